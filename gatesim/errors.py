@@ -1,0 +1,39 @@
+"""The one error type for bad input: it renders as a single line."""
+
+from __future__ import annotations
+
+__all__ = ["InputError"]
+
+
+class InputError(Exception):
+    """Bad input from a user: a file, a key path, the given value, what is allowed.
+
+    The CLI prints ``str(err)`` as one line and exits with code 2.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        key: str | None = None,
+        given: object = None,
+        allowed: str | None = None,
+    ) -> None:
+        self.file, self.line, self.key = file, line, key
+        self.given, self.allowed, self.message = given, allowed, message
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = ""
+        if self.file:
+            where = self.file + (f":{self.line}" if self.line else "") + ": "
+        key = f"{self.key}: " if self.key else ""
+        text = f"{where}{key}{self.message}"
+        if self.given is not None:
+            g = repr(self.given)
+            text += f"; given {g if len(g) <= 80 else g[:77] + '...'}"
+        if self.allowed:
+            text += f"; allowed: {self.allowed}"
+        return " ".join(text.split())

@@ -1,0 +1,105 @@
+"""Each truck's attributes and service times, drawn in numpy blocks before the run.
+
+Every source of randomness has its own stream (see ``streams``), and each
+truck's draws are indexed by its arrival order, so the k-th truck of a gate
+gets the same channel, value and base service variates in any scenario with
+the same arrivals (common random numbers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gatesim.model.arrivals import Arrivals
+from gatesim.model.streams import stream
+from gatesim.scenario.schema import CARGO_CLASSES, CHANNELS, DIRECTIONS, Gate, Scenario, Service
+
+__all__ = ["Trucks", "draw_trucks", "unit_variates"]
+
+
+@dataclass(frozen=True)
+class Trucks:
+    arrivals: Arrivals
+    channel: np.ndarray  # uint8 index into CHANNELS
+    transshipped: np.ndarray  # bool
+    value_usd: np.ndarray
+    tax_vnd: np.ndarray
+    fee_vnd: np.ndarray
+    service_h: dict[str, np.ndarray]  # stage id -> hours, per truck
+
+    def payload(self) -> dict[str, np.ndarray]:
+        return {
+            "direction": self.arrivals.direction,
+            "cargo": self.arrivals.cargo,
+            "channel": self.channel,
+            "transshipped": self.transshipped,
+            "value_usd": self.value_usd,
+            "tax_vnd": self.tax_vnd,
+            "fee_vnd": self.fee_vnd,
+        }
+
+
+def unit_variates(dist: str, cv: float, u: np.ndarray) -> np.ndarray:
+    """Mean-one variates of a distribution from uniforms ``u`` (inverse transform)."""
+    if dist == "deterministic" or (dist == "lognormal" and cv == 0):
+        return np.ones_like(u)
+    if dist == "exponential":
+        return -np.log1p(-u)
+    from scipy.special import ndtri  # inverse normal CDF, vectorised
+
+    sigma2 = np.log1p(cv * cv)
+    return np.exp(np.sqrt(sigma2) * ndtri(u) - sigma2 / 2)
+
+
+def _mean_service_min(svc: Service, channel: np.ndarray, transshipped: np.ndarray) -> np.ndarray:
+    mean = np.full(channel.shape, svc.base_mean_min)
+    if svc.transshipment_steps_min:
+        mean += np.where(transshipped, svc.transshipment_mean_min, 0.0)
+    if svc.by_channel_min is not None:
+        per_channel = np.array([svc.by_channel_min[c] for c in CHANNELS])
+        mean += per_channel[channel]
+    return mean
+
+
+def _categorical(u: np.ndarray, shares: list[float]) -> np.ndarray:
+    edges = np.cumsum(shares)[:-1]
+    return np.searchsorted(edges, u, side="right").astype(np.uint8)
+
+
+def draw_trucks(
+    scenario: Scenario, gate_id: str, arrivals: Arrivals, seed: int, replication: int
+) -> Trucks:
+    gate: Gate = scenario.gates[gate_id]
+    n = arrivals.t_h.size
+    rng = lambda name: stream(seed, replication, gate_id, name)  # noqa: E731
+    a = gate.arrivals
+    channel = _categorical(rng("channel").random(n), [a.channel_shares[c] for c in CHANNELS])
+    transshipped = rng("transshipment").random(n) < a.transshipment_share
+
+    cargo = arrivals.cargo
+    direction = arrivals.direction
+    mean_value = np.array([scenario.cargo[c].value_usd_mean for c in CARGO_CLASSES])
+    cv_value = np.array([scenario.cargo[c].value_cv for c in CARGO_CLASSES])
+    u_value = rng("value").random(n)
+    value = np.empty(n)
+    for ci, c in enumerate(CARGO_CLASSES):
+        m = cargo == ci
+        value[m] = unit_variates("lognormal", float(cv_value[ci]), u_value[m])
+    value *= mean_value[cargo] * gate.value_multiplier
+    rate = np.array([[scenario.cargo[c].tax_rate[d] for c in CARGO_CLASSES] for d in DIRECTIONS])
+    tax = value * scenario.economy.vnd_per_usd * rate[direction, cargo]
+    infra = np.array([scenario.fees.infrastructure_vnd_per_trip[d] for d in DIRECTIONS])
+    fee = infra[direction] + np.where(transshipped, scenario.fees.transshipment_vnd_per_truck, 0.0)
+
+    service_h: dict[str, np.ndarray] = {}
+    for sid, st in gate.stages.items():
+        u = rng(f"service/{sid}").random(n)
+        if st.kind == "road":
+            service_h[sid] = np.full(n, 1.0 / st.per_lane_vehicles_per_h)
+        else:
+            svc = st.service
+            mean_min = _mean_service_min(svc, channel, transshipped)
+            service_h[sid] = mean_min * unit_variates(svc.dist, svc.cv, u) / 60.0
+    return Trucks(arrivals, channel, transshipped, value, tax, fee, service_h)

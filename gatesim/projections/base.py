@@ -1,0 +1,146 @@
+"""Building blocks shared by projections: per-gate views and step functions.
+
+Every projection is a pure function of a :class:`~gatesim.events.log.LogData`.
+Counts that change at events (trucks waiting, trucks at a stage) are step
+functions of time; they are evaluated after all events at the same instant,
+so a truck that arrives and starts at once never counts as waiting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from gatesim.events.kinds import YARD_STAGE, Kind
+from gatesim.events.log import LogData
+
+__all__ = ["GateView", "gate_views", "level_at", "step_levels", "step_mean_max"]
+
+
+def step_levels(times: np.ndarray, deltas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct event times and the level just after each (times must be sorted)."""
+    if times.size == 0:
+        return times, deltas.astype(float)
+    level = np.cumsum(deltas, dtype=np.int64)
+    last = np.r_[times[1:] != times[:-1], True]
+    return times[last], level[last]
+
+
+def level_at(tt: np.ndarray, lv: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Level of a step function at instants ``at`` (after events at that instant)."""
+    idx = np.searchsorted(tt, at, side="right") - 1
+    out = np.where(idx >= 0, lv[np.maximum(idx, 0)] if lv.size else 0, 0)
+    return out.astype(float)
+
+
+def step_mean_max(tt: np.ndarray, lv: np.ndarray, w0: float, w1: float) -> tuple[float, float]:
+    """Time-average and maximum of a step function over ``[w0, w1)``."""
+    if w1 <= w0:
+        return float("nan"), float("nan")
+    if tt.size == 0:
+        return 0.0, 0.0
+    start = np.clip(tt, w0, w1)
+    end = np.clip(np.r_[tt[1:], w1], w0, w1)
+    dur = end - start
+    mean = float(np.sum(lv * dur) / (w1 - w0))
+    inside = dur > 0
+    levels = lv[inside]
+    before = level_at(tt, lv, np.array([w0]))[0]
+    mx = float(max(levels.max() if levels.size else 0.0, before))
+    return mean, mx
+
+
+@dataclass(frozen=True)
+class GateView:
+    """The rows of one gate, with the masks projections keep asking for."""
+
+    log: LogData
+    code: int
+    meta: dict
+
+    @cached_property
+    def rows(self) -> np.ndarray:
+        return np.flatnonzero(self.log.gate == self.code)
+
+    @cached_property
+    def t(self) -> np.ndarray:
+        return self.log.t_h[self.rows]
+
+    @cached_property
+    def truck(self) -> np.ndarray:
+        return self.log.truck[self.rows]
+
+    @cached_property
+    def kind(self) -> np.ndarray:
+        return self.log.kind[self.rows]
+
+    @cached_property
+    def stage(self) -> np.ndarray:
+        return self.log.stage[self.rows]
+
+    def of(self, kind: Kind, stage: int | None = None) -> np.ndarray:
+        m = self.kind == kind
+        if stage is not None:
+            m &= self.stage == stage
+        return m
+
+    @cached_property
+    def unblocked_yard_in(self) -> np.ndarray:
+        """YARD_IN rows of trucks that were never blocked (they did not wait)."""
+        yin = self.of(Kind.YARD_IN)
+        blocked = np.unique(self.truck[self.of(Kind.BLOCKED)])
+        return yin & ~np.isin(self.truck, blocked)
+
+    @cached_property
+    def waiting_delta(self) -> np.ndarray:
+        """+1 when a truck starts waiting (queue or approach), -1 when it stops."""
+        k = self.kind
+        d = np.zeros(k.size, dtype=np.int8)
+        d[(k == Kind.QUEUED) | (k == Kind.BLOCKED)] = 1
+        d[(k == Kind.STARTED) | ((k == Kind.YARD_IN) & ~self.unblocked_yard_in)] = -1
+        return d
+
+    @cached_property
+    def approach_delta(self) -> np.ndarray:
+        k = self.kind
+        d = np.zeros(k.size, dtype=np.int8)
+        d[k == Kind.BLOCKED] = 1
+        d[(k == Kind.YARD_IN) & ~self.unblocked_yard_in] = -1
+        return d
+
+    @cached_property
+    def system_delta(self) -> np.ndarray:
+        k = self.kind
+        d = np.zeros(k.size, dtype=np.int8)
+        d[k == Kind.ARRIVED] = 1
+        d[k == Kind.CROSSED] = -1
+        return d
+
+    def stage_delta(self, stage: int) -> np.ndarray:
+        """+1 when a truck joins the stage (queue), -1 when its service ends."""
+        on = self.stage == stage
+        k = self.kind
+        d = np.zeros(k.size, dtype=np.int8)
+        d[on & (k == Kind.QUEUED)] = 1
+        d[on & (k == Kind.ENDED)] = -1
+        return d
+
+    def yard_delta(self) -> np.ndarray:
+        k = self.kind
+        d = np.zeros(k.size, dtype=np.int8)
+        d[k == Kind.YARD_IN] = 1
+        d[k == Kind.YARD_OUT] = -1
+        return d
+
+    def stage_code(self, stage_id: str) -> int:
+        return self.log.meta["stages"].index(stage_id)
+
+    @property
+    def yard_code(self) -> int:
+        return YARD_STAGE
+
+
+def gate_views(log: LogData) -> list[GateView]:
+    return [GateView(log, i, g) for i, g in enumerate(log.meta["gates"])]

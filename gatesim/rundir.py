@@ -1,0 +1,116 @@
+"""A run directory: what ``gatesim run`` writes and ``replay``/``state`` read.
+
+Layout::
+
+    summary.csv  summary_ci.csv  timeseries.csv  scenario.resolved.yaml
+    manifest.json  events/rep_000.parquet ...
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import platform
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from gatesim import __version__
+from gatesim.errors import InputError
+from gatesim.events.log import LogData
+from gatesim.events.store import read_log, write_log
+from gatesim.outputs import write_csv, write_json, write_yaml
+from gatesim.projections.kpis import summarize
+from gatesim.projections.timeseries import timeseries
+from gatesim.run import OUTPUT_SCHEMA_VERSION, RunResult, ci_table, run_scenario, scenario_hash
+from gatesim.scenario.schema import Scenario
+
+__all__ = ["event_files", "read_manifest", "replay_dir", "run_into", "write_tables"]
+
+EVENTS_DIR = "events"
+
+
+def _event_path(root: Path, replication: int) -> Path:
+    return root / EVENTS_DIR / f"rep_{replication:03d}.parquet"
+
+
+def write_tables(root: Path, summary: pd.DataFrame, series: pd.DataFrame) -> None:
+    write_csv(root / "summary.csv", summary)
+    write_csv(root / "summary_ci.csv", ci_table(summary))
+    write_csv(root / "timeseries.csv", series)
+
+
+def run_into(
+    root: Path,
+    scenario: Scenario,
+    resolved: dict,
+    days: int | None,
+    replications: int | None,
+    seed: int | None,
+    keep_events: bool = True,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> RunResult:
+    """Run a scenario and write every output into ``root`` (a scratch directory)."""
+    if keep_events:
+        (root / EVENTS_DIR).mkdir()
+
+    def sink(r: int, log: LogData) -> None:
+        if keep_events:
+            write_log(log, _event_path(root, r))
+
+    result = run_scenario(scenario, days, replications, seed, on_log=sink, on_progress=on_progress)
+    write_tables(root, result.summary, result.timeseries)
+    resolved = dict(resolved)
+    resolved.setdefault("run", {})
+    resolved["run"] = {**resolved["run"], "days": result.days, "replications": result.replications, "seed": result.seed}
+    write_yaml(root / "scenario.resolved.yaml", resolved)
+    write_json(
+        root / "manifest.json",
+        {
+            "complete": True,
+            "gatesim_version": __version__,
+            "output_schema_version": OUTPUT_SCHEMA_VERSION,
+            "scenario": scenario.name,
+            "scenario_hash": scenario_hash(resolved),
+            "seed": result.seed,
+            "days": result.days,
+            "replications": result.replications,
+            "events_kept": keep_events,
+            "wall_s": round(result.wall_s, 3),
+            "python": platform.python_version(),
+            "finished_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        },
+    )
+    return result
+
+
+def read_manifest(run_dir: Path) -> dict:
+    path = Path(run_dir) / "manifest.json"
+    if not path.exists():
+        raise InputError("not a gatesim run directory (no manifest.json)", file=str(run_dir))
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise InputError(f"manifest.json is not valid JSON ({e})", file=str(path)) from None
+    if not manifest.get("complete"):
+        raise InputError("run is incomplete (manifest says so)", file=str(path))
+    return manifest
+
+
+def event_files(run_dir: Path) -> list[Path]:
+    read_manifest(run_dir)
+    files = sorted((Path(run_dir) / EVENTS_DIR).glob("rep_*.parquet"))
+    if not files:
+        raise InputError("run has no event logs (run with events kept)", file=str(run_dir))
+    return files
+
+
+def replay_dir(run_dir: Path, out: Path) -> None:
+    """Recompute summary, CI and time series from the saved logs alone into ``out``."""
+    summaries, series = [], []
+    for f in event_files(run_dir):
+        log = read_log(f)
+        summaries.append(summarize(log))
+        series.append(timeseries(log))
+    write_tables(out, pd.concat(summaries, ignore_index=True), pd.concat(series, ignore_index=True))

@@ -1,0 +1,32 @@
+"""Confidence intervals over replications."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats as _st
+
+__all__ = ["ci_half_width", "summary_ci"]
+
+
+def ci_half_width(values: np.ndarray, level: float = 0.95) -> float:
+    """Student-t half-width of the mean's CI; NaN with fewer than 2 values."""
+    v = np.asarray(values, dtype=float)
+    v = v[~np.isnan(v)]
+    if v.size < 2:
+        return float("nan")
+    return float(_st.t.ppf(0.5 + level / 2, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size))
+
+
+def summary_ci(summary: pd.DataFrame, kpis: list[str], by: list[str]) -> pd.DataFrame:
+    """Per group and KPI: n, mean, 95% CI half-width and bounds (long format)."""
+    rows = []
+    for key, grp in summary.groupby(by, sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        for kpi in kpis:
+            v = pd.to_numeric(grp[kpi], errors="coerce").to_numpy(dtype=float)
+            ok = v[~np.isnan(v)]
+            mean = float(ok.mean()) if ok.size else float("nan")
+            half = ci_half_width(ok)
+            rows.append((*key, kpi, int(ok.size), mean, half, mean - half, mean + half))
+    return pd.DataFrame(rows, columns=[*by, "kpi", "n", "mean", "ci95_half", "ci95_low", "ci95_high"])

@@ -1,0 +1,55 @@
+"""Plain-text tables for the terminal (what ``gatesim run`` prints at the end)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from gatesim.run import annual_revenue
+from gatesim.stats import ci_half_width
+
+__all__ = ["format_run"]
+
+_SHOWN = [
+    ("throughput_per_day", "throughput/day", 1, 1.0),
+    ("wait_mean_h", "wait mean h", 2, 1.0),
+    ("wait_p95_h", "wait p95 h", 2, 1.0),
+    ("queue_max_km", "queue max km", 2, 1.0),
+    ("waiting_at_20h_mean", "waiting 20:00", 1, 1.0),
+    ("left_in_system", "left waiting", 1, 1.0),
+    ("value_usd", "value M USD", 2, 1e-6),
+    ("revenue_vnd", "tax bn VND", 1, 1e-9),
+    ("fees_vnd", "fees bn VND", 2, 1e-9),
+]
+
+
+def _cell(values: pd.Series, digits: int, scale: float) -> str:
+    v = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float) * scale
+    v = v[~np.isnan(v)]
+    if v.size == 0:
+        return "-"
+    half = ci_half_width(v)
+    mean = f"{v.mean():,.{digits}f}"
+    return mean if np.isnan(half) else f"{mean} ± {half:,.{digits}f}"
+
+
+def format_run(summary: pd.DataFrame, gate_names: dict[str, str], targets_vnd: dict[str, float]) -> str:
+    """Per gate, key KPIs as mean ± 95% CI half-width; then annual revenue vs targets."""
+    gates = list(dict.fromkeys(summary["gate"]))
+    header = ["KPI (mean ± 95% CI)"] + [gate_names.get(g, g) for g in gates]
+    rows = []
+    for col, label, digits, scale in _SHOWN:
+        rows.append([label] + [_cell(summary.loc[summary["gate"] == g, col], digits, scale) for g in gates])
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in [header, *rows]]
+    ann = annual_revenue(summary)["annual_revenue_vnd"].to_numpy() / 1e9
+    half = ci_half_width(ann)
+    days = float(summary["days"].iloc[0])
+    lines.append("")
+    lines.append(
+        f"Projected customs revenue, all gates modelled, {days:g} days scaled to 365: "
+        f"{ann.mean():,.0f} ± {0 if np.isnan(half) else half:,.0f} billion VND/year"
+    )
+    for name, target in targets_vnd.items():
+        lines.append(f"  2026 target {name}: {target / 1e9:,.0f} billion VND -> {100 * ann.mean() * 1e9 / target:.0f}%")
+    return "\n".join(lines)
