@@ -79,7 +79,7 @@ def run_into(
             "events_kept": keep_events,
             "wall_s": round(result.wall_s, 3),
             "python": platform.python_version(),
-            "finished_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "finished_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         },
     )
     return result

@@ -134,6 +134,25 @@ class GateView:
         d[k == Kind.YARD_OUT] = -1
         return d
 
+    def role_ended(self, role: str) -> np.ndarray | None:
+        """ENDED rows at the stages with ``role`` (None when the gate has no such stage).
+
+        Tax is due when the declaration stage ends, fees when the fee stage ends.
+        """
+        codes = [self.stage_code(s["id"]) for s in self.meta["stages"] if s["role"] == role]
+        if not codes:
+            return None
+        return (self.kind == Kind.ENDED) & np.isin(self.stage, codes)
+
+    def paid(self, role: str, column: str, mask: np.ndarray | None = None) -> float:
+        """Sum of a payload column over trucks whose ``role`` stage ended (within ``mask``)."""
+        m = self.role_ended(role)
+        if m is None:
+            return float("nan")
+        if mask is not None:
+            m = m & mask
+        return float(self.log.payload[column][self.truck[m]].sum())
+
     def stage_code(self, stage_id: str) -> int:
         return self.log.meta["stages"].index(stage_id)
 

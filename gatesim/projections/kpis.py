@@ -134,16 +134,6 @@ def _gate_row(g: GateView, w0: float, w1: float) -> dict[str, float]:
     at20 = at20[(at20 >= w0) & (at20 < w1)]
     waiting20 = float(level_at(st, sl, at20).mean()) if at20.size else NAN
 
-    roles = {s["id"]: s["role"] for s in g.meta["stages"]}
-
-    def paid(role: str, column: str) -> float:
-        ids = [sid for sid, r in roles.items() if r == role]
-        if not ids:
-            return NAN
-        codes = [g.stage_code(sid) for sid in ids]
-        m = (kind == Kind.ENDED) & np.isin(g.stage, codes) & in_window
-        return float(log.payload[column][truck[m]].sum())
-
     row = {
         "days": days,
         "arrivals": arrivals,
@@ -159,8 +149,8 @@ def _gate_row(g: GateView, w0: float, w1: float) -> dict[str, float]:
         "truck_hours_delay": q_mean * (w1 - w0),
         "waiting_at_20h_mean": waiting20,
         "value_usd": float(log.payload["value_usd"][truck[crossed & in_window]].sum()),
-        "revenue_vnd": paid("declaration", "tax_vnd"),
-        "fees_vnd": paid("fees", "fee_vnd"),
+        "revenue_vnd": g.paid("declaration", "tax_vnd", in_window),
+        "fees_vnd": g.paid("fees", "fee_vnd", in_window),
     }
     for s in g.meta["stages"]:
         row[f"util_{s['id']}"] = _utilisation(g, g.stage_code(s["id"]), s["servers"], w0, w1)

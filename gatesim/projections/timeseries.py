@@ -26,19 +26,13 @@ def timeseries(log: LogData) -> pd.DataFrame:
     stage_ids = meta["stages"][2:]
     frames = []
     for g in gate_views(log):
-        t, kind, truck = g.t, g.kind, g.truck
+        t, kind = g.t, g.kind
 
-        def per_hour(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-            return np.histogram(t[mask], bins=edges, weights=weights)[0]
-
-        roles = {s["id"]: s["role"] for s in g.meta["stages"]}
-
-        def paid(role: str, column: str) -> np.ndarray:
-            codes = [g.stage_code(s) for s, r in roles.items() if r == role]
-            if not codes:
+        def per_hour(mask: np.ndarray | None, weights_col: str | None = None, g=g) -> np.ndarray:
+            if mask is None:
                 return np.full(hours.size, np.nan)
-            m = (kind == Kind.ENDED) & np.isin(g.stage, codes)
-            return per_hour(m, log.payload[column][truck[m]])
+            w = log.payload[weights_col][g.truck[mask]] if weights_col else None
+            return np.histogram(g.t[mask], bins=edges, weights=w)[0]
 
         df = pd.DataFrame(
             {
@@ -49,8 +43,8 @@ def timeseries(log: LogData) -> pd.DataFrame:
                 "t_h": hours,
                 "arrivals": per_hour(kind == Kind.ARRIVED),
                 "departures": per_hour(kind == Kind.CROSSED),
-                "revenue_vnd": paid("declaration", "tax_vnd"),
-                "fees_vnd": paid("fees", "fee_vnd"),
+                "revenue_vnd": per_hour(g.role_ended("declaration"), "tax_vnd"),
+                "fees_vnd": per_hour(g.role_ended("fees"), "fee_vnd"),
             }
         )
         end = hours + 1.0

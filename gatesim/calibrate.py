@@ -1,0 +1,148 @@
+"""Calibration: each published figure beside what the model gives.
+
+The figures live in ``seeds/figures.csv`` (value, unit, period, scope, the
+seed file they come from). For a figure whose period lies inside the
+simulated days, the model's value is the same projection over the same
+dates; for other periods (2025, 2020, the whole of 2026) the model's daily
+rate over all simulated days is scaled to the figure's length, and the table
+says so. Fitted figures carry a tolerance; the others are shown as they are,
+mismatch and reason included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from gatesim.errors import InputError
+from gatesim.model.calendar import Clock
+from gatesim.progress import Progress
+from gatesim.projections.periods import period_totals
+from gatesim.run import run_replication
+from gatesim.scenario.schema import Scenario
+from gatesim.stats import ci_half_width
+
+__all__ = ["FIGURES_PATH", "calibration_table", "format_calibration", "load_figures"]
+
+FIGURES_PATH = Path(__file__).resolve().parents[1] / "seeds" / "figures.csv"
+MAX_CALIBRATION_DAYS = 59  # 1 Jan - 28 Feb 2026: the longest seed period (F7)
+_REQUIRED = ["id", "what", "value", "unit", "period_start", "period_end", "scope", "measure", "fitted", "tolerance", "seed_file", "basis", "note"]
+
+
+def load_figures(path: Path | None = None) -> pd.DataFrame:
+    path = Path(path) if path else FIGURES_PATH
+    if not path.exists():
+        raise InputError("figures file not found", file=str(path))
+    df = pd.read_csv(path, dtype={"seed_file": str}, keep_default_na=False)
+    missing = [c for c in _REQUIRED if c not in df.columns]
+    if missing:
+        raise InputError("missing columns", file=str(path), given=missing, allowed=", ".join(_REQUIRED))
+    for col in ("period_start", "period_end"):
+        df[col] = pd.to_datetime(df[col]).dt.date
+    df["value"] = df["value"].astype(float)
+    return df
+
+
+def _model_value(totals: pd.DataFrame, scope: str, measure: str, days: float) -> float:
+    rows = totals if scope == "all" else totals[totals["gate"] == scope]
+    if rows.empty:
+        return float("nan")
+    if measure == "crossings_per_day":
+        return float(rows["crossings"].sum()) / days
+    if measure == "waiting_at_20h":
+        return float(rows["waiting_at_20h"].sum())
+    if measure == "fee_per_vehicle":
+        return float(rows["fees_vnd"].sum() / max(rows["crossings"].sum(), 1.0))
+    return float(rows[measure].sum())
+
+
+def calibration_table(
+    scenario: Scenario,
+    figures: pd.DataFrame,
+    replications: int = 5,
+    seed: int | None = None,
+    quiet: bool = False,
+) -> pd.DataFrame:
+    """Run the scenario over the seeds' periods and set each figure beside the model."""
+    seed = scenario.run.seed if seed is None else seed
+    start = scenario.calendar.start_date
+    ends = [e for s, e in zip(figures["period_start"], figures["period_end"]) if s >= start]
+    days = min(MAX_CALIBRATION_DAYS, max(1, max(((e - start).days + 1 for e in ends), default=1)))
+    clock = Clock.of(scenario, days)
+    w0, w1 = clock.window_h
+    values: dict[int, list[float]] = {i: [] for i in figures.index}
+    basis: dict[int, str] = {}
+    with Progress(replications, "calibrate: replications", quiet) as bar:
+        for r in range(replications):
+            log = run_replication(scenario, days, r, seed)
+            whole = period_totals(log, w0, w1)
+            cache: dict[tuple[dt.date, dt.date], pd.DataFrame] = {}
+            for i, f in figures.iterrows():
+                length = (f["period_end"] - f["period_start"]).days + 1
+                inside = f["period_start"] >= start and (f["period_end"] - start).days < days
+                if inside:
+                    key = (f["period_start"], f["period_end"])
+                    if key not in cache:
+                        a = w0 + 24.0 * (f["period_start"] - start).days
+                        cache[key] = period_totals(log, a, a + 24.0 * length)
+                    values[i].append(_model_value(cache[key], f["scope"], f["measure"], length))
+                    basis[i] = "same dates"
+                else:
+                    rate = _model_value(whole, f["scope"], f["measure"], days)
+                    per_day = f["measure"] in ("crossings_per_day", "waiting_at_20h", "fee_per_vehicle")
+                    values[i].append(rate if per_day else rate / days * length)
+                    basis[i] = f"{days} simulated days from {start} scaled to {length} days"
+            bar.advance()
+    rows = []
+    for i, f in figures.iterrows():
+        v = np.asarray(values[i], dtype=float)
+        mean = float(v.mean()) if v.size else float("nan")
+        half = ci_half_width(v)
+        tol = float(f["tolerance"]) if str(f["tolerance"]).strip() else float("nan")
+        ratio = mean / f["value"] if f["value"] else float("nan")
+        rows.append(
+            {
+                "id": f["id"],
+                "what": f["what"],
+                "scope": f["scope"],
+                "period": f"{f['period_start']}..{f['period_end']}",
+                "unit": f["unit"],
+                "target": f["value"],
+                "model_mean": mean,
+                "model_ci95_low": mean - half,
+                "model_ci95_high": mean + half,
+                "ratio": ratio,
+                "fitted": f["fitted"],
+                "tolerance": tol,
+                "within_tolerance": (abs(ratio - 1.0) <= tol) if not np.isnan(tol) else "",
+                "model_basis": basis[i],
+                "source": f"{f['basis']}: {f['seed_file'] or f.get('source', '')}",
+                "note": f["note"],
+                "replications": replications,
+                "seed": seed,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _num(x: float, unit: str) -> str:
+    if np.isnan(x):
+        return "-"
+    if unit == "VND" and abs(x) >= 1e8:
+        return f"{x / 1e9:,.1f} bn VND"
+    if unit == "USD":
+        return f"{x / 1e6:,.1f} M USD"
+    return f"{x:,.1f} {unit}"
+
+
+def format_calibration(table: pd.DataFrame) -> str:
+    lines = [f"{'id':5} {'target':>18} {'model (95% CI)':>34} {'ratio':>6}  fit  what"]
+    for _, r in table.iterrows():
+        ci = f"{_num(r['model_mean'], r['unit'])} ±{_num((r['model_ci95_high'] - r['model_ci95_low']) / 2, r['unit']).split()[0]}"
+        fit = "" if r["fitted"] != "yes" else ("ok" if r["within_tolerance"] else "OFF")
+        lines.append(f"{r['id']:5} {_num(r['target'], r['unit']):>18} {ci:>34} {r['ratio']:6.2f}  {fit:3}  {r['what'][:60]}")
+    lines.append("fit: 'ok' = fitted figure within its tolerance; unfitted figures are shown as the model gives them (see the note column in the CSV for why they differ).")
+    return "\n".join(lines)
