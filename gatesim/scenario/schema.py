@@ -65,7 +65,7 @@ class _Model(BaseModel):
 def _check_sums_to_one(shares: dict[str, float], what: str) -> None:
     total = sum(shares.values())
     if abs(total - 1.0) > _SHARE_TOL:
-        raise ValueError(f"{what} must sum to 1, got {total:g}")
+        raise ValueError(f"{what}: must sum to 1, got {total:g}")
 
 
 class Source(_Model):
@@ -86,9 +86,7 @@ class Hours(_Model):
     @model_validator(mode="after")
     def _order(self) -> Hours:
         if self.close_h < self.open_h:
-            raise ValueError(
-                f"close_h ({self.close_h:g}) must not be before open_h ({self.open_h:g})"
-            )
+            raise ValueError(f"close_h: must not be before open_h ({self.open_h:g})")
         return self
 
     @property
@@ -113,7 +111,7 @@ class Service(_Model):
     @model_validator(mode="after")
     def _complete(self) -> Service:
         if self.by_channel_min is not None and set(self.by_channel_min) != set(CHANNELS):
-            raise ValueError(f"by_channel_min needs all of {list(CHANNELS)}")
+            raise ValueError(f"by_channel_min: needs all of {list(CHANNELS)}")
         return self
 
     @property
@@ -182,15 +180,15 @@ class Route(_Model):
     @model_validator(mode="after")
     def _yard_span(self) -> Route:
         if (self.yard_from is None) != (self.yard_until is None):
-            raise ValueError("yard_from and yard_until go together")
+            raise ValueError("yard_until: yard_from and yard_until go together")
         if self.yard_from is not None:
             for key in ("yard_from", "yard_until"):
                 if getattr(self, key) not in self.stages:
-                    raise ValueError(f"{key} {getattr(self, key)!r} is not in stages")
+                    raise ValueError(f"{key}: {getattr(self, key)!r} is not in stages {self.stages}")
             if self.stages.index(self.yard_from) > self.stages.index(self.yard_until):
-                raise ValueError("yard_from must come before yard_until")
+                raise ValueError("yard_from: must come before yard_until")
         if len(set(self.stages)) != len(self.stages):
-            raise ValueError("a stage appears twice in the route")
+            raise ValueError("stages: a stage appears twice in the route")
         return self
 
 
@@ -231,7 +229,7 @@ class Arrivals(_Model):
     @model_validator(mode="after")
     def _shares(self) -> Arrivals:
         if set(self.cargo_mix) != set(DIRECTIONS):
-            raise ValueError(f"cargo_mix needs both of {list(DIRECTIONS)}")
+            raise ValueError(f"cargo_mix: needs both of {list(DIRECTIONS)}")
         for d, mix in self.cargo_mix.items():
             _check_sums_to_one(mix, f"cargo_mix.{d}")
         _check_sums_to_one(self.channel_shares, "channel_shares")
@@ -252,19 +250,17 @@ class Gate(_Model):
         for d, route in self.routes.items():
             for s in route.stages:
                 if s not in self.stages:
-                    raise ValueError(
-                        f"routes.{d} names stage {s!r}; stages are {list(self.stages)}"
-                    )
+                    raise ValueError(f"routes.{d}.stages: names stage {s!r}; stages are {list(self.stages)}")
             if route.yard_from is not None and self.yard is None:
-                raise ValueError(f"routes.{d} uses a yard but the gate has no yard")
+                raise ValueError(f"routes.{d}.yard_from: uses a yard but the gate has no yard")
         needed = {d for d in DIRECTIONS if self._direction_share(d) > 0}
         missing = needed - set(self.routes)
         if missing and self.arrivals.per_day > 0:
-            raise ValueError(f"routes missing for {sorted(missing)}")
+            raise ValueError(f"routes: missing for {sorted(missing)}")
         if self.arrivals.per_day > 0:
             for sid, st in self.stages.items():
                 if st.daily_capacity == 0:
-                    raise ValueError(f"stages.{sid}.daily_capacity is 0 with arrivals > 0")
+                    raise ValueError(f"stages.{sid}.daily_capacity: is 0 while arrivals.per_day > 0")
         return self
 
     def _direction_share(self, d: str) -> float:
@@ -296,7 +292,7 @@ class Season(_Model):
     @model_validator(mode="after")
     def _dates(self) -> Season:
         if self.end < self.start:
-            raise ValueError(f"end {self.end} is before start {self.start}")
+            raise ValueError(f"end: {self.end} is before start {self.start}")
         return self
 
 
@@ -313,7 +309,7 @@ class Regime(_Model):
     @model_validator(mode="after")
     def _dates(self) -> Regime:
         if self.end < self.start:
-            raise ValueError(f"end {self.end} is before start {self.start}")
+            raise ValueError(f"end: {self.end} is before start {self.start}")
         return self
 
 
@@ -363,15 +359,17 @@ class Scenario(_Model):
     def _gate_ids(cls, v: dict[str, Gate]) -> dict[str, Gate]:
         for gid in v:
             if not gid.replace("_", "").isalnum() or not gid.islower():
-                raise ValueError(f"gate id {gid!r} must be lower_snake_case")
+                raise ValueError(f"{gid}: gate id must be lower_snake_case")
         return v
 
     @model_validator(mode="after")
     def _refs(self) -> Scenario:
         if set(self.cargo) != set(CARGO_CLASSES):
-            raise ValueError(f"cargo needs all of {list(CARGO_CLASSES)}")
-        for r in self.calendar.regimes:
+            raise ValueError(f"cargo: needs all of {list(CARGO_CLASSES)}")
+        for i, r in enumerate(self.calendar.regimes):
             for g in r.gates:
                 if g not in self.gates:
-                    raise ValueError(f"regime {r.name!r} names gate {g!r}; gates are {list(self.gates)}")
+                    raise ValueError(
+                        f"calendar.regimes.{i}.gates: regime {r.name!r} names gate {g!r}; gates are {list(self.gates)}"
+                    )
         return self
