@@ -1,0 +1,83 @@
+"""``gatesim sweep SPEC --out DIR``: run a parameter sweep, resumably, locally or on dask."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from gatesim.errors import InputError
+
+__all__ = ["command"]
+
+MAX_DAYS = 3660
+MAX_REPLICATIONS = 1000
+MAX_WORKERS = 1024
+
+
+def _check(name: str, value: int | None, lo: int, hi: int) -> None:
+    if value is not None and not lo <= value <= hi:
+        raise InputError("out of range", key=name, given=value, allowed=f"{lo} to {hi}")
+
+
+@click.command("sweep")
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Sweep directory (created, or resumed if it holds this sweep).")
+@click.option("--workers", "-j", type=int, help="Local worker processes. Default: all cores.")
+@click.option("--scheduler", metavar="tcp://HOST:PORT", help="Run the tasks on this dask.distributed scheduler instead (needs gatesim[cluster]).")
+@click.option("--days", type=int, help="Days per run (1-3660). Default: the sweep file's days, else the base scenario's run.days.")
+@click.option("--replications", "-r", type=int, help="Replications per point (1-1000). Default: the sweep file's, else the base scenario's.")
+@click.option("--keep-events", is_flag=True, help="Keep each task's Parquet event log in DIR/events/ (large).")
+@click.option("--force", is_flag=True, help="Delete DIR first and start over.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
+def command(spec, out, workers, scheduler, days, replications, keep_events, force, quiet) -> None:
+    """Run every (point, replication) of the sweep file SPEC; write results.csv and results_ci.csv.
+
+    Replication r of every point uses seed (seed, r): points share common
+    random numbers, as in `gatesim run`. Each task's result is saved as it
+    ends; the same command again skips finished tasks (resume after Ctrl-C or
+    a crash). See docs/sweeps.md.
+    """
+    from gatesim.progress import Progress
+    from gatesim.sweep.runner import SweepInterrupted, run_sweep
+    from gatesim.sweep.spec import load_sweep
+
+    _check("--days", days, 1, MAX_DAYS)
+    _check("--replications", replications, 1, MAX_REPLICATIONS)
+    _check("--workers", workers, 1, MAX_WORKERS)
+    if scheduler is not None and workers is not None:
+        raise InputError("--workers is for local runs; dask workers are set when starting them", key="--workers", given=workers)
+    sweep = load_sweep(Path(spec), days=days, replications=replications)  # validates every point first
+    where = f"dask scheduler {scheduler}" if scheduler else "local processes"
+    click.echo(
+        f"{sweep.base_name}: {len(sweep.points)} points x {sweep.replications} replications = "
+        f"{len(sweep.points) * sweep.replications} tasks, {sweep.days} days each, seed {sweep.seed}, on {where}",
+        err=True,
+    )
+    bar: list[Progress] = []
+
+    def on_start(todo: int, skipped: int) -> None:
+        if skipped:
+            click.echo(f"resuming: {skipped} tasks already done in {out}, {todo} to run", err=True)
+        bar.append(Progress(todo, "sweep", quiet).__enter__())
+
+    def on_done(task, result) -> None:
+        note = f"(point {task.point} rep {task.replication} failed: {result['error']})" if result["error"] else ""
+        bar[0].advance(note=note)
+
+    try:
+        outcome = run_sweep(sweep, Path(out), workers, scheduler, keep_events, force, on_start, on_done)
+    except SweepInterrupted as e:
+        if bar:
+            bar[0].__exit__(None, None, None)
+        click.echo(f"\ngatesim: {e}", err=True)
+        click.get_current_context().exit(130)
+    if bar:
+        bar[0].__exit__(None, None, None)
+    click.echo(f"{outcome.ran} tasks run, {outcome.skipped} already done")
+    if outcome.failed:
+        click.echo(f"{len(outcome.failed)} tasks failed: see the error column of results.csv", err=True)
+    click.echo(f"written: {Path(out) / 'results.csv'}, {Path(out) / 'results_ci.csv'}")
+    if outcome.lost:
+        click.echo(f"gatesim: error: {len(outcome.lost)} tasks could not run (executor failure); run the same command to retry them", err=True)
+        click.get_current_context().exit(1)

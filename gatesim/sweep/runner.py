@@ -1,0 +1,263 @@
+"""Run a sweep's tasks on an executor and keep each result as it ends.
+
+Output directory::
+
+    sweep.json        what defines the results (resolved base, points, days, replications, seed) + its hash
+    tasks/<id>.json   one file per finished task, written atomically (temp file + os.replace)
+    events/<id>.parquet  only with keep_events
+    results.csv  results_ci.csv   assembled from tasks/ once every task has a result
+
+``results.csv`` is always built from the task files, in (point, replication)
+order, so an interrupted and resumed sweep ends with the same bytes as one run
+straight through, whatever the executor or the order tasks finished in.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import json
+import multiprocessing
+import os
+import shutil
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from gatesim import __version__
+from gatesim.errors import InputError
+from gatesim.outputs import write_csv, write_json
+from gatesim.projections.kpis import KPI_COLUMNS
+from gatesim.stats import summary_ci
+from gatesim.sweep.spec import Sweep, Task
+from gatesim.sweep.tasks import error_text, run_task
+
+__all__ = ["SweepInterrupted", "SweepOutcome", "assemble", "run_sweep"]
+
+SPEC_FILE = "sweep.json"
+TASKS_DIR = "tasks"
+EVENTS_DIR = "events"
+DASK_RETRIES = 2  # on top of dask's own rescheduling when a worker dies mid-task
+
+
+class SweepInterrupted(Exception):
+    """Ctrl-C: pending tasks cancelled; finished ones are kept in tasks/."""
+
+    def __init__(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+        super().__init__(f"interrupted: {done} of {total} tasks done and kept; run the same command to resume")
+
+
+@dataclass
+class SweepOutcome:
+    total: int
+    skipped: int
+    ran: int
+    failed: list[str] = field(default_factory=list)  # task ids whose result is an error row
+    lost: list[str] = field(default_factory=list)  # task ids the executor could not run (not kept)
+    results: pd.DataFrame | None = None
+
+
+def _task_path(out: Path, task: Task) -> Path:
+    return out / TASKS_DIR / f"{task.id}.json"
+
+
+def _events_path(out: Path, task: Task) -> Path:
+    return out / EVENTS_DIR / f"{task.id}.parquet"
+
+
+def prepare_dir(out: Path, sweep: Sweep, force: bool = False) -> None:
+    """Create or reuse ``out``; refuse a directory that holds another sweep (or anything else)."""
+    spec_path = out / SPEC_FILE
+    if out.exists() and force:
+        shutil.rmtree(out)
+    if out.exists():
+        if not out.is_dir():
+            raise InputError("not a directory", key="--out", given=str(out))
+        if spec_path.exists():
+            try:
+                old = json.loads(spec_path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                old = {}
+            if old.get("hash") != sweep.hash:
+                raise InputError(
+                    f"holds a different sweep (spec hash {old.get('hash')}, this one {sweep.hash}: "
+                    "base scenario, points, days, replications or seed differ)",
+                    key="--out",
+                    given=str(out),
+                    allowed="the same sweep to resume it, another directory, or --force to start over",
+                )
+        elif any(out.iterdir()):
+            raise InputError(
+                "exists and is not a sweep directory",
+                key="--out",
+                given=str(out),
+                allowed="a new or empty directory, or --force to replace it",
+            )
+    (out / TASKS_DIR).mkdir(parents=True, exist_ok=True)
+    for stale in (out / TASKS_DIR).glob(".*.tmp-*"):  # left by a kill -9 mid-write
+        stale.unlink(missing_ok=True)
+    if not spec_path.exists():
+        write_json(
+            spec_path,
+            {"hash": sweep.hash, "spec_file": sweep.file, "gatesim_version": __version__, **sweep.identity},
+        )
+
+
+def _is_done(out: Path, task: Task, keep_events: bool) -> bool:
+    return _task_path(out, task).exists() and (not keep_events or _events_path(out, task).exists())
+
+
+def _save(out: Path, task: Task, seed: int, result: dict[str, Any]) -> None:
+    path = _task_path(out, task)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    record = {"task": task.id, "point": task.point, "replication": task.replication, "seed": seed,
+              "params": task.params, **result}
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(record, f, ensure_ascii=False)  # floats round-trip exactly; NaN kept as NaN
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def _ignore_sigint() -> None:
+    # Ctrl-C reaches the whole process group; only the parent handles it, so
+    # workers do not print a traceback each.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def _executor(workers: int, scheduler: str | None) -> Iterator[cf.Executor]:
+    if scheduler is not None:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise InputError(
+                "--scheduler needs dask.distributed",
+                key="--scheduler",
+                given=scheduler,
+                allowed='install it: pip install "gatesim[cluster]"',
+            ) from None
+        try:
+            client = Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError) as e:
+            raise InputError(f"cannot reach the dask scheduler ({e})", key="--scheduler", given=scheduler) from None
+        try:
+            # pure=False: every task is run, never deduplicated by argument hash.
+            yield client.get_executor(retries=DASK_RETRIES, pure=False)
+        finally:
+            client.close()
+        return
+    methods = multiprocessing.get_all_start_methods()
+    # fork: workers inherit the imported model, so a worker starts in milliseconds, not seconds.
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_ignore_sigint)
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in list(getattr(pool, "_processes", {}).values()):  # do not wait for running tasks
+            proc.terminate()
+        raise
+    pool.shutdown(wait=True)
+
+
+def run_sweep(
+    sweep: Sweep,
+    out: Path,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    keep_events: bool = False,
+    force: bool = False,
+    on_start: Callable[[int, int], Any] | None = None,
+    on_done: Callable[[Task, dict[str, Any]], None] | None = None,
+) -> SweepOutcome:
+    """Run every task not yet done in ``out``, then write results.csv and results_ci.csv.
+
+    ``on_start(todo, skipped)`` is called once before the first task,
+    ``on_done(task, result)`` after each. Raises :class:`SweepInterrupted` on Ctrl-C.
+    """
+    out = Path(out)
+    prepare_dir(out, sweep, force)
+    tasks = sweep.tasks
+    todo = [t for t in tasks if not _is_done(out, t, keep_events)]
+    outcome = SweepOutcome(total=len(tasks), skipped=len(tasks) - len(todo), ran=0)
+    scenarios = {p.index: p.scenario for p in sweep.points}
+    workers = workers or os.cpu_count() or 1
+
+    def args(t: Task) -> tuple:
+        ev = str(_events_path(out, t).resolve()) if keep_events else None
+        return (scenarios[t.point], sweep.days, t.replication, sweep.seed, ev)
+
+    def finish(t: Task, result: dict[str, Any]) -> None:
+        _save(out, t, sweep.seed, result)
+        outcome.ran += 1
+        if result["error"]:
+            outcome.failed.append(t.id)
+        if on_done is not None:
+            on_done(t, result)
+
+    def started() -> None:
+        if on_start is not None:
+            on_start(len(todo), outcome.skipped)
+
+    try:
+        if not todo or (scheduler is None and min(workers, len(todo)) == 1):
+            started()
+            for t in todo:  # serial, in this process: no pool to start
+                finish(t, run_task(*args(t)))
+        else:
+            with _executor(min(workers, len(todo)), scheduler) as ex:
+                futures = {ex.submit(run_task, *args(t)): t for t in todo}
+                # Only now (workers forked) may a progress bar start its refresh thread.
+                started()
+                for fut in cf.as_completed(futures):
+                    t = futures[fut]
+                    try:
+                        result = fut.result()
+                    except Exception as exc:  # the executor failed (worker died, pool broken): not kept
+                        outcome.lost.append(t.id)
+                        if on_done is not None:
+                            on_done(t, {"rows": [], "error": error_text(exc), "wall_s": 0.0})
+                        continue
+                    finish(t, result)
+    except KeyboardInterrupt:
+        raise SweepInterrupted(outcome.skipped + outcome.ran, outcome.total) from None
+    outcome.results = assemble(sweep, out, lost=set(outcome.lost))
+    outcome.failed = [t.id for t in tasks if t.id not in outcome.lost and _load(out, t)["error"]]
+    return outcome
+
+
+def _load(out: Path, task: Task) -> dict[str, Any]:
+    return json.loads(_task_path(out, task).read_text(encoding="utf-8"))
+
+
+def assemble(sweep: Sweep, out: Path, lost: set[str] = frozenset()) -> pd.DataFrame:
+    """Build results.csv and results_ci.csv from the task files (every task must have one)."""
+    records, utils = [], []
+    for t in sweep.tasks:
+        point = sweep.points[t.point]
+        head = {"point": t.point, **t.params, "replication": t.replication, "seed": sweep.seed}
+        label = f"{sweep.base_name}.p{t.point}"
+        if t.id in lost:
+            result = {"rows": [], "error": "not run: the executor lost this task; rerun the sweep to retry it"}
+        else:
+            result = _load(out, t)
+        rows = result["rows"] or [{"gate": g} for g in point.scenario.gates]
+        for row in rows:
+            utils.extend(k for k in row if k.startswith("util_") and k not in utils)
+            records.append({**head, "gate": row["gate"], "scenario": label,
+                            **{k: v for k, v in row.items() if k in KPI_COLUMNS or k.startswith("util_")},
+                            "error": result["error"]})
+    columns = ["point", *sweep.param_names, "replication", "seed", "gate", "scenario", *KPI_COLUMNS, *utils, "error"]
+    # object dtype: each value is written as the task produced it (ints stay ints, NaN is empty).
+    df = pd.DataFrame(records, columns=columns, dtype=object)
+    write_csv(out / "results.csv", df)
+    kpis = [*KPI_COLUMNS, *utils]
+    ci = summary_ci(df, kpis, by=["point", *sweep.param_names, "gate"])
+    write_csv(out / "results_ci.csv", ci)
+    return df

@@ -1,0 +1,312 @@
+"""Sweep files: a base scenario, parameters to vary, a design, replications.
+
+A sweep file is YAML, read like a scenario file (``read_yaml``) and validated
+by a pydantic model that rejects unknown keys. Its points are expanded in an
+order that depends only on the parameters' key paths and values, never on the
+order of the keys in the file, so point numbers, task ids and seeds are stable.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from gatesim.errors import InputError
+from gatesim.scenario.load import apply_overrides, load_scenario, read_yaml, validate
+from gatesim.scenario.schema import Scenario
+
+__all__ = [
+    "MAX_POINTS",
+    "Param",
+    "Point",
+    "Sweep",
+    "SweepSpec",
+    "Task",
+    "expand",
+    "load_sweep",
+    "task_id",
+]
+
+MAX_POINTS = 100_000
+Scalar = int | float | bool | str
+_KEY_PATH = r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$"
+
+
+class Param(BaseModel):
+    """One varied parameter: ``values``, or ``start/stop/step`` (stop included), or ``low/high`` (LHS)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    values: list[Scalar] | None = Field(None, min_length=1)
+    start: int | float | None = None
+    stop: int | float | None = None
+    step: int | float | None = Field(None, gt=0)
+    low: int | float | None = None
+    high: int | float | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Param:
+        forms = {
+            "values": self.values is not None,
+            "start/stop/step": any(v is not None for v in (self.start, self.stop, self.step)),
+            "low/high": self.low is not None or self.high is not None,
+        }
+        used = [k for k, on in forms.items() if on]
+        if len(used) != 1:
+            raise ValueError(f"give exactly one of values, start/stop/step, low/high; given {used or 'none'}")
+        if used[0] == "start/stop/step":
+            if None in (self.start, self.stop, self.step):
+                raise ValueError("start, stop and step go together")
+            if self.stop < self.start:
+                raise ValueError(f"stop ({self.stop}) is below start ({self.start})")
+        if used[0] == "low/high":
+            if self.low is None or self.high is None:
+                raise ValueError("low and high go together")
+            if self.high < self.low:
+                raise ValueError(f"high ({self.high}) is below low ({self.low})")
+        return self
+
+    @property
+    def is_interval(self) -> bool:
+        return self.low is not None
+
+    @property
+    def is_integer(self) -> bool:
+        """An interval of integers (both bounds written as integers) samples integers."""
+        return isinstance(self.low, int) and isinstance(self.high, int)
+
+    def levels(self) -> list[Any]:
+        """The discrete values (not for ``low/high``)."""
+        if self.values is not None:
+            return list(self.values)
+        n = math.floor((self.stop - self.start) / self.step + 1e-9) + 1
+        if n > MAX_POINTS:
+            raise ValueError(f"start/stop/step gives {n} values")
+        ints = all(isinstance(v, int) for v in (self.start, self.stop, self.step))
+        # Multiply rather than accumulate so 0.1 steps do not drift; round off float noise.
+        return [self.start + i * self.step if ints else _round(self.start + i * self.step) for i in range(n)]
+
+
+def _round(x: float) -> float:
+    return float(f"{x:.12g}")
+
+
+class SweepSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str = ""
+    base: str = Field(..., min_length=1)
+    design: Literal["grid", "lhs"] = "grid"
+    n: int | None = Field(None, ge=1, le=MAX_POINTS)
+    parameters: dict[str, Param | list[Scalar]] = Field(..., min_length=1)
+    replications: int | None = Field(None, ge=1, le=1000)
+    seed: int | None = Field(None, ge=0, le=2**63 - 1)
+    days: int | None = Field(None, ge=1, le=3660)
+    set: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _design(self) -> SweepSpec:
+        import re
+
+        for key in self.parameters:
+            if not re.match(_KEY_PATH, key):
+                raise ValueError(f"parameter {key!r} is not a key path like gates.tan_thanh.stages.road.lanes")
+        if self.design == "lhs" and self.n is None:
+            raise ValueError("design lhs needs n (the number of points)")
+        if self.design == "grid" and self.n is not None:
+            raise ValueError("n is for design lhs; a grid has every combination")
+        if self.design == "grid":
+            for key, p in self.parameters.items():
+                if isinstance(p, Param) and p.is_interval:
+                    raise ValueError(f"{key}: low/high is for design lhs; a grid needs values or start/stop/step")
+        return self
+
+    def param(self, key: str) -> Param:
+        p = self.parameters[key]
+        return p if isinstance(p, Param) else Param(values=p)
+
+
+@dataclass(frozen=True)
+class Point:
+    index: int
+    params: dict[str, Any]  # key path -> value, keys sorted
+    scenario: Scenario
+
+
+@dataclass(frozen=True)
+class Task:
+    id: str
+    point: int
+    replication: int
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A validated, expanded sweep: every point's scenario, ready to run."""
+
+    file: str
+    spec: SweepSpec
+    base_name: str
+    param_names: list[str]
+    points: list[Point]
+    days: int
+    replications: int
+    seed: int
+    identity: dict[str, Any]  # what defines the results; stored in the output directory
+    hash: str
+
+    @property
+    def tasks(self) -> list[Task]:
+        return [
+            Task(task_id(p.params, r), p.index, r, p.params)
+            for p in self.points
+            for r in range(self.replications)
+        ]
+
+
+def _canon(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def task_id(params: dict[str, Any], replication: int) -> str:
+    """Stable id of (point, replication): a hash of the parameter values, whatever their order."""
+    return hashlib.sha256(_canon({"params": params, "replication": replication}).encode()).hexdigest()[:16]
+
+
+def _lhs(d: int, n: int, seed: int) -> np.ndarray:
+    from scipy.stats import qmc
+
+    try:
+        sampler = qmc.LatinHypercube(d=d, rng=np.random.default_rng(seed))
+    except TypeError:  # scipy < 1.15 calls it seed
+        sampler = qmc.LatinHypercube(d=d, seed=np.random.default_rng(seed))
+    return sampler.random(n)
+
+
+def expand(spec: SweepSpec, seed: int = 0) -> list[dict[str, Any]]:
+    """The design's points as {key path: value}, in a key-order-independent order.
+
+    LHS samples with ``seed``; dimension j is the j-th parameter in key-path order.
+    """
+    names = sorted(spec.parameters)
+    if spec.design == "grid":
+        levels = [spec.param(k).levels() for k in names]
+        total = math.prod(len(v) for v in levels)
+        if total > MAX_POINTS:
+            raise ValueError(f"the grid has {total} points")
+        grids = np.indices([len(v) for v in levels]).reshape(len(names), -1).T
+        return [{k: levels[j][i] for j, (k, i) in enumerate(zip(names, row, strict=True))} for row in grids]
+    u = _lhs(len(names), spec.n, seed)
+    points = []
+    for row in u:
+        point = {}
+        for k, x in zip(names, row, strict=True):
+            p = spec.param(k)
+            if p.is_interval and p.is_integer:
+                point[k] = int(min(p.low + math.floor(x * (p.high - p.low + 1)), p.high))
+            elif p.is_interval:
+                point[k] = float(f"{p.low + x * (p.high - p.low):.6g}")  # readable, still stratified
+            else:
+                lv = p.levels()
+                point[k] = lv[min(int(x * len(lv)), len(lv) - 1)]
+        points.append(point)
+    return points
+
+
+def _spec_error(err: ValidationError, lines: dict[tuple[str, ...], int], file: str) -> InputError:
+    e = err.errors()[0]
+    loc = [str(p) for p in e["loc"] if not str(p).startswith(("function-", "list[", "Param"))]
+    key = ".".join(loc) or None
+    probe, line = tuple(loc), None
+    while probe and line is None:
+        line, probe = lines.get(probe), probe[:-1]
+    given = e.get("input")
+    given = None if isinstance(given, (dict, list)) else given
+    if e["type"] == "extra_forbidden":
+        owner = Param if len(loc) >= 3 and loc[0] == "parameters" else SweepSpec
+        allowed = sorted(owner.model_fields)
+        guess = difflib.get_close_matches(loc[-1], allowed, n=1)
+        hint = f" (did you mean {guess[0]!r}?)" if guess else ""
+        return InputError(f"unknown key{hint}", file=file, line=line, key=key, allowed=", ".join(allowed))
+    if e["type"] == "missing":
+        return InputError("required key is missing", file=file, line=line, key=key)
+    msg = e["msg"].removeprefix("Value error, ")
+    return InputError(msg, file=file, line=line, key=key, given=given)
+
+
+def _override(key: str, value: Any) -> str:
+    return f"{key}={json.dumps(value, ensure_ascii=False)}"
+
+
+def load_sweep(
+    path: str | Path,
+    days: int | None = None,
+    replications: int | None = None,
+) -> Sweep:
+    """Read, validate and expand a sweep file; every point's scenario is validated here."""
+    path = Path(path)
+    file = str(path)
+    lines: dict[tuple[str, ...], int] = {}
+    data = read_yaml(path, lines)
+    if not isinstance(data, dict):
+        raise InputError("top level must be a mapping", file=file, given=type(data).__name__, allowed="key: value pairs")
+    try:
+        spec = SweepSpec.model_validate(data)
+    except ValidationError as err:
+        raise _spec_error(err, lines, file) from None
+    base_path = path.parent / spec.base
+    if not base_path.is_file():
+        raise InputError("base scenario not found", file=file, line=lines.get(("base",)), key="base", given=spec.base)
+    try:
+        base, resolved = load_scenario(base_path, spec.set)
+    except InputError as e:
+        if e.file is None:  # an error in the sweep's own `set:` overrides
+            raise InputError(e.message, file=file, line=lines.get(("set",)), key=f"set: {e.key}", given=e.given) from None
+        raise
+    seed = spec.seed if spec.seed is not None else base.run.seed
+    try:
+        raw_points = expand(spec, seed)
+    except ValueError as e:
+        raise InputError(str(e), file=file, line=lines.get(("parameters",)), key="parameters", allowed=f"at most {MAX_POINTS} points") from None
+    names = sorted(spec.parameters)
+    points = []
+    for i, params in enumerate(raw_points):
+        point_data = apply_overrides(copy.deepcopy(resolved), [_override(k, v) for k, v in params.items()])
+        try:
+            scenario = validate(point_data, file=str(base_path))
+        except InputError as e:
+            bad = e.key if e.key in params else next((k for k in names if e.key and e.key.startswith(k)), names[0])
+            raise InputError(
+                f"point {i} {_canon(params)} is not a valid scenario: {e.message}",
+                file=file,
+                line=lines.get(("parameters", bad)),
+                key=f"parameters.{bad}",
+                given=params.get(bad),
+                allowed=e.allowed,
+            ) from None
+        points.append(Point(i, params, scenario))
+    days_ = days or spec.days or base.run.days
+    reps = replications or spec.replications or base.run.replications
+    identity = {
+        "base": base.name,
+        "base_resolved": resolved,
+        "design": spec.design,
+        "parameters": names,
+        "points": raw_points,
+        "days": days_,
+        "replications": reps,
+        "seed": seed,
+    }
+    digest = hashlib.sha256(_canon(identity).encode()).hexdigest()[:16]
+    return Sweep(file, spec, base.name, names, points, days_, reps, seed, identity, digest)
