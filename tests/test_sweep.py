@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from gatesim.cli import main
 from gatesim.errors import InputError
 from gatesim.sweep import load_sweep, run_sweep, task_id
-from gatesim.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "scenarios" / "baseline_2026.yaml"
@@ -95,7 +95,9 @@ def test_points_and_task_ids_do_not_depend_on_key_order(tmp_path, text):
     head, params = lines[:i], lines[i + 1 :]
     shuffled = "\n".join([*reversed(head), "parameters:", *reversed(params)]) + "\n"
     a, b = load_sweep(write(tmp_path, text, "a.yaml")), load_sweep(write(tmp_path, shuffled, "b.yaml"))
-    assert [(t.id, t.point, t.replication) for t in a.tasks] == [(t.id, t.point, t.replication) for t in b.tasks]
+    assert [(t.id, t.point, t.replication) for t in a.tasks] == [
+        (t.id, t.point, t.replication) for t in b.tasks
+    ]
     assert [p.params for p in a.points] == [p.params for p in b.points]
     assert a.hash == b.hash and a.seed == b.seed
 
@@ -110,9 +112,15 @@ def test_task_id_is_a_function_of_values_and_replication():
     ("edit", "words"),
     [
         (("seed: 7", "seed: 7\nreplicatoins: 2"), ["unknown key", "replications", "sweep.yaml:3:"]),
-        ((f"{LANES}: [4, 8]", f"{LANES}: [4, 0]"), ["point 2", LANES, "greater than or equal to 1", "given 0"]),
+        (
+            (f"{LANES}: [4, 8]", f"{LANES}: [4, 0]"),
+            ["point 2", LANES, "greater than or equal to 1", "given 0"],
+        ),
         (("{start: 1.0, stop: 1.2, step: 0.2}", "{low: 1.0, high: 1.2}"), ["low/high is for design lhs"]),
-        (("{start: 1.0, stop: 1.2, step: 0.2}", "{start: 1.0, step: 0.2}"), ["start, stop and step go together"]),
+        (
+            ("{start: 1.0, stop: 1.2, step: 0.2}", "{start: 1.0, step: 0.2}"),
+            ["start, stop and step go together"],
+        ),
         ((f"base: {BASE}", "base: nowhere.yaml"), ["base scenario not found", "nowhere.yaml"]),
         (("calendar.warmup_days=0", "calendar.warmup_dayz=0"), ["unknown key", "warmup_dayz"]),
     ],
@@ -160,10 +168,18 @@ def test_serial_equals_parallel_and_matches_gatesim_run(serial_run, tmp_path):
     summary = rows(tmp_path / "summary.csv")
     mine = [r for r in table if r["point"] == "3"]
     for want, got in zip(summary, mine, strict=True):
-        assert {k: got[k] for k in want if k != "scenario"} == {k: v for k, v in want.items() if k != "scenario"}
+        assert {k: got[k] for k in want if k != "scenario"} == {
+            k: v for k, v in want.items() if k != "scenario"
+        }
         assert got["error"] == ""
     ci = rows(out / "results_ci.csv")
-    assert len(ci) == 4 * 3 * len([c for c in table[0] if c not in ("point", LANES, GROWTH, "replication", "seed", "gate", "scenario", "error")])
+    assert len(ci) == 4 * 3 * len(
+        [
+            c
+            for c in table[0]
+            if c not in ("point", LANES, GROWTH, "replication", "seed", "gate", "scenario", "error")
+        ]
+    )
     assert {r["n"] for r in ci if r["kpi"] == "arrivals"} == {"2"}  # (util_road is empty at Cốc Nam: n 0)
 
 

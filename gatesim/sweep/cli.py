@@ -22,12 +22,33 @@ def _check(name: str, value: int | None, lo: int, hi: int) -> None:
 
 @click.command("sweep")
 @click.argument("spec", type=click.Path(dir_okay=False))
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Sweep directory (created, or resumed if it holds this sweep).")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Sweep directory (created, or resumed if it holds this sweep).",
+)
 @click.option("--workers", "-j", type=int, help="Local worker processes. Default: all cores.")
-@click.option("--scheduler", metavar="tcp://HOST:PORT", help="Run the tasks on this dask.distributed scheduler instead (needs gatesim[cluster]).")
-@click.option("--days", type=int, help="Days per run (1-3660). Default: the sweep file's days, else the base scenario's run.days.")
-@click.option("--replications", "-r", type=int, help="Replications per point (1-1000). Default: the sweep file's, else the base scenario's.")
-@click.option("--keep-events", is_flag=True, help="Keep each task's Parquet event log in DIR/events/ (large).")
+@click.option(
+    "--scheduler",
+    metavar="tcp://HOST:PORT",
+    help="Run the tasks on this dask.distributed scheduler instead (needs gatesim[cluster]).",
+)
+@click.option(
+    "--days",
+    type=int,
+    help="Days per run (1-3660). Default: the sweep file's days, else the base scenario's run.days.",
+)
+@click.option(
+    "--replications",
+    "-r",
+    type=int,
+    help="Replications per point (1-1000). Default: the sweep file's, else the base scenario's.",
+)
+@click.option(
+    "--keep-events", is_flag=True, help="Keep each task's Parquet event log in DIR/events/ (large)."
+)
 @click.option("--force", is_flag=True, help="Delete DIR first and start over.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 def command(spec, out, workers, scheduler, days, replications, keep_events, force, quiet) -> None:
@@ -46,7 +67,11 @@ def command(spec, out, workers, scheduler, days, replications, keep_events, forc
     _check("--replications", replications, 1, MAX_REPLICATIONS)
     _check("--workers", workers, 1, MAX_WORKERS)
     if scheduler is not None and workers is not None:
-        raise InputError("--workers is for local runs; dask workers are set when starting them", key="--workers", given=workers)
+        raise InputError(
+            "--workers is for local runs; dask workers are set when starting them",
+            key="--workers",
+            given=workers,
+        )
     sweep = load_sweep(Path(spec), days=days, replications=replications)  # validates every point first
     where = f"dask scheduler {scheduler}" if scheduler else "local processes"
     click.echo(
@@ -62,7 +87,11 @@ def command(spec, out, workers, scheduler, days, replications, keep_events, forc
         bar.append(Progress(todo, "sweep", quiet).__enter__())
 
     def on_done(task, result) -> None:
-        note = f"(point {task.point} rep {task.replication} failed: {result['error']})" if result["error"] else ""
+        note = (
+            f"(point {task.point} rep {task.replication} failed: {result['error']})"
+            if result["error"]
+            else ""
+        )
         bar[0].advance(note=note)
 
     try:
@@ -79,5 +108,8 @@ def command(spec, out, workers, scheduler, days, replications, keep_events, forc
         click.echo(f"{len(outcome.failed)} tasks failed: see the error column of results.csv", err=True)
     click.echo(f"written: {Path(out) / 'results.csv'}, {Path(out) / 'results_ci.csv'}")
     if outcome.lost:
-        click.echo(f"gatesim: error: {len(outcome.lost)} tasks could not run (executor failure); run the same command to retry them", err=True)
+        click.echo(
+            f"gatesim: error: {len(outcome.lost)} tasks could not run (executor failure); run the same command to retry them",
+            err=True,
+        )
         click.get_current_context().exit(1)

@@ -49,7 +49,9 @@ class SweepInterrupted(Exception):
 
     def __init__(self, done: int, total: int) -> None:
         self.done, self.total = done, total
-        super().__init__(f"interrupted: {done} of {total} tasks done and kept; run the same command to resume")
+        super().__init__(
+            f"interrupted: {done} of {total} tasks done and kept; run the same command to resume"
+        )
 
 
 @dataclass
@@ -115,8 +117,14 @@ def _is_done(out: Path, task: Task, keep_events: bool) -> bool:
 def _save(out: Path, task: Task, seed: int, result: dict[str, Any]) -> None:
     path = _task_path(out, task)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    record = {"task": task.id, "point": task.point, "replication": task.replication, "seed": seed,
-              "params": task.params, **result}
+    record = {
+        "task": task.id,
+        "point": task.point,
+        "replication": task.replication,
+        "seed": seed,
+        "params": task.params,
+        **result,
+    }
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump(record, f, ensure_ascii=False)  # floats round-trip exactly; NaN kept as NaN
         f.flush()
@@ -145,7 +153,9 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[cf.Executor]:
         try:
             client = Client(scheduler, timeout="20s")
         except (OSError, TimeoutError) as e:
-            raise InputError(f"cannot reach the dask scheduler ({e})", key="--scheduler", given=scheduler) from None
+            raise InputError(
+                f"cannot reach the dask scheduler ({e})", key="--scheduler", given=scheduler
+            ) from None
         try:
             # pure=False: every task is run, never deduplicated by argument hash.
             yield client.get_executor(retries=DASK_RETRIES, pure=False)
@@ -244,16 +254,35 @@ def assemble(sweep: Sweep, out: Path, lost: set[str] = frozenset()) -> pd.DataFr
         head = {"point": t.point, **t.params, "replication": t.replication, "seed": sweep.seed}
         label = f"{sweep.base_name}.p{t.point}"
         if t.id in lost:
-            result = {"rows": [], "error": "not run: the executor lost this task; rerun the sweep to retry it"}
+            result = {
+                "rows": [],
+                "error": "not run: the executor lost this task; rerun the sweep to retry it",
+            }
         else:
             result = _load(out, t)
         rows = result["rows"] or [{"gate": g} for g in point.scenario.gates]
         for row in rows:
             utils.extend(k for k in row if k.startswith("util_") and k not in utils)
-            records.append({**head, "gate": row["gate"], "scenario": label,
-                            **{k: v for k, v in row.items() if k in KPI_COLUMNS or k.startswith("util_")},
-                            "error": result["error"]})
-    columns = ["point", *sweep.param_names, "replication", "seed", "gate", "scenario", *KPI_COLUMNS, *utils, "error"]
+            records.append(
+                {
+                    **head,
+                    "gate": row["gate"],
+                    "scenario": label,
+                    **{k: v for k, v in row.items() if k in KPI_COLUMNS or k.startswith("util_")},
+                    "error": result["error"],
+                }
+            )
+    columns = [
+        "point",
+        *sweep.param_names,
+        "replication",
+        "seed",
+        "gate",
+        "scenario",
+        *KPI_COLUMNS,
+        *utils,
+        "error",
+    ]
     # object dtype: each value is written as the task produced it (ints stay ints, NaN is empty).
     df = pd.DataFrame(records, columns=columns, dtype=object)
     write_csv(out / "results.csv", df)

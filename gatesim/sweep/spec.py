@@ -120,7 +120,9 @@ class SweepSpec(BaseModel):
 
         for key in self.parameters:
             if not re.match(_KEY_PATH, key):
-                raise ValueError(f"parameter {key!r} is not a key path like gates.tan_thanh.stages.road.lanes")
+                raise ValueError(
+                    f"parameter {key!r} is not a key path like gates.tan_thanh.stages.road.lanes"
+                )
         if self.design == "lhs" and self.n is None:
             raise ValueError("design lhs needs n (the number of points)")
         if self.design == "grid" and self.n is not None:
@@ -128,7 +130,9 @@ class SweepSpec(BaseModel):
         if self.design == "grid":
             for key, p in self.parameters.items():
                 if isinstance(p, Param) and p.is_interval:
-                    raise ValueError(f"{key}: low/high is for design lhs; a grid needs values or start/stop/step")
+                    raise ValueError(
+                        f"{key}: low/high is for design lhs; a grid needs values or start/stop/step"
+                    )
         return self
 
     def param(self, key: str) -> Param:
@@ -260,25 +264,37 @@ def load_sweep(
     lines: dict[tuple[str, ...], int] = {}
     data = read_yaml(path, lines)
     if not isinstance(data, dict):
-        raise InputError("top level must be a mapping", file=file, given=type(data).__name__, allowed="key: value pairs")
+        raise InputError(
+            "top level must be a mapping", file=file, given=type(data).__name__, allowed="key: value pairs"
+        )
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as err:
         raise _spec_error(err, lines, file) from None
     base_path = path.parent / spec.base
     if not base_path.is_file():
-        raise InputError("base scenario not found", file=file, line=lines.get(("base",)), key="base", given=spec.base)
+        raise InputError(
+            "base scenario not found", file=file, line=lines.get(("base",)), key="base", given=spec.base
+        )
     try:
         base, resolved = load_scenario(base_path, spec.set)
     except InputError as e:
         if e.file is None:  # an error in the sweep's own `set:` overrides
-            raise InputError(e.message, file=file, line=lines.get(("set",)), key=f"set: {e.key}", given=e.given) from None
+            raise InputError(
+                e.message, file=file, line=lines.get(("set",)), key=f"set: {e.key}", given=e.given
+            ) from None
         raise
     seed = spec.seed if spec.seed is not None else base.run.seed
     try:
         raw_points = expand(spec, seed)
     except ValueError as e:
-        raise InputError(str(e), file=file, line=lines.get(("parameters",)), key="parameters", allowed=f"at most {MAX_POINTS} points") from None
+        raise InputError(
+            str(e),
+            file=file,
+            line=lines.get(("parameters",)),
+            key="parameters",
+            allowed=f"at most {MAX_POINTS} points",
+        ) from None
     names = sorted(spec.parameters)
     points = []
     for i, params in enumerate(raw_points):
@@ -286,7 +302,11 @@ def load_sweep(
         try:
             scenario = validate(point_data, file=str(base_path))
         except InputError as e:
-            bad = e.key if e.key in params else next((k for k in names if e.key and e.key.startswith(k)), names[0])
+            bad = (
+                e.key
+                if e.key in params
+                else next((k for k in names if e.key and e.key.startswith(k)), names[0])
+            )
             raise InputError(
                 f"point {i} {_canon(params)} is not a valid scenario: {e.message}",
                 file=file,
