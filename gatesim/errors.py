@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-__all__ = ["InputError"]
+__all__ = ["Described", "InputError"]
+
+
+class Described(str):
+    """A given value shown by description ("a list of 40 items"), not by repr."""
+
+    def __repr__(self) -> str:
+        return str(self)
 
 
 class InputError(Exception):

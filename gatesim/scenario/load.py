@@ -1,26 +1,32 @@
 """Read scenario files: YAML 1.2, ``extends``, ``--set`` overrides, validation.
 
 Errors name the file, the line where known, the key path, the given value
-and what is allowed, as one :class:`~gatesim.errors.InputError`.
+and what is allowed, as one :class:`~gatesim.errors.InputError`. YAML is read
+with ruamel's round-trip loader, which never constructs Python objects from
+tags; any explicit tag (``!!python/...``, ``!!set``, ``!foo``) is refused.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
+import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from gatesim.errors import InputError
+from gatesim.scenario.explain import describe_error
 from gatesim.scenario.schema import Scenario
 
 __all__ = [
+    "MAX_BYTES",
+    "MAX_DEPTH",
     "MAX_NODES",
     "apply_overrides",
     "load_scenario",
@@ -30,43 +36,79 @@ __all__ = [
 ]
 
 MAX_NODES = 200_000  # beyond this a file is an alias bomb or not a scenario
-MAX_BYTES = 5_000_000
+MAX_BYTES = 2_000_000  # the baseline is ~25 kB; parsing megabytes of YAML takes long
+MAX_DEPTH = 40  # the deepest scenario key path is ~8 levels
 Lines = dict[tuple[str, ...], int]
+Origin = dict[tuple[str, ...], tuple[str, int | None]]
+
+
+class _Constructor(RoundTripConstructor):
+    """Round-trip constructor whose bad dates are marked errors (with a line)."""
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except (ValueError, OverflowError) as e:
+            raise ConstructorError(
+                None, None, f"not a valid date or time {node.value!r} ({e})", node.start_mark
+            ) from None
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
 
 
 def _yaml() -> YAML:
     y = YAML(typ="rt")  # round-trip: keeps line numbers; never constructs Python objects
+    y.Constructor = _Constructor
     y.allow_duplicate_keys = False
     return y
+
+
+def _key_line(node: CommentedMap, k: Any) -> int | None:
+    try:
+        return node.lc.key(k)[0] + 1
+    except (KeyError, TypeError, AttributeError):
+        return None
 
 
 def _plain(node: Any, path: tuple[str, ...], lines: Lines, file: str, budget: list[int]) -> Any:
     """Plain dicts/lists/scalars from ruamel nodes, recording each key's line."""
     budget[0] -= 1
+    key = ".".join(path) or None
     if budget[0] < 0:
         raise InputError(
             f"more than {MAX_NODES} YAML nodes (an alias bomb?)",
             file=file,
             allowed="a scenario-sized mapping",
         )
+    if len(path) > MAX_DEPTH:
+        raise InputError(f"nested more than {MAX_DEPTH} levels deep", file=file, key=key)
     tag = getattr(getattr(node, "tag", None), "value", None)
     if tag is not None and not isinstance(node, (str, int, float, bool)):
         raise InputError(
             "explicit YAML tags are not allowed",
             file=file,
-            key=".".join(path) or None,
-            given=tag,
+            key=key,
+            given=tag.replace("tag:yaml.org,2002:", "!!"),
             allowed="plain mappings, lists and scalars",
         )
     if isinstance(node, CommentedMap):
         out = {}
         for k, v in node.items():
+            if isinstance(k, bool) or not isinstance(k, (str, int, float)):
+                raise InputError(
+                    "mapping keys must be plain names",
+                    file=file,
+                    line=_key_line(node, k),
+                    key=key,
+                    given=k,
+                    allowed="text or a number",
+                )
             ks = str(k)
             sub = (*path, ks)
-            try:
-                lines[sub] = node.lc.key(k)[0] + 1
-            except (KeyError, TypeError, AttributeError):
-                pass
+            line = _key_line(node, k)
+            if line is not None:
+                lines[sub] = line
             out[ks] = _plain(v, sub, lines, file, budget)
         return out
     if isinstance(node, CommentedSeq):
@@ -76,14 +118,28 @@ def _plain(node: Any, path: tuple[str, ...], lines: Lines, file: str, budget: li
     if isinstance(node, int):
         return int(node)
     if isinstance(node, float):
+        if not math.isfinite(node):
+            raise InputError(
+                "not a finite number", file=file, line=lines.get(path), key=key, given=float(node)
+            )
         return float(node)
     if isinstance(node, (dt.date, dt.datetime)):
         return node
-    return str(node)
+    if isinstance(node, str):
+        return str(node)
+    raise InputError(
+        "unsupported YAML value",
+        file=file,
+        line=lines.get(path),
+        key=key,
+        given=type(node).__name__,
+        allowed="mappings, lists, text, numbers, true/false, dates",
+    )
 
 
 def read_yaml(path: Path, lines: Lines | None = None) -> Any:
     """One YAML document as plain Python data; bad files raise InputError."""
+    path = Path(path)
     file = str(path)
     try:
         raw = path.read_bytes()
@@ -98,8 +154,12 @@ def read_yaml(path: Path, lines: Lines | None = None) -> Any:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
         raise InputError(
-            f"not UTF-8 text (byte {raw[e.start]:#04x} at offset {e.start})", file=file
+            f"not UTF-8 text (byte {raw[e.start]:#04x} at offset {e.start})",
+            file=file,
+            line=line,
+            allowed="UTF-8 encoded YAML",
         ) from None
     if not text.strip():
         raise InputError("file is empty", file=file, allowed="a YAML mapping")
@@ -110,7 +170,9 @@ def read_yaml(path: Path, lines: Lines | None = None) -> Any:
         line = mark.line + 1 if mark is not None else None
         problem = (e.problem or e.context or "invalid YAML").strip()
         raise InputError(f"YAML syntax: {problem}", file=file, line=line) from None
-    except (YAMLError, RecursionError, ValueError) as e:
+    except RecursionError:
+        raise InputError("YAML nested too deeply", file=file, allowed=f"at most {MAX_DEPTH} levels") from None
+    except (YAMLError, ValueError, TypeError, OverflowError) as e:
         msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise InputError(f"YAML: {msg}", file=file) from None
     return _plain(node, (), lines if lines is not None else {}, file, [MAX_NODES])
@@ -126,11 +188,8 @@ def _merge(base: Any, over: Any) -> Any:
     return over
 
 
-def _resolve(path: Path, stack: tuple[Path, ...], origin: dict[tuple[str, ...], tuple[str, int]]) -> dict:
+def _resolve(path: Path, stack: tuple[Path, ...], origin: Origin) -> dict:
     path = path.resolve()
-    if path in stack:
-        chain = " -> ".join(p.name for p in (*stack, path))
-        raise InputError("cyclic extends", file=str(stack[-1]), key="extends", given=chain)
     lines: Lines = {}
     data = read_yaml(path, lines)
     file = str(path)
@@ -143,15 +202,32 @@ def _resolve(path: Path, stack: tuple[Path, ...], origin: dict[tuple[str, ...], 
         origin[key] = (file, line)
     if parent is None:
         return data
-    if not isinstance(parent, str) or not parent:
-        raise InputError("must be a file name", file=file, line=lines.get(("extends",)), key="extends", given=parent)
-    parent_path = path.parent / parent
-    if not parent_path.exists():
+    line = lines.get(("extends",))
+    if not isinstance(parent, str) or not parent.strip():
         raise InputError(
-            "extended file not found", file=file, line=lines.get(("extends",)), key="extends", given=parent
+            "must be a file name",
+            file=file,
+            line=line,
+            key="extends",
+            given=parent,
+            allowed="a path to a YAML file",
+        )
+    parent_path = (path.parent / parent).resolve()
+    if parent_path in (*stack, path):
+        chain = " -> ".join(p.name for p in (*stack, path, parent_path))
+        raise InputError("cyclic extends", file=file, line=line, key="extends", given=chain)
+    if not parent_path.is_file():
+        what = "is a directory" if parent_path.is_dir() else "not found"
+        raise InputError(
+            f"extended file {what}",
+            file=file,
+            line=line,
+            key="extends",
+            given=parent,
+            allowed="a path to a YAML file",
         )
     # The child's own lines win over the parent's for error messages.
-    parent_origin: dict[tuple[str, ...], tuple[str, int]] = {}
+    parent_origin: Origin = {}
     base = _resolve(parent_path, (*stack, path), parent_origin)
     for key, where in parent_origin.items():
         origin.setdefault(key, where)
@@ -168,12 +244,13 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     try:
         node = _yaml().load(value) if value.strip() else None
         parsed = _plain(node, (), {}, "--set", [MAX_NODES])
-    except (YAMLError, InputError):
+    except (YAMLError, InputError, ValueError, TypeError, RecursionError):
         parsed = value
     return key.strip().split("."), parsed
 
 
-def apply_overrides(data: dict, overrides: Iterable[str]) -> dict:
+def apply_overrides(data: dict, overrides: Iterable[str], origin: Origin | None = None) -> dict:
+    """Set ``KEY.PATH=VALUE`` overrides in ``data`` (in place); ``origin`` learns they came from --set."""
     for text in overrides:
         keys, value = parse_override(text)
         node = data
@@ -182,118 +259,55 @@ def apply_overrides(data: dict, overrides: Iterable[str]) -> dict:
             if not isinstance(nxt, dict):
                 if isinstance(node, dict) and k not in node:
                     nxt = node[k] = {}
+                    if origin is not None:
+                        origin[tuple(keys[: i + 1])] = ("--set", None)
                 else:
                     raise InputError(
-                        "--set path goes through a non-mapping", key=".".join(keys[: i + 1]), given=text
+                        "--set path goes through a non-mapping",
+                        key=".".join(keys[: i + 1]),
+                        given=text,
+                        allowed="a path of mapping keys",
                     )
             node = nxt
         node[keys[-1]] = value
+        if origin is not None:
+            origin[tuple(keys)] = ("--set", None)
     return data
 
 
-def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
-    """The pydantic model class that owns ``loc`` (for 'did you mean')."""
-    from typing import get_args, get_origin
-
-    cur: Any = model
-    for part in loc:
-        if not (isinstance(cur, type) and issubclass(cur, BaseModel)):
-            return None
-        field = cur.model_fields.get(str(part))
-        if field is None:
-            return None
-        ann = field.annotation
-        # Unwrap Optional / dict values / list items / unions down to a model.
-        for _ in range(4):
-            origin = get_origin(ann)
-            if origin is dict:
-                ann = get_args(ann)[1]
-            elif origin is list:
-                ann = get_args(ann)[0]
-            elif get_args(ann):
-                models = [a for a in get_args(ann) if isinstance(a, type) and issubclass(a, BaseModel)]
-                ann = models[0] if models else get_args(ann)[0]
-            else:
-                break
-        cur = ann
-    return cur if isinstance(cur, type) and issubclass(cur, BaseModel) else None
-
-
-def _owner_for_extra(loc: tuple[Any, ...]) -> type[BaseModel] | None:
-    # Skip dict keys (gate ids, stage ids) by trying to resolve with them dropped.
-    parts = [p for p in loc[:-1] if not isinstance(p, int)]
-    candidates = [tuple(parts)]
-    for i in range(len(parts)):
-        candidates.append(tuple(parts[:i] + parts[i + 1 :]))
-    for i in range(len(parts)):
-        for j in range(i + 1, len(parts)):
-            candidates.append(tuple(p for n, p in enumerate(parts) if n not in (i, j)))
-    for c in candidates:
-        m = _model_at(Scenario, c)
-        if m is not None:
-            return m
-    return None
-
-
-def _format_validation(err: ValidationError, origin: dict[tuple[str, ...], tuple[str, int]], file: str) -> InputError:
-    e = err.errors()[0]
-    loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p in ("service", "road") and False))
-    # pydantic adds the discriminator tag ('service'/'road') to union locations: drop it.
-    loc = tuple(str(p) for p in loc)
-    clean: list[str] = []
-    for p in loc:
-        if p in ("service", "road") and clean and clean[-2:-1] == ["stages"]:
-            continue
-        if p.startswith("function-") or p in ("tagged-union[ServiceStage,RoadStage]",):
-            continue
-        clean.append(p)
-    key = ".".join(clean) or None
-    where = None
-    probe = tuple(clean)
+def _where(key: tuple[str, ...], origin: Origin, file: str) -> tuple[str, int | None]:
+    probe = key
     while probe:
         if probe in origin:
-            where = origin[probe]
-            break
+            efile, line = origin[probe]
+            # A line of an enclosing key is only a hint, but a useful one.
+            return (f"{file} (--set)", None) if efile == "--set" else (efile, line)
         probe = probe[:-1]
-    efile, line = where if where else (file, None)
-    etype = e["type"]
-    given = e.get("input")
-    if etype == "extra_forbidden":
-        owner = _owner_for_extra(e["loc"])
-        allowed_keys = sorted(owner.model_fields) if owner else []
-        guess = difflib.get_close_matches(clean[-1], allowed_keys, n=1)
-        hint = f" (did you mean {guess[0]!r}?)" if guess else ""
-        return InputError(
-            f"unknown key{hint}",
-            file=efile,
-            line=line,
-            key=key,
-            allowed=", ".join(allowed_keys) if allowed_keys else None,
-        )
-    if etype == "missing":
-        return InputError("required key is missing", file=efile, line=line, key=key)
-    msg = e["msg"]
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, ") :]
-    if isinstance(given, (dict, list)) and etype != "model_type":
-        given = None
-    if etype in ("model_type", "dict_type"):
-        return InputError("must be a mapping", file=efile, line=line, key=key, given=type(given).__name__)
-    return InputError(msg, file=efile, line=line, key=key, given=given)
+    return file, None
 
 
-def validate(data: Mapping[str, Any], origin: dict | None = None, file: str = "<scenario>") -> Scenario:
+def validate(data: Mapping[str, Any], origin: Origin | None = None, file: str = "<scenario>") -> Scenario:
+    """A Scenario from plain data, or one InputError for the first problem found."""
     try:
         return Scenario.model_validate(dict(data))
     except ValidationError as err:
-        raise _format_validation(err, origin or {}, file) from None
+        first = err.errors(include_url=False)[0]
+        try:
+            key, message, given, allowed = describe_error(first, data)
+        except Exception:  # noqa: BLE001 - explaining is best effort; the error is still the input's
+            key = tuple(str(p) for p in first["loc"])
+            message, given, allowed = str(first["msg"]), None, None
+        efile, line = _where(key, origin or {}, file)
+        raise InputError(
+            message, file=efile, line=line, key=".".join(key) or None, given=given, allowed=allowed
+        ) from None
 
 
 def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> tuple[Scenario, dict]:
     """Validated scenario and its fully resolved data (extends and overrides applied)."""
     path = Path(path)
-    origin: dict[tuple[str, ...], tuple[str, int]] = {}
+    origin: Origin = {}
     data = _resolve(path, (), origin)
-    data = apply_overrides(data, overrides)
+    data = apply_overrides(data, overrides, origin)
     scenario = validate(data, origin, str(path))
     return scenario, data
