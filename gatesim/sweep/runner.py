@@ -169,8 +169,10 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[cf.Executor]:
     try:
         yield pool
     except BaseException:
+        # Do not wait for running tasks (they may be long): end the pool's own workers.
+        procs = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
-        for proc in list(getattr(pool, "_processes", {}).values()):  # do not wait for running tasks
+        for proc in procs:
             proc.terminate()
         raise
     pool.shutdown(wait=True)
