@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections import deque
-from functools import partial
+from heapq import heappush
 from typing import Any
 
 import simpy
 
 from gatesim.events.kinds import YARD_STAGE, Kind
 from gatesim.events.log import EventLog
-from gatesim.model.process import Resume, start, wake
+from gatesim.model.process import NORMAL, Sleeper
 from gatesim.model.stage import StageRuntime
 from gatesim.model.trucks import Trucks
 from gatesim.scenario.schema import DIRECTIONS, Gate
@@ -43,7 +43,7 @@ class GateRuntime:
         self.trucks = trucks
         self.first_truck = first_truck
         self.yard_free = gate.yard.capacity_trucks if gate.yard is not None else 0
-        self._waiters: deque = deque()  # resume callbacks of trucks on the approach
+        self._waiters: deque[Sleeper] = deque()  # wake-ups of trucks on the approach
         self._t = trucks.arrivals.t_h.tolist()
         self._dir = trucks.arrivals.direction.tolist()
         # Per direction: the route as a tuple of steps with everything precomputed.
@@ -82,23 +82,39 @@ class GateRuntime:
         env = self.env
         truck = self._truck
         times = self._t
+        queue = env._queue
+        eid = env._eid
         n = len(times)
         k = 0
         hour = 0.0
         while k < n:
             hour += 1.0
             while k < n and times[k] < hour:
-                start(env, partial(truck, k), times[k] - env.now)
+                w = Sleeper()
+                w.attach(truck(k, w))
+                # as ``env.schedule(w, NORMAL, times[k] - env.now)`` would
+                heappush(queue, (env._now + (times[k] - env._now), NORMAL, next(eid), w))
                 k += 1
             if k < n:
                 yield hour - env.now
 
-    def _truck(self, k: int, resume: Resume):
+    def _truck(self, k: int, w: Sleeper):
+        """One truck's events, in time order (the hot path).
+
+        ``now`` is the time logged; ``t_env`` is SimPy's clock, which is where
+        the next wake-up is counted from (as ``env.schedule`` would), so the
+        schedule is exactly the one of a plain SimPy process.
+        """
+        yield  # primed by Sleeper.attach
         env = self.env
+        queue = env._queue
+        eid = env._eid
+        push = heappush
+        cbs = w.cbs
         log_t = self.log.t_h.append
         log_w = self.log.word.append
         base = ((self.first_truck + k) << 24) | (self.code << 16)
-        now = env.now
+        now = t_env = env._now
         log_t(now)
         log_w(base | _ARRIVED)
         for rt, service, travel_h, acquire, release, wq, ws, we in self._routes[self._dir[k]]:
@@ -108,9 +124,10 @@ class GateRuntime:
                 else:
                     log_t(now)
                     log_w(base | _BLOCKED)
-                    self._waiters.append(resume)
-                    yield None  # parked until a slot frees
-                    now = env.now
+                    w.callbacks = cbs
+                    self._waiters.append(w)
+                    yield  # parked until a slot frees
+                    now = t_env = env._now
                 log_t(now)
                 log_w(base | _YARD_IN)
             log_t(now)
@@ -118,7 +135,10 @@ class GateRuntime:
             svc = service[k]
             t_start = rt.book(now, svc)
             if t_start > now:
-                yield t_start - now
+                t_env += t_start - now
+                w.callbacks = cbs
+                push(queue, (t_env, NORMAL, next(eid), w))
+                yield
                 now = t_start
             log_t(now)
             log_w(base | ws)
@@ -126,15 +146,23 @@ class GateRuntime:
                 log_t(now)
                 log_w(base | _YARD_OUT)
                 if self._waiters:
-                    wake(env, self._waiters.popleft())
+                    env.schedule(self._waiters.popleft(), NORMAL, 0.0)
                 else:
                     self.yard_free += 1
-            yield svc
+            t_env += svc
+            w.callbacks = cbs
+            push(queue, (t_env, NORMAL, next(eid), w))
+            yield
             now += svc
             log_t(now)
             log_w(base | we)
             if travel_h:
-                yield travel_h
+                t_env += travel_h
+                w.callbacks = cbs
+                push(queue, (t_env, NORMAL, next(eid), w))
+                yield
                 now += travel_h
         log_t(now)
         log_w(base | _CROSSED)
+        w.detach()
+        yield  # never resumed; freed when step drops the callback list
