@@ -242,3 +242,16 @@ def test_a_failing_task_is_a_row_with_its_error(tmp_path, monkeypatch, workers):
     assert all(r["arrivals"] != "" for r in table if not r["error"])
     ci = {(r["point"], r["gate"], r["kpi"]): r["n"] for r in rows(tmp_path / "out/results_ci.csv")}
     assert ci[("2", "tan_thanh", "arrivals")] == "1" and ci[("0", "tan_thanh", "arrivals")] == "2"
+
+
+def test_scheduler_without_dask_is_a_clear_input_error(serial_run, tmp_path, monkeypatch):
+    import sys
+
+    spec, _, _ = serial_run
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed -> ImportError
+    with pytest.raises(InputError, match=r"gatesim\[cluster\]"):
+        run_sweep(load_sweep(spec), tmp_path / "out", scheduler="tcp://127.0.0.1:8786")
+    res = CliRunner().invoke(
+        main, ["sweep", str(spec), "--out", str(tmp_path / "o"), "--scheduler", "tcp://h:1", "-j", "2"]
+    )
+    assert res.exit_code == 2 and "--workers is for local runs" in res.output
