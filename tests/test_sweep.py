@@ -212,6 +212,9 @@ def test_a_different_sweep_in_the_same_directory_is_refused(serial_run, tmp_path
     (tmp_path / "other" / "notes.txt").write_text("mine")
     with pytest.raises(InputError, match="not a sweep directory"):
         run_sweep(load_sweep(spec), tmp_path / "other", workers=1)
+    with pytest.raises(InputError, match="only replaces a sweep directory"):
+        run_sweep(load_sweep(spec), tmp_path / "other", workers=1, force=True)
+    assert (tmp_path / "other" / "notes.txt").exists()
     # the CLI says it in one line, exit code 2
     res = CliRunner().invoke(main, ["sweep", str(changed), "--out", str(out), "-q"])
     assert res.exit_code == 2

@@ -75,7 +75,15 @@ def _events_path(out: Path, task: Task) -> Path:
 def prepare_dir(out: Path, sweep: Sweep, force: bool = False) -> None:
     """Create or reuse ``out``; refuse a directory that holds another sweep (or anything else)."""
     spec_path = out / SPEC_FILE
-    if out.exists() and force:
+    if out.is_dir() and force:
+        if not spec_path.exists() and any(out.iterdir()):
+            # --force replaces a sweep; it never wipes an unrelated folder (think --out .)
+            raise InputError(
+                "--force only replaces a sweep directory; this one holds other files",
+                key="--out",
+                given=str(out),
+                allowed="a sweep directory, a new or empty directory",
+            )
         shutil.rmtree(out)
     if out.exists():
         if not out.is_dir():
