@@ -6,6 +6,7 @@ from collections import deque
 from heapq import heappush
 from typing import Any
 
+import numpy as np
 import simpy
 
 from gatesim.events.kinds import YARD_STAGE, Kind
@@ -22,6 +23,10 @@ _ARRIVED, _CROSSED = int(Kind.ARRIVED), int(Kind.CROSSED)
 _BLOCKED = (YARD_STAGE << 8) | Kind.BLOCKED
 _YARD_IN = (YARD_STAGE << 8) | Kind.YARD_IN
 _YARD_OUT = (YARD_STAGE << 8) | Kind.YARD_OUT
+
+
+def _floats(values: np.ndarray) -> memoryview:
+    return memoryview(np.ascontiguousarray(values, dtype=np.float64))
 
 
 class GateRuntime:
@@ -44,8 +49,11 @@ class GateRuntime:
         self.first_truck = first_truck
         self.yard_free = gate.yard.capacity_trucks if gate.yard is not None else 0
         self._waiters: deque[Sleeper] = deque()  # wake-ups of trucks on the approach
-        self._t = trucks.arrivals.t_h.tolist()
-        self._dir = trucks.arrivals.direction.tolist()
+        # Per-truck columns are read through memoryviews of the numpy arrays:
+        # a float is made per read, but none is kept per truck (a list would
+        # hold 32 bytes per value: over 100 MB for a year of services).
+        self._t = _floats(trucks.arrivals.t_h)
+        self._dir = memoryview(np.ascontiguousarray(trucks.arrivals.direction, dtype=np.uint8))
         # Per direction: the route as a tuple of steps with everything precomputed.
         self._routes: list[tuple[Any, ...] | None] = []
         for d in DIRECTIONS:
@@ -61,7 +69,7 @@ class GateRuntime:
                 steps.append(
                     (
                         rt,
-                        trucks.service_h[sid].tolist(),
+                        _floats(trucks.service_h[sid]),
                         st.travel_min / 60.0,
                         sid == route.yard_from,
                         sid == route.yard_until,
