@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 __all__ = ["Described", "InputError"]
 
 
@@ -39,7 +41,7 @@ class InputError(Exception):
         key = f"{self.key}: " if self.key else ""
         text = f"{where}{key}{self.message}"
         if self.given is not None:
-            g = repr(self.given)
+            g = self.given.isoformat() if isinstance(self.given, dt.date) else repr(self.given)
             text += f"; given {g if len(g) <= 80 else g[:77] + '...'}"
         if self.allowed:
             text += f"; allowed: {self.allowed}"

@@ -20,7 +20,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from gatesim.errors import InputError
+from gatesim.errors import Described, InputError
 from gatesim.scenario.explain import describe_error
 from gatesim.scenario.schema import Scenario
 
@@ -71,6 +71,13 @@ def _key_line(node: CommentedMap, k: Any) -> int | None:
         return None
 
 
+def _node_line(node: Any) -> int | None:
+    try:
+        return node.lc.line + 1
+    except (AttributeError, TypeError):
+        return None
+
+
 def _plain(node: Any, path: tuple[str, ...], lines: Lines, file: str, budget: list[int]) -> Any:
     """Plain dicts/lists/scalars from ruamel nodes, recording each key's line."""
     budget[0] -= 1
@@ -82,12 +89,14 @@ def _plain(node: Any, path: tuple[str, ...], lines: Lines, file: str, budget: li
             allowed="a scenario-sized mapping",
         )
     if len(path) > MAX_DEPTH:
-        raise InputError(f"nested more than {MAX_DEPTH} levels deep", file=file, key=key)
+        short = ".".join(path[:4]) + "..." if len(path) > 4 else key
+        raise InputError(f"nested more than {MAX_DEPTH} levels deep", file=file, key=short)
     tag = getattr(getattr(node, "tag", None), "value", None)
     if tag is not None and not isinstance(node, (str, int, float, bool)):
         raise InputError(
             "explicit YAML tags are not allowed",
             file=file,
+            line=_node_line(node) or lines.get(path),
             key=key,
             given=tag.replace("tag:yaml.org,2002:", "!!"),
             allowed="plain mappings, lists and scalars",
@@ -132,7 +141,7 @@ def _plain(node: Any, path: tuple[str, ...], lines: Lines, file: str, budget: li
         file=file,
         line=lines.get(path),
         key=key,
-        given=type(node).__name__,
+        given=Described(f"a {type(node).__name__.removeprefix('Commented')}"),
         allowed="mappings, lists, text, numbers, true/false, dates",
     )
 
@@ -175,6 +184,8 @@ def read_yaml(path: Path, lines: Lines | None = None) -> Any:
     except (YAMLError, ValueError, TypeError, OverflowError) as e:
         msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise InputError(f"YAML: {msg}", file=file) from None
+    if node is None:
+        raise InputError("file has no YAML content (only comments?)", file=file, allowed="a YAML mapping")
     return _plain(node, (), lines if lines is not None else {}, file, [MAX_NODES])
 
 
