@@ -177,7 +177,14 @@ def tandem_scenario(n_stages: int, days: int):
     gid = next(iter(data["gates"]))
     gate = data["gates"][gid]
     mean_min = 60.0 * SERVERS * RHO / LAMBDA_PER_H
-    stages = {f"s{i}": {"role": "other", "servers": SERVERS, "service": {"dist": "exponential", "steps_min": {"work": mean_min}}} for i in range(n_stages)}
+    stages = {
+        f"s{i}": {
+            "role": "other",
+            "servers": SERVERS,
+            "service": {"dist": "exponential", "steps_min": {"work": mean_min}},
+        }
+        for i in range(n_stages)
+    }
     gate.update(
         {
             "stages": stages,
@@ -313,7 +320,12 @@ def log_overhead_baseline(days: int, repeats: int) -> dict[str, Any]:
     for _ in range(repeats):
         on.append(_time_gatesim(scenario, days, True)[0])
         off.append(_time_gatesim(scenario, days, False)[0])
-    return {"days": days, "with_log_s": round(min(on), 3), "no_op_log_s": round(min(off), 3), "ratio": round(min(on) / min(off), 3)}
+    return {
+        "days": days,
+        "with_log_s": round(min(on), 3),
+        "no_op_log_s": round(min(off), 3),
+        "ratio": round(min(on) / min(off), 3),
+    }
 
 
 # ---------------------------------------------------------------- (f)
@@ -332,33 +344,81 @@ def sweep_figures(quick: bool) -> dict[str, Any]:
 
 def _table(res: dict[str, Any]) -> str:
     y = res["year"]
-    lines = [f"machine: {res['machine']['cpu']} x{res['machine']['cpu_count']}, python {res['machine']['python']}, simpy {res['machine']['simpy']}, load {res['machine']['loadavg_1min']}"]
+    lines = [
+        f"machine: {res['machine']['cpu']} x{res['machine']['cpu_count']}, python {res['machine']['python']}, simpy {res['machine']['simpy']}, load {res['machine']['loadavg_1min']}"
+    ]
 
     def row(section: str, what: str, value: str, target: str = "") -> None:
         lines.append(f"{section:<8} {what:<44} {value:>16}  {target}")
 
     row("", "", "", "")
-    row("(a)", f"baseline {y['days']} d x1 rep: run wall s (sim+proj+write)", f"{y['run_s']:.1f}", "target <= 30 s")
-    row("", "  simulate s / projections s / parquet write s", f"{y['sim_s']:.1f}/{y['projections_s']:.1f}/{y['parquet_write_s']:.1f}")
+    row(
+        "(a)",
+        f"baseline {y['days']} d x1 rep: run wall s (sim+proj+write)",
+        f"{y['run_s']:.1f}",
+        "target <= 30 s",
+    )
+    row(
+        "",
+        "  simulate s / projections s / parquet write s",
+        f"{y['sim_s']:.1f}/{y['projections_s']:.1f}/{y['parquet_write_s']:.1f}",
+    )
     row("", "  trucks / events", f"{y['trucks']:,}/{y['events']:,}")
     row("", "  trucks/s, events/s (simulate)", f"{y['trucks_per_s_sim']:,}/{y['events_per_s_sim']:,}")
-    row("", "  peak RSS MiB (run; with replay)", f"{y['peak_rss_run_mib']:.0f}; {y['peak_rss_with_replay_mib']:.0f}", "target <= 512")
+    row(
+        "",
+        "  peak RSS MiB (run; with replay)",
+        f"{y['peak_rss_run_mib']:.0f}; {y['peak_rss_with_replay_mib']:.0f}",
+        "target <= 512",
+    )
     for t in res["tandem"]:
-        row("(b)", f"tandem {t['stages']} st x{t['servers']} srv rho {t['rho']}: gatesim/bare", f"{t['ratio_gatesim_over_bare']:.2f}x", "target <= 1.5x")
-        row("", f"  trucks/s gatesim vs bare SimPy ({t['trucks']:,} trucks)", f"{t['gatesim_trucks_per_s']:,}/{t['bare_simpy_trucks_per_s']:,}")
-        row("", "  event log: log on / no-op appends", f"{t['ratio_log_on_over_off']:.3f}x", "target <= 1.15x")
+        row(
+            "(b)",
+            f"tandem {t['stages']} st x{t['servers']} srv rho {t['rho']}: gatesim/bare",
+            f"{t['ratio_gatesim_over_bare']:.2f}x",
+            "target <= 1.5x",
+        )
+        row(
+            "",
+            f"  trucks/s gatesim vs bare SimPy ({t['trucks']:,} trucks)",
+            f"{t['gatesim_trucks_per_s']:,}/{t['bare_simpy_trucks_per_s']:,}",
+        )
+        row(
+            "", "  event log: log on / no-op appends", f"{t['ratio_log_on_over_off']:.3f}x", "target <= 1.15x"
+        )
         if "ratio_ciw_time_over_gatesim" in t:
-            row("(c)", f"  Ciw time / gatesim time ({t['ciw_trucks']:,} trucks)", f"{t['ratio_ciw_time_over_gatesim']:.2f}x", "target > 1")
+            row(
+                "(c)",
+                f"  Ciw time / gatesim time ({t['ciw_trucks']:,} trucks)",
+                f"{t['ratio_ciw_time_over_gatesim']:.2f}x",
+                "target > 1",
+            )
     lo = res["log_overhead_baseline"]
     row("(b)", f"baseline {lo['days']} d: log on / no-op appends", f"{lo['ratio']:.3f}x", "target <= 1.15x")
     for g in res["growth"]:
-        row("(d)", f"{g['days']:>3} d: us/truck run (sim), RSS MiB, log MiB", f"{g['us_per_truck_run']:.1f} ({g['us_per_truck_sim']:.1f}), {g['peak_rss_run_mib']:.0f}, {g['live_log_mib']:.0f}")
-    row("(e)", "bytes/event: live log / decoded / parquet", f"{y['bytes_per_event_live_log']}/{y['bytes_per_event_decoded']}/{y['bytes_per_event_parquet']}")
-    row("", "  parquet write s; replay s (read + project)", f"{y['parquet_write_s']:.1f}; {y['replay_s']:.1f} ({y['replay_read_s']:.1f}+{y['replay_projections_s']:.1f})")
+        row(
+            "(d)",
+            f"{g['days']:>3} d: us/truck run (sim), RSS MiB, log MiB",
+            f"{g['us_per_truck_run']:.1f} ({g['us_per_truck_sim']:.1f}), {g['peak_rss_run_mib']:.0f}, {g['live_log_mib']:.0f}",
+        )
+    row(
+        "(e)",
+        "bytes/event: live log / decoded / parquet",
+        f"{y['bytes_per_event_live_log']}/{y['bytes_per_event_decoded']}/{y['bytes_per_event_parquet']}",
+    )
+    row(
+        "",
+        "  parquet write s; replay s (read + project)",
+        f"{y['parquet_write_s']:.1f}; {y['replay_s']:.1f} ({y['replay_read_s']:.1f}+{y['replay_projections_s']:.1f})",
+    )
     row("", "  replay / simulate", f"{y['replay_over_sim']:.2f}", "target <= 0.10")
     sw = res["sweep"]
     if "efficiency_vs_machine" in sw:
-        row("(f)", "sweep 2 workers speed-up / machine 2-proc", f"{sw['sweep_speedup_2workers']:.2f}/{sw['machine_speedup_2proc']:.2f}")
+        row(
+            "(f)",
+            "sweep 2 workers speed-up / machine 2-proc",
+            f"{sw['sweep_speedup_2workers']:.2f}/{sw['machine_speedup_2proc']:.2f}",
+        )
         row("", "  efficiency vs machine", f"{sw['efficiency_vs_machine']:.2f}", "target >= 0.90")
     else:
         row("(f)", "sweep scaling", str(sw.get("status", "skipped")))
@@ -395,8 +455,13 @@ def main() -> None:
     tandem_days = 5 if a.quick else 20  # 12k / 48k trucks
     res["tandem"] = []
     for k in (2, 5):
-        print(f"... tandem of {k} stages: gatesim, no-op log, bare SimPy" + ("" if a.no_ciw else ", Ciw"), file=sys.stderr)
-        res["tandem"].append(tandem_figures(k, tandem_days, repeats, None if a.no_ciw else (2 if a.quick else 5)))
+        print(
+            f"... tandem of {k} stages: gatesim, no-op log, bare SimPy" + ("" if a.no_ciw else ", Ciw"),
+            file=sys.stderr,
+        )
+        res["tandem"].append(
+            tandem_figures(k, tandem_days, repeats, None if a.no_ciw else (2 if a.quick else 5))
+        )
     print("... event log overhead on the baseline", file=sys.stderr)
     res["log_overhead_baseline"] = log_overhead_baseline(10 if a.quick else 30, repeats)
     if a.no_sweep:
@@ -411,7 +476,9 @@ def main() -> None:
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
     if a.reference:
-        (ROOT / "benchmarks" / "reference.json").write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
+        (ROOT / "benchmarks" / "reference.json").write_text(
+            json.dumps(res, indent=2) + "\n", encoding="utf-8"
+        )
     print(f"written: {a.out}", file=sys.stderr)
 
 

@@ -8,6 +8,7 @@ so a truck that arrives and starts at once never counts as waiting.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -16,7 +17,15 @@ import numpy as np
 from gatesim.events.kinds import YARD_STAGE, Kind
 from gatesim.events.log import LogData
 
-__all__ = ["GateView", "gate_views", "level_at", "step_levels", "step_mean_max"]
+__all__ = [
+    "GateView",
+    "gate_views",
+    "iter_gate_views",
+    "level_at",
+    "levels_at_instants",
+    "step_levels",
+    "step_mean_max",
+]
 
 
 def step_levels(times: np.ndarray, deltas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -33,6 +42,20 @@ def level_at(tt: np.ndarray, lv: np.ndarray, at: np.ndarray) -> np.ndarray:
     idx = np.searchsorted(tt, at, side="right") - 1
     out = np.where(idx >= 0, lv[np.maximum(idx, 0)] if lv.size else 0, 0)
     return out.astype(float)
+
+
+def levels_at_instants(pos: np.ndarray, plus: np.ndarray, minus: np.ndarray, n: int) -> np.ndarray:
+    """Level of a step function at ``n`` sorted instants, from per-event positions.
+
+    ``pos[i]`` is the first instant at or after event ``i`` (``searchsorted(at,
+    t, "left")``), computed once per gate and shared by every series; ``plus``
+    and ``minus`` select the events that add and remove one. Equal to
+    ``level_at(*step_levels(t, delta), at)`` (events at an instant count), in
+    two bincounts instead of a cumulative sum and a search per series.
+    """
+    up = np.bincount(pos[plus], minlength=n + 1)[:n]
+    down = np.bincount(pos[minus], minlength=n + 1)[:n]
+    return np.cumsum(up - down).astype(float)
 
 
 def step_mean_max(tt: np.ndarray, lv: np.ndarray, w0: float, w1: float) -> tuple[float, float]:
@@ -90,8 +113,15 @@ class GateView:
     def unblocked_yard_in(self) -> np.ndarray:
         """YARD_IN rows of trucks that were never blocked (they did not wait)."""
         yin = self.of(Kind.YARD_IN)
-        blocked = np.unique(self.truck[self.of(Kind.BLOCKED)])
-        return yin & ~np.isin(self.truck, blocked)
+        blocked = self.truck[self.of(Kind.BLOCKED)]
+        if blocked.size == 0:
+            return yin
+        # a lookup by truck id on the YARD_IN rows only (np.isin over every row was 2x slower)
+        was_blocked = np.zeros(int(self.truck.max()) + 1, dtype=bool)
+        was_blocked[blocked] = True
+        rows = np.flatnonzero(yin)
+        yin[rows] = ~was_blocked[self.truck[rows]]
+        return yin
 
     @cached_property
     def waiting_delta(self) -> np.ndarray:
@@ -163,3 +193,10 @@ class GateView:
 
 def gate_views(log: LogData) -> list[GateView]:
     return [GateView(log, i, g) for i, g in enumerate(log.meta["gates"])]
+
+
+def iter_gate_views(log: LogData) -> Iterator[GateView]:
+    """The gate views one at a time: each view's cached columns (14 bytes per
+    event of its gate) are freed before the next gate's are built."""
+    for i, g in enumerate(log.meta["gates"]):
+        yield GateView(log, i, g)

@@ -26,7 +26,7 @@ import pandas as pd
 
 from gatesim.events.kinds import Kind
 from gatesim.events.log import LogData
-from gatesim.projections.base import GateView, gate_views, level_at, step_levels, step_mean_max
+from gatesim.projections.base import GateView, iter_gate_views, level_at, step_levels, step_mean_max
 
 __all__ = ["KPI_COLUMNS", "ID_COLUMNS", "summarize", "summary_columns"]
 
@@ -73,21 +73,23 @@ def _open_time_fn(g: GateView, code: int, w1: float) -> tuple[np.ndarray, np.nda
     return xs, np.r_[0.0, np.cumsum(seg)]
 
 
-def _utilisation(g: GateView, code: int, servers: int | None, w0: float, w1: float) -> float:
+def _utilisation(
+    g: GateView, code: int, servers: int | None, w0: float, w1: float, started: tuple, ended: tuple
+) -> float:
+    """``started``/``ended``: (stage, truck, t) of the gate's STARTED/ENDED rows, filtered once per gate."""
     if servers is None:
         return NAN
     xs, fx = _open_time_fn(g, code, w1)
     open_h = float(np.interp(w1, xs, fx) - np.interp(w0, xs, fx))
     if open_h <= 0:
         return NAN
-    on = g.stage == code
-    started = on & (g.kind == Kind.STARTED)
-    ended = on & (g.kind == Kind.ENDED)
+    s_on = started[0] == code
+    e_on = ended[0] == code
     n = int(g.truck.max()) + 1 if g.truck.size else 0
     t_start = np.full(n, np.nan)
     t_end = np.full(n, np.nan)
-    t_start[g.truck[started]] = g.t[started]
-    t_end[g.truck[ended]] = g.t[ended]
+    t_start[started[1][s_on]] = started[2][s_on]
+    t_end[ended[1][e_on]] = ended[2][e_on]
     has = ~np.isnan(t_start)
     s = np.clip(t_start[has], w0, w1)
     e = np.clip(np.where(np.isnan(t_end[has]), w1, t_end[has]), w0, w1)
@@ -152,8 +154,12 @@ def _gate_row(g: GateView, w0: float, w1: float) -> dict[str, float]:
         "revenue_vnd": g.paid("declaration", "tax_vnd", in_window),
         "fees_vnd": g.paid("fees", "fee_vnd", in_window),
     }
+    s_rows = np.flatnonzero(kind == Kind.STARTED)
+    e_rows = np.flatnonzero(kind == Kind.ENDED)
+    started = (g.stage[s_rows], truck[s_rows], t[s_rows])
+    ended = (g.stage[e_rows], truck[e_rows], t[e_rows])
     for s in g.meta["stages"]:
-        row[f"util_{s['id']}"] = _utilisation(g, g.stage_code(s["id"]), s["servers"], w0, w1)
+        row[f"util_{s['id']}"] = _utilisation(g, g.stage_code(s["id"]), s["servers"], w0, w1, started, ended)
     return row
 
 
@@ -163,7 +169,7 @@ def summarize(log: LogData) -> pd.DataFrame:
     w0, w1 = meta["window_start_h"], meta["window_end_h"]
     stage_ids = [s for s in meta["stages"][2:]]
     rows = []
-    for g in gate_views(log):
+    for g in iter_gate_views(log):
         row = {
             "scenario": meta["scenario"],
             "replication": meta["replication"],

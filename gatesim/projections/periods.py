@@ -11,7 +11,7 @@ import pandas as pd
 
 from gatesim.events.kinds import Kind
 from gatesim.events.log import LogData
-from gatesim.projections.base import gate_views, level_at, step_levels
+from gatesim.projections.base import iter_gate_views, level_at, step_levels
 
 __all__ = ["PERIOD_MEASURES", "period_totals"]
 
@@ -30,7 +30,7 @@ def period_totals(log: LogData, t_from_h: float, t_to_h: float) -> pd.DataFrame:
     """One row per gate: totals over sim hours ``[t_from_h, t_to_h)``."""
     directions = log.meta["directions"]
     rows = []
-    for g in gate_views(log):
+    for g in iter_gate_views(log):
         t, kind, truck = g.t, g.kind, g.truck
         inside = (t >= t_from_h) & (t < t_to_h)
         crossed = truck[(kind == Kind.CROSSED) & inside]

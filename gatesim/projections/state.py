@@ -19,7 +19,9 @@ def state_at(log: LogData, t_h: float) -> pd.DataFrame:
         upto = g.t <= t_h
         k, s = g.kind[upto], g.stage[upto]
 
-        def count(kind: Kind, stage: int | None = None, mask: np.ndarray | None = None, k=k, s=s, upto=upto) -> int:
+        def count(
+            kind: Kind, stage: int | None = None, mask: np.ndarray | None = None, k=k, s=s, upto=upto
+        ) -> int:
             m = k == kind
             if stage is not None:
                 m &= s == stage

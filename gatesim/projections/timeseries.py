@@ -12,7 +12,7 @@ import pandas as pd
 
 from gatesim.events.kinds import Kind
 from gatesim.events.log import LogData
-from gatesim.projections.base import gate_views, level_at, step_levels
+from gatesim.projections.base import iter_gate_views, levels_at_instants
 
 __all__ = ["timeseries"]
 
@@ -25,7 +25,7 @@ def timeseries(log: LogData) -> pd.DataFrame:
     t0 = pd.Timestamp(meta["t0"])
     stage_ids = meta["stages"][2:]
     frames = []
-    for g in gate_views(log):
+    for g in iter_gate_views(log):
         t, kind = g.t, g.kind
 
         def per_hour(mask: np.ndarray | None, weights_col: str | None = None, g=g) -> np.ndarray:
@@ -48,16 +48,34 @@ def timeseries(log: LogData) -> pd.DataFrame:
             }
         )
         end = hours + 1.0
-        df["in_system"] = level_at(*step_levels(t, g.system_delta), end)
-        df["waiting"] = level_at(*step_levels(t, g.waiting_delta), end)
+        # Every level below is read at the ends of the hours: locate each event once.
+        pos = np.searchsorted(end, t, side="left")
+        nb = end.size
+        blocked_in = (kind == Kind.YARD_IN) & ~g.unblocked_yard_in
+
+        def level(plus: np.ndarray, minus: np.ndarray, pos=pos, nb=nb) -> np.ndarray:
+            return levels_at_instants(pos, plus, minus, nb)
+
+        df["in_system"] = level(kind == Kind.ARRIVED, kind == Kind.CROSSED)
+        df["waiting"] = level(
+            (kind == Kind.QUEUED) | (kind == Kind.BLOCKED), (kind == Kind.STARTED) | blocked_in
+        )
         has_yard = g.meta.get("yard_capacity") is not None
-        df["at_approach"] = level_at(*step_levels(t, g.approach_delta), end) if has_yard else np.nan
-        df["at_yard"] = level_at(*step_levels(t, g.yard_delta()), end) if has_yard else np.nan
+        df["at_approach"] = level(kind == Kind.BLOCKED, blocked_in) if has_yard else np.nan
+        df["at_yard"] = level(kind == Kind.YARD_IN, kind == Kind.YARD_OUT) if has_yard else np.nan
         present = {s["id"] for s in g.meta["stages"]}
+        # trucks at each stage: QUEUED adds, ENDED removes; one bincount over (stage, hour)
+        queued = kind == Kind.QUEUED
+        ended = kind == Kind.ENDED
+        n_codes = len(meta["stages"])
+        up = np.bincount(
+            g.stage[queued].astype(np.intp) * (nb + 1) + pos[queued], minlength=n_codes * (nb + 1)
+        )
+        down = np.bincount(
+            g.stage[ended].astype(np.intp) * (nb + 1) + pos[ended], minlength=n_codes * (nb + 1)
+        )
+        at_stage = np.cumsum((up - down).reshape(n_codes, nb + 1)[:, :nb], axis=1).astype(float)
         for sid in stage_ids:
-            if sid in present:
-                df[f"at_{sid}"] = level_at(*step_levels(t, g.stage_delta(g.stage_code(sid))), end)
-            else:
-                df[f"at_{sid}"] = np.nan
+            df[f"at_{sid}"] = at_stage[g.stage_code(sid)] if sid in present else np.nan
         frames.append(df)
     return pd.concat(frames, ignore_index=True)
