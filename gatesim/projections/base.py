@@ -64,11 +64,18 @@ def step_mean_max(tt: np.ndarray, lv: np.ndarray, w0: float, w1: float) -> tuple
         return float("nan"), float("nan")
     if tt.size == 0:
         return 0.0, 0.0
+    # in place where possible: these arrays have one value per distinct event time
     start = np.clip(tt, w0, w1)
-    end = np.clip(np.r_[tt[1:], w1], w0, w1)
-    dur = end - start
-    mean = float(np.sum(lv * dur) / (w1 - w0))
+    dur = np.empty_like(start)
+    dur[:-1] = tt[1:]
+    dur[-1] = w1
+    np.clip(dur, w0, w1, out=dur)
+    np.subtract(dur, start, out=dur)
+    del start
     inside = dur > 0
+    np.multiply(lv, dur, out=dur)
+    mean = float(np.sum(dur) / (w1 - w0))
+    del dur
     levels = lv[inside]
     before = level_at(tt, lv, np.array([w0]))[0]
     mx = float(max(levels.max() if levels.size else 0.0, before))
@@ -83,25 +90,30 @@ class GateView:
     code: int
     meta: dict
 
-    @cached_property
+    @property
     def rows(self) -> np.ndarray:
-        return np.flatnonzero(self.log.gate == self.code)
+        return np.flatnonzero(self._mask)
+
+    @cached_property
+    def _mask(self) -> np.ndarray:
+        # a boolean mask (1 byte a row), not row numbers (8 bytes a row)
+        return self.log.gate == self.code
 
     @cached_property
     def t(self) -> np.ndarray:
-        return self.log.t_h[self.rows]
+        return self.log.t_h[self._mask]
 
     @cached_property
     def truck(self) -> np.ndarray:
-        return self.log.truck[self.rows]
+        return self.log.truck[self._mask]
 
     @cached_property
     def kind(self) -> np.ndarray:
-        return self.log.kind[self.rows]
+        return self.log.kind[self._mask]
 
     @cached_property
     def stage(self) -> np.ndarray:
-        return self.log.stage[self.rows]
+        return self.log.stage[self._mask]
 
     def of(self, kind: Kind, stage: int | None = None) -> np.ndarray:
         m = self.kind == kind
