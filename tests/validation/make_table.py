@@ -73,11 +73,22 @@ def _clock_results() -> list[Result]:
     out = []
     for what, s, lg in (("mixed Hanoi/China hours, 3 d", sc, log), ("baseline, 17 stages, 1 d", base, blog)):
         v = sum(hours_violations(lg, s).values())
-        out.append(Result("Extreme: no start outside local hours", what, 0.0, float(v), 0.0, "starts", "exact", v == 0))
+        out.append(
+            Result(
+                "Extreme: no start outside local hours", what, 0.0, float(v), 0.0, "starts", "exact", v == 0
+            )
+        )
         w = sum(wall_clock_violations(lg, s).values())
         out.append(
             Result(
-                "Clocks: openings at local open_h/close_h (IANA tz)", what, 0.0, float(w), 0.0, "events", "exact", w == 0
+                "Clocks: openings at local open_h/close_h (IANA tz)",
+                what,
+                0.0,
+                float(w),
+                0.0,
+                "events",
+                "exact",
+                w == 0,
             )
         )
     return out
@@ -108,7 +119,9 @@ def table(results: list[Result]) -> str:
     for r in results:
         holds = "reported" if r.tolerance.startswith("reported") else ("yes" if r.ok else "**NO**")
         sim = _fmt(r.simulated, r.unit) + _half(r.ci95_half, r.unit)
-        lines.append(f"| {r.check} | {r.case} | {_fmt(r.expected, r.unit)} | {sim} | {r.tolerance} | {holds} |")
+        lines.append(
+            f"| {r.check} | {r.case} | {_fmt(r.expected, r.unit)} | {sim} | {r.tolerance} | {holds} |"
+        )
     return "\n".join(lines)
 
 
