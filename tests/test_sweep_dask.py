@@ -97,11 +97,17 @@ def test_a_worker_killed_mid_sweep_does_not_stop_it(cluster, reference, tmp_path
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "gatesim.cli", "sweep", str(spec), "--out", str(out), "--scheduler", address]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    t0 = time.monotonic()
-    while len(list(out.glob("tasks/*.json"))) < 2:  # both workers busy, tasks still queued
-        assert proc.poll() is None and time.monotonic() - t0 < 90, proc.communicate()
-        time.sleep(0.02)
-    os.kill(workers[-1].pid, signal.SIGKILL)
+    from distributed import Client
+
+    victim = workers[-1]
+    with Client(address, timeout="30s") as client:
+        addr = next(a for a, pid in client.run(os.getpid).items() if pid == victim.pid)
+        t0 = time.monotonic()
+        # kill it once tasks are done and it is running one (the scheduler says so)
+        while len(list(out.glob("tasks/*.json"))) < 2 or not client.processing(workers=[addr]).get(addr):
+            assert proc.poll() is None and time.monotonic() - t0 < 90, proc.communicate()
+            time.sleep(0.02)
+        os.kill(victim.pid, signal.SIGKILL)
     stdout, stderr = proc.communicate(timeout=120)
     assert len(list(out.glob("tasks/*.json"))) == TOTAL
     assert proc.returncode == 0, stderr
