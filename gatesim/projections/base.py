@@ -32,7 +32,7 @@ def step_levels(times: np.ndarray, deltas: np.ndarray) -> tuple[np.ndarray, np.n
     """Distinct event times and the level just after each (times must be sorted)."""
     if times.size == 0:
         return times, deltas.astype(float)
-    level = np.cumsum(deltas, dtype=np.int64)
+    level = np.cumsum(deltas, dtype=np.int32)  # counts of trucks; half the memory of int64
     last = np.r_[times[1:] != times[:-1], True]
     return times[last], level[last]
 
@@ -135,7 +135,9 @@ class GateView:
         yin[rows] = ~was_blocked[self.truck[rows]]
         return yin
 
-    @cached_property
+    # The deltas are not cached: each is used once per projection, and a
+    # cached int8 column per gate is memory held through the whole fold.
+    @property
     def waiting_delta(self) -> np.ndarray:
         """+1 when a truck starts waiting (queue or approach), -1 when it stops."""
         k = self.kind
@@ -144,7 +146,7 @@ class GateView:
         d[(k == Kind.STARTED) | ((k == Kind.YARD_IN) & ~self.unblocked_yard_in)] = -1
         return d
 
-    @cached_property
+    @property
     def approach_delta(self) -> np.ndarray:
         k = self.kind
         d = np.zeros(k.size, dtype=np.int8)
@@ -152,7 +154,7 @@ class GateView:
         d[(k == Kind.YARD_IN) & ~self.unblocked_yard_in] = -1
         return d
 
-    @cached_property
+    @property
     def system_delta(self) -> np.ndarray:
         k = self.kind
         d = np.zeros(k.size, dtype=np.int8)
