@@ -122,7 +122,7 @@ def test_task_id_is_a_function_of_values_and_replication():
             ["start, stop and step go together"],
         ),
         ((f"base: {BASE}", "base: nowhere.yaml"), ["base scenario not found", "nowhere.yaml"]),
-        (("calendar.warmup_days=0", "calendar.warmup_dayz=0"), ["unknown key", "warmup_dayz"]),
+        (("calendar.warmup_days=0", "calendar.warmup_dayz=0"), ["sweep.yaml:5:", "in set", "warmup_dayz"]),
     ],
 )
 def test_bad_sweep_files_fail_before_anything_runs(tmp_path, edit, words):

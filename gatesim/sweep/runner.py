@@ -207,7 +207,8 @@ def run_sweep(
     todo = [t for t in tasks if not _is_done(out, t, keep_events)]
     outcome = SweepOutcome(total=len(tasks), skipped=len(tasks) - len(todo), ran=0)
     scenarios = {p.index: p.scenario for p in sweep.points}
-    workers = workers or os.cpu_count() or 1
+    if not workers:  # the cores this process may use (a container or taskset may allow fewer)
+        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
     def args(t: Task) -> tuple:
         ev = str(_events_path(out, t).resolve()) if keep_events else None

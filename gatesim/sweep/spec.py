@@ -279,9 +279,14 @@ def load_sweep(
     try:
         base, resolved = load_scenario(base_path, spec.set)
     except InputError as e:
-        if e.file is None:  # an error in the sweep's own `set:` overrides
+        if e.file is None or e.file.endswith("(--set)"):  # an error in the sweep's own `set:` overrides
             raise InputError(
-                e.message, file=file, line=lines.get(("set",)), key=f"set: {e.key}", given=e.given
+                f"in set: {e.message}",
+                file=file,
+                line=lines.get(("set",)),
+                key=e.key,
+                given=e.given,
+                allowed=e.allowed,
             ) from None
         raise
     seed = spec.seed if spec.seed is not None else base.run.seed
