@@ -26,6 +26,7 @@ from vv_extremes import (  # noqa: E402
     hours_violations,
     mixed_hours_scenario,
     unlimited_case,
+    unlimited_with_hours_case,
     wall_clock_violations,
     zero_hours_case,
 )
@@ -104,7 +105,7 @@ def run_all(size: dict) -> list[Result]:
     res.append(little_exact_case())
     res.append(fluid_backlog_case())
     res += [clearing_case(1646, k) for k in (70, 80, 90)]
-    res += [zero_hours_case(), unlimited_case(), *_clock_results()]
+    res += [zero_hours_case(), unlimited_case(), *unlimited_with_hours_case(), *_clock_results()]
     res += tandem_results(*size["tandem_size"])
     figs, _ = seed_figure_results(size["baseline_reps"])
     bulletins, _ = bulletin_results(size["bulletin_reps"])

@@ -13,6 +13,7 @@ from vv_extremes import (
     hours_violations,
     mixed_hours_scenario,
     unlimited_case,
+    unlimited_with_hours_case,
     wall_clock_violations,
     zero_hours_case,
 )
@@ -33,6 +34,11 @@ def test_zero_opening_hours_zero_throughput():
 def test_unlimited_capacity_zero_wait():
     res = unlimited_case()
     assert res.ok, str(res)
+
+
+def test_unlimited_capacity_waits_only_for_the_opening():
+    results = unlimited_with_hours_case()
+    assert [r.ok for r in results] == [True, True], "\n".join(map(str, results))
 
 
 @pytest.fixture(scope="module")

@@ -27,6 +27,7 @@ __all__ = [
     "hours_violations",
     "mixed_hours_scenario",
     "unlimited_case",
+    "unlimited_with_hours_case",
     "wall_clock_violations",
     "zero_hours_case",
 ]
@@ -77,6 +78,71 @@ def unlimited_case(seed: int = 22) -> Result:
         "exact",
         sim == 0.0 and int(row["departures"]) > 0,
     )
+
+
+def unlimited_with_hours_case(reps: int = 8, days: int = 5, seed: int = 23) -> list[Result]:
+    """Unlimited servers open 07:00-20:00 Hanoi time: a truck waits only for the opening.
+
+    Arrivals are uniform over the day, so a truck arrives while closed with
+    probability 11/24 and then waits 5.5 h on average: the mean wait is
+    11**2 / 48 = 2.52 h. Measured two ways:
+
+    - from the log, over trucks that arrived in the window except its last
+      day (all of them are served by the end): expected 2.52 h;
+    - gatesim's ``wait_mean_h``, which by definition averages over the
+      trucks that arrived in the window *and crossed*: trucks arriving after
+      20:00 on the last day are left out (right-censored), so its expected
+      value is (days x 60.5 - 36) / (24 days - 4) truck-hours per truck
+      (2.30 h for 5 days).
+
+    Tolerance: the replications' 95% CI + 2% (the only randomness is which
+    hours the trucks arrive in).
+    """
+    from vv_measure import mean_ci, replicate
+
+    sc = scenario_of(
+        {"a": service_stage(None, 30.0, hours={"tz": "hanoi", "open_h": 7, "close_h": 20})}, 1000.0, 1
+    )
+
+    def fold(log: LogData) -> dict[str, float]:
+        w0, w1 = float(log.meta["window_start_h"]), float(log.meta["window_end_h"])
+        n = int(log.truck.max()) + 1
+        arr = np.full(n, np.nan)
+        m = log.kind == Kind.ARRIVED
+        arr[log.truck[m]] = log.t_h[m]
+        code = log.meta["stages"].index("a")
+        q = np.full(n, np.nan)
+        st = np.full(n, np.nan)
+        mq, ms = (
+            (log.stage == code) & (log.kind == Kind.QUEUED),
+            (log.stage == code) & (log.kind == Kind.STARTED),
+        )
+        q[log.truck[mq]] = log.t_h[mq]
+        st[log.truck[ms]] = log.t_h[ms]
+        keep = (arr >= w0) & (arr < w1 - 24.0)
+        assert not np.isnan(st[keep]).any()  # every such truck was served
+        return {"fold": float(np.mean((st - q)[keep])), "kpi": float(summarize(log)["wait_mean_h"].iloc[0])}
+
+    df = replicate(sc, days, reps, seed, fold)
+    out = []
+    for col, exp, what in (
+        ("fold", 11.0**2 / 48.0, "log fold, trucks arriving before the last day"),
+        ("kpi", (days * 60.5 - 36.0) / (24.0 * days - 4.0), "wait_mean_h: crossed trucks only (censored)"),
+    ):
+        m = mean_ci(df[col])
+        out.append(
+            Result(
+                "Extreme: unlimited capacity, limited hours",
+                f"servers: null, open 07-20 Hanoi; {what}; {reps}x{days} d",
+                exp,
+                m.mean,
+                m.half,
+                "h",
+                "95% CI + 2%",
+                m.covers(exp, 0.02),
+            )
+        )
+    return out
 
 
 MIXED_HOURS = {
