@@ -183,7 +183,7 @@ def describe_error(err: dict[str, Any], data: Any) -> tuple[tuple[str, ...], str
         hint = ""
         for i in walk.dict_key_at:  # a misspelt gate or stage id makes a new, incomplete entry
             siblings = lookup(data, key[:i])
-            if isinstance(siblings, dict):
+            if isinstance(siblings, dict) and "." not in key[i]:  # ids, not the dotted keys of sources
                 guess = difflib.get_close_matches(
                     key[i], [s for s in siblings if s != key[i]], n=1, cutoff=0.75
                 )
