@@ -68,7 +68,7 @@ class GateRuntime:
                 c = rt.code << 8
                 steps.append(
                     (
-                        rt,
+                        rt.book,
                         _floats(trucks.service_h[sid]),
                         st.travel_min / 60.0,
                         sid == route.yard_from,
@@ -125,7 +125,8 @@ class GateRuntime:
         now = t_env = env._now
         log_t(now)
         log_w(base | _ARRIVED)
-        for rt, service, travel_h, acquire, release, wq, ws, we in self._routes[self._dir[k]]:
+        normal = NORMAL
+        for book, service, travel_h, acquire, release, wq, ws, we in self._routes[self._dir[k]]:
             if acquire:
                 if self.yard_free > 0:
                     self.yard_free -= 1
@@ -141,11 +142,11 @@ class GateRuntime:
             log_t(now)
             log_w(base | wq)
             svc = service[k]
-            t_start = rt.book(now, svc)
+            t_start = book(now, svc)
             if t_start > now:
                 t_env += t_start - now
                 w.callbacks = cbs
-                push(queue, (t_env, NORMAL, next(eid), w))
+                push(queue, (t_env, normal, next(eid), w))
                 yield
                 now = t_start
             log_t(now)
@@ -154,12 +155,12 @@ class GateRuntime:
                 log_t(now)
                 log_w(base | _YARD_OUT)
                 if self._waiters:
-                    env.schedule(self._waiters.popleft(), NORMAL, 0.0)
+                    env.schedule(self._waiters.popleft(), normal, 0.0)
                 else:
                     self.yard_free += 1
             t_env += svc
             w.callbacks = cbs
-            push(queue, (t_env, NORMAL, next(eid), w))
+            push(queue, (t_env, normal, next(eid), w))
             yield
             now += svc
             log_t(now)
@@ -167,7 +168,7 @@ class GateRuntime:
             if travel_h:
                 t_env += travel_h
                 w.callbacks = cbs
-                push(queue, (t_env, NORMAL, next(eid), w))
+                push(queue, (t_env, normal, next(eid), w))
                 yield
                 now += travel_h
         log_t(now)

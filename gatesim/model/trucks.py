@@ -84,7 +84,7 @@ def draw_trucks(
     cv_value = np.array([scenario.cargo[c].value_cv for c in CARGO_CLASSES])
     u_value = rng("value").random(n)
     value = np.empty(n)
-    for ci, c in enumerate(CARGO_CLASSES):
+    for ci in range(len(CARGO_CLASSES)):
         m = cargo == ci
         value[m] = unit_variates("lognormal", float(cv_value[ci]), u_value[m])
     value *= mean_value[cargo] * gate.value_multiplier
