@@ -1,0 +1,165 @@
+"""Pages for a run and for a multi-scenario run (one section per scenario + an overview)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from gatesim.errors import InputError
+from gatesim.report.common import (
+    KEY_KPIS,
+    Chart,
+    finite,
+    kpi_label,
+    kpi_scale,
+    kpi_unit,
+    new_figure,
+    render_png,
+)
+from gatesim.report.html import Section, table_html, write_page
+from gatesim.report.plots_run import run_charts
+from gatesim.report.rundata import RunData, read_run
+from gatesim.stats import ci_half_width
+
+__all__ = ["multi_page", "run_page"]
+
+
+def _fmt(mean: float, half: float, scale: float) -> str:
+    if np.isnan(mean):
+        return "–"
+    digits = 2 if abs(mean * scale) < 100 else 0
+    text = f"{mean * scale:,.{digits}f}"
+    return text if np.isnan(half) else f"{text} ± {half * scale:,.{digits}f}"
+
+
+def kpi_table(run: RunData) -> str:
+    kpis = [c for c in run.summary.columns if c not in ("scenario", "replication", "seed", "gate", "days")]
+    rows = []
+    for k in kpis:
+        row = {"KPI": kpi_label(k), "unit": kpi_unit(k)}
+        for g in run.gates:
+            v = finite(run.summary.loc[run.summary["gate"] == g, k])
+            row[run.names[g]] = _fmt(v.mean() if v.size else np.nan, ci_half_width(v), kpi_scale(k))
+        rows.append(row)
+    return table_html(pd.DataFrame(rows), left=("KPI", "unit"))
+
+
+def calibration_table(cal: pd.DataFrame) -> str:
+    cols = [
+        c
+        for c in (
+            "id",
+            "what",
+            "scope",
+            "period",
+            "unit",
+            "target",
+            "model_mean",
+            "model_ci95_low",
+            "model_ci95_high",
+            "ratio",
+            "fitted",
+            "within_tolerance",
+            "model_basis",
+            "source",
+        )
+        if c in cal
+    ]
+    shown = cal[cols].copy()
+    for c in ("target", "model_mean", "model_ci95_low", "model_ci95_high"):
+        if c in shown:
+            shown[c] = pd.to_numeric(shown[c], errors="coerce").map(
+                lambda x: "" if pd.isna(x) else f"{x:,.4g}"
+            )
+    if "ratio" in shown:
+        shown["ratio"] = pd.to_numeric(shown["ratio"], errors="coerce").map(
+            lambda x: "" if pd.isna(x) else f"{x:.2f}"
+        )
+    return table_html(shown, left=("id", "what", "scope", "period", "unit", "model_basis", "source"))
+
+
+def _run_section(run: RunData, heading: str, key: str = "") -> Section:
+    m = run.manifest
+    text = (
+        f"Scenario {m.get('scenario', '?')}: {m.get('days', '?')} days after warm-up × "
+        f"{m.get('replications', '?')} replications, seed {m.get('seed', '?')}."
+    )
+    tables = [("Key figures per gate (mean ± 95% CI half-width over replications)", kpi_table(run))]
+    if run.calibration is not None:
+        tables.append(
+            ("Calibration table: seed figures beside the model", calibration_table(run.calibration))
+        )
+    return Section(heading, run_charts(run), tables, text, key)
+
+
+def run_page(root: Path, target: Path, calibration: Path | None = None) -> Path:
+    run = read_run(root, calibration)
+    name = run.manifest.get("scenario", root.name)
+    return write_page(
+        target, f"gatesim run: {name}", f"Run directory: {root.resolve()}", [_run_section(run, name)]
+    )
+
+
+def _overview(runs: dict[str, RunData]) -> Chart:
+    """Key KPIs per gate, one bar per scenario (mean, 95% CI)."""
+    first = next(iter(runs.values()))
+    gates = list(dict.fromkeys(g for r in runs.values() for g in r.gates))
+    names = {g: n for r in runs.values() for g, n in r.names.items()}
+    fig = new_figure(12, 7.5)
+    axes = fig.subplots(2, 3).ravel()
+    width = 0.8 / len(runs)
+    x = np.arange(len(gates))
+    for ax, kpi in zip(axes, KEY_KPIS):
+        for i, (sname, r) in enumerate(runs.items()):
+            means, halves = [], []
+            for g in gates:
+                v = (
+                    finite(r.summary.loc[r.summary["gate"] == g, kpi]) * kpi_scale(kpi)
+                    if kpi in r.summary
+                    else np.array([])
+                )
+                means.append(v.mean() if v.size else np.nan)
+                halves.append(ci_half_width(v) if v.size > 1 else 0.0)
+            ax.bar(
+                x + (i - (len(runs) - 1) / 2) * width,
+                means,
+                width * 0.9,
+                yerr=np.nan_to_num(halves),
+                capsize=2,
+                color=f"C{i}",
+                label=sname,
+            )
+        ax.set_xticks(x, [names[g] for g in gates], fontsize=8)
+        ax.set_ylabel(f"[{kpi_unit(kpi)}]")
+        ax.set_title(kpi_label(kpi), fontsize=10)
+        ax.grid(axis="y", alpha=0.3)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(
+        handles, labels, loc="outside lower center", ncols=min(len(runs), 4), fontsize=9, title="scenario"
+    )
+    fig.suptitle(
+        f"Scenarios side by side: key figures per gate (mean, 95% CI; {len(first.summary['replication'].unique())} "
+        "replications, same seeds)"
+    )
+    return Chart(
+        "overview",
+        "Scenarios side by side",
+        "Bars: mean over replications; whiskers: 95% CI.",
+        render_png(fig),
+    )
+
+
+def multi_page(root: Path, target: Path, calibration: Path | None = None) -> Path:
+    import json
+
+    names = json.loads((root / "manifest.json").read_text(encoding="utf-8")).get("scenarios") or []
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise InputError(
+            "scenarios must be a list of folder names", file=str(root / "manifest.json"), key="scenarios"
+        )
+    runs = {n: read_run(root / n, calibration) for n in names}
+    sections = [Section("Overview", [_overview(runs)], text=f"{len(runs)} scenarios: {', '.join(runs)}.")]
+    sections += [_run_section(r, n, key=n) for n, r in runs.items()]
+    return write_page(target, f"gatesim runs: {', '.join(names)}", f"Directory: {root.resolve()}", sections)

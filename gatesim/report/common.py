@@ -1,0 +1,178 @@
+"""Shared pieces of the report: figures without pyplot, KPI labels and units, gate names.
+
+matplotlib is used through ``matplotlib.figure.Figure`` + the Agg canvas only:
+no pyplot, so no global figure registry and no GUI backend, whatever
+``MPLBACKEND`` says.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+__all__ = [
+    "GATE_NAMES",
+    "KEY_KPIS",
+    "Chart",
+    "gate_name",
+    "kpi_label",
+    "kpi_scale",
+    "kpi_unit",
+    "new_figure",
+    "param_label",
+    "render_png",
+    "stage_color",
+    "stage_label",
+]
+
+# Names as the seed articles write them; used when a scenario file does not say.
+GATE_NAMES = {"tan_thanh": "Tân Thanh", "huu_nghi": "Hữu Nghị", "coc_nam": "Cốc Nam"}
+
+# KPI -> (label, unit as shown, scale from the column's unit to the shown one)
+_KPI = {
+    "days": ("days simulated", "days", 1.0),
+    "arrivals": ("trucks arrived", "trucks", 1.0),
+    "departures": ("trucks that arrived and crossed", "trucks", 1.0),
+    "left_in_system": ("trucks still in the system at the end", "trucks", 1.0),
+    "throughput_per_day": ("crossings per day", "trucks/day", 1.0),
+    "wait_mean_h": ("mean wait per truck", "h", 1.0),
+    "wait_p95_h": ("95th percentile of wait", "h", 1.0),
+    "wait_max_h": ("longest wait", "h", 1.0),
+    "queue_mean": ("trucks waiting, time average", "trucks", 1.0),
+    "queue_max": ("trucks waiting, maximum", "trucks", 1.0),
+    "queue_max_km": ("longest approach queue (spillback)", "km", 1.0),
+    "truck_hours_delay": ("truck-hours of waiting", "truck-h", 1.0),
+    "waiting_at_20h_mean": ("trucks in the system at 20:00", "trucks", 1.0),
+    "value_usd": ("declared value crossed", "million USD", 1e-6),
+    "revenue_vnd": ("customs tax due", "billion VND", 1e-9),
+    "fees_vnd": ("infrastructure + transshipment fees", "billion VND", 1e-9),
+}
+# The KPIs a planner looks at first (sweep charts, multi-scenario overview).
+KEY_KPIS = [
+    "throughput_per_day",
+    "wait_mean_h",
+    "wait_p95_h",
+    "waiting_at_20h_mean",
+    "queue_max_km",
+    "revenue_vnd",
+]
+
+
+# One colour and one name per stage in every chart, whatever the gate.
+_STAGE_COLORS = {
+    "approach": "0.35",
+    "declaration": "tab:orange",
+    "fees": "tab:green",
+    "road": "tab:red",
+    "handover": "tab:purple",
+    "cn_acceptance": "tab:brown",
+    "cn_release": "tab:pink",
+}
+_EXTRA_COLORS = ["tab:olive", "tab:cyan", "tab:blue", "gold", "navy"]
+_STAGE_LABELS = {
+    "approach": "approach road (waiting for a yard slot)",
+    "declaration": "customs declaration",
+    "fees": "fee payment",
+    "road": "dedicated road",
+    "handover": "handover / transshipment",
+    "cn_acceptance": "acceptance, Chinese side",
+    "cn_release": "release, Chinese side",
+}
+
+
+def stage_color(stage: str) -> str:
+    if stage in _STAGE_COLORS:
+        return _STAGE_COLORS[stage]
+    return _EXTRA_COLORS[sum(map(ord, stage)) % len(_EXTRA_COLORS)]  # stable across runs, unlike hash()
+
+
+def stage_label(stage: str) -> str:
+    return _STAGE_LABELS.get(stage, stage.replace("_", " "))
+
+
+def kpi_label(kpi: str) -> str:
+    if kpi.startswith("util_"):
+        return f"utilisation: {stage_label(kpi[5:])}"
+    return _KPI.get(kpi, (kpi, "", 1.0))[0]
+
+
+def kpi_unit(kpi: str) -> str:
+    if kpi.startswith("util_"):
+        return "%"
+    return _KPI.get(kpi, (kpi, "", 1.0))[1]
+
+
+def kpi_scale(kpi: str) -> float:
+    if kpi.startswith("util_"):
+        return 100.0
+    return _KPI.get(kpi, (kpi, "", 1.0))[2]
+
+
+def gate_name(gate_id: str, names: dict[str, str] | None = None) -> str:
+    return (names or {}).get(gate_id) or GATE_NAMES.get(gate_id, gate_id)
+
+
+def _param_unit(path: str) -> str:
+    last = path.rsplit(".", 1)[-1]
+    if ".steps_min." in path or ".by_channel_min." in path or last.endswith("_min"):
+        return "min"
+    if last.endswith("_h"):
+        return "h, local time" if last in ("open_h", "close_h") else "h"
+    if last.endswith("_vnd") or ".fees." in path:
+        return "VND"
+    if "multiplier" in last:
+        return "×"
+    if last in ("lanes", "servers"):
+        return last
+    if "capacity" in last:
+        return "trucks"
+    if last.endswith("_share") or last == "per_year":
+        return "share"
+    return ""
+
+
+def param_label(path: str, names: dict[str, str] | None = None) -> str:
+    """``gates.tan_thanh.stages.road.lanes`` -> ``Tân Thanh: road lanes [lanes]``."""
+    parts = path.split(".")
+    prefix = ""
+    if len(parts) > 2 and parts[0] == "gates":
+        prefix = gate_name(parts[1], names) + ": "
+        parts = parts[2:]
+    if parts and parts[0] == "stages":
+        parts = parts[1:]
+    drop = {"service", "steps_min", "hours"}
+    text = " ".join(p.replace("_", " ") for p in parts if p not in drop) or path
+    unit = _param_unit(path)
+    return f"{prefix}{text}" + (f" [{unit}]" if unit else "")
+
+
+def new_figure(width_in: float = 10.0, height_in: float = 4.0) -> Figure:
+    fig = Figure(figsize=(width_in, height_in), dpi=100, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def render_png(fig: Figure) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
+    return buf.getvalue()
+
+
+@dataclass
+class Chart:
+    """One picture of the report: a file name, a title for the page, a caption, its PNG."""
+
+    name: str
+    title: str
+    caption: str
+    png: bytes
+
+
+def finite(values: pd.Series | np.ndarray) -> np.ndarray:
+    v = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
+    return v[np.isfinite(v)]

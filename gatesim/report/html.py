@@ -1,0 +1,97 @@
+"""One self-contained HTML page: images inline as base64 PNG, no scripts, no external files."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from gatesim import __version__
+from gatesim.outputs import write_text
+from gatesim.report.common import Chart
+
+__all__ = ["PNG_DIR", "Section", "table_html", "write_page"]
+
+PNG_DIR = "report_png"
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;max-width:1150px;margin:1.5em auto;
+padding:0 1em;color:#222;line-height:1.4}
+h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.2em;border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
+h3{font-size:1.05em;margin-bottom:.3em}.meta{color:#555;font-size:.9em}
+figure{margin:1em 0 2em}figure img{max-width:100%;height:auto;border:1px solid #eee}
+figcaption{font-size:.88em;color:#444;margin-top:.3em}
+table{border-collapse:collapse;font-size:.82em;margin:.6em 0 1.5em}
+th,td{border:1px solid #ddd;padding:.25em .5em;text-align:right}th{background:#f3f3f3}
+td.l,th.l{text-align:left}nav a{margin-right:1em}
+"""
+
+
+@dataclass
+class Section:
+    heading: str
+    charts: list[Chart] = field(default_factory=list)
+    tables: list[tuple[str, str]] = field(default_factory=list)  # (title, html of a <table>)
+    text: str = ""
+    key: str = ""  # sub-folder of report_png/ (multi-scenario reports)
+
+
+def table_html(df: pd.DataFrame, left: tuple[str, ...] = ()) -> str:
+    """A plain table; every cell escaped; columns named in ``left`` aligned left."""
+    head = "".join(f'<th class="{"l" if c in left else ""}">{html.escape(str(c))}</th>' for c in df.columns)
+    body = []
+    for _, row in df.iterrows():
+        cells = "".join(
+            f'<td class="{"l" if c in left else ""}">{html.escape("" if pd.isna(v) else str(v))}</td>'
+            for c, v in row.items()
+        )
+        body.append(f"<tr>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+
+
+def write_page(target: Path, title: str, meta: str, sections: list[Section]) -> Path:
+    """Write ``target`` (report.html) and every chart as a PNG in ``report_png/`` beside it."""
+    png_root = target.parent / PNG_DIR
+    png_root.mkdir(parents=True, exist_ok=True)
+    for old in png_root.rglob("*.png"):  # a previous report's charts; ours are rewritten below
+        old.unlink()
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    nav = "".join(f'<a href="#{_slug(s.heading)}">{html.escape(s.heading)}</a>' for s in sections)
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+        f'<p class="meta">{html.escape(meta)}<br>Made by gatesim {__version__} on {stamp}.</p>',
+        f"<nav>{nav}</nav>" if len(sections) > 1 else "",
+    ]
+    for s in sections:
+        parts.append(f'<h2 id="{_slug(s.heading)}">{html.escape(s.heading)}</h2>')
+        if s.text:
+            parts.append(f"<p>{html.escape(s.text)}</p>")
+        folder = png_root / s.key if s.key else png_root
+        folder.mkdir(parents=True, exist_ok=True)
+        for c in s.charts:
+            (folder / f"{c.name}.png").write_bytes(c.png)
+            data = base64.b64encode(c.png).decode("ascii")
+            parts.append(
+                f'<figure id="{html.escape(s.key + "-" if s.key else "")}{html.escape(c.name)}">'
+                f"<h3>{html.escape(c.title)}</h3>"
+                f'<img alt="{html.escape(c.title)}" src="data:image/png;base64,{data}">'
+                f"<figcaption>{html.escape(c.caption)}</figcaption></figure>"
+            )
+        for t_title, t_html in s.tables:
+            parts.append(f"<h3>{html.escape(t_title)}</h3>{t_html}")
+    parts.append("</body></html>")
+    write_text(target, "\n".join(parts) + "\n")
+    return target

@@ -1,0 +1,453 @@
+"""Charts of one run: queues over time, waits, flows, capacity, spillback, revenue."""
+
+from __future__ import annotations
+
+import matplotlib.dates as mdates
+import matplotlib.ticker as mticker
+import numpy as np
+import pandas as pd
+
+from gatesim.report.common import Chart, finite, new_figure, render_png, stage_color, stage_label
+from gatesim.report.rundata import RunData, nominal_capacity, stage_order
+from gatesim.stats import ci_half_width
+
+__all__ = ["run_charts"]
+
+_HOUR = pd.Timedelta(hours=1)
+
+
+def _date_axis(ax, when: pd.Series) -> None:
+    """Day and hour ticks; the year goes into the label (the formatter's corner offset misleads)."""
+    loc = mdates.AutoDateLocator(minticks=3, maxticks=9)
+    ax.xaxis.set_major_locator(loc)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc, show_offset=False))
+    y0, y1 = int(when.dt.year.min()), int(when.dt.year.max())
+    ax.set_xlabel(f"date and hour, Hanoi time ({y0 if y0 == y1 else f'{y0}–{y1}'})")
+
+
+def _day_axis(ax, days: pd.Index) -> None:
+    ax.xaxis.set_major_locator(mdates.DayLocator(interval=max(1, len(days) // 10)))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    ax.set_xlabel(f"date, Hanoi time ({days[0].year})" if len(days) else "date, Hanoi time")
+
+
+def _dots(ax, x: float, values: np.ndarray, spread: float, color: str) -> None:
+    """Each replication as a dot: with few replications a box or a t-interval would pretend to know the spread."""
+    jitter = np.linspace(-spread, spread, len(values)) if len(values) > 1 else np.zeros(1)
+    ax.plot(x + jitter, values, "o", color=color, ms=4, mec="k", mew=0.4)
+
+
+def _over_reps(series: pd.DataFrame, gate: str, col: str) -> pd.DataFrame:
+    """Per hour: mean, min and max over replications of one column for one gate."""
+    rows = series[series["gate"] == gate]
+    g = rows.groupby("when")[col]
+    return pd.DataFrame({"mean": g.mean(), "lo": g.min(), "hi": g.max()})
+
+
+def _n_reps(run: RunData) -> int:
+    return int(run.summary["replication"].nunique())
+
+
+def _gate_rows(run: RunData, height_per_gate: float = 2.2, width: float = 10.0):
+    fig = new_figure(width, 0.8 + height_per_gate * len(run.gates))
+    axes = fig.subplots(len(run.gates), 1, sharex=True, squeeze=False)[:, 0]
+    return fig, axes
+
+
+def _waiting(run: RunData) -> Chart:
+    fig, axes = _gate_rows(run)
+    n = _n_reps(run)
+    for ax, gate in zip(axes, run.gates):
+        s = _over_reps(run.series, gate, "waiting")
+        when = s.index + _HOUR  # levels are counted at the end of each hour
+        ax.fill_between(
+            when, s["lo"], s["hi"], alpha=0.3, color="tab:blue", lw=0, label=f"range over {n} replications"
+        )
+        ax.plot(when, s["mean"], color="tab:blue", lw=1.5, label="mean over replications")
+        ax.set_title(run.names[gate], loc="left", fontsize=10)
+        ax.set_ylabel("trucks waiting")
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+    axes[0].legend(loc="upper right", fontsize=8)
+    _date_axis(axes[-1], run.series["when"])
+    fig.suptitle("Trucks waiting (queued, not in service) at each gate, end of each hour")
+    return Chart(
+        "waiting_over_time",
+        "Trucks waiting over time",
+        f"Line: mean over {n} replications; band: lowest to highest replication.",
+        render_png(fig),
+    )
+
+
+def _where(run: RunData) -> Chart:
+    fig, axes = _gate_rows(run)
+    stage_cols = [
+        c for c in run.series.columns if c.startswith("at_") and c not in ("at_approach", "at_yard")
+    ]
+    handles = {}
+    for ax, gate in zip(axes, run.gates):
+        rows = run.series[run.series["gate"] == gate]
+        present = [c[3:] for c in stage_cols if rows[c].notna().any()]
+        layers = (["approach"] if rows["at_approach"].notna().any() else []) + stage_order(
+            run.gate_cfg(gate), present
+        )
+        means = rows.groupby("when")[[f"at_{s}" for s in layers]].mean().fillna(0.0)
+        when = means.index + _HOUR
+        polys = ax.stackplot(
+            when, *(means[f"at_{s}"] for s in layers), colors=[stage_color(s) for s in layers], lw=0
+        )
+        for s, poly in zip(layers, polys):
+            handles.setdefault(s, poly)
+        ax.set_title(run.names[gate], loc="left", fontsize=10)
+        ax.set_ylabel("trucks")
+        ax.grid(alpha=0.3)
+    fig.legend(
+        list(handles.values()),
+        [stage_label(s) for s in handles],
+        loc="outside lower center",
+        ncols=4,
+        fontsize=8,
+        title="where the trucks are (waiting or being served)",
+        title_fontsize=8,
+    )
+    _date_axis(axes[-1], run.series["when"])
+    fig.suptitle(
+        "Which stage holds the trucks: trucks at each stage and on the approach road, end of each hour"
+    )
+    return Chart(
+        "where_trucks_are",
+        "Which stage holds the trucks",
+        "Mean over replications of trucks at each stage (waiting or being served) at the end of each hour, "
+        "stacked; the top of the stack is every truck in the gate.",
+        render_png(fig),
+    )
+
+
+def _wait_distribution(run: RunData) -> Chart:
+    stats = [
+        ("wait_mean_h", "mean", "tab:blue"),
+        ("wait_p95_h", "95th percentile", "tab:orange"),
+        ("wait_max_h", "maximum", "tab:red"),
+    ]
+    fig = new_figure(10, 4.4)
+    ax = fig.subplots()
+    width = 0.25
+    x = np.arange(len(run.gates))
+    for i, (col, label, color) in enumerate(stats):
+        for j, gate in enumerate(run.gates):
+            v = finite(run.summary.loc[run.summary["gate"] == gate, col])
+            if v.size:
+                ax.bar(
+                    x[j] + (i - 1) * width,
+                    v.mean(),
+                    width * 0.9,
+                    color=color,
+                    alpha=0.35,
+                    label=label if j == 0 else None,
+                )
+                _dots(ax, x[j] + (i - 1) * width, v, width * 0.25, color)
+    ax.set_xticks(x, [run.names[g] for g in run.gates])
+    ax.set_xlabel("gate")
+    ax.set_ylabel("waiting time per truck [h]")
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize=8, title="per-truck waits of one replication", title_fontsize=8, loc="upper left")
+    ax.set_ylim(0, ax.get_ylim()[1] * 1.15)
+    ax.set_title(
+        "Waiting time per truck (stage queues + approach road), trucks that arrived and crossed in the window"
+    )
+    return Chart(
+        "wait_distribution",
+        "Waiting-time distribution per gate",
+        f"Per-truck waits are stored per replication as mean, 95th percentile and maximum; each dot is one of "
+        f"{_n_reps(run)} replications, the bar their mean.",
+        render_png(fig),
+    )
+
+
+def _flows(run: RunData) -> Chart:
+    fig, axes = _gate_rows(run)
+    for ax, gate in zip(axes, run.gates):
+        for col, label, color in (
+            ("arrivals", "arrivals", "tab:orange"),
+            ("departures", "crossings", "tab:green"),
+        ):
+            s = _over_reps(run.series, gate, col)
+            ax.step(s.index, s["mean"], where="post", color=color, lw=1.3, label=label)
+        ax.set_title(run.names[gate], loc="left", fontsize=10)
+        ax.set_ylabel("trucks per hour")
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+    axes[0].legend(loc="upper right", fontsize=8)
+    _date_axis(axes[-1], run.series["when"])
+    fig.suptitle("Trucks arriving and crossing per hour (mean over replications)")
+    return Chart(
+        "arrivals_departures",
+        "Hourly arrivals and crossings",
+        "Arrivals: trucks reaching the gate in the hour; crossings: trucks leaving it across the border.",
+        render_png(fig),
+    )
+
+
+def _throughput_capacity(run: RunData) -> Chart:
+    fig = new_figure(11, 0.8 + 2.7 * len(run.gates))
+    axes = fig.subplots(len(run.gates), 1, squeeze=False)[:, 0]
+    styles = {"both directions": "--", "export only": "-.", "import only": ":"}
+    for ax, gate in zip(axes, run.gates):
+        rows = run.series[run.series["gate"] == gate]
+        daily = (
+            rows.groupby([rows["when"].dt.normalize(), "replication"])["departures"]
+            .sum()
+            .groupby(level=0)
+            .mean()
+        )
+        export = float((run.gate_cfg(gate).get("arrivals") or {}).get("export_share", np.nan))
+        if np.isfinite(export):
+            ax.bar(
+                daily.index,
+                daily.to_numpy() * export,
+                0.6,
+                color="0.45",
+                label=f"exports ({export:.0%}, assumed)",
+            )
+            ax.bar(
+                daily.index,
+                daily.to_numpy() * (1 - export),
+                0.6,
+                bottom=daily.to_numpy() * export,
+                color="0.75",
+                label="imports",
+            )
+        else:
+            ax.bar(daily.index, daily.to_numpy(), 0.6, color="0.6", label="crossings")
+        caps = nominal_capacity(run.gate_cfg(gate))
+        for sid in stage_order(run.gate_cfg(gate), list(caps)):
+            cap, dirs = caps[sid]
+            ax.axhline(
+                cap,
+                color=stage_color(sid),
+                lw=1.6,
+                ls=styles.get(dirs, "--"),
+                label=f"{stage_label(sid)} ({dirs}): {cap:,.0f}",
+            )
+        ax.set_title(run.names[gate], loc="left", fontsize=10)
+        ax.set_ylabel("trucks per day")
+        ax.set_ylim(0, ax.get_ylim()[1] * 1.05)
+        ax.grid(axis="y", alpha=0.3)
+        ax.legend(
+            loc="center left",
+            bbox_to_anchor=(1.01, 0.5),
+            fontsize=7,
+            title="crossings per day (mean) and\nnominal stage capacity",
+            title_fontsize=7,
+        )
+        _day_axis(ax, daily.index)
+    fig.suptitle("Daily crossings against each stage's nominal daily capacity")
+    return Chart(
+        "throughput_capacity",
+        "Daily throughput against stage capacity",
+        "Bars: crossings per day, split into exports and imports by the scenario's export share (the run "
+        "does not store the split). Lines: nominal capacity = servers × open hours × 60 / mean service minutes "
+        "(road: lanes × vehicles per lane per hour × open hours), capped by any daily quota; a stage used by "
+        "one direction only is to be read against that direction's part of the bar.",
+        render_png(fig),
+    )
+
+
+def _utilisation(run: RunData) -> Chart:
+    cols = [c for c in run.summary.columns if c.startswith("util_")]
+    fig = new_figure(10, 4.4)
+    ax = fig.subplots()
+    x = np.arange(len(run.gates))
+    width = 0.8 / max(len(cols), 1)
+    seen: set[str] = set()
+    for i, col in enumerate(cols):
+        sid = col[5:]
+        for j, gate in enumerate(run.gates):
+            v = finite(run.summary.loc[run.summary["gate"] == gate, col]) * 100.0
+            if v.size:
+                pos = x[j] + (i - (len(cols) - 1) / 2) * width
+                ax.bar(
+                    pos,
+                    v.mean(),
+                    width * 0.9,
+                    color=stage_color(sid),
+                    alpha=0.6,
+                    label=None if sid in seen else stage_label(sid),
+                )
+                seen.add(sid)
+                _dots(ax, pos, v, width * 0.2, stage_color(sid))
+    ax.axhline(100, color="k", lw=0.8)
+    ax.set_xticks(x, [run.names[g] for g in run.gates])
+    ax.set_xlabel("gate")
+    ax.set_ylabel("busy share of open server-hours [%]")
+    ax.set_ylim(0, 115)
+    fig.legend(loc="outside lower center", fontsize=8, ncols=4)
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_title("Stage utilisation: bar = mean, dots = each replication")
+    return Chart(
+        "utilisation",
+        "Stage utilisation",
+        "Busy server-hours over servers × open hours, in the window.",
+        render_png(fig),
+    )
+
+
+def _spillback(run: RunData) -> Chart:
+    fig, axes = _gate_rows(run, 1.8)
+    for ax, gate in zip(axes, run.gates):
+        cfg = run.gate_cfg(gate)
+        app = cfg.get("approach") or {}
+        spacing_m, lanes = float(app.get("truck_spacing_m", 20.0)), float(app.get("lanes", 1))
+        s = _over_reps(run.series, gate, "at_approach") * spacing_m / lanes / 1000.0
+        ax.set_title(run.names[gate], loc="left", fontsize=10)
+        if s["mean"].isna().all():
+            ax.text(0.5, 0.5, "no yard modelled: no spillback measured", transform=ax.transAxes, ha="center")
+        else:
+            when = s.index + _HOUR
+            ax.fill_between(when, s["lo"], s["hi"], alpha=0.3, color="tab:red", lw=0)
+            ax.plot(when, s["mean"], color="tab:red", lw=1.4)
+            if float(s["hi"].max()) == 0.0:
+                ax.text(
+                    0.5, 0.5, "no queue on the approach road in this run", transform=ax.transAxes, ha="center"
+                )
+            ax.set_ylim(0, max(0.1, float(s["hi"].max()) * 1.1))
+        ax.set_ylabel("queue length [km]")
+        ax.grid(alpha=0.3)
+    _date_axis(axes[-1], run.series["when"])
+    fig.suptitle("Spillback: trucks queued on the approach road for a yard slot, in km")
+    return Chart(
+        "spillback_km",
+        "Spillback on the approach road",
+        "Trucks on the approach × truck spacing / approach lanes; line: mean, band: range over replications.",
+        render_png(fig),
+    )
+
+
+def _revenue(run: RunData) -> Chart:
+    fig = new_figure(11, 4.4)
+    ax_day, ax_year = fig.subplots(1, 2, width_ratios=[2.2, 1])
+    s = run.series
+    bottom = None
+    for i, gate in enumerate(run.gates):
+        rows = s[s["gate"] == gate]
+        daily = (
+            rows.groupby([rows["when"].dt.normalize(), "replication"])["revenue_vnd"]
+            .sum()
+            .groupby(level=0)
+            .mean()
+            / 1e9
+        )
+        ax_day.bar(
+            daily.index, daily.to_numpy(), width=0.6, bottom=bottom, color=f"C{i}", label=run.names[gate]
+        )
+        bottom = daily.to_numpy() if bottom is None else bottom + daily.to_numpy()
+    _day_axis(ax_day, daily.index)
+    ax_day.set_ylim(0, ax_day.get_ylim()[1] * 1.15)
+    ax_day.set_ylabel("customs tax due [billion VND/day]")
+    ax_day.set_title("Daily customs revenue (mean over replications)", fontsize=10)
+    ax_day.legend(fontsize=8, ncols=len(run.gates), loc="upper center")
+    ax_day.grid(axis="y", alpha=0.3)
+
+    per_rep = run.summary.groupby("replication").agg(rev=("revenue_vnd", "sum"), days=("days", "first"))
+    annual = (per_rep["rev"] / per_rep["days"] * 365.0 / 1e9).to_numpy()
+    half = ci_half_width(annual) if annual.size > 1 else 0.0
+    ax_year.bar([0], [annual.mean()], 0.5, yerr=[np.nan_to_num(half)], capsize=6, color="tab:blue")
+    for i, (name, vnd) in enumerate(sorted(run.targets_vnd.items(), key=lambda kv: kv[1])):
+        ax_year.axhline(vnd / 1e9, color=f"C{i + 3}", ls="--", lw=1.3)
+        # labels right of the bar, clear of its whisker
+        ax_year.annotate(
+            f"{name}\n{vnd / 1e9:,.0f}",
+            (1.15, vnd / 1e9),
+            ha="right",
+            va="center",
+            fontsize=8,
+            color=f"C{i + 3}",
+            bbox={"fc": "white", "ec": "none", "pad": 1},
+        )
+    ax_year.set_xlim(-0.4, 1.2)
+    ci = "" if np.isnan(half) else f" ± {half:,.0f}"
+    ax_year.set_xticks([0], [f"all modelled gates\n{annual.mean():,.0f}{ci}"])
+    ax_year.set_ylabel("customs revenue [billion VND/year]")
+    ax_year.set_ylim(0, max([annual.max(), *(v / 1e9 for v in run.targets_vnd.values())]) * 1.15)
+    ax_year.set_title(
+        f"Projected per year ({len(annual)} replications)\nagainst the 2026 targets", fontsize=10
+    )
+    ax_year.grid(axis="y", alpha=0.3)
+    days = float(run.summary["days"].iloc[0])
+    fig.suptitle("Customs revenue: per day, and scaled to a year against the three 2026 targets")
+    return Chart(
+        "revenue",
+        "Revenue against the 2026 targets",
+        f"Projection: the window's {days:g} days of tax scaled to 365 days (mean, 95% CI over replications); "
+        "targets of Customs Region VI for 2026 (assigned, striving, internal). A few January days say little "
+        "about a year with Tết and seasons.",
+        render_png(fig),
+    )
+
+
+def _calibration(run: RunData) -> Chart | None:
+    cal = run.calibration
+    if cal is None or cal.empty:
+        return None
+    cal = cal.iloc[::-1].reset_index(drop=True)
+    fig = new_figure(10, 1.2 + 0.32 * len(cal))
+    ax = fig.subplots()
+    y = np.arange(len(cal))
+    tgt = pd.to_numeric(cal["target"], errors="coerce").to_numpy(dtype=float)
+    mean = pd.to_numeric(cal["model_mean"], errors="coerce").to_numpy(dtype=float)
+    ratio = mean / tgt
+    if {"model_ci95_low", "model_ci95_high"} <= set(cal.columns):
+        lo = pd.to_numeric(cal["model_ci95_low"], errors="coerce").to_numpy(dtype=float) / tgt
+        hi = pd.to_numeric(cal["model_ci95_high"], errors="coerce").to_numpy(dtype=float) / tgt
+        err = np.nan_to_num(np.vstack([ratio - lo, hi - ratio]))
+    else:
+        err = None
+    fitted = (
+        (cal["fitted"].astype(str) == "yes").to_numpy()
+        if "fitted" in cal.columns
+        else np.zeros(len(cal), bool)
+    )
+    for mask, color, label in ((fitted, "tab:blue", "fitted figure"), (~fitted, "0.45", "shown, not fitted")):
+        if mask.any():
+            ax.errorbar(
+                ratio[mask],
+                y[mask],
+                xerr=None if err is None else err[:, mask],
+                fmt="o",
+                color=color,
+                capsize=3,
+                label=label,
+            )
+    ax.axvline(1.0, color="k", lw=0.8)
+    ax.set_xscale("log")
+    what = cal["what"].astype(str) if "what" in cal.columns else pd.Series([""] * len(cal))
+    short = [w if len(w) <= 55 else w[:54].rstrip() + "…" for w in what]
+    ax.set_yticks(y, [f"{i}  {w}" for i, w in zip(cal["id"], short)], fontsize=8)
+    ax.set_ylim(-0.7, len(cal) - 0.3)
+    ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(mticker.NullFormatter())
+    ax.set_xlabel("model / published figure (log scale; 1 = agrees)")
+    ax.grid(axis="x", alpha=0.3, which="both")
+    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title("Calibration: model beside each seed figure (95% CI over replications)")
+    return Chart(
+        "calibration",
+        "Calibration against the seed figures",
+        "Each published figure against the model over the same period (see the table below).",
+        render_png(fig),
+    )
+
+
+def run_charts(run: RunData) -> list[Chart]:
+    charts = [
+        _waiting(run),
+        _where(run),
+        _wait_distribution(run),
+        _flows(run),
+        _throughput_capacity(run),
+        _utilisation(run),
+        _spillback(run),
+        _revenue(run),
+    ]
+    cal = _calibration(run)
+    return charts + ([cal] if cal is not None else [])

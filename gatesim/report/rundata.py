@@ -1,0 +1,130 @@
+"""What a run report reads from a run directory (output files only, never the model)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from ruamel.yaml import YAML
+
+from gatesim.errors import InputError
+from gatesim.report.common import gate_name
+from gatesim.rundir import read_manifest
+
+__all__ = ["RunData", "nominal_capacity", "read_run", "stage_order"]
+
+
+@dataclass
+class RunData:
+    root: Path
+    manifest: dict
+    summary: pd.DataFrame
+    ci: pd.DataFrame
+    series: pd.DataFrame  # with a parsed ``when`` column (start of the hour, Hanoi)
+    resolved: dict
+    calibration: pd.DataFrame | None = None
+    gates: list[str] = field(default_factory=list)  # in the order the run wrote them
+
+    @property
+    def names(self) -> dict[str, str]:
+        gates = self.resolved.get("gates", {}) or {}
+        return {g: gate_name(g, {g: (gates.get(g) or {}).get("name", "")}) for g in self.gates}
+
+    @property
+    def targets_vnd(self) -> dict[str, float]:
+        t = (self.resolved.get("targets") or {}).get("revenue_2026_vnd") or {}
+        return {str(k): float(v) for k, v in t.items()}
+
+    def gate_cfg(self, gate: str) -> dict:
+        return (self.resolved.get("gates") or {}).get(gate) or {}
+
+
+def _csv(path: Path) -> pd.DataFrame:
+    if not path.exists():
+        raise InputError("missing from the run directory", file=str(path))
+    try:
+        return pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
+        raise InputError(f"not a readable CSV ({str(e).splitlines()[0]})", file=str(path)) from None
+
+
+def read_calibration(path: Path) -> pd.DataFrame:
+    table = _csv(path)
+    needed = ["id", "target", "model_mean"]
+    missing = [c for c in needed if c not in table.columns]
+    if missing:
+        raise InputError("not a calibration table", file=str(path), given=missing, allowed=", ".join(needed))
+    return table
+
+
+def read_run(root: Path, calibration: Path | None = None) -> RunData:
+    root = Path(root)
+    manifest = read_manifest(root)
+    summary = _csv(root / "summary.csv")
+    series = _csv(root / "timeseries.csv")
+    if "time" not in series.columns:
+        raise InputError("no time column", file=str(root / "timeseries.csv"), allowed="gatesim run output")
+    series["when"] = pd.to_datetime(series["time"], format="%Y-%m-%d %H:%M")
+    ci_path = root / "summary_ci.csv"
+    ci = _csv(ci_path) if ci_path.exists() else pd.DataFrame()
+    resolved: dict = {}
+    yaml_path = root / "scenario.resolved.yaml"
+    if yaml_path.exists():
+        resolved = YAML(typ="safe").load(yaml_path.read_text(encoding="utf-8")) or {}
+    cal_path = calibration or (root / "calibration.csv")
+    cal = read_calibration(Path(cal_path)) if (calibration or cal_path.exists()) else None
+    gates = list(dict.fromkeys(summary["gate"]))
+    return RunData(root, manifest, summary, ci, series, resolved, cal, gates)
+
+
+def stage_order(gate_cfg: dict, stage_ids: list[str]) -> list[str]:
+    """Stages in the order trucks meet them (export route first), then any others."""
+    order: list[str] = []
+    for d in ("export", "import"):
+        for s in ((gate_cfg.get("routes") or {}).get(d) or {}).get("stages", []):
+            if s not in order:
+                order.append(s)
+    return [s for s in order if s in stage_ids] + [s for s in stage_ids if s not in order]
+
+
+def _mean_service_min(stage: dict, arrivals: dict) -> float:
+    """Mean minutes per truck: steps + transshipment share x its steps + channel-weighted time."""
+    svc = stage.get("service") or {}
+    mean = sum((svc.get("steps_min") or {}).values())
+    mean += float(arrivals.get("transshipment_share", 0.0)) * sum(
+        (svc.get("transshipment_steps_min") or {}).values()
+    )
+    by_channel = svc.get("by_channel_min") or {}
+    shares = arrivals.get("channel_shares") or {}
+    mean += sum(float(shares.get(c, 0.0)) * float(m) for c, m in by_channel.items())
+    return float(mean)
+
+
+def nominal_capacity(gate_cfg: dict) -> dict[str, tuple[float, str]]:
+    """Per stage: (trucks/day a stage can serve when busy all its open hours, which directions use it).
+
+    Nominal: servers x open hours x 60 / mean service minutes (road: lanes x
+    vehicles per lane per hour x open hours), capped by ``daily_capacity``.
+    Stages with unlimited servers and no daily cap are left out.
+    """
+    arrivals = gate_cfg.get("arrivals") or {}
+    routes = gate_cfg.get("routes") or {}
+    out: dict[str, tuple[float, str]] = {}
+    for sid, st in (gate_cfg.get("stages") or {}).items():
+        hours = st.get("hours") or {}
+        open_h = float(hours.get("close_h", 24.0)) - float(hours.get("open_h", 0.0))
+        cap = float("inf")
+        if st.get("kind") == "road":
+            cap = float(st["lanes"]) * float(st["per_lane_vehicles_per_h"]) * open_h
+        elif st.get("servers"):
+            mean_min = _mean_service_min(st, arrivals)
+            if mean_min > 0:
+                cap = float(st["servers"]) * open_h * 60.0 / mean_min
+        if st.get("daily_capacity") is not None:
+            cap = min(cap, float(st["daily_capacity"]))
+        if cap == float("inf"):
+            continue
+        dirs = [d for d in ("export", "import") if sid in ((routes.get(d) or {}).get("stages") or [])]
+        out[sid] = (cap, "both directions" if len(dirs) == 2 else (f"{dirs[0]} only" if dirs else "unused"))
+    return out
