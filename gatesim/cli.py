@@ -52,6 +52,10 @@ class _Group(click.Group):
         except InputError as e:
             click.echo(f"gatesim: error: {e}", err=True)
             ctx.exit(2)
+        except click.UsageError as e:
+            # click prints usage errors over several lines; one line, like every bad input
+            click.echo(f"gatesim: error: {e.format_message()}", err=True)
+            ctx.exit(2)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
