@@ -52,12 +52,12 @@ class Sleeper:
     reference to the generator, so it is freed without the cycle collector.
     """
 
-    __slots__ = ("callbacks", "_ok", "_value", "cbs")
+    __slots__ = ("callbacks", "cbs")
+    _ok = True  # class attributes: read by ``step``, never written per event
+    _value = None
 
     def __init__(self) -> None:
         self.callbacks = None
-        self._ok = True
-        self._value = None
         self.cbs: list = []
 
     def attach(self, gen: Generator[None, object, None]) -> None:

@@ -186,7 +186,10 @@ class GateView:
         codes = [self.stage_code(s["id"]) for s in self.meta["stages"] if s["role"] == role]
         if not codes:
             return None
-        return (self.kind == Kind.ENDED) & np.isin(self.stage, codes)
+        # a 256-entry lookup table by stage code: one gather, not np.isin's sort
+        is_role = np.zeros(256, dtype=bool)
+        is_role[codes] = True
+        return (self.kind == Kind.ENDED) & is_role[self.stage]
 
     def paid(self, role: str, column: str, mask: np.ndarray | None = None) -> float:
         """Sum of a payload column over trucks whose ``role`` stage ended (within ``mask``)."""
