@@ -127,10 +127,12 @@ def _gate_row(g: GateView, w0: float, w1: float) -> dict[str, float]:
 
     tt, lv = step_levels(t, g.waiting_delta)
     q_mean, q_max = step_mean_max(tt, lv, w0, w1)
+    del tt, lv  # each step function is a float and an int per distinct time: free it at once
     km = NAN
     if g.meta.get("yard_capacity") is not None:
         at, al = step_levels(t, g.approach_delta)
         _, a_max = step_mean_max(at, al, w0, w1)
+        del at, al
         km = a_max * g.meta["truck_spacing_m"] / g.meta["approach_lanes"] / 1000.0
 
     st, sl = step_levels(t, g.system_delta)
@@ -138,6 +140,7 @@ def _gate_row(g: GateView, w0: float, w1: float) -> dict[str, float]:
     at20 = 24.0 * np.arange(first_day, int(np.ceil(w1 / 24.0)) + 1) + 20.0
     at20 = at20[(at20 >= w0) & (at20 < w1)]
     waiting20 = float(level_at(st, sl, at20).mean()) if at20.size else NAN
+    del st, sl
 
     row = {
         "days": days,
