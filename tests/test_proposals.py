@@ -105,6 +105,16 @@ def test_package_is_its_three_proposals(baseline_leaves):
             assert package[key] == leaves[key], key
 
 
+def test_package_under_growth_is_package_plus_growth():
+    raw = read_yaml(SCENARIOS / "smart_gate_package_growth.yaml")
+    assert raw["extends"] == "smart_gate_package.yaml" and raw["name"] == "smart_gate_package_growth"
+    leaves, package = _resolved_leaves("smart_gate_package_growth"), _resolved_leaves("smart_gate_package")
+    growth = _resolved_leaves("traffic_growth_2026")
+    assert {k for k in leaves if leaves[k] != package[k]} == {"growth.volume_multiplier"}
+    assert leaves["growth.volume_multiplier"] == growth["growth.volume_multiplier"]
+    assert "growth" in raw["sources"]
+
+
 def test_proposal_values():
     lanes, _ = load_scenario(SCENARIOS / "tan_thanh_8_lanes.yaml")
     assert lanes.gates["tan_thanh"].stages["road"].lanes == 8
