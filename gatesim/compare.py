@@ -405,9 +405,14 @@ def format_comparison(table: pd.DataFrame, significant_only: bool = False) -> st
     if table.empty:
         return "no KPI to compare"
     first = table.iloc[0]
+    family = 1 - (1 - first["ci_level"]) * table["other"].nunique()
     lines = [
         f"BASE {first['base']}; difference = OTHER - BASE, {100 * first['ci_level']:.4g}% CI"
-        + ("" if first["adjustment"] == "none" else f" ({first['adjustment']}: family level 95%)")
+        + (
+            ""
+            if first["adjustment"] == "none"
+            else f" ({first['adjustment']}: family level {100 * family:.4g}%)"
+        )
     ]
     head = ["gate", "KPI", "base", "other", "diff", "CI low", "CI high", "%", ""]
     for other, t in table.groupby("other", sort=False):
