@@ -126,7 +126,10 @@ def _overview(runs: dict[str, RunData]) -> Chart:
                 x + (i - (len(runs) - 1) / 2) * width,
                 means,
                 width * 0.9,
-                yerr=np.nan_to_num(halves),
+                # all these KPIs are >= 0: the whisker below the bar stops at 0
+                yerr=np.vstack(
+                    [np.minimum(np.nan_to_num(halves), np.nan_to_num(means)), np.nan_to_num(halves)]
+                ),
                 capsize=2,
                 color=f"C{i}",
                 label=sname,
@@ -135,6 +138,7 @@ def _overview(runs: dict[str, RunData]) -> Chart:
         ax.set_ylabel(f"[{kpi_unit(kpi)}]")
         ax.set_title(kpi_label(kpi), fontsize=10)
         ax.grid(axis="y", alpha=0.3)
+        ax.set_ylim(0, ax.get_ylim()[1] if ax.get_ylim()[1] > 0 else 1.0)
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(
         handles, labels, loc="outside lower center", ncols=min(len(runs), 4), fontsize=9, title="scenario"

@@ -125,6 +125,8 @@ def _param_unit(path: str) -> str:
         return "h, local time" if last in ("open_h", "close_h") else "h"
     if last.endswith("_vnd") or ".fees." in path:
         return "VND"
+    if last == "per_day":
+        return "trucks/day"
     if "multiplier" in last:
         return "×"
     if last in ("lanes", "servers"):
@@ -136,19 +138,33 @@ def _param_unit(path: str) -> str:
     return ""
 
 
+_LEAF_NAMES = {
+    "close_h": "closing hour",
+    "open_h": "opening hour",
+    "per_lane_vehicles_per_h": "vehicles per lane per hour",
+    "volume_multiplier": "traffic volume multiplier",
+    "per_day": "arrivals per day",
+    "capacity_trucks": "yard capacity",
+}
+
+
 def param_label(path: str, names: dict[str, str] | None = None) -> str:
-    """``gates.tan_thanh.stages.road.lanes`` -> ``Tân Thanh: road lanes [lanes]``."""
+    """``gates.tan_thanh.stages.road.lanes`` -> ``Tân Thanh, dedicated road: lanes [lanes]``."""
     parts = path.split(".")
-    prefix = ""
+    where = []
     if len(parts) > 2 and parts[0] == "gates":
-        prefix = gate_name(parts[1], names) + ": "
+        where.append(gate_name(parts[1], names))
         parts = parts[2:]
-    if parts and parts[0] == "stages":
+    if len(parts) > 1 and parts[0] == "stages":
+        where.append(stage_label(parts[1]))
+        parts = parts[2:]
+    elif not where and len(parts) > 1:  # growth.volume_multiplier -> growth: traffic volume multiplier
+        where.append(parts[0].replace("_", " "))
         parts = parts[1:]
-    drop = {"service", "steps_min", "hours"}
-    text = " ".join(p.replace("_", " ") for p in parts if p not in drop) or path
+    drop = {"service", "steps_min", "hours", "arrivals", "yard", "approach"}
+    text = " ".join(_LEAF_NAMES.get(p, p.replace("_", " ")) for p in parts if p not in drop) or path
     unit = _param_unit(path)
-    return f"{prefix}{text}" + (f" [{unit}]" if unit else "")
+    return (", ".join(where) + ": " if where else "") + text + (f" [{unit}]" if unit else "")
 
 
 def new_figure(width_in: float = 10.0, height_in: float = 4.0) -> Figure:

@@ -390,7 +390,7 @@ def _calibration(run: RunData) -> Chart | None:
     if cal is None or cal.empty:
         return None
     cal = cal.iloc[::-1].reset_index(drop=True)
-    fig = new_figure(10, 1.2 + 0.32 * len(cal))
+    fig = new_figure(10, max(3.0, 1.2 + 0.32 * len(cal)))
     ax = fig.subplots()
     y = np.arange(len(cal))
     tgt = pd.to_numeric(cal["target"], errors="coerce").to_numpy(dtype=float)

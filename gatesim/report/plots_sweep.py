@@ -1,0 +1,280 @@
+"""A sweep (``gatesim sweep``'s results.csv): each KPI against each parameter; heatmaps for pairs."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from gatesim.errors import InputError
+from gatesim.projections.kpis import KPI_COLUMNS
+from gatesim.report.common import (
+    KEY_KPIS,
+    Chart,
+    gate_name,
+    kpi_label,
+    kpi_scale,
+    kpi_unit,
+    new_figure,
+    param_label,
+    render_png,
+)
+from gatesim.report.html import Section, table_html, write_page
+from gatesim.stats import summary_ci
+
+__all__ = ["ID_COLUMNS", "heatmap_chart", "parameters", "sweep_page", "trend_chart"]
+
+ID_COLUMNS = {"point", "replication", "seed", "gate", "scenario", "error"}
+MAX_LINES = 6  # more combinations of the other parameters than this: plot points, not lines
+MAX_PAIRS = 3
+
+
+def parameters(results: pd.DataFrame) -> list[str]:
+    """Swept parameters: the columns that are neither ids nor KPIs."""
+    return [
+        c
+        for c in results.columns
+        if c not in ID_COLUMNS and c not in KPI_COLUMNS and not c.startswith("util_")
+    ]
+
+
+def _read(root: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str], dict[str, str], dict]:
+    path = root / "results.csv"
+    try:
+        results = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
+        raise InputError(f"not a readable CSV ({str(e).splitlines()[0]})", file=str(path)) from None
+    missing = [c for c in ("point", "gate") if c not in results.columns]
+    if missing:
+        raise InputError(
+            "not a sweep results table", file=str(path), given=missing, allowed="point, gate, ..."
+        )
+    params = parameters(results)
+    if not params:
+        raise InputError("no swept parameter columns", file=str(path))
+    kpis = [k for k in results.columns if k in KPI_COLUMNS or k.startswith("util_")]
+    for k in kpis:
+        results[k] = pd.to_numeric(results[k], errors="coerce")
+    ci_path = root / "results_ci.csv"
+    ci = (
+        pd.read_csv(ci_path) if ci_path.exists() else summary_ci(results, kpis, by=["point", *params, "gate"])
+    )
+    spec: dict = {}
+    if (root / "sweep.json").exists():
+        try:
+            spec = json.loads((root / "sweep.json").read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            spec = {}
+    gates_cfg = (spec.get("base_resolved") or {}).get("gates") or {}
+    names = {g: gate_name(g, {g: (gates_cfg.get(g) or {}).get("name", "")}) for g in results["gate"].unique()}
+    return results, ci, params, names, spec
+
+
+def _varying_gates(ci: pd.DataFrame, kpis: list[str]) -> list[str]:
+    """Gates where some KPI changes between points (the others are flat lines, shown only if none varies)."""
+    gates = list(dict.fromkeys(ci["gate"]))
+    out = []
+    for g in gates:
+        rows = ci[(ci["gate"] == g) & ci["kpi"].isin(kpis)]
+        spread = rows.groupby("kpi")["mean"].agg(
+            lambda v: np.nanmax(v) - np.nanmin(v) if v.notna().any() else 0.0
+        )
+        if (spread.abs() > 1e-9).any():
+            out.append(g)
+    return out or gates
+
+
+def _panels(kpis: list[str], gates: list[str], w_in: float, h_in: float, sharex: bool):
+    """(figure, [(ax, kpi, gate)]): rows of KPIs x columns of gates, or, for one gate, KPIs in rows of 3."""
+    if len(gates) == 1:
+        ncols = min(3, len(kpis))
+        nrows = -(-len(kpis) // ncols)
+        cells = [(k, gates[0]) for k in kpis]
+    else:
+        ncols, nrows = len(gates), len(kpis)
+        cells = [(k, g) for k in kpis for g in gates]
+    fig = new_figure(max(10.0, w_in * ncols + 1.5), 1.2 + h_in * nrows)
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharex=sharex).ravel()
+    for ax in axes[len(cells) :]:
+        ax.set_visible(False)
+    return fig, [(ax, k, g) for ax, (k, g) in zip(axes, cells)]
+
+
+def trend_chart(
+    ci: pd.DataFrame, param: str, params: list[str], kpis: list[str], gates: list[str], names: dict[str, str]
+) -> Chart:
+    """Rows: KPIs; columns: gates; x: the parameter; lines (with 95% CI bands) per value of the others."""
+    others = [p for p in params if p != param]
+    fig, cells = _panels(kpis, gates, 3.6, 2.3, sharex=True)
+    combos = ci[others].drop_duplicates() if others else pd.DataFrame(index=[0])
+    lines = len(combos) <= MAX_LINES and ci.groupby(others)[param].nunique().min() > 1 if others else True
+    for ax, kpi, gate in cells:
+        rows = ci[(ci["gate"] == gate) & (ci["kpi"] == kpi)].sort_values(param)
+        s = kpi_scale(kpi)
+        if lines:
+            groups = rows.groupby(others, sort=True) if others else [((), rows)]
+            for c, (key, grp) in enumerate(groups):
+                key = key if isinstance(key, tuple) else (key,)
+                label = ", ".join(
+                    f"{param_label(o, names).split(' [')[0]} = {v:g}" for o, v in zip(others, key)
+                )
+                # every KPI here is >= 0, so is its mean: a t-interval below 0 is cut at 0
+                low = (grp["ci95_low"] * s).clip(lower=0)
+                ax.fill_between(grp[param], low, grp["ci95_high"] * s, color=f"C{c}", alpha=0.12, lw=0)
+                ax.plot(grp[param], grp["mean"] * s, "o-", color=f"C{c}", ms=3, lw=1.3, label=label or "mean")
+        else:  # scattered design (LHS): each point's mean and CI; the other parameters vary between points
+            # KPIs are >= 0: the lower whisker stops at 0
+            below = np.minimum(rows["mean"] - rows["ci95_low"], rows["mean"])
+            err = np.nan_to_num(np.vstack([below, rows["ci95_high"] - rows["mean"]]) * s)
+            ax.errorbar(rows[param], rows["mean"] * s, yerr=np.abs(err), fmt="o", ms=3, capsize=2, color="C0")
+        ax.set_title(f"{names.get(gate, gate)}: {kpi_label(kpi)}", fontsize=9)
+        ax.set_ylabel(f"[{kpi_unit(kpi)}]", fontsize=8)
+        ax.set_xlabel(param_label(param, names).split(": ")[-1], fontsize=8)  # the title names it in full
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=8)
+        ax.xaxis.set_tick_params(labelbottom=True)
+        values = np.sort(ci[param].unique())
+        if len(values) <= 10:  # ticks at the swept values (no 4.5 lanes)
+            ax.set_xticks(values, [f"{v:g}" for v in values])
+    if lines and others:
+        handles, labels = cells[0][0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncols=min(3, len(labels)), fontsize=8)
+    fig.suptitle(f"Key figures against {param_label(param, names)}")
+    how = (
+        "lines: mean over replications for each value of the other parameters; bands: 95% CI"
+        if lines and others
+        else "line: mean over replications; band: 95% CI"
+        if lines
+        else "dots: each point's mean with its 95% CI; the other parameters differ between points"
+    )
+    return Chart(
+        f"trend_{_safe(param)}",
+        f"Against {param_label(param, names)}",
+        how.capitalize() + ".",
+        render_png(fig),
+    )
+
+
+def heatmap_chart(
+    ci: pd.DataFrame,
+    px: str,
+    py: str,
+    params: list[str],
+    kpis: list[str],
+    gates: list[str],
+    names: dict[str, str],
+) -> Chart:
+    """Two parameters: a grid of means (over other parameters, if any) or, for a scattered design, coloured dots."""
+    xs, ys = np.sort(ci[px].unique()), np.sort(ci[py].unique())
+    grid = all(len(ci[(ci[px] == x) & (ci[py] == y)]) > 0 for x in xs for y in ys)
+    if len(gates) == 1:  # one row of KPIs
+        fig = new_figure(max(10.0, 4.2 * len(kpis)), 4.4)
+        axes = fig.subplots(1, len(kpis), squeeze=False)
+        cells = [(axes[0, i], k, gates[0]) for i, k in enumerate(kpis)]
+    else:
+        fig = new_figure(max(10.0, 4.2 * len(gates)), 1.2 + 3.2 * len(kpis))
+        axes = fig.subplots(len(kpis), len(gates), squeeze=False)
+        cells = [(axes[i, j], k, g) for i, k in enumerate(kpis) for j, g in enumerate(gates)]
+    for ax, kpi, gate in cells:
+        rows = ci[(ci["gate"] == gate) & (ci["kpi"] == kpi)]
+        s = kpi_scale(kpi)
+        if grid:
+            table = (
+                rows.pivot_table(index=py, columns=px, values="mean", aggfunc="mean").reindex(
+                    index=ys, columns=xs
+                )
+                * s
+            )
+            im = ax.imshow(table.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
+            ax.set_xticks(range(len(xs)), [f"{v:g}" for v in xs])
+            ax.set_yticks(range(len(ys)), [f"{v:g}" for v in ys])
+            lo, hi = np.nanmin(table.to_numpy()), np.nanmax(table.to_numpy())
+            for (yi, xi), v in np.ndenumerate(table.to_numpy()):
+                if np.isfinite(v):
+                    dark = hi > lo and (v - lo) / (hi - lo) < 0.5
+                    ax.text(
+                        xi,
+                        yi,
+                        f"{v:,.3g}",
+                        ha="center",
+                        va="center",
+                        fontsize=7,
+                        color="w" if dark else "k",
+                    )
+        else:
+            pts = rows.groupby([px, py], as_index=False)["mean"].mean()
+            im = ax.scatter(
+                pts[px], pts[py], c=pts["mean"] * s, cmap="viridis", s=60, edgecolors="k", linewidths=0.4
+            )
+            for axis, values in ((ax.xaxis, xs), (ax.yaxis, ys)):
+                if len(values) <= 10:  # ticks at the sampled values (no 4.2 lanes)
+                    axis.set_ticks(values, [f"{v:g}" for v in values])
+        cbar = fig.colorbar(im, ax=ax, shrink=0.9)
+        cbar.set_label(f"[{kpi_unit(kpi)}]", fontsize=8)
+        cbar.ax.tick_params(labelsize=8)
+        ax.set_title(f"{names.get(gate, gate)}: {kpi_label(kpi)}", fontsize=9)
+        ax.set_xlabel(param_label(px, names), fontsize=8)
+        ax.set_ylabel(param_label(py, names), fontsize=8)
+        ax.tick_params(labelsize=8)
+    rest = [p for p in params if p not in (px, py)]
+    fig.suptitle(f"{param_label(px, names)} × {param_label(py, names)}: mean over replications")
+    caption = "Each cell: mean over replications" if grid else "Each dot: one point's mean over replications"
+    if rest:
+        caption += f", averaged over {', '.join(param_label(p, names) for p in rest)}"
+    return Chart(
+        f"heatmap_{_safe(px)}__{_safe(py)}",
+        f"{param_label(px, names)} × {param_label(py, names)}",
+        caption + ".",
+        render_png(fig),
+    )
+
+
+def _safe(text: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text)[-60:]
+
+
+def _points_table(results: pd.DataFrame, params: list[str], names: dict[str, str]) -> str:
+    pts = results.groupby("point", as_index=False)[params].first()
+    errs = (
+        results.groupby("point")["error"].apply(lambda e: int(e.notna().sum()))
+        if "error" in results
+        else None
+    )
+    pts = pts.rename(columns={p: param_label(p, names) for p in params})
+    if errs is not None:
+        pts["failed rows"] = pts["point"].map(errs).fillna(0).astype(int)
+    return table_html(pts)
+
+
+def sweep_page(root: Path, target: Path) -> Path:
+    results, ci, params, names, spec = _read(root)
+    ci = ci[ci["gate"].isin(names)].copy()
+    kpis = [k for k in KEY_KPIS if k in set(ci["kpi"])]
+    gates = _varying_gates(ci, kpis)
+    trends = [trend_chart(ci, p, params, kpis, gates, names) for p in params]
+    heat_kpis = [k for k in ("wait_mean_h", "throughput_per_day", "revenue_vnd") if k in kpis]
+    heats = [
+        heatmap_chart(ci, a, b, params, heat_kpis, gates, names)
+        for a, b in itertools.islice(itertools.combinations(params, 2), MAX_PAIRS)
+    ]
+    shown = [names[g] for g in gates]
+    text = (
+        f"{results['point'].nunique()} points × {results['replication'].nunique()} replications"
+        f"{', ' + str(spec['days']) + ' days each' if spec.get('days') else ''}; design: {spec.get('design', '?')}. "
+        f"Gates shown: {', '.join(shown)} (gates whose figures do not change between points are left out)."
+    )
+    sections = [
+        Section(
+            "Each figure against each parameter",
+            trends,
+            [("Points", _points_table(results, params, names))],
+            text,
+        )
+    ]
+    if heats:
+        sections.append(Section("Two parameters at once", heats))
+    title = f"gatesim sweep: {Path(spec.get('spec_file', root.name)).stem}"
+    return write_page(target, title, f"Sweep directory: {root.resolve()}", sections)
