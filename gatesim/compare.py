@@ -439,7 +439,7 @@ def format_comparison(table: pd.DataFrame, significant_only: bool = False) -> st
 
 @click.command("compare")
 @click.argument("base")
-@click.argument("others", nargs=-1, required=True)
+@click.argument("others", nargs=-1, required=True, metavar="OTHER...")
 @click.option(
     "--out", "out", default="comparison.csv", show_default=True,
     help="CSV file for the comparison (default: comparison.csv in the current directory).",
