@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -19,6 +20,7 @@ __all__ = [
     "GATE_NAMES",
     "KEY_KPIS",
     "Chart",
+    "day_axis",
     "gate_name",
     "kpi_label",
     "kpi_scale",
@@ -48,9 +50,9 @@ _KPI = {
     "queue_max_km": ("longest approach queue (spillback)", "km", 1.0),
     "truck_hours_delay": ("truck-hours of waiting", "truck-h", 1.0),
     "waiting_at_20h_mean": ("trucks in the system at 20:00", "trucks", 1.0),
-    "value_usd": ("declared value crossed", "million USD", 1e-6),
-    "revenue_vnd": ("customs tax due", "billion VND", 1e-9),
-    "fees_vnd": ("infrastructure + transshipment fees", "billion VND", 1e-9),
+    "value_usd": ("declared value crossed in the window", "million USD", 1e-6),
+    "revenue_vnd": ("customs tax due in the window", "billion VND", 1e-9),
+    "fees_vnd": ("fees due in the window", "billion VND", 1e-9),
 }
 # The KPIs a planner looks at first (sweep charts, multi-scenario overview).
 KEY_KPIS = [
@@ -192,3 +194,10 @@ class Chart:
 def finite(values: pd.Series | np.ndarray) -> np.ndarray:
     v = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
     return v[np.isfinite(v)]
+
+
+def day_axis(ax, days: pd.Index) -> None:
+    """Ticks at dates (at most ~10), the year in the label."""
+    ax.xaxis.set_major_locator(mdates.DayLocator(interval=max(1, len(days) // 10)))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    ax.set_xlabel(f"date, Hanoi time ({days[0].year})" if len(days) else "date, Hanoi time")
