@@ -176,6 +176,21 @@ def test_comparison_report_dir_and_csv(run_dir, tmp_path):
     assert res.exit_code == 2 and "not a comparison table" in res.output
 
 
+def test_comparison_report_real(run_dir, tmp_path):
+    """gatesim compare's own output: one forest plot per OTHER, its (Bonferroni) level in the title."""
+    other = tmp_path / "eight"
+    scenario = ROOT / "scenarios" / "tan_thanh_8_lanes.yaml"
+    res = _cli("run", str(scenario), "--days", "2", "-r", "2", "--out", str(other), "-q", "--no-events")
+    assert res.exit_code == 0, res.output
+    cmp_dir = tmp_path / "cmp"
+    cmp_dir.mkdir()
+    res = _cli("compare", str(run_dir), str(other), "--out", str(cmp_dir / "comparison.csv"))
+    assert res.exit_code == 0, res.output
+    res = _cli("report", str(cmp_dir))
+    assert res.exit_code == 0, res.output
+    assert sorted(_figures(cmp_dir / "report.html")) == ["tan_thanh_8_lanes-forest_tan_thanh_8_lanes"]
+
+
 def test_sweep_report_real_grid(tmp_path):
     spec = tmp_path / "grid.yaml"
     spec.write_text(

@@ -56,6 +56,7 @@ def forest_chart(df: pd.DataFrame, other: str, base: str, names: dict[str, str])
     """One panel per gate: each KPI's difference (other - base) as % of the base mean, with its 95% CI."""
     rows = df[df["other"].astype(str) == other]
     gates = list(dict.fromkeys(rows["gate"]))
+    level = _level(rows)
     kpis = _kpi_order(list(dict.fromkeys(rows["kpi"])))
     fig = new_figure(min(4.2 * len(gates) + 3.0, 16.0), 1.4 + 0.3 * len(kpis))
     axes = fig.subplots(1, len(gates), sharey=True, squeeze=False)[0]
@@ -99,8 +100,12 @@ def forest_chart(df: pd.DataFrame, other: str, base: str, names: dict[str, str])
                 transform=ax.get_yaxis_transform(),
             )
         ax.axvline(0, color="k", lw=0.8)
-        ax.set_xlabel(f"difference [% of the {base} mean]", fontsize=9)
         ax.set_title(gate_name(gate, names), fontsize=10)
+        spread = g[["diff_mean", "diff_ci_low", "diff_ci_high"]].abs().to_numpy()
+        if np.nanmax(spread, initial=0.0) == 0.0:  # common random numbers: an untouched gate is identical
+            ax.set_xlim(-1, 1)
+            ax.set_title(f"{gate_name(gate, names)}\n(identical in both runs)", fontsize=10)
+        ax.set_xlabel(f"difference [% of the {base} mean]", fontsize=9)
         ax.grid(axis="x", alpha=0.3)
     axes[0].set_yticks(y, [f"{kpi_label(k)} [{kpi_unit(k)}]" for k in kpis], fontsize=8)
     axes[0].set_ylim(-0.7, len(kpis) - 0.3)
@@ -110,19 +115,33 @@ def forest_chart(df: pd.DataFrame, other: str, base: str, names: dict[str, str])
     ]
     fig.legend(
         handles,
-        ["significant (95% CI excludes 0)", "not significant"],
+        [f"significant ({level} CI excludes 0)", "not significant"],
         loc="outside lower center",
         ncols=2,
         fontsize=8,
     )
-    fig.suptitle(f"{other} against {base}: difference of each KPI per gate, with its 95% CI")
+    fig.suptitle(f"{other} against {base}: difference of each KPI per gate, with its {level} CI")
     return Chart(
         f"forest_{_safe(other)}",
         f"{other} against {base}",
-        "Difference of the means as a percentage of the base mean; bars: 95% confidence interval of the "
-        "difference (paired over common random numbers where the comparison says so).",
+        f"Difference of the means as a percentage of the base mean; bars: {level} confidence interval of the "
+        "difference (paired over common random numbers where the comparison says so)." + _adjustment(rows),
         render_png(fig),
     )
+
+
+def _level(rows: pd.DataFrame) -> str:
+    """The intervals' level as the table gives it (Bonferroni-adjusted with several OTHERs), else 95%."""
+    if "ci_level" in rows.columns:
+        lv = pd.to_numeric(rows["ci_level"], errors="coerce").dropna().unique()
+        if len(lv) == 1 and 0 < lv[0] < 1:
+            return f"{100 * lv[0]:.4g}%"
+    return "95%"
+
+
+def _adjustment(rows: pd.DataFrame) -> str:
+    adj = rows["adjustment"].dropna().astype(str).unique() if "adjustment" in rows.columns else []
+    return f" Intervals adjusted: {adj[0]}." if len(adj) == 1 and adj[0] not in ("", "none") else ""
 
 
 def _safe(text: str) -> str:
@@ -147,7 +166,7 @@ def _table(df: pd.DataFrame, names: dict[str, str]) -> str:
                 "base": f(r["base_mean"]),
                 "other": f(r["other_mean"]),
                 "difference": f(r["diff_mean"]),
-                "95% CI": f"{f(r['diff_ci_low'])} to {f(r['diff_ci_high'])}",
+                "CI": f"{f(r['diff_ci_low'])} to {f(r['diff_ci_high'])}",
                 "%": "" if np.isnan(pct) else f"{pct:+.1f}%",
                 "significant": "yes" if r["significant"] else "",
             }
