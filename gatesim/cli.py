@@ -127,7 +127,8 @@ def run(scenarios, days, replications, seed, out, overrides, force, no_events, m
     if make_report:
         from gatesim.report.cli import build_report
 
-        build_report(target)
+        page = build_report(target)
+        click.echo(f"report: {page}")
     click.echo(f"\nwritten: {target}")
 
 
