@@ -10,7 +10,7 @@ import numpy as np
 import simpy
 
 from gatesim.events.kinds import YARD_STAGE, Kind
-from gatesim.events.log import EventLog
+from gatesim.events.log import SAME_TIME, EventLog
 from gatesim.model.process import NORMAL, Sleeper
 from gatesim.model.stage import StageRuntime
 from gatesim.model.trucks import Trucks
@@ -123,24 +123,27 @@ class GateRuntime:
         log_w = self.log.word.append
         base = ((self.first_truck + k) << 24) | (self.code << 16)
         now = t_env = env._now
+        # A time is appended only for the first event after each wake-up; the
+        # other events of the same instant carry SAME_TIME and reuse it.
         log_t(now)
         log_w(base | _ARRIVED)
+        same = SAME_TIME  # flag of the next stage's first event (0 after travel)
         normal = NORMAL
         for book, service, travel_h, acquire, release, wq, ws, we in self._routes[self._dir[k]]:
             if acquire:
                 if self.yard_free > 0:
                     self.yard_free -= 1
                 else:
-                    log_t(now)
-                    log_w(base | _BLOCKED)
+                    log_w(base | _BLOCKED | same)
                     w.callbacks = cbs
                     self._waiters.append(w)
                     yield  # parked until a slot frees
                     now = t_env = env._now
-                log_t(now)
-                log_w(base | _YARD_IN)
-            log_t(now)
-            log_w(base | wq)
+                    log_t(now)
+                    same = 0
+                log_w(base | _YARD_IN | same)
+                same = SAME_TIME
+            log_w(base | wq | same)
             svc = service[k]
             t_start = book(now, svc)
             if t_start > now:
@@ -149,11 +152,12 @@ class GateRuntime:
                 push(queue, (t_env, normal, next(eid), w))
                 yield
                 now = t_start
-            log_t(now)
-            log_w(base | ws)
-            if release:
                 log_t(now)
-                log_w(base | _YARD_OUT)
+                log_w(base | ws)
+            else:
+                log_w(base | ws | SAME_TIME)
+            if release:
+                log_w(base | _YARD_OUT | SAME_TIME)
                 if self._waiters:
                     env.schedule(self._waiters.popleft(), normal, 0.0)
                 else:
@@ -171,7 +175,10 @@ class GateRuntime:
                 push(queue, (t_env, normal, next(eid), w))
                 yield
                 now += travel_h
-        log_t(now)
-        log_w(base | _CROSSED)
+                log_t(now)
+                same = 0
+            else:
+                same = SAME_TIME
+        log_w(base | _CROSSED | same)
         w.detach()
         yield  # never resumed; freed when step drops the callback list
