@@ -151,7 +151,9 @@ class GateRuntime:
                 w.callbacks = cbs
                 push(queue, (t_env, normal, next(eid), w))
                 yield
-                now = t_start
+                # Log SimPy's clock, not t_start: they can differ by an ulp,
+                # and a truck woken at this instant logs the clock.
+                now = t_env
                 log_t(now)
                 log_w(base | ws)
             else:
@@ -166,7 +168,7 @@ class GateRuntime:
             w.callbacks = cbs
             push(queue, (t_env, normal, next(eid), w))
             yield
-            now += svc
+            now = t_env
             log_t(now)
             log_w(base | we)
             if travel_h:
@@ -174,7 +176,7 @@ class GateRuntime:
                 w.callbacks = cbs
                 push(queue, (t_env, normal, next(eid), w))
                 yield
-                now += travel_h
+                now = t_env
                 log_t(now)
                 same = 0
             else:
