@@ -29,7 +29,21 @@ __all__ = ["FIGURES_PATH", "calibration_table", "format_calibration", "load_figu
 
 FIGURES_PATH = Path(__file__).resolve().parents[1] / "seeds" / "figures.csv"
 MAX_CALIBRATION_DAYS = 59  # 1 Jan - 28 Feb 2026: the longest seed period (F7)
-_REQUIRED = ["id", "what", "value", "unit", "period_start", "period_end", "scope", "measure", "fitted", "tolerance", "seed_file", "basis", "note"]
+_REQUIRED = [
+    "id",
+    "what",
+    "value",
+    "unit",
+    "period_start",
+    "period_end",
+    "scope",
+    "measure",
+    "fitted",
+    "tolerance",
+    "seed_file",
+    "basis",
+    "note",
+]
 
 
 def load_figures(path: Path | None = None) -> pd.DataFrame:
@@ -143,6 +157,10 @@ def format_calibration(table: pd.DataFrame) -> str:
     for _, r in table.iterrows():
         ci = f"{_num(r['model_mean'], r['unit'])} ±{_num((r['model_ci95_high'] - r['model_ci95_low']) / 2, r['unit']).split()[0]}"
         fit = "" if r["fitted"] != "yes" else ("ok" if r["within_tolerance"] else "OFF")
-        lines.append(f"{r['id']:5} {_num(r['target'], r['unit']):>18} {ci:>34} {r['ratio']:6.2f}  {fit:3}  {r['what'][:60]}")
-    lines.append("fit: 'ok' = fitted figure within its tolerance; unfitted figures are shown as the model gives them (see the note column in the CSV for why they differ).")
+        lines.append(
+            f"{r['id']:5} {_num(r['target'], r['unit']):>18} {ci:>34} {r['ratio']:6.2f}  {fit:3}  {r['what'][:60]}"
+        )
+    lines.append(
+        "fit: 'ok' = fitted figure within its tolerance; unfitted figures are shown as the model gives them (see the note column in the CSV for why they differ)."
+    )
     return "\n".join(lines)

@@ -77,14 +77,32 @@ def _load(path: str, overrides: tuple[str, ...]):
 
 @main.command()
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--days", type=int, help="Days to simulate after warm-up (1-3660). Default: the scenario's run.days.")
-@click.option("--replications", "-r", type=int, help="Independent replications (1-1000). Default: run.replications.")
-@click.option("--seed", type=int, help="Base seed (integer >= 0); replication r uses streams spawned from (seed, r).")
-@click.option("--out", "out", type=click.Path(file_okay=False), help="Output directory. Default: runs/<scenario name>.")
-@click.option("--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE", help="Override a scenario value, e.g. gates.tan_thanh.stages.road.lanes=8. Repeatable.")
+@click.option(
+    "--days", type=int, help="Days to simulate after warm-up (1-3660). Default: the scenario's run.days."
+)
+@click.option(
+    "--replications", "-r", type=int, help="Independent replications (1-1000). Default: run.replications."
+)
+@click.option(
+    "--seed", type=int, help="Base seed (integer >= 0); replication r uses streams spawned from (seed, r)."
+)
+@click.option(
+    "--out", "out", type=click.Path(file_okay=False), help="Output directory. Default: runs/<scenario name>."
+)
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="KEY.PATH=VALUE",
+    help="Override a scenario value, e.g. gates.tan_thanh.stages.road.lanes=8. Repeatable.",
+)
 @click.option("--force", is_flag=True, help="Replace an existing output directory.")
-@click.option("--no-events", is_flag=True, help="Do not keep the Parquet event logs (replay and state need them).")
-@click.option("--report", "make_report", is_flag=True, help="Also write report.html into the output directory.")
+@click.option(
+    "--no-events", is_flag=True, help="Do not keep the Parquet event logs (replay and state need them)."
+)
+@click.option(
+    "--report", "make_report", is_flag=True, help="Also write report.html into the output directory."
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 def run(scenarios, days, replications, seed, out, overrides, force, no_events, make_report, quiet) -> None:
     """Run SCENARIO file(s); write summary.csv, summary_ci.csv, timeseries.csv, event logs.
@@ -114,16 +132,27 @@ def run(scenarios, days, replications, seed, out, overrides, force, no_events, m
             reps = replications or scenario.run.replications
             with Progress(reps, f"{scenario.name}: replications", quiet) as bar:
                 result = run_into(
-                    root, scenario, resolved, days, replications, seed,
-                    keep_events=not no_events, on_progress=lambda d, t: bar.advance(),
+                    root,
+                    scenario,
+                    resolved,
+                    days,
+                    replications,
+                    seed,
+                    keep_events=not no_events,
+                    on_progress=lambda d, t: bar.advance(),
                 )
-            click.echo(f"\n{scenario.name}: {result.days} days x {result.replications} replications, "
-                       f"seed {result.seed}, {result.wall_s:.1f} s")
+            click.echo(
+                f"\n{scenario.name}: {result.days} days x {result.replications} replications, "
+                f"seed {result.seed}, {result.wall_s:.1f} s"
+            )
             names_by_gate = {gid: g.name for gid, g in scenario.gates.items()}
             click.echo(format_run(result.summary, names_by_gate, dict(scenario.targets.revenue_2026_vnd)))
         if len(loaded) > 1:
             from gatesim.outputs import write_json
-            write_json(tmp / "manifest.json", {"complete": True, "scenarios": names, "gatesim_version": __version__})
+
+            write_json(
+                tmp / "manifest.json", {"complete": True, "scenarios": names, "gatesim_version": __version__}
+            )
     if make_report:
         from gatesim.report.cli import build_report
 
@@ -134,7 +163,13 @@ def run(scenarios, days, replications, seed, out, overrides, force, no_events, m
 
 @main.command()
 @click.argument("run_dir", type=click.Path(file_okay=False))
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Directory for the recomputed tables.")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Directory for the recomputed tables.",
+)
 @click.option("--force", is_flag=True, help="Replace an existing output directory.")
 def replay(run_dir, out, force) -> None:
     """Recompute summary.csv, summary_ci.csv and timeseries.csv from RUN_DIR's event logs alone."""
@@ -161,7 +196,9 @@ def state(run_dir, at, replication) -> None:
 
     files = event_files(Path(run_dir))
     if not 0 <= replication < len(files):
-        raise InputError("no such replication", key="--replication", given=replication, allowed=f"0 to {len(files) - 1}")
+        raise InputError(
+            "no such replication", key="--replication", given=replication, allowed=f"0 to {len(files) - 1}"
+        )
     try:
         when = dt.datetime.fromisoformat(at)
     except ValueError:
@@ -171,7 +208,12 @@ def state(run_dir, at, replication) -> None:
     t_h = (when - t0).total_seconds() / 3600
     if not 0 <= t_h <= log.meta["window_end_h"]:
         end = t0 + dt.timedelta(hours=log.meta["window_end_h"])
-        raise InputError("outside the simulated period", key="--at", given=at, allowed=f"{t0:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}")
+        raise InputError(
+            "outside the simulated period",
+            key="--at",
+            given=at,
+            allowed=f"{t0:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}",
+        )
     table = state_at(log, t_h)
     with pd.option_context("display.max_rows", 500, "display.width", 120):
         click.echo(f"state at {when:%Y-%m-%d %H:%M} Hanoi time (t = {t_h:.2f} h), replication {replication}")
@@ -179,11 +221,22 @@ def state(run_dir, at, replication) -> None:
 
 
 @main.command()
-@click.argument("scenario", required=False, default="scenarios/baseline_2026.yaml", type=click.Path(dir_okay=False))
+@click.argument(
+    "scenario", required=False, default="scenarios/baseline_2026.yaml", type=click.Path(dir_okay=False)
+)
 @click.option("--replications", "-r", type=int, default=5, show_default=True, help="Replications (1-1000).")
 @click.option("--seed", type=int, help="Base seed. Default: the scenario's run.seed.")
-@click.option("--out", "out", type=click.Path(dir_okay=False), default="calibration.csv", show_default=True, help="CSV file for the table.")
-@click.option("--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE", help="Override a scenario value.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False),
+    default="calibration.csv",
+    show_default=True,
+    help="CSV file for the table.",
+)
+@click.option(
+    "--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE", help="Override a scenario value."
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 def calibrate(scenario, replications, seed, out, overrides, quiet) -> None:
     """Each seed figure beside the model's value over the same period (mean, 95% CI, ratio)."""

@@ -63,7 +63,12 @@ def run_into(
     write_tables(root, result.summary, result.timeseries)
     resolved = dict(resolved)
     resolved.setdefault("run", {})
-    resolved["run"] = {**resolved["run"], "days": result.days, "replications": result.replications, "seed": result.seed}
+    resolved["run"] = {
+        **resolved["run"],
+        "days": result.days,
+        "replications": result.replications,
+        "seed": result.seed,
+    }
     write_yaml(root / "scenario.resolved.yaml", resolved)
     write_json(
         root / "manifest.json",

@@ -51,5 +51,7 @@ def format_run(summary: pd.DataFrame, gate_names: dict[str, str], targets_vnd: d
         f"{ann.mean():,.0f} ± {0 if np.isnan(half) else half:,.0f} billion VND/year"
     )
     for name, target in targets_vnd.items():
-        lines.append(f"  2026 target {name}: {target / 1e9:,.0f} billion VND -> {100 * ann.mean() * 1e9 / target:.0f}%")
+        lines.append(
+            f"  2026 target {name}: {target / 1e9:,.0f} billion VND -> {100 * ann.mean() * 1e9 / target:.0f}%"
+        )
     return "\n".join(lines)

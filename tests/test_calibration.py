@@ -56,7 +56,9 @@ def test_calibration_table_reports_fitted_and_unfitted(baseline):
     assert t.loc["F1", "model_basis"] == "same dates"
     assert "scaled" in t.loc["F8", "model_basis"]
     assert t.loc["F4a", "ratio"] < 0.2  # declared value at the gates vs all trade: the mismatch is shown
-    assert {"target", "model_mean", "model_ci95_low", "model_ci95_high", "ratio", "note"} <= set(table.columns)
+    assert {"target", "model_mean", "model_ci95_low", "model_ci95_high", "ratio", "note"} <= set(
+        table.columns
+    )
 
 
 def _leaves(node, path=()):

@@ -14,7 +14,6 @@ from gatesim.scenario.load import load_scenario
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline_2026.yaml"
 
 
-
 def _summaries(overrides, days=3, reps=2):
     sc, _ = load_scenario(BASELINE, overrides)
     return [summarize(run_replication(sc, days, r, 11)).set_index("gate") for r in range(reps)]
@@ -35,7 +34,10 @@ def test_more_lanes_do_not_raise_waits_where_the_road_binds():
 def test_longer_hours_do_not_lower_throughput():
     base = _summaries([])
     longer = _summaries(
-        ["gates.coc_nam.stages.cn_acceptance.hours.close_h=20", "gates.coc_nam.stages.cn_release.hours.close_h=20"]
+        [
+            "gates.coc_nam.stages.cn_acceptance.hours.close_h=20",
+            "gates.coc_nam.stages.cn_release.hours.close_h=20",
+        ]
     )
     for b, w in zip(base, longer):
         assert w.loc["coc_nam", "departures"] >= b.loc["coc_nam", "departures"]
@@ -79,4 +81,6 @@ def test_adding_a_gate_leaves_the_other_gates_trucks_unchanged(tmp_path):
     sb = summarize(run_replication(sc_b, 2, 0, 3)).set_index("gate")
     assert "chi_ma" in sb.index and sb.loc["chi_ma", "arrivals"] > 0
     cols = ["arrivals", "departures", "wait_mean_h", "revenue_vnd", "value_usd"]
-    assert sa.loc[["tan_thanh", "huu_nghi", "coc_nam"], cols].equals(sb.loc[["tan_thanh", "huu_nghi", "coc_nam"], cols])
+    assert sa.loc[["tan_thanh", "huu_nghi", "coc_nam"], cols].equals(
+        sb.loc[["tan_thanh", "huu_nghi", "coc_nam"], cols]
+    )

@@ -16,14 +16,31 @@ BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline_2026.ya
 
 
 REQUIRED = [
-    "scenario", "replication", "seed", "gate", "arrivals", "departures", "left_in_system",
-    "throughput_per_day", "wait_mean_h", "wait_p95_h", "wait_max_h", "queue_mean", "queue_max",
-    "queue_max_km", "truck_hours_delay", "value_usd", "revenue_vnd", "fees_vnd",
+    "scenario",
+    "replication",
+    "seed",
+    "gate",
+    "arrivals",
+    "departures",
+    "left_in_system",
+    "throughput_per_day",
+    "wait_mean_h",
+    "wait_p95_h",
+    "wait_max_h",
+    "queue_mean",
+    "queue_max",
+    "queue_max_km",
+    "truck_hours_delay",
+    "value_usd",
+    "revenue_vnd",
+    "fees_vnd",
 ]
 
 
 def _run(out, *extra):
-    res = CliRunner().invoke(main, ["run", str(BASELINE), "--days", "2", "-r", "2", "--seed", "9", "--out", str(out), "-q", *extra])
+    res = CliRunner().invoke(
+        main, ["run", str(BASELINE), "--days", "2", "-r", "2", "--seed", "9", "--out", str(out), "-q", *extra]
+    )
     assert res.exit_code == 0, res.output
     return res
 
@@ -36,7 +53,13 @@ def run_dir(tmp_path_factory):
 
 
 def test_outputs_and_contract(run_dir):
-    for name in ("summary.csv", "summary_ci.csv", "timeseries.csv", "scenario.resolved.yaml", "manifest.json"):
+    for name in (
+        "summary.csv",
+        "summary_ci.csv",
+        "timeseries.csv",
+        "scenario.resolved.yaml",
+        "manifest.json",
+    ):
         assert (run_dir / name).exists(), name
     assert sorted(p.name for p in (run_dir / "events").iterdir()) == ["rep_000.parquet", "rep_001.parquet"]
     s = pd.read_csv(run_dir / "summary.csv")
@@ -59,7 +82,10 @@ def test_same_seed_same_bytes(run_dir, tmp_path):
 
 
 def test_other_seed_other_results(run_dir, tmp_path):
-    res = CliRunner().invoke(main, ["run", str(BASELINE), "--days", "2", "-r", "2", "--seed", "10", "--out", str(tmp_path / "o"), "-q"])
+    res = CliRunner().invoke(
+        main,
+        ["run", str(BASELINE), "--days", "2", "-r", "2", "--seed", "10", "--out", str(tmp_path / "o"), "-q"],
+    )
     assert res.exit_code == 0
     assert (tmp_path / "o" / "summary.csv").read_bytes() != (run_dir / "summary.csv").read_bytes()
 
@@ -92,8 +118,12 @@ def test_set_override_is_recorded_in_resolved_scenario(tmp_path):
 
 def test_several_scenarios_share_seeds(tmp_path):
     other = tmp_path / "wide.yaml"
-    other.write_text(f"extends: {BASELINE}\nname: wide\ngates: {{tan_thanh: {{stages: {{road: {{lanes: 8}}}}}}}}\n")
-    res = CliRunner().invoke(main, ["run", str(BASELINE), str(other), "--days", "1", "-r", "2", "--out", str(tmp_path / "m"), "-q"])
+    other.write_text(
+        f"extends: {BASELINE}\nname: wide\ngates: {{tan_thanh: {{stages: {{road: {{lanes: 8}}}}}}}}\n"
+    )
+    res = CliRunner().invoke(
+        main, ["run", str(BASELINE), str(other), "--days", "1", "-r", "2", "--out", str(tmp_path / "m"), "-q"]
+    )
     assert res.exit_code == 0, res.output
     a = pd.read_csv(tmp_path / "m" / "baseline_2026" / "summary.csv")
     b = pd.read_csv(tmp_path / "m" / "wide" / "summary.csv")

@@ -67,9 +67,7 @@ def simulate(scenario: Scenario, days: int, replication: int, seed: int) -> tupl
             code = vocab.index(sid)
             opens, closes = open_intervals(st.hours, clock, closed)
             always = st.hours.always_open and not closed
-            runtimes[sid] = StageRuntime(
-                code, sid, st.servers, opens, closes, always, st.daily_capacity
-            )
+            runtimes[sid] = StageRuntime(code, sid, st.servers, opens, closes, always, st.daily_capacity)
             if always:
                 calendar_rows.append((0.0, pack(0, g_code, code, Kind.OPENED)))
             else:

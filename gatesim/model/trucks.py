@@ -68,9 +68,7 @@ def _categorical(u: np.ndarray, shares: list[float]) -> np.ndarray:
     return np.searchsorted(edges, u, side="right").astype(np.uint8)
 
 
-def draw_trucks(
-    scenario: Scenario, gate_id: str, arrivals: Arrivals, seed: int, replication: int
-) -> Trucks:
+def draw_trucks(scenario: Scenario, gate_id: str, arrivals: Arrivals, seed: int, replication: int) -> Trucks:
     gate: Gate = scenario.gates[gate_id]
     n = arrivals.t_h.size
     rng = lambda name: stream(seed, replication, gate_id, name)  # noqa: E731
