@@ -39,7 +39,7 @@ from pathlib import Path
 import click
 import numpy as np
 import pandas as pd
-from scipy import stats as _st
+from scipy.special import stdtr, stdtrit  # Student t, as scipy.stats.t computes it
 
 from gatesim.errors import Described, InputError
 from gatesim.projections.kpis import ID_COLUMNS, KPI_COLUMNS
@@ -275,8 +275,8 @@ def _interval(x: np.ndarray, y: np.ndarray, paired: bool, level: float) -> tuple
         dof = (vx + vy) ** 2 / (vx**2 / (nx - 1) + vy**2 / (ny - 1)) if se > 0 else 1.0
     if se == 0.0:  # no spread: the difference is known exactly
         return diff, diff, diff, 1.0 if diff == 0 else 0.0
-    half = float(_st.t.ppf(0.5 + level / 2, dof)) * se
-    return diff, diff - half, diff + half, float(2 * _st.t.sf(abs(diff) / se, dof))
+    half = float(stdtrit(dof, 0.5 + level / 2)) * se
+    return diff, diff - half, diff + half, float(2 * stdtr(dof, -abs(diff) / se))
 
 
 def _is_paired(base: pd.DataFrame, other: pd.DataFrame) -> bool:

@@ -32,9 +32,12 @@ def test_in_system_never_negative_and_every_crossing_had_an_arrival(baseline_log
         assert set(crossed.tolist()) <= arrived
 
 
-def test_log_is_in_time_order(baseline_logs):
-    t = baseline_logs[0].t_h
-    assert np.all(np.diff(t) >= 0)
+def test_log_is_grouped_by_gate_each_in_time_order(baseline_logs):
+    log = baseline_logs[0]
+    assert np.all(np.diff(log.gate.astype(int)) >= 0)
+    for g in gate_views(log):
+        assert g.t.size > 0
+        assert np.all(np.diff(g.t) >= 0), g.meta["id"]
 
 
 def test_no_service_starts_outside_opening_hours(baseline, baseline_logs):

@@ -43,7 +43,8 @@ class GateRuntime:
         first_truck: int,
     ) -> None:
         self.env = env
-        self.log = log
+        part = log.gate(code)
+        self.log_t, self.log_w = part.t_h.append, part.word.append
         self.code = code
         self.trucks = trucks
         self.first_truck = first_truck
@@ -119,8 +120,8 @@ class GateRuntime:
         eid = env._eid
         push = heappush
         cbs = w.cbs
-        log_t = self.log.t_h.append
-        log_w = self.log.word.append
+        log_t = self.log_t
+        log_w = self.log_w
         base = ((self.first_truck + k) << 24) | (self.code << 16)
         now = t_env = env._now
         # A time is appended only for the first event after each wake-up; the

@@ -126,9 +126,9 @@ def simulate(scenario: Scenario, days: int, replication: int, seed: int) -> tupl
 
 
 def _calendar(env: simpy.Environment, log: EventLog, rows: list[tuple[float, int]]):
-    append_t, append_w = log.t_h.append, log.word.append
     for t, w in rows:
         if t > env.now:
             yield t - env.now
-        append_t(env.now)
-        append_w(w)
+        part = log.gate((w >> 16) & 0xFF)
+        part.t_h.append(env.now)
+        part.word.append(w)

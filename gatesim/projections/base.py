@@ -18,7 +18,10 @@ from gatesim.events.kinds import YARD_STAGE, Kind
 from gatesim.events.log import LogData
 
 __all__ = [
+    "FOLD_BLOCK",
     "GateView",
+    "fold_levels_at",
+    "fold_mean_max",
     "gate_views",
     "iter_gate_views",
     "level_at",
@@ -82,6 +85,64 @@ def step_mean_max(tt: np.ndarray, lv: np.ndarray, w0: float, w1: float) -> tuple
     return mean, mx
 
 
+# Rows per block in the streaming folds: temporaries stay a few MB whatever
+# the horizon (a year's gate has ~6.5M rows).
+FOLD_BLOCK = 1 << 20
+
+
+def fold_mean_max(t: np.ndarray, delta: np.ndarray, w0: float, w1: float) -> tuple[float, float]:
+    """Time-average and maximum over ``[w0, w1)`` of the level ``cumsum(delta)``,
+    folded a block of rows at a time.
+
+    Same definition as ``step_mean_max(*step_levels(t, delta), w0, w1)``: a
+    row followed by a row at the same instant lasts zero hours, so it adds
+    nothing to the mean and its (intermediate) level is not a maximum. The
+    mean may differ from it in the last bits (another summation order).
+    """
+    if w1 <= w0:
+        return float("nan"), float("nan")
+    n = t.size
+    if n == 0:
+        return 0.0, 0.0
+    k0 = int(np.searchsorted(t, w0, side="right"))
+    mx = int(delta[:k0].sum(dtype=np.int64))  # the level at w0, after its events
+    area = 0.0
+    carry = 0
+    for lo in range(0, n, FOLD_BLOCK):
+        hi = min(n, lo + FOLD_BLOCK)
+        level = np.cumsum(delta[lo:hi], dtype=np.int32)
+        level += carry
+        carry = int(level[-1])
+        # each row's level lasts until the next row's time (the last row's: w1)
+        end = np.empty(hi - lo)
+        end[:-1] = t[lo + 1 : hi]
+        end[-1] = t[hi] if hi < n else w1
+        np.clip(end, w0, w1, out=end)
+        dur = end - np.clip(t[lo:hi], w0, w1)
+        inside = dur > 0
+        area += float(np.dot(level, dur))
+        if inside.any():
+            mx = max(mx, int(level[inside].max()))
+    return area / (w1 - w0), float(mx)
+
+
+def fold_levels_at(t: np.ndarray, delta: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """The level ``cumsum(delta)`` at sorted instants ``at`` (after the events
+    at each), folded a block of rows at a time; equals ``level_at(*step_levels(t,
+    delta), at)``."""
+    idx = np.searchsorted(t, at, side="right")  # rows counted at each instant
+    out = np.zeros(at.size)
+    carry = 0
+    for lo in range(0, t.size, FOLD_BLOCK):
+        hi = min(t.size, lo + FOLD_BLOCK)
+        level = np.cumsum(delta[lo:hi], dtype=np.int32)
+        level += carry
+        pick = (idx > lo) & (idx <= hi)
+        out[pick] = level[idx[pick] - 1 - lo]
+        carry = int(level[-1])
+    return out
+
+
 @dataclass(frozen=True)
 class GateView:
     """The rows of one gate, with the masks projections keep asking for."""
@@ -90,30 +151,26 @@ class GateView:
     code: int
     meta: dict
 
+    @cached_property
+    def _slice(self) -> slice:
+        # the log is grouped by gate: a gate's columns are views, not copies
+        return self.log.gate_slice(self.code)
+
     @property
-    def rows(self) -> np.ndarray:
-        return np.flatnonzero(self._mask)
-
-    @cached_property
-    def _mask(self) -> np.ndarray:
-        # a boolean mask (1 byte a row), not row numbers (8 bytes a row)
-        return self.log.gate == self.code
-
-    @cached_property
     def t(self) -> np.ndarray:
-        return self.log.t_h[self._mask]
+        return self.log.t_h[self._slice]
 
-    @cached_property
+    @property
     def truck(self) -> np.ndarray:
-        return self.log.truck[self._mask]
+        return self.log.truck[self._slice]
 
-    @cached_property
+    @property
     def kind(self) -> np.ndarray:
-        return self.log.kind[self._mask]
+        return self.log.kind[self._slice]
 
-    @cached_property
+    @property
     def stage(self) -> np.ndarray:
-        return self.log.stage[self._mask]
+        return self.log.stage[self._slice]
 
     def of(self, kind: Kind, stage: int | None = None) -> np.ndarray:
         m = self.kind == kind
@@ -213,7 +270,7 @@ def gate_views(log: LogData) -> list[GateView]:
 
 
 def iter_gate_views(log: LogData) -> Iterator[GateView]:
-    """The gate views one at a time: each view's cached columns (14 bytes per
-    event of its gate) are freed before the next gate's are built."""
+    """The gate views one at a time: each view's cached masks are freed
+    before the next gate's are built."""
     for i, g in enumerate(log.meta["gates"]):
         yield GateView(log, i, g)

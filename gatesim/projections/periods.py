@@ -11,7 +11,7 @@ import pandas as pd
 
 from gatesim.events.kinds import Kind
 from gatesim.events.log import LogData
-from gatesim.projections.base import iter_gate_views, level_at, step_levels
+from gatesim.projections.base import fold_levels_at, iter_gate_views
 
 __all__ = ["PERIOD_MEASURES", "period_totals"]
 
@@ -38,7 +38,7 @@ def period_totals(log: LogData, t_from_h: float, t_to_h: float) -> pd.DataFrame:
         direction = log.payload["direction"][crossed]
         at20 = np.arange(np.ceil((t_from_h - 20.0) / 24.0), np.ceil(t_to_h / 24.0) + 1) * 24.0 + 20.0
         at20 = at20[(at20 >= t_from_h) & (at20 < t_to_h)]
-        level = level_at(*step_levels(t, g.system_delta), at20)
+        level = fold_levels_at(t, g.system_delta, at20)
         rows.append(
             {
                 "gate": g.meta["id"],

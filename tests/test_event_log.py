@@ -1,0 +1,112 @@
+"""The event log's layout and the streaming folds projections use on it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gatesim.events.kinds import Kind
+from gatesim.events.log import EventLog, LogData
+from gatesim.events.store import read_log, write_log
+from gatesim.model.simulate import simulate
+from gatesim.projections import base
+from gatesim.projections.base import (
+    fold_levels_at,
+    fold_mean_max,
+    level_at,
+    step_levels,
+    step_mean_max,
+)
+from gatesim.projections.kpis import summarize
+
+
+def test_decode_groups_by_gate_and_empties_the_live_log(baseline):
+    live, meta = simulate(baseline, 2, 0, 7)
+    n, nbytes = len(live), live.nbytes
+    assert n > 0 and nbytes > 0
+    log = live.decode(meta)
+    assert len(log) == n
+    assert live.nbytes == 0 and len(live) == 0  # each gate's part freed once decoded
+    assert np.all(np.diff(log.gate.astype(int)) >= 0)
+    for code in range(len(meta["gates"])):
+        rows = log.gate_slice(code)
+        assert rows.stop > rows.start
+        assert np.all(np.diff(log.t_h[rows]) >= 0)
+
+
+def test_log_data_refuses_rows_not_grouped_by_gate():
+    one = np.zeros(2)
+    with pytest.raises(ValueError, match="grouped by gate"):
+        LogData(
+            t_h=one,
+            truck=np.zeros(2, np.int32),
+            gate=np.array([1, 0], np.uint8),
+            stage=np.zeros(2, np.uint8),
+            kind=np.zeros(2, np.uint8),
+            payload={},
+        )
+
+
+def test_a_file_in_global_time_order_is_read_grouped(baseline_logs, tmp_path):
+    # gatesim 0.1.0 wrote rows in global time order; such a file still replays
+    log = baseline_logs[0]
+    order = np.argsort(log.t_h, kind="stable")
+    path = tmp_path / "new.parquet"
+    write_log(log, path)
+    table = pq.read_table(path)
+    old = tmp_path / "old.parquet"
+    pq.write_table(table.take(order), old)
+    assert not LogData.grouped_by_gate(pq.read_table(old)["gate"].combine_chunks().indices.to_numpy())
+    again = read_log(old)
+    assert np.array_equal(again.gate, log.gate)
+    assert np.array_equal(again.t_h, log.t_h)
+    assert np.array_equal(again.kind, log.kind)
+    assert summarize(again).equals(summarize(log))
+
+
+def test_decoding_a_gate_with_no_events_keeps_the_others():
+    live = EventLog()
+    live.gate(2)  # gates 0 and 1 created empty
+    part = live.gate(2)
+    part.t_h.append(1.5)
+    part.word.append((5 << 24) | (2 << 16) | (3 << 8) | int(Kind.ARRIVED))
+    log = live.decode({"gates": [{}, {}, {}]})
+    assert log.gate.tolist() == [2] and log.truck.tolist() == [5] and log.t_h.tolist() == [1.5]
+    assert log.gate_slice(0) == slice(0, 0) and log.gate_slice(2) == slice(0, 1)
+
+
+@st.composite
+def _steps(draw):
+    n = draw(st.integers(0, 60))
+    gaps = draw(st.lists(st.sampled_from([0.0, 0.0, 0.25, 0.5, 1.0, 3.0]), min_size=n, max_size=n))
+    t = np.cumsum(np.array(gaps, dtype=float))
+    delta = np.array(draw(st.lists(st.sampled_from([-1, 0, 1, 1]), min_size=n, max_size=n)), np.int8)
+    w0 = draw(st.sampled_from([0.0, 0.5, 2.0]))
+    w1 = w0 + draw(st.sampled_from([0.0, 1.0, 4.0, 30.0]))
+    return t, delta, w0, w1
+
+
+@settings(max_examples=300, deadline=None)
+@given(_steps(), st.sampled_from([1, 2, 3, 7, 1 << 20]))
+def test_folds_equal_the_step_function_definitions(case, block):
+    # the folds run a block at a time: tiny blocks exercise every carry-over
+    t, delta, w0, w1 = case
+    old = base.FOLD_BLOCK
+    base.FOLD_BLOCK = block
+    try:
+        mean, mx = fold_mean_max(t, delta, w0, w1)
+        at = np.sort(np.r_[t[::3], w0, w1, t[-1:] + 1.0]) if t.size else np.array([w0, w1])
+        levels = fold_levels_at(t, delta, at)
+    finally:
+        base.FOLD_BLOCK = old
+    tt, lv = step_levels(t, delta)
+    ref_mean, ref_max = step_mean_max(tt, lv, w0, w1)
+    if np.isnan(ref_mean):
+        assert np.isnan(mean) and np.isnan(mx)
+    else:
+        assert mean == pytest.approx(ref_mean, rel=1e-12, abs=1e-12)
+        assert mx == ref_max
+    np.testing.assert_array_equal(levels, level_at(tt, lv, at))
