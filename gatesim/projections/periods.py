@@ -31,14 +31,14 @@ def period_totals(log: LogData, t_from_h: float, t_to_h: float) -> pd.DataFrame:
     directions = log.meta["directions"]
     rows = []
     for g in iter_gate_views(log):
-        t, kind, truck = g.t, g.kind, g.truck
-        inside = (t >= t_from_h) & (t < t_to_h)
-        crossed = truck[(kind == Kind.CROSSED) & inside]
+        cr = g.rows_of(Kind.CROSSED)
+        t_cr = g.t[cr]
+        crossed = g.truck[cr[(t_cr >= t_from_h) & (t_cr < t_to_h)]]
         value = log.payload["value_usd"][crossed]
         direction = log.payload["direction"][crossed]
         at20 = np.arange(np.ceil((t_from_h - 20.0) / 24.0), np.ceil(t_to_h / 24.0) + 1) * 24.0 + 20.0
         at20 = at20[(at20 >= t_from_h) & (at20 < t_to_h)]
-        level = fold_levels_at(t, g.system_delta, at20)
+        level = fold_levels_at(g.t, g.system_delta, at20)
         rows.append(
             {
                 "gate": g.meta["id"],
@@ -46,8 +46,8 @@ def period_totals(log: LogData, t_from_h: float, t_to_h: float) -> pd.DataFrame:
                 "value_usd": float(value.sum()),
                 "value_usd_import": float(value[direction == directions.index("import")].sum()),
                 "value_usd_export": float(value[direction == directions.index("export")].sum()),
-                "revenue_vnd": g.paid("declaration", "tax_vnd", inside),
-                "fees_vnd": g.paid("fees", "fee_vnd", inside),
+                "revenue_vnd": g.paid("declaration", "tax_vnd", t_from_h, t_to_h),
+                "fees_vnd": g.paid("fees", "fee_vnd", t_from_h, t_to_h),
                 "waiting_at_20h": float(level.mean()) if level.size else float("nan"),
             }
         )

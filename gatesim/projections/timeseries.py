@@ -12,18 +12,9 @@ import pandas as pd
 
 from gatesim.events.kinds import Kind
 from gatesim.events.log import LogData
-from gatesim.projections.base import FOLD_BLOCK, iter_gate_views, levels_at_instants
+from gatesim.projections.base import iter_gate_views
 
 __all__ = ["timeseries"]
-
-
-def _hour_pos(end: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """``searchsorted(end, t, "left")`` as int32, a block at a time (half the
-    memory of one int64 array over a year's gate)."""
-    pos = np.empty(t.size, np.int32)
-    for lo in range(0, t.size, FOLD_BLOCK):
-        pos[lo : lo + FOLD_BLOCK] = np.searchsorted(end, t[lo : lo + FOLD_BLOCK], side="left")
-    return pos
 
 
 def timeseries(log: LogData) -> pd.DataFrame:
@@ -31,17 +22,18 @@ def timeseries(log: LogData) -> pd.DataFrame:
     w0, w1 = meta["window_start_h"], meta["window_end_h"]
     hours = np.arange(np.floor(w0), np.ceil(w1))
     edges = np.r_[hours, hours[-1] + 1.0] if hours.size else hours
+    end = hours + 1.0
     t0 = pd.Timestamp(meta["t0"])
     stage_ids = meta["stages"][2:]
     frames = []
     for g in iter_gate_views(log):
-        t, kind = g.t, g.kind
+        t = g.t
 
-        def per_hour(mask: np.ndarray | None, weights_col: str | None = None, g=g) -> np.ndarray:
-            if mask is None:
+        def per_hour(rows: np.ndarray | None, weights_col: str | None = None, g=g, t=t) -> np.ndarray:
+            if rows is None:
                 return np.full(hours.size, np.nan)
-            w = log.payload[weights_col][g.truck[mask]] if weights_col else None
-            return np.histogram(g.t[mask], bins=edges, weights=w)[0]
+            w = log.payload[weights_col][g.truck[rows]] if weights_col else None
+            return np.histogram(t[rows], bins=edges, weights=w)[0]
 
         df = pd.DataFrame(
             {
@@ -50,41 +42,41 @@ def timeseries(log: LogData) -> pd.DataFrame:
                 "gate": g.meta["id"],
                 "time": (t0 + pd.to_timedelta(hours, unit="h")).strftime("%Y-%m-%d %H:%M"),
                 "t_h": hours,
-                "arrivals": per_hour(kind == Kind.ARRIVED),
-                "departures": per_hour(kind == Kind.CROSSED),
+                "arrivals": per_hour(g.rows_of(Kind.ARRIVED)),
+                "departures": per_hour(g.rows_of(Kind.CROSSED)),
                 "revenue_vnd": per_hour(g.role_ended("declaration"), "tax_vnd"),
                 "fees_vnd": per_hour(g.role_ended("fees"), "fee_vnd"),
             }
         )
-        end = hours + 1.0
-        # Every level below is read at the ends of the hours: locate each event once.
-        pos = _hour_pos(end, t)
-        nb = end.size
-        blocked_in = (kind == Kind.YARD_IN) & ~g.unblocked_yard_in
+        # Levels at the ends of the hours (after the events at that instant).
+        # The gate's rows are in time order, so the rows counted at the end of
+        # hour k are the rows before upto[k]; a kind's count there is one
+        # search in its (ascending) rows: no pass over the gate per series.
+        upto = np.searchsorted(t, end, side="right")
 
-        def level(plus: np.ndarray, minus: np.ndarray, pos=pos, nb=nb) -> np.ndarray:
-            return levels_at_instants(pos, plus, minus, nb)
+        def level(plus: tuple[np.ndarray, ...], minus: tuple[np.ndarray, ...], upto=upto) -> np.ndarray:
+            n = np.zeros(upto.size, dtype=np.int64)
+            for rows in plus:
+                n += np.searchsorted(rows, upto, side="left")
+            for rows in minus:
+                n -= np.searchsorted(rows, upto, side="left")
+            return n.astype(float)
 
-        df["in_system"] = level(kind == Kind.ARRIVED, kind == Kind.CROSSED)
-        df["waiting"] = level(
-            (kind == Kind.QUEUED) | (kind == Kind.BLOCKED), (kind == Kind.STARTED) | blocked_in
-        )
+        arrived, crossed = g.rows_of(Kind.ARRIVED), g.rows_of(Kind.CROSSED)
+        queued, started, blocked = g.rows_of(Kind.QUEUED), g.rows_of(Kind.STARTED), g.rows_of(Kind.BLOCKED)
+        blocked_in = g.blocked_yard_in_rows
+        df["in_system"] = level((arrived,), (crossed,))
+        df["waiting"] = level((queued, blocked), (started, blocked_in))
         has_yard = g.meta.get("yard_capacity") is not None
-        df["at_approach"] = level(kind == Kind.BLOCKED, blocked_in) if has_yard else np.nan
-        df["at_yard"] = level(kind == Kind.YARD_IN, kind == Kind.YARD_OUT) if has_yard else np.nan
+        df["at_approach"] = level((blocked,), (blocked_in,)) if has_yard else np.nan
+        df["at_yard"] = level((g.rows_of(Kind.YARD_IN),), (g.rows_of(Kind.YARD_OUT),)) if has_yard else np.nan
         present = {s["id"] for s in g.meta["stages"]}
-        # trucks at each stage: QUEUED adds, ENDED removes; one bincount over (stage, hour)
-        queued = kind == Kind.QUEUED
-        ended = kind == Kind.ENDED
-        n_codes = len(meta["stages"])
-        up = np.bincount(
-            g.stage[queued].astype(np.intp) * (nb + 1) + pos[queued], minlength=n_codes * (nb + 1)
-        )
-        down = np.bincount(
-            g.stage[ended].astype(np.intp) * (nb + 1) + pos[ended], minlength=n_codes * (nb + 1)
-        )
-        at_stage = np.cumsum((up - down).reshape(n_codes, nb + 1)[:, :nb], axis=1).astype(float)
+        # trucks at each stage: QUEUED adds, ENDED removes
         for sid in stage_ids:
-            df[f"at_{sid}"] = at_stage[g.stage_code(sid)] if sid in present else np.nan
+            if sid in present:
+                code = g.stage_code(sid)
+                df[f"at_{sid}"] = level((g.stage_rows(Kind.QUEUED, code),), (g.stage_rows(Kind.ENDED, code),))
+            else:
+                df[f"at_{sid}"] = np.nan
         frames.append(df)
     return pd.concat(frames, ignore_index=True)
