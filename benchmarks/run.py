@@ -96,8 +96,7 @@ def year_figures(days: int, events_dir: Path) -> dict[str, Any]:
     """
     from gatesim.events.store import read_log, write_log
     from gatesim.model.simulate import simulate
-    from gatesim.projections.kpis import summarize
-    from gatesim.projections.timeseries import timeseries
+    from gatesim.projections.tables import tables
     from gatesim.scenario.load import load_scenario
 
     scenario, _ = load_scenario(BASELINE, [])
@@ -116,8 +115,7 @@ def year_figures(days: int, events_dir: Path) -> dict[str, Any]:
     decode_s = time.perf_counter() - t
     decoded_bytes = sum(getattr(data, c).nbytes for c in ("t_h", "truck", "gate", "stage", "kind"))
     t = time.perf_counter()
-    summarize(data)
-    timeseries(data)
+    tables(data)
     project_s = time.perf_counter() - t
     path = events_dir / f"year_{days}.parquet"
     t = time.perf_counter()
@@ -130,8 +128,7 @@ def year_figures(days: int, events_dir: Path) -> dict[str, Any]:
     replayed = read_log(path)
     read_s = time.perf_counter() - t
     t = time.perf_counter()
-    summarize(replayed)
-    timeseries(replayed)
+    tables(replayed)
     replay_project_s = time.perf_counter() - t
     run_s = sim_s + decode_s + project_s + write_s
     return {

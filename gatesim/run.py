@@ -17,8 +17,8 @@ import pandas as pd
 from gatesim import __version__
 from gatesim.events.log import LogData
 from gatesim.model.simulate import simulate
-from gatesim.projections.kpis import KPI_COLUMNS, SUMMARY_SCHEMA_VERSION, summarize
-from gatesim.projections.timeseries import timeseries
+from gatesim.projections.kpis import KPI_COLUMNS, SUMMARY_SCHEMA_VERSION
+from gatesim.projections.tables import tables
 from gatesim.scenario.schema import Scenario
 from gatesim.stats import summary_ci
 
@@ -82,8 +82,9 @@ def run_scenario(
     summaries, series = [], []
     for r in range(replications):
         log = run_replication(scenario, days, r, seed)
-        summaries.append(summarize(log))
-        series.append(timeseries(log))
+        summary, hourly = tables(log)
+        summaries.append(summary)
+        series.append(hourly)
         if on_log is not None:
             on_log(r, log)
         del log

@@ -21,8 +21,7 @@ from gatesim.errors import InputError
 from gatesim.events.log import LogData
 from gatesim.events.store import read_log, write_log
 from gatesim.outputs import write_csv, write_json, write_yaml
-from gatesim.projections.kpis import summarize
-from gatesim.projections.timeseries import timeseries
+from gatesim.projections.tables import tables
 from gatesim.run import OUTPUT_SCHEMA_VERSION, RunResult, ci_table, run_scenario, scenario_hash
 from gatesim.scenario.schema import Scenario
 
@@ -116,6 +115,7 @@ def replay_dir(run_dir: Path, out: Path) -> None:
     summaries, series = [], []
     for f in event_files(run_dir):
         log = read_log(f)
-        summaries.append(summarize(log))
-        series.append(timeseries(log))
+        summary, hourly = tables(log)
+        summaries.append(summary)
+        series.append(hourly)
     write_tables(out, pd.concat(summaries, ignore_index=True), pd.concat(series, ignore_index=True))

@@ -250,11 +250,8 @@ class GateView:
         codes = [self.stage_code(s["id"]) for s in self.meta["stages"] if s["role"] == role]
         if not codes:
             return None
-        # a 256-entry lookup table by stage code: one gather, not np.isin's sort
-        is_role = np.zeros(256, dtype=bool)
-        is_role[codes] = True
-        ended = self.rows_of(Kind.ENDED)
-        return ended[is_role[self.stage[ended]]]
+        parts = [self.stage_rows(Kind.ENDED, c) for c in codes]
+        return parts[0] if len(parts) == 1 else np.sort(np.concatenate(parts))
 
     def paid(self, role: str, column: str, t_from: float = -np.inf, t_to: float = np.inf) -> float:
         """Sum of a payload column over trucks whose ``role`` stage ended in ``[t_from, t_to)``."""

@@ -28,7 +28,7 @@ from gatesim.events.kinds import Kind
 from gatesim.events.log import LogData
 from gatesim.projections.base import GateView, fold_levels_at, fold_mean_max, iter_gate_views
 
-__all__ = ["KPI_COLUMNS", "ID_COLUMNS", "summarize", "summary_columns"]
+__all__ = ["KPI_COLUMNS", "ID_COLUMNS", "summarize", "summary_columns", "summary_frame", "summary_row"]
 
 SUMMARY_SCHEMA_VERSION = 1
 ID_COLUMNS = ["scenario", "replication", "seed", "gate"]
@@ -81,16 +81,17 @@ def _utilisation(g: GateView, code: int, servers: int | None, w0: float, w1: flo
     open_h = float(np.interp(w1, xs, fx) - np.interp(w0, xs, fx))
     if open_h <= 0:
         return NAN
-    s_rows = g.stage_rows(Kind.STARTED, code)
-    e_rows = g.stage_rows(Kind.ENDED, code)
-    t_start = np.full(g.n_trucks, np.nan)
-    t_end = np.full(g.n_trucks, np.nan)
-    t_start[g.truck[s_rows]] = g.t[s_rows]
-    t_end[g.truck[e_rows]] = g.t[e_rows]
-    has = ~np.isnan(t_start)
-    s = np.clip(t_start[has], w0, w1)
-    e = np.clip(np.where(np.isnan(t_end[has]), w1, t_end[has]), w0, w1)
-    busy = float(np.sum(np.interp(e, xs, fx) - np.interp(s, xs, fx)))
+    # Busy hours = sum over services of F(end) - F(start), clipped to the window;
+    # a service still running at the end ends at w1. Each truck starts and
+    # ends a stage once, so the sum splits by kind: no pairing by truck.
+    t_start = np.clip(g.t[g.stage_rows(Kind.STARTED, code)], w0, w1)
+    t_end = np.clip(g.t[g.stage_rows(Kind.ENDED, code)], w0, w1)
+    running = t_start.size - t_end.size
+    busy = float(
+        np.sum(np.interp(t_end, xs, fx))
+        + running * np.interp(w1, xs, fx)
+        - np.sum(np.interp(t_start, xs, fx))
+    )
     return busy / (servers * open_h)
 
 
@@ -164,19 +165,23 @@ def _gate_row(g: GateView, w0: float, w1: float) -> dict[str, float]:
     return row
 
 
+def summary_row(g: GateView) -> dict[str, object]:
+    """The summary row of one gate."""
+    meta = g.log.meta
+    row: dict[str, object] = {
+        "scenario": meta["scenario"],
+        "replication": meta["replication"],
+        "seed": meta["seed"],
+        "gate": g.meta["id"],
+    }
+    row.update(_gate_row(g, meta["window_start_h"], meta["window_end_h"]))
+    return row
+
+
+def summary_frame(log: LogData, rows: list[dict[str, object]]) -> pd.DataFrame:
+    return pd.DataFrame(rows).reindex(columns=summary_columns(log.meta["stages"][2:]))
+
+
 def summarize(log: LogData) -> pd.DataFrame:
     """The summary rows of one replication's log."""
-    meta = log.meta
-    w0, w1 = meta["window_start_h"], meta["window_end_h"]
-    stage_ids = [s for s in meta["stages"][2:]]
-    rows = []
-    for g in iter_gate_views(log):
-        row = {
-            "scenario": meta["scenario"],
-            "replication": meta["replication"],
-            "seed": meta["seed"],
-            "gate": g.meta["id"],
-        }
-        row.update(_gate_row(g, w0, w1))
-        rows.append(row)
-    return pd.DataFrame(rows).reindex(columns=summary_columns(stage_ids))
+    return summary_frame(log, [summary_row(g) for g in iter_gate_views(log)])
