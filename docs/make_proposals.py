@@ -37,6 +37,7 @@ GATES = {"tan_thanh": "Tân Thanh", "huu_nghi": "Hữu Nghị", "coc_nam": "Cố
 COLUMNS = [
     ("wait_mean_h", "wait mean h", 1.0, 2),
     ("wait_p95_h", "wait p95 h", 1.0, 2),
+    ("wait_left_out", "waits not counted", 1.0, 0),
     ("queue_mean", "queue mean trucks", 1.0, 1),
     ("queue_max_km", "queue max km", 1.0, 1),
     ("throughput_per_day", "throughput /day", 1.0, 1),

@@ -206,8 +206,9 @@ def state(run_dir, at, replication) -> None:
     log = read_log(files[replication])
     t0 = dt.datetime.fromisoformat(log.meta["t0"])
     t_h = (when - t0).total_seconds() / 3600
-    if not 0 <= t_h <= log.meta["window_end_h"]:
-        end = t0 + dt.timedelta(hours=log.meta["window_end_h"])
+    last_h = log.meta.get("horizon_h", log.meta["window_end_h"])  # drain included
+    if not 0 <= t_h <= last_h:
+        end = t0 + dt.timedelta(hours=last_h)
         raise InputError(
             "outside the simulated period",
             key="--at",

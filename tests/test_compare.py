@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from gatesim.cli import main
 from gatesim.compare import COMPARISON_COLUMNS, compare_tables, format_comparison, read_inputs
 from gatesim.errors import InputError
+from gatesim.run import OUTPUT_SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline_2026.yaml"
@@ -196,9 +197,15 @@ def test_refuses_other_schema_version(multi, tmp_path):
     # a CSV alone: its columns are the schema (an unknown column is another version)
     alone = tmp_path / "alone.csv"
     pd.read_csv(run / "summary.csv").assign(queue_p99=1.0).to_csv(alone, index=False)
-    _refused(base, str(alone), "--out", str(tmp_path / "c.csv"), fragment="not output schema version 1")
-    pd.read_csv(run / "summary.csv").assign(schema_version=2).to_csv(alone, index=False)
-    _refused(base, str(alone), "--out", str(tmp_path / "c.csv"), fragment="given '2'")
+    _refused(
+        base,
+        str(alone),
+        "--out",
+        str(tmp_path / "c.csv"),
+        fragment=f"not output schema version {OUTPUT_SCHEMA_VERSION}",
+    )
+    pd.read_csv(run / "summary.csv").assign(schema_version=99).to_csv(alone, index=False)
+    _refused(base, str(alone), "--out", str(tmp_path / "c.csv"), fragment="given '99'")
 
 
 @pytest.mark.parametrize(

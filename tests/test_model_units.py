@@ -49,7 +49,7 @@ def test_daily_capacity_moves_the_rest_to_the_next_day():
 
 
 def test_arrival_counts_follow_the_rates(baseline):
-    clock = Clock.of(baseline, 30)
+    clock = Clock.of(baseline, 25)  # with warm-up and drain: 29 Dec to 28 Jan, before the Tết rush
     rates = hourly_rates(baseline, "tan_thanh", clock)
     expected = rates.sum()
     counts = [draw_arrivals(rates, stream(1, r, "tan_thanh", "arrivals")).t_h.size for r in range(20)]

@@ -27,6 +27,7 @@ REQUIRED = [
     "wait_mean_h",
     "wait_p95_h",
     "wait_max_h",
+    "wait_left_out",
     "queue_mean",
     "queue_max",
     "queue_max_km",

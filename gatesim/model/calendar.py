@@ -21,21 +21,26 @@ CHINA_OFFSET_H = 1.0  # China Standard Time (UTC+8) minus Hanoi (UTC+7)
 
 @dataclass(frozen=True)
 class Clock:
-    """Maps sim hours to dates; fixed by the scenario's start date and warm-up."""
+    """Maps sim hours to dates; fixed by the scenario's start date, warm-up and drain.
+
+    The run is warm-up days, then the measured window of ``days``, then drain
+    days in which the window's trucks finish.
+    """
 
     t0: dt.datetime  # Hanoi wall time at sim time 0
     warmup_days: int
     days: int
+    drain_days: int = 0
 
     @classmethod
     def of(cls, scenario: Scenario, days: int) -> Clock:
         cal = scenario.calendar
         t0 = dt.datetime.combine(cal.start_date, dt.time()) - dt.timedelta(days=cal.warmup_days)
-        return cls(t0=t0, warmup_days=cal.warmup_days, days=days)
+        return cls(t0=t0, warmup_days=cal.warmup_days, days=days, drain_days=cal.drain_days)
 
     @property
     def n_days(self) -> int:
-        return self.warmup_days + self.days
+        return self.warmup_days + self.days + self.drain_days
 
     @property
     def horizon_h(self) -> float:
@@ -43,7 +48,7 @@ class Clock:
 
     @property
     def window_h(self) -> tuple[float, float]:
-        return 24.0 * self.warmup_days, self.horizon_h
+        return 24.0 * self.warmup_days, 24.0 * (self.warmup_days + self.days)
 
     def date_of_day(self, day: int) -> dt.date:
         return (self.t0 + dt.timedelta(days=day)).date()

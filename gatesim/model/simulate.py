@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import simpy
 
 from gatesim.events.kinds import NO_STAGE, YARD_STAGE, Kind, pack
 from gatesim.events.log import EventLog
-from gatesim.model.arrivals import draw_arrivals, hourly_rates
+from gatesim.model.arrivals import Arrivals, draw_arrivals, hourly_rates
 from gatesim.model.calendar import Clock, open_intervals
 from gatesim.model.gate import GateRuntime
 from gatesim.model.process import start
@@ -83,7 +84,7 @@ def simulate(scenario: Scenario, days: int, replication: int, seed: int) -> tupl
                 }
             )
         rates = hourly_rates(scenario, gid, clock)
-        arrivals = draw_arrivals(rates, stream(seed, replication, gid, "arrivals"))
+        arrivals = _arrivals(rates, clock, seed, replication, gid)
         trucks = draw_trucks(scenario, gid, arrivals, seed, replication)
         log.add_payload(first_truck, trucks.payload())
         rt = GateRuntime(env, log, g_code, gate, runtimes, trucks, first_truck)
@@ -111,6 +112,8 @@ def simulate(scenario: Scenario, days: int, replication: int, seed: int) -> tupl
         "t0": clock.t0.isoformat(),
         "window_start_h": w0,
         "window_end_h": w1,
+        "horizon_h": clock.horizon_h,
+        "drain_days": clock.drain_days,
         "days": days,
         "warmup_days": clock.warmup_days,
         "gates": gates_meta,
@@ -123,6 +126,22 @@ def simulate(scenario: Scenario, days: int, replication: int, seed: int) -> tupl
         "yard_stage": YARD_STAGE,
     }
     return log, meta
+
+
+def _arrivals(rates: np.ndarray, clock: Clock, seed: int, replication: int, gate_id: str) -> Arrivals:
+    """The gate's arrivals: up to the window's end from the ``arrivals`` stream,
+    the drain's from a stream of their own, so a drain adds trucks after the
+    window and changes none before (the window's figures stay comparable)."""
+    w_hours = int(round(clock.window_h[1]))
+    main = draw_arrivals(rates[:w_hours], stream(seed, replication, gate_id, "arrivals"))
+    if w_hours >= rates.shape[0]:
+        return main
+    drain = draw_arrivals(rates[w_hours:], stream(seed, replication, gate_id, "arrivals/drain"))
+    return Arrivals(
+        t_h=np.r_[main.t_h, drain.t_h + w_hours],
+        direction=np.r_[main.direction, drain.direction],
+        cargo=np.r_[main.cargo, drain.cargo],
+    )
 
 
 def _calendar(env: simpy.Environment, log: EventLog, rows: list[tuple[float, int]]):

@@ -1,12 +1,16 @@
 """``summary.csv``: one row per (replication, gate), a fold over the event log.
 
-Definitions (window = the simulated days after warm-up):
+Definitions (window = the simulated days after the warm-up and before the drain):
 - arrivals: trucks that arrived in the window; departures: those of them that
-  crossed before the end; left_in_system: the rest. Arrivals = departures +
+  crossed before the window's end; left_in_system: the rest (trucks left waiting). Arrivals = departures +
   left_in_system exactly.
 - throughput_per_day: crossings in the window (any arrival time) per day.
 - wait_*_h: time spent waiting (stage queues and the road approach), over the
-  trucks that arrived in the window and crossed.
+  trucks that arrived in the window and crossed before the run ended: with
+  ``calendar.drain_days`` the run goes on after the window so that its last
+  trucks finish (and are counted whole); those still inside at the very end
+  are left out, and counted in wait_left_out: when it is not 0 (an overloaded
+  gate that no drain empties), the wait figures are lower bounds.
 - queue_mean / queue_max: trucks waiting (not in service), time-average and
   maximum over the window; queue_max_km: the longest approach queue
   (spillback) in km; truck_hours_delay: truck-hours of waiting in the window.
@@ -30,7 +34,7 @@ from gatesim.projections.base import GateView, fold_levels_at, fold_mean_max, it
 
 __all__ = ["KPI_COLUMNS", "ID_COLUMNS", "summarize", "summary_columns", "summary_frame", "summary_row"]
 
-SUMMARY_SCHEMA_VERSION = 1
+SUMMARY_SCHEMA_VERSION = 2  # 2: wait_left_out; waits include the drain
 ID_COLUMNS = ["scenario", "replication", "seed", "gate"]
 KPI_COLUMNS = [
     "days",
@@ -41,6 +45,7 @@ KPI_COLUMNS = [
     "wait_mean_h",
     "wait_p95_h",
     "wait_max_h",
+    "wait_left_out",
     "queue_mean",
     "queue_max",
     "queue_max_km",
@@ -108,13 +113,16 @@ def _gate_row(g: GateView, w0: float, w1: float) -> dict[str, float]:
     cohort[truck[arrived[(t_arr >= w0) & (t_arr < w1)]]] = True
     del t_arr
     crossed = g.rows_of(Kind.CROSSED)
-    done = np.zeros(n, dtype=bool)
-    done[truck[crossed]] = True
     t_cr = t[crossed]
+    done = np.zeros(n, dtype=bool)  # crossed by the end of the run (drain included)
+    done[truck[crossed]] = True
+    done_in_window = np.zeros(n, dtype=bool)
+    done_in_window[truck[crossed[t_cr < w1]]] = True
     crossed_in = crossed[(t_cr >= w0) & (t_cr < w1)]
     del t_cr
     arrivals = int(cohort.sum())
-    departures = int((cohort & done).sum())
+    departures = int((cohort & done_in_window).sum())
+    del done_in_window
 
     # Waiting per truck: sum of (start - queued) over stages + (yard_in - blocked),
     # one weighted bincount per kind.
@@ -150,6 +158,7 @@ def _gate_row(g: GateView, w0: float, w1: float) -> dict[str, float]:
         "wait_mean_h": float(wait.mean()) if wait.size else NAN,
         "wait_p95_h": float(np.percentile(wait, 95)) if wait.size else NAN,
         "wait_max_h": float(wait.max()) if wait.size else NAN,
+        "wait_left_out": arrivals - int(wait.size),
         "queue_mean": q_mean,
         "queue_max": q_max,
         "queue_max_km": km,

@@ -45,6 +45,7 @@ _KPI = {
     "wait_mean_h": ("mean wait per truck", "h", 1.0),
     "wait_p95_h": ("95th percentile of wait", "h", 1.0),
     "wait_max_h": ("longest wait", "h", 1.0),
+    "wait_left_out": ("trucks whose wait is not counted (inside at the run's end)", "trucks", 1.0),
     "queue_mean": ("trucks waiting, time average", "trucks", 1.0),
     "queue_max": ("trucks waiting, maximum", "trucks", 1.0),
     "queue_max_km": ("longest approach queue (spillback)", "km", 1.0),

@@ -321,6 +321,10 @@ class Growth(_Model):
 class Calendar(_Model):
     start_date: dt.date
     warmup_days: int = Field(0, ge=0, le=366)
+    # Days simulated after the window so that its trucks can finish: their
+    # waits are then counted whole (trucks still inside at the window's end
+    # are the longest waiters). Nothing else is measured in the drain.
+    drain_days: int = Field(0, ge=0, le=60)
     seasons: list[Season] = Field(default_factory=list)
     regimes: list[Regime] = Field(default_factory=list)
 
