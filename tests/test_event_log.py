@@ -37,6 +37,28 @@ def test_decode_groups_by_gate_and_empties_the_live_log(baseline):
         assert np.all(np.diff(log.t_h[rows]) >= 0)
 
 
+def test_decode_works_while_something_holds_a_view_of_the_live_log(baseline):
+    # e.g. a dask worker's sampling profiler keeping a frame (and its numpy views) alive
+    live, meta = simulate(baseline, 1, 0, 7)
+    expected = _copy(live).decode(dict(meta))
+    held = [memoryview(part.word) for part in live._gates] + [memoryview(part.t_h) for part in live._gates]
+    log = live.decode(meta)
+    assert len(live) == 0  # the parts were dropped, not resized
+    assert np.array_equal(log.t_h, expected.t_h) and np.array_equal(log.truck, expected.truck)
+    assert np.array_equal(log.kind, expected.kind) and np.array_equal(log.stage, expected.stage)
+    del held
+
+
+def _copy(live: EventLog) -> EventLog:
+    out = EventLog()
+    for code, part in enumerate(live._gates):
+        mine = out.gate(code)
+        mine.t_h.extend(part.t_h)
+        mine.word.extend(part.word)
+    out._payload, out._payload_offsets = list(live._payload), list(live._payload_offsets)
+    return out
+
+
 def test_log_data_refuses_rows_not_grouped_by_gate():
     one = np.zeros(2)
     with pytest.raises(ValueError, match="grouped by gate"):

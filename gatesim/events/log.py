@@ -53,9 +53,19 @@ class GateLog:
         self.word = array("q")
 
     def release(self) -> None:
-        """Free the columns' memory now, whoever still holds their ``append``."""
-        del self.t_h[:]
-        del self.word[:]
+        """Free the columns' memory now, whoever still holds their ``append``.
+
+        An array that still exports its buffer cannot be resized (a sampling
+        profiler, such as a dask worker's, can keep a finished frame and its
+        numpy views alive for a moment): it is then dropped instead, and freed
+        when the last view goes.
+        """
+        for name in ("t_h", "word"):
+            column = getattr(self, name)
+            try:
+                del column[:]
+            except BufferError:
+                setattr(self, name, array(column.typecode))
 
 
 class EventLog:
