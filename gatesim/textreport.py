@@ -33,6 +33,23 @@ def _cell(values: pd.Series, digits: int, scale: float) -> str:
     return mean if np.isnan(half) else f"{mean} ± {half:,.{digits}f}"
 
 
+def _left_out_warning(summary: pd.DataFrame, gates: list[str], gate_names: dict[str, str]) -> list[str]:
+    """A line when some of the window's trucks were still inside at the run's end: their
+    waits are missing, so the wait figures are lower bounds."""
+    if "wait_left_out" not in summary:
+        return []
+    left = summary.groupby("gate", sort=False)["wait_left_out"].mean()
+    hit = [f"{gate_names.get(g, g)} {left[g]:,.0f}" for g in gates if left.get(g, 0) > 0]
+    if not hit:
+        return []
+    return [
+        "",
+        "Waits are lower bounds: trucks of the window still inside at the end of the run "
+        f"(mean per replication, wait_left_out): {', '.join(hit)}. A longer calendar.drain_days "
+        "counts more of them; an overloaded gate never empties.",
+    ]
+
+
 def format_run(summary: pd.DataFrame, gate_names: dict[str, str], targets_vnd: dict[str, float]) -> str:
     """Per gate, key KPIs as mean ± 95% CI half-width; then annual revenue vs targets."""
     gates = list(dict.fromkeys(summary["gate"]))
@@ -42,6 +59,7 @@ def format_run(summary: pd.DataFrame, gate_names: dict[str, str], targets_vnd: d
         rows.append([label] + [_cell(summary.loc[summary["gate"] == g, col], digits, scale) for g in gates])
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in [header, *rows]]
+    lines += _left_out_warning(summary, gates, gate_names)
     ann = annual_revenue(summary)["annual_revenue_vnd"].to_numpy() / 1e9
     half = ci_half_width(ann)
     days = float(summary["days"].iloc[0])

@@ -130,3 +130,13 @@ def test_several_scenarios_share_seeds(tmp_path):
     b = pd.read_csv(tmp_path / "m" / "wide" / "summary.csv")
     assert a["seed"].tolist() == b["seed"].tolist()
     assert a["arrivals"].tolist() == b["arrivals"].tolist()  # same trucks
+
+
+def test_printed_table_warns_when_waits_are_lower_bounds(tmp_path):
+    # an overloaded gate (arrivals x 3) that a one-day drain cannot empty
+    res = _run(tmp_path / "o", "--set", "growth.volume_multiplier=3.0", "--set", "calendar.drain_days=1")
+    assert "Waits are lower bounds" in res.output
+    s = pd.read_csv(tmp_path / "o" / "summary.csv")
+    assert (s["wait_left_out"] > 0).any()
+    quiet = _run(tmp_path / "q")  # the baseline's drain empties January
+    assert "lower bounds" not in quiet.output
