@@ -2,8 +2,8 @@
 
 Definitions (window = the simulated days after the warm-up and before the drain):
 - arrivals: trucks that arrived in the window; departures: those of them that
-  crossed before the window's end; left_in_system: the rest (trucks left waiting). Arrivals = departures +
-  left_in_system exactly.
+  crossed before the window's end; left_in_system: the rest (trucks left
+  waiting). Arrivals = departures + left_in_system exactly.
 - throughput_per_day: crossings in the window (any arrival time) per day.
 - wait_*_h: time spent waiting (stage queues and the road approach), over the
   trucks that arrived in the window and crossed before the run ended: with
