@@ -2,8 +2,8 @@
 
 Rows are events grouped by gate, each gate's in time order: ``t_h, truck,
 gate, stage, kind`` (the last three dictionary-encoded, so the file reads
-well in pandas), plus the ARRIVED
-event's payload columns, null on every other row. The run's metadata (window,
+well in pandas), plus the ARRIVED event's payload columns, null on every
+other row. The run's metadata (window,
 vocabularies, stage roles and servers) is stored in the file's schema
 metadata, so a log can be replayed with nothing beside it.
 """

@@ -23,6 +23,7 @@ __all__ = [
     "fold_levels_at",
     "fold_mean_max",
     "gate_views",
+    "daily_instants",
     "iter_gate_views",
     "level_at",
     "step_levels",
@@ -75,6 +76,17 @@ def step_mean_max(tt: np.ndarray, lv: np.ndarray, w0: float, w1: float) -> tuple
 FOLD_BLOCK = 1 << 20
 
 
+def _block_levels(delta: np.ndarray) -> Iterator[tuple[int, int, np.ndarray]]:
+    """``(lo, hi, cumsum(delta)[lo:hi])`` a block of rows at a time (int32)."""
+    carry = 0
+    for lo in range(0, delta.size, FOLD_BLOCK):
+        hi = min(delta.size, lo + FOLD_BLOCK)
+        level = np.cumsum(delta[lo:hi], dtype=np.int32)
+        level += carry
+        carry = int(level[-1])
+        yield lo, hi, level
+
+
 def fold_mean_max(t: np.ndarray, delta: np.ndarray, w0: float, w1: float) -> tuple[float, float]:
     """Time-average and maximum over ``[w0, w1)`` of the level ``cumsum(delta)``,
     folded a block of rows at a time.
@@ -92,12 +104,7 @@ def fold_mean_max(t: np.ndarray, delta: np.ndarray, w0: float, w1: float) -> tup
     k0 = int(np.searchsorted(t, w0, side="right"))
     mx = int(delta[:k0].sum(dtype=np.int64))  # the level at w0, after its events
     area = 0.0
-    carry = 0
-    for lo in range(0, n, FOLD_BLOCK):
-        hi = min(n, lo + FOLD_BLOCK)
-        level = np.cumsum(delta[lo:hi], dtype=np.int32)
-        level += carry
-        carry = int(level[-1])
+    for lo, hi, level in _block_levels(delta):
         # each row's level lasts until the next row's time (the last row's: w1)
         end = np.empty(hi - lo)
         end[:-1] = t[lo + 1 : hi]
@@ -117,15 +124,16 @@ def fold_levels_at(t: np.ndarray, delta: np.ndarray, at: np.ndarray) -> np.ndarr
     delta), at)``."""
     idx = np.searchsorted(t, at, side="right")  # rows counted at each instant
     out = np.zeros(at.size)
-    carry = 0
-    for lo in range(0, t.size, FOLD_BLOCK):
-        hi = min(t.size, lo + FOLD_BLOCK)
-        level = np.cumsum(delta[lo:hi], dtype=np.int32)
-        level += carry
+    for lo, hi, level in _block_levels(delta):
         pick = (idx > lo) & (idx <= hi)
         out[pick] = level[idx[pick] - 1 - lo]
-        carry = int(level[-1])
     return out
+
+
+def daily_instants(t_from: float, t_to: float, hour: float) -> np.ndarray:
+    """Sim times of ``hour`` o'clock (Hanoi) on each day, within ``[t_from, t_to)``."""
+    at = 24.0 * np.arange(np.ceil((t_from - hour) / 24.0), np.ceil(t_to / 24.0) + 1) + hour
+    return at[(at >= t_from) & (at < t_to)]
 
 
 @dataclass(frozen=True)
@@ -185,16 +193,9 @@ class GateView:
         blocked = self.truck[self.rows_of(Kind.BLOCKED)]
         if blocked.size == 0:
             return yin[:0]
-        was_blocked = np.zeros(max(self.n_trucks, int(blocked.max()) + 1), dtype=bool)
+        was_blocked = np.zeros(self.n_trucks, dtype=bool)
         was_blocked[blocked] = True
         return yin[was_blocked[self.truck[yin]]]
-
-    @property
-    def unblocked_yard_in(self) -> np.ndarray:
-        """Mask of the YARD_IN rows of trucks that were never blocked (they did not wait)."""
-        m = self.kind == Kind.YARD_IN
-        m[self.blocked_yard_in_rows] = False
-        return m
 
     # The deltas are not cached: each is used once per projection, and a
     # cached int8 column per gate is memory held through the whole fold.
@@ -275,7 +276,7 @@ def gate_views(log: LogData) -> list[GateView]:
 
 
 def iter_gate_views(log: LogData) -> Iterator[GateView]:
-    """The gate views one at a time: each view's cached masks are freed
+    """The gate views one at a time: each view's cached row sets are freed
     before the next gate's are built."""
     for i, g in enumerate(log.meta["gates"]):
         yield GateView(log, i, g)

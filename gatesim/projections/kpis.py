@@ -30,7 +30,7 @@ import pandas as pd
 
 from gatesim.events.kinds import Kind
 from gatesim.events.log import LogData
-from gatesim.projections.base import GateView, fold_levels_at, fold_mean_max, iter_gate_views
+from gatesim.projections.base import GateView, daily_instants, fold_levels_at, fold_mean_max, iter_gate_views
 
 __all__ = ["KPI_COLUMNS", "ID_COLUMNS", "summarize", "summary_columns", "summary_frame", "summary_row"]
 
@@ -127,15 +127,12 @@ def _gate_row(g: GateView, w0: float, w1: float) -> dict[str, float]:
     # Waiting per truck: sum of (start - queued) over stages + (yard_in - blocked),
     # one weighted bincount per kind.
     wait = np.zeros(n)
-    for rows, sign in (
-        (g.rows_of(Kind.STARTED), 1.0),
-        (g.rows_of(Kind.QUEUED), -1.0),
-        (g.blocked_yard_in_rows, 1.0),
-        (g.rows_of(Kind.BLOCKED), -1.0),
+    for ends, starts in (
+        (g.rows_of(Kind.STARTED), g.rows_of(Kind.QUEUED)),
+        (g.blocked_yard_in_rows, g.rows_of(Kind.BLOCKED)),
     ):
-        part = _per_truck(t[rows], truck[rows], n)
-        wait += part if sign > 0 else -part
-        del part
+        wait += _per_truck(t[ends], truck[ends], n)
+        wait -= _per_truck(t[starts], truck[starts], n)
     wait = wait[cohort & done]
 
     q_mean, q_max = fold_mean_max(t, g.waiting_delta, w0, w1)
@@ -144,9 +141,7 @@ def _gate_row(g: GateView, w0: float, w1: float) -> dict[str, float]:
         _, a_max = fold_mean_max(t, g.approach_delta, w0, w1)
         km = a_max * g.meta["truck_spacing_m"] / g.meta["approach_lanes"] / 1000.0
 
-    first_day = int(np.ceil((w0 - 20.0) / 24.0))
-    at20 = 24.0 * np.arange(first_day, int(np.ceil(w1 / 24.0)) + 1) + 20.0
-    at20 = at20[(at20 >= w0) & (at20 < w1)]
+    at20 = daily_instants(w0, w1, 20.0)
     waiting20 = float(fold_levels_at(t, g.system_delta, at20).mean()) if at20.size else NAN
 
     row = {

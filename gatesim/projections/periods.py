@@ -6,12 +6,11 @@ trucks that crossed, customs tax and fees due, trucks in the system at 20:00.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from gatesim.events.kinds import Kind
 from gatesim.events.log import LogData
-from gatesim.projections.base import fold_levels_at, iter_gate_views
+from gatesim.projections.base import daily_instants, fold_levels_at, iter_gate_views
 
 __all__ = ["PERIOD_MEASURES", "period_totals"]
 
@@ -36,8 +35,7 @@ def period_totals(log: LogData, t_from_h: float, t_to_h: float) -> pd.DataFrame:
         crossed = g.truck[cr[(t_cr >= t_from_h) & (t_cr < t_to_h)]]
         value = log.payload["value_usd"][crossed]
         direction = log.payload["direction"][crossed]
-        at20 = np.arange(np.ceil((t_from_h - 20.0) / 24.0), np.ceil(t_to_h / 24.0) + 1) * 24.0 + 20.0
-        at20 = at20[(at20 >= t_from_h) & (at20 < t_to_h)]
+        at20 = daily_instants(t_from_h, t_to_h, 20.0)
         level = fold_levels_at(g.t, g.system_delta, at20)
         rows.append(
             {

@@ -16,27 +16,19 @@ def state_at(log: LogData, t_h: float) -> pd.DataFrame:
     """Rows (gate, place, waiting, in_service) for every stage, the approach and the yard."""
     rows = []
     for g in gate_views(log):
-        upto = g.t <= t_h
-        k, s = g.kind[upto], g.stage[upto]
+        # a gate's rows are in time order: those at or before t_h come first
+        upto = int(np.searchsorted(g.t, t_h, side="right"))
 
-        def count(
-            kind: Kind, stage: int | None = None, mask: np.ndarray | None = None, k=k, s=s, upto=upto
-        ) -> int:
-            m = k == kind
-            if stage is not None:
-                m &= s == stage
-            if mask is not None:
-                m &= mask[upto]
-            return int(m.sum())
+        def count(kind_rows: np.ndarray, upto=upto) -> int:
+            return int(np.searchsorted(kind_rows, upto))
 
         gid = g.meta["id"]
         if g.meta.get("yard_capacity") is not None:
-            blocked_in = (g.kind == Kind.YARD_IN) & ~g.unblocked_yard_in
-            rows.append((gid, "approach", count(Kind.BLOCKED) - count(Kind.YARD_IN, mask=blocked_in), 0))
-            rows.append((gid, "yard", count(Kind.YARD_IN) - count(Kind.YARD_OUT), 0))
+            rows.append((gid, "approach", count(g.rows_of(Kind.BLOCKED)) - count(g.blocked_yard_in_rows), 0))
+            rows.append((gid, "yard", count(g.rows_of(Kind.YARD_IN)) - count(g.rows_of(Kind.YARD_OUT)), 0))
         for st in g.meta["stages"]:
             code = g.stage_code(st["id"])
-            q, b, e = count(Kind.QUEUED, code), count(Kind.STARTED, code), count(Kind.ENDED, code)
+            q, b, e = (count(g.stage_rows(k, code)) for k in (Kind.QUEUED, Kind.STARTED, Kind.ENDED))
             rows.append((gid, st["id"], q - b, b - e))
-        rows.append((gid, "in_system", count(Kind.ARRIVED) - count(Kind.CROSSED), 0))
+        rows.append((gid, "in_system", count(g.rows_of(Kind.ARRIVED)) - count(g.rows_of(Kind.CROSSED)), 0))
     return pd.DataFrame(rows, columns=["gate", "place", "waiting", "in_service"])
