@@ -96,7 +96,8 @@ def year_figures(days: int, events_dir: Path) -> dict[str, Any]:
     """
     from gatesim.events.store import read_log, write_log
     from gatesim.model.simulate import simulate
-    from gatesim.projections.tables import tables
+    from gatesim.projections.tables import TABLES_PAYLOAD, tables
+    from gatesim.rundir import replay_threads
     from gatesim.scenario.load import load_scenario
 
     scenario, _ = load_scenario(BASELINE, [])
@@ -125,10 +126,10 @@ def year_figures(days: int, events_dir: Path) -> dict[str, Any]:
     del data
     gc.collect()
     t = time.perf_counter()
-    replayed = read_log(path)
+    replayed = read_log(path, payload=TABLES_PAYLOAD)  # as gatesim.rundir.replay_file
     read_s = time.perf_counter() - t
     t = time.perf_counter()
-    tables(replayed)
+    tables(replayed, replay_threads())
     replay_project_s = time.perf_counter() - t
     run_s = sim_s + decode_s + project_s + write_s
     return {

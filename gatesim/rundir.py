@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import platform
 from collections.abc import Callable
 from pathlib import Path
@@ -21,11 +22,19 @@ from gatesim.errors import InputError
 from gatesim.events.log import LogData
 from gatesim.events.store import read_log, write_log
 from gatesim.outputs import write_csv, write_json, write_yaml
-from gatesim.projections.tables import tables
+from gatesim.projections.tables import TABLES_PAYLOAD, tables
 from gatesim.run import OUTPUT_SCHEMA_VERSION, RunResult, ci_table, run_scenario, scenario_hash
 from gatesim.scenario.schema import Scenario
 
-__all__ = ["event_files", "read_manifest", "replay_dir", "run_into", "write_tables"]
+__all__ = [
+    "event_files",
+    "read_manifest",
+    "replay_dir",
+    "replay_file",
+    "replay_threads",
+    "run_into",
+    "write_tables",
+]
 
 EVENTS_DIR = "events"
 
@@ -110,12 +119,21 @@ def event_files(run_dir: Path) -> list[Path]:
     return files
 
 
+def replay_threads() -> int:
+    """Threads a replay folds gates with: the machine's cores (a replay runs alone)."""
+    return os.cpu_count() or 1
+
+
+def replay_file(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Summary and hourly rows of one saved log, from the file alone."""
+    return tables(read_log(path, payload=TABLES_PAYLOAD), replay_threads())
+
+
 def replay_dir(run_dir: Path, out: Path) -> None:
     """Recompute summary, CI and time series from the saved logs alone into ``out``."""
     summaries, series = [], []
     for f in event_files(run_dir):
-        log = read_log(f)
-        summary, hourly = tables(log)
+        summary, hourly = replay_file(f)
         summaries.append(summary)
         series.append(hourly)
     write_tables(out, pd.concat(summaries, ignore_index=True), pd.concat(series, ignore_index=True))

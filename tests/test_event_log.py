@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
@@ -14,13 +15,16 @@ from gatesim.events.store import read_log, write_log
 from gatesim.model.simulate import simulate
 from gatesim.projections import base
 from gatesim.projections.base import (
-    fold_levels_at,
     fold_mean_max,
     level_at,
+    levels_at,
+    settled_rows,
     step_levels,
     step_mean_max,
 )
 from gatesim.projections.kpis import summarize
+from gatesim.projections.tables import TABLES_PAYLOAD, tables
+from gatesim.rundir import replay_file
 
 
 def test_decode_groups_by_gate_and_empties_the_live_log(baseline):
@@ -114,14 +118,16 @@ def _steps(draw):
 @settings(max_examples=300, deadline=None)
 @given(_steps(), st.sampled_from([1, 2, 3, 7, 1 << 20]))
 def test_folds_equal_the_step_function_definitions(case, block):
-    # the folds run a block at a time: tiny blocks exercise every carry-over
+    # the fold runs a block at a time: tiny blocks exercise every carry-over
     t, delta, w0, w1 = case
+    plus, minus = (np.flatnonzero(delta > 0),), (np.flatnonzero(delta < 0),)
     old = base.FOLD_BLOCK
     base.FOLD_BLOCK = block
     try:
-        mean, mx = fold_mean_max(t, delta, w0, w1)
+        mean, mx = fold_mean_max(t, plus, minus, w0, w1)
+        assert (mean, mx) == fold_mean_max(t, plus, minus, w0, w1, settled_rows(t)) or np.isnan(mean)
         at = np.sort(np.r_[t[::3], w0, w1, t[-1:] + 1.0]) if t.size else np.array([w0, w1])
-        levels = fold_levels_at(t, delta, at)
+        levels = levels_at(t, plus, minus, at)
     finally:
         base.FOLD_BLOCK = old
     tt, lv = step_levels(t, delta)
@@ -132,3 +138,39 @@ def test_folds_equal_the_step_function_definitions(case, block):
         assert mean == pytest.approx(ref_mean, rel=1e-12, abs=1e-12)
         assert mx == ref_max
     np.testing.assert_array_equal(levels, level_at(tt, lv, at))
+
+
+@pytest.mark.parametrize("block", [1, 2, 1 << 20])
+def test_fold_max_skips_a_level_that_lasts_no_time(block, monkeypatch):
+    # a truck queues and starts at the same instant: the level 1 between the
+    # two rows lasts zero hours, so the maximum is 0; with two queueing and one
+    # starting at t=3, the passing level 2 is not a maximum either: 1 is
+    monkeypatch.setattr(base, "FOLD_BLOCK", block)
+    t = np.array([0.0, 1.0, 1.0, 2.0, 3.0, 3.0, 3.0, 4.0])
+    assert fold_mean_max(t, (np.array([1]),), (np.array([2]),), 0.0, 5.0) == (0.0, 0.0)
+    mean, mx = fold_mean_max(t, (np.array([1, 4, 5]),), (np.array([2, 6]),), 0.0, 5.0)
+    assert (mean, mx) == (pytest.approx(2 / 5), 1.0)
+
+
+def test_replay_reads_only_the_payload_the_tables_use(baseline_logs, tmp_path):
+    # replay_file reads TABLES_PAYLOAD only: the tables must not need another
+    # column (a KeyError here), and must come out the same as from the whole log
+    log = baseline_logs[0]
+    path = tmp_path / "log.parquet"
+    write_log(log, path)
+    part = read_log(path, payload=TABLES_PAYLOAD)
+    assert sorted(part.payload) == sorted(TABLES_PAYLOAD) and part.n_trucks == log.n_trucks
+    whole = tables(log)
+    for mine, theirs in zip(tables(part), whole):
+        pd.testing.assert_frame_equal(mine, theirs, check_exact=True)
+    for mine, theirs in zip(replay_file(path), whole):
+        pd.testing.assert_frame_equal(mine, theirs, check_exact=True)
+    with pytest.raises(ValueError, match="payload columns"):
+        read_log(path, payload=["value"])
+
+
+@pytest.mark.parametrize("threads", [2, 3, 5])
+def test_tables_folded_by_threads_equal_the_serial_fold(baseline_logs, threads):
+    log = baseline_logs[1]
+    for mine, theirs in zip(tables(log, threads), tables(log)):
+        pd.testing.assert_frame_equal(mine, theirs, check_exact=True)

@@ -186,6 +186,11 @@ class LogData:
     def __len__(self) -> int:
         return len(self.t_h)
 
+    @property
+    def n_trucks(self) -> int:
+        """Length of the payload columns: one more than the largest truck id."""
+        return len(next(iter(self.payload.values()))) if self.payload else 0
+
     def arrived_mask(self) -> np.ndarray:
         return self.kind == Kind.ARRIVED
 

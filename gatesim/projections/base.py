@@ -20,14 +20,18 @@ from gatesim.events.log import LogData
 __all__ = [
     "FOLD_BLOCK",
     "GateView",
-    "fold_levels_at",
+    "RowSets",
+    "daily_instants",
     "fold_mean_max",
     "gate_views",
-    "daily_instants",
     "iter_gate_views",
     "level_at",
+    "levels_at",
+    "rows_level",
+    "settled_rows",
     "step_levels",
     "step_mean_max",
+    "steps_delta",
 ]
 
 
@@ -71,63 +75,99 @@ def step_mean_max(tt: np.ndarray, lv: np.ndarray, w0: float, w1: float) -> tuple
     return mean, mx
 
 
-# Rows per block in the streaming folds: temporaries stay a few MB whatever
-# the horizon (a year's gate has ~6.5M rows).
+# Rows per block in the streaming fold: temporaries stay a few MB whatever
+# the horizon (a year's gate has ~4.4M rows).
 FOLD_BLOCK = 1 << 20
 
-
-def _block_levels(delta: np.ndarray) -> Iterator[tuple[int, int, np.ndarray]]:
-    """``(lo, hi, cumsum(delta)[lo:hi])`` a block of rows at a time (int32)."""
-    carry = 0
-    for lo in range(0, delta.size, FOLD_BLOCK):
-        hi = min(delta.size, lo + FOLD_BLOCK)
-        level = np.cumsum(delta[lo:hi], dtype=np.int32)
-        level += carry
-        carry = int(level[-1])
-        yield lo, hi, level
+# A level given by row sets: it rises by one at each row of the ``plus`` sets
+# and falls by one at each row of the ``minus`` sets (trucks waiting: QUEUED
+# and BLOCKED rows add, STARTED and YARD_IN-after-BLOCKED rows remove).
+RowSets = tuple[np.ndarray, ...]
 
 
-def fold_mean_max(t: np.ndarray, delta: np.ndarray, w0: float, w1: float) -> tuple[float, float]:
-    """Time-average and maximum over ``[w0, w1)`` of the level ``cumsum(delta)``,
-    folded a block of rows at a time.
+def settled_rows(t: np.ndarray) -> np.ndarray:
+    """True at the last row of each instant: the level after it holds for a while."""
+    out = np.empty(t.size, dtype=bool)
+    np.not_equal(t[1:], t[:-1], out=out[:-1])
+    out[-1:] = True
+    return out
+
+
+def steps_delta(n: int, plus: RowSets, minus: RowSets) -> np.ndarray:
+    """The level's change at each of ``n`` rows (+1, -1 or 0)."""
+    d = np.zeros(n, dtype=np.int8)
+    for rows in plus:
+        d[rows] = 1
+    for rows in minus:
+        d[rows] = -1
+    return d
+
+
+def rows_level(upto: np.ndarray, plus: RowSets, minus: RowSets) -> np.ndarray:
+    """The level after the first ``upto[k]`` rows, for each k: one search per row set."""
+    n = np.zeros(upto.size, dtype=np.int64)
+    for rows in plus:
+        n += np.searchsorted(rows, upto, side="left")
+    for rows in minus:
+        n -= np.searchsorted(rows, upto, side="left")
+    return n.astype(float)
+
+
+def levels_at(t: np.ndarray, plus: RowSets, minus: RowSets, at: np.ndarray) -> np.ndarray:
+    """The level at instants ``at`` (after the events at each); equals
+    ``level_at(*step_levels(t, delta), at)``. ``t`` sorted, row sets ascending."""
+    return rows_level(np.searchsorted(t, at, side="right"), plus, minus)
+
+
+def fold_mean_max(
+    t: np.ndarray,
+    plus: RowSets,
+    minus: RowSets,
+    w0: float,
+    w1: float,
+    settled: np.ndarray | None = None,
+) -> tuple[float, float]:
+    """Time-average and maximum over ``[w0, w1)`` of the level given by row sets.
 
     Same definition as ``step_mean_max(*step_levels(t, delta), w0, w1)``: a
-    row followed by a row at the same instant lasts zero hours, so it adds
-    nothing to the mean and its (intermediate) level is not a maximum. The
-    mean may differ from it in the last bits (another summation order).
+    row followed by a row at the same instant lasts zero hours, so its
+    (intermediate) level is not a maximum. ``settled`` is
+    ``settled_rows(t)``, passed in when several levels of the same rows are
+    folded. The mean may differ from the step function's in the last bits.
     """
     if w1 <= w0:
         return float("nan"), float("nan")
     n = t.size
     if n == 0:
         return 0.0, 0.0
-    k0 = int(np.searchsorted(t, w0, side="right"))
-    mx = int(delta[:k0].sum(dtype=np.int64))  # the level at w0, after its events
+    # The area is a sum over the rows that change the level: a +1 at t adds
+    # (w1 - t) hours, clipped to the window; a -1 takes them back. No pass
+    # over the other rows.
     area = 0.0
-    for lo, hi, level in _block_levels(delta):
-        # each row's level lasts until the next row's time (the last row's: w1)
-        end = np.empty(hi - lo)
-        end[:-1] = t[lo + 1 : hi]
-        end[-1] = t[hi] if hi < n else w1
-        np.clip(end, w0, w1, out=end)
-        dur = end - np.clip(t[lo:hi], w0, w1)
-        inside = dur > 0
-        area += float(np.dot(level, dur))
-        if inside.any():
-            mx = max(mx, int(level[inside].max()))
+    for rows, sign in [(r, 1.0) for r in plus] + [(r, -1.0) for r in minus]:
+        area += sign * float(np.sum(w1 - np.clip(t[rows], w0, w1)))
+    # The maximum: over the levels after the last row of each instant in
+    # [w0, w1), and the level at w0 (which holds from w0 on).
+    if settled is None:
+        settled = settled_rows(t)
+    delta = steps_delta(n, plus, minus)
+    k0, k1 = (int(i) for i in np.searchsorted(t, [w0, w1], side="left"))
+    carry = int(delta[:k0].sum(dtype=np.int64))
+    mx = carry + int(delta[k0 : int(np.searchsorted(t, w0, side="right"))].sum(dtype=np.int64))
+    for lo in range(k0, k1, FOLD_BLOCK):
+        hi = min(k1, lo + FOLD_BLOCK)
+        level = np.cumsum(delta[lo:hi], dtype=np.int32)
+        level += carry
+        carry = int(level[-1])
+        top = int(level.max())
+        if top > mx:
+            # the block's top counts if it holds at some row (nearly always);
+            # else the settled rows' maximum (a masked max costs ~50x a plain one)
+            keep = settled[lo:hi]
+            if not np.any((level == top) & keep):
+                top = int(np.where(keep, level, mx).max())
+            mx = top
     return area / (w1 - w0), float(mx)
-
-
-def fold_levels_at(t: np.ndarray, delta: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """The level ``cumsum(delta)`` at sorted instants ``at`` (after the events
-    at each), folded a block of rows at a time; equals ``level_at(*step_levels(t,
-    delta), at)``."""
-    idx = np.searchsorted(t, at, side="right")  # rows counted at each instant
-    out = np.zeros(at.size)
-    for lo, hi, level in _block_levels(delta):
-        pick = (idx > lo) & (idx <= hi)
-        out[pick] = level[idx[pick] - 1 - lo]
-    return out
 
 
 def daily_instants(t_from: float, t_to: float, hour: float) -> np.ndarray:
@@ -184,7 +224,7 @@ class GateView:
     @cached_property
     def n_trucks(self) -> int:
         """One more than the largest truck id of the log (per-truck arrays' length)."""
-        return len(self.log.payload["value_usd"])
+        return self.log.n_trucks
 
     @cached_property
     def blocked_yard_in_rows(self) -> np.ndarray:
@@ -197,31 +237,27 @@ class GateView:
         was_blocked[blocked] = True
         return yin[was_blocked[self.truck[yin]]]
 
-    # The deltas are not cached: each is used once per projection, and a
-    # cached int8 column per gate is memory held through the whole fold.
+    @cached_property
+    def settled(self) -> np.ndarray:
+        """``settled_rows(self.t)``: shared by the folds of this gate's levels."""
+        return settled_rows(self.t)
+
+    # The levels projections fold, as (plus, minus) row sets.
     @property
-    def waiting_delta(self) -> np.ndarray:
+    def waiting_steps(self) -> tuple[RowSets, RowSets]:
         """+1 when a truck starts waiting (queue or approach), -1 when it stops."""
-        d = np.zeros(self.kind.size, dtype=np.int8)
-        d[self.rows_of(Kind.QUEUED)] = 1
-        d[self.rows_of(Kind.BLOCKED)] = 1
-        d[self.rows_of(Kind.STARTED)] = -1
-        d[self.blocked_yard_in_rows] = -1
-        return d
+        return (self.rows_of(Kind.QUEUED), self.rows_of(Kind.BLOCKED)), (
+            self.rows_of(Kind.STARTED),
+            self.blocked_yard_in_rows,
+        )
 
     @property
-    def approach_delta(self) -> np.ndarray:
-        d = np.zeros(self.kind.size, dtype=np.int8)
-        d[self.rows_of(Kind.BLOCKED)] = 1
-        d[self.blocked_yard_in_rows] = -1
-        return d
+    def approach_steps(self) -> tuple[RowSets, RowSets]:
+        return (self.rows_of(Kind.BLOCKED),), (self.blocked_yard_in_rows,)
 
     @property
-    def system_delta(self) -> np.ndarray:
-        d = np.zeros(self.kind.size, dtype=np.int8)
-        d[self.rows_of(Kind.ARRIVED)] = 1
-        d[self.rows_of(Kind.CROSSED)] = -1
-        return d
+    def system_steps(self) -> tuple[RowSets, RowSets]:
+        return (self.rows_of(Kind.ARRIVED),), (self.rows_of(Kind.CROSSED),)
 
     @cached_property
     def _by_stage(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:

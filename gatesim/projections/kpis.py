@@ -30,7 +30,7 @@ import pandas as pd
 
 from gatesim.events.kinds import Kind
 from gatesim.events.log import LogData
-from gatesim.projections.base import GateView, daily_instants, fold_levels_at, fold_mean_max, iter_gate_views
+from gatesim.projections.base import GateView, daily_instants, fold_mean_max, iter_gate_views, levels_at
 
 __all__ = ["KPI_COLUMNS", "ID_COLUMNS", "summarize", "summary_columns", "summary_frame", "summary_row"]
 
@@ -135,14 +135,14 @@ def _gate_row(g: GateView, w0: float, w1: float) -> dict[str, float]:
         wait -= _per_truck(t[starts], truck[starts], n)
     wait = wait[cohort & done]
 
-    q_mean, q_max = fold_mean_max(t, g.waiting_delta, w0, w1)
+    q_mean, q_max = fold_mean_max(t, *g.waiting_steps, w0, w1, g.settled)
     km = NAN
     if g.meta.get("yard_capacity") is not None:
-        _, a_max = fold_mean_max(t, g.approach_delta, w0, w1)
+        _, a_max = fold_mean_max(t, *g.approach_steps, w0, w1, g.settled)
         km = a_max * g.meta["truck_spacing_m"] / g.meta["approach_lanes"] / 1000.0
 
     at20 = daily_instants(w0, w1, 20.0)
-    waiting20 = float(fold_levels_at(t, g.system_delta, at20).mean()) if at20.size else NAN
+    waiting20 = float(levels_at(t, *g.system_steps, at20).mean()) if at20.size else NAN
 
     row = {
         "days": days,

@@ -10,7 +10,7 @@ import pandas as pd
 
 from gatesim.events.kinds import Kind
 from gatesim.events.log import LogData
-from gatesim.projections.base import daily_instants, fold_levels_at, iter_gate_views
+from gatesim.projections.base import daily_instants, iter_gate_views, levels_at
 
 __all__ = ["PERIOD_MEASURES", "period_totals"]
 
@@ -36,7 +36,7 @@ def period_totals(log: LogData, t_from_h: float, t_to_h: float) -> pd.DataFrame:
         value = log.payload["value_usd"][crossed]
         direction = log.payload["direction"][crossed]
         at20 = daily_instants(t_from_h, t_to_h, 20.0)
-        level = fold_levels_at(g.t, g.system_delta, at20)
+        level = levels_at(g.t, *g.system_steps, at20)
         rows.append(
             {
                 "gate": g.meta["id"],

@@ -12,40 +12,63 @@ import pandas as pd
 
 from gatesim.events.kinds import Kind
 from gatesim.events.log import LogData
-from gatesim.projections.base import GateView, iter_gate_views
+from gatesim.projections.base import GateView, iter_gate_views, rows_level
 
 __all__ = ["timeseries", "timeseries_frame"]
 
 
 def timeseries(log: LogData) -> pd.DataFrame:
     """The hourly rows of one replication's log."""
-    return pd.concat([timeseries_frame(g) for g in iter_gate_views(log)], ignore_index=True)
+    labels = hour_labels(log)
+    return pd.concat([timeseries_frame(g, labels) for g in iter_gate_views(log)], ignore_index=True)
 
 
-def timeseries_frame(g: GateView) -> pd.DataFrame:
-    """The hourly rows of one gate."""
+def window_hours(log: LogData) -> np.ndarray:
+    """The sim hours starting each hour of the window."""
+    return np.arange(np.floor(log.meta["window_start_h"]), np.ceil(log.meta["window_end_h"]))
+
+
+def hour_labels(log: LogData) -> np.ndarray:
+    """The window's hours as "YYYY-MM-DD HH:MM" (Hanoi), the same for every gate."""
+    t0 = pd.Timestamp(log.meta["t0"])
+    return np.asarray((t0 + pd.to_timedelta(window_hours(log), unit="h")).strftime("%Y-%m-%d %H:%M"))
+
+
+def timeseries_frame(g: GateView, labels: np.ndarray | None = None) -> pd.DataFrame:
+    """The hourly rows of one gate (``labels``: ``hour_labels(g.log)``, made once per log)."""
     log = g.log
     meta = log.meta
-    w0, w1 = meta["window_start_h"], meta["window_end_h"]
-    hours = np.arange(np.floor(w0), np.ceil(w1))
-    edges = np.r_[hours, hours[-1] + 1.0] if hours.size else hours
+    hours = window_hours(log)
     end = hours + 1.0
-    t0 = pd.Timestamp(meta["t0"])
     stage_ids = meta["stages"][2:]
     t = g.t
+    # rows counted by the start of each hour and, for the last, by its end
+    # inclusive: np.histogram's bins, whose last one is closed
+    edges_l = np.searchsorted(t, hours, side="left")
+    last_r = np.searchsorted(t, end[-1:], side="right")
 
     def per_hour(rows: np.ndarray | None, weights_col: str | None = None) -> np.ndarray:
+        """Rows per hour, or the sum of a payload column over them.
+
+        The rows are ascending, so their times are sorted: an hour's rows are
+        a run found by searching the hour's first row, not a histogram's sort.
+        """
         if rows is None:
             return np.full(hours.size, np.nan)
-        w = log.payload[weights_col][g.truck[rows]] if weights_col else None
-        return np.histogram(t[rows], bins=edges, weights=w)[0]
+        bounds = np.r_[np.searchsorted(rows, edges_l), np.searchsorted(rows, last_r)]
+        counts = np.diff(bounds)
+        if weights_col is None:
+            return counts
+        picked = rows[bounds[0] : bounds[-1]]
+        w = log.payload[weights_col][g.truck[picked]]
+        return np.bincount(np.repeat(np.arange(hours.size), counts), weights=w, minlength=hours.size)
 
     df = pd.DataFrame(
         {
             "scenario": meta["scenario"],
             "replication": meta["replication"],
             "gate": g.meta["id"],
-            "time": (t0 + pd.to_timedelta(hours, unit="h")).strftime("%Y-%m-%d %H:%M"),
+            "time": hour_labels(log) if labels is None else labels,
             "t_h": hours,
             "arrivals": per_hour(g.rows_of(Kind.ARRIVED)),
             "departures": per_hour(g.rows_of(Kind.CROSSED)),
@@ -60,20 +83,12 @@ def timeseries_frame(g: GateView) -> pd.DataFrame:
     upto = np.searchsorted(t, end, side="right")
 
     def level(plus: tuple[np.ndarray, ...], minus: tuple[np.ndarray, ...]) -> np.ndarray:
-        n = np.zeros(upto.size, dtype=np.int64)
-        for rows in plus:
-            n += np.searchsorted(rows, upto, side="left")
-        for rows in minus:
-            n -= np.searchsorted(rows, upto, side="left")
-        return n.astype(float)
+        return rows_level(upto, plus, minus)
 
-    arrived, crossed = g.rows_of(Kind.ARRIVED), g.rows_of(Kind.CROSSED)
-    queued, started, blocked = g.rows_of(Kind.QUEUED), g.rows_of(Kind.STARTED), g.rows_of(Kind.BLOCKED)
-    blocked_in = g.blocked_yard_in_rows
-    df["in_system"] = level((arrived,), (crossed,))
-    df["waiting"] = level((queued, blocked), (started, blocked_in))
+    df["in_system"] = level(*g.system_steps)
+    df["waiting"] = level(*g.waiting_steps)
     has_yard = g.meta.get("yard_capacity") is not None
-    df["at_approach"] = level((blocked,), (blocked_in,)) if has_yard else np.nan
+    df["at_approach"] = level(*g.approach_steps) if has_yard else np.nan
     df["at_yard"] = level((g.rows_of(Kind.YARD_IN),), (g.rows_of(Kind.YARD_OUT),)) if has_yard else np.nan
     present = {s["id"] for s in g.meta["stages"]}
     # trucks at each stage: QUEUED adds, ENDED removes

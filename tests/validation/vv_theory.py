@@ -14,7 +14,7 @@ from vv_build import scenario_of, service_stage
 from vv_measure import crossing_times, erlang_c_wait_h, mean_ci, pk_md1_wait_h, replicate, window
 
 from gatesim.events.kinds import Kind
-from gatesim.projections.base import gate_views, step_levels, step_mean_max
+from gatesim.projections.base import fold_mean_max, gate_views
 from gatesim.projections.kpis import summarize
 from gatesim.run import run_replication
 
@@ -143,8 +143,7 @@ def little_exact_case(seed: int = 14) -> Result:
     log = run_replication(sc, 2, 0, seed)
     w0, w1 = window(log)
     g = gate_views(log)[0]
-    tt, lv = step_levels(g.t, g.waiting_delta)
-    q_mean, _ = step_mean_max(tt, lv, w0, w1)
+    q_mean, _ = fold_mean_max(g.t, *g.waiting_steps, w0, w1)  # as the summary's queue_mean
     area = q_mean * (w1 - w0)
     clipped = 0.0
     n = int(log.truck.max()) + 1
