@@ -126,7 +126,8 @@ def replay_threads() -> int:
 
 def replay_file(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Summary and hourly rows of one saved log, from the file alone."""
-    return tables(read_log(path, payload=TABLES_PAYLOAD), replay_threads())
+    threads = replay_threads()
+    return tables(read_log(path, payload=TABLES_PAYLOAD, threads=threads), threads)
 
 
 def replay_dir(run_dir: Path, out: Path) -> None:

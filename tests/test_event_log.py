@@ -174,3 +174,38 @@ def test_tables_folded_by_threads_equal_the_serial_fold(baseline_logs, threads):
     log = baseline_logs[1]
     for mine, theirs in zip(tables(log, threads), tables(log)):
         pd.testing.assert_frame_equal(mine, theirs, check_exact=True)
+
+
+def test_reading_row_groups_side_by_side_gives_the_same_log(baseline_logs, tmp_path, monkeypatch):
+    from gatesim.events import store
+
+    monkeypatch.setattr(store, "_ROW_GROUP", 7_919)  # many row groups, gates split across them
+    log = baseline_logs[0]
+    path = tmp_path / "log.parquet"
+    write_log(log, path)
+    assert pq.ParquetFile(path).num_row_groups > 5
+    for threads in (1, 2, 3):
+        again = read_log(path, threads=threads)
+        for col in ("t_h", "truck", "gate", "stage", "kind"):
+            assert np.array_equal(getattr(again, col), getattr(log, col)), (threads, col)
+        for name, values in log.payload.items():
+            assert np.array_equal(again.payload[name], values), (threads, name)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.floats(0, 100, allow_nan=False), max_size=40),
+    st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.0, 5.0]), min_size=1, max_size=12),
+    st.sampled_from([(0.0, 100.0), (3.0, 47.5), (10.0, 10.5), (60.0, 200.0)]),
+)
+def test_sum_of_open_hours_equals_interp(times, gaps, window):
+    # F: open hours so far, slope 1 and 0 alternately, as _open_time_fn builds it
+    from gatesim.projections.kpis import _sum_until
+
+    t = np.sort(np.array(times, dtype=float))
+    xs = np.r_[0.0, np.cumsum(gaps)]
+    xs = np.r_[xs, xs[-1] + 50.0]
+    fx = np.r_[0.0, np.cumsum(np.diff(xs) * (np.arange(xs.size - 1) % 2 == 0))]
+    w0, w1 = window
+    ref = float(np.sum(np.interp(np.clip(t, w0, w1), xs, fx)))
+    assert _sum_until(t, xs, fx, w0, w1) == pytest.approx(ref, rel=1e-12, abs=1e-9)

@@ -11,7 +11,9 @@ metadata, so a log can be replayed with nothing beside it.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -81,25 +83,32 @@ def write_log(log: LogData, path: Path) -> None:
             w.write_batch(_chunk(log, lo, min(n, lo + _ROW_GROUP)).replace_schema_metadata(schema.metadata))
 
 
-def _codes(col: pa.Array | pa.ChunkedArray, names: list[str]) -> np.ndarray:
-    """Dictionary column -> codes in ``names`` order, whatever dictionary each chunk has."""
-    lookup = {v: i for i, v in enumerate(names)}
-    out = []
+def _codes_into(out: np.ndarray, col: pa.Array | pa.ChunkedArray, names: list[str]) -> None:
+    """Write a dictionary column's codes, in ``names`` order, into ``out`` (of its length)."""
+    lo = 0
     for chunk in col.chunks if isinstance(col, pa.ChunkedArray) else [col]:
         dictionary = chunk.dictionary.to_pylist()
         indices = chunk.indices.fill_null(0) if chunk.indices.null_count else chunk.indices
         idx = indices.to_numpy(zero_copy_only=False)
+        hi = lo + idx.size
         if dictionary == names[: len(dictionary)]:
             # the dictionary gatesim writes: the indices are the codes (a year:
             # 0.5 s less than a gather through a remap table)
-            out.append(idx.astype(np.uint8))
-            continue
-        remap = np.array([lookup[v] for v in dictionary], dtype=np.int64)
-        out.append(remap[idx] if remap.size else idx.astype(np.int64))
-    return np.concatenate(out) if out else np.empty(0, np.int64)
+            out[lo:hi] = idx
+        elif idx.size:
+            lookup = {v: i for i, v in enumerate(names)}
+            out[lo:hi] = np.array([lookup[v] for v in dictionary], dtype=np.int64)[idx]
+        lo = hi
 
 
-def read_log(path: Path, payload: Iterable[str] | None = None) -> LogData:
+def _codes(col: pa.Array | pa.ChunkedArray, names: list[str]) -> np.ndarray:
+    """Dictionary column -> codes in ``names`` order, whatever dictionary each chunk has."""
+    out = np.empty(len(col), np.uint8)
+    _codes_into(out, col, names)
+    return out
+
+
+def read_log(path: Path, payload: Iterable[str] | None = None, threads: int = 1) -> LogData:
     """Read a log written by :func:`write_log`; the result equals the live log's.
 
     ``payload``: the payload columns to read (all by default). A payload
@@ -109,7 +118,10 @@ def read_log(path: Path, payload: Iterable[str] | None = None) -> LogData:
 
     Read a row group at a time into preallocated columns, keeping only the
     ARRIVED rows of the payload columns: the whole file as one Arrow table
-    took 40 bytes per event more than the result (a year: 0.5 GB).
+    took 40 bytes per event more than the result (a year: 0.5 GB). With
+    ``threads`` > 1, row groups are read side by side, each thread with its
+    own reader: the copying into the columns runs in parallel too, where
+    pyarrow's own threads only decode a row group's columns in parallel.
     """
     names = list(PAYLOAD_COLUMNS) if payload is None else list(payload)
     unknown = sorted(set(names) - set(PAYLOAD_COLUMNS))
@@ -121,45 +133,66 @@ def read_log(path: Path, payload: Iterable[str] | None = None) -> LogData:
         raise ValueError(f"{path}: not a gatesim event log (no gatesim metadata)")
     meta = json.loads(raw)
     n = pf.metadata.num_rows
-    t_h = np.empty(n, np.float64)
-    truck = np.empty(n, np.int32)
-    gate = np.empty(n, np.uint8)
-    stage = np.empty(n, np.uint8)
-    kind = np.empty(n, np.uint8)
-    gate_names = [g["id"] for g in meta["gates"]]
-    arrived_trucks: list[np.ndarray] = []
-    arrived_values: dict[str, list[np.ndarray]] = {name: [] for name in names}
-    lo = 0
-    for i in range(pf.num_row_groups):
-        rg = pf.read_row_group(i, columns=[*_EVENT_COLUMNS, *names])
-        hi = lo + rg.num_rows
-        t_h[lo:hi] = rg["t_h"].to_numpy()
-        truck[lo:hi] = rg["truck"].to_numpy()
-        gate[lo:hi] = _codes(rg["gate"], gate_names)
-        stage[lo:hi] = _codes(rg["stage"], meta["stages"])
-        kind[lo:hi] = _codes(rg["kind"], meta["kinds"])
-        arrived = np.flatnonzero(kind[lo:hi] == Kind.ARRIVED)
-        arrived_trucks.append(truck[lo:hi][arrived])
-        arrived_rows = pa.array(arrived)
-        for name in names:
-            col = rg[name].take(arrived_rows)
-            if name in _CATEGORIES:
-                values = _codes(col, meta[_CATEGORIES[name]])
-            else:
-                values = col.to_numpy(zero_copy_only=False)
-            arrived_values[name].append(values)
-        del rg
-        lo = hi
-    ids = np.concatenate(arrived_trucks) if arrived_trucks else np.empty(0, np.int32)
+    cols = {
+        "t_h": np.empty(n, np.float64),
+        "truck": np.empty(n, np.int32),
+        "gate": np.empty(n, np.uint8),
+        "stage": np.empty(n, np.uint8),
+        "kind": np.empty(n, np.uint8),
+    }
+    starts = np.r_[0, np.cumsum([pf.metadata.row_group(i).num_rows for i in range(pf.num_row_groups)])]
+    readers = threading.local()
+
+    def read_group(i: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        if threads > 1:
+            # a reader per thread: one ParquetFile is not shared between threads
+            own = getattr(readers, "pf", None) or pq.ParquetFile(path)
+            readers.pf = own
+            rg = own.read_row_group(i, columns=[*_EVENT_COLUMNS, *names], use_threads=False)
+        else:
+            rg = pf.read_row_group(i, columns=[*_EVENT_COLUMNS, *names])
+        return _fill(rg, {k: c[starts[i] : starts[i + 1]] for k, c in cols.items()}, names, meta)
+
+    if threads > 1:
+        with ThreadPoolExecutor(threads) as pool:
+            groups = list(pool.map(read_group, range(pf.num_row_groups)))
+    else:
+        groups = [read_group(i) for i in range(pf.num_row_groups)]
+    ids = np.concatenate([g[0] for g in groups]) if groups else np.empty(0, np.int32)
     n_trucks = int(ids.max()) + 1 if ids.size else 0
-    payload = {}
+    values = {}
     for name in names:
         col = np.zeros(n_trucks, dtype=PAYLOAD_COLUMNS[name])
         if ids.size:
-            col[ids] = np.concatenate(arrived_values[name]).astype(col.dtype)
-        payload[name] = col
+            col[ids] = np.concatenate([g[1][name] for g in groups]).astype(col.dtype)
+        values[name] = col
+    del groups
+    t_h, truck, gate, stage, kind = (cols[k] for k in _EVENT_COLUMNS)
     if not LogData.grouped_by_gate(gate):
         # a file written in global time order (gatesim 0.1.0): group it, stably
         order = np.argsort(gate, kind="stable")
         t_h, truck, gate, stage, kind = (c[order] for c in (t_h, truck, gate, stage, kind))
-    return LogData(t_h=t_h, truck=truck, gate=gate, stage=stage, kind=kind, payload=payload, meta=meta)
+    return LogData(t_h=t_h, truck=truck, gate=gate, stage=stage, kind=kind, payload=values, meta=meta)
+
+
+def _fill(
+    rg: pa.Table, out: dict[str, np.ndarray], names: list[str], meta: dict
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Copy one row group's event columns into ``out`` (slices of the log's);
+    return its ARRIVED rows' trucks and payload values."""
+    out["t_h"][:] = rg["t_h"].to_numpy()
+    out["truck"][:] = rg["truck"].to_numpy()
+    _codes_into(out["gate"], rg["gate"], [g["id"] for g in meta["gates"]])
+    _codes_into(out["stage"], rg["stage"], meta["stages"])
+    _codes_into(out["kind"], rg["kind"], meta["kinds"])
+    arrived = np.flatnonzero(out["kind"] == Kind.ARRIVED)
+    arrived_rows = pa.array(arrived)
+    values = {}
+    for name in names:
+        col = rg[name].take(arrived_rows)
+        values[name] = (
+            _codes(col, meta[_CATEGORIES[name]])
+            if name in _CATEGORIES
+            else col.to_numpy(zero_copy_only=False)
+        )
+    return out["truck"][arrived], values
