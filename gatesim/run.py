@@ -17,10 +17,10 @@ import pandas as pd
 from gatesim import __version__
 from gatesim.events.log import LogData
 from gatesim.model.simulate import simulate
-from gatesim.projections.kpis import KPI_COLUMNS, SUMMARY_SCHEMA_VERSION
+from gatesim.projections.kpis import SUMMARY_SCHEMA_VERSION
 from gatesim.projections.tables import tables
 from gatesim.scenario.schema import Scenario
-from gatesim.stats import summary_ci
+from gatesim.stats import ci_table
 
 __all__ = [
     "OUTPUT_SCHEMA_VERSION",
@@ -49,11 +49,6 @@ class RunResult:
     @property
     def summary_ci(self) -> pd.DataFrame:
         return ci_table(self.summary)
-
-
-def ci_table(summary: pd.DataFrame) -> pd.DataFrame:
-    kpis = [c for c in summary.columns if c in KPI_COLUMNS or c.startswith("util_")]
-    return summary_ci(summary, kpis, by=["scenario", "gate"])
 
 
 def scenario_hash(resolved: dict) -> str:

@@ -14,6 +14,7 @@ import os
 import platform
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -23,8 +24,11 @@ from gatesim.events.log import LogData
 from gatesim.events.store import read_log, write_log
 from gatesim.outputs import write_csv, write_json, write_yaml
 from gatesim.projections.tables import TABLES_PAYLOAD, tables
-from gatesim.run import OUTPUT_SCHEMA_VERSION, RunResult, ci_table, run_scenario, scenario_hash
-from gatesim.scenario.schema import Scenario
+from gatesim.stats import ci_table
+
+if TYPE_CHECKING:  # the model is imported by run_into only: a replay does not load it
+    from gatesim.run import RunResult
+    from gatesim.scenario.schema import Scenario
 
 __all__ = [
     "event_files",
@@ -66,6 +70,8 @@ def run_into(
     def sink(r: int, log: LogData) -> None:
         if keep_events:
             write_log(log, _event_path(root, r))
+
+    from gatesim.run import OUTPUT_SCHEMA_VERSION, run_scenario, scenario_hash
 
     result = run_scenario(scenario, days, replications, seed, on_log=sink, on_progress=on_progress)
     write_tables(root, result.summary, result.timeseries)
@@ -120,8 +126,10 @@ def event_files(run_dir: Path) -> list[Path]:
 
 
 def replay_threads() -> int:
-    """Threads a replay folds gates with: the machine's cores (a replay runs alone)."""
-    return os.cpu_count() or 1
+    """Threads a replay reads and folds with: the machine's cores (a replay runs
+    alone), at most 4: each holds a row group or a gate's row sets in memory,
+    and a run has three gates."""
+    return max(1, min(4, os.cpu_count() or 1))
 
 
 def replay_file(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:

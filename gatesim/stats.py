@@ -9,7 +9,9 @@ import pandas as pd
 # them) without 60 MB of imports in every run
 from scipy.special import stdtrit
 
-__all__ = ["ci_half_width", "summary_ci"]
+from gatesim.projections.kpis import KPI_COLUMNS
+
+__all__ = ["ci_half_width", "ci_table", "summary_ci"]
 
 
 def ci_half_width(values: np.ndarray, level: float = 0.95) -> float:
@@ -33,3 +35,9 @@ def summary_ci(summary: pd.DataFrame, kpis: list[str], by: list[str]) -> pd.Data
             half = ci_half_width(ok)
             rows.append((*key, kpi, int(ok.size), mean, half, mean - half, mean + half))
     return pd.DataFrame(rows, columns=[*by, "kpi", "n", "mean", "ci95_half", "ci95_low", "ci95_high"])
+
+
+def ci_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """``summary_ci.csv``: the CI of every KPI and utilisation, per scenario and gate."""
+    kpis = [c for c in summary.columns if c in KPI_COLUMNS or c.startswith("util_")]
+    return summary_ci(summary, kpis, by=["scenario", "gate"])

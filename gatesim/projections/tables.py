@@ -2,7 +2,8 @@
 
 Each gate's view is built once and serves both tables: the row sets it finds
 (rows of each kind, grouped by stage) are the costly part of a fold, and are
-freed with the view before the next gate's.
+freed with the view once the gate is folded (one gate at a time, or one per
+thread).
 """
 
 from __future__ import annotations
