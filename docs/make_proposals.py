@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "proposals.md"
 START, END = "<!-- table:start -->", "<!-- table:end -->"
 START2, END2 = "<!-- growth:start -->", "<!-- growth:end -->"
+START3, END3 = "<!-- stages:start -->", "<!-- stages:end -->"
 PROPOSALS = [
     "tan_thanh_8_lanes",
     "coc_nam_longer_hours",
@@ -115,6 +116,41 @@ def render(table: pd.DataFrame, proposals: list[str] = PROPOSALS, base_label: st
     return "\n".join(lines) + "\n" + note
 
 
+def render_stages(base: pd.DataFrame, lanes: pd.DataFrame) -> str:
+    """Where the time goes: each stage's mean wait and utilisation per gate in the
+    baseline (mean over replications), and Tân Thanh's waits with 8 lanes."""
+    stages = [c[len("wait_at_") : -2] for c in base.columns if c.startswith("wait_at_")]
+    mean_b = base.groupby("gate", sort=False).mean(numeric_only=True)
+    mean_l = lanes.groupby("gate", sort=False).mean(numeric_only=True)
+    head = (
+        "| stage | "
+        + " | ".join(f"{GATES[g]}: wait h (util)" for g in GATES)
+        + " | Tân Thanh, 8 lanes: wait h |"
+    )
+    lines = [head, "|---" * (len(GATES) + 2) + "|"]
+    for st in ["approach", *stages]:
+        cells = []
+        for g in GATES:
+            w = mean_b.loc[g, "wait_approach_h" if st == "approach" else f"wait_at_{st}_h"]
+            u = np.nan if st == "approach" else mean_b.loc[g, f"util_{st}"]
+            cells.append("-" if np.isnan(w) else f"{w:.2f}" + ("" if np.isnan(u) else f" ({u:.2f})"))
+        w8 = mean_l.loc["tan_thanh", "wait_approach_h" if st == "approach" else f"wait_at_{st}_h"]
+        lines.append(f"| {st.replace('_', ' ')} | " + " | ".join(cells) + f" | {_f(w8, 2)} |")
+    lines.append(
+        "| **all (mean per truck)** | "
+        + " | ".join(f"**{mean_b.loc[g, 'wait_mean_h']:.2f}**" for g in GATES)
+        + f" | **{mean_l.loc['tan_thanh', 'wait_mean_h']:.2f}** |"
+    )
+    note = (
+        "\nWait at a stage: mean hours in its queue over the trucks that passed it (a stage on one "
+        "direction's route counts that direction's trucks: Chinese acceptance the exports, Chinese "
+        "release the imports); approach: hours on the road approach while the yard is full, over all "
+        "trucks. `wait_at_<stage>_h`, `wait_approach_h` and `util_<stage>` of `summary.csv`, "
+        "baseline_2026 and tan_thanh_8_lanes, 12 days x 5 replications."
+    )
+    return "\n".join(lines) + "\n" + note
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", default="runs/proposals", help="directory for the runs (relative to the repo)")
@@ -131,6 +167,9 @@ def main() -> None:
     text = _replace(text, START, END, block)
     block = "\n".join(["", render(growth, [UNDER_GROWTH], GROWTH), ""])
     text = _replace(text, START2, END2, block)
+    base = pd.read_csv(ROOT / runs / "baseline_2026" / "summary.csv")
+    lanes = pd.read_csv(ROOT / runs / "tan_thanh_8_lanes" / "summary.csv")
+    text = _replace(text, START3, END3, "\n".join(["", render_stages(base, lanes), ""]))
     DOC.write_text(text, encoding="utf-8")
     print(f"written: {DOC}")
 

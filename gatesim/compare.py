@@ -42,7 +42,7 @@ import pandas as pd
 from scipy.special import stdtr, stdtrit  # Student t, as scipy.stats.t computes it
 
 from gatesim.errors import Described, InputError
-from gatesim.projections.kpis import ID_COLUMNS, KPI_COLUMNS
+from gatesim.projections.kpis import ID_COLUMNS, KPI_COLUMNS, is_stage_kpi
 from gatesim.run import OUTPUT_SCHEMA_VERSION
 
 __all__ = [
@@ -93,10 +93,8 @@ class RunInput:
 
 
 def kpi_columns(summary: pd.DataFrame) -> list[str]:
-    """The KPI columns of a summary table, in file order: ``KPI_COLUMNS`` then ``util_*``."""
-    return [c for c in KPI_COLUMNS if c in summary.columns] + [
-        c for c in summary.columns if c.startswith("util_")
-    ]
+    """The KPI columns of a summary table, in file order: ``KPI_COLUMNS`` then the per-stage ones."""
+    return [c for c in KPI_COLUMNS if c in summary.columns] + [c for c in summary.columns if is_stage_kpi(c)]
 
 
 # ---------------------------------------------------------------- reading
@@ -141,12 +139,12 @@ def _check_columns(df: pd.DataFrame, file: str) -> None:
             allowed=f"a summary.csv or sweep results.csv of output schema version {OUTPUT_SCHEMA_VERSION}",
         )
     known = set(ID_COLUMNS + KPI_COLUMNS) | _SWEEP_COLUMNS | set(_VERSION_COLUMNS)
-    unknown = [c for c in df.columns if c not in known and not c.startswith("util_") and "." not in c]
+    unknown = [c for c in df.columns if c not in known and not is_stage_kpi(c) and "." not in c]
     if unknown:
         raise InputError(
             f"unknown columns {', '.join(map(str, unknown[:5]))}: not output schema version {OUTPUT_SCHEMA_VERSION}",
             file=file,
-            allowed="the columns of summary.csv (id, KPI, util_*) and of a sweep's results.csv",
+            allowed="the columns of summary.csv (id, KPI, util_*, wait_at_*) and of a sweep's results.csv",
         )
     for col in _VERSION_COLUMNS:
         if col in df.columns:

@@ -9,7 +9,7 @@ import pandas as pd
 # them) without 60 MB of imports in every run
 from scipy.special import stdtrit
 
-from gatesim.projections.kpis import KPI_COLUMNS
+from gatesim.projections.kpis import KPI_COLUMNS, is_stage_kpi
 
 __all__ = ["ci_half_width", "ci_table", "summary_ci"]
 
@@ -39,5 +39,5 @@ def summary_ci(summary: pd.DataFrame, kpis: list[str], by: list[str]) -> pd.Data
 
 def ci_table(summary: pd.DataFrame) -> pd.DataFrame:
     """``summary_ci.csv``: the CI of every KPI and utilisation, per scenario and gate."""
-    kpis = [c for c in summary.columns if c in KPI_COLUMNS or c.startswith("util_")]
+    kpis = [c for c in summary.columns if c in KPI_COLUMNS or is_stage_kpi(c)]
     return summary_ci(summary, kpis, by=["scenario", "gate"])

@@ -50,6 +50,17 @@ def _left_out_warning(summary: pd.DataFrame, gates: list[str], gate_names: dict[
     ]
 
 
+def _longest_stage_wait(rows: pd.DataFrame) -> str:
+    """The stage with the longest mean wait (mean over replications): where the time goes."""
+    cols = [c for c in rows.columns if c.startswith("wait_at_")]
+    means = rows[cols].apply(pd.to_numeric, errors="coerce").mean() if cols else pd.Series(dtype=float)
+    means = means.dropna()
+    if means.empty:
+        return "-"
+    col = means.idxmax()
+    return f"{col[len('wait_at_') : -2].replace('_', ' ')} {means[col]:.2f}"
+
+
 def format_run(summary: pd.DataFrame, gate_names: dict[str, str], targets_vnd: dict[str, float]) -> str:
     """Per gate, key KPIs as mean ± 95% CI half-width; then annual revenue vs targets."""
     gates = list(dict.fromkeys(summary["gate"]))
@@ -57,6 +68,10 @@ def format_run(summary: pd.DataFrame, gate_names: dict[str, str], targets_vnd: d
     rows = []
     for col, label, digits, scale in _SHOWN:
         rows.append([label] + [_cell(summary.loc[summary["gate"] == g, col], digits, scale) for g in gates])
+        if col == "wait_p95_h":
+            rows.append(
+                ["longest stage wait h"] + [_longest_stage_wait(summary[summary["gate"] == g]) for g in gates]
+            )
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in [header, *rows]]
     lines += _left_out_warning(summary, gates, gate_names)

@@ -104,3 +104,27 @@ def test_window_dates(baseline_logs):
     meta = baseline_logs[0].meta
     t0 = dt.datetime.fromisoformat(meta["t0"])
     assert t0 + dt.timedelta(hours=meta["window_start_h"]) == dt.datetime(2026, 1, 1)
+
+
+def test_stage_waits_add_up_to_the_mean_wait(baseline_logs):
+    # where the time goes: sum over stages of (trucks that passed x wait there)
+    # plus the approach equals all counted trucks x the mean wait
+    log = baseline_logs[0]
+    s = summarize(log)
+    w0, w1 = log.meta["window_start_h"], log.meta["window_end_h"]
+    for g, row in zip(gate_views(log), s.itertuples()):
+        t, truck, kind = g.t, g.truck, g.kind
+        arrived = truck[(kind == Kind.ARRIVED) & (t >= w0) & (t < w1)]
+        counted = np.intersect1d(arrived, truck[kind == Kind.CROSSED])
+        n = counted.size
+        assert n == row.arrivals - row.wait_left_out
+        total = 0.0 if np.isnan(row.wait_approach_h) else n * row.wait_approach_h
+        for st in g.meta["stages"]:
+            code = g.stage_code(st["id"])
+            started = truck[(kind == Kind.STARTED) & (g.stage == code)]
+            n_s = np.isin(started, counted).sum()
+            wait_s = getattr(row, f"wait_at_{st['id']}_h")
+            assert (n_s == 0) == np.isnan(wait_s)
+            total += n_s * (0.0 if n_s == 0 else wait_s)
+        assert total == pytest.approx(n * row.wait_mean_h, rel=1e-9)
+        assert all(getattr(row, f"wait_at_{st['id']}_h") >= 0 for st in g.meta["stages"])

@@ -20,6 +20,12 @@ Definitions (window = the simulated days after the warm-up and before the drain)
   revenue_vnd: customs tax, due when the declaration stage ends;
   fees_vnd: infrastructure and transshipment fees, due when the fee stage ends.
 - util_<stage>: busy server-hours / (servers x open hours) in the window.
+- wait_at_<stage>_h: mean hours in the stage's queue, over the trucks counted
+  in wait_*_h that passed the stage (a stage on one direction's route only
+  counts that direction's trucks); wait_approach_h: mean hours on the road
+  approach (yard full), over all of them. Where the time goes: with n_s the
+  trucks that passed stage s, sum(n_s x wait_at_s) + n x wait_approach_h =
+  n x wait_mean_h.
 A figure that cannot be measured (no such stage, no truck crossed) is empty.
 """
 
@@ -32,9 +38,18 @@ from gatesim.events.kinds import Kind
 from gatesim.events.log import LogData
 from gatesim.projections.base import GateView, daily_instants, fold_mean_max, iter_gate_views, levels_at
 
-__all__ = ["KPI_COLUMNS", "ID_COLUMNS", "summarize", "summary_columns", "summary_frame", "summary_row"]
+__all__ = [
+    "ID_COLUMNS",
+    "KPI_COLUMNS",
+    "STAGE_KPI_PREFIXES",
+    "is_stage_kpi",
+    "summarize",
+    "summary_columns",
+    "summary_frame",
+    "summary_row",
+]
 
-SUMMARY_SCHEMA_VERSION = 2  # 2: wait_left_out; waits include the drain
+SUMMARY_SCHEMA_VERSION = 3  # 2: wait_left_out; waits include the drain. 3: wait_approach_h, wait_at_*
 ID_COLUMNS = ["scenario", "replication", "seed", "gate"]
 KPI_COLUMNS = [
     "days",
@@ -46,6 +61,7 @@ KPI_COLUMNS = [
     "wait_p95_h",
     "wait_max_h",
     "wait_left_out",
+    "wait_approach_h",
     "queue_mean",
     "queue_max",
     "queue_max_km",
@@ -58,8 +74,17 @@ KPI_COLUMNS = [
 NAN = float("nan")
 
 
+# Per-stage columns: ``util_<stage>`` and ``wait_at_<stage>_h``.
+STAGE_KPI_PREFIXES = ("util_", "wait_at_")
+
+
+def is_stage_kpi(column: str) -> bool:
+    """A per-stage KPI column (its stage in its name)."""
+    return column.startswith(STAGE_KPI_PREFIXES)
+
+
 def summary_columns(stage_ids: list[str]) -> list[str]:
-    return ID_COLUMNS + KPI_COLUMNS + [f"util_{s}" for s in stage_ids]
+    return ID_COLUMNS + KPI_COLUMNS + [f"util_{s}" for s in stage_ids] + [f"wait_at_{s}_h" for s in stage_ids]
 
 
 def _per_truck(values: np.ndarray, trucks: np.ndarray, n: int) -> np.ndarray:
@@ -145,15 +170,30 @@ def _gate_row(g: GateView, w0: float, w1: float) -> dict[str, float]:
     del done_in_window
 
     # Waiting per truck: sum of (start - queued) over stages + (yard_in - blocked),
-    # one weighted bincount per kind.
+    # one weighted bincount per kind; per stage, the same sums over the counted
+    # trucks' rows, one bincount by stage code per kind.
+    keep = cohort & done
     wait = np.zeros(n)
-    for ends, starts in (
-        (g.rows_of(Kind.STARTED), g.rows_of(Kind.QUEUED)),
-        (g.blocked_yard_in_rows, g.rows_of(Kind.BLOCKED)),
+    by_stage = np.zeros(256)
+    passed = np.zeros(256, dtype=np.int64)
+    approach_h = 0.0
+    for (ends, starts), per_stage in (
+        ((g.rows_of(Kind.STARTED), g.rows_of(Kind.QUEUED)), True),
+        ((g.blocked_yard_in_rows, g.rows_of(Kind.BLOCKED)), False),
     ):
-        wait += _per_truck(t[ends], truck[ends], n)
-        wait -= _per_truck(t[starts], truck[starts], n)
-    wait = wait[cohort & done]
+        for rows, sign in ((ends, 1.0), (starts, -1.0)):
+            t_rows, trucks = t[rows], truck[rows]
+            wait += sign * _per_truck(t_rows, trucks, n)
+            counted = keep[trucks]
+            if per_stage:
+                stages = g.stage[rows][counted]
+                by_stage += sign * np.bincount(stages, weights=t_rows[counted], minlength=256)
+                if sign > 0:
+                    passed += np.bincount(stages, minlength=256)
+            else:
+                approach_h += sign * float(t_rows[counted].sum())
+    wait = wait[keep]
+    del keep
 
     q_mean, q_max = fold_mean_max(t, *g.waiting_steps, w0, w1, g.settled)
     km = NAN
@@ -174,6 +214,9 @@ def _gate_row(g: GateView, w0: float, w1: float) -> dict[str, float]:
         "wait_p95_h": float(np.percentile(wait, 95)) if wait.size else NAN,
         "wait_max_h": float(wait.max()) if wait.size else NAN,
         "wait_left_out": arrivals - int(wait.size),
+        "wait_approach_h": approach_h / wait.size
+        if wait.size and g.meta.get("yard_capacity") is not None
+        else NAN,
         "queue_mean": q_mean,
         "queue_max": q_max,
         "queue_max_km": km,
@@ -186,6 +229,9 @@ def _gate_row(g: GateView, w0: float, w1: float) -> dict[str, float]:
     del cohort, done, wait
     for s in g.meta["stages"]:
         row[f"util_{s['id']}"] = _utilisation(g, g.stage_code(s["id"]), s["servers"], w0, w1)
+    for s in g.meta["stages"]:
+        code = g.stage_code(s["id"])
+        row[f"wait_at_{s['id']}_h"] = float(by_stage[code] / passed[code]) if passed[code] else NAN
     return row
 
 

@@ -46,6 +46,7 @@ _KPI = {
     "wait_p95_h": ("95th percentile of wait", "h", 1.0),
     "wait_max_h": ("longest wait", "h", 1.0),
     "wait_left_out": ("trucks whose wait is not counted (inside at the run's end)", "trucks", 1.0),
+    "wait_approach_h": ("wait on the road approach (yard full)", "h", 1.0),
     "queue_mean": ("trucks waiting, time average", "trucks", 1.0),
     "queue_max": ("trucks waiting, maximum", "trucks", 1.0),
     "queue_max_km": ("longest approach queue (spillback)", "km", 1.0),
@@ -101,12 +102,16 @@ def stage_label(stage: str) -> str:
 def kpi_label(kpi: str) -> str:
     if kpi.startswith("util_"):
         return f"utilisation: {stage_label(kpi[5:])}"
+    if kpi.startswith("wait_at_"):
+        return f"wait at {stage_label(kpi[8:].removesuffix('_h'))}"
     return _KPI.get(kpi, (kpi, "", 1.0))[0]
 
 
 def kpi_unit(kpi: str) -> str:
     if kpi.startswith("util_"):
         return "%"
+    if kpi.startswith("wait_at_"):
+        return "h"
     return _KPI.get(kpi, (kpi, "", 1.0))[1]
 
 

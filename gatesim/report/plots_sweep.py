@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from gatesim.errors import InputError
-from gatesim.projections.kpis import KPI_COLUMNS
+from gatesim.projections.kpis import KPI_COLUMNS, is_stage_kpi
 from gatesim.report.common import (
     KEY_KPIS,
     Chart,
@@ -35,9 +35,7 @@ MAX_PAIRS = 3
 def parameters(results: pd.DataFrame) -> list[str]:
     """Swept parameters: the columns that are neither ids nor KPIs."""
     return [
-        c
-        for c in results.columns
-        if c not in ID_COLUMNS and c not in KPI_COLUMNS and not c.startswith("util_")
+        c for c in results.columns if c not in ID_COLUMNS and c not in KPI_COLUMNS and not is_stage_kpi(c)
     ]
 
 
@@ -55,7 +53,7 @@ def _read(root: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str], dict[str, 
     params = parameters(results)
     if not params:
         raise InputError("no swept parameter columns", file=str(path))
-    kpis = [k for k in results.columns if k in KPI_COLUMNS or k.startswith("util_")]
+    kpis = [k for k in results.columns if k in KPI_COLUMNS or is_stage_kpi(k)]
     for k in kpis:
         results[k] = pd.to_numeric(results[k], errors="coerce")
     ci_path = root / "results_ci.csv"

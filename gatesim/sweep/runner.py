@@ -31,7 +31,7 @@ import pandas as pd
 from gatesim import __version__
 from gatesim.errors import InputError
 from gatesim.outputs import write_csv, write_json
-from gatesim.projections.kpis import KPI_COLUMNS
+from gatesim.projections.kpis import KPI_COLUMNS, is_stage_kpi
 from gatesim.stats import summary_ci
 from gatesim.sweep.spec import Sweep, Task
 from gatesim.sweep.tasks import error_text, run_task
@@ -273,13 +273,13 @@ def assemble(sweep: Sweep, out: Path, lost: set[str] = frozenset()) -> pd.DataFr
             result = _load(out, t)
         rows = result["rows"] or [{"gate": g} for g in point.scenario.gates]
         for row in rows:
-            utils.extend(k for k in row if k.startswith("util_") and k not in utils)
+            utils.extend(k for k in row if is_stage_kpi(k) and k not in utils)
             records.append(
                 {
                     **head,
                     "gate": row["gate"],
                     "scenario": label,
-                    **{k: v for k, v in row.items() if k in KPI_COLUMNS or k.startswith("util_")},
+                    **{k: v for k, v in row.items() if k in KPI_COLUMNS or is_stage_kpi(k)},
                     "error": result["error"],
                 }
             )
