@@ -128,3 +128,16 @@ def test_stage_waits_add_up_to_the_mean_wait(baseline_logs):
             total += n_s * (0.0 if n_s == 0 else wait_s)
         assert total == pytest.approx(n * row.wait_mean_h, rel=1e-9)
         assert all(getattr(row, f"wait_at_{st['id']}_h") >= 0 for st in g.meta["stages"])
+
+
+def test_stage_times_are_each_stage_s_times_in_order(baseline_logs):
+    g = gate_views(baseline_logs[1])[0]
+    for kind in (Kind.QUEUED, Kind.STARTED, Kind.ENDED):
+        times, bounds = g.stage_times(kind)
+        for st in g.meta["stages"]:
+            code = g.stage_code(st["id"])
+            rows = g.stage_rows(kind, code)
+            assert np.array_equal(times[bounds[code] : bounds[code + 1]], g.t[rows])
+            assert (
+                np.all(np.diff(rows) > 0) and np.all(g.stage[rows] == code) and np.all(g.kind[rows] == kind)
+            )

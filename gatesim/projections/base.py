@@ -263,21 +263,41 @@ class GateView:
     def _by_stage(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         return {}
 
-    def stage_rows(self, kind: Kind, stage: int) -> np.ndarray:
-        """The gate's rows of ``kind`` at stage code ``stage`` (ascending).
+    @cached_property
+    def _stage_order(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        return {}
 
-        A kind's rows are grouped by stage once (a stable sort keeps each
-        stage's rows ascending); each stage is then a slice.
+    def stage_order(self, kind: Kind) -> tuple[np.ndarray, np.ndarray]:
+        """``(order, bounds)``: ``rows_of(kind)[order]`` are the kind's rows grouped by
+        stage code, each stage's ascending; stage ``c``'s are ``[bounds[c]:bounds[c + 1]]``.
+
+        Found once per kind (a stable radix sort of the stage codes). To gather
+        a column by stage, gather it by ``rows_of`` (one sweep through the
+        gate) and reorder that by ``order``: gathering a stage's rows directly
+        sweeps the whole gate once per stage (a year: 3x the time).
         """
-        grouped = self._by_stage.get(kind)
+        grouped = self._stage_order.get(kind)
         if grouped is None:
-            rows = self.rows_of(kind)
-            stages = self.stage[rows]
+            stages = self.stage[self.rows_of(kind)]
             order = np.argsort(stages, kind="stable")
             bounds = np.r_[0, np.cumsum(np.bincount(stages, minlength=256))]
-            grouped = self._by_stage[kind] = (rows[order], bounds)
+            grouped = self._stage_order[kind] = (order, bounds)
+        return grouped
+
+    def stage_rows(self, kind: Kind, stage: int) -> np.ndarray:
+        """The gate's rows of ``kind`` at stage code ``stage`` (ascending)."""
+        grouped = self._by_stage.get(kind)
+        if grouped is None:
+            order, bounds = self.stage_order(kind)
+            grouped = self._by_stage[kind] = (self.rows_of(kind)[order], bounds)
         rows, bounds = grouped
         return rows[bounds[stage] : bounds[stage + 1]]
+
+    def stage_times(self, kind: Kind) -> tuple[np.ndarray, np.ndarray]:
+        """``(times, bounds)``: the times of the kind's rows grouped by stage (each
+        stage's ascending), as ``stage_order``; not kept (a column per kind)."""
+        order, bounds = self.stage_order(kind)
+        return self.t[self.rows_of(kind)][order], bounds
 
     def role_ended(self, role: str) -> np.ndarray | None:
         """ENDED rows at the stages with ``role`` (None when the gate has no such stage).

@@ -123,8 +123,11 @@ def _sum_until(t: np.ndarray, xs: np.ndarray, fx: np.ndarray, w0: float, w1: flo
     return total
 
 
-def _utilisation(g: GateView, code: int, servers: int | None, w0: float, w1: float) -> float:
-    """Busy server-hours / (servers x open hours) of stage ``code`` in the window."""
+def _utilisation(
+    g: GateView, code: int, servers: int | None, w0: float, w1: float, t_start: np.ndarray, t_end: np.ndarray
+) -> float:
+    """Busy server-hours / (servers x open hours) of stage ``code`` in the window,
+    from the stage's STARTED and ENDED times (each ascending)."""
     if servers is None:
         return NAN
     xs, fx = _open_time_fn(g, code, w1)
@@ -134,8 +137,6 @@ def _utilisation(g: GateView, code: int, servers: int | None, w0: float, w1: flo
     # Busy hours = sum over services of F(end) - F(start), clipped to the window;
     # a service still running at the end ends at w1. Each truck starts and
     # ends a stage once, so the sum splits by kind: no pairing by truck.
-    t_start = g.t[g.stage_rows(Kind.STARTED, code)]
-    t_end = g.t[g.stage_rows(Kind.ENDED, code)]
     running = t_start.size - t_end.size
     busy = (
         _sum_until(t_end, xs, fx, w0, w1)
@@ -170,28 +171,48 @@ def _gate_row(g: GateView, w0: float, w1: float) -> dict[str, float]:
     del done_in_window
 
     # Waiting per truck: sum of (start - queued) over stages + (yard_in - blocked),
-    # one weighted bincount per kind; per stage, the same sums over the counted
-    # trucks' rows, one bincount by stage code per kind.
+    # one weighted bincount per kind. Per stage, the same sums over the counted
+    # trucks: the kind's times reordered by stage, each stage a slice; the
+    # start times serve the utilisations too.
     keep = cohort & done
     wait = np.zeros(n)
-    by_stage = np.zeros(256)
-    passed = np.zeros(256, dtype=np.int64)
+    codes = {s["id"]: g.stage_code(s["id"]) for s in g.meta["stages"]}
+    stage_wait = dict.fromkeys(codes.values(), 0.0)
+    passed = dict.fromkeys(codes.values(), 0)
+    util: dict[str, float] = {}
+    for kind, sign in ((Kind.STARTED, 1.0), (Kind.QUEUED, -1.0)):
+        rows = g.rows_of(kind)
+        t_rows, trucks = t[rows], truck[rows]
+        wait += sign * _per_truck(t_rows, trucks, n)
+        order, bounds = g.stage_order(kind)
+        t_rows = t_rows[order]
+        counted = keep[trucks[order]]
+        t_counted = t_rows * counted  # 0 for the trucks not counted: sums over slices, no selection
+        for code in codes.values():
+            lo, hi = bounds[code], bounds[code + 1]
+            stage_wait[code] += sign * float(t_counted[lo:hi].sum())
+            if kind == Kind.STARTED:
+                passed[code] = int(np.count_nonzero(counted[lo:hi]))
+        if kind == Kind.STARTED:
+            t_end, end_bounds = g.stage_times(Kind.ENDED)
+            for s in g.meta["stages"]:
+                code = codes[s["id"]]
+                util[s["id"]] = _utilisation(
+                    g,
+                    code,
+                    s["servers"],
+                    w0,
+                    w1,
+                    t_rows[bounds[code] : bounds[code + 1]],
+                    t_end[end_bounds[code] : end_bounds[code + 1]],
+                )
+            del t_end
+        del t_rows, trucks, counted, t_counted
     approach_h = 0.0
-    for (ends, starts), per_stage in (
-        ((g.rows_of(Kind.STARTED), g.rows_of(Kind.QUEUED)), True),
-        ((g.blocked_yard_in_rows, g.rows_of(Kind.BLOCKED)), False),
-    ):
-        for rows, sign in ((ends, 1.0), (starts, -1.0)):
-            t_rows, trucks = t[rows], truck[rows]
-            wait += sign * _per_truck(t_rows, trucks, n)
-            counted = keep[trucks]
-            if per_stage:
-                stages = g.stage[rows][counted]
-                by_stage += sign * np.bincount(stages, weights=t_rows[counted], minlength=256)
-                if sign > 0:
-                    passed += np.bincount(stages, minlength=256)
-            else:
-                approach_h += sign * float(t_rows[counted].sum())
+    for rows, sign in ((g.blocked_yard_in_rows, 1.0), (g.rows_of(Kind.BLOCKED), -1.0)):
+        t_rows, trucks = t[rows], truck[rows]
+        wait += sign * _per_truck(t_rows, trucks, n)
+        approach_h += sign * float(t_rows[keep[trucks]].sum())
     wait = wait[keep]
     del keep
 
@@ -227,11 +248,9 @@ def _gate_row(g: GateView, w0: float, w1: float) -> dict[str, float]:
         "fees_vnd": g.paid("fees", "fee_vnd", w0, w1),
     }
     del cohort, done, wait
-    for s in g.meta["stages"]:
-        row[f"util_{s['id']}"] = _utilisation(g, g.stage_code(s["id"]), s["servers"], w0, w1)
-    for s in g.meta["stages"]:
-        code = g.stage_code(s["id"])
-        row[f"wait_at_{s['id']}_h"] = float(by_stage[code] / passed[code]) if passed[code] else NAN
+    for sid, code in codes.items():
+        row[f"util_{sid}"] = util[sid]
+        row[f"wait_at_{sid}_h"] = stage_wait[code] / passed[code] if passed[code] else NAN
     return row
 
 
