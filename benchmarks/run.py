@@ -96,6 +96,7 @@ def year_figures(days: int, events_dir: Path) -> dict[str, Any]:
     Meant to run in a fresh process (``--worker``): the peak RSS is this run's.
     """
     from gatesim.events.store import write_log
+    from gatesim.memory import release_free_memory
     from gatesim.model.simulate import simulate
     from gatesim.projections.tables import tables
     from gatesim.scenario.load import load_scenario
@@ -117,6 +118,7 @@ def year_figures(days: int, events_dir: Path) -> dict[str, Any]:
     decoded_bytes = sum(getattr(data, c).nbytes for c in ("t_h", "truck", "gate", "stage", "kind"))
     t = time.perf_counter()
     tables(data)
+    release_free_memory()  # as gatesim.run.run_scenario does before the log is written
     project_s = time.perf_counter() - t
     path = events_dir / f"year_{days}.parquet"
     t = time.perf_counter()

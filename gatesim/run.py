@@ -16,6 +16,7 @@ import pandas as pd
 
 from gatesim import __version__
 from gatesim.events.log import LogData
+from gatesim.memory import release_free_memory
 from gatesim.model.simulate import simulate
 from gatesim.projections.kpis import SUMMARY_SCHEMA_VERSION
 from gatesim.projections.tables import tables
@@ -78,6 +79,7 @@ def run_scenario(
     for r in range(replications):
         log = run_replication(scenario, days, r, seed)
         summary, hourly = tables(log)
+        release_free_memory()  # the projections' freed temporaries, before the log is written
         summaries.append(summary)
         series.append(hourly)
         if on_log is not None:

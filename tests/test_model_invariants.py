@@ -130,14 +130,24 @@ def test_stage_waits_add_up_to_the_mean_wait(baseline_logs):
         assert all(getattr(row, f"wait_at_{st['id']}_h") >= 0 for st in g.meta["stages"])
 
 
-def test_stage_times_are_each_stage_s_times_in_order(baseline_logs):
+def test_stage_parts_pick_each_stage_s_rows_in_order(baseline_logs):
     g = gate_views(baseline_logs[1])[0]
     for kind in (Kind.QUEUED, Kind.STARTED, Kind.ENDED):
-        times, bounds = g.stage_times(kind)
+        times = g.t[g.rows_of(kind)]
         for st in g.meta["stages"]:
             code = g.stage_code(st["id"])
             rows = g.stage_rows(kind, code)
-            assert np.array_equal(times[bounds[code] : bounds[code + 1]], g.t[rows])
+            assert np.array_equal(times[g.stage_part(kind, code)], g.t[rows])
             assert (
                 np.all(np.diff(rows) > 0) and np.all(g.stage[rows] == code) and np.all(g.kind[rows] == kind)
             )
+            assert rows.size == np.count_nonzero((g.kind == kind) & (g.stage == code))
+
+
+def test_free_memory_is_released_on_glibc():
+    import platform
+
+    from gatesim.memory import release_free_memory
+
+    # glibc has malloc_trim; elsewhere (macOS, musl) the call is a no-op
+    assert release_free_memory() is (platform.libc_ver()[0] == "glibc")

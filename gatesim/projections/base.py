@@ -237,11 +237,6 @@ class GateView:
         was_blocked[blocked] = True
         return yin[was_blocked[self.truck[yin]]]
 
-    @cached_property
-    def settled(self) -> np.ndarray:
-        """``settled_rows(self.t)``: shared by the folds of this gate's levels."""
-        return settled_rows(self.t)
-
     # The levels projections fold, as (plus, minus) row sets.
     @property
     def waiting_steps(self) -> tuple[RowSets, RowSets]:
@@ -260,44 +255,35 @@ class GateView:
         return (self.rows_of(Kind.ARRIVED),), (self.rows_of(Kind.CROSSED),)
 
     @cached_property
-    def _by_stage(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-        return {}
-
-    @cached_property
     def _stage_order(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         return {}
 
     def stage_order(self, kind: Kind) -> tuple[np.ndarray, np.ndarray]:
         """``(order, bounds)``: ``rows_of(kind)[order]`` are the kind's rows grouped by
-        stage code, each stage's ascending; stage ``c``'s are ``[bounds[c]:bounds[c + 1]]``.
+        stage code, each stage's ascending; stage ``c``'s are ``order[bounds[c]:bounds[c + 1]]``.
 
-        Found once per kind (a stable radix sort of the stage codes). To gather
-        a column by stage, gather it by ``rows_of`` (one sweep through the
-        gate) and reorder that by ``order``: gathering a stage's rows directly
-        sweeps the whole gate once per stage (a year: 3x the time).
+        Found once per kind (a stable radix sort of the stage codes; int32). To
+        take a column by stage, gather it by ``rows_of`` (one sweep through the
+        gate) and pick each stage's part of that by ``order``: gathering a
+        stage's rows directly sweeps the whole gate once per stage (a year:
+        ~3x the time).
         """
         grouped = self._stage_order.get(kind)
         if grouped is None:
             stages = self.stage[self.rows_of(kind)]
-            order = np.argsort(stages, kind="stable")
+            order = np.argsort(stages, kind="stable").astype(np.int32)
             bounds = np.r_[0, np.cumsum(np.bincount(stages, minlength=256))]
             grouped = self._stage_order[kind] = (order, bounds)
         return grouped
 
+    def stage_part(self, kind: Kind, stage: int) -> np.ndarray:
+        """Positions in ``rows_of(kind)`` of the rows at stage code ``stage`` (ascending)."""
+        order, bounds = self.stage_order(kind)
+        return order[bounds[stage] : bounds[stage + 1]]
+
     def stage_rows(self, kind: Kind, stage: int) -> np.ndarray:
         """The gate's rows of ``kind`` at stage code ``stage`` (ascending)."""
-        grouped = self._by_stage.get(kind)
-        if grouped is None:
-            order, bounds = self.stage_order(kind)
-            grouped = self._by_stage[kind] = (self.rows_of(kind)[order], bounds)
-        rows, bounds = grouped
-        return rows[bounds[stage] : bounds[stage + 1]]
-
-    def stage_times(self, kind: Kind) -> tuple[np.ndarray, np.ndarray]:
-        """``(times, bounds)``: the times of the kind's rows grouped by stage (each
-        stage's ascending), as ``stage_order``; not kept (a column per kind)."""
-        order, bounds = self.stage_order(kind)
-        return self.t[self.rows_of(kind)][order], bounds
+        return self.rows_of(kind)[self.stage_part(kind, stage)]
 
     def role_ended(self, role: str) -> np.ndarray | None:
         """ENDED rows at the stages with ``role`` (None when the gate has no such stage).

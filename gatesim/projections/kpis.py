@@ -36,7 +36,14 @@ import pandas as pd
 
 from gatesim.events.kinds import Kind
 from gatesim.events.log import LogData
-from gatesim.projections.base import GateView, daily_instants, fold_mean_max, iter_gate_views, levels_at
+from gatesim.projections.base import (
+    GateView,
+    daily_instants,
+    fold_mean_max,
+    iter_gate_views,
+    levels_at,
+    settled_rows,
+)
 
 __all__ = [
     "ID_COLUMNS",
@@ -172,42 +179,26 @@ def _gate_row(g: GateView, w0: float, w1: float) -> dict[str, float]:
 
     # Waiting per truck: sum of (start - queued) over stages + (yard_in - blocked),
     # one weighted bincount per kind. Per stage, the same sums over the counted
-    # trucks: the kind's times reordered by stage, each stage a slice; the
-    # start times serve the utilisations too.
+    # trucks, picked from the kind's gathered times by the stage's positions
+    # (no full-size reordered copies: the projections are the run's memory peak).
     keep = cohort & done
     wait = np.zeros(n)
     codes = {s["id"]: g.stage_code(s["id"]) for s in g.meta["stages"]}
     stage_wait = dict.fromkeys(codes.values(), 0.0)
     passed = dict.fromkeys(codes.values(), 0)
-    util: dict[str, float] = {}
     for kind, sign in ((Kind.STARTED, 1.0), (Kind.QUEUED, -1.0)):
         rows = g.rows_of(kind)
         t_rows, trucks = t[rows], truck[rows]
         wait += sign * _per_truck(t_rows, trucks, n)
-        order, bounds = g.stage_order(kind)
-        t_rows = t_rows[order]
-        counted = keep[trucks[order]]
-        t_counted = t_rows * counted  # 0 for the trucks not counted: sums over slices, no selection
+        counted = keep[trucks]
+        del trucks
         for code in codes.values():
-            lo, hi = bounds[code], bounds[code + 1]
-            stage_wait[code] += sign * float(t_counted[lo:hi].sum())
+            part = g.stage_part(kind, code)
+            ok = counted[part]
+            stage_wait[code] += sign * float((t_rows[part] * ok).sum())
             if kind == Kind.STARTED:
-                passed[code] = int(np.count_nonzero(counted[lo:hi]))
-        if kind == Kind.STARTED:
-            t_end, end_bounds = g.stage_times(Kind.ENDED)
-            for s in g.meta["stages"]:
-                code = codes[s["id"]]
-                util[s["id"]] = _utilisation(
-                    g,
-                    code,
-                    s["servers"],
-                    w0,
-                    w1,
-                    t_rows[bounds[code] : bounds[code + 1]],
-                    t_end[end_bounds[code] : end_bounds[code + 1]],
-                )
-            del t_end
-        del t_rows, trucks, counted, t_counted
+                passed[code] = int(np.count_nonzero(ok))
+        del t_rows, counted
     approach_h = 0.0
     for rows, sign in ((g.blocked_yard_in_rows, 1.0), (g.rows_of(Kind.BLOCKED), -1.0)):
         t_rows, trucks = t[rows], truck[rows]
@@ -216,11 +207,13 @@ def _gate_row(g: GateView, w0: float, w1: float) -> dict[str, float]:
     wait = wait[keep]
     del keep
 
-    q_mean, q_max = fold_mean_max(t, *g.waiting_steps, w0, w1, g.settled)
+    settled = settled_rows(t)  # shared by the two folds, not kept with the view
+    q_mean, q_max = fold_mean_max(t, *g.waiting_steps, w0, w1, settled)
     km = NAN
     if g.meta.get("yard_capacity") is not None:
-        _, a_max = fold_mean_max(t, *g.approach_steps, w0, w1, g.settled)
+        _, a_max = fold_mean_max(t, *g.approach_steps, w0, w1, settled)
         km = a_max * g.meta["truck_spacing_m"] / g.meta["approach_lanes"] / 1000.0
+    del settled
 
     at20 = daily_instants(w0, w1, 20.0)
     waiting20 = float(levels_at(t, *g.system_steps, at20).mean()) if at20.size else NAN
@@ -248,8 +241,16 @@ def _gate_row(g: GateView, w0: float, w1: float) -> dict[str, float]:
         "fees_vnd": g.paid("fees", "fee_vnd", w0, w1),
     }
     del cohort, done, wait
+    # Utilisation: each stage's start and end times, picked from the two kinds'
+    # gathered times (gathering a stage's rows directly sweeps the whole gate)
+    t_start, t_end = t[g.rows_of(Kind.STARTED)], t[g.rows_of(Kind.ENDED)]
+    for s in g.meta["stages"]:
+        code = codes[s["id"]]
+        starts = t_start[g.stage_part(Kind.STARTED, code)]
+        ends = t_end[g.stage_part(Kind.ENDED, code)]
+        row[f"util_{s['id']}"] = _utilisation(g, code, s["servers"], w0, w1, starts, ends)
+    del t_start, t_end
     for sid, code in codes.items():
-        row[f"util_{sid}"] = util[sid]
         row[f"wait_at_{sid}_h"] = stage_wait[code] / passed[code] if passed[code] else NAN
     return row
 
