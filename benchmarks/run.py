@@ -159,16 +159,13 @@ def replay_figures(path: Path) -> dict[str, Any]:
     Meant to run in a fresh process (``--replay-worker``), as the command does;
     imports are not timed (nor are they in the simulation's time).
     """
-    from gatesim.events.store import read_log
-    from gatesim.projections.tables import TABLES_PAYLOAD, tables
-    from gatesim.rundir import replay_threads
+    from gatesim.rundir import replay_read, replay_tables, replay_threads
 
-    threads = replay_threads()
     t = time.perf_counter()
-    log = read_log(path, payload=TABLES_PAYLOAD, threads=threads)
+    log = replay_read(path)
     read_s = time.perf_counter() - t
     t = time.perf_counter()
-    tables(log, threads)
+    replay_tables(log)
     project_s = time.perf_counter() - t
     return {
         "replay_read_s": round(read_s, 3),

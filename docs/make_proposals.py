@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from gatesim.projections.kpis import kpi_stage, util_column, wait_at_column
+
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "proposals.md"
 START, END = "<!-- table:start -->", "<!-- table:end -->"
@@ -119,7 +121,7 @@ def render(table: pd.DataFrame, proposals: list[str] = PROPOSALS, base_label: st
 def render_stages(base: pd.DataFrame, lanes: pd.DataFrame) -> str:
     """Where the time goes: each stage's mean wait and utilisation per gate in the
     baseline (mean over replications), and Tân Thanh's waits with 8 lanes."""
-    stages = [c[len("wait_at_") : -2] for c in base.columns if c.startswith("wait_at_")]
+    stages = [kpi_stage(c) for c in base.columns if c.startswith("wait_at_")]
     mean_b = base.groupby("gate", sort=False).mean(numeric_only=True)
     mean_l = lanes.groupby("gate", sort=False).mean(numeric_only=True)
     head = (
@@ -131,10 +133,10 @@ def render_stages(base: pd.DataFrame, lanes: pd.DataFrame) -> str:
     for st in ["approach", *stages]:
         cells = []
         for g in GATES:
-            w = mean_b.loc[g, "wait_approach_h" if st == "approach" else f"wait_at_{st}_h"]
-            u = np.nan if st == "approach" else mean_b.loc[g, f"util_{st}"]
+            w = mean_b.loc[g, "wait_approach_h" if st == "approach" else wait_at_column(st)]
+            u = np.nan if st == "approach" else mean_b.loc[g, util_column(st)]
             cells.append("-" if np.isnan(w) else f"{w:.2f}" + ("" if np.isnan(u) else f" ({u:.2f})"))
-        w8 = mean_l.loc["tan_thanh", "wait_approach_h" if st == "approach" else f"wait_at_{st}_h"]
+        w8 = mean_l.loc["tan_thanh", "wait_approach_h" if st == "approach" else wait_at_column(st)]
         lines.append(f"| {st.replace('_', ' ')} | " + " | ".join(cells) + f" | {_f(w8, 2)} |")
     lines.append(
         "| **all (mean per truck)** | "

@@ -35,6 +35,8 @@ __all__ = [
     "read_manifest",
     "replay_dir",
     "replay_file",
+    "replay_read",
+    "replay_tables",
     "replay_threads",
     "run_into",
     "write_tables",
@@ -132,10 +134,19 @@ def replay_threads() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
+def replay_read(path: Path) -> LogData:
+    """The part of a saved log a replay needs (the payload columns the tables use)."""
+    return read_log(path, payload=TABLES_PAYLOAD, threads=replay_threads())
+
+
+def replay_tables(log: LogData) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Summary and hourly rows of a replayed log, its gates folded side by side."""
+    return tables(log, replay_threads())
+
+
 def replay_file(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Summary and hourly rows of one saved log, from the file alone."""
-    threads = replay_threads()
-    return tables(read_log(path, payload=TABLES_PAYLOAD, threads=threads), threads)
+    return replay_tables(replay_read(path))
 
 
 def replay_dir(run_dir: Path, out: Path) -> None:

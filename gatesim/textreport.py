@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from gatesim.projections.kpis import kpi_stage
 from gatesim.run import annual_revenue
 from gatesim.stats import ci_half_width
 
@@ -52,13 +53,13 @@ def _left_out_warning(summary: pd.DataFrame, gates: list[str], gate_names: dict[
 
 def _longest_stage_wait(rows: pd.DataFrame) -> str:
     """The stage with the longest mean wait (mean over replications): where the time goes."""
-    cols = [c for c in rows.columns if c.startswith("wait_at_")]
+    cols = [c for c in rows.columns if c.startswith("wait_at_")]  # the wait_at_column()s
     means = rows[cols].apply(pd.to_numeric, errors="coerce").mean() if cols else pd.Series(dtype=float)
     means = means.dropna()
     if means.empty:
         return "-"
     col = means.idxmax()
-    return f"{col[len('wait_at_') : -2].replace('_', ' ')} {means[col]:.2f}"
+    return f"{kpi_stage(col).replace('_', ' ')} {means[col]:.2f}"
 
 
 def format_run(summary: pd.DataFrame, gate_names: dict[str, str], targets_vnd: dict[str, float]) -> str:

@@ -10,7 +10,7 @@ import pytest
 from gatesim.events.kinds import Kind
 from gatesim.model.calendar import Clock, open_intervals
 from gatesim.projections.base import gate_views, steps_delta
-from gatesim.projections.kpis import summarize
+from gatesim.projections.kpis import summarize, wait_at_column
 from gatesim.scenario.schema import Hours
 
 
@@ -123,11 +123,11 @@ def test_stage_waits_add_up_to_the_mean_wait(baseline_logs):
             code = g.stage_code(st["id"])
             started = truck[(kind == Kind.STARTED) & (g.stage == code)]
             n_s = np.isin(started, counted).sum()
-            wait_s = getattr(row, f"wait_at_{st['id']}_h")
+            wait_s = getattr(row, wait_at_column(st["id"]))
             assert (n_s == 0) == np.isnan(wait_s)
             total += n_s * (0.0 if n_s == 0 else wait_s)
         assert total == pytest.approx(n * row.wait_mean_h, rel=1e-9)
-        assert all(getattr(row, f"wait_at_{st['id']}_h") >= 0 for st in g.meta["stages"])
+        assert all(getattr(row, wait_at_column(st["id"])) >= 0 for st in g.meta["stages"])
 
 
 def test_stage_parts_pick_each_stage_s_rows_in_order(baseline_logs):

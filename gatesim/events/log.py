@@ -22,8 +22,6 @@ from typing import Any
 
 import numpy as np
 
-from gatesim.events.kinds import Kind
-
 __all__ = ["PAYLOAD_COLUMNS", "SAME_TIME", "EventLog", "GateLog", "LogData"]
 
 # Bit 7 of the kind byte: this event happened at the previous event's time.
@@ -190,9 +188,6 @@ class LogData:
     def n_trucks(self) -> int:
         """Length of the payload columns: one more than the largest truck id."""
         return len(next(iter(self.payload.values()))) if self.payload else 0
-
-    def arrived_mask(self) -> np.ndarray:
-        return self.kind == Kind.ARRIVED
 
     def gate_slice(self, code: int) -> slice:
         """The rows of gate ``code`` (the log is grouped by gate)."""

@@ -222,18 +222,13 @@ class GateView:
         return rows
 
     @cached_property
-    def n_trucks(self) -> int:
-        """One more than the largest truck id of the log (per-truck arrays' length)."""
-        return self.log.n_trucks
-
-    @cached_property
     def blocked_yard_in_rows(self) -> np.ndarray:
         """YARD_IN rows of trucks that were blocked first (they waited on the approach)."""
         yin = self.rows_of(Kind.YARD_IN)
         blocked = self.truck[self.rows_of(Kind.BLOCKED)]
         if blocked.size == 0:
             return yin[:0]
-        was_blocked = np.zeros(self.n_trucks, dtype=bool)
+        was_blocked = np.zeros(self.log.n_trucks, dtype=bool)
         was_blocked[blocked] = True
         return yin[was_blocked[self.truck[yin]]]
 

@@ -50,10 +50,13 @@ __all__ = [
     "KPI_COLUMNS",
     "STAGE_KPI_PREFIXES",
     "is_stage_kpi",
+    "kpi_stage",
     "summarize",
     "summary_columns",
     "summary_frame",
     "summary_row",
+    "util_column",
+    "wait_at_column",
 ]
 
 SUMMARY_SCHEMA_VERSION = 3  # 2: wait_left_out; waits include the drain. 3: wait_approach_h, wait_at_*
@@ -85,13 +88,35 @@ NAN = float("nan")
 STAGE_KPI_PREFIXES = ("util_", "wait_at_")
 
 
+def util_column(stage_id: str) -> str:
+    return f"util_{stage_id}"
+
+
+def wait_at_column(stage_id: str) -> str:
+    return f"wait_at_{stage_id}_h"
+
+
 def is_stage_kpi(column: str) -> bool:
     """A per-stage KPI column (its stage in its name)."""
     return column.startswith(STAGE_KPI_PREFIXES)
 
 
+def kpi_stage(column: str) -> str | None:
+    """The stage id in a per-stage KPI column's name (None for other columns)."""
+    if column.startswith("util_"):
+        return column[len("util_") :]
+    if column.startswith("wait_at_") and column.endswith("_h"):
+        return column[len("wait_at_") : -len("_h")]
+    return None
+
+
 def summary_columns(stage_ids: list[str]) -> list[str]:
-    return ID_COLUMNS + KPI_COLUMNS + [f"util_{s}" for s in stage_ids] + [f"wait_at_{s}_h" for s in stage_ids]
+    return (
+        ID_COLUMNS
+        + KPI_COLUMNS
+        + [util_column(s) for s in stage_ids]
+        + [wait_at_column(s) for s in stage_ids]
+    )
 
 
 def _per_truck(values: np.ndarray, trucks: np.ndarray, n: int) -> np.ndarray:
@@ -157,7 +182,7 @@ def _gate_row(g: GateView, w0: float, w1: float) -> dict[str, float]:
     log = g.log
     days = (w1 - w0) / 24.0
     t, truck = g.t, g.truck
-    n = g.n_trucks
+    n = log.n_trucks  # per-truck arrays' length
 
     # by rows of each kind (ascending): gathers of a sixth of the gate, not mask scans
     arrived = g.rows_of(Kind.ARRIVED)
@@ -248,10 +273,10 @@ def _gate_row(g: GateView, w0: float, w1: float) -> dict[str, float]:
         code = codes[s["id"]]
         starts = t_start[g.stage_part(Kind.STARTED, code)]
         ends = t_end[g.stage_part(Kind.ENDED, code)]
-        row[f"util_{s['id']}"] = _utilisation(g, code, s["servers"], w0, w1, starts, ends)
+        row[util_column(s["id"])] = _utilisation(g, code, s["servers"], w0, w1, starts, ends)
     del t_start, t_end
     for sid, code in codes.items():
-        row[f"wait_at_{sid}_h"] = stage_wait[code] / passed[code] if passed[code] else NAN
+        row[wait_at_column(sid)] = stage_wait[code] / passed[code] if passed[code] else NAN
     return row
 
 

@@ -28,6 +28,7 @@ PERIOD_MEASURES = [
 def period_totals(log: LogData, t_from_h: float, t_to_h: float) -> pd.DataFrame:
     """One row per gate: totals over sim hours ``[t_from_h, t_to_h)``."""
     directions = log.meta["directions"]
+    at20 = daily_instants(t_from_h, t_to_h, 20.0)
     rows = []
     for g in iter_gate_views(log):
         cr = g.rows_of(Kind.CROSSED)
@@ -35,7 +36,6 @@ def period_totals(log: LogData, t_from_h: float, t_to_h: float) -> pd.DataFrame:
         crossed = g.truck[cr[(t_cr >= t_from_h) & (t_cr < t_to_h)]]
         value = log.payload["value_usd"][crossed]
         direction = log.payload["direction"][crossed]
-        at20 = daily_instants(t_from_h, t_to_h, 20.0)
         level = levels_at(g.t, *g.system_steps, at20)
         rows.append(
             {

@@ -16,6 +16,8 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from gatesim.projections.kpis import kpi_stage
+
 __all__ = [
     "GATE_NAMES",
     "KEY_KPIS",
@@ -100,10 +102,9 @@ def stage_label(stage: str) -> str:
 
 
 def kpi_label(kpi: str) -> str:
-    if kpi.startswith("util_"):
-        return f"utilisation: {stage_label(kpi[5:])}"
-    if kpi.startswith("wait_at_"):
-        return f"wait at {stage_label(kpi[8:].removesuffix('_h'))}"
+    stage = kpi_stage(kpi)
+    if stage is not None:
+        return f"{'utilisation:' if kpi.startswith('util_') else 'wait at'} {stage_label(stage)}"
     return _KPI.get(kpi, (kpi, "", 1.0))[0]
 
 

@@ -6,6 +6,7 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 
+from gatesim.projections.kpis import kpi_stage
 from gatesim.report.common import Chart, day_axis, finite, new_figure, render_png, stage_color, stage_label
 from gatesim.report.plots_money import calibration_chart, revenue_chart
 from gatesim.report.rundata import RunData, nominal_capacity, stage_order
@@ -254,7 +255,7 @@ def _utilisation(run: RunData) -> Chart:
     width = 0.8 / max(len(cols), 1)
     seen: set[str] = set()
     for i, col in enumerate(cols):
-        sid = col[5:]
+        sid = kpi_stage(col)
         for j, gate in enumerate(run.gates):
             v = finite(run.summary.loc[run.summary["gate"] == gate, col]) * 100.0
             if v.size:
