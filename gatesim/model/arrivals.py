@@ -62,11 +62,12 @@ def _class_shares(gate: Gate) -> np.ndarray:
 def hourly_rates(scenario: Scenario, gate_id: str, clock: Clock) -> np.ndarray:
     """Expected arrivals per sim hour and class: shape (hours, directions * cargo)."""
     gate = scenario.gates[gate_id]
-    hp = np.asarray(gate.arrivals.hourly_profile, dtype=float)
-    hp = hp / hp.sum()  # fraction of a day's trucks arriving in each hour
+    # (24, directions): fraction of a direction's daily trucks arriving in each hour
+    hp = np.stack([np.asarray(gate.arrivals.profile_of(d), dtype=float) for d in DIRECTIONS], axis=1)
+    hp = hp / hp.sum(axis=0)
     per_day = gate.arrivals.per_day
     day = _day_multipliers(scenario, gate_id, clock) * _class_shares(gate) * per_day
-    rates = day[:, None, :, :] * hp[None, :, None, None]
+    rates = day[:, None, :, :] * hp[None, :, :, None]
     return rates.reshape(clock.n_days * 24, len(DIRECTIONS) * len(CARGO_CLASSES))
 
 

@@ -32,6 +32,13 @@ __all__ = [
     "Gate",
     "Growth",
     "Hours",
+    "Outage",
+    "Patience",
+    "PatienceByClass",
+    "PRIORITY_ATTRIBUTES",
+    "RandomOutages",
+    "ScheduleEntry",
+    "Surge",
     "Regime",
     "RoadStage",
     "Route",
@@ -44,6 +51,8 @@ __all__ = [
     "Stage",
     "Targets",
     "Yard",
+    "class_values",
+    "scheduled_servers",
 ]
 
 DIRECTIONS = ("export", "import")
@@ -123,7 +132,229 @@ class Service(_Model):
         return float(sum(self.transshipment_steps_min.values()))
 
 
-class ServiceStage(_Model):
+# ---- queue rules (issue 13): all optional; a stage without them is FIFO with fixed servers.
+
+PRIORITY_ATTRIBUTES = ("cargo", "channel", "direction")
+
+
+def class_values(attribute: str) -> tuple[str, ...]:
+    """The values a truck attribute that classes trucks can take."""
+    return {"cargo": CARGO_CLASSES, "channel": CHANNELS, "direction": DIRECTIONS}[attribute]
+
+
+class Patience(_Model):
+    """How long a truck waits in a stage's queue before it gives up (reneges), hours.
+
+    ``fixed``: every truck waits ``mean_h``; ``exponential``: mean ``mean_h``;
+    ``lognormal``: mean ``mean_h`` and coefficient of variation ``cv``.
+    """
+
+    dist: Literal["exponential", "fixed", "lognormal"] = "exponential"
+    mean_h: float = Field(..., gt=0)
+    cv: float = Field(0.5, ge=0, le=5)
+
+
+class PatienceByClass(_Model):
+    """Patience per class of a truck attribute; a class not listed never reneges."""
+
+    by: Literal["cargo", "channel", "direction"]
+    classes: dict[str, Patience] = Field(..., min_length=1)
+
+    @model_validator(mode="after")
+    def _known(self) -> PatienceByClass:
+        allowed = class_values(self.by)
+        for c in self.classes:
+            if c not in allowed:
+                raise ValueError(f"classes.{c}: not a value of {self.by}; allowed: {', '.join(allowed)}")
+        return self
+
+
+def _patience_kind(v: object) -> str:
+    return "by_class" if (isinstance(v, dict) and "by" in v) or isinstance(v, PatienceByClass) else "one"
+
+
+PatienceRule = Annotated[
+    Annotated[Patience, Tag("one")] | Annotated[PatienceByClass, Tag("by_class")],
+    Discriminator(_patience_kind),
+]
+
+
+class ScheduleEntry(_Model):
+    """Servers on duty in a window, on top of opening hours (closed stays closed).
+
+    A window is a range of hours of the day (the stage side's local time,
+    ``from_h`` to ``to_h``), a range of dates (``start`` to ``end``, both
+    included, the stage side's local dates), or both. Where windows of
+    different kinds cover the same instant, the more specific one applies:
+    dates and hours, then dates only, then hours only, then the stage's
+    ``servers``. Two windows of the same kind must not overlap.
+    """
+
+    from_h: float = Field(0.0, ge=0, le=24)
+    to_h: float = Field(24.0, ge=0, le=24)
+    start: dt.date | None = None
+    end: dt.date | None = None
+    servers: int = Field(..., ge=0)
+
+    @model_validator(mode="after")
+    def _order(self) -> ScheduleEntry:
+        if self.to_h <= self.from_h:
+            raise ValueError(f"to_h: must be after from_h ({self.from_h:g})")
+        if (self.start is None) != (self.end is None):
+            raise ValueError("end: start and end go together")
+        if self.start is not None and self.end < self.start:
+            raise ValueError(f"end: {self.end} is before start {self.start}")
+        return self
+
+    @property
+    def dated(self) -> bool:
+        return self.start is not None
+
+    @property
+    def all_day(self) -> bool:
+        return self.from_h == 0 and self.to_h == 24
+
+    @property
+    def level(self) -> int:
+        """Specificity: 3 dates and hours, 2 dates only, 1 hours only."""
+        return 3 if self.dated and not self.all_day else 2 if self.dated else 1
+
+    def covers(self, date: dt.date, hour: float) -> bool:
+        if self.dated and not (self.start <= date <= self.end):
+            return False
+        return self.from_h <= hour < self.to_h
+
+    def overlaps(self, other: ScheduleEntry) -> bool:
+        hours = self.from_h < other.to_h and other.from_h < self.to_h
+        if not (self.dated and other.dated):
+            return hours
+        return hours and self.start <= other.end and other.start <= self.end
+
+
+def _check_schedule(entries: list[ScheduleEntry]) -> None:
+    for i, a in enumerate(entries):
+        for j in range(i):
+            b = entries[j]
+            if a.level == b.level and a.overlaps(b):
+                raise ValueError(
+                    f"server_schedule.{i}: overlaps entry {j}; windows of the same kind must not overlap"
+                )
+
+
+def scheduled_servers(entries: list[ScheduleEntry], base: int, date: dt.date, hour: float) -> int:
+    """Servers on duty at local ``date`` and ``hour`` (the most specific window, else ``base``)."""
+    best, level = base, 0
+    for e in entries:
+        if e.level > level and e.covers(date, hour):
+            best, level = e.servers, e.level
+    return best
+
+
+class Surge(_Model):
+    """Extra servers called in when the queue reaches ``queue_at_least`` trucks.
+
+    They come ``delay_h`` after the queue first reaches the threshold (if the
+    queue is then still at least ``until_queue_below``) and go when the queue
+    falls below ``until_queue_below`` (a truck in service is finished first).
+    They work only while the stage is open and not in an outage.
+    """
+
+    queue_at_least: int = Field(..., ge=1)
+    extra_servers: int = Field(..., ge=1)
+    delay_h: float = Field(0.0, ge=0)
+    until_queue_below: int = Field(..., ge=1)
+
+    @model_validator(mode="after")
+    def _order(self) -> Surge:
+        if self.until_queue_below > self.queue_at_least:
+            raise ValueError(f"until_queue_below: must not exceed queue_at_least ({self.queue_at_least})")
+        return self
+
+
+class Outage(_Model):
+    """A stage closed from one instant to another (Hanoi time): no service starts;
+    a truck already in service is finished (non-preemptive, like closing time)."""
+
+    start: dt.datetime
+    end: dt.datetime
+
+    @model_validator(mode="after")
+    def _order(self) -> Outage:
+        if self.end <= self.start:
+            raise ValueError(f"end: {self.end.isoformat()} is not after start {self.start.isoformat()}")
+        return self
+
+
+class RandomOutages(_Model):
+    """Outages at random: a Poisson process of ``rate_per_day``, each lasting a
+    draw of ``duration_h``; drawn from the stage's own stream ``outages/<stage>``."""
+
+    rate_per_day: float = Field(..., gt=0)
+    duration_h: Patience  # same shape: dist and mean_h (and cv)
+
+
+class _QueueRules(_Model):
+    """Queue discipline, patience, server schedule, surge and outages of a stage."""
+
+    discipline: Literal["fifo", "priority"] = "fifo"
+    priority_by: Literal["cargo", "channel", "direction"] | None = None
+    priority_order: list[str] | None = None
+    patience_h: PatienceRule | None = None
+    server_schedule: list[ScheduleEntry] = Field(default_factory=list)
+    surge: Surge | None = None
+    outages: list[Outage] = Field(default_factory=list)
+    random_outages: RandomOutages | None = None
+
+    @model_validator(mode="after")
+    def _rules(self):
+        if self.discipline == "priority":
+            if self.priority_by is None or self.priority_order is None:
+                raise ValueError("discipline: priority needs priority_by and priority_order")
+            allowed = class_values(self.priority_by)
+            missing = [v for v in allowed if v not in self.priority_order]
+            unknown = [v for v in self.priority_order if v not in allowed]
+            if unknown:
+                raise ValueError(
+                    f"priority_order: {unknown[0]!r} is not a value of {self.priority_by}; "
+                    f"allowed: {', '.join(allowed)}"
+                )
+            if missing or len(set(self.priority_order)) != len(self.priority_order):
+                raise ValueError(
+                    f"priority_order: misses {', '.join(map(repr, missing)) or 'nothing but repeats one'}; "
+                    f"must list every value of {self.priority_by} once: {', '.join(allowed)}"
+                )
+        elif self.priority_by is not None or self.priority_order is not None:
+            raise ValueError("priority_by: only with discipline: priority")
+        _check_schedule(self.server_schedule)
+        for i in range(1, len(self.outages)):
+            for j in range(i):
+                a, b = self.outages[i], self.outages[j]
+                if a.start < b.end and b.start < a.end:
+                    raise ValueError(f"outages.{i}: overlaps outage {j}")
+        if (self.server_schedule or self.surge) and self.servers is None:
+            raise ValueError("server_schedule: needs a number of servers (the stage has unlimited)")
+        return self
+
+    @property
+    def general(self) -> bool:
+        """True if the stage needs the general (event-driven) path, not FIFO booking."""
+        return bool(
+            self.discipline != "fifo"
+            or self.patience_h is not None
+            or self.server_schedule
+            or self.surge is not None
+            or self.outages
+            or self.random_outages is not None
+        )
+
+    def priority_rank(self, attribute_values: dict[str, str]) -> int:
+        """A truck's class rank (0 first served) from its attribute values."""
+        if self.priority_by is None:
+            return 0
+        return self.priority_order.index(attribute_values[self.priority_by])
+
+
+class ServiceStage(_QueueRules):
     """A stage with servers (officers, counters, crews) working FIFO in opening hours."""
 
     kind: Literal["service"] = "service"
@@ -135,18 +366,47 @@ class ServiceStage(_Model):
     travel_min: NonNeg = 0.0
 
 
-class RoadStage(_Model):
-    """The dedicated road to the border marker: lanes, vehicles per lane per hour."""
+class RoadStage(_QueueRules):
+    """The dedicated road to the border marker: lanes, vehicles per lane per hour.
+
+    ``lanes`` are shared by both directions (a truck takes the lane that frees
+    first); ``lanes_by_direction`` gives each direction its own lanes instead
+    (give one or the other).
+    """
 
     kind: Literal["road"]
     role: Literal["road"] = "road"
-    lanes: int = Field(..., ge=1)
+    lanes: int | None = Field(None, ge=1)
+    lanes_by_direction: dict[Direction, Annotated[int, Field(ge=1)]] | None = None
     per_lane_vehicles_per_h: float = Field(..., gt=0)
     hours: Hours = Hours()
     travel_min: NonNeg = 0.0
 
+    @model_validator(mode="before")
+    @classmethod
+    def _one_lane_key(cls, data: object) -> object:
+        if isinstance(data, dict):
+            has_l, has_d = data.get("lanes") is not None, data.get("lanes_by_direction") is not None
+            if has_l and has_d:
+                raise ValueError("lanes_by_direction: give lanes or lanes_by_direction, not both")
+            if not has_l and not has_d:
+                raise ValueError("lanes: required (or lanes_by_direction)")
+        return data
+
+    @model_validator(mode="after")
+    def _split(self) -> RoadStage:
+        if self.lanes_by_direction is not None:
+            if set(self.lanes_by_direction) != set(DIRECTIONS):
+                raise ValueError(f"lanes_by_direction: needs both of {list(DIRECTIONS)}")
+            if self.general:
+                raise ValueError("lanes_by_direction: not with queue rules (give two road stages instead)")
+        return self
+
     @property
     def servers(self) -> int:
+        """All lanes (both directions' when split)."""
+        if self.lanes_by_direction is not None:
+            return sum(self.lanes_by_direction.values())
         return self.lanes
 
     @property
@@ -193,7 +453,12 @@ class Route(_Model):
 
 
 class Yard(_Model):
+    """The gate's yard. ``used_by``: the directions whose trucks hold a slot (over
+    their route's ``yard_from``..``yard_until``); exports only by default
+    (labelled assumption: the baseline's yards are export parking)."""
+
     capacity_trucks: int = Field(..., ge=1)
+    used_by: list[Direction] = Field(default_factory=lambda: ["export"], min_length=1)
 
 
 class Approach(_Model):
@@ -210,6 +475,8 @@ class Arrivals(_Model):
     channel_shares: dict[Channel, Share]
     transshipment_share: Share
     hourly_profile: list[NonNeg] = Field(default_factory=lambda: [1.0] * 24)
+    # A direction listed here arrives by its own profile instead of hourly_profile.
+    hourly_profile_by_direction: dict[Direction, list[NonNeg]] = Field(default_factory=dict)
     weekday_profile: list[NonNeg] = Field(default_factory=lambda: [1.0] * 7)
 
     @field_validator("hourly_profile")
@@ -218,6 +485,18 @@ class Arrivals(_Model):
         if len(v) != 24 or sum(v) <= 0:
             raise ValueError(f"needs 24 non-negative weights, not all 0; got {len(v)}")
         return v
+
+    @field_validator("hourly_profile_by_direction")
+    @classmethod
+    def _hours24_by_direction(cls, v: dict[str, list[float]]) -> dict[str, list[float]]:
+        for d, profile in v.items():
+            if len(profile) != 24 or sum(profile) <= 0:
+                raise ValueError(f"{d}: needs 24 non-negative weights, not all 0; got {len(profile)}")
+        return v
+
+    def profile_of(self, direction: str) -> list[float]:
+        """The hour-of-day weights of a direction's arrivals."""
+        return self.hourly_profile_by_direction.get(direction, self.hourly_profile)
 
     @field_validator("weekday_profile")
     @classmethod
@@ -253,6 +532,14 @@ class Gate(_Model):
                     raise ValueError(f"routes.{d}.stages: names stage {s!r}; stages are {list(self.stages)}")
             if route.yard_from is not None and self.yard is None:
                 raise ValueError(f"routes.{d}.yard_from: uses a yard but the gate has no yard")
+            if self.yard is not None and "used_by" in self.yard.model_fields_set:
+                uses = d in self.yard.used_by
+                if route.yard_from is not None and not uses:
+                    raise ValueError(f"routes.{d}.yard_from: yard.used_by does not list {d}")
+                if route.yard_from is None and uses:
+                    raise ValueError(
+                        f"routes.{d}: yard.used_by lists {d}, so the route needs yard_from and yard_until"
+                    )
         needed = {d for d in DIRECTIONS if self._direction_share(d) > 0}
         missing = needed - set(self.routes)
         if missing and self.arrivals.per_day > 0:
