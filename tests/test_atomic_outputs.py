@@ -170,7 +170,7 @@ def complete_or_absent(target: Path) -> str:
     reps = manifest["replications"]
     assert len(list((target / "events").glob("rep_*.parquet"))) == reps
     summary = pd.read_csv(target / "summary.csv")
-    assert len(summary) == reps * 3
+    assert len(summary) == reps * 4  # replications x gates
     return "complete"
 
 

@@ -55,13 +55,13 @@ def test_common_random_numbers_same_trucks_when_only_lanes_change():
 
 
 def test_adding_a_gate_leaves_the_other_gates_trucks_unchanged(tmp_path):
-    extra = tmp_path / "with_chi_ma.yaml"
+    extra = tmp_path / "with_extra_gate.yaml"
     extra.write_text(
         f"extends: {BASELINE}\n"
-        "name: with_chi_ma\n"
+        "name: with_extra_gate\n"
         "gates:\n"
-        "  chi_ma:\n"
-        "    name: Chi Ma\n"
+        "  extra_gate:\n"
+        "    name: An extra gate\n"
         "    arrivals: {per_day: 230, export_share: 0.18, transshipment_share: 0.5,\n"
         "      cargo_mix: {export: {fruit: 0.8, electronics: 0.1, other: 0.1}, import: {fruit: 0.2, electronics: 0.3, other: 0.5}},\n"
         "      channel_shares: {green: 0.6, yellow: 0.35, red: 0.05}}\n"
@@ -79,8 +79,8 @@ def test_adding_a_gate_leaves_the_other_gates_trucks_unchanged(tmp_path):
     sc_b, _ = load_scenario(extra)
     sa = summarize(run_replication(sc_a, 2, 0, 3)).set_index("gate")
     sb = summarize(run_replication(sc_b, 2, 0, 3)).set_index("gate")
-    assert "chi_ma" in sb.index and sb.loc["chi_ma", "arrivals"] > 0
+    assert "extra_gate" in sb.index and sb.loc["extra_gate", "arrivals"] > 0
     cols = ["arrivals", "departures", "wait_mean_h", "revenue_vnd", "value_usd"]
-    assert sa.loc[["tan_thanh", "huu_nghi", "coc_nam"], cols].equals(
-        sb.loc[["tan_thanh", "huu_nghi", "coc_nam"], cols]
+    assert sa.loc[["tan_thanh", "huu_nghi", "coc_nam", "chi_ma"], cols].equals(
+        sb.loc[["tan_thanh", "huu_nghi", "coc_nam", "chi_ma"], cols]
     )

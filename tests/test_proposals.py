@@ -25,7 +25,7 @@ DAYS, REPS, SEED = 3, 2, 20260101
 
 _FEES = {
     f"gates.{g}.stages.fees.service.{k}"
-    for g in ("tan_thanh", "huu_nghi", "coc_nam")
+    for g in ("tan_thanh", "huu_nghi", "coc_nam", "chi_ma")
     for k in (
         "steps_min.infrastructure_fee_payment",
         "steps_min.sequential_confirmations",
@@ -209,7 +209,7 @@ def test_longer_coc_nam_hours_crossings_not_lower(runs):
 
 
 def test_automated_fees_lower_fee_stage_waits(runs):
-    for gate in ("tan_thanh", "huu_nghi", "coc_nam"):
+    for gate in ("tan_thanh", "huu_nghi", "coc_nam", "chi_ma"):
         for b, o in zip(runs["baseline_2026"][0], runs["automated_fee_payment"][0], strict=True):
             wb, wo = _stage_waits_h(b, gate, "fees"), _stage_waits_h(o, gate, "fees")
             assert wb.size > 10 and wo.size > 10
@@ -217,7 +217,7 @@ def test_automated_fees_lower_fee_stage_waits(runs):
     t = compare_tables(runs["baseline_2026"][1], [runs["automated_fee_payment"][1]]).set_index(
         ["gate", "kpi"]
     )
-    for gate in ("tan_thanh", "huu_nghi", "coc_nam"):
+    for gate in ("tan_thanh", "huu_nghi", "coc_nam", "chi_ma"):
         assert t.loc[(gate, "util_fees"), "pct_change"] < -70  # 13 -> 2 min of service
         assert t.loc[(gate, "fees_vnd"), "diff_mean"] == pytest.approx(
             0, abs=0.05 * t.loc[(gate, "fees_vnd"), "base_mean"]

@@ -66,13 +66,13 @@ def test_outputs_and_contract(run_dir):
     s = pd.read_csv(run_dir / "summary.csv")
     assert all(c in s.columns for c in REQUIRED)
     assert list(s.columns[: len(ID_COLUMNS) + len(KPI_COLUMNS)]) == ID_COLUMNS + KPI_COLUMNS
-    assert set(s["gate"]) == {"tan_thanh", "huu_nghi", "coc_nam"}
+    assert set(s["gate"]) == {"tan_thanh", "huu_nghi", "coc_nam", "chi_ma"}
     assert (s["arrivals"] == s["departures"] + s["left_in_system"]).all()
     assert s["queue_max_km"].notna().all()
     manifest = json.loads((run_dir / "manifest.json").read_text())
     assert manifest["complete"] and manifest["seed"] == 9 and manifest["output_schema_version"] >= 1
     ts = pd.read_csv(run_dir / "timeseries.csv")
-    assert len(ts) == 2 * 3 * 48  # replications x gates x hours
+    assert len(ts) == 2 * 4 * 48  # replications x gates x hours
     assert ts["time"].iloc[0] == "2026-01-01 00:00"
 
 

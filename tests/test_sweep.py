@@ -158,9 +158,9 @@ def test_serial_equals_parallel_and_matches_gatesim_run(serial_run, tmp_path):
     assert (tmp_path / "par/results.csv").read_bytes() == (out / "results.csv").read_bytes()
     assert (tmp_path / "par/results_ci.csv").read_bytes() == (out / "results_ci.csv").read_bytes()
     table = rows(out / "results.csv")
-    assert len(table) == 4 * 2 * 3  # points x replications x gates
+    assert len(table) == 4 * 2 * 4  # points x replications x gates
     assert list(table[0])[:6] == ["point", LANES, GROWTH, "replication", "seed", "gate"]
-    assert [(r["point"], r["replication"]) for r in table[:6]] == [("0", "0")] * 3 + [("0", "1")] * 3
+    assert [(r["point"], r["replication"]) for r in table[:8]] == [("0", "0")] * 4 + [("0", "1")] * 4
     # A point's rows are exactly what `gatesim run` would write in summary.csv for that scenario.
     sweep = load_sweep(spec)
     point = sweep.points[3]
@@ -173,7 +173,7 @@ def test_serial_equals_parallel_and_matches_gatesim_run(serial_run, tmp_path):
         }
         assert got["error"] == ""
     ci = rows(out / "results_ci.csv")
-    assert len(ci) == 4 * 3 * len(
+    assert len(ci) == 4 * 4 * len(
         [
             c
             for c in table[0]
@@ -238,7 +238,7 @@ def test_a_failing_task_is_a_row_with_its_error(tmp_path, monkeypatch, workers):
     assert len(outcome.failed) == 2 and not outcome.lost
     table = rows(tmp_path / "out/results.csv")
     bad = [r for r in table if r["error"]]
-    assert len(bad) == 2 * 3
+    assert len(bad) == 2 * 4  # failed replications x gates
     assert {(r["point"], r["replication"]) for r in bad} == {("2", "1"), ("3", "1")}
     assert {r["error"] for r in bad} == {"ZeroDivisionError: injected failure"}
     assert all(r["arrivals"] == "" for r in bad)

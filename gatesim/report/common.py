@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 # Names as the seed articles write them; used when a scenario file does not say.
-GATE_NAMES = {"tan_thanh": "Tân Thanh", "huu_nghi": "Hữu Nghị", "coc_nam": "Cốc Nam"}
+GATE_NAMES = {"tan_thanh": "Tân Thanh", "huu_nghi": "Hữu Nghị", "coc_nam": "Cốc Nam", "chi_ma": "Chi Ma"}
 
 # KPI -> (label, unit as shown, scale from the column's unit to the shown one)
 _KPI = {
@@ -78,6 +78,7 @@ _STAGE_COLORS = {
     "handover": "tab:purple",
     "cn_acceptance": "tab:brown",
     "cn_release": "tab:pink",
+    "access_road": "tab:gray",  # Chi Ma's road 236 (issue 15)
 }
 _EXTRA_COLORS = ["tab:olive", "tab:cyan", "tab:blue", "gold", "navy"]
 _STAGE_LABELS = {
@@ -88,6 +89,7 @@ _STAGE_LABELS = {
     "handover": "handover / transshipment",
     "cn_acceptance": "acceptance, Chinese side",
     "cn_release": "release, Chinese side",
+    "access_road": "access road (Chi Ma: provincial road 236)",
 }
 
 
