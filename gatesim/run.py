@@ -79,6 +79,10 @@ def run_scenario(
     for r in range(replications):
         log = run_replication(scenario, days, r, seed)
         summary, hourly = tables(log)
+        if "corridor" in log.meta:  # issue 15: corridor KPIs appended as columns
+            from gatesim.corridor.kpis import corridor_kpis
+
+            summary = summary.merge(corridor_kpis(log), on="gate", how="left", sort=False)
         release_free_memory()  # the projections' freed temporaries, before the log is written
         summaries.append(summary)
         series.append(hourly)

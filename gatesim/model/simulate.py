@@ -59,6 +59,13 @@ def simulate(scenario: Scenario, days: int, replication: int, seed: int) -> tupl
     calendar_rows: list[tuple[float, int]] = []
     gates_meta = []
     first_truck = 0
+    # --- corridor (issue 15): trucks drawn per origin choose a gate (None: per-gate arrivals) ---
+    corridor = None
+    if scenario.corridor is not None:
+        from gatesim.corridor.dispatch import CorridorRun
+
+        corridor, corridor_gates = CorridorRun(scenario, clock, seed, replication), {}
+    # --- end corridor ---
     for g_code, gid in enumerate(gate_ids):
         gate = scenario.gates[gid]
         closed = _closed_dates(scenario, gid)
@@ -83,12 +90,17 @@ def simulate(scenario: Scenario, days: int, replication: int, seed: int) -> tupl
                     "daily_capacity": st.daily_capacity,
                 }
             )
-        rates = hourly_rates(scenario, gid, clock)
-        arrivals = _arrivals(rates, clock, seed, replication, gid)
-        trucks = draw_trucks(scenario, gid, arrivals, seed, replication)
-        log.add_payload(first_truck, trucks.payload())
-        rt = GateRuntime(env, log, g_code, gate, runtimes, trucks, first_truck)
-        start(env, lambda _resume, rt=rt: rt.source())
+        if corridor is None:
+            rates = hourly_rates(scenario, gid, clock)
+            arrivals = _arrivals(rates, clock, seed, replication, gid)
+            trucks = draw_trucks(scenario, gid, arrivals, seed, replication)
+            log.add_payload(first_truck, trucks.payload())
+            rt = GateRuntime(env, log, g_code, gate, runtimes, trucks, first_truck)
+            start(env, lambda _resume, rt=rt: rt.source())
+        else:  # corridor (issue 15): one truck id space, the corridor starts the trucks
+            arrivals = Arrivals(np.empty(0), np.empty(0, np.uint8), np.empty(0, np.uint8))
+            rt = GateRuntime(env, log, g_code, gate, runtimes, corridor.trucks, 0)
+            corridor_gates[gid] = (g_code, rt, runtimes)
         gates_meta.append(
             {
                 "id": gid,
@@ -102,8 +114,12 @@ def simulate(scenario: Scenario, days: int, replication: int, seed: int) -> tupl
         first_truck += arrivals.t_h.size
 
     start(env, lambda _resume: _calendar(env, log, sorted(calendar_rows)))
+    if corridor is not None:  # corridor (issue 15)
+        corridor.attach(env, log, corridor_gates)
     w0, w1 = clock.window_h
     env.run(until=clock.horizon_h)
+    if corridor is not None:  # corridor (issue 15): payload fixed as trucks departed
+        log.add_payload(0, corridor.payload())
     meta = {
         "log_schema_version": LOG_SCHEMA_VERSION,
         "scenario": scenario.name,
@@ -125,6 +141,8 @@ def simulate(scenario: Scenario, days: int, replication: int, seed: int) -> tupl
         "no_stage": NO_STAGE,
         "yard_stage": YARD_STAGE,
     }
+    if corridor is not None:  # corridor (issue 15)
+        meta["corridor"] = corridor.meta()
     return log, meta
 
 

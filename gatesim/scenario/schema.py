@@ -19,6 +19,8 @@ from pydantic import (
     model_validator,
 )
 
+from gatesim.scenario.corridor import Corridor  # issue 15
+
 __all__ = [
     "CARGO_CLASSES",
     "CHANNELS",
@@ -644,6 +646,8 @@ class Scenario(_Model):
     gates: dict[str, Gate] = Field(..., min_length=1)
     targets: Targets = Targets()
     sources: dict[str, Source] = Field(default_factory=dict)
+    # issue 15: demand by origin and gate choice (gatesim/scenario/corridor.py)
+    corridor: Corridor | None = None
 
     @field_validator("gates")
     @classmethod
@@ -663,4 +667,7 @@ class Scenario(_Model):
                     raise ValueError(
                         f"calendar.regimes.{i}.gates: regime {r.name!r} names gate {g!r}; gates are {list(self.gates)}"
                     )
+        for key, g in self.corridor.gate_refs() if self.corridor is not None else []:  # issue 15
+            if g not in self.gates:
+                raise ValueError(f"{key}: names gate {g!r}; gates are {list(self.gates)}")
         return self

@@ -1,0 +1,167 @@
+"""Scenario schema of the corridor (issue 15): demand by origin, gate choice,
+holding/metering, booking slots and cargo-class stops.
+
+A scenario without ``corridor:`` is unchanged: each gate draws its own
+arrivals (``gates.<id>.arrivals``). With ``corridor:``, the trucks are drawn
+per origin instead, choose a gate, and the gates' ``arrivals`` keep only the
+per-gate attributes of a truck that arrives there (channel shares,
+transshipment share); their ``per_day``, mixes and profiles are not used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = ["Booking", "Choice", "Corridor", "Metering", "Origin", "Stop"]
+
+NonNeg = Annotated[float, Field(ge=0)]
+Share = Annotated[float, Field(ge=0, le=1)]
+_DIRECTIONS = ("export", "import")
+_CARGO = ("fruit", "electronics", "other")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Origin(_Model):
+    """Where trucks start: trucks/day by direction and cargo, and the road time to each gate.
+
+    A gate missing from ``travel_min`` cannot be reached from this origin.
+    """
+
+    per_day: NonNeg
+    export_share: Share
+    cargo_mix: dict[Literal["export", "import"], dict[Literal["fruit", "electronics", "other"], Share]]
+    hourly_profile: list[NonNeg] = Field(default_factory=lambda: [1.0] * 24)
+    value_multiplier: float = Field(1.0, gt=0)
+    travel_min: dict[str, NonNeg] = Field(..., min_length=1)
+
+    @field_validator("hourly_profile")
+    @classmethod
+    def _hours24(cls, v: list[float]) -> list[float]:
+        if len(v) != 24 or sum(v) <= 0:
+            raise ValueError(f"needs 24 non-negative weights, not all 0; got {len(v)}")
+        return v
+
+    @model_validator(mode="after")
+    def _mix(self) -> Origin:
+        if set(self.cargo_mix) != set(_DIRECTIONS):
+            raise ValueError(f"cargo_mix: needs both of {list(_DIRECTIONS)}")
+        for d, mix in self.cargo_mix.items():
+            total = sum(mix.values())
+            if abs(total - 1.0) > 1e-6:
+                raise ValueError(f"cargo_mix.{d}: must sum to 1, got {total:g}")
+        return self
+
+
+class Choice(_Model):
+    """Captive shares plus a multinomial logit on a generalised cost, in hours.
+
+    cost(gate) = travel hours (from the origin, plus any driving inside the gate's
+    route, such as Chi Ma's road 236) + published expected wait (hours) + fee / value of time;
+    P(gate) ∝ exp(-cost / scale_h) over the gates open to the truck.
+    The platform publishes each gate's expected wait every ``publish_every_h``;
+    a driver sees the figure published ``info_delay_h`` before departure.
+    ``fixed_wait_h`` replaces the published wait by fixed figures (a gate not
+    listed: 0), to study choice without congestion feedback.
+    """
+
+    scale_h: float = Field(..., gt=0)
+    value_of_time_vnd_per_h: float = Field(..., gt=0)
+    fee_vnd: dict[str, NonNeg] = Field(default_factory=dict)
+    captive: dict[str, Share] = Field(default_factory=dict)
+    publish_every_h: float = Field(0.25, gt=0)
+    info_delay_h: NonNeg = 0.0
+    fixed_wait_h: dict[str, NonNeg] | None = None
+
+    @model_validator(mode="after")
+    def _captive(self) -> Choice:
+        total = sum(self.captive.values())
+        if total > 1.0 + 1e-9:
+            raise ValueError(f"captive: shares must sum to at most 1, got {total:g}")
+        return self
+
+
+class Metering(_Model):
+    """The platform's coordination order at one gate: trucks wait at their origin
+    (or a buffer parking) while the gate's approach queue (trucks waiting on the
+    road for a yard slot) or its yard is at its threshold; released in
+    departure order as room frees (checked every ``check_every_h``)."""
+
+    approach_max_trucks: int | None = Field(None, ge=0)
+    yard_max_trucks: int | None = Field(None, ge=0)
+    check_every_h: float = Field(0.05, gt=0)
+
+    @model_validator(mode="after")
+    def _one(self) -> Metering:
+        if self.approach_max_trucks is None and self.yard_max_trucks is None:
+            raise ValueError("approach_max_trucks: give approach_max_trucks or yard_max_trucks")
+        return self
+
+
+class Booking(_Model):
+    """Booking slots (a virtual queue) at one gate.
+
+    A share of the trucks that choose the gate book a slot at least
+    ``lead_h`` ahead: the first hour with a free slot; they arrive at the
+    start of the slot's hour (a no-show never comes; the slot is lost).
+    """
+
+    slots_per_h: int = Field(..., ge=0)
+    share_booking: Share
+    lead_h: NonNeg = 0.0
+    no_show: Share = 0.0
+    from_h: float = Field(0.0, ge=0, le=24)
+    to_h: float = Field(24.0, ge=0, le=24)
+
+    @model_validator(mode="after")
+    def _hours(self) -> Booking:
+        if self.to_h <= self.from_h:
+            raise ValueError(f"to_h: must be after from_h ({self.from_h:g})")
+        return self
+
+
+class Stop(_Model):
+    """A gate stops accepting a cargo class (e.g. fruit, Feb 2022) from ``start``
+    to ``end`` (Hanoi time): trucks of that class choose among the other gates;
+    trucks captive to the gate wait at their origin until the stop ends."""
+
+    gate: str
+    cargo: Literal["fruit", "electronics", "other"]
+    start: dt.datetime
+    end: dt.datetime
+
+    @model_validator(mode="after")
+    def _order(self) -> Stop:
+        if self.end <= self.start:
+            raise ValueError(f"end: {self.end.isoformat()} is not after start {self.start.isoformat()}")
+        return self
+
+
+class Corridor(_Model):
+    origins: dict[str, Origin] = Field(..., min_length=1)
+    choice: Choice
+    metering: dict[str, Metering] = Field(default_factory=dict)
+    booking: dict[str, Booking] = Field(default_factory=dict)
+    stops: list[Stop] = Field(default_factory=list)
+
+    def gate_refs(self) -> list[tuple[str, str]]:
+        """(key path, gate id) of every gate this section names, to check against the gates."""
+        refs = []
+        for oid, o in self.origins.items():
+            refs += [(f"corridor.origins.{oid}.travel_min.{g}", g) for g in o.travel_min]
+        c = self.choice
+        for name, d in (
+            ("fee_vnd", c.fee_vnd),
+            ("captive", c.captive),
+            ("fixed_wait_h", c.fixed_wait_h or {}),
+        ):
+            refs += [(f"corridor.choice.{name}.{g}", g) for g in d]
+        refs += [(f"corridor.metering.{g}", g) for g in self.metering]
+        refs += [(f"corridor.booking.{g}", g) for g in self.booking]
+        refs += [(f"corridor.stops.{i}.gate", s.gate) for i, s in enumerate(self.stops)]
+        return refs
