@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-__all__ = ["Kind", "NO_STAGE", "YARD_STAGE", "pack"]
+__all__ = ["Kind", "NO_STAGE", "NO_TRUCK", "YARD_STAGE", "pack"]
 
 
 class Kind(IntEnum):
@@ -18,11 +18,18 @@ class Kind(IntEnum):
     CROSSED = 7  # truck leaves the system (handed over / released)
     OPENED = 8  # a stage opens (calendar)
     CLOSED = 9  # a stage closes (calendar)
+    # issue 13 (append only, never renumber):
+    RENEGED = 10  # truck gives up waiting in a stage's queue and leaves the system
+    SERVERS = 11  # servers on duty at a stage change (schedule, surge); value in the log's ``servers``
+    OUTAGE_START = 12  # a stage's outage starts: no service starts until OUTAGE_END
+    OUTAGE_END = 13
 
 
 # Stage codes 0 and 1 are reserved; a scenario's stages are numbered from 2.
 NO_STAGE = 0
 YARD_STAGE = 1
+# The truck id of stage-level events (opened, closed, servers, outages): not a truck.
+NO_TRUCK = -1
 
 
 def pack(truck: int, gate: int, stage: int, kind: int) -> int:

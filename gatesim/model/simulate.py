@@ -7,24 +7,27 @@ the metadata projections need to read it (vocabularies, window, capacities).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import numpy as np
 import simpy
 
-from gatesim.events.kinds import NO_STAGE, YARD_STAGE, Kind, pack
+from gatesim.events.kinds import NO_STAGE, NO_TRUCK, YARD_STAGE, Kind, pack
 from gatesim.events.log import EventLog
 from gatesim.model.arrivals import Arrivals, draw_arrivals, hourly_rates
 from gatesim.model.calendar import Clock, open_intervals
 from gatesim.model.gate import GateRuntime
+from gatesim.model.general import GeneralStage
 from gatesim.model.process import start
 from gatesim.model.stage import StageRuntime
 from gatesim.model.streams import stream
+from gatesim.model.timeline import outage_intervals, stage_timeline
 from gatesim.model.trucks import draw_trucks
 from gatesim.scenario.schema import CARGO_CLASSES, CHANNELS, DIRECTIONS, Scenario
 
 __all__ = ["LOG_SCHEMA_VERSION", "simulate", "stage_vocabulary"]
 
-LOG_SCHEMA_VERSION = 1
+LOG_SCHEMA_VERSION = 2  # 2: reneged, servers, outage kinds; no-truck id -1; servers column; priority payload
 
 
 def stage_vocabulary(scenario: Scenario) -> list[str]:
@@ -50,7 +53,52 @@ def _closed_dates(scenario: Scenario, gate_id: str) -> frozenset[dt.date]:
     return frozenset(out)
 
 
-def simulate(scenario: Scenario, days: int, replication: int, seed: int) -> tuple[EventLog, dict]:
+def _stage_runtimes(
+    env, log, g_code, gid, sid, st, code, opens, closes, always, clock, trucks, seed, replication
+) -> dict[tuple[str, str], StageRuntime | GeneralStage]:
+    """The runtime(s) of one stage, by (stage id, direction).
+
+    A stage with a state-dependent rule takes the general path; others book
+    FIFO. A road with ``lanes_by_direction`` is one booking runtime per
+    direction (same stage code: one stage in the log, its lanes split).
+    """
+    if st.general:
+        outages = outage_intervals(st, clock, seed, replication, gid, sid)
+        general = GeneralStage(
+            env,
+            log.gate(g_code),
+            g_code,
+            code,
+            sid,
+            stage_timeline(st, clock, opens, closes, outages),
+            st.daily_capacity,
+            trucks.rank.get(sid),
+            trucks.patience_h.get(sid),
+            st.surge,
+            log_servers=bool(st.server_schedule or st.surge),
+            mean_service_h=float(trucks.service_h[sid].mean()) if trucks.service_h[sid].size else 0.0,
+        )
+        return {(sid, d): general for d in DIRECTIONS}
+    split = getattr(st, "lanes_by_direction", None)
+    if split is not None:
+        return {
+            (sid, d): StageRuntime(code, sid, split[d], opens, closes, always, st.daily_capacity)
+            for d in DIRECTIONS
+        }
+    shared = StageRuntime(code, sid, st.servers, opens, closes, always, st.daily_capacity)
+    return {(sid, d): shared for d in DIRECTIONS}
+
+
+def simulate(
+    scenario: Scenario,
+    days: int,
+    replication: int,
+    seed: int,
+    on_build: Callable[[dict[str, GateRuntime]], None] | None = None,
+) -> tuple[EventLog, dict]:
+    """Run one replication; ``on_build`` is handed the gates' runtimes before
+    the run starts (to attach a :class:`~gatesim.model.live.LiveState`, or
+    model components that read it)."""
     clock = Clock.of(scenario, days)
     env = simpy.Environment()
     log = EventLog()
@@ -59,35 +107,55 @@ def simulate(scenario: Scenario, days: int, replication: int, seed: int) -> tupl
     calendar_rows: list[tuple[float, int]] = []
     gates_meta = []
     first_truck = 0
+    runtimes_by_gate: dict[str, GateRuntime] = {}
     for g_code, gid in enumerate(gate_ids):
         gate = scenario.gates[gid]
         closed = _closed_dates(scenario, gid)
-        runtimes: dict[str, StageRuntime] = {}
+        rates = hourly_rates(scenario, gid, clock)
+        arrivals = _arrivals(rates, clock, seed, replication, gid)
+        trucks = draw_trucks(scenario, gid, arrivals, seed, replication)
+        runtimes: dict[tuple[str, str], StageRuntime | GeneralStage] = {}
         stage_meta = []
         for sid, st in gate.stages.items():
             code = vocab.index(sid)
             opens, closes = open_intervals(st.hours, clock, closed)
             always = st.hours.always_open and not closed
-            runtimes[sid] = StageRuntime(code, sid, st.servers, opens, closes, always, st.daily_capacity)
+            runtimes.update(
+                _stage_runtimes(
+                    env,
+                    log,
+                    g_code,
+                    gid,
+                    sid,
+                    st,
+                    code,
+                    opens,
+                    closes,
+                    always,
+                    clock,
+                    trucks,
+                    seed,
+                    replication,
+                )
+            )
             if always:
-                calendar_rows.append((0.0, pack(0, g_code, code, Kind.OPENED)))
+                calendar_rows.append((0.0, pack(NO_TRUCK, g_code, code, Kind.OPENED)))
             else:
                 for o, c in zip(opens.tolist(), closes.tolist()):
-                    calendar_rows.append((o, pack(0, g_code, code, Kind.OPENED)))
-                    calendar_rows.append((c, pack(0, g_code, code, Kind.CLOSED)))
+                    calendar_rows.append((o, pack(NO_TRUCK, g_code, code, Kind.OPENED)))
+                    calendar_rows.append((c, pack(NO_TRUCK, g_code, code, Kind.CLOSED)))
             stage_meta.append(
                 {
                     "id": sid,
                     "role": st.role,
                     "servers": st.servers,
                     "daily_capacity": st.daily_capacity,
+                    "path": "general" if st.general else "booking",
                 }
             )
-        rates = hourly_rates(scenario, gid, clock)
-        arrivals = _arrivals(rates, clock, seed, replication, gid)
-        trucks = draw_trucks(scenario, gid, arrivals, seed, replication)
         log.add_payload(first_truck, trucks.payload())
         rt = GateRuntime(env, log, g_code, gate, runtimes, trucks, first_truck)
+        runtimes_by_gate[gid] = rt
         start(env, lambda _resume, rt=rt: rt.source())
         gates_meta.append(
             {
@@ -101,6 +169,8 @@ def simulate(scenario: Scenario, days: int, replication: int, seed: int) -> tupl
         )
         first_truck += arrivals.t_h.size
 
+    if on_build is not None:
+        on_build(runtimes_by_gate)
     start(env, lambda _resume: _calendar(env, log, sorted(calendar_rows)))
     w0, w1 = clock.window_h
     env.run(until=clock.horizon_h)
@@ -123,6 +193,7 @@ def simulate(scenario: Scenario, days: int, replication: int, seed: int) -> tupl
         "cargo": list(CARGO_CLASSES),
         "channels": list(CHANNELS),
         "no_stage": NO_STAGE,
+        "no_truck": NO_TRUCK,
         "yard_stage": YARD_STAGE,
     }
     return log, meta
