@@ -23,9 +23,9 @@ from gatesim.model.stage import StageRuntime
 from gatesim.model.streams import stream
 from gatesim.model.timeline import outage_intervals, stage_timeline
 from gatesim.model.trucks import draw_trucks
-from gatesim.scenario.schema import CARGO_CLASSES, CHANNELS, DIRECTIONS, Scenario
+from gatesim.scenario.schema import CARGO_CLASSES, CHANNELS, DIRECTIONS, Gate, Scenario, Stage
 
-__all__ = ["LOG_SCHEMA_VERSION", "simulate", "stage_vocabulary"]
+__all__ = ["LOG_SCHEMA_VERSION", "gate_meta", "run_metadata", "simulate", "stage_meta", "stage_vocabulary"]
 
 LOG_SCHEMA_VERSION = 2  # 2: reneged, servers, outage kinds; no-truck id -1; servers column; priority payload
 
@@ -53,32 +53,10 @@ def _closed_dates(scenario: Scenario, gate_id: str) -> frozenset[dt.date]:
     return frozenset(out)
 
 
-def _stage_runtimes(
-    env, log, g_code, gid, sid, st, code, opens, closes, always, clock, trucks, seed, replication
-) -> dict[tuple[str, str], StageRuntime | GeneralStage]:
-    """The runtime(s) of one stage, by (stage id, direction).
-
-    A stage with a state-dependent rule takes the general path; others book
-    FIFO. A road with ``lanes_by_direction`` is one booking runtime per
-    direction (same stage code: one stage in the log, its lanes split).
-    """
-    if st.general:
-        outages = outage_intervals(st, clock, seed, replication, gid, sid)
-        general = GeneralStage(
-            env,
-            log.gate(g_code),
-            g_code,
-            code,
-            sid,
-            stage_timeline(st, clock, opens, closes, outages),
-            st.daily_capacity,
-            trucks.rank.get(sid),
-            trucks.patience_h.get(sid),
-            st.surge,
-            log_servers=bool(st.server_schedule or st.surge),
-            mean_service_h=float(trucks.service_h[sid].mean()) if trucks.service_h[sid].size else 0.0,
-        )
-        return {(sid, d): general for d in DIRECTIONS}
+def _booking_runtimes(code, sid, st, opens, closes, always) -> dict[tuple[str, str], StageRuntime]:
+    """A FIFO stage's booking runtime by (stage id, direction): one shared by both
+    directions, or one per direction for a road with ``lanes_by_direction`` (same
+    stage code: one stage in the log, its lanes split)."""
     split = getattr(st, "lanes_by_direction", None)
     if split is not None:
         return {
@@ -87,6 +65,26 @@ def _stage_runtimes(
         }
     shared = StageRuntime(code, sid, st.servers, opens, closes, always, st.daily_capacity)
     return {(sid, d): shared for d in DIRECTIONS}
+
+
+def _general_runtime(env, log, g_code, code, sid, st, spans, trucks) -> dict[tuple[str, str], GeneralStage]:
+    """A stage with a state-dependent rule: one general-path queue for both directions."""
+    service = trucks.service_h[sid]
+    general = GeneralStage(
+        env,
+        log.gate(g_code),
+        g_code,
+        code,
+        sid,
+        spans,
+        st.daily_capacity,
+        trucks.rank.get(sid),
+        trucks.patience_h.get(sid),
+        st.surge,
+        log_servers=bool(st.server_schedule or st.surge),
+        mean_service_h=float(service.mean()) if service.size else 0.0,
+    )
+    return {(sid, d): general for d in DIRECTIONS}
 
 
 def simulate(
@@ -103,78 +101,67 @@ def simulate(
     env = simpy.Environment()
     log = EventLog()
     vocab = stage_vocabulary(scenario)
-    gate_ids = list(scenario.gates)
     calendar_rows: list[tuple[float, int]] = []
-    gates_meta = []
     first_truck = 0
     runtimes_by_gate: dict[str, GateRuntime] = {}
-    for g_code, gid in enumerate(gate_ids):
+    for g_code, gid in enumerate(scenario.gates):
         gate = scenario.gates[gid]
         closed = _closed_dates(scenario, gid)
-        rates = hourly_rates(scenario, gid, clock)
-        arrivals = _arrivals(rates, clock, seed, replication, gid)
+        arrivals = _arrivals(hourly_rates(scenario, gid, clock), clock, seed, replication, gid)
         trucks = draw_trucks(scenario, gid, arrivals, seed, replication)
         runtimes: dict[tuple[str, str], StageRuntime | GeneralStage] = {}
-        stage_meta = []
         for sid, st in gate.stages.items():
             code = vocab.index(sid)
             opens, closes = open_intervals(st.hours, clock, closed)
             always = st.hours.always_open and not closed
-            runtimes.update(
-                _stage_runtimes(
-                    env,
-                    log,
-                    g_code,
-                    gid,
-                    sid,
-                    st,
-                    code,
-                    opens,
-                    closes,
-                    always,
-                    clock,
-                    trucks,
-                    seed,
-                    replication,
+            if st.general:
+                spans = stage_timeline(
+                    st, clock, opens, closes, outage_intervals(st, clock, seed, replication, gid, sid)
                 )
-            )
-            if always:
-                calendar_rows.append((0.0, pack(NO_TRUCK, g_code, code, Kind.OPENED)))
+                runtimes.update(_general_runtime(env, log, g_code, code, sid, st, spans, trucks))
             else:
-                for o, c in zip(opens.tolist(), closes.tolist()):
-                    calendar_rows.append((o, pack(NO_TRUCK, g_code, code, Kind.OPENED)))
-                    calendar_rows.append((c, pack(NO_TRUCK, g_code, code, Kind.CLOSED)))
-            stage_meta.append(
-                {
-                    "id": sid,
-                    "role": st.role,
-                    "servers": st.servers,
-                    "daily_capacity": st.daily_capacity,
-                    "path": "general" if st.general else "booking",
-                }
-            )
+                runtimes.update(_booking_runtimes(code, sid, st, opens, closes, always))
+            calendar_rows += _calendar_rows(g_code, code, opens, closes, always)
         log.add_payload(first_truck, trucks.payload())
         rt = GateRuntime(env, log, g_code, gate, runtimes, trucks, first_truck)
         runtimes_by_gate[gid] = rt
         start(env, lambda _resume, rt=rt: rt.source())
-        gates_meta.append(
-            {
-                "id": gid,
-                "name": gate.name,
-                "stages": stage_meta,
-                "yard_capacity": gate.yard.capacity_trucks if gate.yard else None,
-                "approach_lanes": gate.approach.lanes,
-                "truck_spacing_m": gate.approach.truck_spacing_m,
-            }
-        )
         first_truck += arrivals.t_h.size
 
     if on_build is not None:
         on_build(runtimes_by_gate)
     start(env, lambda _resume: _calendar(env, log, sorted(calendar_rows)))
-    w0, w1 = clock.window_h
     env.run(until=clock.horizon_h)
-    meta = {
+    return log, run_metadata(scenario, clock, days, replication, seed)
+
+
+def stage_meta(sid: str, st: Stage) -> dict:
+    """What projections need to know of a stage (in the run's metadata)."""
+    return {
+        "id": sid,
+        "role": st.role,
+        "servers": st.servers,
+        "daily_capacity": st.daily_capacity,
+        "path": "general" if st.general else "booking",
+    }
+
+
+def gate_meta(gid: str, gate: Gate) -> dict:
+    """What projections need to know of a gate (in the run's metadata)."""
+    return {
+        "id": gid,
+        "name": gate.name,
+        "stages": [stage_meta(sid, st) for sid, st in gate.stages.items()],
+        "yard_capacity": gate.yard.capacity_trucks if gate.yard else None,
+        "approach_lanes": gate.approach.lanes,
+        "truck_spacing_m": gate.approach.truck_spacing_m,
+    }
+
+
+def run_metadata(scenario: Scenario, clock: Clock, days: int, replication: int, seed: int) -> dict:
+    """The run's metadata, stored with its log (any engine writes the same)."""
+    w0, w1 = clock.window_h
+    return {
         "log_schema_version": LOG_SCHEMA_VERSION,
         "scenario": scenario.name,
         "replication": replication,
@@ -186,8 +173,8 @@ def simulate(
         "drain_days": clock.drain_days,
         "days": days,
         "warmup_days": clock.warmup_days,
-        "gates": gates_meta,
-        "stages": vocab,
+        "gates": [gate_meta(gid, gate) for gid, gate in scenario.gates.items()],
+        "stages": stage_vocabulary(scenario),
         "kinds": [k.name.lower() for k in Kind],
         "directions": list(DIRECTIONS),
         "cargo": list(CARGO_CLASSES),
@@ -196,7 +183,17 @@ def simulate(
         "no_truck": NO_TRUCK,
         "yard_stage": YARD_STAGE,
     }
-    return log, meta
+
+
+def _calendar_rows(g_code: int, code: int, opens, closes, always: bool) -> list[tuple[float, int]]:
+    """The stage's OPENED and CLOSED events (one OPENED at 0 if always open)."""
+    if always:
+        return [(0.0, pack(NO_TRUCK, g_code, code, Kind.OPENED))]
+    rows = []
+    for o, c in zip(opens.tolist(), closes.tolist()):
+        rows.append((o, pack(NO_TRUCK, g_code, code, Kind.OPENED)))
+        rows.append((c, pack(NO_TRUCK, g_code, code, Kind.CLOSED)))
+    return rows
 
 
 def _arrivals(rates: np.ndarray, clock: Clock, seed: int, replication: int, gate_id: str) -> Arrivals:
