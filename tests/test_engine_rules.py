@@ -336,3 +336,23 @@ def test_new_kinds_survive_parquet_and_replay_identically(priority_log, tmp_path
     assert np.array_equal(back.payload["priority"], log.payload["priority"])
     a, b = tables(log), tables(back)
     assert a[0].to_csv() == b[0].to_csv() and a[1].to_csv() == b[1].to_csv()
+
+
+def test_surge_comes_after_its_delay_and_goes_below_its_threshold():
+    surge = {"surge": {"queue_at_least": 30, "extra_servers": 2, "delay_h": 0.5, "until_queue_below": 10}}
+    plain, surged = run(one_gate(keep_yard=False)), run(one_gate({"cn_release": surge}, keep_yard=False))
+    code = surged.meta["stages"].index("cn_release")
+    rows = np.flatnonzero((surged.kind == Kind.SERVERS) & (surged.stage == code))
+    values = surged.servers[np.searchsorted(np.flatnonzero(surged.kind == Kind.SERVERS), rows)]
+    assert values[0] == 4 and set(values.tolist()) == {4, 6} and rows.size >= 3
+    queued = surged.t_h[(surged.kind == Kind.QUEUED) & (surged.stage == code)]
+    for row, value in zip(rows[1:], values[1:]):
+        t = surged.t_h[row]
+        waiting = state_at(surged, t).set_index("place").loc["cn_release", "waiting"]
+        if value == 6:  # called in by a truck that joined delay_h before
+            assert np.min(np.abs(queued - (t - 0.5))) < 1e-9
+            assert waiting >= 10
+        else:
+            assert waiting < 10
+    w = lambda log: summarize(log)["wait_at_cn_release_h"].iloc[0]  # noqa: E731
+    assert w(surged) < w(plain)
