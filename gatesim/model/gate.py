@@ -146,9 +146,9 @@ class GateRuntime:
         """One truck's events, in time order (the hot path).
 
         ``now`` is the time logged; ``t_env`` is SimPy's clock, which is where
-        the next wake-up is counted from (as ``env.schedule`` would), so the
-        schedule is exactly the one of a plain SimPy process. Each sleep is
-        ``w.at(t); yield``; each parking ``w.park(); yield``.
+        the next wake-up is counted from (``t_env + delay``, as ``env.timeout``
+        would). A truck booked to start later wakes at exactly its booked
+        start. Each sleep is ``w.at(t); yield``; each parking ``w.park(); yield``.
         """
         yield  # primed by Sleeper.attach
         env = self.env
@@ -162,9 +162,8 @@ class GateRuntime:
         log_w(base | _ARRIVED)
         same = SAME_TIME  # flag of the next stage's first event (0 after travel)
         in_yard = False
-        for book, general, service, travel_h, takes_yard, frees_yard, wq, ws, we in self._routes[
-            self._dir[k]
-        ]:
+        route = self._routes[self._dir[k]]
+        for book, general, service, travel_h, takes_yard, frees_yard, wq, ws, we in route:
             if takes_yard:
                 if self.yard_free > 0:
                     self.yard_free -= 1
@@ -184,11 +183,12 @@ class GateRuntime:
             if general is None:  # FIFO booking: the start is known now
                 t_start = book(now, svc)
                 if t_start > now:
-                    t_env += t_start - now
+                    # Wake at the booked instant itself (a server's free time or an
+                    # opening), not now + (t_start - now), which can be an ulp off:
+                    # trucks due at the same instant must tie exactly (truck-id order).
+                    t_env = t_start
                     w.at(t_env)
                     yield
-                    # Log SimPy's clock, not t_start: they can differ by an ulp,
-                    # and a truck woken at this instant logs the clock.
                     now = t_env
                     log_t(now)
                     log_w(base | ws)
