@@ -104,7 +104,16 @@ def _load(path: str, overrides: tuple[str, ...]):
     "--report", "make_report", is_flag=True, help="Also write report.html into the output directory."
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
-def run(scenarios, days, replications, seed, out, overrides, force, no_events, make_report, quiet) -> None:
+@click.option(
+    "--engine",
+    type=click.Choice(["fast", "reference"]),
+    default="fast",
+    show_default=True,
+    help="fast: the booking engine; reference: the plain-SimPy twin (same outputs, slower; for checking and trying rules).",
+)
+def run(
+    scenarios, days, replications, seed, out, overrides, force, no_events, make_report, quiet, engine
+) -> None:
     """Run SCENARIO file(s); write summary.csv, summary_ci.csv, timeseries.csv, event logs.
 
     Times are in hours (sim time 0 = 00:00 Hanoi time on the first warm-up day),
@@ -140,6 +149,7 @@ def run(scenarios, days, replications, seed, out, overrides, force, no_events, m
                     seed,
                     keep_events=not no_events,
                     on_progress=lambda d, t: bar.advance(),
+                    engine=engine,
                 )
             click.echo(
                 f"\n{scenario.name}: {result.days} days x {result.replications} replications, "

@@ -57,8 +57,17 @@ def scenario_hash(resolved: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def run_replication(scenario: Scenario, days: int, replication: int, seed: int) -> LogData:
-    log, meta = simulate(scenario, days, replication, seed)
+ENGINES = ("fast", "reference")  # reference: the plain-SimPy twin (gatesim/model/reference.py)
+
+
+def run_replication(
+    scenario: Scenario, days: int, replication: int, seed: int, engine: str = "fast"
+) -> LogData:
+    if engine == "reference":
+        from gatesim.model.reference import simulate_reference as simulate_with
+    else:
+        simulate_with = simulate
+    log, meta = simulate_with(scenario, days, replication, seed)
     meta["gatesim_version"] = __version__
     return log.decode(meta)
 
@@ -70,6 +79,7 @@ def run_scenario(
     seed: int | None = None,
     on_log: LogSink | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    engine: str = "fast",
 ) -> RunResult:
     days = days if days is not None else scenario.run.days
     replications = replications if replications is not None else scenario.run.replications
@@ -77,7 +87,7 @@ def run_scenario(
     t = time.perf_counter()
     summaries, series = [], []
     for r in range(replications):
-        log = run_replication(scenario, days, r, seed)
+        log = run_replication(scenario, days, r, seed, engine)
         summary, hourly = tables(log)
         if "corridor" in log.meta:  # issue 15: corridor KPIs appended as columns
             from gatesim.corridor.kpis import corridor_kpis

@@ -64,6 +64,7 @@ def run_into(
     seed: int | None,
     keep_events: bool = True,
     on_progress: Callable[[int, int], None] | None = None,
+    engine: str = "fast",
 ) -> RunResult:
     """Run a scenario and write every output into ``root`` (a scratch directory)."""
     if keep_events:
@@ -75,7 +76,9 @@ def run_into(
 
     from gatesim.run import OUTPUT_SCHEMA_VERSION, run_scenario, scenario_hash
 
-    result = run_scenario(scenario, days, replications, seed, on_log=sink, on_progress=on_progress)
+    result = run_scenario(
+        scenario, days, replications, seed, on_log=sink, on_progress=on_progress, engine=engine
+    )
     write_tables(root, result.summary, result.timeseries)
     resolved = dict(resolved)
     resolved.setdefault("run", {})
@@ -98,6 +101,7 @@ def run_into(
             "days": result.days,
             "replications": result.replications,
             "events_kept": keep_events,
+            "engine": engine,
             "wall_s": round(result.wall_s, 3),
             "python": platform.python_version(),
             "finished_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -323,3 +323,29 @@ def test_the_runs_logit_pick_is_the_closed_form():
         u = float(rng.random())
         want = pick(logit_probabilities(cost, 1.5, elig), u)
         assert logit_pick(list(cost), list(elig), 1.5, u) == want
+
+
+def test_a_truck_that_gives_up_chooses_another_gate():
+    acceptance = (
+        "gates.tan_thanh.stages.cn_acceptance={role: acceptance, servers: 1, "
+        "hours: {tz: china, open_h: 8, close_h: 20}, service: {dist: deterministic, steps_min: {a: 3.5}}, "
+        "patience_h: {dist: fixed, mean_h: 0.5}}"
+    )
+    over = ["calendar.warmup_days=1", "calendar.drain_days=0", acceptance]
+    sc, _ = load_scenario(CORRIDOR, [*over, "corridor.choice.rechoose_after_reneging=true"])
+    log = run_replication(sc, 1, 0, 3)
+    code = GATES.index("tan_thanh")
+    gave_up = np.unique(log.truck[(log.kind == Kind.RENEGED) & (log.gate == code)])
+    assert gave_up.size > 0
+    dep = log.kind == Kind.DEPARTED
+    again = dep & np.isin(log.truck, gave_up) & (log.gate != code)
+    assert again.any()  # some left again, for another gate
+    # conservation: every generated truck is crossed, on the road, at a gate, or reneged out
+    count = {k: int((log.kind == k).sum()) for k in Kind}
+    rechosen = count[Kind.DEPARTED] - np.unique(log.truck[dep]).size
+    assert rechosen == again.sum()
+    on_road = count[Kind.DEPARTED] - count[Kind.ARRIVED]
+    at_gate = count[Kind.ARRIVED] - count[Kind.CROSSED] - count[Kind.RENEGED]
+    reneged_out = count[Kind.RENEGED] - rechosen
+    assert min(on_road, at_gate, reneged_out) >= 0
+    assert log.meta["corridor"]["generated"] == count[Kind.CROSSED] + on_road + at_gate + reneged_out

@@ -13,9 +13,7 @@ happens, so the log stays in time order per gate.
 
 from __future__ import annotations
 
-import inspect
 import math
-from bisect import bisect_right
 from collections import deque
 
 import numpy as np
@@ -23,13 +21,14 @@ import simpy
 
 from gatesim.corridor.choice import captive_gate, logit_pick
 from gatesim.corridor.demand import Demand, draw_demand, stage_ids
-from gatesim.corridor.waits import GateWaits
+from gatesim.corridor.waits import GateWaits, mean_service_h
 from gatesim.events.kinds import NO_STAGE, Kind, pack
-from gatesim.events.log import EventLog
+from gatesim.events.log import NO_PRIORITY, EventLog
 from gatesim.model.arrivals import Arrivals
 from gatesim.model.calendar import Clock
-from gatesim.model.process import NORMAL, Sleeper, start
-from gatesim.model.trucks import Trucks, unit_variates
+from gatesim.model.process import Sleeper, start
+from gatesim.model.streams import stream
+from gatesim.model.trucks import Trucks, _queue_rule_draws, unit_variates
 from gatesim.scenario.schema import CARGO_CLASSES, CHANNELS, DIRECTIONS, Scenario
 
 __all__ = ["CorridorRun"]
@@ -37,14 +36,6 @@ __all__ = ["CorridorRun"]
 _HELD, _RELEASED, _DEPARTED = int(Kind.HELD), int(Kind.RELEASED), int(Kind.DEPARTED)
 _BOOKED = int(Kind.BOOKED)
 _BIG_H = 1e6  # a wait that never ends (a gate that never opens again): cost, not inf
-
-
-# the engine branch's Sleeper knows its environment and truck (decided once, not per truck)
-_SLEEPER_TAKES_TRUCK = len(inspect.signature(Sleeper.__init__).parameters) > 1
-
-
-def _sleeper(env: simpy.Environment, truck: int) -> Sleeper:
-    return Sleeper(env, truck) if _SLEEPER_TAKES_TRUCK else Sleeper()  # type: ignore[call-arg]
 
 
 class CorridorRun:
@@ -64,15 +55,12 @@ class CorridorRun:
         self.fee = np.zeros(n)
         self.gate_of = np.full(n, -1, np.int16)
         self.service = {sid: np.zeros(n) for sid in stage_ids(scenario)}
-        self.trucks = Trucks(
-            Arrivals(self.t_arrival, self.demand.direction, self.demand.cargo),
-            self.channel,
-            self.transshipped,
-            self.demand.value_usd,
-            self.tax,
-            self.fee,
-            self.service,
-        )
+        self.priority = np.full(n, NO_PRIORITY, np.uint8)
+        self.arrivals = Arrivals(self.t_arrival, self.demand.direction, self.demand.cargo)
+        self.no_arrivals = Arrivals(np.empty(0), np.empty(0, np.uint8), np.empty(0, np.uint8))
+        self._seed, self._rep = seed, replication
+        self._gates: dict[str, tuple[int, object, dict]] = {}
+        self._gate_trucks: dict[str, Trucks] = {}
         origins = list(self.cor.origins.values())
         # travel hours origin x gate (nan: not reachable)
         self.travel_h = np.array(
@@ -105,11 +93,51 @@ class CorridorRun:
 
     # ---- wiring -------------------------------------------------------------------------
 
-    def attach(
-        self, env: simpy.Environment, log: EventLog, gates: dict[str, tuple[int, object, dict]]
-    ) -> None:
-        """``gates``: gate id -> (gate code, GateRuntime, stage runtimes)."""
+    def gate_trucks(self, gid: str) -> Trucks:
+        """The per-truck columns a gate's runtime reads: shared by all gates (filled when a
+        truck departs for the gate), except what the engine's queue rules need before the
+        run (class rank, patience), drawn for every corridor truck as if it came here."""
+        gate = self.scenario.gates[gid]
+        d = self.demand
+        a = gate.arrivals
+        edges = np.cumsum([a.channel_shares[c] for c in CHANNELS])[:-1]
+        channel = np.searchsorted(edges, d.u["channel"], side="right").astype(np.uint8)
+        transshipped = d.u["transshipment"] < a.transshipment_share
+        attrs = {"cargo": d.cargo, "channel": channel, "direction": d.direction}
+        # patience from corridor streams: a truck's patience at a stage id is the same at any gate
+        rng = lambda name: stream(self._seed, self._rep, "corridor", name)  # noqa: E731
+        rank, patience, priority = _queue_rule_draws(gate, attrs, rng, d.n)
+        t = Trucks(
+            self.arrivals,
+            channel,
+            transshipped,
+            d.value_usd,
+            self.tax,
+            self.fee,
+            self.service,
+            rank,
+            patience,
+            priority,
+        )
+        self._gate_trucks[gid] = t
+        return t
+
+    def add_gate(self, gid: str, code: int, rt, runtimes: dict) -> None:
+        """Register a gate's runtime (``runtimes``: its stage runtimes by (stage id, direction))."""
+        self._gates[gid] = (code, rt, runtimes)
+        gate = self.scenario.gates[gid]
+        for (sid, _d), stage_rt in runtimes.items():
+            if hasattr(stage_rt, "mean_service_h"):  # general path: built before any truck had a service time
+                stage_rt.mean_service_h = mean_service_h(gate, sid)
+
+    def attach(self, env: simpy.Environment, log: EventLog) -> None:
+        """Start the corridor's processes (after every gate is added)."""
+        gates = self._gates
         self.env, self.log = env, log
+        self._excluded: dict[int, set[int]] = {}  # truck -> gates it gave up at
+        if self.cor.choice.rechoose_after_reneging:
+            for gi, g in enumerate(self.gate_ids):
+                gates[g][1].on_reneged = lambda k, gi=gi: self._reneged(k, gi)
         self.codes = [gates[g][0] for g in self.gate_ids]
         self.rts = [gates[g][1] for g in self.gate_ids]
         self.waits = [GateWaits(self.scenario.gates[g], gates[g][2], gates[g][1]) for g in self.gate_ids]
@@ -158,6 +186,7 @@ class CorridorRun:
 
     def payload(self) -> dict[str, np.ndarray]:
         return {
+            "priority": self.priority,
             "direction": self.demand.direction,
             "cargo": self.demand.cargo,
             "channel": self.channel,
@@ -235,6 +264,9 @@ class CorridorRun:
         now = self.env.now
         o, di, ci = int(d.origin[k]), int(d.direction[k]), int(d.cargo[k])
         reach = self._reach[o][di]
+        if self._excluded and k in self._excluded:
+            tried = self._excluded[k]
+            reach = [r and g not in tried for g, r in enumerate(reach)]
         cap = captive_gate(float(d.u["captive"][k]), self.captive)
         if cap >= 0 and reach[cap]:
             until = self._stopped_until(cap, ci, now) if self.stops else 0.0
@@ -255,6 +287,11 @@ class CorridorRun:
         fixed = self._fixed_cost[o][di]
         cost = [fixed[g] + waits[g][di] if eligible[g] else 0.0 for g in range(n_g)]
         self._go(k, logit_pick(cost, eligible, self.cor.choice.scale_h, float(d.u["choice"][k])))
+
+    def _reneged(self, k: int, gi: int) -> None:
+        """The truck gave up at gate ``gi``: it chooses again among the gates it has not tried."""
+        self._excluded.setdefault(k, set()).add(gi)
+        self._decide(k)
 
     def _hold_until(self, k: int, gi: int, until: float) -> None:
         self._log(k, gi, _HELD)
@@ -338,9 +375,9 @@ class CorridorRun:
             self.en_route[gi] -= 1
         self.t_arrival[k] = self.env.now
         rt = self.rts[gi]
-        w = _sleeper(self.env, k)
+        w = Sleeper(self.env, k)
         w.attach(rt._truck(k, w))
-        self.env.schedule(w, NORMAL, 0.0)
+        w.at(self.env.now)
 
     def _prepare_fill(self) -> None:
         """Per gate, what a truck's gate-specific draws need, so that ``_fill`` is scalar
@@ -351,8 +388,6 @@ class CorridorRun:
         self._gate_fill = []
         for g in self.gate_ids:
             gate = sc.gates[g]
-            a = gate.arrivals
-            edges = list(np.cumsum([a.channel_shares[c] for c in CHANNELS])[:-1])
             stages = []
             for sid, st in gate.stages.items():
                 if st.kind == "road":
@@ -365,17 +400,19 @@ class CorridorRun:
                 by_ch = [svc.by_channel_min[c] for c in CHANNELS] if svc.by_channel_min else None
                 trans = svc.transshipment_mean_min if svc.transshipment_steps_min else 0.0
                 stages.append((self.service[sid], svc.base_mean_min, trans, by_ch, variates[key]))
-            self._gate_fill.append((edges, a.transshipment_share, stages))
+            self._gate_fill.append((self._gate_trucks[g], stages))
         self._tax_rate = [
             [sc.cargo[c].tax_rate[d] * sc.economy.vnd_per_usd for c in CARGO_CLASSES] for d in DIRECTIONS
         ]
         self._infra = [sc.fees.infrastructure_vnd_per_trip[d] for d in DIRECTIONS]
 
     def _fill(self, k: int, gi: int) -> None:
-        edges, trans_share, stages = self._gate_fill[gi]
+        gt, stages = self._gate_fill[gi]
         d = self.demand
-        channel = bisect_right(edges, d.u["channel"][k])
-        trans = bool(d.u["transshipment"][k] < trans_share)
+        channel = int(gt.channel[k])
+        trans = bool(gt.transshipped[k])
+        if gt.priority is not None:
+            self.priority[k] = gt.priority[k]
         self.gate_of[k] = gi
         self.channel[k] = channel
         self.transshipped[k] = trans

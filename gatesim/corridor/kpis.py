@@ -10,7 +10,7 @@ the window (first HELD or DEPARTED event in ``[window_start_h, window_end_h)``):
 - ``held_h_mean``: hours held per held truck (until release, or the run's end);
 - ``origin_to_crossing_h``: mean hours from ready-to-leave to crossing (held +
   travel + gate), trucks that crossed;
-- ``reneged``: trucks that gave up at the gate (engine rule, issue 13);
+- (trucks that gave up at the gate: the engine's own ``reneged`` column);
 - ``booked``: trucks that booked a slot at the gate and crossed; ``booked_wait_h`` and
   ``walkin_wait_h``: mean hours from arriving at the gate to crossing, of
   booked and of other trucks that crossed; ``slot_use``: ``booked`` over
@@ -34,7 +34,6 @@ CORRIDOR_COLUMNS = [
     "held_trucks",
     "held_h_mean",
     "origin_to_crossing_h",
-    "reneged",
     "booked",
     "booked_wait_h",
     "walkin_wait_h",
@@ -76,7 +75,6 @@ def corridor_kpis(log: LogData) -> pd.DataFrame:
     cross = kind == Kind.CROSSED
     crossed_t = np.full(n, np.nan)
     crossed_t[truck[cross]] = t[cross]
-    reneged_kind = getattr(Kind, "RENEGED", None)
     arr = kind == Kind.ARRIVED
     arrived_t = np.full(n, np.nan)
     arrived_t[truck[arr]] = t[arr]
@@ -110,7 +108,6 @@ def corridor_kpis(log: LogData) -> pd.DataFrame:
                 "origin_to_crossing_h": float((crossed_t[crossed] - ready[crossed]).mean())
                 if crossed.size
                 else np.nan,
-                "reneged": int(((kind == reneged_kind) & at).sum()) if reneged_kind is not None else 0,
                 **_booking(crossed, booked_mask, arrived_t, crossed_t, slots.get(g["id"], 0)),
             }
         )

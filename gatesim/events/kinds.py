@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-__all__ = ["Kind", "NO_STAGE", "YARD_STAGE", "pack"]
+__all__ = ["Kind", "NO_STAGE", "NO_TRUCK", "YARD_STAGE", "pack"]
 
 
 class Kind(IntEnum):
@@ -33,6 +33,8 @@ class Kind(IntEnum):
 # Stage codes 0 and 1 are reserved; a scenario's stages are numbered from 2.
 NO_STAGE = 0
 YARD_STAGE = 1
+# The truck id of stage-level events (opened, closed, servers, outages): not a truck.
+NO_TRUCK = -1
 
 
 def pack(truck: int, gate: int, stage: int, kind: int) -> int:

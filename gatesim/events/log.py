@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["PAYLOAD_COLUMNS", "SAME_TIME", "EventLog", "GateLog", "LogData"]
+__all__ = ["NO_PRIORITY", "PAYLOAD_COLUMNS", "SAME_TIME", "EventLog", "GateLog", "LogData"]
 
 # Bit 7 of the kind byte: this event happened at the previous event's time.
 SAME_TIME = 0x80
@@ -38,17 +38,22 @@ PAYLOAD_COLUMNS: dict[str, str] = {
     "value_usd": "f8",
     "tax_vnd": "f8",
     "fee_vnd": "f8",
+    # the truck's class rank at the gate's first priority stage (0 first served); 255: none
+    "priority": "u1",
 }
+NO_PRIORITY = 255
 
 
 class GateLog:
-    """The live columns of one gate: times (new instants only) and words."""
+    """The live columns of one gate: times (new instants only) and words; the
+    new count of each SERVERS event, in order (few: a stage's schedule)."""
 
-    __slots__ = ("t_h", "word")
+    __slots__ = ("t_h", "word", "servers")
 
     def __init__(self) -> None:
         self.t_h = array("d")
         self.word = array("q")
+        self.servers = array("q")
 
     def release(self) -> None:
         """Free the columns' memory now, whoever still holds their ``append``.
@@ -58,7 +63,7 @@ class GateLog:
         numpy views alive for a moment): it is then dropped instead, and freed
         when the last view goes.
         """
-        for name in ("t_h", "word"):
+        for name in ("t_h", "word", "servers"):
             column = getattr(self, name)
             try:
                 del column[:]
@@ -115,6 +120,9 @@ class EventLog:
         gate = np.empty(n, np.uint8)
         stage = np.empty(n, np.uint8)
         kind = np.empty(n, np.uint8)
+        servers = np.concatenate(
+            [np.asarray(p.servers, np.int32) for p in self._gates] or [np.empty(0, np.int32)]
+        )
         lo = 0
         for part in self._gates:
             size = len(part.word)
@@ -136,7 +144,9 @@ class EventLog:
             for k in PAYLOAD_COLUMNS:
                 payload[k][off : off + len(cols[k])] = cols[k]
         self._payload, self._payload_offsets = [], []
-        return LogData(t_h=t, truck=truck, gate=gate, stage=stage, kind=kind, payload=payload, meta=meta)
+        return LogData(
+            t_h=t, truck=truck, gate=gate, stage=stage, kind=kind, payload=payload, meta=meta, servers=servers
+        )
 
 
 def _decode_part(part: GateLog, t, truck, gate, stage, kind) -> None:
@@ -176,6 +186,8 @@ class LogData:
     kind: np.ndarray
     payload: dict[str, np.ndarray]
     meta: dict[str, Any] = field(default_factory=dict)
+    # The new server count of each SERVERS row, in row order (-1: unlimited).
+    servers: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
 
     def __post_init__(self) -> None:
         if not self.grouped_by_gate(self.gate):

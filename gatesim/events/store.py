@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from gatesim.events.kinds import Kind
-from gatesim.events.log import PAYLOAD_COLUMNS, LogData
+from gatesim.events.log import NO_PRIORITY, PAYLOAD_COLUMNS, LogData
 
 __all__ = ["read_log", "write_log"]
 
@@ -35,7 +35,7 @@ def _dict(codes: np.ndarray, names: list[str]) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int8)), pa.array(names, pa.string()))
 
 
-def _chunk(log: LogData, lo: int, hi: int) -> pa.RecordBatch:
+def _chunk(log: LogData, lo: int, hi: int, servers_before: int = 0) -> pa.RecordBatch:
     meta = log.meta
     gate_names = [g["id"] for g in meta["gates"]]
     truck = log.truck[lo:hi]
@@ -60,6 +60,13 @@ def _chunk(log: LogData, lo: int, hi: int) -> pa.RecordBatch:
         else:
             arr = pa.array(full, mask=~arrived)
         cols[name] = arr
+    # The SERVERS rows' new count (null elsewhere): the k-th SERVERS row has log.servers[k].
+    is_servers = log.kind[lo:hi] == Kind.SERVERS
+    values = np.full(hi - lo, -1, np.int32)
+    n_srv = int(np.count_nonzero(is_servers))
+    if n_srv:
+        values[is_servers] = log.servers[servers_before : servers_before + n_srv]
+    cols["servers"] = pa.array(values, mask=~is_servers)
     return pa.RecordBatch.from_pydict(cols)
 
 
@@ -67,6 +74,7 @@ def write_log(log: LogData, path: Path) -> None:
     """Write one replication's log; the caller handles atomic placement."""
     n = len(log)
     first = _chunk(log, 0, min(n, _ROW_GROUP))
+    servers_before = int(np.count_nonzero(log.kind[: min(n, _ROW_GROUP)] == Kind.SERVERS))
     schema = first.schema.with_metadata({_META_KEY: json.dumps(log.meta).encode()})
     # Dictionary encoding only where the column is a dictionary (trying it on
     # times and truck ids costs time and bytes), statistics only on the time
@@ -80,7 +88,10 @@ def write_log(log: LogData, path: Path) -> None:
     ) as w:
         w.write_batch(first.replace_schema_metadata(schema.metadata))
         for lo in range(_ROW_GROUP, n, _ROW_GROUP):
-            w.write_batch(_chunk(log, lo, min(n, lo + _ROW_GROUP)).replace_schema_metadata(schema.metadata))
+            hi = min(n, lo + _ROW_GROUP)
+            batch = _chunk(log, lo, hi, servers_before)
+            servers_before += int(np.count_nonzero(log.kind[lo:hi] == Kind.SERVERS))
+            w.write_batch(batch.replace_schema_metadata(schema.metadata))
 
 
 def _codes_into(out: np.ndarray, col: pa.Array | pa.ChunkedArray, names: list[str]) -> None:
@@ -132,6 +143,10 @@ def read_log(path: Path, payload: Iterable[str] | None = None, threads: int = 1)
     if raw is None:
         raise ValueError(f"{path}: not a gatesim event log (no gatesim metadata)")
     meta = json.loads(raw)
+    present = set(pf.schema_arrow.names)
+    absent = [k for k in names if k not in present]  # a log written before the column existed
+    names = [k for k in names if k in present]
+    has_servers = "servers" in present
     n = pf.metadata.num_rows
     cols = {
         "t_h": np.empty(n, np.float64),
@@ -142,15 +157,16 @@ def read_log(path: Path, payload: Iterable[str] | None = None, threads: int = 1)
     }
     starts = np.r_[0, np.cumsum([pf.metadata.row_group(i).num_rows for i in range(pf.num_row_groups)])]
     readers = threading.local()
+    extra = ["servers"] if has_servers else []
 
     def read_group(i: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         if threads > 1:
             # a reader per thread: one ParquetFile is not shared between threads
             own = getattr(readers, "pf", None) or pq.ParquetFile(path)
             readers.pf = own
-            rg = own.read_row_group(i, columns=[*_EVENT_COLUMNS, *names], use_threads=False)
+            rg = own.read_row_group(i, columns=[*_EVENT_COLUMNS, *extra, *names], use_threads=False)
         else:
-            rg = pf.read_row_group(i, columns=[*_EVENT_COLUMNS, *names])
+            rg = pf.read_row_group(i, columns=[*_EVENT_COLUMNS, *extra, *names])
         return _fill(rg, {k: c[starts[i] : starts[i + 1]] for k, c in cols.items()}, names, meta)
 
     if threads > 1:
@@ -166,20 +182,25 @@ def read_log(path: Path, payload: Iterable[str] | None = None, threads: int = 1)
         if ids.size:
             col[ids] = np.concatenate([g[1][name] for g in groups]).astype(col.dtype)
         values[name] = col
+    for name in absent:
+        values[name] = np.full(n_trucks, NO_PRIORITY if name == "priority" else 0, PAYLOAD_COLUMNS[name])
+    servers = np.concatenate([g[2] for g in groups]) if groups else np.empty(0, np.int32)
     del groups
     t_h, truck, gate, stage, kind = (cols[k] for k in _EVENT_COLUMNS)
     if not LogData.grouped_by_gate(gate):
         # a file written in global time order (gatesim 0.1.0): group it, stably
         order = np.argsort(gate, kind="stable")
         t_h, truck, gate, stage, kind = (c[order] for c in (t_h, truck, gate, stage, kind))
-    return LogData(t_h=t_h, truck=truck, gate=gate, stage=stage, kind=kind, payload=values, meta=meta)
+    return LogData(
+        t_h=t_h, truck=truck, gate=gate, stage=stage, kind=kind, payload=values, meta=meta, servers=servers
+    )
 
 
 def _fill(
     rg: pa.Table, out: dict[str, np.ndarray], names: list[str], meta: dict
-) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
     """Copy one row group's event columns into ``out`` (slices of the log's);
-    return its ARRIVED rows' trucks and payload values."""
+    return its ARRIVED rows' trucks and payload values, and its SERVERS rows' counts."""
     out["t_h"][:] = rg["t_h"].to_numpy()
     out["truck"][:] = rg["truck"].to_numpy()
     _codes_into(out["gate"], rg["gate"], [g["id"] for g in meta["gates"]])
@@ -195,4 +216,9 @@ def _fill(
             if name in _CATEGORIES
             else col.to_numpy(zero_copy_only=False)
         )
-    return out["truck"][arrived], values
+    servers = np.empty(0, np.int32)
+    if "servers" in rg.column_names:
+        rows = np.flatnonzero(out["kind"] == Kind.SERVERS)
+        if rows.size:
+            servers = rg["servers"].take(pa.array(rows)).to_numpy(zero_copy_only=False).astype(np.int32)
+    return out["truck"][arrived], values, servers

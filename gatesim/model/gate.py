@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from collections import deque
-from heapq import heappush
-from typing import Any
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 import simpy
 
 from gatesim.events.kinds import YARD_STAGE, Kind
 from gatesim.events.log import SAME_TIME, EventLog
-from gatesim.model.process import NORMAL, Sleeper
+from gatesim.model.general import RENEGED, GeneralStage
+from gatesim.model.process import Sleeper
 from gatesim.model.stage import StageRuntime
 from gatesim.model.trucks import Trucks
 from gatesim.scenario.schema import DIRECTIONS, Gate
 
-__all__ = ["GateRuntime"]
+__all__ = ["GateRuntime", "RouteStep"]
 
 _Q, _S, _E = int(Kind.QUEUED), int(Kind.STARTED), int(Kind.ENDED)
 _ARRIVED, _CROSSED = int(Kind.ARRIVED), int(Kind.CROSSED)
@@ -29,6 +30,24 @@ def _floats(values: np.ndarray) -> memoryview:
     return memoryview(np.ascontiguousarray(values, dtype=np.float64))
 
 
+class RouteStep(NamedTuple):
+    """One stage of a direction's route, with everything the truck needs precomputed.
+
+    Exactly one of ``book`` (the FIFO booking path) and ``general`` (the
+    event-driven path, for stages with a state-dependent rule) is set.
+    """
+
+    book: Callable[[float, float], float] | None  # StageRuntime.book: start time of a truck arriving now
+    general: GeneralStage | None  # the stage's queue on the general path
+    service_h: memoryview  # service hours, per truck
+    travel_h: float  # travel after the stage
+    takes_yard: bool  # the truck takes a yard slot before it queues here
+    frees_yard: bool  # the truck frees its yard slot when its service starts here
+    queued: int  # the packed stage|kind of the stage's QUEUED event (STARTED, ENDED likewise)
+    started: int
+    ended: int
+
+
 class GateRuntime:
     """Runs the trucks of one gate through their route's stages."""
 
@@ -38,25 +57,29 @@ class GateRuntime:
         log: EventLog,
         code: int,
         gate: Gate,
-        stages: dict[str, StageRuntime],
+        stages: dict[tuple[str, str], StageRuntime | GeneralStage],
         trucks: Trucks,
         first_truck: int,
     ) -> None:
+        """``stages``: the runtime serving each (stage id, direction): a stage
+        shared by both directions is the same object under both keys."""
         self.env = env
         part = log.gate(code)
         self.log_t, self.log_w = part.t_h.append, part.word.append
         self.code = code
         self.trucks = trucks
         self.first_truck = first_truck
-        self.yard_free = gate.yard.capacity_trucks if gate.yard is not None else 0
-        self._waiters: deque[Sleeper] = deque()  # wake-ups of trucks on the approach
+        self.yard_capacity = gate.yard.capacity_trucks if gate.yard is not None else 0
+        self.yard_free = self.yard_capacity
+        self.waiters: deque[Sleeper] = deque()  # wake-ups of trucks on the approach
+        self.stages = stages
+        self.on_reneged: Callable[[int], None] | None = None  # corridor hook (issue 15)
         # Per-truck columns are read through memoryviews of the numpy arrays:
         # a float is made per read, but none is kept per truck (a list would
         # hold 32 bytes per value: over 100 MB for a year of services).
         self._t = _floats(trucks.arrivals.t_h)
         self._dir = memoryview(np.ascontiguousarray(trucks.arrivals.direction, dtype=np.uint8))
-        # Per direction: the route as a tuple of steps with everything precomputed.
-        self._routes: list[tuple[Any, ...] | None] = []
+        self._routes: list[tuple[RouteStep, ...] | None] = []
         for d in DIRECTIONS:
             route = gate.routes.get(d)
             if route is None:
@@ -64,22 +87,37 @@ class GateRuntime:
                 continue
             steps = []
             for sid in route.stages:
-                rt = stages[sid]
+                rt = stages[(sid, d)]
                 st = gate.stages[sid]
                 c = rt.code << 8
+                general = rt if isinstance(rt, GeneralStage) else None
                 steps.append(
-                    (
-                        rt.book,
-                        _floats(trucks.service_h[sid]),
-                        st.travel_min / 60.0,
-                        sid == route.yard_from,
-                        sid == route.yard_until,
-                        c | _Q,
-                        c | _S,
-                        c | _E,
+                    RouteStep(
+                        book=None if general is not None else rt.book,
+                        general=general,
+                        service_h=_floats(trucks.service_h[sid]),
+                        travel_h=st.travel_min / 60.0,
+                        takes_yard=sid == route.yard_from,
+                        frees_yard=sid == route.yard_until,
+                        queued=c | _Q,
+                        started=c | _S,
+                        ended=c | _E,
                     )
                 )
             self._routes.append(tuple(steps))
+
+    def rebook(self, books: dict[int, Callable[[float, float], float]]) -> None:
+        """Route the booking of stage runtime ``id(rt)`` through ``books[id(rt)]``
+        (a :class:`~gatesim.model.live.LiveState` recording the trucks it books)."""
+        self._routes = [
+            None
+            if route is None
+            else tuple(
+                step._replace(book=books.get(id(step.book.__self__), step.book)) if step.book else step
+                for step in route
+            )
+            for route in self._routes
+        ]
 
     def source(self):
         """Schedule each hour's trucks at their arrival instants, an hour at a time.
@@ -91,18 +129,16 @@ class GateRuntime:
         env = self.env
         truck = self._truck
         times = self._t
-        queue = env._queue
-        eid = env._eid
+        first = self.first_truck
         n = len(times)
         k = 0
         hour = 0.0
         while k < n:
             hour += 1.0
             while k < n and times[k] < hour:
-                w = Sleeper()
+                w = Sleeper(env, first + k)
                 w.attach(truck(k, w))
-                # as ``env.schedule(w, NORMAL, times[k] - env.now)`` would
-                heappush(queue, (env._now + (times[k] - env._now), NORMAL, next(eid), w))
+                w.at(env._now + (times[k] - env._now))  # as env.schedule(w, priority, delay) would
                 k += 1
             if k < n:
                 yield hour - env.now
@@ -111,15 +147,12 @@ class GateRuntime:
         """One truck's events, in time order (the hot path).
 
         ``now`` is the time logged; ``t_env`` is SimPy's clock, which is where
-        the next wake-up is counted from (as ``env.schedule`` would), so the
-        schedule is exactly the one of a plain SimPy process.
+        the next wake-up is counted from (``t_env + delay``, as ``env.timeout``
+        would). A truck booked to start later wakes at exactly its booked
+        start. Each sleep is ``w.at(t); yield``; each parking ``w.park(); yield``.
         """
         yield  # primed by Sleeper.attach
         env = self.env
-        queue = env._queue
-        eid = env._eid
-        push = heappush
-        cbs = w.cbs
         log_t = self.log_t
         log_w = self.log_w
         base = ((self.first_truck + k) << 24) | (self.code << 16)
@@ -129,53 +162,68 @@ class GateRuntime:
         log_t(now)
         log_w(base | _ARRIVED)
         same = SAME_TIME  # flag of the next stage's first event (0 after travel)
-        normal = NORMAL
-        for book, service, travel_h, acquire, release, wq, ws, we in self._routes[self._dir[k]]:
-            if acquire:
+        in_yard = False
+        route = self._routes[self._dir[k]]
+        for book, general, service, travel_h, takes_yard, frees_yard, wq, ws, we in route:
+            if takes_yard:
                 if self.yard_free > 0:
                     self.yard_free -= 1
                 else:
                     log_w(base | _BLOCKED | same)
-                    w.callbacks = cbs
-                    self._waiters.append(w)
+                    w.park()
+                    self.waiters.append(w)
                     yield  # parked until a slot frees
                     now = t_env = env._now
                     log_t(now)
                     same = 0
                 log_w(base | _YARD_IN | same)
                 same = SAME_TIME
+                in_yard = True
             log_w(base | wq | same)
             svc = service[k]
-            t_start = book(now, svc)
-            if t_start > now:
-                t_env += t_start - now
-                w.callbacks = cbs
-                push(queue, (t_env, normal, next(eid), w))
-                yield
-                # Log SimPy's clock, not t_start: they can differ by an ulp,
-                # and a truck woken at this instant logs the clock.
-                now = t_env
-                log_t(now)
-                log_w(base | ws)
-            else:
-                log_w(base | ws | SAME_TIME)
-            if release:
-                log_w(base | _YARD_OUT | SAME_TIME)
-                if self._waiters:
-                    env.schedule(self._waiters.popleft(), normal, 0.0)
+            if general is None:  # FIFO booking: the start is known now
+                t_start = book(now, svc)
+                if t_start > now:
+                    # Wake at the booked instant itself (a server's free time or an
+                    # opening), not now + (t_start - now), which can be an ulp off:
+                    # trucks due at the same instant must tie exactly (truck-id order).
+                    t_env = t_start
+                    w.at(t_env)
+                    yield
+                    now = t_env
+                    log_t(now)
+                    log_w(base | ws)
                 else:
-                    self.yard_free += 1
+                    log_w(base | ws | SAME_TIME)
+            else:  # general path: wait until the stage starts us, or give up
+                waiter = general.join(k, w)
+                w.park()
+                yield
+                now = t_env = env._now
+                log_t(now)
+                if waiter.state == RENEGED:
+                    log_w(base | general.reneged_word)
+                    if in_yard:
+                        self._free_yard(base)
+                    if self.on_reneged is not None:  # corridor (issue 15): the truck may choose again
+                        self.on_reneged(k)
+                    w.detach()
+                    yield  # never resumed
+                log_w(base | ws)
+            if frees_yard:
+                self._free_yard(base)
+                in_yard = False
             t_env += svc
-            w.callbacks = cbs
-            push(queue, (t_env, normal, next(eid), w))
+            w.at(t_env)
             yield
             now = t_env
             log_t(now)
             log_w(base | we)
+            if general is not None:
+                general.release()
             if travel_h:
                 t_env += travel_h
-                w.callbacks = cbs
-                push(queue, (t_env, normal, next(eid), w))
+                w.at(t_env)
                 yield
                 now = t_env
                 log_t(now)
@@ -185,3 +233,11 @@ class GateRuntime:
         log_w(base | _CROSSED | same)
         w.detach()
         yield  # never resumed; freed when step drops the callback list
+
+    def _free_yard(self, base: int) -> None:
+        """The truck leaves the yard now: its slot goes to the first truck on the approach."""
+        self.log_w(base | _YARD_OUT | SAME_TIME)
+        if self.waiters:
+            self.waiters.popleft().wake()
+        else:
+            self.yard_free += 1

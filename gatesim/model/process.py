@@ -21,11 +21,15 @@ so events are processed in the same order either way.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
+from heapq import heappush
 
 import simpy
 from simpy.events import NORMAL
 
-__all__ = ["NORMAL", "Resume", "Sleeper", "start", "wake"]
+__all__ = ["NORMAL", "TRUCK_PRIORITY", "Resume", "Sleeper", "start", "wake"]
+
+# SimPy orders events at the same instant by (priority, push order); NORMAL is 1.
+TRUCK_PRIORITY = 2
 
 Resume = Callable[[object], None]
 
@@ -45,24 +49,50 @@ class Sleeper:
     """A reusable wake-up event for one generator that reschedules itself.
 
     The generator must first ``yield`` once bare (it is primed on
-    :meth:`attach`), sleep with ``sleeper.callbacks = cbs`` then
-    ``heappush(env._queue, (t, NORMAL, next(env._eid), sleeper))`` and a bare
-    ``yield``, and finish by :meth:`detach` and a last ``yield`` (it never
-    returns: ``step`` would see its StopIteration). ``detach`` drops the only
-    reference to the generator, so it is freed without the cycle collector.
+    :meth:`attach`), sleep with ``sleeper.at(t)`` and a bare ``yield`` (or,
+    parked with ``sleeper.park()`` and a bare ``yield``, be woken by someone
+    else scheduling the sleeper), and finish by :meth:`detach` and a last
+    ``yield`` (it never returns: ``step`` would see its StopIteration).
+    ``detach`` drops the only reference to the generator, so it is freed
+    without the cycle collector.
     """
 
-    __slots__ = ("callbacks", "cbs")
+    __slots__ = ("callbacks", "cbs", "_queue", "_eid", "_env", "priority")
     _ok = True  # class attributes: read by ``step``, never written per event
     _value = None
 
-    def __init__(self) -> None:
+    def __init__(self, env: simpy.Environment, truck: int) -> None:
         self.callbacks = None
         self.cbs: list = []
+        self._env = env
+        self._queue = env._queue
+        self._eid = env._eid
+        # Trucks due at the same instant act in truck-id order, after the
+        # stages' own events (NORMAL): a rule of the model, so that any engine
+        # (the reference twin too) orders ties the same way.
+        self.priority = TRUCK_PRIORITY + truck
 
     def attach(self, gen: Generator[None, object, None]) -> None:
         next(gen)  # to the priming yield, so that ``send(event)`` is legal
         self.cbs.append(gen.send)
+        self.callbacks = self.cbs
+
+    def at(self, t: float) -> None:
+        """Wake the generator at sim time ``t`` (the one place a truck's wake-up is pushed).
+
+        Pushes ``(t, priority, next eid, self)`` exactly as ``env.schedule``
+        would for a delay of ``t - now``; the caller computes ``t`` as SimPy
+        would (``now + delay``), so the schedule is a plain SimPy process's.
+        """
+        self.callbacks = self.cbs  # ``step`` cleared them when it last woke us
+        heappush(self._queue, (t, self.priority, next(self._eid), self))
+
+    def wake(self) -> None:
+        """Wake the (parked) generator now, after the events already due now."""
+        self._env.schedule(self, self.priority, 0.0)
+
+    def park(self) -> None:
+        """Wait to be woken by another component (``env.schedule(sleeper)``)."""
         self.callbacks = self.cbs
 
     def detach(self) -> None:

@@ -68,6 +68,23 @@ class StageRuntime:
             heapreplace(free, t + service_h)
         return t
 
+    def next_start(self, t: float) -> float:
+        """The start a truck joining at ``t`` would get, without booking it
+        (the stage's virtual waiting time; exact for this FIFO stage)."""
+        free = self._free
+        if free is not None and free[0] > t:
+            t = free[0]
+        if self._always:
+            return t
+        closes = self._closes
+        i = bisect_right(closes, t)
+        while i < len(closes):
+            if self._cap is None or self._used[i] < self._cap:
+                o = self._opens[i]
+                return o if o > t else t
+            i += 1
+        return math.inf
+
     def _next_open_capped(self, t: float, i: int, cap: int) -> float:
         closes = self._closes
         used = self._used

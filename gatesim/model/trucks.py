@@ -8,13 +8,24 @@ the same arrivals (common random numbers).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from gatesim.events.log import NO_PRIORITY
 from gatesim.model.arrivals import Arrivals
 from gatesim.model.streams import stream
-from gatesim.scenario.schema import CARGO_CLASSES, CHANNELS, DIRECTIONS, Gate, Scenario, Service
+from gatesim.model.timeline import draw_positive
+from gatesim.scenario.schema import (
+    CARGO_CLASSES,
+    CHANNELS,
+    DIRECTIONS,
+    Gate,
+    PatienceByClass,
+    Scenario,
+    Service,
+    class_values,
+)
 
 __all__ = ["Trucks", "draw_trucks", "unit_variates"]
 
@@ -28,9 +39,15 @@ class Trucks:
     tax_vnd: np.ndarray
     fee_vnd: np.ndarray
     service_h: dict[str, np.ndarray]  # stage id -> hours, per truck
+    # Queue rules (general-path stages only): stage id -> per truck
+    rank: dict[str, np.ndarray] = field(default_factory=dict)  # class rank, 0 first served
+    patience_h: dict[str, np.ndarray] = field(default_factory=dict)  # inf: never reneges
+    priority: np.ndarray | None = None  # rank at the gate's first priority stage (payload)
 
     def payload(self) -> dict[str, np.ndarray]:
+        n = self.arrivals.t_h.size
         return {
+            "priority": self.priority if self.priority is not None else np.full(n, NO_PRIORITY, np.uint8),
             "direction": self.arrivals.direction,
             "cargo": self.arrivals.cargo,
             "channel": self.channel,
@@ -100,4 +117,33 @@ def draw_trucks(scenario: Scenario, gate_id: str, arrivals: Arrivals, seed: int,
             svc = st.service
             mean_min = _mean_service_min(svc, channel, transshipped)
             service_h[sid] = mean_min * unit_variates(svc.dist, svc.cv, u) / 60.0
-    return Trucks(arrivals, channel, transshipped, value, tax, fee, service_h)
+    attrs = {"cargo": cargo, "channel": channel, "direction": direction}
+    rank, patience, priority = _queue_rule_draws(gate, attrs, rng, n)
+    return Trucks(arrivals, channel, transshipped, value, tax, fee, service_h, rank, patience, priority)
+
+
+def _queue_rule_draws(gate: Gate, attrs: dict[str, np.ndarray], rng, n: int):
+    """Per general-path stage: each truck's class rank and patience (stream ``patience/<stage>``)."""
+    rank: dict[str, np.ndarray] = {}
+    patience: dict[str, np.ndarray] = {}
+    priority = None
+    for sid, st in gate.stages.items():
+        if st.discipline == "priority":
+            values = class_values(st.priority_by)
+            order = np.array([st.priority_order.index(v) for v in values], dtype=np.uint8)
+            rank[sid] = order[attrs[st.priority_by]]
+            if priority is None:
+                priority = rank[sid]
+        rule = st.patience_h
+        if rule is not None:
+            u = rng(f"patience/{sid}").random(n)
+            if isinstance(rule, PatienceByClass):
+                p = np.full(n, np.inf)
+                values = class_values(rule.by)
+                for name, spec in rule.classes.items():
+                    m = attrs[rule.by] == values.index(name)
+                    p[m] = draw_positive(spec, u[m])
+            else:
+                p = draw_positive(rule, u)
+            patience[sid] = p
+    return rank, patience, priority

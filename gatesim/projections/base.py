@@ -234,11 +234,20 @@ class GateView:
 
     # The levels projections fold, as (plus, minus) row sets.
     @property
+    def reneged_rows(self) -> tuple[np.ndarray, ...]:
+        """The RENEGED rows as a row set to subtract (none when no truck reneged:
+        the folds of a log without queue rules are then exactly as before)."""
+        rows = self.rows_of(Kind.RENEGED)
+        return (rows,) if rows.size else ()
+
+    @property
     def waiting_steps(self) -> tuple[RowSets, RowSets]:
-        """+1 when a truck starts waiting (queue or approach), -1 when it stops."""
+        """+1 when a truck starts waiting (queue or approach), -1 when it stops
+        (service starts, yard slot taken, or it gives up)."""
         return (self.rows_of(Kind.QUEUED), self.rows_of(Kind.BLOCKED)), (
             self.rows_of(Kind.STARTED),
             self.blocked_yard_in_rows,
+            *self.reneged_rows,
         )
 
     @property
@@ -247,7 +256,7 @@ class GateView:
 
     @property
     def system_steps(self) -> tuple[RowSets, RowSets]:
-        return (self.rows_of(Kind.ARRIVED),), (self.rows_of(Kind.CROSSED),)
+        return (self.rows_of(Kind.ARRIVED),), (self.rows_of(Kind.CROSSED), *self.reneged_rows)
 
     @cached_property
     def _stage_order(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
@@ -279,6 +288,20 @@ class GateView:
     def stage_rows(self, kind: Kind, stage: int) -> np.ndarray:
         """The gate's rows of ``kind`` at stage code ``stage`` (ascending)."""
         return self.rows_of(kind)[self.stage_part(kind, stage)]
+
+    @cached_property
+    def _servers_offset(self) -> int:
+        """SERVERS rows of the gates before this one (the log's ``servers`` is in row order)."""
+        kind, n = self.log.kind, self._slice.start
+        return sum(
+            int(np.count_nonzero(kind[lo : min(n, lo + FOLD_BLOCK)] == Kind.SERVERS))
+            for lo in range(0, n, FOLD_BLOCK)
+        )
+
+    def servers_values(self, rows: np.ndarray) -> np.ndarray:
+        """The new server counts of SERVERS rows ``rows`` of this gate (-1: unlimited)."""
+        k = np.searchsorted(self.rows_of(Kind.SERVERS), rows)
+        return self.log.servers[self._servers_offset + k]
 
     def role_ended(self, role: str) -> np.ndarray | None:
         """ENDED rows at the stages with ``role`` (None when the gate has no such stage).

@@ -2,15 +2,19 @@
 
 Definitions (window = the simulated days after the warm-up and before the drain):
 - arrivals: trucks that arrived in the window; departures: those of them that
-  crossed before the window's end; left_in_system: the rest (trucks left
-  waiting). Arrivals = departures + left_in_system exactly.
+  crossed before the window's end; reneged: those of them that gave up in a
+  stage's queue (``patience_h``) before the window's end and left;
+  left_in_system: the rest (trucks left waiting).
+  Arrivals = departures + left_in_system + reneged exactly.
 - throughput_per_day: crossings in the window (any arrival time) per day.
 - wait_*_h: time spent waiting (stage queues and the road approach), over the
   trucks that arrived in the window and crossed before the run ended: with
   ``calendar.drain_days`` the run goes on after the window so that its last
   trucks finish (and are counted whole); those still inside at the very end
   are left out, and counted in wait_left_out: when it is not 0 (an overloaded
-  gate that no drain empties), the wait figures are lower bounds.
+  gate that no drain empties), the wait figures are lower bounds. Trucks that
+  reneged are not in the wait figures (nor in wait_left_out): their waits
+  ended by giving up, not by being served.
 - queue_mean / queue_max: trucks waiting (not in service), time-average and
   maximum over the window; queue_max_km: the longest approach queue
   (spillback) in km; truck_hours_delay: truck-hours of waiting in the window.
@@ -19,7 +23,10 @@ Definitions (window = the simulated days after the warm-up and before the drain)
 - value_usd: declared value of trucks that crossed in the window;
   revenue_vnd: customs tax, due when the declaration stage ends;
   fees_vnd: infrastructure and transshipment fees, due when the fee stage ends.
-- util_<stage>: busy server-hours / (servers x open hours) in the window.
+- util_<stage>: busy server-hours / (servers x open hours) in the window; with
+  a server schedule or surge, the denominator is the servers on duty (SERVERS
+  events) integrated over the open hours; outage hours stay in it (capacity
+  lost to an outage shows as lower utilisation).
 - wait_at_<stage>_h: mean hours in the stage's queue, over the trucks counted
   in wait_*_h that passed the stage (a stage on one direction's route only
   counts that direction's trucks); wait_approach_h: mean hours on the road
@@ -59,13 +66,16 @@ __all__ = [
     "wait_at_column",
 ]
 
-SUMMARY_SCHEMA_VERSION = 3  # 2: wait_left_out; waits include the drain. 3: wait_approach_h, wait_at_*
+SUMMARY_SCHEMA_VERSION = (
+    4  # 2: wait_left_out; waits include the drain. 3: wait_approach_h, wait_at_*. 4: reneged
+)
 ID_COLUMNS = ["scenario", "replication", "seed", "gate"]
 KPI_COLUMNS = [
     "days",
     "arrivals",
     "departures",
     "left_in_system",
+    "reneged",
     "throughput_per_day",
     "wait_mean_h",
     "wait_p95_h",
@@ -166,6 +176,7 @@ def _utilisation(
     open_h = float(np.interp(w1, xs, fx) - np.interp(w0, xs, fx))
     if open_h <= 0:
         return NAN
+    server_open_h = _staffed_open_hours(g, code, servers, xs, fx, w0, w1)
     # Busy hours = sum over services of F(end) - F(start), clipped to the window;
     # a service still running at the end ends at w1. Each truck starts and
     # ends a stage once, so the sum splits by kind: no pairing by truck.
@@ -175,7 +186,24 @@ def _utilisation(
         + running * float(np.interp(w1, xs, fx))
         - _sum_until(t_start, xs, fx, w0, w1)
     )
-    return busy / (servers * open_h)
+    return busy / (servers * open_h) if server_open_h is None else busy / server_open_h
+
+
+def _staffed_open_hours(
+    g: GateView, code: int, servers: int, xs: np.ndarray, fx: np.ndarray, w0: float, w1: float
+) -> float | None:
+    """Server-hours on duty in open hours over the window, from the stage's SERVERS
+    events (None when it has none: then servers x open hours)."""
+    rows = g.stage_rows(Kind.SERVERS, code)
+    if rows.size == 0:
+        return None
+    values = g.servers_values(rows).astype(float)
+    times = g.t[rows]
+    # servers(t): ``servers`` before the first event, then each event's count
+    edges = np.r_[w0, np.clip(times, w0, w1), w1]
+    level = np.r_[servers, values]
+    opened = np.interp(edges[1:], xs, fx) - np.interp(edges[:-1], xs, fx)  # open hours per piece
+    return float(np.sum(level * opened))
 
 
 def _gate_row(g: GateView, w0: float, w1: float) -> dict[str, float]:
@@ -201,6 +229,12 @@ def _gate_row(g: GateView, w0: float, w1: float) -> dict[str, float]:
     arrivals = int(cohort.sum())
     departures = int((cohort & done_in_window).sum())
     del done_in_window
+    gave_up = g.rows_of(Kind.RENEGED)
+    reneged = reneged_ever = 0
+    if gave_up.size:
+        t_gu = t[gave_up]
+        reneged = int(cohort[truck[gave_up[t_gu < w1]]].sum())
+        reneged_ever = int(cohort[truck[gave_up]].sum())
 
     # Waiting per truck: sum of (start - queued) over stages + (yard_in - blocked),
     # one weighted bincount per kind. Per stage, the same sums over the counted
@@ -247,12 +281,13 @@ def _gate_row(g: GateView, w0: float, w1: float) -> dict[str, float]:
         "days": days,
         "arrivals": arrivals,
         "departures": departures,
-        "left_in_system": arrivals - departures,
+        "left_in_system": arrivals - departures - reneged,
+        "reneged": reneged,
         "throughput_per_day": float(crossed_in.size) / days,
         "wait_mean_h": float(wait.mean()) if wait.size else NAN,
         "wait_p95_h": float(np.percentile(wait, 95)) if wait.size else NAN,
         "wait_max_h": float(wait.max()) if wait.size else NAN,
-        "wait_left_out": arrivals - int(wait.size),
+        "wait_left_out": arrivals - int(wait.size) - reneged_ever,
         "wait_approach_h": approach_h / wait.size
         if wait.size and g.meta.get("yard_capacity") is not None
         else NAN,

@@ -13,7 +13,9 @@ __all__ = ["state_at"]
 
 
 def state_at(log: LogData, t_h: float) -> pd.DataFrame:
-    """Rows (gate, place, waiting, in_service) for every stage, the approach and the yard."""
+    """Rows (gate, place, waiting, in_service) for every stage, the approach and the yard.
+
+    A truck that reneged (gave up in a stage's queue) is neither waiting nor in the system."""
     rows = []
     for g in gate_views(log):
         # a gate's rows are in time order: those at or before t_h come first
@@ -28,7 +30,10 @@ def state_at(log: LogData, t_h: float) -> pd.DataFrame:
             rows.append((gid, "yard", count(g.rows_of(Kind.YARD_IN)) - count(g.rows_of(Kind.YARD_OUT)), 0))
         for st in g.meta["stages"]:
             code = g.stage_code(st["id"])
-            q, b, e = (count(g.stage_rows(k, code)) for k in (Kind.QUEUED, Kind.STARTED, Kind.ENDED))
-            rows.append((gid, st["id"], q - b, b - e))
-        rows.append((gid, "in_system", count(g.rows_of(Kind.ARRIVED)) - count(g.rows_of(Kind.CROSSED)), 0))
+            q, b, e, r = (
+                count(g.stage_rows(k, code)) for k in (Kind.QUEUED, Kind.STARTED, Kind.ENDED, Kind.RENEGED)
+            )
+            rows.append((gid, st["id"], q - b - r, b - e))
+        left = count(g.rows_of(Kind.CROSSED)) + count(g.rows_of(Kind.RENEGED))
+        rows.append((gid, "in_system", count(g.rows_of(Kind.ARRIVED)) - left, 0))
     return pd.DataFrame(rows, columns=["gate", "place", "waiting", "in_service"])

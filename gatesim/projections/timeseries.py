@@ -91,11 +91,15 @@ def timeseries_frame(g: GateView, labels: np.ndarray | None = None) -> pd.DataFr
     df["at_approach"] = level(*g.approach_steps) if has_yard else np.nan
     df["at_yard"] = level((g.rows_of(Kind.YARD_IN),), (g.rows_of(Kind.YARD_OUT),)) if has_yard else np.nan
     present = {s["id"] for s in g.meta["stages"]}
-    # trucks at each stage: QUEUED adds, ENDED removes
+    # trucks at each stage: QUEUED adds, ENDED (and RENEGED, if any) removes
     for sid in stage_ids:
         if sid in present:
             code = g.stage_code(sid)
-            df[f"at_{sid}"] = level((g.stage_rows(Kind.QUEUED, code),), (g.stage_rows(Kind.ENDED, code),))
+            gone = g.stage_rows(Kind.RENEGED, code) if g.reneged_rows else None
+            minus = (
+                (g.stage_rows(Kind.ENDED, code),) if gone is None else (g.stage_rows(Kind.ENDED, code), gone)
+            )
+            df[f"at_{sid}"] = level((g.stage_rows(Kind.QUEUED, code),), minus)
         else:
             df[f"at_{sid}"] = np.nan
     return df

@@ -43,6 +43,7 @@ _KPI = {
     "arrivals": ("trucks arrived", "trucks", 1.0),
     "departures": ("trucks that arrived and crossed", "trucks", 1.0),
     "left_in_system": ("trucks still in the system at the end", "trucks", 1.0),
+    "reneged": ("trucks that gave up waiting and left", "trucks", 1.0),
     "throughput_per_day": ("crossings per day", "trucks/day", 1.0),
     "wait_mean_h": ("mean wait per truck", "h", 1.0),
     "wait_p95_h": ("95th percentile of wait", "h", 1.0),

@@ -68,6 +68,9 @@ class Choice(_Model):
     a driver sees the figure published ``info_delay_h`` before departure.
     ``fixed_wait_h`` replaces the published wait by fixed figures (a gate not
     listed: 0), to study choice without congestion feedback.
+    ``rechoose_after_reneging``: a truck that gives up at a gate (the engine's
+    ``patience_h``) chooses again among the other gates, from where it is
+    (travel taken as from its origin), instead of leaving the corridor.
     """
 
     scale_h: float = Field(..., gt=0)
@@ -77,6 +80,7 @@ class Choice(_Model):
     publish_every_h: float = Field(0.25, gt=0)
     info_delay_h: NonNeg = 0.0
     fixed_wait_h: dict[str, NonNeg] | None = None
+    rechoose_after_reneging: bool = False
 
     @model_validator(mode="after")
     def _captive(self) -> Choice:

@@ -534,11 +534,11 @@ class Gate(_Model):
                     raise ValueError(f"routes.{d}.stages: names stage {s!r}; stages are {list(self.stages)}")
             if route.yard_from is not None and self.yard is None:
                 raise ValueError(f"routes.{d}.yard_from: uses a yard but the gate has no yard")
-            if self.yard is not None and "used_by" in self.yard.model_fields_set:
+            if self.yard is not None:
                 uses = d in self.yard.used_by
                 if route.yard_from is not None and not uses:
                     raise ValueError(f"routes.{d}.yard_from: yard.used_by does not list {d}")
-                if route.yard_from is None and uses:
+                if route.yard_from is None and uses and "used_by" in self.yard.model_fields_set:
                     raise ValueError(
                         f"routes.{d}: yard.used_by lists {d}, so the route needs yard_from and yard_until"
                     )

@@ -1,0 +1,244 @@
+"""The general, event-driven path: a stage whose next start depends on its state.
+
+A FIFO stage with fixed servers books each truck's start when it joins the
+queue (:mod:`gatesim.model.stage`). That is exact only while nothing can
+happen to a queued truck and the order of service is the order of arrival.
+A stage with any of these rules takes this path instead:
+
+- ``discipline: priority``: the lowest class rank first, FIFO within a class,
+  non-preemptive (a truck in service is never interrupted);
+- ``patience_h``: a queued truck leaves after its patience (``reneged``);
+- ``server_schedule`` / ``surge``: the servers on duty change over time;
+- ``outages``, ``random_outages``: no service starts during an outage; a truck
+  in service when one starts is finished (like at closing time).
+
+It works like a ``simpy.PriorityResource`` whose capacity changes: trucks wait
+in a queue; a start is decided whenever a truck joins, a server frees, or the
+servers on duty change, and the started truck is woken at that instant. A
+truck in service keeps its server when the servers on duty fall (it is
+finished; no new start until the busy count is below the new count).
+
+The stage logs its own events (server counts, outage start and end) under the
+reserved truck id ``NO_TRUCK``; the trucks log theirs (queued, started, ended,
+reneged) in :mod:`gatesim.model.gate`.
+"""
+
+from __future__ import annotations
+
+import math
+from heapq import heappop, heappush
+from itertools import count
+
+import numpy as np
+import simpy
+
+from gatesim.events.kinds import NO_TRUCK, Kind, pack
+from gatesim.events.log import GateLog
+from gatesim.model.process import NORMAL, start
+from gatesim.model.timeline import Span
+from gatesim.scenario.schema import Surge
+
+__all__ = ["GeneralStage", "Waiter"]
+
+WAITING, STARTED, RENEGED = 0, 1, 2
+
+
+class Waiter:
+    """A truck in the queue: its wake-up, and whether it started or reneged."""
+
+    __slots__ = ("k", "wake", "state")
+
+    def __init__(self, k: int, wake) -> None:
+        self.k = k
+        self.wake = wake
+        self.state = WAITING
+
+
+class _Timer:
+    """A minimal event calling ``fn(arg)`` when SimPy processes it."""
+
+    __slots__ = ("callbacks", "_ok", "_value")
+
+    def __init__(self, fn, arg) -> None:
+        self.callbacks = [lambda _e: fn(arg)]
+        self._ok = True
+        self._value = None
+
+
+class GeneralStage:
+    """One stage's queue, servers and rules on the general path."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        part: GateLog,
+        gate_code: int,
+        code: int,
+        name: str,
+        spans: list[Span],
+        daily_capacity: int | None,
+        rank: np.ndarray | None,
+        patience_h: np.ndarray | None,
+        surge: Surge | None,
+        log_servers: bool,
+        mean_service_h: float,
+    ) -> None:
+        self.env = env
+        self.code = code
+        self.name = name
+        self._part = part
+        self._word = lambda kind: pack(NO_TRUCK, gate_code, code, kind)
+        self._spans = spans
+        self._cap = daily_capacity
+        self._used: dict[int, int] = {}
+        self._rank = rank.tolist() if rank is not None else None
+        self._patience = patience_h.tolist() if patience_h is not None else None
+        self._surge = surge
+        self._log_servers = log_servers
+        self.mean_service_h = mean_service_h
+        self._queue: list[tuple[int, int, Waiter]] = []
+        self._seq = count()
+        self.waiting = 0  # trucks in the queue (reneged ones excluded)
+        self.busy = 0  # trucks in service
+        self.span = spans[0]
+        self._surging = False
+        self._surge_due = False
+        self.capacity: float = self._capacity()
+        self.reneged_word = (code << 8) | Kind.RENEGED
+        start(env, lambda _resume: self._follow_timeline())
+
+    # ---- what the trucks call
+    def join(self, k: int, wake) -> Waiter:
+        """Truck ``k`` joins the queue now; ``wake`` is scheduled when it starts or reneges."""
+        waiter = Waiter(k, wake)
+        rank = self._rank[k] if self._rank is not None else 0
+        heappush(self._queue, (rank, next(self._seq), waiter))
+        self.waiting += 1
+        if self._patience is not None:
+            p = self._patience[k]
+            if p < math.inf:
+                self.env.schedule(_Timer(self._renege, waiter), wake.priority, p)
+        self._dispatch()
+        s = self._surge
+        if s is not None and not self._surging and not self._surge_due and self.waiting >= s.queue_at_least:
+            self._surge_due = True
+            self.env.schedule(_Timer(self._surge_on, None), NORMAL, s.delay_h)
+        return waiter
+
+    def release(self) -> None:
+        """A truck's service ended now: its server is free."""
+        self.busy -= 1
+        self._dispatch()
+
+    def expected_wait_h(self, now: float) -> float:
+        """Estimate: max(0, queued + 1 - free servers) x mean service / servers on duty,
+        plus the time until the stage next has servers if it has none now."""
+        until = 0.0
+        capacity = self.capacity
+        if capacity == 0:
+            nxt = next(
+                (
+                    s
+                    for s in self._spans
+                    if s.t_h > now and s.interval >= 0 and not s.outage and s.staffed != 0
+                ),
+                None,
+            )
+            if nxt is None:
+                return math.inf
+            until = nxt.t_h - now
+            capacity = math.inf if nxt.staffed is None else nxt.staffed
+        if capacity == math.inf:
+            return until
+        free = max(0.0, capacity - self.busy) if until == 0.0 else capacity
+        ahead = max(0.0, self.waiting + 1 - free)
+        return until + ahead * self.mean_service_h / capacity
+
+    # ---- decisions
+    def _capacity(self) -> float:
+        span = self.span
+        if span.interval < 0 or span.outage:
+            return 0
+        if span.staffed is None:
+            return math.inf
+        return span.staffed + (self._surge.extra_servers if self._surging else 0)
+
+    def _dispatch(self) -> None:
+        """Start queued trucks while a server is free (highest class, then first come)."""
+        queue = self._queue
+        while self.busy < self.capacity:
+            while queue and queue[0][2].state == RENEGED:  # left the queue earlier: drop it now
+                heappop(queue)
+            if not queue:
+                return
+            if self._cap is not None:  # the opening's quota
+                i = self.span.interval
+                if self._used.get(i, 0) >= self._cap:
+                    return
+                self._used[i] = self._used.get(i, 0) + 1
+            waiter = heappop(queue)[2]
+            waiter.state = STARTED
+            self.busy += 1
+            self.waiting -= 1
+            waiter.wake.wake()
+            self._surge_check()
+
+    def _renege(self, waiter: Waiter) -> None:
+        if waiter.state != WAITING:
+            return
+        waiter.state = RENEGED
+        self.waiting -= 1
+        waiter.wake.wake()
+        self._surge_check()
+
+    def _surge_check(self) -> None:
+        s = self._surge
+        if s is not None and self._surging and self.waiting < s.until_queue_below:
+            self._surging = False
+            self._set_capacity()
+
+    def _surge_on(self, _arg: object) -> None:
+        self._surge_due = False
+        if self.waiting >= self._surge.until_queue_below:
+            self._surging = True
+            self._set_capacity()
+            self._dispatch()
+
+    def staffed(self) -> int | None:
+        """Servers on duty now (schedule plus surge), whether open or not."""
+        staffed = self.span.staffed
+        if staffed is None:
+            return None
+        return staffed + (self._surge.extra_servers if self._surging else 0)
+
+    def _set_capacity(self) -> None:
+        """The surge started or ended: new servers on duty, logged."""
+        self.capacity = self._capacity()
+        if self._log_servers:
+            self._log(Kind.SERVERS, self.staffed())
+
+    def _log(self, kind: Kind, value: int | None = None) -> None:
+        part = self._part
+        part.t_h.append(self.env.now)
+        part.word.append(self._word(kind))
+        if kind == Kind.SERVERS:
+            part.servers.append(-1 if value is None else value)
+
+    def _follow_timeline(self):
+        """Driver: at each span's start, set the servers and start who can start."""
+        env = self.env
+        previous: Span | None = None
+        for span in self._spans:
+            if span.t_h > env.now:
+                yield span.t_h - env.now
+            self.span = span
+            self.capacity = self._capacity()
+            if previous is None or previous.outage != span.outage:
+                if span.outage:
+                    self._log(Kind.OUTAGE_START)
+                elif previous is not None:
+                    self._log(Kind.OUTAGE_END)
+            if self._log_servers and (previous is None or previous.staffed != span.staffed):
+                self._log(Kind.SERVERS, self.staffed())
+            previous = span
+            self._dispatch()

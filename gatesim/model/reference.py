@@ -1,0 +1,459 @@
+"""The reference twin: the same model written the plain SimPy way.
+
+This module is the executable specification of the model. It draws the same
+trucks as the fast engine (same streams, arrivals, service times, classes and
+patience) and writes the same event log, so every projection and output works
+on it; but it is written the way a SimPy textbook writes a queue:
+
+- a SimPy process per truck (:meth:`GateTwin.truck`) walks its route;
+- a FIFO stage's servers are a ``simpy.Resource`` (:class:`FifoStage`): a
+  truck holds its server from the moment it gets one until its service ends,
+  waiting (with it) until the stage is open and the day's quota has room;
+- a stage with queue rules is a ``simpy.PriorityResource`` whose servers on
+  duty change (:class:`RuledStage`): a process follows the stage's timeline
+  (opening hours, server schedule, outages), a surge adds servers, the class
+  rank is the request's priority, and a truck with patience waits on
+  ``request | timeout(patience)`` and leaves the queue if the timeout wins;
+- the yard is a ``simpy.Resource`` of slots: a truck asks for a slot before
+  it queues at its route's ``yard_from`` stage (waiting on the approach road,
+  blocked, when the yard is full; FIFO wake-up) and frees it when its service
+  starts at ``yard_until`` (or when it reneges).
+
+One rule is not textbook SimPy: **trucks due at the same instant act in
+truck-id order**, after the stages' own events (see :class:`TruckWakeup`).
+The fast engine follows the same rule, so ties (many trucks released at an
+opening instant, deterministic road times) resolve alike in both.
+
+``gatesim run --engine reference`` runs it. It is slower than the fast engine
+(``gatesim/model/gate.py`` books FIFO stages without request/release events)
+and is meant to be read and changed: a modeller tries a new queue rule here
+first; ``tests/test_engine_twin.py`` checks that both engines give every
+truck the same stage start and end times.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from dataclasses import dataclass
+from heapq import heappush
+
+import simpy
+from simpy.resources.resource import PriorityRequest
+
+from gatesim.events.kinds import NO_STAGE, NO_TRUCK, YARD_STAGE, Kind, pack
+from gatesim.events.log import EventLog, GateLog
+from gatesim.model.arrivals import hourly_rates
+from gatesim.model.calendar import Clock, open_intervals
+from gatesim.model.process import TRUCK_PRIORITY
+from gatesim.model.simulate import _arrivals, _calendar_rows, _closed_dates, run_metadata, stage_vocabulary
+from gatesim.model.timeline import Span, outage_intervals, stage_timeline
+from gatesim.model.trucks import Trucks, draw_trucks
+from gatesim.scenario.schema import DIRECTIONS, Gate, Scenario, Surge
+
+__all__ = ["FifoStage", "GateTwin", "RuledStage", "TruckWakeup", "simulate_reference"]
+
+
+class TruckWakeup(simpy.events.Event):
+    """A truck's timeout, ranked among the events of its instant (``env.timeout`` plus a rule).
+
+    SimPy runs the events of an instant by priority, then in the order they
+    were scheduled. A truck's events get priority ``TRUCK_PRIORITY + truck
+    id`` (the stages' own events keep SimPy's NORMAL, which comes first):
+    trucks due at the same instant act in truck-id order, whichever engine
+    runs them. Without the rule, the order of ties would depend on when each
+    wake-up happened to be scheduled, which differs between engines.
+
+    The wake-up is at the instant ``at`` itself: ``env.timeout(at - now)``
+    lands on ``now + (at - now)``, which can be an ulp off, and trucks due at
+    an opening instant must tie exactly.
+    """
+
+    def __init__(self, env: simpy.Environment, at: float, priority: int) -> None:
+        super().__init__(env)
+        self._ok = True
+        self._value = None
+        heappush(env._queue, (at, priority, next(env._eid), self))  # env.schedule, at an instant
+
+
+# ---- stages ------------------------------------------------------------------------
+
+
+class FifoStage:
+    """A stage without queue rules: FIFO servers (a ``simpy.Resource``), hours and a daily quota.
+
+    ``servers`` is one Resource, or one per direction (a road with
+    ``lanes_by_direction``), or None (unlimited: only the hours apply).
+    """
+
+    def __init__(
+        self, code: int, servers: dict[int, simpy.Resource] | None, opens, closes, always, cap
+    ) -> None:
+        self.code = code
+        self.servers = servers
+        self.opens: list[float] = list(opens)
+        self.closes: list[float] = list(closes)
+        self.always_open = always and cap is None
+        self.daily_capacity = cap
+        self.used = [0] * len(self.opens)  # trucks started per opening
+
+    def first_start(self, t: float) -> float:
+        """The first instant >= ``t`` when the stage is open and its quota has room.
+
+        Takes one unit of that opening's quota; ``inf`` if the stage never
+        opens again within the horizon.
+        """
+        if self.always_open:
+            return t
+        i = bisect_right(self.closes, t)  # the first opening that closes after t
+        while i < len(self.closes):
+            if self.daily_capacity is None or self.used[i] < self.daily_capacity:
+                self.used[i] += 1
+                return max(self.opens[i], t)
+            i += 1  # quota used up: the next opening
+        return math.inf
+
+
+class RuledStage(simpy.PriorityResource):
+    """A stage with queue rules: priority classes, servers on duty that change, a quota.
+
+    A ``simpy.PriorityResource`` (the request's priority is the truck's class
+    rank, 0 first; FIFO within a class) that grants a request only while
+    fewer trucks are in service than the servers on duty, and the opening's
+    quota has room. Servers on duty are 0 when closed or in an outage,
+    unlimited for a stage without a server count, else the schedule's count
+    plus the surge's extra servers. A truck in service keeps its server when
+    the count falls (it is finished; nobody starts until the busy count is
+    below the new count). Stage-level events (server counts, outages) are
+    logged under the reserved truck id ``NO_TRUCK``.
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        part: GateLog,
+        gate_code: int,
+        code: int,
+        spans: list[Span],
+        daily_capacity: int | None,
+        surge: Surge | None,
+        log_servers: bool,
+    ) -> None:
+        super().__init__(env, capacity=1)  # ``capacity`` is replaced by ``on_duty()``
+        self.code = code
+        self.part = part
+        self.gate_code = gate_code
+        self.daily_capacity = daily_capacity
+        self.used: dict[int, int] = {}  # trucks started per opening interval
+        self.surge = surge
+        self.surging = False
+        self.surge_called = False  # the queue reached the threshold: extra servers on their way
+        self.log_servers = log_servers
+        self.span = spans[0]
+        env.process(self.follow_timeline(spans))
+
+    # -- what SimPy asks
+    def _do_put(self, request: PriorityRequest) -> bool:
+        """Grant ``request`` (the head of the queue) if a server may start it now."""
+        if len(self.users) >= self.on_duty():
+            return False
+        if self.daily_capacity is not None:
+            i = self.span.interval
+            if self.used.get(i, 0) >= self.daily_capacity:
+                return False
+            self.used[i] = self.used.get(i, 0) + 1
+        self.users.append(request)
+        request.usage_since = self._env.now
+        request.succeed()
+        self.queue_fell(len(self.queue) - 1)  # the request leaves the queue as we return
+        return True  # look at the next request too
+
+    def on_duty(self) -> float:
+        span = self.span
+        if span.interval < 0 or span.outage:
+            return 0
+        if span.staffed is None:
+            return math.inf
+        return span.staffed + (self.surge.extra_servers if self.surging else 0)
+
+    # -- what the trucks call
+    def join(self, rank: int) -> PriorityRequest:
+        """Queue for a server now; calls in the surge if the queue got long."""
+        request = self.request(priority=rank)
+        s = self.surge
+        if (
+            s is not None
+            and not self.surging
+            and not self.surge_called
+            and len(self.queue) >= s.queue_at_least
+        ):
+            self.surge_called = True
+            self._env.process(self.call_surge(s))
+        return request
+
+    def leave_queue(self, request: PriorityRequest) -> None:
+        """A truck gives up waiting."""
+        request.cancel()
+        self.queue_fell(len(self.queue))
+
+    # -- the stage's own processes and events
+    def call_surge(self, s: Surge):
+        """The extra servers come ``delay_h`` later, if the queue is still long enough."""
+        yield self._env.timeout(s.delay_h)
+        self.surge_called = False
+        if len(self.queue) >= s.until_queue_below:
+            self.surging = True
+            self.servers_changed()
+            self._trigger_put(None)
+
+    def queue_fell(self, waiting: int) -> None:
+        """The extra servers go when the queue falls below ``until_queue_below``."""
+        s = self.surge
+        if s is not None and self.surging and waiting < s.until_queue_below:
+            self.surging = False
+            self.servers_changed()
+
+    def servers_changed(self) -> None:
+        if self.log_servers:
+            self.log(Kind.SERVERS, self.staffed())
+
+    def staffed(self) -> int | None:
+        """Servers on duty by the schedule and surge, open or not (None: unlimited)."""
+        if self.span.staffed is None:
+            return None
+        return self.span.staffed + (self.surge.extra_servers if self.surging else 0)
+
+    def follow_timeline(self, spans: list[Span]):
+        """At each change of hours, schedule or outage: new servers on duty; start who can start."""
+        env = self._env
+        previous = None
+        for span in spans:
+            if span.t_h > env.now:
+                yield env.timeout(span.t_h - env.now)
+            self.span = span
+            if previous is None or previous.outage != span.outage:
+                if span.outage:
+                    self.log(Kind.OUTAGE_START)
+                elif previous is not None:
+                    self.log(Kind.OUTAGE_END)
+            if previous is None or previous.staffed != span.staffed:
+                self.servers_changed()
+            previous = span
+            self._trigger_put(None)
+
+    def log(self, kind: Kind, value: int | None = None) -> None:
+        self.part.t_h.append(self._env.now)
+        self.part.word.append(pack(NO_TRUCK, self.gate_code, self.code, kind))
+        if kind == Kind.SERVERS:
+            self.part.servers.append(-1 if value is None else value)
+
+
+# ---- a gate and its trucks -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One stage of a route, as a truck of that route sees it."""
+
+    stage: FifoStage | RuledStage
+    stage_id: str
+    travel_h: float  # after the service, to the next stage
+    takes_yard_slot: bool  # the truck takes a yard slot before it queues here
+    frees_yard_slot: bool  # ... and frees it when its service starts here
+
+
+class GateTwin:
+    """One gate: its stages, its yard and its trucks' processes."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        log: EventLog,
+        code: int,
+        gate: Gate,
+        stages: dict[str, FifoStage | RuledStage],
+        trucks: Trucks,
+        first_truck: int,
+    ) -> None:
+        self.env = env
+        self.code = code
+        self.part = log.gate(code)
+        self.trucks = trucks
+        self.first_truck = first_truck
+        self.yard = simpy.Resource(env, capacity=gate.yard.capacity_trucks) if gate.yard is not None else None
+        self.routes: dict[int, list[Step]] = {}
+        for d, direction in enumerate(DIRECTIONS):
+            route = gate.routes.get(direction)
+            if route is not None:
+                self.routes[d] = [
+                    Step(
+                        stage=stages[sid],
+                        stage_id=sid,
+                        travel_h=gate.stages[sid].travel_min / 60.0,
+                        takes_yard_slot=sid == route.yard_from,
+                        frees_yard_slot=sid == route.yard_until,
+                    )
+                    for sid in route.stages
+                ]
+
+    def log(self, k: int, stage: int, kind: Kind) -> None:
+        self.part.t_h.append(self.env.now)
+        self.part.word.append(pack(self.first_truck + k, self.code, stage, kind))
+
+    def hold(self, k: int, delay: float) -> TruckWakeup:
+        """Truck ``k`` waits ``delay`` hours (``0``: lets the trucks before it in this instant act first)."""
+        return TruckWakeup(self.env, self.env.now + delay, TRUCK_PRIORITY + self.first_truck + k)
+
+    def until(self, k: int, t: float) -> TruckWakeup:
+        """Truck ``k`` waits until the instant ``t``."""
+        return TruckWakeup(self.env, t, TRUCK_PRIORITY + self.first_truck + k)
+
+    def source(self):
+        """Start each truck's process at its arrival instant."""
+        for k, t in enumerate(self.trucks.arrivals.t_h.tolist()):
+            yield self.until(k, t)
+            self.env.process(self.truck(k))
+
+    def truck(self, k: int):
+        """One truck's journey through its route."""
+        direction = int(self.trucks.arrivals.direction[k])
+        self.log(k, NO_STAGE, Kind.ARRIVED)
+        slot = None
+        for step in self.routes[direction]:
+            if step.takes_yard_slot:
+                slot = self.yard.request()
+                if not slot.triggered:  # yard full: wait on the approach road
+                    self.log(k, YARD_STAGE, Kind.BLOCKED)
+                    yield slot
+                    yield self.hold(k, 0.0)  # act in our turn among this instant's trucks
+                self.log(k, YARD_STAGE, Kind.YARD_IN)
+            self.log(k, step.stage.code, Kind.QUEUED)
+            if isinstance(step.stage, RuledStage):
+                served = yield from self.ruled_service(k, step, slot)
+                if not served:
+                    return  # reneged: left the system
+            else:
+                yield from self.fifo_service(k, step, direction, slot)
+        self.log(k, NO_STAGE, Kind.CROSSED)
+
+    def fifo_service(self, k: int, step: Step, direction: int, slot):
+        stage: FifoStage = step.stage
+        servers = stage.servers[direction] if stage.servers is not None else None
+        server = servers.request() if servers is not None else None
+        if server is not None:
+            yield server  # a server is ours (SimPy resumes us at once, before other trucks)
+            yield self.hold(k, 0.0)  # ... so act in our turn among this instant's trucks
+        start = stage.first_start(self.env.now)
+        if start > self.env.now:
+            yield self.until(k, start)  # holding the server until the stage opens
+        self.started(k, step, slot)
+        yield self.hold(k, float(self.trucks.service_h[step.stage_id][k]))
+        self.log(k, stage.code, Kind.ENDED)
+        if server is not None:
+            servers.release(server)
+        # Travel to the next stage, also when it takes no time: the truck that
+        # was due to take our server at this instant starts in its turn (it
+        # may come before ours), as if it had been waiting for this instant.
+        yield self.hold(k, step.travel_h)
+
+    def ruled_service(self, k: int, step: Step, slot):
+        """Queue at a stage with rules; False if the truck gave up waiting."""
+        stage: RuledStage = step.stage
+        rank = self.trucks.rank.get(step.stage_id)
+        request = stage.join(int(rank[k]) if rank is not None else 0)
+        patience = self.trucks.patience_h.get(step.stage_id)
+        p = float(patience[k]) if patience is not None else math.inf
+        if p < math.inf:
+            yield request | self.hold(k, p)
+        else:
+            yield request
+        if not request.triggered:  # patience ran out first: leave the queue
+            stage.leave_queue(request)
+            yield self.hold(k, 0.0)  # act in our turn among this instant's trucks
+            self.log(k, stage.code, Kind.RENEGED)
+            if slot is not None and slot in self.yard.users:
+                self.log(k, YARD_STAGE, Kind.YARD_OUT)
+                self.yard.release(slot)
+            return False
+        yield self.hold(k, 0.0)  # the stage started us: act in our turn
+        self.started(k, step, slot)
+        yield self.hold(k, float(self.trucks.service_h[step.stage_id][k]))
+        self.log(k, stage.code, Kind.ENDED)
+        stage.release(request)  # the stage picks the next truck now; we go on first
+        if step.travel_h:
+            yield self.hold(k, step.travel_h)
+        return True
+
+    def started(self, k: int, step: Step, slot) -> None:
+        self.log(k, step.stage.code, Kind.STARTED)
+        if step.frees_yard_slot:
+            self.log(k, YARD_STAGE, Kind.YARD_OUT)
+            self.yard.release(slot)
+
+
+# ---- one replication -----------------------------------------------------------
+
+
+def _stage(env, log, g_code, gid, sid, st, code, clock, closed, seed, replication) -> FifoStage | RuledStage:
+    opens, closes = open_intervals(st.hours, clock, closed)
+    if st.general:
+        outages = outage_intervals(st, clock, seed, replication, gid, sid)
+        spans = stage_timeline(st, clock, opens, closes, outages)
+        return RuledStage(
+            env,
+            log.gate(g_code),
+            g_code,
+            code,
+            spans,
+            st.daily_capacity,
+            st.surge,
+            bool(st.server_schedule or st.surge),
+        )
+    split = getattr(st, "lanes_by_direction", None)
+    if split is not None:
+        servers = {d: simpy.Resource(env, split[name]) for d, name in enumerate(DIRECTIONS)}
+    elif st.servers is not None:
+        shared = simpy.Resource(env, st.servers)
+        servers = {d: shared for d in range(len(DIRECTIONS))}
+    else:
+        servers = None
+    always = st.hours.always_open and not closed
+    return FifoStage(code, servers, opens.tolist(), closes.tolist(), always, st.daily_capacity)
+
+
+def simulate_reference(scenario: Scenario, days: int, replication: int, seed: int) -> tuple[EventLog, dict]:
+    """One replication with the twin: the same inputs and outputs as ``simulate``."""
+    clock = Clock.of(scenario, days)
+    env = simpy.Environment()
+    log = EventLog()
+    vocab = stage_vocabulary(scenario)
+    calendar: list[tuple[float, int]] = []
+    first_truck = 0
+    for g_code, gid in enumerate(scenario.gates):
+        gate = scenario.gates[gid]
+        closed = _closed_dates(scenario, gid)
+        arrivals = _arrivals(hourly_rates(scenario, gid, clock), clock, seed, replication, gid)
+        trucks = draw_trucks(scenario, gid, arrivals, seed, replication)
+        stages = {}
+        for sid, st in gate.stages.items():
+            code = vocab.index(sid)
+            stages[sid] = _stage(env, log, g_code, gid, sid, st, code, clock, closed, seed, replication)
+            opens, closes = open_intervals(st.hours, clock, closed)
+            calendar += _calendar_rows(g_code, code, opens, closes, st.hours.always_open and not closed)
+        log.add_payload(first_truck, trucks.payload())
+        twin = GateTwin(env, log, g_code, gate, stages, trucks, first_truck)
+        env.process(twin.source())
+        first_truck += arrivals.t_h.size
+    env.process(_calendar(env, log, sorted(calendar)))
+    env.run(until=clock.horizon_h)
+    return log, run_metadata(scenario, clock, days, replication, seed)
+
+
+def _calendar(env: simpy.Environment, log: EventLog, rows: list[tuple[float, int]]):
+    """Log each stage's openings and closings (the stages read their hours directly)."""
+    for t, word in rows:
+        if t > env.now:
+            yield env.timeout(t - env.now)
+        part = log.gate((word >> 16) & 0xFF)
+        part.t_h.append(env.now)
+        part.word.append(word)
