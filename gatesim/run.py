@@ -63,6 +63,10 @@ ENGINES = ("fast", "reference")  # reference: the plain-SimPy twin (gatesim/mode
 def run_replication(
     scenario: Scenario, days: int, replication: int, seed: int, engine: str = "fast"
 ) -> LogData:
+    if engine == "reference" and scenario.corridor is not None:  # corridor (issue 15)
+        from gatesim.errors import InputError
+
+        raise InputError("the corridor runs on the fast engine only", key="corridor", allowed="--engine fast")
     if engine == "reference":
         from gatesim.model.reference import simulate_reference as simulate_with
     else:

@@ -349,3 +349,20 @@ def test_a_truck_that_gives_up_chooses_another_gate():
     reneged_out = count[Kind.RENEGED] - rechosen
     assert min(on_road, at_gate, reneged_out) >= 0
     assert log.meta["corridor"]["generated"] == count[Kind.CROSSED] + on_road + at_gate + reneged_out
+
+
+def test_the_reference_engine_refuses_a_corridor_in_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "ref"
+    proc = subprocess.run(
+        [sys.executable, "-m", "gatesim.cli", "run", str(CORRIDOR), "--engine", "reference"]
+        + ["--days", "1", "-r", "1", "--out", str(out), "-q"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "fast engine" in lines[0]
+    assert not out.exists()
