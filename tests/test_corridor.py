@@ -366,3 +366,30 @@ def test_the_reference_engine_refuses_a_corridor_in_one_line(tmp_path):
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "fast engine" in lines[0]
     assert not out.exists()
+
+
+def test_booked_trucks_are_served_first_where_a_stage_ranks_by_booking():
+    release = (
+        "gates.huu_nghi.stages.cn_release={role: release, servers: 6, hours: {tz: china, open_h: 8, close_h: 20}, "
+        "service: {dist: deterministic, steps_min: {release: 4}}, discipline: priority, "
+        "priority_by: booked, priority_order: [booked, walk_in]}"
+    )
+    over = ["calendar.warmup_days=1", "calendar.drain_days=1", _BOOKING % 0.0, release]
+    sc, _ = load_scenario(CORRIDOR, over)
+    log = run_replication(sc, 1, 0, 3)
+    code = GATES.index("huu_nghi")
+    stage = log.meta["stages"].index("cn_release")
+    booked = np.zeros(log.n_trucks, bool)
+    booked[log.truck[(log.kind == Kind.BOOKED) & (log.gate == code)]] = True
+    at = (log.gate == code) & (log.stage == stage)
+    q = np.full(log.n_trucks, np.nan)
+    s = np.full(log.n_trucks, np.nan)
+    m = at & (log.kind == Kind.QUEUED)
+    q[log.truck[m]] = log.t_h[m]
+    m = at & (log.kind == Kind.STARTED)
+    s[log.truck[m]] = log.t_h[m]
+    wait = s - q
+    ok = ~np.isnan(wait)
+    assert (ok & booked).sum() > 20 and (ok & ~booked).sum() > 20
+    assert np.mean(wait[ok & booked]) < np.mean(wait[ok & ~booked])
+    assert log.payload["priority"][booked & ok].max() == 0  # rank 0: first served

@@ -103,7 +103,13 @@ class CorridorRun:
         edges = np.cumsum([a.channel_shares[c] for c in CHANNELS])[:-1]
         channel = np.searchsorted(edges, d.u["channel"], side="right").astype(np.uint8)
         transshipped = d.u["transshipment"] < a.transshipment_share
-        attrs = {"cargo": d.cargo, "channel": channel, "direction": d.direction}
+        # everyone a walk-in until it books (``_book`` sets the rank of ``priority_by: booked`` stages)
+        attrs = {
+            "cargo": d.cargo,
+            "channel": channel,
+            "direction": d.direction,
+            "booked": np.ones(d.n, np.uint8),
+        }
         # patience from corridor streams: a truck's patience at a stage id is the same at any gate
         rng = lambda name: stream(self._seed, self._rep, "corridor", name)  # noqa: E731
         rank, patience, priority = _queue_rule_draws(gate, attrs, rng, d.n)
@@ -168,6 +174,14 @@ class CorridorRun:
             for o in range(n_o)
         ]
         self._prepare_fill()
+        self._booked_rank = [
+            [
+                (sid, st.priority_order.index("booked"), gates[g][2][(sid, DIRECTIONS[0])])
+                for sid, st in self.scenario.gates[g].stages.items()
+                if st.discipline == "priority" and st.priority_by == "booked"
+            ]
+            for g in self.gate_ids
+        ]
         self.yard_user = np.array(
             [
                 [
@@ -329,6 +343,10 @@ class CorridorRun:
             return False
         used[h] = used.get(h, 0) + 1
         self._log(k, gi, _BOOKED)
+        gt = self._gate_trucks[self.gate_ids[gi]]
+        for sid, rank, stage_rt in self._booked_rank[gi]:  # served first where a stage ranks by booking
+            gt.rank[sid][k] = rank  # the payload's priority column
+            stage_rt._rank[k] = rank  # the engine's queue keeps its ranks as a list
         # arrive within the slot's hour (the truck's own uniform), leave the origin in time
         depart = h + float(self.demand.u["slot"][k]) - travel
         ev = self.env.timeout(max(depart - now, 0.0))

@@ -22,6 +22,7 @@ from pydantic import (
 from gatesim.scenario.corridor import Corridor  # issue 15
 
 __all__ = [
+    "BOOKED_VALUES",
     "CARGO_CLASSES",
     "CHANNELS",
     "DIRECTIONS",
@@ -136,12 +137,15 @@ class Service(_Model):
 
 # ---- queue rules (issue 13): all optional; a stage without them is FIFO with fixed servers.
 
-PRIORITY_ATTRIBUTES = ("cargo", "channel", "direction")
+PRIORITY_ATTRIBUTES = ("cargo", "channel", "direction", "booked")  # booked: corridor (issue 15)
+BOOKED_VALUES = ("booked", "walk_in")  # a truck with a corridor booking slot, or not
 
 
 def class_values(attribute: str) -> tuple[str, ...]:
     """The values a truck attribute that classes trucks can take."""
-    return {"cargo": CARGO_CLASSES, "channel": CHANNELS, "direction": DIRECTIONS}[attribute]
+    return {"cargo": CARGO_CLASSES, "channel": CHANNELS, "direction": DIRECTIONS, "booked": BOOKED_VALUES}[
+        attribute
+    ]
 
 
 class Patience(_Model):
@@ -299,7 +303,7 @@ class _QueueRules(_Model):
     """Queue discipline, patience, server schedule, surge and outages of a stage."""
 
     discipline: Literal["fifo", "priority"] = "fifo"
-    priority_by: Literal["cargo", "channel", "direction"] | None = None
+    priority_by: Literal["cargo", "channel", "direction", "booked"] | None = None
     priority_order: list[str] | None = None
     patience_h: PatienceRule | None = None
     server_schedule: list[ScheduleEntry] = Field(default_factory=list)
