@@ -337,8 +337,31 @@ def test_random_scenarios_twin_matches_fast_engine(scenario, seed):
 
 
 @pytest.mark.slow
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.timeout(3600)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenario=small_scenarios(), seed=st.integers(0, 2**32 - 1))
 def test_random_scenarios_twin_matches_fast_engine_many(scenario, seed):
     fast, twin = both_logs(scenario, 3, seed=seed)
     _same(fast, twin)
+
+
+def test_cli_engine_reference_writes_the_same_outputs(tmp_path):
+    """``gatesim run --engine reference``: the same summary, CI and hourly tables, byte for byte."""
+    import json
+
+    from click.testing import CliRunner
+
+    from gatesim.cli import main
+
+    root = Path(__file__).resolve().parents[1]
+    common = ["run", str(root / "scenarios" / "baseline_2026.yaml"), "--days", "1", "-r", "1", "-q"]
+    common += ["--set", "calendar.warmup_days=1", "--set", "calendar.drain_days=1", "--no-events"]
+    for engine in ("fast", "reference"):
+        res = CliRunner().invoke(main, [*common, "--engine", engine, "--out", str(tmp_path / engine)])
+        assert res.exit_code == 0, res.output
+    for name in ("summary.csv", "summary_ci.csv", "timeseries.csv"):
+        assert (tmp_path / "fast" / name).read_bytes() == (tmp_path / "reference" / name).read_bytes(), name
+    manifest = json.loads((tmp_path / "reference" / "manifest.json").read_text())
+    assert manifest["engine"] == "reference"
+    res = CliRunner().invoke(main, [*common, "--engine", "slow", "--out", str(tmp_path / "x")])
+    assert res.exit_code == 2 and not (tmp_path / "x").exists()
