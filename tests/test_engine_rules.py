@@ -356,3 +356,10 @@ def test_surge_comes_after_its_delay_and_goes_below_its_threshold():
             assert waiting < 10
     w = lambda log: summarize(log)["wait_at_cn_release_h"].iloc[0]  # noqa: E731
     assert w(surged) < w(plain)
+
+
+def test_utilisation_is_empty_when_a_schedule_leaves_no_servers_on_duty():
+    none_on_duty = {"cn_release": {"server_schedule": [{"from_h": 0, "to_h": 24, "servers": 0}]}}
+    s = summarize(run(one_gate(none_on_duty, keep_yard=False), days=1))
+    assert np.isnan(s["util_cn_release"].iloc[0])
+    assert s["util_declaration"].notna().all()

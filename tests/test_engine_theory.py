@@ -206,16 +206,19 @@ def test_priority_band_can_fail():
     assert not (abs(m_other.mean - fifo) <= m_other.half + REL_TOL * fifo)
 
 
+# Heavier: more cases, 8 x 12 days each; every case on the fast engine, one on the
+# twin (the twin equals the fast engine truck by truck: tests/test_engine_twin.py).
 @pytest.mark.slow
-@pytest.mark.parametrize("engine", ["fast", "reference"])
-@pytest.mark.parametrize("rho", [0.5, 0.9])
+@pytest.mark.parametrize(("engine", "rho"), [("fast", 0.5), ("fast", 0.9), ("reference", 0.9)])
 def test_priority_matches_cobham_full(engine, rho):
     _check(priority_case(engine, rho, reps=8, days=12))
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("engine", ["fast", "reference"])
-@pytest.mark.parametrize(("rho", "servers", "patience_h"), [(0.9, 1, 0.05), (1.1, 3, 0.1), (1.5, 5, 0.5)])
+@pytest.mark.parametrize(
+    ("engine", "rho", "servers", "patience_h"),
+    [("fast", 0.9, 1, 0.05), ("fast", 1.1, 3, 0.1), ("fast", 1.5, 5, 0.5), ("reference", 1.5, 5, 0.5)],
+)
 def test_reneging_matches_erlang_a_full(engine, rho, servers, patience_h):
     _check(reneging_case(engine, rho, servers, patience_h, reps=8, days=12))
 

@@ -77,7 +77,28 @@ def compare_paths(fast: LogData, twin: LogData, atol_h: float = 1e-9) -> str | N
     if dt.size and dt.max() > atol_h:
         i = int(np.argmax(dt))
         return f"times differ by {dt[i]:.3g} h at {a.iloc[i].to_dict()} (twin {b.iloc[i]['t_h']!r})"
+    sa, sb = stage_events(fast), stage_events(twin)
+    if len(sa) != len(sb) or not np.allclose(sa.to_numpy(float), sb.to_numpy(float), rtol=0.0, atol=atol_h):
+        return f"stage events differ:\n{sa.compare(sb) if len(sa) == len(sb) else (len(sa), len(sb))}"
     return None
+
+
+def stage_events(log: LogData) -> pd.DataFrame:
+    """The stages' own events (opened, closed, servers with the new count, outages), sorted."""
+    m = ~np.isin(log.kind, [int(k) for k in TRUCK_KINDS])
+    servers = np.full(int(m.sum()), -2, dtype=np.int64)  # -2: not a SERVERS row
+    is_servers = log.kind[m] == getattr(Kind, "SERVERS", -1)
+    servers[is_servers] = log.servers
+    df = pd.DataFrame(
+        {
+            "gate": log.gate[m].astype(np.int64),
+            "stage": log.stage[m].astype(np.int64),
+            "kind": log.kind[m].astype(np.int64),
+            "t_h": log.t_h[m],
+            "servers": servers,
+        }
+    )
+    return df.sort_values(["gate", "stage", "kind", "t_h", "servers"], kind="stable").reset_index(drop=True)
 
 
 def compare_summaries(fast: LogData, twin: LogData, rtol: float = 1e-9) -> str | None:

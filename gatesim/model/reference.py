@@ -337,6 +337,7 @@ class GateTwin:
         self.log(k, NO_STAGE, Kind.CROSSED)
 
     def fifo_service(self, k: int, step: Step, direction: int, slot):
+        """Queue for a server (FIFO), wait for the opening with it, be served, free it."""
         stage: FifoStage = step.stage
         servers = stage.servers[direction] if stage.servers is not None else None
         server = servers.request() if servers is not None else None
@@ -385,6 +386,7 @@ class GateTwin:
         return True
 
     def started(self, k: int, step: Step, slot) -> None:
+        """Service starts; at the route's ``yard_until`` the truck leaves the yard."""
         self.log(k, step.stage.code, Kind.STARTED)
         if step.frees_yard_slot:
             self.log(k, YARD_STAGE, Kind.YARD_OUT)

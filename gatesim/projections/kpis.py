@@ -186,7 +186,10 @@ def _utilisation(
         + running * float(np.interp(w1, xs, fx))
         - _sum_until(t_start, xs, fx, w0, w1)
     )
-    return busy / (servers * open_h) if server_open_h is None else busy / server_open_h
+    if server_open_h is None:
+        return busy / (servers * open_h)
+    # a schedule with no servers on duty in the window's open hours: nothing to measure
+    return busy / server_open_h if server_open_h > 0 else NAN
 
 
 def _staffed_open_hours(
