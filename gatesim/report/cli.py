@@ -27,6 +27,14 @@ def detect_kind(path: Path) -> tuple[str, Path]:
     path = Path(path)
     if path.is_file():
         if path.suffix.lower() == ".csv":
+            if any(
+                (path.parent / f).exists() for f in ("manifest.json", "results.csv", "sweep.json")
+            ):  # its report.html and report_png/ would replace the run's (or sweep's) own
+                raise InputError(
+                    "is inside a run or sweep directory; its report would overwrite that directory's report.html",
+                    file=str(path),
+                    allowed="the comparison CSV in a folder of its own (gatesim compare --out DIR/comparison.csv)",
+                )
             return "comparison", path.parent
         raise InputError(
             "not a result directory or a comparison CSV",
