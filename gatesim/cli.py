@@ -165,6 +165,10 @@ def run(scenarios, days, replications, seed, out, overrides, force, no_events, m
 
     for n in names:  # each becomes a folder name: it must not escape --out
         check_safe_name(n)
+    from gatesim.guard import check_memory
+
+    for scenario, _ in loaded:  # before anything is written: refuse what cannot fit in memory
+        check_memory(scenario, days or scenario.run.days, what=f"{scenario.name}")
     target = Path(out) if out else Path("runs") / (names[0] if len(loaded) == 1 else "multi")
     with atomic_dir(target, force, inputs=scenarios) as tmp:
         for scenario, resolved in loaded:

@@ -200,6 +200,13 @@ def check_csv_complete(path: Path) -> None:
             head = f.read(min(size, 1 << 20))
     except PermissionError as e:
         raise InputError(f"cannot read: {e.strerror}", file=file) from None
+    if b"\0" in head:
+        raise InputError("not a readable CSV (binary data)", file=file)
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as e:
+        if e.start < len(head) - 4:  # not merely a character cut at the 1 MiB boundary
+            raise InputError("not a readable CSV (not UTF-8 text)", file=file) from None
     if last != b"\n":
         raise InputError(
             "is cut off (the last line is incomplete); damaged or still being written", file=file
