@@ -244,6 +244,17 @@ def check_file_target(
         )
 
 
+def _check_name(target: Path) -> None:
+    too_long = [p for p in target.parts if len(p.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES]
+    if too_long:
+        raise InputError(
+            f"a folder name of {len(too_long[0].encode('utf-8', 'surrogatepass'))} bytes",
+            key="--out",
+            given=str(target),
+            allowed=f"names of at most {MAX_NAME_BYTES} bytes",
+        )
+
+
 def _check_target(target: Path, force: bool) -> None:
     cwd = Path.cwd().resolve()
     if target.exists() and _inside(cwd, target.resolve()):
@@ -252,13 +263,6 @@ def _check_target(target: Path, force: bool) -> None:
             key="--out",
             given=str(target),
             allowed="a new directory, e.g. runs/NAME",
-        )
-    if len(target.name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
-        raise InputError(
-            f"folder name is {len(target.name.encode('utf-8', 'surrogatepass'))} bytes",
-            key="--out",
-            given=str(target),
-            allowed=f"at most {MAX_NAME_BYTES} bytes",
         )
     if not (target.exists() or target.is_symlink()):
         return
@@ -291,6 +295,7 @@ def atomic_dir(target: Path, force: bool = False, inputs: Iterable[Path | str] =
     """
     target = Path(os.path.abspath(target))
     parent = target.parent
+    _check_name(target)
     try:
         if parent.is_dir():
             _clean_stale(parent, target.name)

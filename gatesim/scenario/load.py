@@ -390,7 +390,14 @@ def parse_override(text: str) -> tuple[list[str], Any]:
             given=e.tag.replace("tag:yaml.org,2002:", "!!"),
             allowed="plain values",
         ) from None
-    except (YAMLError, InputError, ValueError, TypeError, RecursionError):
+    except InputError as e:
+        if "finite" not in e.message:
+            parsed = value
+        else:
+            raise InputError(
+                e.message, key=key.strip(), given=value, allowed="a finite number (not inf or nan)"
+            ) from None
+    except (YAMLError, ValueError, TypeError, RecursionError):
         parsed = value
     return key.strip().split("."), parsed
 
@@ -458,6 +465,12 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> tuple[Scen
     path = Path(path)
     origin: Origin = {}
     data = _resolve(path, (), origin)
+    if "parameters" in data and "base" in data and "gates" not in data:
+        raise InputError(
+            "this is a sweep file (it has base: and parameters:), not a scenario",
+            file=str(path),
+            allowed=f"gatesim sweep {path} --out DIR",
+        )
     data = apply_overrides(data, overrides, origin)
     scenario = validate(data, origin, str(path))
     return scenario, data

@@ -275,6 +275,12 @@ def load_sweep(
         raise InputError(
             "top level must be a mapping", file=file, given=type(data).__name__, allowed="key: value pairs"
         )
+    if "base" not in data and ("gates" in data or "calendar" in data or "extends" in data):
+        raise InputError(
+            "this is a scenario file, not a sweep file (it has no base: and parameters:)",
+            file=file,
+            allowed=f"gatesim run {path}, or a sweep file with base: {path.name} (see docs/sweeps.md)",
+        )
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as err:
