@@ -48,7 +48,9 @@ __all__ = [
 
 SPEC_FILE = "sweep.json"
 LOCK_FILE = ".lock"
-CONNECT_TIMEOUT_S = 30  # a scheduler that accepts the connection but never answers
+CONNECT_TIMEOUT_S = (
+    30.0  # a scheduler that accepts the connection but never answers (GATESIM_CONNECT_TIMEOUT_S)
+)
 TASKS_DIR = "tasks"
 EVENTS_DIR = "events"
 DASK_RETRIES = 2  # on top of dask's own rescheduling when a worker dies mid-task
@@ -174,8 +176,8 @@ def sweep_lock(out: Path) -> Iterator[None]:
         try:
             yield
         except BaseException:
-            # nothing of ours in it yet (the scheduler could not be reached, bad input): leave no new directory
-            if created and not (out / SPEC_FILE).exists():
+            # no task done yet (the scheduler could not be reached, the disk is full): leave no new directory
+            if created and not any((out / TASKS_DIR).glob("*.json")):
                 shutil.rmtree(out, ignore_errors=True)
             raise
     finally:
@@ -273,19 +275,23 @@ def _connect(scheduler: str) -> Any:
     from distributed import Client
 
     box: dict[str, Any] = {}
+    try:
+        timeout = float(os.environ.get("GATESIM_CONNECT_TIMEOUT_S", CONNECT_TIMEOUT_S))
+    except ValueError:
+        timeout = CONNECT_TIMEOUT_S
 
     def connect() -> None:
         try:
-            box["client"] = Client(scheduler, timeout=f"{CONNECT_TIMEOUT_S}s")
+            box["client"] = Client(scheduler, timeout=f"{timeout}s")
         except BaseException as e:  # noqa: BLE001 - handed to the caller
             box["error"] = e
 
     thread = threading.Thread(target=connect, daemon=True, name="gatesim-dask-connect")
     thread.start()
-    thread.join(CONNECT_TIMEOUT_S + 5)
+    thread.join(timeout + 5)
     if thread.is_alive():
         raise EnvironmentFailure(
-            f"--scheduler {scheduler}: no answer within {CONNECT_TIMEOUT_S + 5} s "
+            f"--scheduler {scheduler}: no answer within {timeout + 5:g} s "
             "(something accepts connections there but is not a dask scheduler?)"
         )
     if "error" in box:
