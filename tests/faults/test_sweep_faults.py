@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
@@ -221,9 +222,9 @@ def test_killing_the_main_process_ends_the_workers(tmp_path):
         "2",
     ]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: list[int] = []
     try:
         deadline = time.monotonic() + 120
-        workers: list[int] = []
         while time.monotonic() < deadline and len(workers) < 2:
             workers = [c for c in _children(proc.pid) if _alive(c)]
             time.sleep(0.2)
@@ -235,10 +236,9 @@ def test_killing_the_main_process_ends_the_workers(tmp_path):
             time.sleep(0.2)
         assert not any(_alive(w) for w in workers), "workers outlived the sweep's main process"
     finally:
-        for w in _children(proc.pid):
-            try:
-                os.kill(w, signal.SIGKILL)
-            except OSError:
-                pass
+        for w in workers:  # only the processes this test started, by their id
+            if _alive(w):
+                with contextlib.suppress(OSError):
+                    os.kill(w, signal.SIGKILL)
         if proc.poll() is None:
             proc.kill()
