@@ -32,6 +32,7 @@ __all__ = [
     "MAX_BYTES",
     "MAX_DEPTH",
     "MAX_EXTENDS",
+    "MAX_ITEMS",
     "MAX_NODES",
     "apply_overrides",
     "load_scenario",
@@ -43,6 +44,9 @@ __all__ = [
 MAX_NODES = 200_000  # beyond this a file is an alias bomb or not a scenario
 # The baseline is ~25 kB; ruamel parses ~40 kB/s, so 2 MB took ~50 s: 256 kB (10x the baseline) takes ~6 s.
 MAX_BYTES = 262_144
+# Lines + commas, counted before parsing: ruamel parses the baseline (~700) in ~0.3 s
+# alone, ~2 s on a loaded machine; 10,000 stays within seconds.
+MAX_ITEMS = 10_000
 MAX_DEPTH = 40  # the deepest scenario key path is ~8 levels
 MAX_EXTENDS = 16  # files in one extends chain: a real chain has 2 or 3
 Lines = dict[tuple[str, ...], int]
@@ -163,6 +167,16 @@ def _plain(node: Any, path: tuple[str, ...], lines: Lines, file: str, budget: li
     if isinstance(node, (dt.date, dt.datetime)):
         return node
     if isinstance(node, str):
+        try:
+            node.encode("utf-8")
+        except UnicodeEncodeError as e:  # "\udcff" in a double-quoted string: a lone surrogate
+            raise InputError(
+                f"not valid text (a lone surrogate at character {e.start})",
+                file=file,
+                line=lines.get(path),
+                key=key,
+                allowed="UTF-8 text",
+            ) from None
         return str(node)
     raise InputError(
         "unsupported YAML value",
@@ -242,6 +256,11 @@ def read_yaml(path: Path, lines: Lines | None = None) -> Any:
         ) from None
     if not text.strip():
         raise InputError("file is empty", file=file, allowed="a YAML mapping")
+    items = text.count("\n") + text.count(",")
+    if items > MAX_ITEMS:  # counted in microseconds; parsing that many takes minutes
+        raise InputError(
+            f"{items} lines and list items", file=file, allowed=f"at most {MAX_ITEMS} (the baseline has ~700)"
+        )
     try:
         node = _yaml().load(text)
     except MaxDepthExceededError as e:

@@ -96,7 +96,7 @@ def test_a_big_file_is_refused_before_parsing(tmp_path):
     from gatesim.scenario.load import MAX_BYTES
 
     f = tmp_path / "big.yaml"
-    f.write_text("a: [" + ", ".join(["1"] * (MAX_BYTES // 3 + 10)) + "]\n")
+    f.write_text("# " + "x" * MAX_BYTES + "\na: 1\n")
     t = time.perf_counter()
     result, lines = cli("run", f, "-q", "--out", tmp_path / "o")
     one_line(result, lines, 2, "bytes", f"at most {MAX_BYTES}")
@@ -156,3 +156,21 @@ def test_scenario_given_to_sweep(tmp_path):
     line = one_line(result, lines, 2, "scenario", "gatesim run")
     assert "base: required key" not in line
     assert not (tmp_path / "o").exists()
+
+
+def test_a_lone_surrogate_escape_in_a_file(tmp_path):
+    f = tmp_path / "s.yaml"
+    f.write_text(f'extends: {BASELINE}\ndescription: "bad \\udcff"\n')
+    result, lines = cli("run", f, "-q", "--out", tmp_path / "o")
+    one_line(result, lines, 2, "s.yaml:2:", "description", "surrogate")
+
+
+def test_a_file_of_many_small_items_is_refused_before_parsing(tmp_path):
+    from gatesim.scenario.load import MAX_ITEMS
+
+    f = tmp_path / "many.yaml"
+    f.write_text("".join(f"k{i}: {i}\n" for i in range(MAX_ITEMS + 1)))  # ~140 kB: under the size limit
+    t = time.perf_counter()
+    result, lines = cli("run", f, "-q", "--out", tmp_path / "o")
+    one_line(result, lines, 2, "lines and list items", f"at most {MAX_ITEMS}")
+    assert time.perf_counter() - t < 30
