@@ -182,3 +182,16 @@ def test_no_events_run_says_so(tmp_path):
     assert result.exit_code == 0
     result, lines = cli("replay", out, "--out", tmp_path / "r")
     one_line(result, lines, 2, "--no-events")
+
+
+def test_report_of_damaged_sweep_and_comparison(tmp_path, small_run):
+    sweep = tmp_path / "sw"
+    sweep.mkdir()
+    (sweep / "results.csv").write_text("point,gate,x\n0,tan_thanh,1")  # cut off: no final newline
+    result, lines = cli("report", sweep)
+    one_line(result, lines, 2, "results.csv", "cut off")
+    cmp_dir = tmp_path / "cmp"
+    cmp_dir.mkdir()
+    (cmp_dir / "comparison.csv").write_text("")
+    result, lines = cli("report", cmp_dir)
+    one_line(result, lines, 2, "comparison.csv", "empty")
