@@ -218,12 +218,23 @@ def run(scenarios, days, replications, seed, out, overrides, force, no_events, m
 @click.option("--force", is_flag=True, help="Replace an existing output directory.")
 def replay(run_dir, out, force) -> None:
     """Recompute summary.csv, summary_ci.csv and timeseries.csv from RUN_DIR's event logs alone."""
-    from gatesim.outputs import atomic_dir
-    from gatesim.rundir import event_files, replay_dir
+    from gatesim.outputs import atomic_dir, write_json
+    from gatesim.rundir import event_files, read_manifest, replay_dir
 
     event_files(Path(run_dir))  # fail before creating anything
+    source = read_manifest(Path(run_dir))
     with atomic_dir(Path(out), force, inputs=[run_dir]) as tmp:
         replay_dir(Path(run_dir), tmp)
+        # a manifest marks the directory as gatesim's: a later --force may replace it
+        write_json(
+            tmp / "manifest.json",
+            {
+                "complete": True,
+                "replay_of": str(Path(run_dir).resolve()),
+                "gatesim_version": __version__,
+                "output_schema_version": source.get("output_schema_version"),
+            },
+        )
     click.echo(f"written: {out}")
 
 

@@ -194,3 +194,11 @@ def test_forced_replacement_is_one_exchange(tmp_path, monkeypatch):
     assert json.loads((target / "manifest.json").read_text())["n"] == 2
     assert seen and all(present for _, present in seen)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_replay_can_replace_its_own_earlier_replay(small_run, tmp_path):
+    out = tmp_path / "r"
+    for force in ([], ["--force"]):
+        result, _ = cli("replay", small_run, "--out", out, *force)
+        assert result.exit_code == 0, result.output
+    assert json.loads((out / "manifest.json").read_text())["complete"] is True
