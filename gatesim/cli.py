@@ -1,6 +1,7 @@
 """The ``gatesim`` command: thin parsing and printing around the library.
 
-Exit codes: 0 success, 1 a bug (with traceback), 2 bad input (one line).
+Exit codes: 0 success, 1 a failure of the environment (disk full, read-only) or
+a bug, 2 bad input; each one line on stderr (``--debug`` shows a traceback).
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -56,12 +58,47 @@ class _Group(click.Group):
             # click prints usage errors over several lines; one line, like every bad input
             click.echo(f"gatesim: error: {e.format_message()}", err=True)
             ctx.exit(2)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, BrokenPipeError):
+            raise
+        except Exception as e:  # noqa: BLE001 - the environment or a bug: one line, exit 1
+            if _debug(ctx):
+                raise
+            click.echo(f"gatesim: error: {_failure_line(e)}", err=True)
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            if _debug(ctx):
+                raise
+            click.echo("\ngatesim: interrupted; nothing was changed", err=True)
+            ctx.exit(130)
+
+
+def _debug(ctx: click.Context) -> bool:
+    return bool((ctx.obj or {}).get("debug")) or bool(os.environ.get("GATESIM_DEBUG"))
+
+
+def _failure_line(e: BaseException) -> str:
+    """One line for a failure that is not the input's: the system's reason, or a bug to report."""
+    from gatesim.errors import EnvironmentFailure, os_reason
+
+    if isinstance(e, EnvironmentFailure):
+        return str(e)
+    if isinstance(e, OSError):
+        return os_reason(e)
+    if isinstance(e, MemoryError):
+        return "out of memory; try fewer --days or --replications, or a smaller scenario"
+    msg = " ".join(str(e).split())[:200]
+    return (
+        f"internal error ({type(e).__name__}: {msg}); run with --debug for the traceback and please report it"
+    )
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gatesim")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Show the Python traceback of a failure (for bug reports).")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
     """Simulate freight trucks through Lạng Sơn's border gates (Tân Thanh, Hữu Nghị, Cốc Nam)."""
+    ctx.ensure_object(dict)["debug"] = debug
 
 
 def check_range(name: str, value: int | None, lo: int, hi: int) -> None:
@@ -133,8 +170,16 @@ def run(
     names = [s.name for s, _ in loaded]
     if len(set(names)) != len(names):
         raise InputError("two scenario files have the same name", key="name", given=names)
+    from gatesim.outputs import check_safe_name
+
+    for n in names:  # each becomes a folder name: it must not escape --out
+        check_safe_name(n)
+    from gatesim.guard import check_memory
+
+    for scenario, _ in loaded:  # before anything is written: refuse what cannot fit in memory
+        check_memory(scenario, days or scenario.run.days, what=f"{scenario.name}")
     target = Path(out) if out else Path("runs") / (names[0] if len(loaded) == 1 else "multi")
-    with atomic_dir(target, force) as tmp:
+    with atomic_dir(target, force, inputs=scenarios) as tmp:
         for scenario, resolved in loaded:
             root = tmp if len(loaded) == 1 else tmp / scenario.name
             root.mkdir(exist_ok=True)
@@ -183,12 +228,23 @@ def run(
 @click.option("--force", is_flag=True, help="Replace an existing output directory.")
 def replay(run_dir, out, force) -> None:
     """Recompute summary.csv, summary_ci.csv and timeseries.csv from RUN_DIR's event logs alone."""
-    from gatesim.outputs import atomic_dir
-    from gatesim.rundir import event_files, replay_dir
+    from gatesim.outputs import atomic_dir, write_json
+    from gatesim.rundir import event_files, read_manifest, replay_dir
 
     event_files(Path(run_dir))  # fail before creating anything
-    with atomic_dir(Path(out), force) as tmp:
+    source = read_manifest(Path(run_dir))
+    with atomic_dir(Path(out), force, inputs=[run_dir]) as tmp:
         replay_dir(Path(run_dir), tmp)
+        # a manifest marks the directory as gatesim's: a later --force may replace it
+        write_json(
+            tmp / "manifest.json",
+            {
+                "complete": True,
+                "replay_of": str(Path(run_dir).resolve()),
+                "gatesim_version": __version__,
+                "output_schema_version": source.get("output_schema_version"),
+            },
+        )
     click.echo(f"written: {out}")
 
 
@@ -200,9 +256,8 @@ def state(run_dir, at, replication) -> None:
     """Trucks waiting and in service at each stage of each gate at one instant."""
     import pandas as pd
 
-    from gatesim.events.store import read_log
     from gatesim.projections.state import state_at
-    from gatesim.rundir import event_files
+    from gatesim.rundir import event_files, load_log
 
     files = event_files(Path(run_dir))
     if not 0 <= replication < len(files):
@@ -213,8 +268,13 @@ def state(run_dir, at, replication) -> None:
         when = dt.datetime.fromisoformat(at)
     except ValueError:
         raise InputError("not a date-time", key="--at", given=at, allowed='"YYYY-MM-DD HH:MM"') from None
-    log = read_log(files[replication])
-    t0 = dt.datetime.fromisoformat(log.meta["t0"])
+    if when.tzinfo is not None:  # a time with its zone: the same instant in Hanoi time (UTC+7)
+        when = when.astimezone(dt.timezone(dt.timedelta(hours=7))).replace(tzinfo=None)
+    log = load_log(files[replication])
+    try:
+        t0 = dt.datetime.fromisoformat(str(log.meta["t0"])).replace(tzinfo=None)
+    except ValueError:
+        raise InputError("event log metadata: t0 is not a date-time", file=str(files[replication])) from None
     t_h = (when - t0).total_seconds() / 3600
     last_h = log.meta.get("horizon_h", log.meta["window_end_h"])  # drain included
     if not 0 <= t_h <= last_h:

@@ -188,6 +188,10 @@ def _read_csv(path: Path, expanded: bool = False) -> list[RunInput]:
     manifest = path.with_name("manifest.json")
     if path.name == "summary.csv" and manifest.is_file():
         _check_manifest(manifest)
+    if path.exists():
+        from gatesim.rundir import check_csv_complete
+
+        check_csv_complete(path)  # a cut-off last row would be compared as a smaller number
     try:
         raw = pd.read_csv(path, dtype=object, keep_default_na=True)
     except FileNotFoundError:
@@ -435,6 +439,16 @@ def format_comparison(table: pd.DataFrame, significant_only: bool = False) -> st
 # ---------------------------------------------------------------- command
 
 
+def _is_comparison_csv(path: Path) -> bool:
+    """Whether ``path`` is a comparison gatesim wrote (its header names the comparison columns)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            header = f.readline(1 << 16).rstrip("\n").split(",")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return header[: len(COMPARISON_COLUMNS)] == list(COMPARISON_COLUMNS)
+
+
 @click.command("compare")
 @click.argument("base")
 @click.argument("others", nargs=-1, required=True, metavar="OTHER...")
@@ -447,7 +461,10 @@ def format_comparison(table: pd.DataFrame, significant_only: bool = False) -> st
 )
 @click.option("--level", type=float, default=0.95, show_default=True, help="Family confidence level.")
 @click.option("--significant-only", is_flag=True, help="Print only the significant changes.")
-def command(base, others, out, base_scenario, level, significant_only) -> None:
+@click.option(
+    "--force", is_flag=True, help="Replace an existing --out file (only a comparison gatesim wrote)."
+)
+def command(base, others, out, base_scenario, level, significant_only, force) -> None:
     """Differences per gate and KPI between BASE and each OTHER run, with CIs.
 
     BASE and OTHER are run directories, multi-scenario run directories (each
@@ -467,12 +484,14 @@ def command(base, others, out, base_scenario, level, significant_only) -> None:
     ]  # fmt: skip
     if not others_in:
         raise InputError("nothing to compare: every OTHER is BASE itself", given=list(others))
+    from gatesim.outputs import check_file_target, check_not_input
+
     target = Path(out)
-    if target.is_dir():
-        raise InputError("is a directory", key="--out", given=out, allowed="a CSV file name")
     sources = {Path(i.source).resolve() for i in [base_in, *others_in]}
     if target.resolve() in sources:
         raise InputError("would overwrite an input", key="--out", given=out, allowed="another file name")
+    check_not_input(target, [base, *others])
+    check_file_target(target, force, _is_comparison_csv, "comparison CSV")
     table = compare_inputs(base_in, others_in, level)
     target.parent.mkdir(parents=True, exist_ok=True)
     write_csv(target, table)

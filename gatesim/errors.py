@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-__all__ = ["Described", "InputError"]
+__all__ = ["Described", "EnvironmentFailure", "InputError", "os_reason"]
 
 
 class Described(str):
@@ -46,3 +46,21 @@ class InputError(Exception):
         if self.allowed:
             text += f"; allowed: {self.allowed}"
         return " ".join(text.split())
+
+
+class EnvironmentFailure(Exception):
+    """The machine failed, not the input (disk full, read-only, permission denied).
+
+    The CLI prints it as one line and exits with code 1.
+    """
+
+
+def os_reason(err: OSError) -> str:
+    """The system's reason for ``err`` in a few words, with the path it concerns."""
+    import errno
+
+    if err.errno == errno.ENOSPC:
+        return "no space left on device; nothing was changed"
+    reason = (err.strerror or type(err).__name__).lower()
+    where = err.filename if err.filename is not None else None
+    return f"{where}: {reason}" if where else reason

@@ -1,19 +1,35 @@
-"""Writing results: whole directories appear at once, or not at all.
+"""Writing results: whole directories appear at once, or not at all; nothing else is replaced.
 
 Everything goes into a hidden sibling directory first; ``manifest.json`` is
 written last, then the directory is renamed into place. A run killed at any
 moment leaves either the complete result or no result (and at most a hidden
 ``.NAME.partial-PID`` directory, which the next run with the same target
 removes).
+
+This module is the one home of the replacement rules every command follows:
+
+- ``--force`` replaces only what gatesim wrote: a directory holding a gatesim
+  ``manifest.json`` or ``sweep.json`` (or an empty directory), or a file of the
+  kind the command writes (``is_ours``); anything else is refused.
+- no output is written over, into, or around an input of the same command
+  (paths resolved, symbolic links followed);
+- a replacement swaps the new directory in with one atomic exchange where the
+  system allows it; where it does not, the old result is parked as
+  ``.NAME.old-PID`` and a later run puts it back if the swap was cut short,
+  so the only surviving copy is never deleted.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import errno
 import io
 import json
 import os
 import shutil
-from collections.abc import Iterator
+import stat
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -21,9 +37,23 @@ from typing import Any
 import pandas as pd
 from ruamel.yaml import YAML
 
-from gatesim.errors import InputError
+from gatesim.errors import EnvironmentFailure, InputError, os_reason
 
-__all__ = ["atomic_dir", "write_csv", "write_json", "write_text", "write_yaml"]
+__all__ = [
+    "atomic_dir",
+    "check_file_target",
+    "check_not_input",
+    "check_safe_name",
+    "gatesim_dir",
+    "write_csv",
+    "write_json",
+    "write_text",
+    "write_yaml",
+]
+
+# A name must leave room for ".NAME.partial-PID" within the 255 bytes of a file name.
+MAX_NAME_BYTES = 200
+_MARKERS = ("manifest.json", "sweep.json")
 
 
 def _pid_alive(pid: int) -> bool:
@@ -36,12 +66,33 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _rmtree(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
 def _clean_stale(parent: Path, name: str) -> None:
-    """Remove leftovers of killed runs into ``name``; leave those of live processes alone."""
-    for stale in [*parent.glob(f".{name}.partial-*"), *parent.glob(f".{name}.old-*")]:
+    """Tidy leftovers of killed runs into ``name``; leave those of live processes alone.
+
+    A ``.old-PID`` directory of a dead run is the earlier result parked during a
+    replacement: if ``name`` is gone (killed between the two renames), it is put
+    back, never deleted.
+    """
+    target = parent / name
+    for old in sorted(parent.glob(f".{name}.old-*")):
+        pid = old.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and int(pid) != os.getpid() and _pid_alive(int(pid)):
+            continue
+        if not (target.exists() or target.is_symlink()):
+            os.replace(old, target)
+        else:
+            _rmtree(old)
+    for stale in parent.glob(f".{name}.partial-*"):
         pid = stale.name.rsplit("-", 1)[-1]
         if not pid.isdigit() or int(pid) == os.getpid() or not _pid_alive(int(pid)):
-            shutil.rmtree(stale, ignore_errors=True)
+            _rmtree(stale)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -57,6 +108,31 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+_RENAME_EXCHANGE = 2
+_libc: Any = None
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2); False where the system cannot."""
+    global _libc
+    if _libc is None:
+        try:
+            _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            _libc.renameat2  # noqa: B018 - probe: glibc >= 2.28
+        except (OSError, AttributeError):
+            _libc = False
+    if not _libc:
+        return False
+    at_fdcwd = -100
+    rc = _libc.renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    if rc == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EPERM):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
 def _exists_error(target: Path) -> InputError:
     return InputError(
         "output directory exists",
@@ -66,49 +142,210 @@ def _exists_error(target: Path) -> InputError:
     )
 
 
+def _read_marker(path: Path) -> dict | None:
+    try:
+        if not path.is_file():
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def gatesim_dir(path: Path) -> bool:
+    """Whether ``path`` is a directory gatesim wrote (a run, multi-run, replay or sweep), or empty."""
+    path = Path(path)
+    if path.is_symlink() or not path.is_dir():
+        return False
+    try:
+        if not any(path.iterdir()):
+            return True
+    except OSError:
+        return False
+    manifest = _read_marker(path / "manifest.json")
+    if manifest is not None and ("complete" in manifest or "gatesim_version" in manifest):
+        return True
+    spec = _read_marker(path / "sweep.json")
+    if spec is not None and "hash" in spec:
+        return True
+    # a sweep killed between creating tasks/ and writing sweep.json
+    return sorted(p.name for p in path.iterdir()) == ["tasks"]
+
+
+def check_safe_name(name: str, key: str = "name") -> str:
+    """A name used as one path component: no separators, not ``.``/``..``, not too long."""
+    if (
+        not name
+        or name in (".", "..")
+        or name.startswith(".")
+        or "/" in name
+        or "\\" in name
+        or "\0" in name
+        or len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES
+    ):
+        raise InputError(
+            "not usable as a folder name",
+            key=key,
+            given=name,
+            allowed=f"letters, digits, _ . - ; not starting with '.'; at most {MAX_NAME_BYTES} bytes",
+        )
+    return name
+
+
+def _inside(a: Path, b: Path) -> bool:
+    """Whether ``a`` is ``b`` or lies inside it."""
+    return a == b or b in a.parents
+
+
+def check_not_input(out: Path, inputs: Iterable[Path | str], key: str = "--out") -> None:
+    """Refuse an output that is, lies inside, or contains an input (paths resolved)."""
+    try:
+        o = Path(out).resolve()
+    except (OSError, RuntimeError):
+        return
+    for i in inputs:
+        try:
+            p = Path(i).resolve()
+        except (OSError, RuntimeError):
+            continue
+        if _inside(o, p) or _inside(p, o):
+            where = "is" if o == p else ("is inside" if _inside(o, p) else "contains")
+            raise InputError(
+                f"{where} an input of this command ({i}); it would be overwritten",
+                key=key,
+                given=str(out),
+                allowed="a path apart from every input",
+            )
+
+
+def check_file_target(
+    target: Path, force: bool, is_ours: Callable[[Path], bool], what: str, key: str = "--out"
+) -> None:
+    """Before writing the file ``target``: refuse to overwrite without ``force``, or anything not ours."""
+    target = Path(target)
+    if target.is_dir():
+        raise InputError("is a directory", key=key, given=str(target), allowed=f"a {what} file name")
+    if not (target.exists() or target.is_symlink()):
+        return
+    if not force:
+        raise InputError(
+            "file exists", key=key, given=str(target), allowed="a new file name, or --force to replace it"
+        )
+    try:
+        regular = stat.S_ISREG(target.lstat().st_mode)
+    except OSError:
+        regular = False
+    if not regular or not is_ours(target):
+        raise InputError(
+            f"--force replaces only a {what} gatesim wrote; this file is something else",
+            key=key,
+            given=str(target),
+            allowed="another file name",
+        )
+
+
+def _check_name(target: Path) -> None:
+    too_long = [p for p in target.parts if len(p.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES]
+    if too_long:
+        raise InputError(
+            f"a folder name of {len(too_long[0].encode('utf-8', 'surrogatepass'))} bytes",
+            key="--out",
+            given=str(target),
+            allowed=f"names of at most {MAX_NAME_BYTES} bytes",
+        )
+
+
+def _check_target(target: Path, force: bool) -> None:
+    cwd = Path.cwd().resolve()
+    if target.exists() and _inside(cwd, target.resolve()):
+        raise InputError(
+            "is the current directory or contains it",
+            key="--out",
+            given=str(target),
+            allowed="a new directory, e.g. runs/NAME",
+        )
+    if not (target.exists() or target.is_symlink()):
+        return
+    if not force:
+        raise _exists_error(target)
+    if target.is_symlink() or not target.is_dir():
+        raise InputError(
+            "--force replaces only a directory gatesim wrote; this is not a directory",
+            key="--out",
+            given=str(target),
+            allowed="a new directory, or one gatesim wrote",
+        )
+    if not gatesim_dir(target):
+        raise InputError(
+            "--force replaces only a directory gatesim wrote (with its manifest.json); this one holds other files",
+            key="--out",
+            given=str(target),
+            allowed="a new directory, or one gatesim wrote",
+        )
+
+
 @contextmanager
-def atomic_dir(target: Path, force: bool = False) -> Iterator[Path]:
+def atomic_dir(target: Path, force: bool = False, inputs: Iterable[Path | str] = ()) -> Iterator[Path]:
     """Yield a scratch directory that becomes ``target`` when the block succeeds.
 
     Nothing is created or changed at ``target`` until the block has finished;
     if it raises (or the process is killed), ``target`` is as it was before.
+    ``inputs``: files or directories the command reads; ``target`` may not
+    overlap any of them.
     """
-    target = Path(target)
-    if (target.exists() or target.is_symlink()) and not force:
-        raise _exists_error(target)
-    parent = target.parent if str(target.parent) else Path(".")
+    target = Path(os.path.abspath(target))
+    parent = target.parent
+    _check_name(target)
+    try:
+        if parent.is_dir():
+            _clean_stale(parent, target.name)
+    except OSError as e:
+        raise EnvironmentFailure(f"--out: cannot tidy {parent}: {os_reason(e)}") from None
+    check_not_input(target, inputs)
+    _check_target(target, force)
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        _clean_stale(parent, target.name)
         tmp = parent / f".{target.name}.partial-{os.getpid()}"
-        shutil.rmtree(tmp, ignore_errors=True)
+        _rmtree(tmp)
         tmp.mkdir()
     except OSError as e:
-        raise InputError(
-            f"cannot create the output directory ({e.strerror})", key="--out", given=str(target)
+        if e.errno in (errno.ENOTDIR, errno.EEXIST, errno.ENAMETOOLONG):
+            raise InputError(
+                f"cannot create the output directory ({e.strerror})", key="--out", given=str(target)
+            ) from None
+        raise EnvironmentFailure(
+            f"--out {target}: cannot create the output directory ({os_reason(e)})"
         ) from None
     try:
         yield tmp
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        _rmtree(tmp)
         raise
-    _fsync_dir(tmp)
-    if target.exists() or target.is_symlink():
-        if not force:  # appeared while we were running: never clobber it
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise _exists_error(target)
-        # Killed between these two renames, the old result survives as a hidden
-        # .NAME.old-PID directory and no (half) result is at ``target``.
-        old = parent / f".{target.name}.old-{os.getpid()}"
-        os.replace(target, old)
-        os.replace(tmp, target)
-        if old.is_dir() and not old.is_symlink():
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            old.unlink(missing_ok=True)
-    else:
-        os.replace(tmp, target)
+    try:
+        _fsync_dir(tmp)
+        _swap_in(tmp, target, parent, force)
+    except BaseException:
+        _rmtree(tmp)
+        raise
     _fsync_dir(parent)
+
+
+def _swap_in(tmp: Path, target: Path, parent: Path, force: bool) -> None:
+    if not (target.exists() or target.is_symlink()):
+        os.replace(tmp, target)
+        return
+    if not force:  # appeared while we were running: never clobber it
+        raise _exists_error(target)
+    _check_target(target, force)  # may have changed while we were running
+    if _exchange(tmp, target):
+        _rmtree(tmp)  # now the old result; killed before this, the next run tidies it
+        return
+    # Killed between these two renames, the old result survives as a hidden
+    # .NAME.old-PID directory, which the next run into NAME puts back.
+    old = parent / f".{target.name}.old-{os.getpid()}"
+    os.replace(target, old)
+    os.replace(tmp, target)
+    _rmtree(old)
 
 
 def write_text(path: Path, text: str) -> None:

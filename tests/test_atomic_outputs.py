@@ -60,9 +60,10 @@ def test_existing_target_needs_force(tmp_path):
     target = tmp_path / "out"
     target.mkdir()
     (target / "keep.txt").write_text("mine")
+    (target / "manifest.json").write_text('{"complete": true}')  # a directory gatesim wrote
     with pytest.raises(InputError, match="output directory exists"), atomic_dir(target):
         pytest.fail("the block must not run")
-    assert snapshot(target) == {"keep.txt": b"mine"}
+    assert snapshot(target) == {"keep.txt": b"mine", "manifest.json": b'{"complete": true}'}
     with atomic_dir(target, force=True) as tmp:
         write_text(tmp / "new.txt", "new")
     assert snapshot(target) == {"new.txt": b"new"}
@@ -88,11 +89,13 @@ def test_stale_partials_of_dead_runs_are_removed_live_ones_kept(tmp_path):
     for d in (stale, stale_old, live):
         d.mkdir()
         (d / "summary.csv").write_text("half")
-    with atomic_dir(tmp_path / "out") as tmp:
-        write_text(tmp / "x.txt", "x")
+    # the .old copy of a run killed between the two renames of a --force is the
+    # only surviving result: it is put back, never deleted
+    with pytest.raises(InputError, match="output directory exists"), atomic_dir(tmp_path / "out"):
+        pytest.fail("the block must not run")
     assert not stale.exists() and not stale_old.exists()
     assert live.exists()
-    assert snapshot(tmp_path / "out") == {"x.txt": b"x"}
+    assert snapshot(tmp_path / "out") == {"summary.csv": b"half"}
 
 
 def test_write_text_replaces_whole_and_leaves_no_temporaries(tmp_path):

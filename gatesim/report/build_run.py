@@ -21,6 +21,7 @@ from gatesim.report.common import (
 from gatesim.report.html import Section, table_html, write_page
 from gatesim.report.plots_run import run_charts
 from gatesim.report.rundata import RunData, read_run
+from gatesim.rundir import read_manifest
 from gatesim.stats import ci_half_width
 
 __all__ = ["multi_page", "run_page"]
@@ -156,9 +157,8 @@ def _overview(runs: dict[str, RunData]) -> Chart:
 
 
 def multi_page(root: Path, target: Path, calibration: Path | None = None) -> Path:
-    import json
 
-    names = json.loads((root / "manifest.json").read_text(encoding="utf-8")).get("scenarios") or []
+    names = read_manifest(root).get("scenarios") or []
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise InputError(
             "scenarios must be a list of folder names", file=str(root / "manifest.json"), key="scenarios"

@@ -10,7 +10,6 @@ What DIR is, is read from the files in it:
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -27,6 +26,14 @@ def detect_kind(path: Path) -> tuple[str, Path]:
     path = Path(path)
     if path.is_file():
         if path.suffix.lower() == ".csv":
+            if any(
+                (path.parent / f).exists() for f in ("manifest.json", "results.csv", "sweep.json")
+            ):  # its report.html and report_png/ would replace the run's (or sweep's) own
+                raise InputError(
+                    "is inside a run or sweep directory; its report would overwrite that directory's report.html",
+                    file=str(path),
+                    allowed="the comparison CSV in a folder of its own (gatesim compare --out DIR/comparison.csv)",
+                )
             return "comparison", path.parent
         raise InputError(
             "not a result directory or a comparison CSV",
@@ -41,11 +48,10 @@ def detect_kind(path: Path) -> tuple[str, Path]:
         return "sweep", path
     manifest = path / "manifest.json"
     if manifest.exists():
-        try:
-            data = json.loads(manifest.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
-            raise InputError(f"manifest.json is not valid JSON ({e})", file=str(manifest)) from None
-        if isinstance(data, dict) and data.get("scenarios"):
+        from gatesim.rundir import read_manifest
+
+        data = read_manifest(path)  # shape, completeness and version checked; the file named if not
+        if data.get("scenarios"):
             return "multi", path
         if (path / "summary.csv").exists():
             return "run", path

@@ -33,6 +33,10 @@ def _truthy(v: object) -> bool:
 
 
 def read_comparison(path: Path) -> pd.DataFrame:
+    if Path(path).is_file():
+        from gatesim.rundir import check_csv_complete
+
+        check_csv_complete(Path(path))  # a cut-off comparison is named, not drawn
     try:
         df = pd.read_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, FileNotFoundError) as e:

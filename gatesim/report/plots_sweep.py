@@ -40,11 +40,10 @@ def parameters(results: pd.DataFrame) -> list[str]:
 
 
 def _read(root: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str], dict[str, str], dict]:
+    from gatesim.rundir import read_csv_checked
+
     path = root / "results.csv"
-    try:
-        results = pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
-        raise InputError(f"not a readable CSV ({str(e).splitlines()[0]})", file=str(path)) from None
+    results = read_csv_checked(path)  # whole, with rows: a cut-off file is named, not drawn
     missing = [c for c in ("point", "gate") if c not in results.columns]
     if missing:
         raise InputError(
@@ -58,7 +57,9 @@ def _read(root: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str], dict[str, 
         results[k] = pd.to_numeric(results[k], errors="coerce")
     ci_path = root / "results_ci.csv"
     ci = (
-        pd.read_csv(ci_path) if ci_path.exists() else summary_ci(results, kpis, by=["point", *params, "gate"])
+        read_csv_checked(ci_path)
+        if ci_path.exists()
+        else summary_ci(results, kpis, by=["point", *params, "gate"])
     )
     spec: dict = {}
     if (root / "sweep.json").exists():
@@ -66,6 +67,7 @@ def _read(root: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str], dict[str, 
             spec = json.loads((root / "sweep.json").read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError):
             spec = {}
+    spec = spec if isinstance(spec, dict) else {}  # a damaged sweep.json: the charts do without it
     gates_cfg = (spec.get("base_resolved") or {}).get("gates") or {}
     names = {g: gate_name(g, {g: (gates_cfg.get(g) or {}).get("name", "")}) for g in results["gate"].unique()}
     return results, ci, params, names, spec

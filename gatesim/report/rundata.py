@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 
 from gatesim.errors import InputError
 from gatesim.report.common import gate_name
-from gatesim.rundir import read_manifest
+from gatesim.rundir import read_csv_checked, read_manifest
 
 __all__ = ["RunData", "nominal_capacity", "read_run", "stage_order"]
 
@@ -43,10 +44,7 @@ class RunData:
 def _csv(path: Path) -> pd.DataFrame:
     if not path.exists():
         raise InputError("missing from the run directory", file=str(path))
-    try:
-        return pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
-        raise InputError(f"not a readable CSV ({str(e).splitlines()[0]})", file=str(path)) from None
+    return read_csv_checked(path)  # whole, with rows: a cut-off file is named, not drawn
 
 
 def read_calibration(path: Path) -> pd.DataFrame:
@@ -65,13 +63,26 @@ def read_run(root: Path, calibration: Path | None = None) -> RunData:
     series = _csv(root / "timeseries.csv")
     if "time" not in series.columns:
         raise InputError("no time column", file=str(root / "timeseries.csv"), allowed="gatesim run output")
-    series["when"] = pd.to_datetime(series["time"], format="%Y-%m-%d %H:%M")
+    missing = [c for c in ("scenario", "gate", "replication") if c not in summary.columns]
+    if missing:
+        raise InputError(f"missing columns {', '.join(missing)} (damaged?)", file=str(root / "summary.csv"))
+    try:
+        series["when"] = pd.to_datetime(series["time"], format="%Y-%m-%d %H:%M")
+    except (ValueError, TypeError) as e:
+        raise InputError(
+            f"time column: {str(e).splitlines()[0][:100]}", file=str(root / "timeseries.csv")
+        ) from None
     ci_path = root / "summary_ci.csv"
     ci = _csv(ci_path) if ci_path.exists() else pd.DataFrame()
     resolved: dict = {}
     yaml_path = root / "scenario.resolved.yaml"
     if yaml_path.exists():
-        resolved = YAML(typ="safe").load(yaml_path.read_text(encoding="utf-8")) or {}
+        try:
+            resolved = YAML(typ="safe").load(yaml_path.read_text(encoding="utf-8")) or {}
+        except (YAMLError, UnicodeDecodeError) as e:
+            raise InputError(f"damaged ({type(e).__name__})", file=str(yaml_path)) from None
+        if not isinstance(resolved, dict):
+            raise InputError("damaged: not a mapping", file=str(yaml_path))
     cal_path = calibration or (root / "calibration.csv")
     cal = read_calibration(Path(cal_path)) if (calibration or cal_path.exists()) else None
     gates = list(dict.fromkeys(summary["gate"]))

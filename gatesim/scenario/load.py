@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
+import stat
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -17,8 +19,10 @@ from typing import Any
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.composer import Composer, MaxDepthExceededError
 from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent
 
 from gatesim.errors import Described, InputError
 from gatesim.scenario.explain import describe_error
@@ -27,6 +31,8 @@ from gatesim.scenario.schema import Scenario
 __all__ = [
     "MAX_BYTES",
     "MAX_DEPTH",
+    "MAX_EXTENDS",
+    "MAX_ITEMS",
     "MAX_NODES",
     "apply_overrides",
     "load_scenario",
@@ -36,8 +42,13 @@ __all__ = [
 ]
 
 MAX_NODES = 200_000  # beyond this a file is an alias bomb or not a scenario
-MAX_BYTES = 2_000_000  # the baseline is ~25 kB; parsing megabytes of YAML takes long
+# The baseline is ~25 kB; ruamel parses ~40 kB/s, so 2 MB took ~50 s: 256 kB (10x the baseline) takes ~6 s.
+MAX_BYTES = 262_144
+# Lines + commas, counted before parsing: ruamel parses the baseline (~700) in ~0.3 s
+# alone, ~2 s on a loaded machine; 10,000 stays within seconds.
+MAX_ITEMS = 10_000
 MAX_DEPTH = 40  # the deepest scenario key path is ~8 levels
+MAX_EXTENDS = 16  # files in one extends chain: a real chain has 2 or 3
 Lines = dict[tuple[str, ...], int]
 Origin = dict[tuple[str, ...], tuple[str, int | None]]
 
@@ -57,10 +68,31 @@ class _Constructor(RoundTripConstructor):
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
 
 
+class _TagFound(Exception):
+    def __init__(self, tag: str, mark: Any) -> None:
+        self.tag, self.mark = tag, mark
+        super().__init__(tag)
+
+
+class _Composer(Composer):
+    """Refuses every explicit tag as it is met, scalars' too (``!!int 3``): the
+    constructed value of a tagged scalar no longer shows that it had one."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if not self.parser.check_event(AliasEvent):
+            event = self.parser.peek_event()
+            tag = getattr(event, "ctag", None)
+            if tag is not None and str(tag) != "!":
+                raise _TagFound(str(tag), event.start_mark)
+        return super().compose_node(parent, index)
+
+
 def _yaml() -> YAML:
     y = YAML(typ="rt")  # round-trip: keeps line numbers; never constructs Python objects
     y.Constructor = _Constructor
+    y.Composer = _Composer
     y.allow_duplicate_keys = False
+    y.max_depth = MAX_DEPTH + 10  # deeper is refused by the parser, before Python's recursion limit
     return y
 
 
@@ -135,6 +167,16 @@ def _plain(node: Any, path: tuple[str, ...], lines: Lines, file: str, budget: li
     if isinstance(node, (dt.date, dt.datetime)):
         return node
     if isinstance(node, str):
+        try:
+            node.encode("utf-8")
+        except UnicodeEncodeError as e:  # "\udcff" in a double-quoted string: a lone surrogate
+            raise InputError(
+                f"not valid text (a lone surrogate at character {e.start})",
+                file=file,
+                line=lines.get(path),
+                key=key,
+                allowed="UTF-8 text",
+            ) from None
         return str(node)
     raise InputError(
         "unsupported YAML value",
@@ -146,20 +188,62 @@ def _plain(node: Any, path: tuple[str, ...], lines: Lines, file: str, budget: li
     )
 
 
-def read_yaml(path: Path, lines: Lines | None = None) -> Any:
-    """One YAML document as plain Python data; bad files raise InputError."""
-    path = Path(path)
-    file = str(path)
+def _read_limited(path: Path, file: str) -> bytes:
+    """The file's bytes, refused before reading if it is not a regular file or too big.
+
+    Opened without blocking (a FIFO would wait for a writer forever) and read
+    at most ``MAX_BYTES + 1`` bytes (``/dev/zero`` has no end).
+    """
+    if "\0" in file:
+        raise InputError("file name contains a NUL byte", file=file.replace("\0", "\\0"))
     try:
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
         raise InputError("file not found", file=file) from None
     except IsADirectoryError:
         raise InputError("is a directory, not a YAML file", file=file) from None
     except OSError as e:
         raise InputError(f"cannot read: {e.strerror}", file=file) from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise InputError("is a directory, not a YAML file", file=file)
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(f"is {_file_kind(st.st_mode)}, not a YAML file", file=file)
+        if st.st_size > MAX_BYTES:
+            raise InputError(f"file is {st.st_size} bytes", file=file, allowed=f"at most {MAX_BYTES}")
+        chunks, left = [], MAX_BYTES + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        raw = b"".join(chunks)
+    except OSError as e:
+        raise InputError(f"cannot read: {e.strerror}", file=file) from None
+    finally:
+        os.close(fd)
     if len(raw) > MAX_BYTES:
-        raise InputError(f"file is {len(raw)} bytes", file=file, allowed=f"at most {MAX_BYTES}")
+        raise InputError(f"file is over {MAX_BYTES} bytes", file=file, allowed=f"at most {MAX_BYTES}")
+    return raw
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def read_yaml(path: Path, lines: Lines | None = None) -> Any:
+    """One YAML document as plain Python data; bad files raise InputError."""
+    path = Path(path)
+    file = str(path)
+    raw = _read_limited(path, file)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -172,13 +256,34 @@ def read_yaml(path: Path, lines: Lines | None = None) -> Any:
         ) from None
     if not text.strip():
         raise InputError("file is empty", file=file, allowed="a YAML mapping")
+    items = text.count("\n") + text.count(",")
+    if items > MAX_ITEMS:  # counted in microseconds; parsing that many takes minutes
+        raise InputError(
+            f"{items} lines and list items", file=file, allowed=f"at most {MAX_ITEMS} (the baseline has ~700)"
+        )
     try:
         node = _yaml().load(text)
+    except MaxDepthExceededError as e:
+        line = e.problem_mark.line + 1 if e.problem_mark is not None else None
+        raise InputError(
+            f"YAML nested more than {MAX_DEPTH} levels deep",
+            file=file,
+            line=line,
+            allowed="a scenario's depth",
+        ) from None
     except MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = (e.problem or e.context or "invalid YAML").strip()
         raise InputError(f"YAML syntax: {problem}", file=file, line=line) from None
+    except _TagFound as e:
+        raise InputError(
+            "explicit YAML tags are not allowed",
+            file=file,
+            line=e.mark.line + 1 if e.mark is not None else None,
+            given=e.tag.replace("tag:yaml.org,2002:", "!!"),
+            allowed="plain mappings, lists and scalars",
+        ) from None
     except RecursionError:
         raise InputError("YAML nested too deeply", file=file, allowed=f"at most {MAX_DEPTH} levels") from None
     except (YAMLError, ValueError, TypeError, OverflowError) as e:
@@ -223,12 +328,46 @@ def _resolve(path: Path, stack: tuple[Path, ...], origin: Origin) -> dict:
             given=parent,
             allowed="a path to a YAML file",
         )
-    parent_path = (path.parent / parent).resolve()
+    if "\0" in parent or len(parent) > 4096:
+        raise InputError(
+            "not a usable file name (a NUL byte, or longer than 4096 characters)",
+            file=file,
+            line=line,
+            key="extends",
+            given=parent,
+            allowed="a path to a YAML file",
+        )
+    if len(stack) + 1 >= MAX_EXTENDS:
+        raise InputError(
+            f"extends chain longer than {MAX_EXTENDS} files",
+            file=file,
+            line=line,
+            key="extends",
+            given=parent,
+            allowed=f"at most {MAX_EXTENDS} files from the scenario to its last base",
+        )
+    try:
+        parent_path = (path.parent / parent).resolve()
+        parent_mode = parent_path.stat().st_mode if parent_path.exists() else None
+    except OSError as e:
+        raise InputError(
+            f"extended file cannot be read ({e.strerror})",
+            file=file,
+            line=line,
+            key="extends",
+            given=parent,
+            allowed="a path to a YAML file",
+        ) from None
     if parent_path in (*stack, path):
         chain = " -> ".join(p.name for p in (*stack, path, parent_path))
         raise InputError("cyclic extends", file=file, line=line, key="extends", given=chain)
-    if not parent_path.is_file():
-        what = "is a directory" if parent_path.is_dir() else "not found"
+    if parent_mode is None or not stat.S_ISREG(parent_mode):
+        if parent_mode is None:
+            what = f"not found (looked for {parent_path})"
+        elif stat.S_ISDIR(parent_mode):
+            what = "is a directory"
+        else:
+            what = f"is {_file_kind(parent_mode)}"
         raise InputError(
             f"extended file {what}",
             file=file,
@@ -249,13 +388,35 @@ def _resolve(path: Path, stack: tuple[Path, ...], origin: Origin) -> dict:
 
 def parse_override(text: str) -> tuple[list[str], Any]:
     """``a.b.c=value`` -> (["a","b","c"], value), the value read as a YAML scalar or flow."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise InputError(
+            f"--set is not valid text (character {e.start} cannot be encoded as UTF-8)",
+            given=text.encode("utf-8", "backslashreplace").decode("ascii"),
+            allowed="UTF-8 text",
+        ) from None
     key, sep, value = text.partition("=")
     if not sep or not key.strip() or any(not p for p in key.strip().split(".")):
         raise InputError("--set needs KEY.PATH=VALUE", given=text, allowed="e.g. run.days=30")
     try:
         node = _yaml().load(value) if value.strip() else None
         parsed = _plain(node, (), {}, "--set", [MAX_NODES])
-    except (YAMLError, InputError, ValueError, TypeError, RecursionError):
+    except _TagFound as e:
+        raise InputError(
+            "explicit YAML tags are not allowed in --set",
+            key=key.strip(),
+            given=e.tag.replace("tag:yaml.org,2002:", "!!"),
+            allowed="plain values",
+        ) from None
+    except InputError as e:
+        if "finite" not in e.message:
+            parsed = value
+        else:
+            raise InputError(
+                e.message, key=key.strip(), given=value, allowed="a finite number (not inf or nan)"
+            ) from None
+    except (YAMLError, ValueError, TypeError, RecursionError):
         parsed = value
     return key.strip().split("."), parsed
 
@@ -287,6 +448,10 @@ def apply_overrides(data: dict, overrides: Iterable[str], origin: Origin | None 
 
 
 def _where(key: tuple[str, ...], origin: Origin, file: str) -> tuple[str, int | None]:
+    # An error reported on a mapping (a model's own check) that a --set changed
+    # inside is the --set's, not the line of the mapping in the base file.
+    if key and any(efile == "--set" and k[: len(key)] == key for k, (efile, _) in origin.items()):
+        return f"{file} (--set)", None
     probe = key
     while probe:
         if probe in origin:
@@ -319,6 +484,12 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> tuple[Scen
     path = Path(path)
     origin: Origin = {}
     data = _resolve(path, (), origin)
+    if "parameters" in data and "base" in data and "gates" not in data:
+        raise InputError(
+            "this is a sweep file (it has base: and parameters:), not a scenario",
+            file=str(path),
+            allowed=f"gatesim sweep {path} --out DIR",
+        )
     data = apply_overrides(data, overrides, origin)
     scenario = validate(data, origin, str(path))
     return scenario, data

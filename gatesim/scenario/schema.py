@@ -7,7 +7,7 @@ frozen objects. Unknown keys are rejected everywhere (``extra="forbid"``).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -70,8 +70,59 @@ Share = Annotated[float, Field(ge=0, le=1)]
 _SHARE_TOL = 1e-6
 
 
+# Limits every model shares (checked in _Model before a field is parsed): values
+# that would pass a type check and then crash or exhaust the model.
+MAX_TEXT = 5_000  # characters of any text value (descriptions, sources, reasons)
+MAX_NAME = 200  # characters of a name (gate, season, regime): it is printed in tables and charts
+MAX_COUNT = 100_000  # servers, lanes, yard slots, daily capacity: 1e12 servers exhausted memory
+YEARS = (1900, 2200)  # dates: the calendar's arithmetic near year 1 or 9999 overflows
+_COUNT_FIELDS = ("servers", "lanes", "capacity_trucks", "daily_capacity")
+
+
+def _allows(ann: object, kinds: tuple[type, ...]) -> bool:
+    """Whether a field annotation (through Annotated, unions, lists, dicts) admits one of ``kinds``."""
+    if ann in kinds:
+        return True
+    return any(_allows(a, kinds) for a in get_args(ann) if not isinstance(a, (str, int, float)))
+
+
+def _has_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, dict):
+        return any(_has_bool(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_bool(v) for v in value)
+    return False
+
+
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shared_limits(cls, data: object) -> object:
+        """true/false is not a number (``lanes: true`` ran with one lane); sizes, texts, dates bounded."""
+        if not isinstance(data, dict):
+            return data
+        for key, value in data.items():
+            field = cls.model_fields.get(key) if isinstance(key, str) else None
+            if field is None:
+                continue
+            ann = field.annotation
+            numeric = _allows(ann, (int, float)) and not _allows(ann, (bool,))
+            if numeric and _has_bool(value):
+                raise ValueError(f"{key}: must be a number, not true/false")
+            count = key in _COUNT_FIELDS and isinstance(value, (int, float)) and not isinstance(value, bool)
+            if count and value > MAX_COUNT:
+                raise ValueError(f"{key}: {value:g} is more than {MAX_COUNT}")
+            if isinstance(value, str):
+                limit = MAX_NAME if key == "name" else MAX_TEXT
+                if len(value) > limit:
+                    raise ValueError(f"{key}: text of {len(value)} characters; at most {limit}")
+            if isinstance(value, dt.date) and not YEARS[0] <= value.year <= YEARS[1]:
+                raise ValueError(f"{key}: year {value.year} is outside {YEARS[0]} to {YEARS[1]}")
+        return data
 
 
 def _check_sums_to_one(shares: dict[str, float], what: str) -> None:
@@ -99,6 +150,15 @@ class Hours(_Model):
     def _order(self) -> Hours:
         if self.close_h < self.open_h:
             raise ValueError(f"close_h: must not be before open_h ({self.open_h:g})")
+        return self
+
+    @model_validator(mode="after")
+    def _opens(self) -> Hours:
+        if self.close_h == self.open_h:
+            raise ValueError(
+                f"close_h: equals open_h ({self.open_h:g}): the stage would never open; "
+                "for always open use open_h: 0, close_h: 24"
+            )
         return self
 
     @property
@@ -512,6 +572,13 @@ class Arrivals(_Model):
         return v
 
     @model_validator(mode="after")
+    def _all_channels(self) -> Arrivals:
+        if set(self.channel_shares) != set(CHANNELS):
+            missing = sorted(set(CHANNELS) - set(self.channel_shares))
+            raise ValueError(f"channel_shares: needs all of {list(CHANNELS)} (0 for none); missing {missing}")
+        return self
+
+    @model_validator(mode="after")
     def _shares(self) -> Arrivals:
         if set(self.cargo_mix) != set(DIRECTIONS):
             raise ValueError(f"cargo_mix: needs both of {list(DIRECTIONS)}")
@@ -652,6 +719,14 @@ class Scenario(_Model):
     sources: dict[str, Source] = Field(default_factory=dict)
     # issue 15: demand by origin and gate choice (gatesim/scenario/corridor.py)
     corridor: Corridor | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _folder_name(cls, v: str) -> str:
+        # the name is the run's folder name: "." or ".." would write outside --out
+        if v.startswith("."):
+            raise ValueError("must not start with '.' (it names the run's folder)")
+        return v
 
     @field_validator("gates")
     @classmethod

@@ -20,6 +20,27 @@ def _check(name: str, value: int | None, lo: int, hi: int) -> None:
         raise InputError("out of range", key=name, given=value, allowed=f"{lo} to {hi}")
 
 
+def _check_memory(sweep, workers: int | None, scheduler: str | None) -> None:
+    """Refuse a sweep whose biggest points would not fit in memory side by side (local workers)."""
+    import os
+
+    from gatesim.guard import check_memory
+
+    def volume(p) -> float:
+        g = p.scenario.growth
+        return (
+            sum(x.arrivals.per_day for x in p.scenario.gates.values())
+            * g.volume_multiplier
+            * (1.0 + g.per_year) ** (sweep.days / 365)
+        )
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    n = workers or cores
+    concurrent = 1 if scheduler else max(1, min(n, len(sweep.points) * sweep.replications))
+    for p in sorted(sweep.points, key=volume, reverse=True)[:3]:  # the biggest, by a cheap proxy
+        check_memory(p.scenario, sweep.days, concurrent, what=f"point {p.index} of the sweep")
+
+
 @click.command("sweep")
 @click.argument("spec", type=click.Path(dir_okay=False))
 @click.option(
@@ -73,6 +94,7 @@ def command(spec, out, workers, scheduler, days, replications, keep_events, forc
             given=workers,
         )
     sweep = load_sweep(Path(spec), days=days, replications=replications)  # validates every point first
+    _check_memory(sweep, workers, scheduler)
     where = f"dask scheduler {scheduler}" if scheduler else "local processes"
     click.echo(
         f"{sweep.base_name}: {len(sweep.points)} points x {sweep.replications} replications = "
@@ -103,6 +125,12 @@ def command(spec, out, workers, scheduler, days, replications, keep_events, forc
         click.get_current_context().exit(130)
     if bar:
         bar[0].__exit__(None, None, None)
+    if outcome.damaged:
+        click.echo(
+            f"{len(outcome.damaged)} task files in {Path(out) / 'tasks'} were damaged (cut off or empty) "
+            "and their tasks were run again",
+            err=True,
+        )
     click.echo(f"{outcome.ran} tasks run, {outcome.skipped} already done")
     if outcome.failed:
         click.echo(f"{len(outcome.failed)} tasks failed: see the error column of results.csv", err=True)

@@ -18,6 +18,7 @@ import concurrent.futures as cf
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 from collections.abc import Callable, Iterator
@@ -29,16 +30,27 @@ from typing import Any
 import pandas as pd
 
 from gatesim import __version__
-from gatesim.errors import InputError
+from gatesim.errors import EnvironmentFailure, InputError
 from gatesim.outputs import write_csv, write_json
 from gatesim.projections.kpis import KPI_COLUMNS, is_stage_kpi
 from gatesim.stats import summary_ci
 from gatesim.sweep.spec import Sweep, Task
 from gatesim.sweep.tasks import error_text, run_task
 
-__all__ = ["SweepInterrupted", "SweepOutcome", "assemble", "run_sweep"]
+__all__ = [
+    "SweepInterrupted",
+    "SweepOutcome",
+    "assemble",
+    "check_scheduler_address",
+    "run_sweep",
+    "sweep_lock",
+]
 
 SPEC_FILE = "sweep.json"
+LOCK_FILE = ".lock"
+CONNECT_TIMEOUT_S = (
+    30.0  # a scheduler that accepts the connection but never answers (GATESIM_CONNECT_TIMEOUT_S)
+)
 TASKS_DIR = "tasks"
 EVENTS_DIR = "events"
 DASK_RETRIES = 2  # on top of dask's own rescheduling when a worker dies mid-task
@@ -61,6 +73,7 @@ class SweepOutcome:
     ran: int
     failed: list[str] = field(default_factory=list)  # task ids whose result is an error row
     lost: list[str] = field(default_factory=list)  # task ids the executor could not run (not kept)
+    damaged: list[str] = field(default_factory=list)  # task files found unreadable: run again
     results: pd.DataFrame | None = None
 
 
@@ -72,11 +85,32 @@ def _events_path(out: Path, task: Task) -> Path:
     return out / EVENTS_DIR / f"{task.id}.parquet"
 
 
+def _half_created(out: Path) -> bool:
+    """A sweep directory killed (or out of disk) before its sweep.json was written: only an empty tasks/."""
+    names = {p.name for p in out.iterdir()} - {LOCK_FILE}
+    if names != {TASKS_DIR} or not (out / TASKS_DIR).is_dir():
+        return False
+    return all(p.name.startswith(".") for p in (out / TASKS_DIR).iterdir())  # temporaries at most
+
+
+def _clear(out: Path) -> None:
+    """Empty ``out`` but keep the directory itself (its lock is held on it)."""
+    for p in out.iterdir():
+        if p.name == LOCK_FILE:
+            continue
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p)
+        else:
+            p.unlink()
+
+
 def prepare_dir(out: Path, sweep: Sweep, force: bool = False) -> None:
     """Create or reuse ``out``; refuse a directory that holds another sweep (or anything else)."""
     spec_path = out / SPEC_FILE
+    if out.exists() and not out.is_dir():
+        raise InputError("not a directory", key="--out", given=str(out))
     if out.is_dir() and force:
-        if not spec_path.exists() and any(out.iterdir()):
+        if not spec_path.exists() and not _half_created(out) and any(out.iterdir()):
             # --force replaces a sweep; it never wipes an unrelated folder (think --out .)
             raise InputError(
                 "--force only replaces a sweep directory; this one holds other files",
@@ -84,15 +118,14 @@ def prepare_dir(out: Path, sweep: Sweep, force: bool = False) -> None:
                 given=str(out),
                 allowed="a sweep directory, a new or empty directory",
             )
-        shutil.rmtree(out)
+        _clear(out)
     if out.exists():
-        if not out.is_dir():
-            raise InputError("not a directory", key="--out", given=str(out))
         if spec_path.exists():
             try:
                 old = json.loads(spec_path.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 old = {}
+            old = old if isinstance(old, dict) else {}
             if old.get("hash") != sweep.hash:
                 raise InputError(
                     f"holds a different sweep (spec hash {old.get('hash')}, this one {sweep.hash}: "
@@ -101,25 +134,83 @@ def prepare_dir(out: Path, sweep: Sweep, force: bool = False) -> None:
                     given=str(out),
                     allowed="the same sweep to resume it, another directory, or --force to start over",
                 )
-        elif any(out.iterdir()):
+        elif any(p.name != LOCK_FILE for p in out.iterdir()) and not _half_created(out):
             raise InputError(
                 "exists and is not a sweep directory",
                 key="--out",
                 given=str(out),
                 allowed="a new or empty directory, or --force to replace it",
             )
-    (out / TASKS_DIR).mkdir(parents=True, exist_ok=True)
-    for stale in (out / TASKS_DIR).glob(".*.tmp-*"):  # left by a kill -9 mid-write
-        stale.unlink(missing_ok=True)
-    if not spec_path.exists():
+    out.mkdir(parents=True, exist_ok=True)
+    if not spec_path.exists():  # before tasks/: a kill in between leaves a resumable directory
         write_json(
             spec_path,
             {"hash": sweep.hash, "spec_file": sweep.file, "gatesim_version": __version__, **sweep.identity},
         )
+    (out / TASKS_DIR).mkdir(exist_ok=True)
+    for stale in (out / TASKS_DIR).glob(".*.tmp-*"):  # left by a kill -9 mid-write (the lock is ours)
+        stale.unlink(missing_ok=True)
 
 
-def _is_done(out: Path, task: Task, keep_events: bool) -> bool:
-    return _task_path(out, task).exists() and (not keep_events or _events_path(out, task).exists())
+@contextmanager
+def sweep_lock(out: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``out`` while a sweep writes into it; a second sweep is refused."""
+    import fcntl
+
+    if out.exists() and not out.is_dir():
+        raise InputError("not a directory", key="--out", given=str(out))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    created = not out.exists()
+    out.mkdir(exist_ok=True)
+    fd = os.open(out / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError(
+                "another gatesim sweep is writing into this directory",
+                key="--out",
+                given=str(out),
+                allowed="wait for it to end, or another directory",
+            ) from None
+        try:
+            yield
+        except BaseException:
+            # no task done yet (the scheduler could not be reached, the disk is full): leave no new directory
+            if created and not any((out / TASKS_DIR).glob("*.json")):
+                shutil.rmtree(out, ignore_errors=True)
+            raise
+    finally:
+        os.close(fd)
+
+
+def _valid_record(data: Any) -> bool:
+    return (
+        isinstance(data, dict)
+        and isinstance(data.get("rows"), list)
+        and all(isinstance(r, dict) and "gate" in r for r in data["rows"])
+        and isinstance(data.get("error"), str)
+    )
+
+
+def _read_record(path: Path) -> dict[str, Any] | None:
+    """A task file's record, or None if it is missing, truncated, empty or malformed."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if _valid_record(data) else None
+
+
+def _is_done(out: Path, task: Task, keep_events: bool, damaged: list[str] | None = None) -> bool:
+    path = _task_path(out, task)
+    if not path.exists():
+        return False
+    if _read_record(path) is None:  # damaged: not done; it is run again and its file replaced
+        if damaged is not None:
+            damaged.append(task.id)
+        return False
+    return not keep_events or _events_path(out, task).exists()
 
 
 def _save(out: Path, task: Task, seed: int, result: dict[str, Any]) -> None:
@@ -144,6 +235,71 @@ def _ignore_sigint() -> None:
     # Ctrl-C reaches the whole process group; only the parent handles it, so
     # workers do not print a traceback each.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    """Linux: this worker is killed when the sweep's main process ends, even by kill -9."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return  # not Linux: workers end when they find the pool's pipe closed
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+_ADDRESS = re.compile(r"^(?:(tcp|tls)://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$")
+
+
+def check_scheduler_address(address: str) -> None:
+    """Refuse an address dask cannot use (``foo``, ``http://...``, empty) before connecting."""
+    m = _ADDRESS.match(address.strip())
+    if not m or not 0 < int(m.group(3)) < 65536:
+        raise InputError(
+            "not a dask scheduler address",
+            key="--scheduler",
+            given=address,
+            allowed="tcp://HOST:PORT (or tls://HOST:PORT, HOST:PORT), e.g. tcp://127.0.0.1:8786",
+        )
+
+
+def _connect(scheduler: str) -> Any:
+    """A dask Client, or one error line within CONNECT_TIMEOUT_S (the connection is made
+    on a daemon thread: a scheduler that accepts and never answers cannot hang us)."""
+    import threading
+
+    from distributed import Client
+
+    box: dict[str, Any] = {}
+    try:
+        timeout = float(os.environ.get("GATESIM_CONNECT_TIMEOUT_S", CONNECT_TIMEOUT_S))
+    except ValueError:
+        timeout = CONNECT_TIMEOUT_S
+
+    def connect() -> None:
+        try:
+            box["client"] = Client(scheduler, timeout=f"{timeout}s")
+        except BaseException as e:  # noqa: BLE001 - handed to the caller
+            box["error"] = e
+
+    thread = threading.Thread(target=connect, daemon=True, name="gatesim-dask-connect")
+    thread.start()
+    thread.join(timeout + 5)
+    if thread.is_alive():
+        raise EnvironmentFailure(
+            f"--scheduler {scheduler}: no answer within {timeout + 5:g} s "
+            "(something accepts connections there but is not a dask scheduler?)"
+        )
+    if "error" in box:
+        e = box["error"]
+        raise EnvironmentFailure(
+            f"--scheduler {scheduler}: cannot reach the dask scheduler ({type(e).__name__}: {' '.join(str(e).split())[:120]})"
+        )
+    return box["client"]
 
 
 @contextmanager
@@ -158,12 +314,8 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[cf.Executor]:
                 given=scheduler,
                 allowed='install it: pip install "gatesim[cluster]"',
             ) from None
-        try:
-            client = Client(scheduler, timeout="20s")
-        except (OSError, TimeoutError) as e:
-            raise InputError(
-                f"cannot reach the dask scheduler ({e})", key="--scheduler", given=scheduler
-            ) from None
+        del Client  # imported above only to say whether dask.distributed is installed
+        client = _connect(scheduler)
         try:
             # pure=False: every task is run, never deduplicated by argument hash.
             yield client.get_executor(retries=DASK_RETRIES, pure=False)
@@ -202,10 +354,27 @@ def run_sweep(
     ``on_done(task, result)`` after each. Raises :class:`SweepInterrupted` on Ctrl-C.
     """
     out = Path(out)
+    if scheduler is not None:
+        check_scheduler_address(scheduler)
+    with sweep_lock(out):
+        return _run_locked(sweep, out, workers, scheduler, keep_events, force, on_start, on_done)
+
+
+def _run_locked(
+    sweep: Sweep,
+    out: Path,
+    workers: int | None,
+    scheduler: str | None,
+    keep_events: bool,
+    force: bool,
+    on_start: Callable[[int, int], Any] | None,
+    on_done: Callable[[Task, dict[str, Any]], None] | None,
+) -> SweepOutcome:
     prepare_dir(out, sweep, force)
     tasks = sweep.tasks
-    todo = [t for t in tasks if not _is_done(out, t, keep_events)]
-    outcome = SweepOutcome(total=len(tasks), skipped=len(tasks) - len(todo), ran=0)
+    damaged: list[str] = []
+    todo = [t for t in tasks if not _is_done(out, t, keep_events, damaged)]
+    outcome = SweepOutcome(total=len(tasks), skipped=len(tasks) - len(todo), ran=0, damaged=damaged)
     scenarios = {p.index: p.scenario for p in sweep.points}
     if not workers:  # the cores this process may use (a container or taskset may allow fewer)
         workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -254,7 +423,13 @@ def run_sweep(
 
 
 def _load(out: Path, task: Task) -> dict[str, Any]:
-    return json.loads(_task_path(out, task).read_text(encoding="utf-8"))
+    record = _read_record(_task_path(out, task))
+    if record is None:
+        raise InputError(
+            "task file is damaged or missing; run the same command to run that task again",
+            file=str(_task_path(out, task)),
+        )
+    return record
 
 
 def assemble(sweep: Sweep, out: Path, lost: set[str] = frozenset()) -> pd.DataFrame:

@@ -36,9 +36,10 @@ __all__ = [
     "task_id",
 ]
 
-MAX_POINTS = 100_000
+MAX_POINTS = 10_000  # each point holds its validated scenario (~100 kB) and takes ~40 ms to validate: 100,000 exhausted memory
 Scalar = int | float | bool | str
 _KEY_PATH = r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$"
+_NOT_PARAMETERS = ("run", "name", "extends")
 
 
 class Param(BaseModel):
@@ -122,6 +123,13 @@ class SweepSpec(BaseModel):
             if not re.match(_KEY_PATH, key):
                 raise ValueError(
                     f"parameter {key!r} is not a key path like gates.tan_thanh.stages.road.lanes"
+                )
+            if key.split(".")[0] in _NOT_PARAMETERS:
+                # run.days would be set in each point's scenario and then ignored: the
+                # sweep's own days/replications/seed decide; a name is the point's label
+                raise ValueError(
+                    f"parameter {key!r} cannot vary between points; set days, replications or seed "
+                    "at the top of the sweep file"
                 )
         if self.design == "lhs" and self.n is None:
             raise ValueError("design lhs needs n (the number of points)")
@@ -266,6 +274,12 @@ def load_sweep(
     if not isinstance(data, dict):
         raise InputError(
             "top level must be a mapping", file=file, given=type(data).__name__, allowed="key: value pairs"
+        )
+    if "base" not in data and ("gates" in data or "calendar" in data or "extends" in data):
+        raise InputError(
+            "this is a scenario file, not a sweep file (it has no base: and parameters:)",
+            file=file,
+            allowed=f"gatesim run {path}, or a sweep file with base: {path.name} (see docs/sweeps.md)",
         )
     try:
         spec = SweepSpec.model_validate(data)
