@@ -26,6 +26,8 @@ _LAZY = {
     "compare": "gatesim.compare:command",
     "sweep": "gatesim.sweep.cli:command",
     "report": "gatesim.report.cli:command",
+    "optimise": "gatesim.decide.cli:optimise_command",
+    "sensitivity": "gatesim.decide.cli:sensitivity_command",
 }
 
 
@@ -104,7 +106,33 @@ def _load(path: str, overrides: tuple[str, ...]):
     "--report", "make_report", is_flag=True, help="Also write report.html into the output directory."
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
-def run(scenarios, days, replications, seed, out, overrides, force, no_events, make_report, quiet) -> None:
+@click.option(
+    "--ci-target",
+    metavar="PCT",
+    help="Add replications until each --ci-kpi's 95% CI half-width is within PCT of its mean "
+    "at every gate (e.g. 5%); --replications is then the maximum (default 50).",
+)
+@click.option(
+    "--ci-kpi",
+    "ci_kpis",
+    multiple=True,
+    metavar="KPI",
+    help="KPI for --ci-target (repeatable; default wait_mean_h).",
+)
+def run(
+    scenarios,
+    days,
+    replications,
+    seed,
+    out,
+    overrides,
+    force,
+    no_events,
+    make_report,
+    quiet,
+    ci_target,
+    ci_kpis,
+) -> None:
     """Run SCENARIO file(s); write summary.csv, summary_ci.csv, timeseries.csv, event logs.
 
     Times are in hours (sim time 0 = 00:00 Hanoi time on the first warm-up day),
@@ -120,6 +148,7 @@ def run(scenarios, days, replications, seed, out, overrides, force, no_events, m
     check_range("--days", days, 1, MAX_DAYS)
     check_range("--replications", replications, 1, MAX_REPLICATIONS)
     check_range("--seed", seed, 0, 2**63 - 1)
+    target_rel = _ci_target(ci_target, ci_kpis)
     loaded = [(_load(p, overrides)) for p in scenarios]  # validate all before running any
     names = [s.name for s, _ in loaded]
     if len(set(names)) != len(names):
@@ -129,17 +158,19 @@ def run(scenarios, days, replications, seed, out, overrides, force, no_events, m
         for scenario, resolved in loaded:
             root = tmp if len(loaded) == 1 else tmp / scenario.name
             root.mkdir(exist_ok=True)
-            reps = replications or scenario.run.replications
+            reps = replications or (CI_MAX_REPLICATIONS if target_rel else scenario.run.replications)
+            rule = _ci_rule(target_rel, ci_kpis, reps)
             with Progress(reps, f"{scenario.name}: replications", quiet) as bar:
                 result = run_into(
                     root,
                     scenario,
                     resolved,
                     days,
-                    replications,
+                    reps if rule else replications,
                     seed,
                     keep_events=not no_events,
                     on_progress=lambda d, t: bar.advance(),
+                    until=rule,
                 )
             click.echo(
                 f"\n{scenario.name}: {result.days} days x {result.replications} replications, "
@@ -147,6 +178,7 @@ def run(scenarios, days, replications, seed, out, overrides, force, no_events, m
             )
             names_by_gate = {gid: g.name for gid, g in scenario.gates.items()}
             click.echo(format_run(result.summary, names_by_gate, dict(scenario.targets.revenue_2026_vnd)))
+            _after_run(root, result, rule, names_by_gate)
         if len(loaded) > 1:
             from gatesim.outputs import write_json
 
@@ -159,6 +191,47 @@ def run(scenarios, days, replications, seed, out, overrides, force, no_events, m
         page = build_report(target)
         click.echo(f"report: {page}")
     click.echo(f"\nwritten: {target}")
+
+
+CI_MAX_REPLICATIONS = 50
+
+
+def _ci_target(ci_target: str | None, ci_kpis: tuple[str, ...]) -> float | None:
+    """--ci-target as a fraction (None when not given); its KPIs checked."""
+    if ci_target is None:
+        if ci_kpis:
+            raise InputError("--ci-kpi needs --ci-target", key="--ci-kpi", given=ci_kpis[0])
+        return None
+    from gatesim.decide.precision import parse_target
+    from gatesim.decide.spec import check_kpi
+
+    for k in ci_kpis:
+        check_kpi(k, "--ci-kpi", None)
+    return parse_target(ci_target)
+
+
+def _ci_rule(target: float | None, ci_kpis: tuple[str, ...], maximum: int):
+    if target is None:
+        return None
+    from gatesim.decide.precision import PrecisionRule
+
+    return PrecisionRule(target, list(ci_kpis) or ["wait_mean_h"], maximum)
+
+
+def _after_run(root: Path, result, rule, names_by_gate: dict[str, str]) -> None:
+    """The --ci-target verdict (and precision.csv), and the MSER-5 warm-up warnings."""
+    from gatesim.decide.warmup import check_warmup
+
+    if rule is not None:
+        from gatesim.outputs import write_csv
+
+        write_csv(root / "precision.csv", rule.table)
+        click.echo(rule.text(result.replications))
+    for check in check_warmup(result.timeseries, result.scenario.calendar.warmup_days):
+        if check.short:
+            click.echo(
+                f"gatesim: warning: {check.warning(names_by_gate.get(check.gate, check.gate))}", err=True
+            )
 
 
 @main.command()
