@@ -98,3 +98,26 @@ def test_evaluations_identical_on_pool_sizes_and_resume(tmp_path):
     res = CliRunner().invoke(main, ["optimise", str(spec), "--out", str(tmp_path / "o1"), "-q"])
     assert "0 runs made now" in res.output
     assert (tmp_path / "o1" / "evaluations.csv").read_bytes() == outs[0]
+
+
+TPE = "search: {method: tpe, trials: 6, batch: 3, replications: 2}\nselect: {top: 2, replications: 3}\n"
+
+
+def tpe_study(tmp: Path) -> Path:
+    spec = _study(tmp)
+    text = spec.read_text(encoding="utf-8").replace("search: {method: grid, replications: 3}\n", "")
+    spec.write_text(text.replace("select: {top: 2, replications: 6}\n", TPE), encoding="utf-8")
+    return spec
+
+
+def test_tpe_search_identical_on_pool_sizes(tmp_path):
+    spec = tpe_study(tmp_path)
+    got = []
+    for j in ("1", "2"):
+        out = tmp_path / f"t{j}"
+        res = CliRunner().invoke(main, ["optimise", str(spec), "--out", str(out), "-j", j, "-q"])
+        assert res.exit_code in (0, 3), res.output
+        assert "(tpe)" in res.output
+        got.append((out / "evaluations.csv").read_bytes())
+    assert got[0] == got[1]
+    assert len(pd.read_csv(tmp_path / "t1" / "candidates.csv")) >= 2
