@@ -20,7 +20,7 @@ MAX_WORKERS = 1024
 EVAL_DIR = "evaluations"
 
 
-def _evaluator(study, out: Path, workers, scheduler, quiet: bool, force: bool):
+def _evaluator(study, out: Path, workers, scheduler, quiet: bool, force: bool, linked=None):
     from gatesim.decide.evaluate import Evaluator
     from gatesim.progress import Progress
 
@@ -65,6 +65,7 @@ def _evaluator(study, out: Path, workers, scheduler, quiet: bool, force: bool):
         on_start=on_start,
         on_done=on_done,
         on_batch_end=on_batch_end,
+        linked=linked or {},
     )
 
 
@@ -117,7 +118,8 @@ def optimise_command(spec, out, workers, scheduler, days, force, quiet) -> None:
 
     study = load_study(spec, "optimise", days)
     outp = Path(out)
-    ev = _evaluator(study, outp, workers, scheduler, quiet, force)
+    linked = {k: list(d.also) for k, d in study.spec.decisions.items() if d.also}
+    ev = _evaluator(study, outp, workers, scheduler, quiet, force, linked)
     where = f"dask scheduler {scheduler}" if scheduler else "local processes"
     click.echo(
         f"{study.name}: base {study.base.name}, {study.days} days per run, seed {study.seed}, on {where}",

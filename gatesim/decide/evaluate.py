@@ -49,8 +49,18 @@ class Evaluator:
     on_start: Callable[[int, int], Any] | None = None
     on_done: Callable[[Any, dict[str, Any]], None] | None = None
     on_batch_end: Callable[[], None] | None = None
+    # decision key -> other key paths set to the same value (one decision, several keys)
+    linked: dict[str, list[str]] = field(default_factory=dict)
     ran: int = 0
     lost: list[str] = field(default_factory=list)
+
+    def full(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The point with its linked key paths added, keys sorted (what a task is keyed by)."""
+        out = dict(params)
+        for k, others in self.linked.items():
+            for o in others:
+                out[o] = params[k]
+        return dict(sorted(out.items()))
 
     def scenario(self, params: dict[str, Any], where: str = "point"):
         data = apply_overrides(copy.deepcopy(self.resolved), [override(k, v) for k, v in params.items()])
@@ -70,7 +80,7 @@ class Evaluator:
 
         unique: list[dict[str, Any]] = []
         for p in points:
-            p = dict(sorted(p.items()))
+            p = self.full(p)
             if p not in unique:
                 unique.append(p)
         pts = [Point(i, p, self.scenario(p)) for i, p in enumerate(unique)]
@@ -102,5 +112,5 @@ class Evaluator:
 
     def result(self, params: dict[str, Any], replication: int) -> dict[str, Any]:
         """The stored result of one task: ``{"rows": [...per gate...], "error": str}``."""
-        path = self.root / "tasks" / f"{task_id(dict(sorted(params.items())), replication)}.json"
+        path = self.root / "tasks" / f"{task_id(self.full(params), replication)}.json"
         return json.loads(path.read_text(encoding="utf-8"))

@@ -123,7 +123,7 @@ def _score(study: Study, cand: Candidate, rows: pd.DataFrame, error: str, reps: 
 def _penalised(spec: OptimiseSpec, cand: Candidate) -> float:
     """A single number for TPE: the objective, plus a penalty that puts every violator behind."""
     if spec.objective.minimise == "cost":
-        span = sum(d.cost_per_unit * (d.high - d.low) for d in spec.decisions.values()) + 1.0
+        span = sum(abs(d.cost_per_unit) * (d.high - d.low) for d in spec.decisions.values()) + 1.0
         base = cand.cost
     else:
         span = abs(cand.objective) + 1.0 if math.isfinite(cand.objective) else 1.0

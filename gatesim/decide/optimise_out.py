@@ -54,9 +54,11 @@ def pareto_front(cands: list[Candidate]) -> list[Candidate]:
 
 def best_scenario(opt: Optimisation, chosen: Candidate) -> dict:
     study = opt.study
-    data = apply_overrides(
-        copy.deepcopy(study.resolved), [f"{k}={json.dumps(v)}" for k, v in chosen.params.items()]
-    )
+    full = dict(chosen.params)
+    for k, d in study.spec.decisions.items():
+        for other in d.also:
+            full[other] = chosen.params[k]
+    data = apply_overrides(copy.deepcopy(study.resolved), [f"{k}={json.dumps(v)}" for k, v in full.items()])
     data["name"] = f"{study.base.name}_best"
     data["description"] = f"Chosen by gatesim optimise {study.name} (candidate {chosen.index}): " + ", ".join(
         f"{k}={v}" for k, v in chosen.params.items()
@@ -91,6 +93,9 @@ def _chart(opt: Optimisation) -> str:
         ax.scatter(
             [opt.chosen.cost], [opt.chosen.pareto_mean], marker="*", s=220, c="#13c", label="chosen", zorder=5
         )
+    ys = [c.pareto_mean for c in opt.candidates if math.isfinite(c.pareto_mean)]
+    if ys and min(ys) > 0 and max(ys) / min(ys) > 100:
+        ax.set_yscale("log")  # a few overloaded configurations would flatten the rest
     ax.set_xlabel("cost (sum of cost_per_unit x value)")
     ax.set_ylabel(f"{spec.pareto_kpi} (mean over gates and replications)")
     ax.legend(fontsize=8)

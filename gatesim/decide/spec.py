@@ -70,7 +70,9 @@ class Decision(_M):
     low: int | float
     high: int | float
     step: int | float | None = Field(None, gt=0)
-    cost_per_unit: float = Field(0.0, ge=0)
+    # negative: a cost for lower values (an earlier opening hour costs more than a later one)
+    cost_per_unit: float = 0.0
+    also: list[str] = Field(default_factory=list)  # other key paths set to the same value
 
     @model_validator(mode="after")
     def _order(self) -> Decision:
@@ -183,9 +185,12 @@ class OptimiseSpec(_M):
 
     @model_validator(mode="after")
     def _check(self) -> OptimiseSpec:
-        for key in self.decisions:
-            if not _KEY_PATH.match(key):
-                raise ValueError(f"decision {key!r} is not a key path like gates.tan_thanh.stages.road.lanes")
+        for key, d in self.decisions.items():
+            for k in (key, *d.also):
+                if not _KEY_PATH.match(k):
+                    raise ValueError(
+                        f"decision {k!r} is not a key path like gates.tan_thanh.stages.road.lanes"
+                    )
         if self.search.method == "grid" and not all(d.is_discrete for d in self.decisions.values()):
             raise ValueError("search method grid needs integer bounds or a step for every decision")
         if self.select.replications < self.search.replications:
@@ -350,7 +355,8 @@ def _check_corners(spec, resolved, keys, lines, kind: str, file: str, base_file:
     ranges = spec.decisions if kind == "optimise" else spec.parameters
     for k in keys:
         for v in (ranges[k].low, ranges[k].high):
-            data = apply_overrides(copy.deepcopy(resolved), [f"{k}={json.dumps(v)}"])
+            keys_set = [k, *getattr(ranges[k], "also", [])]
+            data = apply_overrides(copy.deepcopy(resolved), [f"{x}={json.dumps(v)}" for x in keys_set])
             try:
                 validate(data, file=base_file)
             except InputError as e:
