@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from click.testing import CliRunner
 from decide_cases import LAM_H, erlang_c_wait_h, mmc_scenario, write_yaml
 
 from gatesim.cli import main
+from gatesim.decide.rank import indistinguishable_from_best
 
 MEAN_MIN = 1.8  # offered load a = 100/h x 1.8 min = 3 Erlangs
 BOUND_MIN = 0.4  # mean wait in queue, minutes
@@ -121,3 +123,21 @@ def test_tpe_search_identical_on_pool_sizes(tmp_path):
         got.append((out / "evaluations.csv").read_bytes())
     assert got[0] == got[1]
     assert len(pd.read_csv(tmp_path / "t1" / "candidates.csv")) >= 2
+
+
+def test_kpi_objective_under_budget_picks_the_best_affordable(tmp_path):
+    spec = _study(tmp_path, extra="objective: {minimise: wait_mean_h}\nbudget: 6\n")
+    out = tmp_path / "k"
+    res = CliRunner().invoke(main, ["optimise", str(spec), "--out", str(out), "-j", "2", "-q"])
+    assert res.exit_code == 0, res.output
+    cands = pd.read_csv(out / "candidates.csv").set_index("gates.g.stages.s.servers")
+    assert bool(cands.loc[6, "chosen"])  # more servers wait less; 7 and 8 are over budget
+    assert not cands.loc[7, "feasible"] and "over budget" in cands.loc[7, "detail"]
+
+
+def test_paired_check_sets_apart_only_real_differences():
+    rng = np.random.default_rng(0)
+    common = rng.normal(10, 3, size=(30, 1))  # the shared (CRN) part of every replication
+    values = common + np.array([0.0, 0.01, 2.0]) + rng.normal(0, 0.05, size=(30, 3))
+    best, close = indistinguishable_from_best(values, 0.95)
+    assert best in (0, 1) and close == [1 - best]  # 0 and 1 differ by 0.01; 2 is 2 worse
