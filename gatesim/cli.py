@@ -20,6 +20,7 @@ __all__ = ["main"]
 
 MAX_DAYS = 3660
 MAX_REPLICATIONS = 1000
+_CI_MAX = 50  # replications with --ci-target and no --replications (gatesim.decide.precision)
 
 # Commands defined in their own modules, imported only when called.
 _LAZY = {
@@ -158,7 +159,7 @@ def run(
         for scenario, resolved in loaded:
             root = tmp if len(loaded) == 1 else tmp / scenario.name
             root.mkdir(exist_ok=True)
-            reps = replications or (CI_MAX_REPLICATIONS if target_rel else scenario.run.replications)
+            reps = replications or (_CI_MAX if target_rel else scenario.run.replications)
             rule = _ci_rule(target_rel, ci_kpis, reps)
             with Progress(reps, f"{scenario.name}: replications", quiet) as bar:
                 result = run_into(
@@ -193,21 +194,10 @@ def run(
     click.echo(f"\nwritten: {target}")
 
 
-CI_MAX_REPLICATIONS = 50
-
-
 def _ci_target(ci_target: str | None, ci_kpis: tuple[str, ...]) -> float | None:
-    """--ci-target as a fraction (None when not given); its KPIs checked."""
-    if ci_target is None:
-        if ci_kpis:
-            raise InputError("--ci-kpi needs --ci-target", key="--ci-kpi", given=ci_kpis[0])
-        return None
-    from gatesim.decide.precision import parse_target
-    from gatesim.decide.spec import check_kpi
+    from gatesim.decide.precision import ci_options
 
-    for k in ci_kpis:
-        check_kpi(k, "--ci-kpi", None)
-    return parse_target(ci_target)
+    return ci_options(ci_target, ci_kpis)
 
 
 def _ci_rule(target: float | None, ci_kpis: tuple[str, ...], maximum: int):

@@ -97,3 +97,28 @@ def test_no_warmup_warning_when_the_rush_is_inside_the_warmup(tmp_path):
     )
     assert res.exit_code == 0, res.output
     assert "warm-up may be too short" not in res.output
+
+
+def test_sweep_ci_target_adds_replications_per_point(tmp_path):
+    write_yaml(tmp_path / "mmc.yaml", mmc_scenario(4, 1.8))
+    (tmp_path / "sw.yaml").write_text(
+        "base: mmc.yaml\nseed: 5\ndays: 1\nreplications: 2\nparameters:\n  gates.g.stages.s.servers: [4, 6]\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "s"
+    args = ["sweep", str(tmp_path / "sw.yaml"), "--out", str(out), "-j", "1", "-q", "--ci-target", "25%"]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    assert "ci-target 25.0%:" in res.output
+    prec = pd.read_csv(out / "precision.csv")
+    results = pd.read_csv(out / "results.csv")
+    n = results.groupby("point")["replication"].nunique()
+    for point, grp in prec.groupby("point"):
+        assert n[point] == grp["n"].max() >= 3
+        assert grp["met"].all() or n[point] == 50  # met, or the maximum (said in the output)
+        assert (grp["relative_half"] <= 0.25).all() or n[point] == 50
+    # the same command again runs nothing and writes the same results
+    before = (out / "results.csv").read_bytes()
+    again = CliRunner().invoke(main, args)
+    assert again.exit_code == 0 and "0 tasks run" in again.output
+    assert (out / "results.csv").read_bytes() == before

@@ -19,9 +19,23 @@ import pandas as pd
 from gatesim.errors import InputError
 from gatesim.stats import ci_half_width
 
-__all__ = ["MIN_REPLICATIONS", "PrecisionRule", "parse_target"]
+__all__ = ["DEFAULT_MAXIMUM", "MIN_REPLICATIONS", "PrecisionRule", "ci_options", "parse_target"]
 
 MIN_REPLICATIONS = 3
+DEFAULT_MAXIMUM = 50  # replications, when --ci-target is given without --replications
+
+
+def ci_options(ci_target: str | None, ci_kpis: tuple[str, ...]) -> float | None:
+    """``--ci-target`` as a fraction (None when not given), its ``--ci-kpi`` names checked."""
+    if ci_target is None:
+        if ci_kpis:
+            raise InputError("--ci-kpi needs --ci-target", key="--ci-kpi", given=ci_kpis[0])
+        return None
+    from gatesim.decide.spec import check_kpi
+
+    for k in ci_kpis:
+        check_kpi(k, "--ci-kpi", None)
+    return parse_target(ci_target)
 
 
 def parse_target(text: str) -> float:
