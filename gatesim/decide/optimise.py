@@ -182,16 +182,19 @@ def optimise(study: Study, ev: Evaluator) -> Optimisation:
     else:
         _tpe(spec, study, add, evaluate)
 
-    # Stage 2: recheck the best plausible candidates with more replications (same seeds).
+    # Stage 2: recheck the best plausible candidates with more replications (same seeds);
+    # when none of them holds up, the next best, until one does or none is left.
     pool = sorted(order, key=lambda c: _sort_key(spec, c))
     plausible = [c for c in pool if c.violation <= spec.select.slack and not c.error]
-    top = plausible[: spec.select.top]
     rf = spec.select.replications
-    if top and rf > rs:
-        for c in top:
-            c.phase = "select"
-        evaluate(top, rf)
-    final = sorted((c for c in top if c.feasible), key=lambda c: _sort_key(spec, c))
+    final: list[Candidate] = []
+    while plausible and not final:
+        top, plausible = plausible[: spec.select.top], plausible[spec.select.top :]
+        if rf > rs:
+            for c in top:
+                c.phase = "select"
+            evaluate(top, rf)
+        final = sorted((c for c in top if c.feasible), key=lambda c: _sort_key(spec, c))
     chosen, close = None, []
     if final:
         if spec.objective.minimise == "cost":
