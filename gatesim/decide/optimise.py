@@ -113,7 +113,7 @@ def _score(study: Study, cand: Candidate, rows: pd.DataFrame, error: str, reps: 
         t = pivot(rows, spec.objective.minimise, gates)
         cand.per_rep_objective = t.sum(axis=1, min_count=1).to_numpy(dtype=float)
     cand.objective = float(np.mean(cand.per_rep_objective))
-    pk = pivot(rows, spec.pareto_kpi, list(study.base.gates)).mean(axis=1).to_numpy(dtype=float)
+    pk = pivot(rows, spec.pareto_kpi, study.gate_ids(spec.pareto_gates)).mean(axis=1).to_numpy(dtype=float)
     from gatesim.stats import ci_half_width
 
     cand.pareto_mean = float(np.nanmean(pk)) if not np.isnan(pk).all() else math.nan
@@ -214,7 +214,11 @@ def optimise(study: Study, ev: Evaluator) -> Optimisation:
 
 def _pareto_reps(ev: Evaluator, study: Study, c: Candidate) -> np.ndarray:
     rows, _ = _rows(ev, c.params, c.replications)
-    return pivot(rows, study.spec.pareto_kpi, list(study.base.gates)).mean(axis=1).to_numpy(dtype=float)
+    return (
+        pivot(rows, study.spec.pareto_kpi, study.gate_ids(study.spec.pareto_gates))
+        .mean(axis=1)
+        .to_numpy(dtype=float)
+    )
 
 
 def _tpe(spec: OptimiseSpec, study: Study, add, evaluate) -> None:

@@ -97,7 +97,8 @@ def _chart(opt: Optimisation) -> str:
     if ys and min(ys) > 0 and max(ys) / min(ys) > 100:
         ax.set_yscale("log")  # a few overloaded configurations would flatten the rest
     ax.set_xlabel("cost (sum of cost_per_unit x value)")
-    ax.set_ylabel(f"{spec.pareto_kpi} (mean over gates and replications)")
+    where = "gates" if spec.pareto_gates == "all" else ", ".join(spec.pareto_gates)
+    ax.set_ylabel(f"{spec.pareto_kpi} (mean over {where}, replications)")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     return figure_png(fig)

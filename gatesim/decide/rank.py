@@ -61,7 +61,12 @@ def check_constraint(c: Constraint, table: pd.DataFrame) -> ConstraintResult:
         q = float(np.quantile(worst, c.share, method="inverted_cdf"))
         met = float(np.mean(worst <= 0))
         viol = q / scale
-        return ConstraintResult(viol <= 0, viol, f"met in {met:.0%} of {n} replications")
+        at = c.bound + c.sense * q  # the KPI at the worst gate, at the share's quantile
+        return ConstraintResult(
+            viol <= 0,
+            viol,
+            f"met in {met:.0%} of {n} replications ({c.share:.0%} quantile of the worst gate {at:.4g}, bound {c.bound:g})",
+        )
     k = v.shape[1]
     if n < 2:
         return ConstraintResult(False, np.inf, "fewer than 2 replications")

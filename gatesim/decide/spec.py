@@ -182,6 +182,7 @@ class OptimiseSpec(_M):
     search: Search = Search()
     select: Select = Select()
     pareto_kpi: str = "wait_mean_h"
+    pareto_gates: Literal["all"] | list[str] = "all"  # the pareto KPI is averaged over these gates
 
     @model_validator(mode="after")
     def _check(self) -> OptimiseSpec:
@@ -311,6 +312,7 @@ def load_study(path: str | Path, kind: Literal["optimise", "sensitivity"], days:
         if spec.objective.minimise != "cost":
             check_kpi(spec.objective.minimise, "objective.minimise", file)
         gates_named.append(("objective.gates", spec.objective.gates))
+        gates_named.append(("pareto_gates", spec.pareto_gates))
         check_kpi(spec.pareto_kpi, "pareto_kpi", file)
         keys = list(spec.decisions)
     else:
@@ -332,9 +334,11 @@ def load_study(path: str | Path, kind: Literal["optimise", "sensitivity"], days:
     _check_corners(spec, resolved, keys, lines, kind, file, str(base_path))
     seed = spec.seed if spec.seed is not None else base.run.seed
     days_ = days or spec.days or base.run.days
+    # What the runs depend on, and nothing else: a task is keyed by its parameter values
+    # and replication, so a study whose constraints, objective or search settings change
+    # reuses every run already made in the same directory.
     identity = {
         "kind": kind,
-        "spec": spec.model_dump(mode="json"),
         "base_resolved": resolved,
         "days": days_,
         "seed": seed,
