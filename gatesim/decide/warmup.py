@@ -7,8 +7,10 @@ searching d in the first half of the series only (a minimum beyond it means
 the run is too short to tell). Applied here to the replications' average
 series after the configured warm-up: a truncation point d > 0 means the rule
 would cut more than the configured warm-up. Arrivals follow a daily cycle,
-which MSER reads as a drift within a day, so only a truncation point of at
-least ``TOLERANCE_H`` hours (a whole cycle) is reported.
+which MSER would read as drift: the series' mean by hour of day is taken out
+first (a transient is not periodic, so it stays), the check needs at least
+``MIN_WINDOW_H`` hours of window, and only a truncation point of at least
+``TOLERANCE_H`` hours (a whole cycle) is reported.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["TOLERANCE_H", "WarmupCheck", "check_warmup", "mser_truncation"]
+__all__ = ["MIN_WINDOW_H", "TOLERANCE_H", "WarmupCheck", "check_warmup", "deseasonalise", "mser_truncation"]
 
 BATCH = 5
 TOLERANCE_H = 24
+MIN_WINDOW_H = 96  # four daily cycles: fewer leave too little to tell a transient from the cycle
 SERIES = "in_system"
 
 
@@ -52,15 +55,23 @@ class WarmupCheck:
 
     @property
     def short(self) -> bool:
-        return self.truncation_h >= TOLERANCE_H
+        # a minimum at the end of the searched half is no truncation point (White 1997):
+        # the run is too short or the gate never settles (overloaded), not a warm-up question
+        return self.truncation_h >= TOLERANCE_H and not self.at_limit
 
     def warning(self, gate_name: str) -> str:
-        extra = " (at the end of the searched half: run longer to find it)" if self.at_limit else ""
         return (
             f"warm-up may be too short at {gate_name}: MSER-5 on trucks in the system truncates "
-            f"{self.truncation_h} h after the configured warm-up of {self.warmup_h:g} h{extra}; "
+            f"{self.truncation_h} h after the configured warm-up of {self.warmup_h:g} h; "
             "raise calendar.warmup_days"
         )
+
+
+def deseasonalise(y: np.ndarray, t_h: np.ndarray) -> np.ndarray:
+    """The series less its mean at each hour of day (plus the overall mean)."""
+    hod = np.mod(np.floor(t_h), 24).astype(int)
+    means = np.bincount(hod, weights=y, minlength=24) / np.maximum(np.bincount(hod, minlength=24), 1)
+    return y - means[hod] + y.mean()
 
 
 def check_warmup(timeseries: pd.DataFrame, warmup_days: float) -> list[WarmupCheck]:
@@ -69,7 +80,10 @@ def check_warmup(timeseries: pd.DataFrame, warmup_days: float) -> list[WarmupChe
     if SERIES not in timeseries.columns:
         return out
     for gate, grp in timeseries.groupby("gate", sort=False):
-        y = grp.groupby("t_h", sort=True)[SERIES].mean().to_numpy(dtype=float)
+        series = grp.groupby("t_h", sort=True)[SERIES].mean()
+        if series.size < MIN_WINDOW_H:
+            continue
+        y = deseasonalise(series.to_numpy(dtype=float), series.index.to_numpy(dtype=float))
         d, at_limit = mser_truncation(y)
         out.append(WarmupCheck(str(gate), d, at_limit, warmup_days * 24.0))
     return out
