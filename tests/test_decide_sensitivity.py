@@ -63,3 +63,44 @@ def test_sensitivity_bad_key_one_line(tmp_path):
     res = CliRunner().invoke(main, ["sensitivity", str(spec), "--out", str(tmp_path / "o")])
     assert res.exit_code == 2, res.output
     assert "no_such_key" in res.output and len(res.output.strip().splitlines()) == 1
+
+
+def test_priors_file_in_the_calibration_style(tmp_path):
+    write_yaml(tmp_path / "mmc.yaml", mmc_scenario(2, 1.8, per_day=1200))
+    (tmp_path / "p.priors.yaml").write_text(
+        f"""\
+scenario: mmc
+varied:
+  service_min:
+    paths: [{SERVICE}]
+    low: 1.4
+    high: 2.2
+    reason: "assumed"
+  servers:
+    integer: true
+    paths: [gates.g.stages.s.servers]
+    low: 2
+    high: 3
+    reason: "assumed"
+  channel:
+    paths: [gates.g.arrivals.channel_shares.green]
+    choices: [1.0]
+    reason: "a choice, not a range: skipped"
+""",
+        encoding="utf-8",
+    )
+    (tmp_path / "s.yaml").write_text(
+        f"base: mmc.yaml\nseed: 3\ndays: 1\npriors: p.priors.yaml\nparameters:\n  {DUMMY}: {{low: 500.0, high: 5000.0}}\n"
+        "morris: {trajectories: 3, levels: 4}\nsobol: null\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "o"
+    res = CliRunner().invoke(
+        main, ["sensitivity", str(tmp_path / "s.yaml"), "--out", str(out), "-j", "1", "-q"]
+    )
+    assert res.exit_code == 0, res.output
+    mu = pd.read_csv(out / "indices.csv").query("method == 'morris_mu_star'").set_index("parameter")["index"]
+    assert set(mu.index) == {SERVICE, "gates.g.stages.s.servers", DUMMY}
+    assert mu[DUMMY] == 0 and mu[SERVICE] > 0 and mu["gates.g.stages.s.servers"] > 0
+    ev = pd.read_csv(out / "evaluations.csv")
+    assert set(ev["gates.g.stages.s.servers"]) <= {2, 3}  # integer prior: integers only

@@ -158,7 +158,8 @@ def sensitivity_command(spec, out, workers, scheduler, days, force, quiet) -> No
 
     study = load_study(spec, "sensitivity", days)
     outp = Path(out)
-    ev = _evaluator(study, outp, workers, scheduler, quiet, force)
+    linked = {k: list(r.also) for k, r in study.spec.parameters.items() if r.also}
+    ev = _evaluator(study, outp, workers, scheduler, quiet, force, linked)
     try:
         res = run_sensitivity(study, ev)
     except SweepInterrupted as e:

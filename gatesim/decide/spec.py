@@ -52,6 +52,7 @@ class Range(_M):
     low: int | float
     high: int | float
     description: str = ""
+    also: list[str] = Field(default_factory=list)  # other key paths set to the same value
 
     @model_validator(mode="after")
     def _order(self) -> Range:
@@ -224,7 +225,10 @@ class SensitivitySpec(_M):
     days: int | None = Field(None, ge=1, le=3660)
     seed: int | None = Field(None, ge=0, le=2**63 - 1)
     replications: int = Field(1, ge=1, le=100)  # per design point, averaged (same seeds at every point)
-    parameters: dict[str, Range] = Field(..., min_length=2)
+    parameters: dict[str, Range] = Field(default_factory=dict)
+    # a priors file in the calibration's style (varied: name: {paths, low, high, integer});
+    # its ranges are added to `parameters`
+    priors: str | None = None
     kpis: list[str] = Field(default_factory=lambda: ["wait_mean_h"], min_length=1)
     gates: Literal["all"] | list[str] = "all"  # the KPI is taken at each gate named (and summed: total)
     morris: Morris = Morris()
@@ -319,6 +323,12 @@ def load_study(path: str | Path, kind: Literal["optimise", "sensitivity"], days:
         for i, k in enumerate(spec.kpis):
             check_kpi(k, f"kpis.{i}", file)
         gates_named.append(("gates", spec.gates))
+        if spec.priors is not None:
+            spec = spec.model_copy(update={"parameters": _with_priors(spec, path.parent, file, lines)})
+        if len(spec.parameters) < 2:
+            raise InputError(
+                "at least 2 parameters are needed", file=file, key="parameters", given=len(spec.parameters)
+            )
         keys = list(spec.parameters)
     for key, gates in gates_named:
         if gates != "all":
@@ -372,3 +382,40 @@ def _check_corners(spec, resolved, keys, lines, kind: str, file: str, base_file:
                     given=v,
                     allowed=e.allowed,
                 ) from None
+
+
+def _with_priors(spec: SensitivitySpec, here: Path, file: str, lines) -> dict[str, Range]:
+    """``parameters`` plus every ``varied`` entry of the priors file with low/high (first path = key)."""
+    ppath = here / spec.priors
+    if not ppath.is_file():
+        raise InputError(
+            "priors file not found", file=file, line=lines.get(("priors",)), key="priors", given=spec.priors
+        )
+    data = read_yaml(ppath)
+    varied = data.get("varied") if isinstance(data, dict) else None
+    if not isinstance(varied, dict) or not varied:
+        raise InputError(
+            "no varied: entries", file=str(ppath), key="varied", allowed="name: {paths, low, high}"
+        )
+    out = dict(spec.parameters)
+    for name, entry in varied.items():
+        if not isinstance(entry, dict) or "low" not in entry or "high" not in entry:
+            continue  # a choice among values: not a range (Morris/Sobol need intervals)
+        paths = entry.get("paths") or []
+        if not paths:
+            raise InputError("a prior needs paths", file=str(ppath), key=f"varied.{name}.paths")
+        low, high = entry["low"], entry["high"]
+        if entry.get("integer"):
+            low, high = int(low), int(high)
+        elif isinstance(low, int) and isinstance(high, int):
+            low, high = float(low), float(high)  # a prior is continuous unless it says integer
+        try:
+            out.setdefault(
+                paths[0],
+                Range(low=low, high=high, also=list(paths[1:]), description=str(entry.get("reason", ""))),
+            )
+        except ValidationError as e:
+            raise InputError(
+                e.errors()[0]["msg"].removeprefix("Value error, "), file=str(ppath), key=f"varied.{name}"
+            ) from None
+    return out
