@@ -22,12 +22,15 @@ __all__ = ["main"]
 
 MAX_DAYS = 3660
 MAX_REPLICATIONS = 1000
+_CI_MAX = 50  # replications with --ci-target and no --replications (gatesim.decide.precision)
 
 # Commands defined in their own modules, imported only when called.
 _LAZY = {
     "compare": "gatesim.compare:command",
     "sweep": "gatesim.sweep.cli:command",
     "report": "gatesim.report.cli:command",
+    "optimise": "gatesim.decide.cli:optimise_command",
+    "sensitivity": "gatesim.decide.cli:sensitivity_command",
 }
 
 
@@ -148,8 +151,33 @@ def _load(path: str, overrides: tuple[str, ...]):
     show_default=True,
     help="fast: the booking engine; reference: the plain-SimPy twin (same outputs, slower; for checking and trying rules).",
 )
+@click.option(
+    "--ci-target",
+    metavar="PCT",
+    help="Add replications until each --ci-kpi's 95% CI half-width is within PCT of its mean "
+    "at every gate (e.g. 5%); --replications is then the maximum (default 50).",
+)
+@click.option(
+    "--ci-kpi",
+    "ci_kpis",
+    multiple=True,
+    metavar="KPI",
+    help="KPI for --ci-target (repeatable; default wait_mean_h).",
+)
 def run(
-    scenarios, days, replications, seed, out, overrides, force, no_events, make_report, quiet, engine
+    scenarios,
+    days,
+    replications,
+    seed,
+    out,
+    overrides,
+    force,
+    no_events,
+    make_report,
+    quiet,
+    engine,
+    ci_target,
+    ci_kpis,
 ) -> None:
     """Run SCENARIO file(s); write summary.csv, summary_ci.csv, timeseries.csv, event logs.
 
@@ -166,6 +194,7 @@ def run(
     check_range("--days", days, 1, MAX_DAYS)
     check_range("--replications", replications, 1, MAX_REPLICATIONS)
     check_range("--seed", seed, 0, 2**63 - 1)
+    target_rel = _ci_target(ci_target, ci_kpis)
     loaded = [(_load(p, overrides)) for p in scenarios]  # validate all before running any
     names = [s.name for s, _ in loaded]
     if len(set(names)) != len(names):
@@ -183,18 +212,20 @@ def run(
         for scenario, resolved in loaded:
             root = tmp if len(loaded) == 1 else tmp / scenario.name
             root.mkdir(exist_ok=True)
-            reps = replications or scenario.run.replications
+            reps = replications or (_CI_MAX if target_rel else scenario.run.replications)
+            rule = _ci_rule(target_rel, ci_kpis, reps)
             with Progress(reps, f"{scenario.name}: replications", quiet) as bar:
                 result = run_into(
                     root,
                     scenario,
                     resolved,
                     days,
-                    replications,
+                    reps if rule else replications,
                     seed,
                     keep_events=not no_events,
                     on_progress=lambda d, t: bar.advance(),
                     engine=engine,
+                    until=rule,
                 )
             click.echo(
                 f"\n{scenario.name}: {result.days} days x {result.replications} replications, "
@@ -202,6 +233,7 @@ def run(
             )
             names_by_gate = {gid: g.name for gid, g in scenario.gates.items()}
             click.echo(format_run(result.summary, names_by_gate, dict(scenario.targets.revenue_2026_vnd)))
+            _after_run(root, result, rule, names_by_gate)
         if len(loaded) > 1:
             from gatesim.outputs import write_json
 
@@ -214,6 +246,36 @@ def run(
         page = build_report(target)
         click.echo(f"report: {page}")
     click.echo(f"\nwritten: {target}")
+
+
+def _ci_target(ci_target: str | None, ci_kpis: tuple[str, ...]) -> float | None:
+    from gatesim.decide.precision import ci_options
+
+    return ci_options(ci_target, ci_kpis)
+
+
+def _ci_rule(target: float | None, ci_kpis: tuple[str, ...], maximum: int):
+    if target is None:
+        return None
+    from gatesim.decide.precision import PrecisionRule
+
+    return PrecisionRule(target, list(ci_kpis) or ["wait_mean_h"], maximum)
+
+
+def _after_run(root: Path, result, rule, names_by_gate: dict[str, str]) -> None:
+    """The --ci-target verdict (and precision.csv), and the MSER-5 warm-up warnings."""
+    from gatesim.decide.warmup import check_warmup
+
+    if rule is not None:
+        from gatesim.outputs import write_csv
+
+        write_csv(root / "precision.csv", rule.table)
+        click.echo(rule.text(result.replications))
+    for check in check_warmup(result.timeseries, result.scenario.calendar.warmup_days):
+        if check.short:
+            click.echo(
+                f"gatesim: warning: {check.warning(names_by_gate.get(check.gate, check.gate))}", err=True
+            )
 
 
 @main.command()

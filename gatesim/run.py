@@ -84,7 +84,9 @@ def run_scenario(
     on_log: LogSink | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     engine: str = "fast",
+    until: Callable[[list[pd.DataFrame]], bool] | None = None,
 ) -> RunResult:
+    """``until(summaries)``: called after each replication; True stops early (``replications`` is then the maximum)."""
     days = days if days is not None else scenario.run.days
     replications = replications if replications is not None else scenario.run.replications
     seed = seed if seed is not None else scenario.run.seed
@@ -105,10 +107,12 @@ def run_scenario(
         del log
         if on_progress is not None:
             on_progress(r + 1, replications)
+        if until is not None and until(summaries):
+            break
     return RunResult(
         scenario=scenario,
         days=days,
-        replications=replications,
+        replications=len(summaries),
         seed=seed,
         summary=pd.concat(summaries, ignore_index=True),
         timeseries=pd.concat(series, ignore_index=True),

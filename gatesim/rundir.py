@@ -69,6 +69,7 @@ def run_into(
     keep_events: bool = True,
     on_progress: Callable[[int, int], None] | None = None,
     engine: str = "fast",
+    until: Callable[[list[pd.DataFrame]], bool] | None = None,
 ) -> RunResult:
     """Run a scenario and write every output into ``root`` (a scratch directory)."""
     if keep_events:
@@ -81,7 +82,7 @@ def run_into(
     from gatesim.run import OUTPUT_SCHEMA_VERSION, run_scenario, scenario_hash
 
     result = run_scenario(
-        scenario, days, replications, seed, on_log=sink, on_progress=on_progress, engine=engine
+        scenario, days, replications, seed, on_log=sink, on_progress=on_progress, engine=engine, until=until
     )
     write_tables(root, result.summary, result.timeseries)
     resolved = dict(resolved)

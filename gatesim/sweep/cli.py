@@ -72,7 +72,18 @@ def _check_memory(sweep, workers: int | None, scheduler: str | None) -> None:
 )
 @click.option("--force", is_flag=True, help="Delete DIR first and start over.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
-def command(spec, out, workers, scheduler, days, replications, keep_events, force, quiet) -> None:
+@click.option(
+    "--ci-target",
+    metavar="PCT",
+    help="Then add replications to each point until each --ci-kpi's 95% half-width is within PCT "
+    "of its mean at every gate (maximum 50 per point); writes precision.csv.",
+)
+@click.option(
+    "--ci-kpi", "ci_kpis", multiple=True, metavar="KPI", help="KPI for --ci-target (default wait_mean_h)."
+)
+def command(
+    spec, out, workers, scheduler, days, replications, keep_events, force, quiet, ci_target, ci_kpis
+) -> None:
     """Run every (point, replication) of the sweep file SPEC; write results.csv and results_ci.csv.
 
     Replication r of every point uses seed (seed, r): points share common
@@ -93,6 +104,9 @@ def command(spec, out, workers, scheduler, days, replications, keep_events, forc
             key="--workers",
             given=workers,
         )
+    from gatesim.decide.precision import ci_options
+
+    target = ci_options(ci_target, ci_kpis)
     sweep = load_sweep(Path(spec), days=days, replications=replications)  # validates every point first
     _check_memory(sweep, workers, scheduler)
     where = f"dask scheduler {scheduler}" if scheduler else "local processes"
@@ -134,6 +148,10 @@ def command(spec, out, workers, scheduler, days, replications, keep_events, forc
     click.echo(f"{outcome.ran} tasks run, {outcome.skipped} already done")
     if outcome.failed:
         click.echo(f"{len(outcome.failed)} tasks failed: see the error column of results.csv", err=True)
+    if target is not None and not outcome.lost:
+        _extend(
+            sweep, Path(out), target, list(ci_kpis) or ["wait_mean_h"], workers, scheduler, keep_events, quiet
+        )
     click.echo(f"written: {Path(out) / 'results.csv'}, {Path(out) / 'results_ci.csv'}")
     if outcome.lost:
         click.echo(
@@ -141,3 +159,40 @@ def command(spec, out, workers, scheduler, days, replications, keep_events, forc
             err=True,
         )
         click.get_current_context().exit(1)
+
+
+def _extend(sweep, out: Path, target: float, kpis: list[str], workers, scheduler, keep_events, quiet) -> None:
+    """--ci-target: more replications where needed (gatesim.decide.sweep_precision)."""
+    from gatesim.decide.precision import DEFAULT_MAXIMUM as CI_MAX_REPLICATIONS
+    from gatesim.decide.sweep_precision import extend_to_precision
+    from gatesim.progress import Progress
+    from gatesim.sweep.runner import run_sweep
+
+    def more(sub) -> None:
+        bars: list[Progress] = []
+        start = lambda todo, skipped: bars.append(Progress(todo, "more replications", quiet).__enter__())
+        done = lambda task, result: bars[0].advance()
+        try:
+            o = run_sweep(sub, out, workers, scheduler, keep_events, False, start, done)
+        finally:
+            for b in bars:
+                b.__exit__(None, None, None)
+        if o.lost:
+            raise OSError(
+                f"{len(o.lost)} tasks could not run (executor failure); run the same command to retry them"
+            )
+
+    try:
+        _, table = extend_to_precision(sweep, out, target, kpis, CI_MAX_REPLICATIONS, more)
+    except OSError as e:
+        click.echo(f"gatesim: error: {e}", err=True)
+        click.get_current_context().exit(1)
+    met = table.groupby("point")["met"].all()
+    n = table.groupby("point")["n"].max()
+    short = [int(p) for p in met.index if not met[p]]
+    click.echo(
+        f"ci-target {target:.1%}: {int(met.sum())} of {len(met)} points met it "
+        f"({int(n.min())}-{int(n.max())} replications)"
+        + (f"; points {short} reached the maximum of {CI_MAX_REPLICATIONS} without it" if short else "")
+        + f"; see {out / 'precision.csv'}"
+    )

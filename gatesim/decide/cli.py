@@ -1,0 +1,175 @@
+"""``gatesim optimise SPEC --out DIR`` and ``gatesim sensitivity SPEC --out DIR``.
+
+Exit codes: 0 done, 2 bad input, 1 environment failure, 3 (optimise) no
+configuration meets the constraints, 130 interrupted (run again to resume).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import click
+
+from gatesim.errors import InputError
+
+__all__ = ["EXIT_INFEASIBLE", "optimise_command", "sensitivity_command"]
+
+EXIT_INFEASIBLE = 3
+MAX_WORKERS = 1024
+EVAL_DIR = "evaluations"
+
+
+def _evaluator(study, out: Path, workers, scheduler, quiet: bool, force: bool, linked=None):
+    from gatesim.decide.evaluate import Evaluator
+    from gatesim.progress import Progress
+
+    if workers is not None and not 1 <= workers <= MAX_WORKERS:
+        raise InputError("out of range", key="--workers", given=workers, allowed=f"1 to {MAX_WORKERS}")
+    if scheduler is not None and workers is not None:
+        raise InputError(
+            "--workers is for local runs; dask workers are set when starting them",
+            key="--workers",
+            given=workers,
+        )
+    if out.exists() and not out.is_dir():
+        raise InputError("not a directory", key="--out", given=str(out))
+    if force and (out / EVAL_DIR).is_dir():
+        shutil.rmtree(out / EVAL_DIR)
+    out.mkdir(parents=True, exist_ok=True)
+    bar: list = []
+
+    def on_start(todo: int, skipped: int) -> None:
+        if todo:
+            bar.append(Progress(todo, f"{study.name}: runs", quiet).__enter__())
+
+    def on_done(task, result) -> None:
+        if bar:
+            bar[-1].advance(note=f"(failed: {result['error']})" if result["error"] else "")
+
+    def on_batch_end() -> None:
+        while bar:
+            bar.pop().__exit__(None, None, None)
+
+    return Evaluator(
+        root=out / EVAL_DIR,
+        base_name=study.base.name,
+        base_file=study.base_file,
+        resolved=study.resolved,
+        days=study.days,
+        seed=study.seed,
+        identity=study.identity,
+        hash=study.hash,
+        workers=workers,
+        scheduler=scheduler,
+        on_start=on_start,
+        on_done=on_done,
+        on_batch_end=on_batch_end,
+        linked=linked or {},
+    )
+
+
+def _common(f):
+    f = click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")(f)
+    f = click.option("--force", is_flag=True, help="Discard the evaluations already in DIR and start over.")(
+        f
+    )
+    f = click.option(
+        "--days",
+        type=click.IntRange(1, 3660),
+        help="Days per run. Default: the file's, else the base scenario's.",
+    )(f)
+    f = click.option(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="Run on this dask.distributed scheduler (gatesim[cluster]).",
+    )(f)
+    f = click.option("--workers", "-j", type=int, help="Local worker processes. Default: all cores.")(f)
+    f = click.option(
+        "--out",
+        "out",
+        required=True,
+        type=click.Path(file_okay=False),
+        help="Output directory (resumed if it holds this study).",
+    )(f)
+    f = click.argument("spec", type=click.Path(dir_okay=False))(f)
+    return f
+
+
+def _interrupted(e) -> None:
+    click.echo(f"\ngatesim: {e}", err=True)
+    click.get_current_context().exit(130)
+
+
+@click.command("optimise")
+@_common
+def optimise_command(spec, out, workers, scheduler, days, force, quiet) -> None:
+    """Find the cheapest (or best) configuration meeting KPI constraints, with repeated runs.
+
+    Writes evaluations.csv (every candidate, replication and gate), candidates.csv,
+    pareto.csv (cost vs the pareto KPI), best.yaml (runnable with `gatesim run`)
+    and report.html. Exit status 3 when no configuration meets the constraints.
+    See docs/decisions.md.
+    """
+    from gatesim.decide.optimise import optimise
+    from gatesim.decide.optimise_out import closest, verdict, write_outputs
+    from gatesim.decide.spec import load_study
+    from gatesim.sweep.runner import SweepInterrupted
+
+    study = load_study(spec, "optimise", days)
+    outp = Path(out)
+    linked = {k: list(d.also) for k, d in study.spec.decisions.items() if d.also}
+    ev = _evaluator(study, outp, workers, scheduler, quiet, force, linked)
+    where = f"dask scheduler {scheduler}" if scheduler else "local processes"
+    click.echo(
+        f"{study.name}: base {study.base.name}, {study.days} days per run, seed {study.seed}, on {where}",
+        err=True,
+    )
+    try:
+        result = optimise(study, ev)
+    except SweepInterrupted as e:
+        ev.on_batch_end()
+        _interrupted(e)
+    except OSError as e:
+        click.echo(f"gatesim: error: {e}", err=True)
+        click.get_current_context().exit(1)
+    paths = write_outputs(result, outp)
+    click.echo(f"{len(result.candidates)} candidates ({result.method}), {result.ran} runs made now")
+    click.echo(verdict(result))
+    click.echo("written: " + ", ".join(str(p) for p in paths.values()))
+    if result.chosen is None:
+        click.echo("gatesim: no configuration meets the constraints; the closest:", err=True)
+        for c in closest(result):
+            click.echo(f"  candidate {c.index} {c.params} cost {c.cost:g}: {c.detail}", err=True)
+        click.get_current_context().exit(EXIT_INFEASIBLE)
+
+
+@click.command("sensitivity")
+@_common
+def sensitivity_command(spec, out, workers, scheduler, days, force, quiet) -> None:
+    """Morris screening, then Sobol indices with bootstrap CIs (SALib), of KPIs to the parameters named.
+
+    Writes indices.csv (parameter, kpi, method, index, ci_low, ci_high),
+    evaluations.csv, a chart and report.html. See docs/decisions.md.
+    """
+    from gatesim.decide.sensitivity import run_sensitivity, write_sensitivity
+    from gatesim.decide.spec import load_study
+    from gatesim.sweep.runner import SweepInterrupted
+
+    study = load_study(spec, "sensitivity", days)
+    outp = Path(out)
+    linked = {k: list(r.also) for k, r in study.spec.parameters.items() if r.also}
+    ev = _evaluator(study, outp, workers, scheduler, quiet, force, linked)
+    try:
+        res = run_sensitivity(study, ev)
+    except SweepInterrupted as e:
+        ev.on_batch_end()
+        _interrupted(e)
+    except OSError as e:
+        click.echo(f"gatesim: error: {e}", err=True)
+        click.get_current_context().exit(1)
+    paths = write_sensitivity(res, outp)
+    for w in res.warnings:
+        click.echo(f"gatesim: warning: {w}", err=True)
+    click.echo(res.text())
+    click.echo("written: " + ", ".join(str(p) for p in paths.values()))

@@ -1,0 +1,26 @@
+"""gatesim optimise on a real dask.distributed cluster gives the same evaluations.csv as a local pool."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+pytest.importorskip("distributed")
+
+from test_decide_optimise import tpe_study  # noqa: E402
+from test_sweep_dask import cluster  # noqa: E402, F401 - the scheduler + 2 workers fixture
+
+from gatesim.cli import main  # noqa: E402
+
+
+def test_optimise_on_dask_same_bytes_as_local(cluster, tmp_path):  # noqa: F811
+    address, _ = cluster
+    spec = tpe_study(tmp_path)
+    local = CliRunner().invoke(main, ["optimise", str(spec), "--out", str(tmp_path / "l"), "-j", "1", "-q"])
+    remote = CliRunner().invoke(
+        main, ["optimise", str(spec), "--out", str(tmp_path / "d"), "--scheduler", address, "-q"]
+    )
+    assert local.exit_code == remote.exit_code, (local.output, remote.output)
+    assert (tmp_path / "l" / "evaluations.csv").read_bytes() == (
+        tmp_path / "d" / "evaluations.csv"
+    ).read_bytes()
