@@ -19,6 +19,8 @@ from pydantic import (
     model_validator,
 )
 
+from gatesim.scenario.outcomes import DelayCost, Emissions, SpoilageCurve
+
 __all__ = [
     "CARGO_CLASSES",
     "CHANNELS",
@@ -337,6 +339,9 @@ class RunSettings(_Model):
 
 class Economy(_Model):
     vnd_per_usd: float = Field(..., gt=0)
+    # what delay costs (gatesim/scenario/outcomes.py); absent: those columns are empty
+    delay_cost: DelayCost | None = None
+    spoilage: dict[Cargo, SpoilageCurve] | None = None
 
 
 class Targets(_Model):
@@ -351,6 +356,7 @@ class Scenario(_Model):
     run: RunSettings = RunSettings()
     calendar: Calendar
     economy: Economy
+    emissions: Emissions | None = None  # idling in queues (gatesim/scenario/outcomes.py)
     growth: Growth = Growth()
     cargo: dict[Cargo, CargoClass]
     fees: Fees
