@@ -248,3 +248,25 @@ def test_summary_costs_are_in_the_run_outputs_and_replay(tmp_path):
         assert (out / name).read_bytes() == (tmp_path / "again" / name).read_bytes(), name
     s = pd.read_csv(out / "summary.csv")
     assert s["delay_cost_vnd"].gt(0).all() and s["co2_kg"].gt(0).all()
+
+
+def test_state_rows_add_up_to_the_trucks_in_the_system(folded):
+    """Issue 18 item 9: the state table's rows did not add up to its total (the yard's trucks
+    were counted twice, the trucks between stages not at all)."""
+    from gatesim.projections.state import state_at
+
+    log, _, series = folded
+    for t_h in (log.meta["window_start_h"] + 9.5, log.meta["window_start_h"] + 38.0):
+        table = state_at(log, t_h)
+        for gid, rows in table.groupby("gate"):
+            parts = rows[~rows["place"].isin(["in_system"]) & ~rows["place"].str.startswith("yard")]
+            total = rows[rows["place"] == "in_system"].iloc[0]
+            assert (
+                parts["waiting"].sum() == total["waiting"]
+                and parts["in_service"].sum() == total["in_service"]
+            )
+            assert (parts[["waiting", "in_service"]] >= 0).all().all()
+            # the same count as timeseries.csv's in_system at the end of that hour
+            if float(t_h).is_integer():
+                hour = series[(series["gate"] == gid) & (series["t_h"] == t_h - 1)].iloc[0]
+                assert total["waiting"] + total["in_service"] == hour["in_system"]

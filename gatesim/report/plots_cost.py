@@ -37,11 +37,15 @@ def cost_chart(run: RunData) -> Chart | None:
     for i, col in enumerate(cols):
         k = registry.by_column(col)
         totals = [float(_daily(s, g, col).sum()) * k.scale for g in run.gates]
-        ax_gate.bar(x + (i - 1) * width, totals, width, label=k.label, color=f"C{i}")
+        bars = ax_gate.bar(x + (i - 1) * width, totals, width, label=k.label, color=f"C{i}")
+        ax_gate.bar_label(bars, fmt="%.3g", fontsize=7, padding=1)
+    # costs are ~1 % of the revenue: a log scale shows both, the labels give the figures
+    ax_gate.set_yscale("log")
+    ax_gate.set_ylim(top=ax_gate.get_ylim()[1] * 30)
     ax_gate.set_xticks(x, [run.names[g] for g in run.gates])
-    ax_gate.set_ylabel("[billion VND in the window]")
+    ax_gate.set_ylabel("[billion VND in the window, log scale]")
     ax_gate.set_title("Congestion's cost beside the customs revenue", fontsize=10)
-    ax_gate.legend(fontsize=8)
+    ax_gate.legend(fontsize=8, loc="upper right")
     ax_gate.grid(axis="y", alpha=0.3)
 
     co2 = registry.by_column("co2_kg")
@@ -50,6 +54,7 @@ def cost_chart(run: RunData) -> Chart | None:
         daily.index, daily.to_numpy(), width=0.6, color="0.45", label=f"{co2.label} [{co2.display_unit}]"
     )
     day_axis(ax_day, daily.index)
+    ax_day.tick_params(axis="x", labelrotation=45, labelsize=8)
     ax_day.set_ylabel(f"[{co2.display_unit}/day]")
     nox = registry.by_column("nox_kg")
     ax_nox = ax_day.twinx()
@@ -58,7 +63,8 @@ def cost_chart(run: RunData) -> Chart | None:
         nox_daily.index, nox_daily.to_numpy(), "o-", color="tab:red", label=f"{nox.label} [{nox.unit}]"
     )
     ax_nox.set_ylabel(f"[{nox.display_unit}/day]", color="tab:red")
-    ax_nox.set_ylim(0, max(1e-9, float(np.nanmax(nox_daily.to_numpy(), initial=0.0))) * 1.2)
+    ax_nox.set_ylim(0, max(1e-9, float(np.nanmax(nox_daily.to_numpy(), initial=0.0))) * 1.3)
+    ax_day.set_ylim(0, ax_day.get_ylim()[1] * 1.15)  # room for the legend
     ax_day.set_title(
         "Emissions of trucks idling in queues per day, all gates (mean over replications)", fontsize=10
     )
