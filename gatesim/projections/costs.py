@@ -53,26 +53,49 @@ def weighted_area(
     truck: np.ndarray,
     steps: tuple[RowSets, RowSets],
     edges: np.ndarray,
-    weights: np.ndarray | None = None,
-) -> np.ndarray:
-    """``A(T)`` at each edge T: the integral up to T of the level given by row sets,
-    each truck counting ``weights[truck]`` (1 without weights).
+    weights: list[np.ndarray | None],
+) -> list[np.ndarray]:
+    """``A(T)`` at each edge T, for each of ``weights``: the integral up to T of the
+    level given by row sets, each truck counting ``w[truck]`` (1 for ``None``).
 
     A +1 row at time t_i adds w_i (T - t_i) for T > t_i, so
     A(T) = T x sum(s w) - sum(s w t) over the rows before T: one cumulative sum
-    per row set and one search per edge (each set's times ascend with its rows).
+    per row set and weight, one search per edge (each set's times ascend with
+    its rows). The row set's times and trucks are gathered once for all weights
+    (the gathers are the costly part), and the sums taken in place (a year's
+    row set is ~2M rows).
     """
     plus, minus = steps
-    out = np.zeros(edges.size)
+    out = [np.zeros(edges.size) for _ in weights]
     for rows_sets, sign in ((plus, 1.0), (minus, -1.0)):
         for rows in rows_sets:
+            if rows.size == 0:
+                continue
             tr = t[rows]
-            w = np.ones(tr.size) if weights is None else weights[truck[rows]]
-            cw = np.r_[0.0, np.cumsum(w)]
-            cwt = np.r_[0.0, np.cumsum(w * tr)]
             k = np.searchsorted(tr, edges, side="left")
-            out += sign * (edges * cw[k] - cwt[k])
+            before = np.maximum(k - 1, 0)  # the last row before each edge (none where k = 0)
+            trucks = truck[rows] if any(w is not None for w in weights) else None
+            for acc, weight in zip(out, weights, strict=True):
+                if weight is None:
+                    cw = k.astype(float)
+                    cwt = _prefix_sums(tr, k, before, inplace=False)
+                else:
+                    w = weight[trucks]
+                    wt = tr * w
+                    cw = _prefix_sums(w, k, before)
+                    cwt = _prefix_sums(wt, k, before)
+                    del w, wt
+                acc += sign * (edges * cw - cwt)
     return out
+
+
+def _prefix_sums(a: np.ndarray, k: np.ndarray, before: np.ndarray, inplace: bool = True) -> np.ndarray:
+    """``sum(a[:k_j])`` for each j: slices for a few edges (a summary's window), one
+    cumulative sum (in place unless told not to) for many (the hours)."""
+    if k.size <= 8:
+        return np.array([float(a[:kj].sum()) for kj in k.tolist()])
+    c = np.cumsum(a, out=a) if inplace else np.cumsum(a)
+    return np.where(k > 0, c[before], 0.0)
 
 
 def truck_waits(g: GateView) -> np.ndarray:
@@ -117,24 +140,47 @@ def spoilage_per_truck(g: GateView, f: dict, wait_h: np.ndarray, trucks: np.ndar
     return out
 
 
-def _linear(g: GateView, f: dict, edges: np.ndarray, unit_area: np.ndarray) -> dict[str, np.ndarray]:
-    """Time-based costs and idling between consecutive ``edges`` (``unit_area``:
-    A(edges) of the waiting level unweighted)."""
+def _memo(g: GateView) -> dict:
+    """A per-gate-view cache: the summary row and the hourly rows of a gate share one
+    fold of the waiting level (its gathers are the costly part). Kept in the view's
+    ``__dict__``, as its cached properties are, and freed with the view."""
+    return g.__dict__.setdefault("_costs_memo", {})
+
+
+def _window_edges(meta: dict) -> np.ndarray:
+    """The hour edges of ``timeseries.csv``'s rows: the window's hours and the last one's end."""
+    hours = np.arange(np.floor(meta["window_start_h"]), np.ceil(meta["window_end_h"]))
+    return np.r_[hours, hours[-1:] + 1.0]
+
+
+def _areas(g: GateView, f: dict | None, edges: np.ndarray) -> list[np.ndarray]:
+    """A(edges) of the waiting level: unweighted, then (with delay-cost factors) weighted
+    by reefer and by inventory cost per hour; found once per gate view and edges."""
+    key = ("areas", edges.tobytes(), f is not None and f.get("delay_cost") is not None)
+    memo = _memo(g)
+    if key not in memo:
+        weights: list[np.ndarray | None] = [None]
+        if key[2]:
+            weights += list(_truck_rates(g, f))
+        memo[key] = weighted_area(g.t, g.truck, g.waiting_steps, edges, weights)
+    return memo[key]
+
+
+def _linear(g: GateView, f: dict | None, areas: list[np.ndarray]) -> dict[str, np.ndarray]:
+    """Truck-hours of waiting, time-based costs and idling between consecutive edges
+    (``areas``: their increments, from :func:`_areas`)."""
     out: dict[str, np.ndarray] = {}
-    hours = np.diff(unit_area)
-    dc = f.get("delay_cost")
+    dc = f.get("delay_cost") if f is not None else None
+    hours = out["waiting_truck_h"] = areas[0]
     if dc is not None:
-        reefer, inventory = _truck_rates(g, f)
-        steps = g.waiting_steps
+        reefer_h, inventory = areas[1], areas[2]
         out["delay_cost_operating_vnd"] = hours * dc["operating_vnd_per_h"]
         out["delay_cost_driver_vnd"] = hours * dc["driver_vnd_per_h"]
         out["delay_cost_parking_vnd"] = hours * dc["parking_vnd_per_day"] / 24.0
-        out["delay_cost_reefer_vnd"] = (
-            np.diff(weighted_area(g.t, g.truck, steps, edges, reefer)) * dc["reefer_fuel_vnd_per_day"] / 24.0
-        )
-        out["delay_cost_inventory_vnd"] = np.diff(weighted_area(g.t, g.truck, steps, edges, inventory))
+        out["delay_cost_reefer_vnd"] = reefer_h * dc["reefer_fuel_vnd_per_day"] / 24.0
+        out["delay_cost_inventory_vnd"] = inventory
         out["delay_cost_vnd"] = sum(out[f"delay_cost_{p}_vnd"] for p in DELAY_PARTS)
-    em = f.get("emissions")
+    em = f.get("emissions") if f is not None else None
     if em is not None:
         idle = hours * em["idle_share"]
         out["idle_truck_h"] = idle
@@ -178,12 +224,17 @@ def summary_costs(
     f = cost_factors(g.log.meta)
     if f is None:
         return row
-    edges = np.array([w0, w1])
-    unit = weighted_area(g.t, g.truck, g.waiting_steps, edges)
-    row.update({k: float(v[0]) for k, v in _linear(g, f, edges, unit).items()})
+    edges = _window_edges(g.log.meta)
+    if edges[0] == w0 and edges[-1] == w1:  # whole hours (always, in practice): the hourly fold's ends
+        areas = [a[-1:] - a[:1] for a in _areas(g, f, edges)]
+    else:
+        areas = [np.diff(a) for a in _areas(g, f, np.array([w0, w1]))]
+    lin = _linear(g, f, areas)
+    row.update({k: float(v[0]) for k, v in lin.items() if k in row})
     if f.get("spoilage") is not None:
         trucks = g.truck[crossed_in]
         row["spoilage_vnd"] = float(spoilage_per_truck(g, f, wait_all[trucks], trucks).sum())
+        _memo(g)["waits"] = wait_all  # the hourly rows' spoilage needs the same waits
     return row
 
 
@@ -191,19 +242,14 @@ def hourly_costs(g: GateView, hours: np.ndarray, per_hour) -> dict[str, np.ndarr
     """The cost columns of a gate's hourly rows (``per_hour(rows, weights)``: the
     timeseries' count of rows per hour, or the sum of per-row weights)."""
     out = {c: np.full(hours.size, np.nan) for c in HOURLY_COST_COLUMNS}
-    edges = np.r_[hours, hours[-1:] + 1.0]
-    unit = weighted_area(g.t, g.truck, g.waiting_steps, edges)
-    out["waiting_truck_h"] = np.diff(unit)
     f = cost_factors(g.log.meta)
-    if f is None:
-        return out
-    lin = _linear(g, f, edges, unit)
-    for c in HOURLY_COST_COLUMNS:
-        if c in lin:
-            out[c] = lin[c]
-    if f.get("spoilage") is not None:
+    lin = _linear(g, f, [np.diff(a) for a in _areas(g, f, np.r_[hours, hours[-1:] + 1.0])])
+    out.update({c: v for c, v in lin.items() if c in out})
+    if f is not None and f.get("spoilage") is not None:
         crossed = g.rows_of(Kind.CROSSED)
         trucks = g.truck[crossed]
-        spoiled = spoilage_per_truck(g, f, truck_waits(g)[trucks], trucks)
+        waits = _memo(g).get("waits")
+        waits = truck_waits(g) if waits is None else waits
+        spoiled = spoilage_per_truck(g, f, waits[trucks], trucks)
         out["spoilage_vnd"] = per_hour(crossed, spoiled)
     return out
