@@ -129,6 +129,14 @@ def test_spoilage_and_time_in_system_from_each_truck(folded, baseline):
         assert row["time_in_system_mean_h"] == pytest.approx(tis.mean(), rel=1e-9)
         assert row["time_in_system_p95_h"] == pytest.approx(np.percentile(tis, 95), rel=1e-9)
         assert row["time_in_system_mean_h"] > row["wait_mean_h"]  # waiting is part of the time in system
+        # holding a yard slot: yard_in to yard_out of the same trucks, those that used the yard
+        y_in = dict(zip(truck[kind == Kind.YARD_IN].tolist(), t[kind == Kind.YARD_IN].tolist(), strict=True))
+        y_out = dict(
+            zip(truck[kind == Kind.YARD_OUT].tolist(), t[kind == Kind.YARD_OUT].tolist(), strict=True)
+        )
+        held = [y_out[k] - y_in[k] for k in counted if k in y_out]
+        assert held and row["time_in_yard_mean_h"] == pytest.approx(np.mean(held), rel=1e-9)
+        assert all(y_out[k] - y_in[k] <= t_cross[k] - t_arr[k] for k in counted if k in y_out)
     assert lost_any
 
 

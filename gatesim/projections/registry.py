@@ -9,6 +9,8 @@ stage. ``summary.csv``'s column order is this registry's order.
 
 ``tests/test_registry.py`` holds the outputs to it: every column written is
 here, every entry appears where it says, and no KPI label is written elsewhere.
+A new KPI (the engine's ``reneged``, say) is one entry here, placed where its
+column goes in ``summary.csv``, plus its fold in ``kpis.py``/``timeseries.py``.
 """
 
 from __future__ import annotations
