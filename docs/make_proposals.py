@@ -103,7 +103,7 @@ def render(table: pd.DataFrame, proposals: list[str] = PROPOSALS, base_label: st
         + "]; "
         "**bold** = significant (the interval excludes 0); 0 = identical in every replication "
         "(the proposal does not touch that gate, which sees the same trucks). Totals (tax, fees, "
-        "left waiting) are over the 12 simulated days."
+        "left in system, delay cost, spoilage, CO2) are over the 12 simulated days."
     )
     return "\n".join(lines) + "\n" + note
 
