@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from gatesim.projections.kpis import kpi_stage, util_column, wait_at_column
+from gatesim.projections.registry import KPIS
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "proposals.md"
@@ -36,19 +37,8 @@ PROPOSALS = [
 GROWTH = "traffic_growth_2026"  # the base of the second comparison
 UNDER_GROWTH = "smart_gate_package_growth"
 GATES = {"tan_thanh": "Tân Thanh", "huu_nghi": "Hữu Nghị", "coc_nam": "Cốc Nam"}
-# (KPI, column header, scale, decimals)
-COLUMNS = [
-    ("wait_mean_h", "wait mean h", 1.0, 2),
-    ("wait_p95_h", "wait p95 h", 1.0, 2),
-    ("wait_left_out", "waits not counted", 1.0, 0),
-    ("queue_mean", "queue mean trucks", 1.0, 1),
-    ("queue_max_km", "queue max km", 1.0, 1),
-    ("throughput_per_day", "throughput /day", 1.0, 1),
-    ("waiting_at_20h_mean", "waiting at 20:00", 1.0, 1),
-    ("left_in_system", "left waiting at end", 1.0, 0),
-    ("revenue_vnd", "customs tax bn VND", 1e-9, 1),
-    ("fees_vnd", "fees bn VND", 1e-9, 2),
-]
+# (KPI, column header, scale, decimals): the registry's proposal KPIs, in its words
+COLUMNS = [(k.column, k.header, k.scale, k.digits) for k in KPIS if "proposals" in k.shown]
 
 
 def _commands(runs: Path) -> list[list[str]]:
@@ -113,7 +103,7 @@ def render(table: pd.DataFrame, proposals: list[str] = PROPOSALS, base_label: st
         + "]; "
         "**bold** = significant (the interval excludes 0); 0 = identical in every replication "
         "(the proposal does not touch that gate, which sees the same trucks). Totals (tax, fees, "
-        "left waiting) are over the 12 simulated days."
+        "left in system, delay cost, spoilage, CO2) are over the 12 simulated days."
     )
     return "\n".join(lines) + "\n" + note
 

@@ -42,6 +42,7 @@ import pandas as pd
 from scipy.special import stdtr, stdtrit  # Student t, as scipy.stats.t computes it
 
 from gatesim.errors import Described, InputError
+from gatesim.projections import registry
 from gatesim.projections.kpis import ID_COLUMNS, KPI_COLUMNS, is_stage_kpi
 from gatesim.run import OUTPUT_SCHEMA_VERSION
 
@@ -76,6 +77,8 @@ COMPARISON_COLUMNS = [
     "adjustment",
     "p_value_adj",
     "significant",
+    "label",  # the registry's words for the KPI
+    "higher_is_better",  # the registry's direction (empty: neither)
 ]
 _SWEEP_COLUMNS = {"point", "error"}
 _VERSION_COLUMNS = ("schema_version", "output_schema_version")
@@ -368,6 +371,10 @@ def compare_tables(
     out["adjustment"] = adjustment
     out["p_value_adj"] = np.minimum(1.0, out.pop("p") * m)
     out["significant"] = (out["diff_ci_low"] > 0) | (out["diff_ci_high"] < 0)
+    out["label"] = [registry.label(k) for k in out["kpi"]]
+    out["higher_is_better"] = pd.array(
+        [None if (k := registry.find(c)) is None else k.higher_is_better for c in out["kpi"]], dtype="boolean"
+    )
     return out[COMPARISON_COLUMNS]
 
 

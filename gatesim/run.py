@@ -20,6 +20,7 @@ from gatesim.memory import release_free_memory
 from gatesim.model.simulate import simulate
 from gatesim.projections.kpis import SUMMARY_SCHEMA_VERSION
 from gatesim.projections.tables import tables
+from gatesim.scenario.outcomes import outcome_factors
 from gatesim.scenario.schema import Scenario
 from gatesim.stats import ci_table
 
@@ -73,6 +74,9 @@ def run_replication(
         simulate_with = simulate
     log, meta = simulate_with(scenario, days, replication, seed)
     meta["gatesim_version"] = __version__
+    # the cost factors ride with the log, so that a replay folds the same costs
+    e = scenario.economy
+    meta["outcomes"] = outcome_factors(e.vnd_per_usd, e.delay_cost, e.spoilage, scenario.emissions)
     return log.decode(meta)
 
 

@@ -6,22 +6,14 @@ import numpy as np
 import pandas as pd
 
 from gatesim.projections.kpis import kpi_stage
+from gatesim.projections.registry import KPIS
 from gatesim.run import annual_revenue
 from gatesim.stats import ci_half_width
 
 __all__ = ["format_run"]
 
-_SHOWN = [
-    ("throughput_per_day", "throughput/day", 1, 1.0),
-    ("wait_mean_h", "wait mean h", 2, 1.0),
-    ("wait_p95_h", "wait p95 h", 2, 1.0),
-    ("queue_max_km", "queue max km", 2, 1.0),
-    ("waiting_at_20h_mean", "waiting 20:00", 1, 1.0),
-    ("left_in_system", "left waiting", 1, 1.0),
-    ("value_usd", "value M USD", 2, 1e-6),
-    ("revenue_vnd", "tax bn VND", 1, 1e-9),
-    ("fees_vnd", "fees bn VND", 2, 1e-9),
-]
+# The rows: the registry's terminal KPIs, under the registry's words.
+_SHOWN = [(k.column, f"{k.header}", k.digits, k.scale) for k in KPIS if "terminal" in k.shown]
 
 
 def _cell(values: pd.Series, digits: int, scale: float) -> str:
@@ -68,6 +60,8 @@ def format_run(summary: pd.DataFrame, gate_names: dict[str, str], targets_vnd: d
     header = ["KPI (mean ± 95% CI)"] + [gate_names.get(g, g) for g in gates]
     rows = []
     for col, label, digits, scale in _SHOWN:
+        if col not in summary:
+            continue  # a summary written by an older gatesim
         rows.append([label] + [_cell(summary.loc[summary["gate"] == g, col], digits, scale) for g in gates])
         if col == "wait_p95_h":
             rows.append(

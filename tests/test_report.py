@@ -31,6 +31,7 @@ RUN_CHARTS = [
     "utilisation",
     "spillback_km",
     "revenue",
+    "costs",
 ]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -33,7 +33,12 @@ Definitions (window = the simulated days after the warm-up and before the drain)
   approach (yard full), over all of them. Where the time goes: with n_s the
   trucks that passed stage s, sum(n_s x wait_at_s) + n x wait_approach_h =
   n x wait_mean_h.
+- time_in_system_*: arrival to crossing, over the trucks counted in wait_*_h;
+  time_in_yard_mean_h: yard_in to yard_out, over those of them that used the yard.
+- delay_cost_vnd and its parts, spoilage_vnd, idle_truck_h, idle_fuel_l,
+  co2_kg, nox_kg, pm_kg: what the waiting costs (``costs.py``).
 A figure that cannot be measured (no such stage, no truck crossed) is empty.
+Every column's unit, label and definition: ``registry.py``.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ import pandas as pd
 
 from gatesim.events.kinds import Kind
 from gatesim.events.log import LogData
+from gatesim.projections import registry
 from gatesim.projections.base import (
     GateView,
     daily_instants,
@@ -51,6 +57,7 @@ from gatesim.projections.base import (
     levels_at,
     settled_rows,
 )
+from gatesim.projections.costs import summary_costs
 
 __all__ = [
     "ID_COLUMNS",
@@ -66,31 +73,12 @@ __all__ = [
     "wait_at_column",
 ]
 
-SUMMARY_SCHEMA_VERSION = (
-    4  # 2: wait_left_out; waits include the drain. 3: wait_approach_h, wait_at_*. 4: reneged
-)
+SUMMARY_SCHEMA_VERSION = 4  # 2: wait_left_out; waits include the drain. 3: wait_approach_h, wait_at_*
+# 4: reneged; time in system and yard, delay cost and its parts, spoilage, idle fuel and emissions
 ID_COLUMNS = ["scenario", "replication", "seed", "gate"]
-KPI_COLUMNS = [
-    "days",
-    "arrivals",
-    "departures",
-    "left_in_system",
-    "reneged",
-    "throughput_per_day",
-    "wait_mean_h",
-    "wait_p95_h",
-    "wait_max_h",
-    "wait_left_out",
-    "wait_approach_h",
-    "queue_mean",
-    "queue_max",
-    "queue_max_km",
-    "truck_hours_delay",
-    "waiting_at_20h_mean",
-    "value_usd",
-    "revenue_vnd",
-    "fees_vnd",
-]
+# The KPI columns in file order, as the registry lists them (names, units,
+# labels and definitions are there: gatesim/projections/registry.py).
+KPI_COLUMNS = registry.columns("summary")
 NAN = float("nan")
 
 
@@ -266,6 +254,24 @@ def _gate_row(g: GateView, w0: float, w1: float) -> dict[str, float]:
         t_rows, trucks = t[rows], truck[rows]
         wait += sign * _per_truck(t_rows, trucks, n)
         approach_h += sign * float(t_rows[keep[trucks]].sum())
+    # time in system: arrival to crossing, over the same trucks as the waits
+    in_system = np.zeros(n)
+    in_system[truck[crossed]] = t[crossed]
+    in_system[truck[arrived]] -= t[arrived]
+    in_system = in_system[keep]
+    # holding a yard slot: yard_in to yard_out, over those of them that used the yard
+    yard_h = NAN
+    if g.meta.get("yard_capacity") is not None:
+        held = np.zeros(n)
+        used = np.zeros(n, dtype=bool)
+        y_in, y_out = g.rows_of(Kind.YARD_IN), g.rows_of(Kind.YARD_OUT)
+        held[truck[y_out]] = t[y_out]
+        held[truck[y_in]] -= t[y_in]
+        used[truck[y_out]] = True
+        used &= keep
+        yard_h = float(held[used].mean()) if used.any() else NAN
+        del held, used
+    wait_all = wait  # by truck id, for spoilage (whole for every truck that crossed)
     wait = wait[keep]
     del keep
 
@@ -302,8 +308,12 @@ def _gate_row(g: GateView, w0: float, w1: float) -> dict[str, float]:
         "value_usd": float(log.payload["value_usd"][truck[crossed_in]].sum()),
         "revenue_vnd": g.paid("declaration", "tax_vnd", w0, w1),
         "fees_vnd": g.paid("fees", "fee_vnd", w0, w1),
+        "time_in_system_mean_h": float(in_system.mean()) if in_system.size else NAN,
+        "time_in_system_p95_h": float(np.percentile(in_system, 95)) if in_system.size else NAN,
+        "time_in_yard_mean_h": yard_h,
     }
-    del cohort, done, wait
+    row.update(summary_costs(g, w0, w1, wait_all, crossed_in))
+    del cohort, done, wait, wait_all, in_system
     # Utilisation: each stage's start and end times, picked from the two kinds'
     # gathered times (gathering a stage's rows directly sweeps the whole gate)
     t_start, t_end = t[g.rows_of(Kind.STARTED)], t[g.rows_of(Kind.ENDED)]

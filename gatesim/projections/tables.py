@@ -21,7 +21,7 @@ __all__ = ["TABLES_PAYLOAD", "tables"]
 
 # The payload columns the two tables read: a replay reads no other
 # (tests/test_event_log.py holds this list to what the folds use).
-TABLES_PAYLOAD = ("value_usd", "tax_vnd", "fee_vnd")
+TABLES_PAYLOAD = ("value_usd", "tax_vnd", "fee_vnd", "cargo")  # cargo: costs by class
 
 
 def tables(log: LogData, threads: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -2,7 +2,10 @@
 
 Per hour of the window: trucks that arrived and crossed in the hour, customs
 tax and fees due in the hour, and the trucks at each stage (queue + service),
-on the approach and in the yard at the end of the hour.
+on the approach and in the yard at the end of the hour; then truck-hours of
+waiting in the hour and what they cost (delay cost, spoilage of trucks that
+crossed in the hour, idle fuel and emissions: ``costs.py``). Every column is
+defined in ``registry.py``.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import pandas as pd
 from gatesim.events.kinds import Kind
 from gatesim.events.log import LogData
 from gatesim.projections.base import GateView, iter_gate_views, rows_level
+from gatesim.projections.costs import hourly_costs
 
 __all__ = ["timeseries", "timeseries_frame"]
 
@@ -47,7 +51,7 @@ def timeseries_frame(g: GateView, labels: np.ndarray | None = None) -> pd.DataFr
     edges_l = np.searchsorted(t, hours, side="left")
     last_r = np.searchsorted(t, end[-1:], side="right")
 
-    def per_hour(rows: np.ndarray | None, weights_col: str | None = None) -> np.ndarray:
+    def per_hour(rows: np.ndarray | None, weights_col: str | np.ndarray | None = None) -> np.ndarray:
         """Rows per hour, or the sum of a payload column over them.
 
         The rows are ascending, so their times are sorted: an hour's rows are
@@ -60,7 +64,10 @@ def timeseries_frame(g: GateView, labels: np.ndarray | None = None) -> pd.DataFr
         if weights_col is None:
             return counts
         picked = rows[bounds[0] : bounds[-1]]
-        w = log.payload[weights_col][g.truck[picked]]
+        if isinstance(weights_col, np.ndarray):  # a weight per row of ``rows`` (costs.py)
+            w = weights_col[bounds[0] : bounds[-1]]
+        else:
+            w = log.payload[weights_col][g.truck[picked]]
         return np.bincount(np.repeat(np.arange(hours.size), counts), weights=w, minlength=hours.size)
 
     df = pd.DataFrame(
@@ -102,4 +109,7 @@ def timeseries_frame(g: GateView, labels: np.ndarray | None = None) -> pd.DataFr
             df[f"at_{sid}"] = level((g.stage_rows(Kind.QUEUED, code),), minus)
         else:
             df[f"at_{sid}"] = np.nan
+    # what the waiting costs, hour by hour (costs.py); after the levels: new columns go last
+    for col, values in hourly_costs(g, hours, per_hour).items():
+        df[col] = values
     return df

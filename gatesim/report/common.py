@@ -1,4 +1,4 @@
-"""Shared pieces of the report: figures without pyplot, KPI labels and units, gate names.
+"""Shared pieces of the report: figures without pyplot, KPI labels and units (from the registry), gate names.
 
 matplotlib is used through ``matplotlib.figure.Figure`` + the Agg canvas only:
 no pyplot, so no global figure registry and no GUI backend, whatever
@@ -16,7 +16,8 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from gatesim.projections.kpis import kpi_stage
+from gatesim.projections import registry
+from gatesim.projections.registry import STAGE_LABELS
 
 __all__ = [
     "GATE_NAMES",
@@ -37,28 +38,7 @@ __all__ = [
 # Names as the seed articles write them; used when a scenario file does not say.
 GATE_NAMES = {"tan_thanh": "Tân Thanh", "huu_nghi": "Hữu Nghị", "coc_nam": "Cốc Nam", "chi_ma": "Chi Ma"}
 
-# KPI -> (label, unit as shown, scale from the column's unit to the shown one)
-_KPI = {
-    "days": ("days simulated", "days", 1.0),
-    "arrivals": ("trucks arrived", "trucks", 1.0),
-    "departures": ("trucks that arrived and crossed", "trucks", 1.0),
-    "left_in_system": ("trucks still in the system at the end", "trucks", 1.0),
-    "reneged": ("trucks that gave up waiting and left", "trucks", 1.0),
-    "throughput_per_day": ("crossings per day", "trucks/day", 1.0),
-    "wait_mean_h": ("mean wait per truck", "h", 1.0),
-    "wait_p95_h": ("95th percentile of wait", "h", 1.0),
-    "wait_max_h": ("longest wait", "h", 1.0),
-    "wait_left_out": ("trucks whose wait is not counted (inside at the run's end)", "trucks", 1.0),
-    "wait_approach_h": ("wait on the road approach (yard full)", "h", 1.0),
-    "queue_mean": ("trucks waiting, time average", "trucks", 1.0),
-    "queue_max": ("trucks waiting, maximum", "trucks", 1.0),
-    "queue_max_km": ("longest approach queue (spillback)", "km", 1.0),
-    "truck_hours_delay": ("truck-hours of waiting", "truck-h", 1.0),
-    "waiting_at_20h_mean": ("trucks in the system at 20:00", "trucks", 1.0),
-    "value_usd": ("declared value crossed in the window", "million USD", 1e-6),
-    "revenue_vnd": ("customs tax due in the window", "billion VND", 1e-9),
-    "fees_vnd": ("fees due in the window", "billion VND", 1e-9),
-}
+# Labels, units and scales of KPIs: gatesim/projections/registry.py (one place).
 # The KPIs a planner looks at first (sweep charts, multi-scenario overview).
 KEY_KPIS = [
     "throughput_per_day",
@@ -82,16 +62,7 @@ _STAGE_COLORS = {
     "access_road": "tab:gray",  # Chi Ma's road 236 (issue 15)
 }
 _EXTRA_COLORS = ["tab:olive", "tab:cyan", "tab:blue", "gold", "navy"]
-_STAGE_LABELS = {
-    "approach": "approach road (waiting for a yard slot)",
-    "declaration": "customs declaration",
-    "fees": "fee payment",
-    "road": "dedicated road",
-    "handover": "handover / transshipment",
-    "cn_acceptance": "acceptance, Chinese side",
-    "cn_release": "release, Chinese side",
-    "access_road": "access road (Chi Ma: provincial road 236)",
-}
+_STAGE_LABELS = STAGE_LABELS  # one name per stage: the registry's
 
 
 def stage_color(stage: str) -> str:
@@ -105,24 +76,15 @@ def stage_label(stage: str) -> str:
 
 
 def kpi_label(kpi: str) -> str:
-    stage = kpi_stage(kpi)
-    if stage is not None:
-        return f"{'utilisation:' if kpi.startswith('util_') else 'wait at'} {stage_label(stage)}"
-    return _KPI.get(kpi, (kpi, "", 1.0))[0]
+    return registry.label(kpi)
 
 
 def kpi_unit(kpi: str) -> str:
-    if kpi.startswith("util_"):
-        return "%"
-    if kpi.startswith("wait_at_"):
-        return "h"
-    return _KPI.get(kpi, (kpi, "", 1.0))[1]
+    return registry.unit(kpi)
 
 
 def kpi_scale(kpi: str) -> float:
-    if kpi.startswith("util_"):
-        return 100.0
-    return _KPI.get(kpi, (kpi, "", 1.0))[2]
+    return registry.scale(kpi)
 
 
 def gate_name(gate_id: str, names: dict[str, str] | None = None) -> str:

@@ -7,7 +7,17 @@ import numpy as np
 import pandas as pd
 
 from gatesim.projections.kpis import kpi_stage
-from gatesim.report.common import Chart, day_axis, finite, new_figure, render_png, stage_color, stage_label
+from gatesim.report.common import (
+    Chart,
+    day_axis,
+    finite,
+    kpi_label,
+    new_figure,
+    render_png,
+    stage_color,
+    stage_label,
+)
+from gatesim.report.plots_cost import cost_chart
 from gatesim.report.plots_money import calibration_chart, revenue_chart
 from gatesim.report.rundata import RunData, nominal_capacity, stage_order
 
@@ -59,7 +69,7 @@ def _waiting(run: RunData) -> Chart:
         )
         ax.plot(when, s["mean"], color="tab:blue", lw=1.5, label="mean over replications")
         ax.set_title(run.names[gate], loc="left", fontsize=10)
-        ax.set_ylabel("trucks waiting")
+        ax.set_ylabel(kpi_label("waiting"))
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
     axes[0].legend(loc="upper right", fontsize=8)
@@ -328,5 +338,7 @@ def run_charts(run: RunData) -> list[Chart]:
         _spillback(run),
         revenue_chart(run),
     ]
+    cost = cost_chart(run)  # what congestion costs (None for a run without cost columns)
+    charts += [cost] if cost is not None else []
     cal = calibration_chart(run)
     return charts + ([cal] if cal is not None else [])

@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from gatesim.scenario.corridor import Corridor  # issue 15
+from gatesim.scenario.outcomes import DelayCost, Emissions, SpoilageCurve
 
 __all__ = [
     "BOOKED_VALUES",
@@ -697,6 +698,9 @@ class RunSettings(_Model):
 
 class Economy(_Model):
     vnd_per_usd: float = Field(..., gt=0)
+    # what delay costs (gatesim/scenario/outcomes.py); absent: those columns are empty
+    delay_cost: DelayCost | None = None
+    spoilage: dict[Cargo, SpoilageCurve] | None = None
 
 
 class Targets(_Model):
@@ -711,6 +715,7 @@ class Scenario(_Model):
     run: RunSettings = RunSettings()
     calendar: Calendar
     economy: Economy
+    emissions: Emissions | None = None  # idling in queues (gatesim/scenario/outcomes.py)
     growth: Growth = Growth()
     cargo: dict[Cargo, CargoClass]
     fees: Fees

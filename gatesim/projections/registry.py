@@ -1,0 +1,296 @@
+"""The KPI registry: every column of ``summary.csv`` and ``timeseries.csv``, defined once.
+
+One entry per column: its name, unit, label (the words shown everywhere: the
+terminal, the report, ``compare``, ``docs/proposals.md``), definition, whether
+higher is better, how it is aggregated over replications (and, for the hourly
+series, over the hours of a day) and where it is shown. Per-stage columns are
+patterns with ``<stage>`` in the name (``util_<stage>``); their label names the
+stage. ``summary.csv``'s column order is this registry's order.
+
+``tests/test_registry.py`` holds the outputs to it: every column written is
+here, every entry appears where it says, and no KPI label is written elsewhere.
+A new KPI (the engine's ``reneged``, say) is one entry here, placed where its
+column goes in ``summary.csv``, plus its fold in ``kpis.py``/``timeseries.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+__all__ = [
+    "KPIS",
+    "SHOWN",
+    "STAGE_LABELS",
+    "Kpi",
+    "by_column",
+    "columns",
+    "find",
+    "is_stage_column",
+    "label",
+    "scale",
+    "short",
+    "stage_label",
+    "stage_of",
+    "unit",
+]
+
+# Where a column is shown. summary: summary.csv (and summary_ci.csv, results.csv
+# of a sweep, compare's rows); timeseries: timeseries.csv; terminal: the table
+# `gatesim run` prints; report: the run report's KPI table; proposals: the tables
+# of docs/proposals.md.
+Where = Literal["id", "summary", "timeseries", "terminal", "report", "proposals"]
+SHOWN: tuple[str, ...] = ("id", "summary", "timeseries", "terminal", "report", "proposals")
+
+# One name per stage in every table and chart, whatever the gate.
+STAGE_LABELS = {
+    "approach": "approach road (waiting for a yard slot)",
+    "declaration": "customs declaration",
+    "fees": "fee payment",
+    "road": "dedicated road",
+    "handover": "handover / transshipment",
+    "cn_acceptance": "acceptance, Chinese side",
+    "cn_release": "release, Chinese side",
+    "access_road": "access road (Chi Ma: provincial road 236)",
+}
+
+
+def stage_label(stage: str) -> str:
+    return STAGE_LABELS.get(stage, stage.replace("_", " "))
+
+
+@dataclass(frozen=True)
+class Kpi:
+    column: str  # the CSV column; "<stage>" in a pattern
+    unit: str  # the column's unit, as stored
+    label: str  # the words shown for it everywhere
+    definition: str
+    higher_is_better: bool | None  # None: neither (a count of inputs, a diagnostic)
+    aggregation: Literal["mean", "id"] = "mean"  # over replications (summary_ci, compare, tables)
+    shown: frozenset[str] = field(default_factory=lambda: frozenset({"summary"}))
+    short: str = ""  # a table header, the label's first words; default: the label
+    shown_unit: str = ""  # the unit shown (default: the column's)
+    scale: float = 1.0  # column value x scale = shown value
+    digits: int = 2
+    per_hour: Literal["sum", "level", "id", ""] = ""  # timeseries: a flow in the hour, or a level at its end
+
+    @property
+    def is_pattern(self) -> bool:
+        return "<stage>" in self.column
+
+    @property
+    def display_unit(self) -> str:
+        return self.shown_unit or self.unit
+
+    @property
+    def header(self) -> str:
+        return self.short or self.label
+
+
+def _k(column: str, unit: str, lbl: str, definition: str, better: bool | None, *shown: str, **kw) -> Kpi:
+    return Kpi(column, unit, lbl, definition, better, shown=frozenset(shown or ("summary",)), **kw)
+
+
+_ID = "id"
+_S, _T, _TERM, _R, _P = "summary", "timeseries", "terminal", "report", "proposals"
+# Per-hour columns whose value is a flow in the hour (summed over a day) or a level.
+_SUM, _LEVEL = {"per_hour": "sum"}, {"per_hour": "level"}
+
+KPIS: tuple[Kpi, ...] = (
+    # identifiers
+    _k("scenario", "", "scenario", "the scenario's name", None, _ID, _S, _T, aggregation="id"),
+    _k("replication", "", "replication", "replication number (0, 1, ...)", None, _ID, _S, _T, aggregation="id"),
+    _k("seed", "", "seed", "the run's seed; replication r draws the same streams in every scenario", None, _ID, _S,
+       aggregation="id"),
+    _k("gate", "", "gate", "the gate's id", None, _ID, _S, _T, aggregation="id"),
+    _k("time", "", "hour", "start of the hour, Hanoi time (YYYY-MM-DD HH:MM)", None, _ID, _T, aggregation="id"),
+    _k("t_h", "h", "simulated hour", "start of the hour in simulated hours", None, _ID, _T, aggregation="id"),
+    # summary.csv, in column order
+    _k("days", "days", "days simulated", "days of the measured window (warm-up and drain left out)", None, _S),
+    _k("arrivals", "trucks", "trucks arrived", "trucks that arrived in the window (or in the hour)", None,
+       _S, _T, **_SUM),
+    _k("departures", "trucks", "trucks that arrived and crossed",
+       "summary: trucks that arrived in the window and crossed before its end; timeseries: crossings in the hour",
+       True, _S, _T, **_SUM),
+    _k("left_in_system", "trucks", "trucks still in the system at the window's end",
+       "arrivals - departures - reneged: trucks of the window not yet crossed (nor gone) at its end", False, _S, _TERM, _P,
+       short="left in system at end", digits=0),
+    _k("reneged", "trucks", "trucks that gave up waiting and left",
+       "trucks that arrived in the window and left a stage's queue after their patience ran out, before the "
+       "window's end (arrivals = departures + left_in_system + reneged)", False, _S, _TERM, _P,
+       short="reneged", digits=0),
+    _k("throughput_per_day", "trucks/day", "crossings per day", "crossings in the window (any arrival time) per day",
+       True, _S, _TERM, _R, _P, short="crossings/day", digits=1),
+    _k("wait_mean_h", "h", "mean wait per truck",
+       "hours waiting (stage queues + approach road) per truck, over the trucks that arrived in the window and "
+       "crossed before the run ended", False, _S, _TERM, _R, _P, short="wait mean h"),
+    _k("wait_p95_h", "h", "95th percentile of wait", "95th percentile of the same waits", False, _S, _TERM, _R, _P,
+       short="wait p95 h"),
+    _k("wait_max_h", "h", "longest wait", "longest of the same waits", False, _S),
+    _k("wait_left_out", "trucks", "trucks whose wait is not counted (inside at the run's end)",
+       "trucks of the window still inside when the run ended (drain included): when not 0 the wait figures are "
+       "lower bounds", None, _S, _P, short="waits not counted", digits=0),
+    _k("wait_approach_h", "h", "wait on the road approach (yard full)",
+       "mean hours on the approach road waiting for a yard slot, over the trucks counted in wait_mean_h", False,
+       _S),
+    _k("queue_mean", "trucks", "trucks waiting, time average",
+       "trucks waiting (not in service: stage queues + approach), time average over the window", False, _S, _P,
+       short="queue mean trucks", digits=1),
+    _k("queue_max", "trucks", "trucks waiting, maximum", "maximum of the same count over the window", False, _S),
+    _k("queue_max_km", "km", "longest approach queue (spillback)",
+       "longest approach queue in km: trucks on the approach x spacing / lanes", False, _S, _TERM, _R, _P,
+       short="queue max km"),
+    _k("truck_hours_delay", "truck-h", "truck-hours of waiting",
+       "truck-hours of waiting inside the window (queue_mean x window hours)", False, _S),
+    _k("waiting_at_20h_mean", "trucks", "trucks in the system at 20:00",
+       "trucks in the system (arrived, not crossed) at 20:00 Hanoi time, mean over the window's days: the "
+       "provincial bulletins' \"still waiting\" figure", False, _S, _TERM, _R, _P, short="in system at 20:00",
+       digits=1),
+    _k("value_usd", "USD", "declared value crossed in the window",
+       "declared value of the trucks that crossed in the window", True, _S, _TERM, shown_unit="million USD",
+       scale=1e-6, short="value crossed M USD"),
+    _k("revenue_vnd", "VND", "customs tax due in the window",
+       "customs tax, due when the declaration stage ends (summary: in the window; timeseries: in the hour)", True,
+       _S, _T, _TERM, _R, _P, shown_unit="billion VND", scale=1e-9, digits=1, short="customs tax bn VND", **_SUM),
+    _k("fees_vnd", "VND", "fees due in the window",
+       "infrastructure and transshipment fees, due when the fee stage ends (in the window / in the hour)", None,
+       _S, _T, _TERM, _P, shown_unit="billion VND", scale=1e-9, short="fees bn VND", **_SUM),
+    _k("time_in_system_mean_h", "h", "mean time in system per truck",
+       "hours from arrival to crossing (waiting + service + travel), over the trucks counted in wait_mean_h", False,
+       _S, _TERM, _R, _P, short="time in system h"),
+    _k("time_in_system_p95_h", "h", "95th percentile of time in system", "95th percentile of the same times",
+       False, _S),
+    _k("time_in_yard_mean_h", "h", "mean time holding a yard slot",
+       "hours from entering the yard to leaving it, over the trucks counted in wait_mean_h that used the yard",
+       False, _S),
+    _k("delay_cost_vnd", "VND", "delay cost of waiting",
+       "what the truck-hours of waiting in the window (the hour) cost: the sum of the five delay_cost_*_vnd parts",
+       False, _S, _T, _TERM, _R, _P, shown_unit="billion VND", scale=1e-9, digits=2, short="delay cost bn VND",
+       **_SUM),
+    _k("delay_cost_operating_vnd", "VND", "delay cost: truck operating cost",
+       "truck-hours of waiting x economy.delay_cost.operating_vnd_per_h", False, _S, shown_unit="billion VND",
+       scale=1e-9),
+    _k("delay_cost_driver_vnd", "VND", "delay cost: driver time",
+       "truck-hours of waiting x economy.delay_cost.driver_vnd_per_h", False, _S, shown_unit="billion VND",
+       scale=1e-9),
+    _k("delay_cost_parking_vnd", "VND", "delay cost: parking",
+       "truck-hours of waiting / 24 x economy.delay_cost.parking_vnd_per_day", False, _S, shown_unit="billion VND",
+       scale=1e-9),
+    _k("delay_cost_reefer_vnd", "VND", "delay cost: reefer fuel",
+       "truck-hours of waiting of reefer cargo / 24 x economy.delay_cost.reefer_fuel_vnd_per_day", False, _S,
+       shown_unit="billion VND", scale=1e-9),
+    _k("delay_cost_inventory_vnd", "VND", "delay cost: inventory held",
+       "sum over waiting truck-hours of the truck's declared value (VND) x its class's inventory_rate_per_h", False,
+       _S, shown_unit="billion VND", scale=1e-9),
+    _k("spoilage_vnd", "VND", "value lost to spoilage",
+       "declared value (VND) x the class's economy.spoilage curve at the truck's whole wait, over the trucks that "
+       "crossed in the window (the hour)", False, _S, _T, _TERM, _R, _P, shown_unit="billion VND", scale=1e-9,
+       digits=3, short="spoilage bn VND", **_SUM),
+    _k("idle_truck_h", "truck-h", "truck-hours idling in queues",
+       "truck-hours of waiting in the window x emissions.idle_share", False, _S),
+    _k("idle_fuel_l", "L", "diesel burnt idling in queues", "idle truck-hours x emissions.idle_fuel_l_per_h", False,
+       _S, _T, _TERM, _R, shown_unit="thousand L", scale=1e-3, digits=1, short="idle fuel k L", **_SUM),
+    _k("co2_kg", "kg", "CO2 from idling in queues", "idle fuel x emissions.co2_kg_per_l", False, _S, _T, _TERM, _R,
+       _P, shown_unit="t", scale=1e-3, digits=1, short="CO2 t", **_SUM),
+    _k("nox_kg", "kg", "NOx from idling in queues",
+       "idle truck-hours x the fleet_mix's mean emissions.nox_g_per_idle_h / 1000", False, _S, _T, _R, **_SUM),
+    _k("pm_kg", "kg", "PM from idling in queues",
+       "idle truck-hours x the fleet_mix's mean emissions.pm_g_per_idle_h / 1000", False, _S, _T, _R, digits=3,
+       **_SUM),
+    # per-stage summary columns (after the others)
+    _k("util_<stage>", "share", "utilisation: <stage>",
+       "busy server-hours / (servers x open hours) of the stage in the window", None, _S, shown_unit="%",
+       scale=100.0, digits=0),
+    _k("wait_at_<stage>_h", "h", "wait at <stage>",
+       "mean hours in the stage's queue, over the trucks counted in wait_mean_h that passed the stage", False, _S),
+    # timeseries.csv only
+    _k("in_system", "trucks", "trucks in the system", "trucks arrived and not crossed, at the end of the hour", False,
+       _T, **_LEVEL),
+    _k("waiting", "trucks", "trucks waiting", "trucks waiting (stage queues + approach) at the end of the hour",
+       False, _T, **_LEVEL),
+    _k("at_approach", "trucks", "trucks on the approach road", "trucks waiting for a yard slot at the end of the hour",
+       False, _T, **_LEVEL),
+    _k("at_yard", "trucks", "trucks in the yard", "trucks holding a yard slot at the end of the hour", None, _T,
+       **_LEVEL),
+    _k("at_<stage>", "trucks", "trucks at <stage>", "trucks at the stage (queue + service) at the end of the hour",
+       None, _T, **_LEVEL),
+    _k("waiting_truck_h", "truck-h", "truck-hours of waiting in the hour",
+       "the integral of trucks waiting over the hour", False, _T, **_SUM),
+)  # fmt: skip
+
+_EXACT = {k.column: k for k in KPIS if not k.is_pattern}
+_PATTERNS = [k for k in KPIS if k.is_pattern]
+
+
+def _match(pattern: str, column: str) -> str | None:
+    head, tail = pattern.split("<stage>")
+    if column.startswith(head) and column.endswith(tail) and len(column) > len(head) + len(tail):
+        return column[len(head) : len(column) - len(tail)]
+    return None
+
+
+def stage_of(column: str) -> str | None:
+    """The stage id in a per-stage column's name (None for other columns)."""
+    if column in _EXACT:
+        return None
+    for p in _PATTERNS:
+        stage = _match(p.column, column)
+        if stage is not None:
+            return stage
+    return None
+
+
+def is_stage_column(column: str) -> bool:
+    return stage_of(column) is not None
+
+
+def find(column: str) -> Kpi | None:
+    """The entry of ``column`` (a pattern's entry with the stage filled in), or None."""
+    k = _EXACT.get(column)
+    if k is not None:
+        return k
+    for p in _PATTERNS:
+        stage = _match(p.column, column)
+        if stage is not None:
+            return replace(p, column=column, label=p.label.replace("<stage>", stage_label(stage)))
+    return None
+
+
+def by_column(column: str) -> Kpi:
+    """The entry of ``column``; a column not in the registry is a programming error."""
+    k = find(column)
+    if k is None:
+        raise KeyError(f"{column!r} is not in the KPI registry (gatesim/projections/registry.py)")
+    return k
+
+
+def columns(where: str, patterns: bool = False) -> list[str]:
+    """The KPI columns shown ``where``, in registry order (patterns left out unless
+    asked; identifiers only for ``where="id"``)."""
+    return [
+        k.column
+        for k in KPIS
+        if where in k.shown
+        and (patterns or not k.is_pattern)
+        and ((where == "id") == (k.aggregation == "id"))
+    ]
+
+
+def label(column: str) -> str:
+    k = find(column)
+    return k.label if k is not None else column
+
+
+def short(column: str) -> str:
+    k = find(column)
+    return k.header if k is not None else column
+
+
+def unit(column: str) -> str:
+    k = find(column)
+    return k.display_unit if k is not None else ""
+
+
+def scale(column: str) -> float:
+    k = find(column)
+    return k.scale if k is not None else 1.0
