@@ -73,7 +73,9 @@ def _identity(resolved: dict, priors: Priors, targets_text: str, cfg: FitConfig)
         "scenario_hash": scenario_hash(resolved),
         "priors": priors.digest,
         "targets_sha": __import__("hashlib").sha256(targets_text.encode()).hexdigest()[:16],
-        "config": asdict(cfg),
+        # waves and predict_members leave earlier waves' results as they are: a fit can be
+        # resumed with more waves or more predicting members
+        "config": {k: v for k, v in asdict(cfg).items() if k not in ("waves", "predict_members")},
     }
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from gatesim.errors import InputError
 from gatesim.scenario.load import read_yaml
@@ -61,6 +61,11 @@ class Target(_Model):
     experiment: str
     measure: dict[str, Any] | None = None
     note: str = ""
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _period_text(cls, v: object) -> object:
+        return v.isoformat() if isinstance(v, dt.date) else v  # a bare date is a period too
 
     @property
     def rule(self) -> str:
