@@ -1,5 +1,11 @@
 """Calibration: each published figure beside what the model gives.
 
+F1-F3 are what the baseline is set from (arrivals per day, value multiplier,
+tax rates): reproducing them is a regression check of that fit, not a
+validation. History matching on the congestion targets, with held-out
+figures predicted out of sample, is ``calibrate --fit`` (``fit_command``
+below; ``gatesim.trust``).
+
 The figures live in ``seeds/figures.csv`` (value, unit, period, scope, the
 seed file they come from). For a figure whose period lies inside the
 simulated days, the model's value is the same projection over the same
@@ -161,7 +167,10 @@ def format_calibration(table: pd.DataFrame) -> str:
             f"{r['id']:5} {_num(r['target'], r['unit']):>18} {ci:>34} {r['ratio']:6.2f}  {fit:3}  {r['what'][:60]}"
         )
     lines.append(
-        "fit: 'ok' = fitted figure within its tolerance; unfitted figures are shown as the model gives them (see the note column in the CSV for why they differ)."
+        "fit: 'ok' / 'OFF' = a fitted figure reproduced within its tolerance or not: a regression check of the fit "
+        "(the baseline is set from these figures), not validation; unfitted figures are shown as the model gives "
+        "them (the CSV's note column says why they differ). Congestion targets and the out-of-sample check: "
+        "gatesim calibrate --fit (docs/calibration.md)."
     )
     return "\n".join(lines)
 
