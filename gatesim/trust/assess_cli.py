@@ -62,7 +62,9 @@ def format_effects(eff: pd.DataFrame, kpis: list[str]) -> str:
 @click.option(
     "--out", "out", required=True, type=click.Path(file_okay=False), help="Output directory (resumable)."
 )
-@click.option("--worlds", type=int, help="Use the first N plausible sets (best first). Default: all.")
+@click.option(
+    "--worlds", type=int, help="Use N plausible sets spread evenly over the ensemble. Default: all."
+)
 @click.option("--days", type=int, help="Days per run (1-366). Default: BASE's run.days.")
 @click.option(
     "--replications", "-r", type=int, default=3, show_default=True, help="Replications per world (1-100)."

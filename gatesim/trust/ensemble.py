@@ -30,8 +30,13 @@ class Ensemble:
     sets: pd.DataFrame  # set_id, parameters, I_max, ...
 
     def worlds(self, priors: Priors, n: int | None = None) -> list[dict[str, Any]]:
-        """The first ``n`` sets (the file is ordered best first) as {set_id, parameter: value}."""
-        rows = self.sets if n is None else self.sets.head(n)
+        """``n`` sets spread evenly over the file's order (best fit first), as {set_id, parameter: value}.
+
+        Spread, not the best ``n``: the best alone would understate the ensemble's spread.
+        """
+        from gatesim.trust.fit import spread
+
+        rows = spread(self.sets, n)
         return [{"set_id": int(r["set_id"]), **{k: r[k] for k in priors.names}} for _, r in rows.iterrows()]
 
 

@@ -37,7 +37,7 @@ from gatesim.trust.evaluate import Runner, evaluate
 from gatesim.trust.priors import Priors
 from gatesim.trust.targets import Targets
 
-__all__ = ["FitConfig", "FitResult", "implausibility", "run_fit"]
+__all__ = ["FitConfig", "FitResult", "implausibility", "run_fit", "spread"]
 
 FIT_FILE = "fit.json"
 
@@ -115,6 +115,13 @@ def _sets(priors: Priors, u: np.ndarray, first_id: int, wave: int) -> list[dict[
 
 def _centre(priors: Priors) -> dict[str, Any]:
     return {"set_id": -1, "wave": 0, **priors.point(np.full(len(priors.names), 0.5))}
+
+
+def spread(frame: pd.DataFrame, n: int | None) -> pd.DataFrame:
+    """``n`` rows evenly spaced over ``frame``'s order (all rows when n is None or larger)."""
+    if n is None or n >= len(frame):
+        return frame
+    return frame.iloc[np.unique(np.linspace(0, len(frame) - 1, n).round().astype(int))]
 
 
 def _wide(values: pd.DataFrame) -> pd.DataFrame:
@@ -231,8 +238,10 @@ def run_fit(
     design["plausible"] = design["I_max"] <= cfg.cut
     ensemble = design[design["plausible"]].sort_values("I_max", kind="stable")
 
-    # Holdout and check targets, predicted by ensemble members (the best first).
-    members = ensemble.head(cfg.predict_members).reset_index()
+    # Holdout and check targets, predicted by members spread evenly over the ensemble's
+    # order of fit (the best alone would understate the ensemble's spread).
+    members = spread(ensemble, cfg.predict_members).reset_index()
+    tag = __import__("hashlib").sha256(",".join(map(str, members["set_id"])).encode()).hexdigest()[:8]
     predictions = pd.DataFrame(columns=["set_id", "replication", "target", "value", "error", "wall_s"])
     if not members.empty:
         predictions = evaluate(
@@ -242,7 +251,7 @@ def run_fit(
             ("holdout", "check"),
             priors,
             resolved,
-            out / "predict",
+            out / f"predict-{tag}",
             1,
             cfg.seed,
             runner,

@@ -135,7 +135,7 @@ def calibration_page(
         f"(common random numbers), simulation sd from {cfg.centre_replications} replications at the priors' centre; "
         f"cut at implausibility {cfg.cut:g}. **{n_ok} of {n_sets} simulated sets are not ruled out** "
         f"(the plausible ensemble, `ensemble.csv`). Holdout and check targets are predicted by the "
-        f"{min(cfg.predict_members, n_ok)} best members. Method and choices: docs/calibration.md.",
+        f"{min(cfg.predict_members, n_ok)} members spread evenly over the ensemble. Method and choices: docs/calibration.md.",
         "",
         "## Targets beside the ensemble",
         "",

@@ -74,7 +74,13 @@ def revenue_summary(results: pd.DataFrame, targets_vnd: dict[str, float]) -> pd.
 @click.argument("ensemble", type=click.Path(dir_okay=False))
 @click.argument("base", type=click.Path(dir_okay=False))
 @click.option("--out", required=True, type=click.Path(file_okay=False))
-@click.option("--worlds", type=int, default=8, show_default=True, help="Plausible worlds (best first).")
+@click.option(
+    "--worlds",
+    type=int,
+    default=8,
+    show_default=True,
+    help="Plausible worlds, spread evenly over the ensemble.",
+)
 @click.option("--workers", "-j", type=int)
 @click.option("--scheduler", metavar="tcp://HOST:PORT")
 @click.option("--quiet", "-q", is_flag=True)
