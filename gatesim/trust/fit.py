@@ -67,12 +67,27 @@ def implausibility(obs: float, sim: np.ndarray, obs_sd: float, sim_sd: float, di
     return np.abs(obs - np.asarray(sim, float)) / np.sqrt(obs_sd**2 + sim_sd**2 + disc_sd**2)
 
 
-def _identity(resolved: dict, priors: Priors, targets_text: str, cfg: FitConfig) -> dict[str, Any]:
+def _identity(resolved: dict, priors: Priors, targets: Targets, cfg: FitConfig) -> dict[str, Any]:
+    """What the simulations depend on: scenario, priors, experiments and measurement rules, settings.
+
+    Observed values, sds and discrepancies are left out: they change the
+    implausibility, not what was simulated, so the same directory resumes
+    and only the designs of later waves (kept under their own hash) change.
+    """
+    import hashlib
+
+    sims = {
+        "experiments": {k: e.model_dump(mode="json") for k, e in targets.experiments.items()},
+        "rules": sorted(
+            (t.id, t.experiment, t.rule, json.dumps(t.args, sort_keys=True, default=str))
+            for t in targets.targets
+        ),
+    }
     return {
         "scenario": resolved.get("name"),
         "scenario_hash": scenario_hash(resolved),
         "priors": priors.digest,
-        "targets_sha": __import__("hashlib").sha256(targets_text.encode()).hexdigest()[:16],
+        "simulations": hashlib.sha256(json.dumps(sims, sort_keys=True).encode()).hexdigest()[:16],
         # waves and predict_members leave earlier waves' results as they are: a fit can be
         # resumed with more waves or more predicting members
         "config": {k: v for k, v in asdict(cfg).items() if k not in ("waves", "predict_members")},
@@ -131,13 +146,32 @@ def _wide(values: pd.DataFrame) -> pd.DataFrame:
     return values.pivot_table(index="set_id", columns="target", values="value", aggfunc="mean")
 
 
-def _box(priors: Priors, plausible: pd.DataFrame, widen: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
-    lo, hi = [], []
-    for name in priors.names:
-        q = np.array([priors.varied[name].quantile(v) for v in plausible[name]])
-        lo.append(max(0.0, float(q.min()) - widen))
-        hi.append(min(1.0, float(q.max()) + widen))
-    return np.array(lo), np.array(hi)
+def _perturbed(priors: Priors, plausible: pd.DataFrame, n: int, seed: int) -> np.ndarray:
+    """Later waves: ``n`` points around the plausible sets so far (in quantile space).
+
+    Each point is a plausible parent (taken in turn) moved by a normal step of
+    sd max(0.5 x the plausible sets' sd, 0.02) per dimension, clipped to the
+    prior; a choice keeps its parent's value with probability 0.9. In 12
+    dimensions a Latin hypercube over the plausible sets' box is mostly
+    implausible (wave 1 of the baseline: 7 of 200 sets plausible); stepping
+    from plausible parents, as ABC-SMC's perturbation kernel does, keeps most.
+    """
+    rng = np.random.default_rng([seed, 7])
+    q = np.array(
+        [
+            [priors.varied[k].quantile(row[k]) for k in priors.names]
+            for row in plausible[priors.names].to_dict(orient="records")
+        ]
+    )
+    sd = np.maximum(0.5 * (q.std(axis=0) if len(q) > 1 else np.zeros(q.shape[1])), 0.02)
+    parents = q[np.arange(n) % len(q)]
+    u = np.clip(parents + rng.normal(0.0, sd, parents.shape), 0.0, 1.0 - 1e-9)
+    for j, k in enumerate(priors.names):
+        p = priors.varied[k]
+        if p.categorical:
+            flip = rng.random(n) >= 0.9
+            u[flip, j] = rng.random(int(flip.sum()))
+    return u
 
 
 def run_fit(
@@ -154,7 +188,7 @@ def run_fit(
     from gatesim.trust.page import calibration_page, target_table
 
     out = Path(out)
-    identity = _identity(resolved, priors, Path(targets.file).read_text(encoding="utf-8"), cfg)
+    identity = _identity(resolved, priors, targets, cfg)
     prepare_fit_dir(out, identity, force)
     fit_t = targets.with_role("fit")
     if not fit_t:
@@ -184,12 +218,21 @@ def run_fit(
     }
 
     design_parts, discrepant = [], []
-    box_lo, box_hi = np.zeros(len(priors.names)), np.ones(len(priors.names))
+    plausible = pd.DataFrame()
     next_id = 0
     for wave in range(1, cfg.waves + 1):
-        u = _lhs(len(priors.names), cfg.sets_per_wave, cfg.seed + wave)
-        sets = _sets(priors, box_lo + u * (box_hi - box_lo), next_id, wave)
+        if wave == 1:
+            u = _lhs(len(priors.names), cfg.sets_per_wave, cfg.seed + wave)
+        else:
+            u = _perturbed(priors, plausible, cfg.sets_per_wave, cfg.seed + wave)
+        sets = _sets(priors, u, next_id, wave)
         next_id += len(sets)
+        # a later wave's design depends on the implausibility cut: kept under its own hash
+        tag = (
+            ""
+            if wave == 1
+            else "-" + __import__("hashlib").sha256(json.dumps(sets, default=str).encode()).hexdigest()[:8]
+        )
         values = evaluate(
             f"wave{wave}",
             sets,
@@ -197,7 +240,7 @@ def run_fit(
             ("fit",),
             priors,
             resolved,
-            out / f"wave{wave}",
+            out / f"wave{wave}{tag}",
             1,
             cfg.seed,
             runner,
@@ -230,7 +273,6 @@ def run_fit(
         )
         if plausible.empty:
             break
-        box_lo, box_hi = _box(priors, plausible)
 
     design = pd.concat(design_parts)
     used = [f"I_{tid}" for tid in fit_ids if tid not in discrepant]
