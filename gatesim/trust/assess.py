@@ -89,15 +89,33 @@ def check_base(ensemble: Ensemble, base_resolved: dict, base_file: str, priors: 
         raise InputError("ensemble lacks parameter columns", file=ensemble.file, given=missing)
 
 
+def _number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
 def world_scenario(variant: Variant, base: Variant, priors: Priors, world: dict[str, Any]):
-    """The variant with the world's values on every path the variant does not change itself."""
+    """The variant in a plausible world.
+
+    On every varied path the variant does not change, the world's value. Where
+    the variant changes a varied number (a coordinated yard: 350 -> 440 slots),
+    the change is carried as a ratio to the base's value (the world's yard
+    x 440/350), so a proposal never undoes a world's own value; a changed
+    choice (a list, such as an hourly profile) is the variant's.
+    """
     overrides = []
     for name in priors.names:
         p = priors.varied[name]
         value = p.choices[world[name]] if p.choices is not None else world[name]
         for path in p.paths:
-            if _get(variant.resolved, path) == _get(base.resolved, path):
+            mine, theirs = _get(variant.resolved, path), _get(base.resolved, path)
+            if mine == theirs:
                 overrides.append(f"{path}={json.dumps(value)}")
+            elif _number(mine) and _number(theirs) and theirs != 0 and _number(value):
+                scaled = value * mine / theirs
+                scaled = (
+                    max(1, round(scaled)) if isinstance(theirs, int) and p.integer else float(f"{scaled:.6g}")
+                )
+                overrides.append(f"{path}={json.dumps(scaled)}")
     data = apply_overrides(copy.deepcopy(variant.resolved), overrides)
     return validate(data, file=variant.file)
 
