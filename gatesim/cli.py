@@ -31,6 +31,7 @@ _LAZY = {
     "report": "gatesim.report.cli:command",
     "optimise": "gatesim.decide.cli:optimise_command",
     "sensitivity": "gatesim.decide.cli:sensitivity_command",
+    "assess": "gatesim.trust.assess_cli:command",
 }
 
 
@@ -371,10 +372,36 @@ def state(run_dir, at, replication) -> None:
     "--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE", help="Override a scenario value."
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
-def calibrate(scenario, replications, seed, out, overrides, quiet) -> None:
-    """Each seed figure beside the model's value over the same period (mean, 95% CI, ratio)."""
+@click.option(
+    "--fit",
+    "fit_dir",
+    type=click.Path(file_okay=False),
+    help="History matching over the priors into this directory (docs/calibration.md).",
+)
+@click.option("--sets", type=int, default=150, show_default=True, help="With --fit: parameter sets per wave.")
+@click.option("--waves", type=int, default=2, show_default=True, help="With --fit: waves (1-10).")
+@click.option("--workers", "-j", type=int, help="With --fit: local worker processes. Default: all cores.")
+@click.option("--scheduler", metavar="tcp://HOST:PORT", help="With --fit: run on this dask scheduler.")
+@click.option("--force", is_flag=True, help="With --fit: replace a directory holding another fit.")
+def calibrate(
+    scenario, replications, seed, out, overrides, quiet, fit_dir, sets, waves, workers, scheduler, force
+) -> None:
+    """Each seed figure beside the model's value over the same period (mean, 95% CI, ratio).
+
+    With --fit DIR: waves of history matching over SCENARIO's priors file
+    (<scenario>.priors.yaml) against seeds/congestion_targets.yaml; writes the
+    plausible ensemble and calibration.md into DIR. -r is then the number of
+    replications at the priors' centre that give the simulation sd.
+    """
     from gatesim.calibrate import calibration_table, format_calibration, load_figures
     from gatesim.outputs import write_csv
+
+    if fit_dir is not None:
+        from gatesim.calibrate import fit_command
+
+        return fit_command(
+            scenario, overrides, fit_dir, sets, waves, replications, seed, workers, scheduler, force, quiet
+        )
 
     check_range("--replications", replications, 1, MAX_REPLICATIONS)
     sc, _ = _load(scenario, overrides)

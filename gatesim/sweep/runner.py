@@ -347,11 +347,16 @@ def run_sweep(
     force: bool = False,
     on_start: Callable[[int, int], Any] | None = None,
     on_done: Callable[[Task, dict[str, Any]], None] | None = None,
+    task: Callable[..., dict[str, Any]] = run_task,
+    assemble_results: bool = True,
 ) -> SweepOutcome:
     """Run every task not yet done in ``out``, then write results.csv and results_ci.csv.
 
     ``on_start(todo, skipped)`` is called once before the first task,
     ``on_done(task, result)`` after each. Raises :class:`SweepInterrupted` on Ctrl-C.
+    ``task`` replaces :func:`run_task` for clients whose tasks return other rows
+    (calibration's measurements: a picklable callable with the same arguments);
+    they pass ``assemble_results=False`` and read the task files themselves.
     """
     out = Path(out)
     if scheduler is not None:
@@ -399,10 +404,10 @@ def _run_locked(
         if not todo or (scheduler is None and min(workers, len(todo)) == 1):
             started()
             for t in todo:  # serial, in this process: no pool to start
-                finish(t, run_task(*args(t)))
+                finish(t, task(*args(t)))
         else:
             with _executor(min(workers, len(todo)), scheduler) as ex:
-                futures = {ex.submit(run_task, *args(t)): t for t in todo}
+                futures = {ex.submit(task, *args(t)): t for t in todo}
                 # Only now (workers forked) may a progress bar start its refresh thread.
                 started()
                 for fut in cf.as_completed(futures):
@@ -417,6 +422,8 @@ def _run_locked(
                     finish(t, result)
     except KeyboardInterrupt:
         raise SweepInterrupted(outcome.skipped + outcome.ran, outcome.total) from None
+    if not assemble_results:
+        return outcome
     outcome.results = assemble(sweep, out, lost=set(outcome.lost))
     outcome.failed = [t.id for t in tasks if t.id not in outcome.lost and _load(out, t)["error"]]
     return outcome

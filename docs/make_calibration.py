@@ -1,0 +1,118 @@
+"""Fill docs/calibration.md's results and docs/validation.md's out-of-sample table from output directories.
+
+    python docs/make_calibration.py --fit runs/fit [--assess runs/assess] [--revenue runs/revenue] [--note TEXT]
+
+Reads what `gatesim calibrate --fit`, `gatesim assess` and
+`python -m gatesim.trust.revenue` wrote; runs nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+CAL, VAL = ROOT / "docs" / "calibration.md", ROOT / "docs" / "validation.md"
+HEAD = ["wait_mean_h", "queue_max_km", "waiting_at_20h_mean", "throughput_per_day"]
+
+
+def _fmt(x: float) -> str:
+    if x is None or (isinstance(x, float) and np.isnan(x)):
+        return "-"
+    ax = abs(x)
+    if ax >= 1e9:
+        return f"{x / 1e9:,.1f} bn"
+    if ax >= 1e6:
+        return f"{x / 1e6:,.1f} M"
+    if ax >= 100:
+        return f"{x:,.0f}"
+    return f"{x:.3g}"
+
+
+def _replace(path: Path, start: str, end: str, body: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    a, b = text.index(start) + len(start), text.index(end)
+    path.write_text(text[:a] + "\n" + body.rstrip() + "\n" + text[b:], encoding="utf-8")
+
+
+def oos_table(fit: Path) -> str:
+    t = pd.read_csv(fit / "targets.csv")
+    lines = [
+        "| id | role | figure | published | ensemble 5% / median / 95% | median ÷ published | members within 3 sd | verdict |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for _, r in t[t["role"] != "fit"].iterrows():
+        lines.append(
+            f"| {r['id']} | {r['role']} | {r['what']} ({r['unit']}) | {_fmt(r['observed'])} | "
+            f"{_fmt(r['ensemble_p05'])} / {_fmt(r['ensemble_median'])} / {_fmt(r['ensemble_p95'])} | "
+            f"{r['ratio_median']:.2f} | {r['share_within_3']:.0%} of {int(r['n'])} | {r['verdict']} |"
+        )
+    return "\n".join(lines)
+
+
+def assess_table(assess: Path) -> str:
+    eff = pd.read_csv(assess / "effects.csv")
+    eff = eff[eff["kpi"].isin(HEAD) & (eff["verdict"] != "no effect")]
+    lines = [
+        "| proposal | gate | KPI | base (median over worlds) | effect: median [5%, 95%] over worlds | same sign | within-world ±95% | verdict | depends most on |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for _, r in eff.iterrows():
+        dep = (
+            f"{r['depends_on']} (ρ {r['spearman']:+.2f})"
+            if isinstance(r.get("depends_on"), str) and r["depends_on"]
+            else "-"
+        )
+        lines.append(
+            f"| `{r['proposal']}` | {r['gate']} | {r['kpi']} | {_fmt(r['base_median'])} | "
+            f"{r['effect_median']:+.3g} [{r['effect_p05']:+.3g}, {r['effect_p95']:+.3g}] | {r['same_sign_share']:.0%} of {int(r['worlds'])} | "
+            f"{_fmt(r['within_world_ci95_half_median'])} | {r['verdict']} | {dep} |"
+        )
+    return "\n".join(lines)
+
+
+def revenue_table(rev: Path) -> str:
+    s = pd.read_csv(rev / "revenue_2026.csv")
+    lines = [
+        "| gate | worlds | 2026 customs tax, bn VND: median [5%, 95%] |",
+        "|---|---|---|",
+    ]
+    for _, r in s.iterrows():
+        lines.append(
+            f"| {r['gate']} | {int(r['worlds'])} | {r['annual_tax_median_vnd'] / 1e9:,.0f} "
+            f"[{r['annual_tax_p05_vnd'] / 1e9:,.0f}, {r['annual_tax_p95_vnd'] / 1e9:,.0f}] |"
+        )
+    row = s[s["gate"] == "all_modelled"].iloc[0]
+    vs = [c[3:-7] for c in s.columns if c.startswith("vs_") and c.endswith("_median")]
+    lines += ["", "Modelled gates against their part (0.85 ± 0.03) of the region's 2026 targets:", ""]
+    lines += [
+        f"- {name}: {row[f'vs_{name}_median']:.2f} [{row[f'vs_{name}_p05']:.2f}, {row[f'vs_{name}_p95']:.2f}] of it"
+        for name in vs
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--fit", type=Path, required=True)
+    ap.add_argument("--assess", type=Path)
+    ap.add_argument("--revenue", type=Path)
+    ap.add_argument("--note", default="")
+    a = ap.parse_args()
+    page = (a.fit / "calibration.md").read_text(encoding="utf-8")
+    page = page.replace("# Calibration of", "### The fit of").replace("\n## ", "\n#### ")
+    body = [a.note, "", page]
+    if a.assess:
+        body += ["### Proposals across plausible worlds (reduced size)", "", assess_table(a.assess), ""]
+    if a.revenue:
+        body += ["### Revenue, 2026, over plausible worlds and growth", "", revenue_table(a.revenue), ""]
+    _replace(CAL, "<!-- results:start -->", "<!-- results:end -->", "\n".join(body))
+    _replace(VAL, "<!-- oos:start -->", "<!-- oos:end -->", oos_table(a.fit))
+    print(f"written: {CAL}, {VAL}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,252 @@
+"""Proposals over the plausible ensemble: effects across plausible worlds.
+
+Every (world, variant, replication) is one sweep task: the variant (the base
+scenario or a proposal) with the world's parameter values set on every key
+the proposal itself does not change (a proposal's own values win), run with
+replication r's seed for every world and variant: common random numbers, so
+an effect within a world is a paired difference. Per proposal, gate and KPI:
+the median effect across worlds and its 5-95% range, the share of worlds in
+which the effect has the median's sign, and the stochastic 95% CI within
+worlds (median half-width of the paired CIs).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gatesim.errors import InputError
+from gatesim.projections.kpis import KPI_COLUMNS, is_stage_kpi
+from gatesim.run import scenario_hash
+from gatesim.scenario.load import apply_overrides, validate
+from gatesim.stats import ci_half_width
+from gatesim.sweep.runner import run_sweep
+from gatesim.sweep.spec import Point, Sweep
+from gatesim.trust.ensemble import Ensemble
+from gatesim.trust.priors import Priors
+
+__all__ = ["HEADLINE_KPIS", "Variant", "build_sweep", "effects", "run_assess"]
+
+HEADLINE_KPIS = [
+    "wait_mean_h",
+    "wait_p95_h",
+    "queue_max_km",
+    "waiting_at_20h_mean",
+    "throughput_per_day",
+    "truck_hours_delay",
+    "revenue_vnd",
+]
+BASE = "base"
+ROBUST_SHARE = 0.9  # share of plausible worlds in which the effect keeps its sign
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str  # "base" or the proposal scenario's name
+    file: str
+    resolved: dict
+
+
+def _get(data: Any, path: str) -> Any:
+    node = data
+    for part in path.split("."):
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return KeyError
+    return node
+
+
+def check_base(ensemble: Ensemble, base_resolved: dict, base_file: str, priors: Priors) -> None:
+    """Refuse an ensemble fitted on another scenario or with other priors (one line)."""
+    h = scenario_hash(base_resolved)
+    if ensemble.scenario_hash != h or ensemble.scenario != base_resolved.get("name"):
+        raise InputError(
+            f"the ensemble was fitted on another scenario ({ensemble.scenario}, hash {ensemble.scenario_hash})",
+            file=ensemble.file,
+            key="scenario_hash",
+            given=f"{base_resolved.get('name')} (hash {h}) from {base_file}",
+            allowed="BASE = the scenario the fit used, unchanged",
+        )
+    if ensemble.priors_digest != priors.digest:
+        raise InputError(
+            "the ensemble was fitted with another priors file",
+            file=ensemble.file,
+            key="priors",
+            given=priors.digest,
+            allowed=ensemble.priors_digest,
+        )
+    missing = [n for n in priors.names if n not in ensemble.sets.columns]
+    if missing:
+        raise InputError("ensemble lacks parameter columns", file=ensemble.file, given=missing)
+
+
+def _number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def world_scenario(variant: Variant, base: Variant, priors: Priors, world: dict[str, Any]):
+    """The variant in a plausible world.
+
+    On every varied path the variant does not change, the world's value. Where
+    the variant changes a varied number (a coordinated yard: 350 -> 440 slots),
+    the change is carried as a ratio to the base's value (the world's yard
+    x 440/350), so a proposal never undoes a world's own value; a changed
+    choice (a list, such as an hourly profile) is the variant's.
+    """
+    overrides = []
+    for name in priors.names:
+        p = priors.varied[name]
+        value = p.choices[world[name]] if p.choices is not None else world[name]
+        for path in p.paths:
+            mine, theirs = _get(variant.resolved, path), _get(base.resolved, path)
+            if mine == theirs:
+                overrides.append(f"{path}={json.dumps(value)}")
+            elif _number(mine) and _number(theirs) and theirs != 0 and _number(value):
+                scaled = value * mine / theirs
+                scaled = (
+                    max(1, round(scaled)) if isinstance(theirs, int) and p.integer else float(f"{scaled:.6g}")
+                )
+                overrides.append(f"{path}={json.dumps(scaled)}")
+    data = apply_overrides(copy.deepcopy(variant.resolved), overrides)
+    return validate(data, file=variant.file)
+
+
+def build_sweep(
+    base: Variant,
+    proposals: list[Variant],
+    priors: Priors,
+    worlds: list[dict[str, Any]],
+    days: int,
+    replications: int,
+    seed: int,
+) -> Sweep:
+    import hashlib
+
+    points = []
+    for w in worlds:
+        for v in [base, *proposals]:
+            points.append(
+                Point(
+                    len(points), {"world": w["set_id"], "variant": v.name}, world_scenario(v, base, priors, w)
+                )
+            )
+    identity = {
+        "assess": True,
+        "base_resolved": base.resolved,
+        "proposals": [p.resolved for p in proposals],
+        "worlds": worlds,
+        "points": [p.params for p in points],
+        "days": days,
+        "replications": replications,
+        "seed": seed,
+    }
+    digest = hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    return Sweep(
+        file="assess",
+        spec=None,  # type: ignore[arg-type]  # built here, not read from a sweep file
+        base_name=str(base.resolved.get("name")),
+        param_names=["variant", "world"],
+        points=points,
+        days=days,
+        replications=replications,
+        seed=seed,
+        identity=identity,
+        hash=digest,
+    )
+
+
+def _verdict(median: float, same_sign: float, noise: float) -> str:
+    """robust: the same sign in >= 90% of worlds and larger than the within-world noise."""
+    if median == 0:
+        return "no effect"
+    if same_sign < ROBUST_SHARE:
+        return "sign depends on the world"
+    if not np.isnan(noise) and abs(median) <= noise:
+        return "same sign, within noise"
+    return "robust"
+
+
+def effects(results: pd.DataFrame, proposals: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(per world: mean paired effect and its CI; across worlds: median, 5-95%, same-sign share)."""
+    kpis = [c for c in results.columns if c in KPI_COLUMNS or is_stage_kpi(c)]
+    kpis = [k for k in kpis if k != "days"]
+    df = results.copy()
+    for k in kpis:
+        df[k] = pd.to_numeric(df[k], errors="coerce")
+    key = ["world", "replication", "gate"]
+    base = df[df["variant"] == BASE].set_index(key)
+    per_world = []
+    for name in proposals:
+        prop = df[df["variant"] == name].set_index(key)
+        common = prop.index.intersection(base.index)
+        diff = prop.loc[common, kpis] - base.loc[common, kpis]
+        base_v = base.loc[common, kpis]
+        for (world, gate), grp in diff.groupby(level=["world", "gate"]):
+            b = base_v.loc[grp.index]
+            for k in kpis:
+                d = grp[k].to_numpy(float)
+                ok = d[~np.isnan(d)]
+                mean_b = float(np.nanmean(b[k].to_numpy(float))) if b[k].notna().any() else float("nan")
+                per_world.append(
+                    {
+                        "proposal": name,
+                        "gate": gate,
+                        "kpi": k,
+                        "world": world,
+                        "n": int(ok.size),
+                        "base_mean": mean_b,
+                        "effect": float(ok.mean()) if ok.size else float("nan"),
+                        "ci95_half": ci_half_width(ok),
+                    }
+                )
+    pw = pd.DataFrame(per_world)
+    rows = []
+    if not pw.empty:
+        for (name, gate, k), grp in pw.groupby(["proposal", "gate", "kpi"], sort=False):
+            e = grp["effect"].to_numpy(float)
+            e = e[~np.isnan(e)]
+            if e.size == 0:
+                continue
+            med = float(np.median(e))
+            sign = np.sign(med)
+            same = float(np.mean(np.sign(e) == sign))
+            base_med = float(np.nanmedian(grp["base_mean"].to_numpy(float)))
+            noise = (
+                float(np.nanmedian(grp["ci95_half"].to_numpy(float)))
+                if grp["ci95_half"].notna().any()
+                else float("nan")
+            )
+            rows.append(
+                {
+                    "proposal": name,
+                    "gate": gate,
+                    "kpi": k,
+                    "worlds": int(e.size),
+                    "base_median": base_med,
+                    "effect_median": med,
+                    "effect_p05": float(np.quantile(e, 0.05)),
+                    "effect_p95": float(np.quantile(e, 0.95)),
+                    "relative_median": med / base_med if base_med else float("nan"),
+                    "same_sign_share": same,
+                    "within_world_ci95_half_median": noise,
+                    "verdict": _verdict(med, same, noise),
+                }
+            )
+    return pw, pd.DataFrame(rows)
+
+
+def run_assess(sweep: Sweep, out: Path, proposals: list[str], workers, scheduler, on_start, on_done):
+    """Run (resumably) and return (results, per-world effects, effects)."""
+    outcome = run_sweep(sweep, out / "runs", workers, scheduler, on_start=on_start, on_done=on_done)
+    results = outcome.results
+    pw, eff = effects(results, proposals)
+    return outcome, results, pw, eff

@@ -1,0 +1,172 @@
+"""``gatesim assess ENSEMBLE BASE PROPOSAL... --out DIR``: proposals across plausible worlds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import numpy as np
+import pandas as pd
+
+from gatesim.errors import InputError
+
+__all__ = ["command", "depends_on", "format_effects"]
+
+
+def depends_on(per_world: pd.DataFrame, worlds: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Per (proposal, gate, kpi): the parameter whose value ranks the effect across worlds best (Spearman)."""
+    from scipy.stats import spearmanr
+
+    rows = []
+    w = worlds.set_index("set_id")
+    for (p, g, k), grp in per_world.groupby(["proposal", "gate", "kpi"], sort=False):
+        e = grp.set_index("world")["effect"]
+        best, best_r = "", 0.0
+        if e.notna().sum() >= 5 and e.std() > 0:
+            for n in names:
+                x = w.loc[e.index, n]
+                if not np.issubdtype(np.asarray(x).dtype, np.number):
+                    x = pd.Series(pd.factorize(x)[0], index=x.index)
+                if np.std(x.to_numpy(float)) == 0:
+                    continue
+                r = spearmanr(x.to_numpy(float), e.to_numpy(float), nan_policy="omit").statistic
+                if np.isfinite(r) and abs(r) > abs(best_r):
+                    best, best_r = n, float(r)
+        rows.append({"proposal": p, "gate": g, "kpi": k, "depends_on": best, "spearman": best_r})
+    return pd.DataFrame(rows)
+
+
+def format_effects(eff: pd.DataFrame, kpis: list[str]) -> str:
+    lines = []
+    for (p, g), grp in eff[eff["kpi"].isin(kpis)].groupby(["proposal", "gate"], sort=False):
+        lines.append(f"{p} @ {g}")
+        for _, r in grp.iterrows():
+            tag = r["verdict"]
+            dep = (
+                f"; depends most on {r['depends_on']} (rho {r['spearman']:+.2f})"
+                if r.get("depends_on")
+                else ""
+            )
+            lines.append(
+                f"  {r['kpi']:<20} median {r['effect_median']:+.4g} [5-95%: {r['effect_p05']:+.4g} .. {r['effect_p95']:+.4g}]"
+                f" same sign in {r['same_sign_share']:.0%} of {r['worlds']} worlds, within-world ±{r['within_world_ci95_half_median']:.3g}"
+                f" ({tag}{dep})"
+            )
+    return "\n".join(lines)
+
+
+@click.command("assess")
+@click.argument("ensemble", type=click.Path(dir_okay=False))
+@click.argument("base", type=click.Path(dir_okay=False))
+@click.argument("proposals", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--out", "out", required=True, type=click.Path(file_okay=False), help="Output directory (resumable)."
+)
+@click.option(
+    "--worlds", type=int, help="Use N plausible sets spread evenly over the ensemble. Default: all."
+)
+@click.option("--days", type=int, help="Days per run (1-366). Default: BASE's run.days.")
+@click.option(
+    "--replications", "-r", type=int, default=3, show_default=True, help="Replications per world (1-100)."
+)
+@click.option("--seed", type=int, help="Base seed. Default: BASE's run.seed.")
+@click.option("--workers", "-j", type=int, help="Local worker processes. Default: all cores.")
+@click.option("--scheduler", metavar="tcp://HOST:PORT", help="Run the tasks on this dask scheduler.")
+@click.option("--force", is_flag=True, help="Replace a directory holding another assessment.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
+def command(
+    ensemble, base, proposals, out, worlds, days, replications, seed, workers, scheduler, force, quiet
+):
+    """Run BASE and each PROPOSAL on every plausible world of ENSEMBLE (ensemble.csv of a fit).
+
+    Common random numbers: replication r of every world and variant uses seed
+    (seed, r). Writes effects.csv (per proposal, gate and KPI: median effect
+    across worlds, 5-95% range, share of worlds with the same sign, median
+    within-world 95% CI, the parameter it depends on most), effects_by_world.csv
+    and runs/ (the sweep's task files and results.csv). See docs/calibration.md.
+    """
+    from gatesim.outputs import write_csv
+    from gatesim.progress import Progress
+    from gatesim.scenario.load import load_scenario
+    from gatesim.sweep.runner import SweepInterrupted
+    from gatesim.trust.assess import BASE, HEADLINE_KPIS, Variant, build_sweep, check_base, run_assess
+    from gatesim.trust.ensemble import load_ensemble
+    from gatesim.trust.priors import default_priors_path, load_priors
+
+    for name, value, lo, hi in (
+        ("--worlds", worlds, 1, 100_000),
+        ("--days", days, 1, 366),
+        ("--replications", replications, 1, 100),
+        ("--workers", workers, 1, 1024),
+    ):
+        if value is not None and not lo <= value <= hi:
+            raise InputError("out of range", key=name, given=value, allowed=f"{lo} to {hi}")
+    ens = load_ensemble(ensemble)
+    base_sc, base_res = load_scenario(Path(base))
+    priors = load_priors(default_priors_path(base), base_sc, base_res)
+    check_base(ens, base_res, base, priors)
+    variants = []
+    for p in proposals:
+        sc, res = load_scenario(Path(p))
+        if sc.name == BASE or sc.name in [v.name for v in variants]:
+            raise InputError(
+                "two proposals have the same name (or the name 'base')", file=p, key="name", given=sc.name
+            )
+        if set(sc.gates) != set(base_sc.gates):
+            raise InputError(
+                "proposal's gates differ from BASE's", file=p, key="gates", given=sorted(sc.gates)
+            )
+        variants.append(Variant(sc.name, p, res))
+    chosen = ens.worlds(priors, worlds)
+    sweep = build_sweep(
+        Variant(BASE, base, base_res),
+        variants,
+        priors,
+        chosen,
+        days or base_sc.run.days,
+        replications,
+        base_sc.run.seed if seed is None else seed,
+    )
+    out_dir = Path(out)
+    if force and out_dir.exists():
+        import shutil
+
+        if not (out_dir / "runs" / "sweep.json").exists() and any(out_dir.iterdir()):
+            raise InputError("--force only replaces an assessment directory", key="--out", given=out)
+        shutil.rmtree(out_dir)
+    if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / "runs").exists():
+        raise InputError("exists and is not an assessment directory", key="--out", given=out)
+    click.echo(
+        f"assess: {len(chosen)} worlds x {1 + len(variants)} variants x {replications} replications = "
+        f"{len(sweep.tasks)} tasks, {sweep.days} days each",
+        err=True,
+    )
+    bar: list[Progress] = []
+
+    def on_start(todo, skipped):
+        bar.append(Progress(todo, "assess", quiet).__enter__())
+
+    def on_done(task, result):
+        bar[0].advance(note=f"({result['error']})" if result["error"] else "")
+
+    try:
+        outcome, results, per_world, eff = run_assess(
+            sweep, out_dir, [v.name for v in variants], workers, scheduler, on_start, on_done
+        )
+    except SweepInterrupted as e:
+        if bar:
+            bar[0].__exit__(None, None, None)
+        click.echo(f"\ngatesim: {e}", err=True)
+        click.get_current_context().exit(130)
+    if bar:
+        bar[0].__exit__(None, None, None)
+    dep = depends_on(per_world, ens.sets.head(len(chosen)), priors.names)
+    if not eff.empty:
+        eff = eff.merge(dep, on=["proposal", "gate", "kpi"], how="left")
+    write_csv(out_dir / "effects_by_world.csv", per_world)
+    write_csv(out_dir / "effects.csv", eff)
+    if not eff.empty:
+        click.echo(format_effects(eff, HEADLINE_KPIS))
+    if outcome.failed:
+        click.echo(f"{len(outcome.failed)} tasks failed: see runs/results.csv's error column", err=True)
+    click.echo(f"written: {out_dir / 'effects.csv'}, {out_dir / 'effects_by_world.csv'}")

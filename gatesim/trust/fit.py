@@ -1,0 +1,318 @@
+"""``gatesim calibrate --fit``: history matching in waves over the priors.
+
+Why history matching (not ABC or a likelihood): the targets are few, from
+different reports and periods, with uncertainties that are judgements, and
+the model is known to lack some mechanisms. History matching only asks which
+parameter sets are *not ruled out* by each target, allows explicitly for the
+model's discrepancy, and names the targets no set can meet instead of letting
+them drag the fit (Craig et al. 1997; Vernon et al. 2010; Andrianakis et al. 2015).
+
+For a set x and target t: I_t(x) = |z_t - f_t(x)| / sqrt(sd_t^2 + s_t^2 + d_t^2),
+with z the published figure, sd its observation sd, s the simulation sd
+(spread over replications at the priors' centre) and d the model discrepancy
+sd (targets file). A set is non-implausible when max_t I_t(x) <= cut (3, by
+Pukelsheim's three-sigma rule). Wave 1 is a Latin hypercube over the priors;
+each later wave a Latin hypercube over the box of the previous waves'
+non-implausible sets (widened by 5% of each prior range). A fit target that no
+set of wave 1 meets is named model discrepancy and left out of the cut.
+No emulator: every set is simulated (docs/calibration.md says why).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gatesim import __version__
+from gatesim.errors import InputError
+from gatesim.outputs import write_csv, write_json, write_text
+from gatesim.run import scenario_hash
+from gatesim.sweep.spec import _lhs
+from gatesim.trust.evaluate import Runner, evaluate
+from gatesim.trust.priors import Priors
+from gatesim.trust.targets import Targets
+
+__all__ = ["FitConfig", "FitResult", "implausibility", "run_fit", "spread"]
+
+FIT_FILE = "fit.json"
+
+
+@dataclass(frozen=True)
+class FitConfig:
+    sets_per_wave: int = 150
+    waves: int = 2
+    cut: float = 3.0
+    centre_replications: int = 4
+    predict_members: int = 40
+    seed: int = 20260101
+
+
+@dataclass
+class FitResult:
+    design: pd.DataFrame  # every simulated set: wave, parameters, values, I per fit target, I_max, plausible
+    ensemble: pd.DataFrame  # the non-implausible sets
+    predictions: pd.DataFrame  # holdout/check values for ensemble members (set_id, target, value)
+    sim_sd: dict[str, float]
+    discrepant: list[str]  # fit targets no set of wave 1 meets
+    fit_targets: list[str]
+
+
+def implausibility(obs: float, sim: np.ndarray, obs_sd: float, sim_sd: float, disc_sd: float) -> np.ndarray:
+    """|z - f| / sqrt(obs var + sim var + discrepancy var) (NaN where the model gave no value)."""
+    return np.abs(obs - np.asarray(sim, float)) / np.sqrt(obs_sd**2 + sim_sd**2 + disc_sd**2)
+
+
+def _identity(resolved: dict, priors: Priors, targets: Targets, cfg: FitConfig) -> dict[str, Any]:
+    """What the simulations depend on: scenario, priors, experiments and measurement rules, settings.
+
+    Observed values, sds and discrepancies are left out: they change the
+    implausibility, not what was simulated, so the same directory resumes
+    and only the designs of later waves (kept under their own hash) change.
+    """
+    import hashlib
+
+    sims = {
+        "experiments": {k: e.model_dump(mode="json") for k, e in targets.experiments.items()},
+        "rules": sorted(
+            (t.id, t.experiment, t.rule, json.dumps(t.args, sort_keys=True, default=str))
+            for t in targets.targets
+        ),
+    }
+    return {
+        "scenario": resolved.get("name"),
+        "scenario_hash": scenario_hash(resolved),
+        "priors": priors.digest,
+        "simulations": hashlib.sha256(json.dumps(sims, sort_keys=True).encode()).hexdigest()[:16],
+        # waves and predict_members leave earlier waves' results as they are: a fit can be
+        # resumed with more waves or more predicting members
+        "config": {k: v for k, v in asdict(cfg).items() if k not in ("waves", "predict_members")},
+    }
+
+
+def prepare_fit_dir(out: Path, identity: dict[str, Any], force: bool) -> None:
+    """Create or resume ``out``; refuse a directory holding another fit or other files."""
+    import shutil
+
+    spec = out / FIT_FILE
+    if out.exists() and not out.is_dir():
+        raise InputError("not a directory", key="--fit", given=str(out))
+    if out.is_dir() and any(out.iterdir()):
+        old = json.loads(spec.read_text(encoding="utf-8")) if spec.exists() else None
+        if old is None:
+            raise InputError(
+                "exists and is not a fit directory",
+                key="--fit",
+                given=str(out),
+                allowed="a new or empty directory",
+            )
+        if old.get("identity") != identity:
+            if not force:
+                raise InputError(
+                    "holds a different fit (scenario, priors, targets or settings differ)",
+                    key="--fit",
+                    given=str(out),
+                    allowed="the same fit to resume it, another directory, or --force",
+                )
+            shutil.rmtree(out)
+    out.mkdir(parents=True, exist_ok=True)
+    if not spec.exists():
+        write_json(spec, {"identity": identity, "gatesim_version": __version__})
+
+
+def _sets(priors: Priors, u: np.ndarray, first_id: int, wave: int) -> list[dict[str, Any]]:
+    return [{"set_id": first_id + i, "wave": wave, **priors.point(row)} for i, row in enumerate(u)]
+
+
+def _centre(priors: Priors) -> dict[str, Any]:
+    return {"set_id": -1, "wave": 0, **priors.point(np.full(len(priors.names), 0.5))}
+
+
+def spread(frame: pd.DataFrame, n: int | None) -> pd.DataFrame:
+    """``n`` rows evenly spaced over ``frame``'s order (all rows when n is None or larger)."""
+    if n is None or n >= len(frame):
+        return frame
+    return frame.iloc[np.unique(np.linspace(0, len(frame) - 1, n).round().astype(int))]
+
+
+def _wide(values: pd.DataFrame) -> pd.DataFrame:
+    """(set, replication, target, value) rows -> one row per set, target means as columns."""
+    if values.empty:
+        return pd.DataFrame()
+    return values.pivot_table(index="set_id", columns="target", values="value", aggfunc="mean")
+
+
+def _perturbed(priors: Priors, plausible: pd.DataFrame, n: int, seed: int) -> np.ndarray:
+    """Later waves: ``n`` points around the plausible sets so far (in quantile space).
+
+    Each point is a plausible parent (taken in turn) moved by a normal step of
+    sd max(0.5 x the plausible sets' sd, 0.02) per dimension, clipped to the
+    prior; a choice keeps its parent's value with probability 0.9. In 12
+    dimensions a Latin hypercube over the plausible sets' box is mostly
+    implausible (wave 1 of the baseline: 7 of 200 sets plausible); stepping
+    from plausible parents, as ABC-SMC's perturbation kernel does, keeps most.
+    """
+    rng = np.random.default_rng([seed, 7])
+    q = np.array(
+        [
+            [priors.varied[k].quantile(row[k]) for k in priors.names]
+            for row in plausible[priors.names].to_dict(orient="records")
+        ]
+    )
+    sd = np.maximum(0.5 * (q.std(axis=0) if len(q) > 1 else np.zeros(q.shape[1])), 0.02)
+    parents = q[np.arange(n) % len(q)]
+    u = np.clip(parents + rng.normal(0.0, sd, parents.shape), 0.0, 1.0 - 1e-9)
+    for j, k in enumerate(priors.names):
+        p = priors.varied[k]
+        if p.categorical:
+            flip = rng.random(n) >= 0.9
+            u[flip, j] = rng.random(int(flip.sum()))
+    return u
+
+
+def run_fit(
+    targets: Targets,
+    priors: Priors,
+    resolved: dict,
+    out: Path,
+    cfg: FitConfig,
+    runner: Runner,
+    force: bool = False,
+    on_note=print,
+) -> FitResult:
+    """Waves of history matching; writes design.csv, ensemble.csv, predictions.csv and the page."""
+    from gatesim.trust.page import calibration_page, target_table
+
+    out = Path(out)
+    identity = _identity(resolved, priors, targets, cfg)
+    prepare_fit_dir(out, identity, force)
+    fit_t = targets.with_role("fit")
+    if not fit_t:
+        raise InputError(
+            "no target has role fit", file=targets.file, allowed="role: fit on at least one target"
+        )
+    fit_ids = [t.id for t in fit_t]
+    by_id = {t.id: t for t in targets.targets}
+
+    # Simulation sd of every target: replications of the priors' centre.
+    centre = evaluate(
+        "centre",
+        [_centre(priors)],
+        targets,
+        ("fit", "holdout", "check"),
+        priors,
+        resolved,
+        out / "centre",
+        cfg.centre_replications,
+        cfg.seed,
+        runner,
+        on_note,
+    )
+    sim_sd = {
+        t: float(np.nan_to_num(g["value"].std(ddof=1), nan=0.0)) if len(g) > 1 else 0.0
+        for t, g in centre.groupby("target")
+    }
+
+    design_parts, discrepant = [], []
+    plausible = pd.DataFrame()
+    next_id = 0
+    for wave in range(1, cfg.waves + 1):
+        if wave == 1:
+            u = _lhs(len(priors.names), cfg.sets_per_wave, cfg.seed + wave)
+        else:
+            u = _perturbed(priors, plausible, cfg.sets_per_wave, cfg.seed + wave)
+        sets = _sets(priors, u, next_id, wave)
+        next_id += len(sets)
+        # a later wave's design depends on the implausibility cut: kept under its own hash
+        tag = (
+            ""
+            if wave == 1
+            else "-" + __import__("hashlib").sha256(json.dumps(sets, default=str).encode()).hexdigest()[:8]
+        )
+        values = evaluate(
+            f"wave{wave}",
+            sets,
+            targets,
+            ("fit",),
+            priors,
+            resolved,
+            out / f"wave{wave}{tag}",
+            1,
+            cfg.seed,
+            runner,
+            on_note,
+        )
+        wide = _wide(values)
+        frame = pd.DataFrame(sets).set_index("set_id")
+        for tid in fit_ids:
+            t = by_id[tid]
+            sim = wide[tid] if tid in wide else pd.Series(np.nan, index=frame.index)
+            frame[f"value_{tid}"] = sim.reindex(frame.index)
+            frame[f"I_{tid}"] = implausibility(
+                t.value, frame[f"value_{tid}"], t.sd, sim_sd.get(tid, 0.0), t.discrepancy_sd
+            )
+        if wave == 1:
+            discrepant = [tid for tid in fit_ids if not (frame[f"I_{tid}"] <= cfg.cut).any()]
+            for tid in discrepant:
+                on_note(
+                    f"fit target {tid} is met by no parameter set of wave 1: named model discrepancy, left out of the cut"
+                )
+        design_parts.append(frame)
+        design = pd.concat(design_parts)
+        used = [f"I_{tid}" for tid in fit_ids if tid not in discrepant]
+        # a set the model failed on (NaN) is not plausible
+        design["I_max"] = design[used].max(axis=1, skipna=False) if used else 0.0
+        design["plausible"] = design["I_max"] <= cfg.cut
+        plausible = design[design["plausible"]]
+        on_note(
+            f"wave {wave}: {int(frame.index.size)} sets, {int((design.loc[frame.index, 'plausible']).sum())} not implausible ({len(plausible)} in all)"
+        )
+        if plausible.empty:
+            break
+
+    design = pd.concat(design_parts)
+    used = [f"I_{tid}" for tid in fit_ids if tid not in discrepant]
+    design["I_max"] = design[used].max(axis=1, skipna=False) if used else 0.0
+    design["plausible"] = design["I_max"] <= cfg.cut
+    ensemble = design[design["plausible"]].sort_values("I_max", kind="stable")
+
+    # Holdout and check targets, predicted by members spread evenly over the ensemble's
+    # order of fit (the best alone would understate the ensemble's spread).
+    members = spread(ensemble, cfg.predict_members).reset_index()
+    tag = __import__("hashlib").sha256(",".join(map(str, members["set_id"])).encode()).hexdigest()[:8]
+    predictions = pd.DataFrame(columns=["set_id", "replication", "target", "value", "error", "wall_s"])
+    if not members.empty:
+        predictions = evaluate(
+            "predict",
+            members.to_dict(orient="records"),
+            targets,
+            ("holdout", "check"),
+            priors,
+            resolved,
+            out / f"predict-{tag}",
+            1,
+            cfg.seed,
+            runner,
+            on_note,
+        )
+    result = FitResult(design, ensemble, predictions, sim_sd, discrepant, fit_ids)
+    _write(out, result, targets, priors, resolved, identity, cfg, target_table, calibration_page)
+    return result
+
+
+def _write(out, result, targets, priors, resolved, identity, cfg, target_table, calibration_page) -> None:
+    design = result.design.reset_index()
+    write_csv(out / "design.csv", design)
+    ens = result.ensemble.reset_index()
+    ens.insert(0, "scenario", identity["scenario"])
+    ens.insert(1, "scenario_hash", identity["scenario_hash"])
+    ens.insert(2, "priors", identity["priors"])
+    write_csv(out / "ensemble.csv", ens)
+    write_csv(out / "predictions.csv", result.predictions)
+    table = target_table(result, targets)
+    write_csv(out / "targets.csv", table)
+    write_text(out / "calibration.md", calibration_page(result, targets, priors, table, cfg, identity))

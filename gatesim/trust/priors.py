@@ -1,0 +1,235 @@
+"""Priors: plausible ranges of a scenario's assumptions (``<scenario>.priors.yaml``).
+
+Checked against the scenario: every ``sources:`` entry with basis
+``assumption`` must have a range (varied or held, with its reason) or be
+declared no parameter; every key path must exist in the scenario; low <= high.
+Any problem is one line (file, line, key, given, allowed).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from gatesim.errors import InputError
+from gatesim.scenario.load import apply_overrides, read_yaml, validate
+from gatesim.scenario.schema import Scenario
+
+__all__ = ["Prior", "Priors", "default_priors_path", "load_priors"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Prior(_Model):
+    paths: list[str] = Field(..., min_length=1)
+    low: float | None = None
+    high: float | None = None
+    choices: dict[str, Any] | None = None
+    covers: list[str] = Field(default_factory=list)
+    reason: str = Field(..., min_length=1)
+    integer: bool = False
+
+    @model_validator(mode="after")
+    def _form(self) -> Prior:
+        if self.choices is not None:
+            if self.low is not None or self.high is not None:
+                raise ValueError("give low/high or choices, not both")
+            if len(self.choices) < 2:
+                raise ValueError("choices needs at least two alternatives")
+            return self
+        if self.low is None or self.high is None:
+            raise ValueError("low and high go together (or give choices)")
+        if not (math.isfinite(self.low) and math.isfinite(self.high)):
+            raise ValueError("low and high must be finite numbers")
+        if self.low > self.high:
+            raise ValueError(f"low ({self.low:g}) is above high ({self.high:g})")
+        return self
+
+    @property
+    def categorical(self) -> bool:
+        return self.choices is not None
+
+    def value(self, u: float) -> Any:
+        """The prior's value at quantile ``u`` in [0, 1) (uniform; choices in equal strata)."""
+        if self.choices is not None:
+            names = list(self.choices)
+            return names[min(int(u * len(names)), len(names) - 1)]
+        x = self.low + u * (self.high - self.low)
+        if self.integer:
+            return int(min(self.low + math.floor(u * (self.high - self.low + 1)), self.high))
+        return float(f"{x:.6g}")
+
+    def quantile(self, value: Any) -> float:
+        """Where ``value`` sits in [0, 1] (the inverse of :meth:`value`, for boxes)."""
+        if self.choices is not None:
+            names = list(self.choices)
+            return (names.index(value) + 0.5) / len(names)
+        span = self.high - self.low
+        return 0.5 if span == 0 else (float(value) - self.low) / span
+
+
+class Held(_Model):
+    path: str | None = None
+    low: float
+    high: float
+    held: str = Field(..., min_length=1)
+    reason: str = Field(..., min_length=1)
+
+    @model_validator(mode="after")
+    def _order(self) -> Held:
+        if self.low > self.high:
+            raise ValueError(f"low ({self.low:g}) is above high ({self.high:g})")
+        return self
+
+
+class _File(_Model):
+    scenario: str
+    varied: dict[str, Prior] = Field(..., min_length=1)
+    ranges: dict[str, Held] = Field(default_factory=dict)
+    not_parameters: dict[str, str] = Field(default_factory=dict)
+    pending: dict[str, str] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Priors:
+    file: str
+    varied: dict[str, Prior]
+    ranges: dict[str, Held]
+    not_parameters: dict[str, str]
+    pending: dict[str, str]
+    digest: str
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(self.varied)
+
+    def point(self, u: np.ndarray) -> dict[str, Any]:
+        """Parameter values at a point of the unit cube (dimension j = j-th name)."""
+        return {k: self.varied[k].value(float(x)) for k, x in zip(self.names, u, strict=True)}
+
+    def overrides(self, params: dict[str, Any]) -> list[str]:
+        """``--set`` overrides that put ``params`` into a scenario."""
+        out = []
+        for name, v in params.items():
+            p = self.varied[name]
+            value = p.choices[v] if p.choices is not None else v
+            out.extend(f"{path}={json.dumps(value)}" for path in p.paths)
+        return out
+
+    def apply(self, resolved: dict, params: dict[str, Any], extra: list[str] = ()) -> Scenario:
+        data = apply_overrides(copy.deepcopy(resolved), [*extra, *self.overrides(params)])
+        return validate(data, file="<parameter set>")
+
+
+def default_priors_path(scenario_path: str | Path) -> Path:
+    p = Path(scenario_path)
+    return p.with_name(p.name.removesuffix(".yaml") + ".priors.yaml")
+
+
+def _line(lines: dict, *path: str) -> int | None:
+    probe = tuple(path)
+    while probe:
+        if probe in lines:
+            return lines[probe]
+        probe = probe[:-1]
+    return None
+
+
+def _exists(data: Any, path: str) -> bool:
+    node = data
+    for part in path.split("."):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return False
+    return True
+
+
+def load_priors(path: str | Path, scenario: Scenario, resolved: dict) -> Priors:
+    """Read the priors file and check it against the scenario (see the module docstring)."""
+    import hashlib
+
+    path = Path(path)
+    file = str(path)
+    lines: dict = {}
+    data = read_yaml(path, lines)
+    try:
+        parsed = _File.model_validate(data)
+    except ValidationError as err:
+        e = err.errors(include_url=False)[0]
+        loc = [str(p) for p in e["loc"]]
+        given = e.get("input")
+        given = None if isinstance(given, (dict, list)) else given
+        msg = "unknown key" if e["type"] == "extra_forbidden" else e["msg"].removeprefix("Value error, ")
+        raise InputError(msg, file=file, line=_line(lines, *loc), key=".".join(loc), given=given) from None
+    if parsed.scenario != scenario.name:
+        raise InputError(
+            "priors are for another scenario",
+            file=file,
+            line=_line(lines, "scenario"),
+            key="scenario",
+            given=parsed.scenario,
+            allowed=scenario.name,
+        )
+    sources = scenario.sources
+    varied = {}
+    for name, p in parsed.varied.items():
+        for i, kp in enumerate(p.paths):
+            if not _exists(resolved, kp):
+                raise InputError(
+                    "no such key path in the scenario",
+                    file=file,
+                    line=_line(lines, "varied", name, "paths", str(i)),
+                    key=f"varied.{name}.paths",
+                    given=kp,
+                )
+        for kp in p.covers:
+            if kp not in sources:
+                raise InputError(
+                    "covers a key with no sources: entry",
+                    file=file,
+                    line=_line(lines, "varied", name, "covers"),
+                    key=f"varied.{name}.covers",
+                    given=kp,
+                )
+        varied[name] = p
+    for key, h in parsed.ranges.items():
+        where = {"file": file, "line": _line(lines, "ranges", key)}
+        if key not in sources:
+            raise InputError("not a sources: entry of the scenario", key=f"ranges.{key}", **where)
+        if h.path is not None and not _exists(resolved, h.path):
+            raise InputError(
+                "no such key path in the scenario", key=f"ranges.{key}.path", given=h.path, **where
+            )
+    for key in parsed.not_parameters:
+        if key not in sources:
+            raise InputError(
+                "not a sources: entry of the scenario",
+                file=file,
+                line=_line(lines, "not_parameters", key),
+                key=f"not_parameters.{key}",
+            )
+    covered = {k for p in varied.values() for k in p.covers} | set(parsed.ranges) | set(parsed.not_parameters)
+    missing = sorted(k for k, s in sources.items() if s.basis == "assumption" and k not in covered)
+    if missing:
+        raise InputError(
+            f"{len(missing)} assumption(s) of the scenario have no range",
+            file=file,
+            key=missing[0],
+            allowed="a varied prior covering it, a ranges: entry, or not_parameters: with a reason",
+        )
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    return Priors(
+        file, varied, dict(parsed.ranges), dict(parsed.not_parameters), dict(parsed.pending), digest
+    )
