@@ -23,7 +23,7 @@ MAX_REPLICATIONS = 1000
 
 # Commands defined in their own modules, imported only when called.
 _LAZY = {
-    "compare": "gatesim.compare:command",
+    "compare": "gatesim.compare.cli:command",
     "sweep": "gatesim.sweep.cli:command",
     "report": "gatesim.report.cli:command",
 }
@@ -96,6 +96,11 @@ def _load(path: str, overrides: tuple[str, ...]):
     metavar="KEY.PATH=VALUE",
     help="Override a scenario value, e.g. gates.tan_thanh.stages.road.lanes=8. Repeatable.",
 )
+@click.option(
+    "--name",
+    "run_name",
+    help="Name of the run (letters, digits, _ . -). Default: the scenario's name, plus what --set changed.",
+)
 @click.option("--force", is_flag=True, help="Replace an existing output directory.")
 @click.option(
     "--no-events", is_flag=True, help="Do not keep the Parquet event logs (replay and state need them)."
@@ -104,7 +109,9 @@ def _load(path: str, overrides: tuple[str, ...]):
     "--report", "make_report", is_flag=True, help="Also write report.html into the output directory."
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
-def run(scenarios, days, replications, seed, out, overrides, force, no_events, make_report, quiet) -> None:
+def run(  # noqa: PLR0913 - one parameter per option
+    scenarios, days, replications, seed, out, overrides, run_name, force, no_events, make_report, quiet
+) -> None:
     """Run SCENARIO file(s); write summary.csv, summary_ci.csv, timeseries.csv, event logs.
 
     Times are in hours (sim time 0 = 00:00 Hanoi time on the first warm-up day),
@@ -121,7 +128,9 @@ def run(scenarios, days, replications, seed, out, overrides, force, no_events, m
     check_range("--replications", replications, 1, MAX_REPLICATIONS)
     check_range("--seed", seed, 0, 2**63 - 1)
     loaded = [(_load(p, overrides)) for p in scenarios]  # validate all before running any
+    loaded = [_named(s, r, overrides, run_name, len(loaded)) for s, r in loaded]
     names = [s.name for s, _ in loaded]
+    say = _Stdout()
     if len(set(names)) != len(names):
         raise InputError("two scenario files have the same name", key="name", given=names)
     target = Path(out) if out else Path("runs") / (names[0] if len(loaded) == 1 else "multi")
@@ -130,7 +139,8 @@ def run(scenarios, days, replications, seed, out, overrides, force, no_events, m
             root = tmp if len(loaded) == 1 else tmp / scenario.name
             root.mkdir(exist_ok=True)
             reps = replications or scenario.run.replications
-            with Progress(reps, f"{scenario.name}: replications", quiet) as bar:
+            n_days = days or scenario.run.days
+            with Progress(reps, f"{scenario.name}: replications", quiet, steps_per_item=n_days) as bar:
                 result = run_into(
                     root,
                     scenario,
@@ -140,13 +150,14 @@ def run(scenarios, days, replications, seed, out, overrides, force, no_events, m
                     seed,
                     keep_events=not no_events,
                     on_progress=lambda d, t: bar.advance(),
+                    on_day=bar.step,
                 )
-            click.echo(
+            say(
                 f"\n{scenario.name}: {result.days} days x {result.replications} replications, "
                 f"seed {result.seed}, {result.wall_s:.1f} s"
             )
             names_by_gate = {gid: g.name for gid, g in scenario.gates.items()}
-            click.echo(format_run(result.summary, names_by_gate, dict(scenario.targets.revenue_2026_vnd)))
+            say(format_run(result.summary, names_by_gate, dict(scenario.targets.revenue_2026_vnd)))
         if len(loaded) > 1:
             from gatesim.outputs import write_json
 
@@ -157,8 +168,107 @@ def run(scenarios, days, replications, seed, out, overrides, force, no_events, m
         from gatesim.report.cli import build_report
 
         page = build_report(target)
-        click.echo(f"report: {page}")
-    click.echo(f"\nwritten: {target}")
+        say(f"report: {page}")
+    say(f"\nwritten: {target}")
+    if say.closed:  # e.g. `gatesim run ... | head -1`: the run itself is complete
+        click.echo(f"gatesim: standard output was closed early; the run is complete: {target}", err=True)
+
+
+BASELINE = Path("scenarios") / "baseline_2026.yaml"
+
+
+def default_scenario() -> Path:
+    """The baseline of the current directory if it has one, else the one beside the package."""
+    if BASELINE.is_file():
+        return BASELINE
+    shipped = Path(__file__).resolve().parents[1] / BASELINE
+    if shipped.is_file():
+        return shipped
+    raise InputError(
+        "no scenario given and no baseline found", given=str(BASELINE), allowed="a scenario file"
+    )
+
+
+_NAME_RE = r"^[A-Za-z0-9_.-]+$"  # the scenario schema's pattern for name
+_NAME_MAX = 80
+
+
+def _set_name(base: str, overrides: tuple[str, ...]) -> str:
+    """``baseline_2026`` + ``gates.tan_thanh.stages.road.lanes=8`` -> ``baseline_2026__tan_thanh.road.lanes_8``.
+
+    Run settings (``run.*``) and source notes do not change what is simulated,
+    so they do not rename it; a ``name=`` override is the name itself.
+    """
+    import hashlib
+    import re
+
+    parts = []
+    for text in overrides:
+        key, _, value = text.partition("=")
+        key = key.strip()
+        if key == "name":
+            return value.strip()
+        if key.startswith(("run.", "sources.")):
+            continue
+        key = re.sub(r"^gates\.", "", key).replace(".stages.", ".")
+        parts.append(re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{key}_{value.strip()}").strip("_"))
+    if not parts:
+        return base
+    name = "__".join([base, *parts])
+    if len(name) > _NAME_MAX:  # still unique and stable; the manifest's overrides say what was set
+        digest = hashlib.sha256("\n".join(overrides).encode()).hexdigest()[:8]
+        name = f"{base}__{len(parts)}_changes_{digest}"
+    return name
+
+
+def _named(scenario, resolved: dict, overrides: tuple[str, ...], run_name: str | None, n: int):
+    """The scenario renamed after --name, or after what --set changed (so that two runs of one
+    file never compare as "baseline vs baseline")."""
+    import re
+
+    if run_name is not None:
+        if n > 1:
+            raise InputError("--name names one scenario; several were given", key="--name", given=run_name)
+        if not re.match(_NAME_RE, run_name):
+            raise InputError(
+                "not a usable name",
+                key="--name",
+                given=run_name,
+                allowed="letters, digits, _ . - (no spaces)",
+            )
+        name = run_name
+    else:
+        name = _set_name(scenario.name, overrides)
+    if name == scenario.name:
+        return scenario, resolved
+    if not re.match(_NAME_RE, name):
+        raise InputError("not a usable name", key="name", given=name, allowed="letters, digits, _ . -")
+    return scenario.model_copy(update={"name": name}), {**resolved, "name": name}
+
+
+class _Stdout:
+    """``click.echo`` that survives a closed pipe (``| head``): further output is dropped, the run goes on."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    def __call__(self, text: str) -> None:
+        if self.closed:
+            return
+        try:
+            click.echo(text)
+        except BrokenPipeError:
+            import os
+
+            self.closed = True
+            # Python would report the failed flush again at exit: point stdout at /dev/null instead.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, sys.stdout.fileno())
+            except (OSError, ValueError):  # stdout without a file descriptor (tests)
+                pass
+            finally:
+                os.close(devnull)
 
 
 @main.command()
@@ -222,9 +332,7 @@ def state(run_dir, at, replication) -> None:
 
 
 @main.command()
-@click.argument(
-    "scenario", required=False, default="scenarios/baseline_2026.yaml", type=click.Path(dir_okay=False)
-)
+@click.argument("scenario", required=False, type=click.Path(dir_okay=False))
 @click.option("--replications", "-r", type=int, default=5, show_default=True, help="Replications (1-1000).")
 @click.option("--seed", type=int, help="Base seed. Default: the scenario's run.seed.")
 @click.option(
@@ -240,12 +348,16 @@ def state(run_dir, at, replication) -> None:
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 def calibrate(scenario, replications, seed, out, overrides, quiet) -> None:
-    """Each seed figure beside the model's value over the same period (mean, 95% CI, ratio)."""
+    """Each seed figure beside the model's value over the same period (mean, 95% CI, ratio).
+
+    SCENARIO defaults to scenarios/baseline_2026.yaml of the current directory, else the
+    baseline shipped beside gatesim (so that it works from any directory).
+    """
     from gatesim.calibrate import calibration_table, format_calibration, load_figures
     from gatesim.outputs import write_csv
 
     check_range("--replications", replications, 1, MAX_REPLICATIONS)
-    sc, _ = _load(scenario, overrides)
+    sc, _ = _load(scenario or str(default_scenario()), overrides)
     figures = load_figures()
     table = calibration_table(sc, figures, replications, seed, quiet=quiet)
     Path(out).parent.mkdir(parents=True, exist_ok=True)

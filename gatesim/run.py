@@ -57,8 +57,14 @@ def scenario_hash(resolved: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def run_replication(scenario: Scenario, days: int, replication: int, seed: int) -> LogData:
-    log, meta = simulate(scenario, days, replication, seed)
+def run_replication(
+    scenario: Scenario,
+    days: int,
+    replication: int,
+    seed: int,
+    on_day: Callable[[int, int], None] | None = None,
+) -> LogData:
+    log, meta = simulate(scenario, days, replication, seed, on_day)
     meta["gatesim_version"] = __version__
     return log.decode(meta)
 
@@ -70,6 +76,7 @@ def run_scenario(
     seed: int | None = None,
     on_log: LogSink | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    on_day: Callable[[int, int], None] | None = None,
 ) -> RunResult:
     days = days if days is not None else scenario.run.days
     replications = replications if replications is not None else scenario.run.replications
@@ -77,7 +84,7 @@ def run_scenario(
     t = time.perf_counter()
     summaries, series = [], []
     for r in range(replications):
-        log = run_replication(scenario, days, r, seed)
+        log = run_replication(scenario, days, r, seed, on_day)
         summary, hourly = tables(log)
         release_free_memory()  # the projections' freed temporaries, before the log is written
         summaries.append(summary)

@@ -64,6 +64,7 @@ def run_into(
     seed: int | None,
     keep_events: bool = True,
     on_progress: Callable[[int, int], None] | None = None,
+    on_day: Callable[[int, int], None] | None = None,
 ) -> RunResult:
     """Run a scenario and write every output into ``root`` (a scratch directory)."""
     if keep_events:
@@ -75,7 +76,9 @@ def run_into(
 
     from gatesim.run import OUTPUT_SCHEMA_VERSION, run_scenario, scenario_hash
 
-    result = run_scenario(scenario, days, replications, seed, on_log=sink, on_progress=on_progress)
+    result = run_scenario(
+        scenario, days, replications, seed, on_log=sink, on_progress=on_progress, on_day=on_day
+    )
     write_tables(root, result.summary, result.timeseries)
     resolved = dict(resolved)
     resolved.setdefault("run", {})

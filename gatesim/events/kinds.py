@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-__all__ = ["Kind", "NO_STAGE", "YARD_STAGE", "pack"]
+__all__ = ["NO_STAGE", "NO_TRUCK", "YARD_STAGE", "Kind", "pack"]
 
 
 class Kind(IntEnum):
@@ -19,6 +19,11 @@ class Kind(IntEnum):
     OPENED = 8  # a stage opens (calendar)
     CLOSED = 9  # a stage closes (calendar)
 
+
+# The truck id of events that concern no truck (a stage opening or closing): truck ids start
+# at 0, so 0 would name a real truck. Packed as a negative word, decoded back to -1 by the
+# arithmetic shift (``word >> 24``).
+NO_TRUCK = -1
 
 # Stage codes 0 and 1 are reserved; a scenario's stages are numbered from 2.
 NO_STAGE = 0

@@ -7,11 +7,13 @@ the metadata projections need to read it (vocabularies, window, capacities).
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Callable
 
 import numpy as np
 import simpy
 
-from gatesim.events.kinds import NO_STAGE, YARD_STAGE, Kind, pack
+from gatesim.events.kinds import NO_STAGE, NO_TRUCK, YARD_STAGE, Kind, pack
 from gatesim.events.log import EventLog
 from gatesim.model.arrivals import Arrivals, draw_arrivals, hourly_rates
 from gatesim.model.calendar import Clock, open_intervals
@@ -50,7 +52,14 @@ def _closed_dates(scenario: Scenario, gate_id: str) -> frozenset[dt.date]:
     return frozenset(out)
 
 
-def simulate(scenario: Scenario, days: int, replication: int, seed: int) -> tuple[EventLog, dict]:
+def simulate(
+    scenario: Scenario,
+    days: int,
+    replication: int,
+    seed: int,
+    on_day: Callable[[int, int], None] | None = None,
+) -> tuple[EventLog, dict]:
+    """One replication's event log and metadata; ``on_day(k, n)`` after each of the n simulated days."""
     clock = Clock.of(scenario, days)
     env = simpy.Environment()
     log = EventLog()
@@ -70,11 +79,11 @@ def simulate(scenario: Scenario, days: int, replication: int, seed: int) -> tupl
             always = st.hours.always_open and not closed
             runtimes[sid] = StageRuntime(code, sid, st.servers, opens, closes, always, st.daily_capacity)
             if always:
-                calendar_rows.append((0.0, pack(0, g_code, code, Kind.OPENED)))
+                calendar_rows.append((0.0, pack(NO_TRUCK, g_code, code, Kind.OPENED)))
             else:
                 for o, c in zip(opens.tolist(), closes.tolist()):
-                    calendar_rows.append((o, pack(0, g_code, code, Kind.OPENED)))
-                    calendar_rows.append((c, pack(0, g_code, code, Kind.CLOSED)))
+                    calendar_rows.append((o, pack(NO_TRUCK, g_code, code, Kind.OPENED)))
+                    calendar_rows.append((c, pack(NO_TRUCK, g_code, code, Kind.CLOSED)))
             stage_meta.append(
                 {
                     "id": sid,
@@ -103,7 +112,15 @@ def simulate(scenario: Scenario, days: int, replication: int, seed: int) -> tupl
 
     start(env, lambda _resume: _calendar(env, log, sorted(calendar_rows)))
     w0, w1 = clock.window_h
-    env.run(until=clock.horizon_h)
+    if on_day is None:
+        env.run(until=clock.horizon_h)
+    else:
+        # Day by day for progress: a stop at t pops before the events at t and leaves the
+        # queue's order untouched, so the log is the same as one run to the horizon.
+        n = math.ceil(clock.horizon_h / 24)
+        for k in range(1, n + 1):
+            env.run(until=min(24.0 * k, clock.horizon_h))
+            on_day(k, n)
     meta = {
         "log_schema_version": LOG_SCHEMA_VERSION,
         "scenario": scenario.name,
