@@ -139,8 +139,7 @@ def run(  # noqa: PLR0913 - one parameter per option
             root = tmp if len(loaded) == 1 else tmp / scenario.name
             root.mkdir(exist_ok=True)
             reps = replications or scenario.run.replications
-            n_days = days or scenario.run.days
-            with Progress(reps, f"{scenario.name}: replications", quiet, steps_per_item=n_days) as bar:
+            with Progress(reps, f"{scenario.name}: replications", quiet) as bar:
                 result = run_into(
                     root,
                     scenario,

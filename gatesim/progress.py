@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import sys
 import time
+from collections.abc import Callable
 from types import TracebackType
 
 __all__ = ["Progress", "eta_seconds", "format_eta"]
@@ -39,13 +40,13 @@ class Progress:
     """``with Progress(total, "label") as p: p.step(day, days); p.advance()``; silent when ``quiet``."""
 
     def __init__(
-        self, total: int, label: str, quiet: bool = False, steps_per_item: int | None = None
+        self, total: int, label: str, quiet: bool = False, clock: Callable[[], float] = time.perf_counter
     ) -> None:
         self.total, self.label, self.quiet = total, label, quiet
-        self.steps_per_item = steps_per_item  # unused by the arithmetic; kept for callers' messages
+        self._clock = clock  # injectable: tests drive the time
         self.done = 0
         self.fraction = 0.0  # of the item in progress
-        self._t0 = time.perf_counter()
+        self._t0 = clock()
         self._last_line = self._t0 - (_PLAIN_EVERY_S - _PLAIN_FIRST_S)
         self._bar = None
         self._task = None
@@ -55,8 +56,9 @@ class Progress:
         """Items done, with the fraction of the current one."""
         return self.done + self.fraction
 
-    def eta(self) -> float:
-        return eta_seconds(time.perf_counter() - self._t0, self.position, self.total)
+    def eta(self, now: float | None = None) -> float:
+        now = self._clock() if now is None else now
+        return eta_seconds(now - self._t0, self.position, self.total)
 
     def __enter__(self) -> Progress:
         if not self.quiet and sys.stderr.isatty():
@@ -82,8 +84,8 @@ class Progress:
     def _show(self, note: str = "", force: bool = False) -> None:
         if self.quiet:
             return
-        now = time.perf_counter()
-        eta = self.eta()
+        now = self._clock()
+        eta = self.eta(now)
         if self._bar is not None:
             part = f" (+{self.fraction:.0%})" if 0 < self.fraction < 1 else ""
             self._bar.update(
