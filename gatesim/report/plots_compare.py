@@ -36,6 +36,7 @@ REQUIRED = [
     "significant",
 ]
 _SKIP = {"days"}  # the same in both by construction
+_NOT_SIGNIFICANT = "#5b7aa6"  # a muted blue: visibly "no clear change", distinct from the red of a finding
 
 
 def _truthy(v: object) -> bool:
@@ -149,10 +150,10 @@ def forest_chart(df: pd.DataFrame, other: str, base: str, names: dict[str, str])
                 ax.text(0, yy, f"base is 0: {note}", fontsize=7, color="0.3", va="center", ha="center")
                 continue
             p, lo, hi = (100 * v / b for v in (r.diff_mean, r.diff_ci_low, r.diff_ci_high))
-            color = "tab:red" if r.significant else "0.45"
+            color = "tab:red" if r.significant else _NOT_SIGNIFICANT
             lo_c, hi_c = (max(lo, -lim), min(hi, lim)) if np.isfinite(lo) else (p, p)
-            ax.plot([lo_c, hi_c], [yy, yy], color=color, lw=2)
-            ax.plot([p], [yy], "o", color=color, mfc=color if r.significant else "white", ms=7)
+            ax.plot([lo_c, hi_c], [yy, yy], color=color, lw=3, solid_capstyle="butt")
+            ax.plot([p], [yy], "o", color=color, mfc=color if r.significant else "white", mew=2, ms=9)
             for bound, edge, marker in ((lo, -lim, "<"), (hi, lim, ">")):
                 if np.isfinite(bound) and abs(bound) > lim:  # cut: an arrow at the edge and the true bound
                     ax.plot([edge], [yy], marker, color=color, ms=7)
@@ -169,7 +170,7 @@ def forest_chart(df: pd.DataFrame, other: str, base: str, names: dict[str, str])
     fig.suptitle(f"{other} against {base}: the figures a planner weighs ({level} CI)", fontsize=11)
     caption = (
         f"Dot: change of the mean as a % of the base mean; bar: its {level} confidence interval; red: "
-        "significant; grey, open: not. Numbers: base → proposal. An interval cut at the edge is marked "
+        "significant; blue, open: not. Numbers: base → proposal. An interval cut at the edge is marked "
         "with an arrow and its true bound." + _adjustment(rows)
     )
     return Chart(f"forest_{_safe(other)}", f"{other} against {base}", caption, render_png(fig))
