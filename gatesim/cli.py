@@ -119,6 +119,7 @@ def run(  # noqa: PLR0913 - one parameter per option
     goes into its own subfolder of --out, all with the same seeds (common
     random numbers), so their comparison is paired.
     """
+    from gatesim.naming import renamed
     from gatesim.outputs import atomic_dir
     from gatesim.progress import Progress
     from gatesim.rundir import run_into
@@ -128,7 +129,7 @@ def run(  # noqa: PLR0913 - one parameter per option
     check_range("--replications", replications, 1, MAX_REPLICATIONS)
     check_range("--seed", seed, 0, 2**63 - 1)
     loaded = [(_load(p, overrides)) for p in scenarios]  # validate all before running any
-    loaded = [_named(s, r, overrides, run_name, len(loaded)) for s, r in loaded]
+    loaded = [renamed(s, r, overrides, run_name, len(loaded)) for s, r in loaded]
     names = [s.name for s, _ in loaded]
     say = _Stdout()
     if len(set(names)) != len(names):
@@ -186,63 +187,6 @@ def default_scenario() -> Path:
     raise InputError(
         "no scenario given and no baseline found", given=str(BASELINE), allowed="a scenario file"
     )
-
-
-_NAME_RE = r"^[A-Za-z0-9_.-]+$"  # the scenario schema's pattern for name
-_NAME_MAX = 80
-
-
-def _set_name(base: str, overrides: tuple[str, ...]) -> str:
-    """``baseline_2026`` + ``gates.tan_thanh.stages.road.lanes=8`` -> ``baseline_2026__tan_thanh.road.lanes_8``.
-
-    Run settings (``run.*``) and source notes do not change what is simulated,
-    so they do not rename it; a ``name=`` override is the name itself.
-    """
-    import hashlib
-    import re
-
-    parts = []
-    for text in overrides:
-        key, _, value = text.partition("=")
-        key = key.strip()
-        if key == "name":
-            return value.strip()
-        if key.startswith(("run.", "sources.")):
-            continue
-        key = re.sub(r"^gates\.", "", key).replace(".stages.", ".")
-        parts.append(re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{key}_{value.strip()}").strip("_"))
-    if not parts:
-        return base
-    name = "__".join([base, *parts])
-    if len(name) > _NAME_MAX:  # still unique and stable; the manifest's overrides say what was set
-        digest = hashlib.sha256("\n".join(overrides).encode()).hexdigest()[:8]
-        name = f"{base}__{len(parts)}_changes_{digest}"
-    return name
-
-
-def _named(scenario, resolved: dict, overrides: tuple[str, ...], run_name: str | None, n: int):
-    """The scenario renamed after --name, or after what --set changed (so that two runs of one
-    file never compare as "baseline vs baseline")."""
-    import re
-
-    if run_name is not None:
-        if n > 1:
-            raise InputError("--name names one scenario; several were given", key="--name", given=run_name)
-        if not re.match(_NAME_RE, run_name):
-            raise InputError(
-                "not a usable name",
-                key="--name",
-                given=run_name,
-                allowed="letters, digits, _ . - (no spaces)",
-            )
-        name = run_name
-    else:
-        name = _set_name(scenario.name, overrides)
-    if name == scenario.name:
-        return scenario, resolved
-    if not re.match(_NAME_RE, name):
-        raise InputError("not a usable name", key="name", given=name, allowed="letters, digits, _ . -")
-    return scenario.model_copy(update={"name": name}), {**resolved, "name": name}
 
 
 class _Stdout:

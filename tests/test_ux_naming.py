@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from gatesim.cli import _set_name, main
+from gatesim.cli import main
+from gatesim.naming import set_name
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline_2026.yaml"
@@ -24,13 +25,13 @@ def _cli(*args: str):
 
 
 def test_set_name_says_what_was_set():
-    assert _set_name("baseline_2026", (SET,)) == "baseline_2026__tan_thanh.road.lanes_8"
-    assert _set_name("baseline_2026", ("run.days=30",)) == "baseline_2026"  # a run setting, not a scenario
-    assert _set_name("b", ("name=mine", SET)) == "mine"
+    assert set_name("baseline_2026", (SET,)) == "baseline_2026__tan_thanh.road.lanes_8"
+    assert set_name("baseline_2026", ("run.days=30",)) == "baseline_2026"  # a run setting, not a scenario
+    assert set_name("b", ("name=mine", SET)) == "mine"
     long = tuple(f"gates.tan_thanh.stages.road.per_lane_vehicles_per_h={i}" for i in range(5))
-    name = _set_name("baseline_2026", long)
+    name = set_name("baseline_2026", long)
     assert len(name) <= 80 and name.startswith("baseline_2026__5_changes_")
-    assert name == _set_name("baseline_2026", long)  # stable
+    assert name == set_name("baseline_2026", long)  # stable
 
 
 @pytest.fixture(scope="module")
