@@ -95,11 +95,12 @@ def render(table: pd.DataFrame, proposals: list[str] = PROPOSALS, base_label: st
         for gid, gname in GATES.items():
             cells = [_cell(idx.loc[(name, gid, kpi)], scale, digits) for kpi, _, scale, digits in COLUMNS]
             lines.append(f"| `{name}` | {gname} | " + " | ".join(cells) + " |")
-    r = table.iloc[0]
+    # the decision KPIs' family gives the level (each family has its own; see gatesim.compare.statistics)
+    r = table[table["family"] == "decision"].iloc[0] if "family" in table else table.iloc[0]
     note = (
         f"\nDifference proposal − {base_label}, mean of {int(r['n_base'])} paired replications "
         f"[{100 * r['ci_level']:.4g}% CI"
-        + ("" if r["adjustment"] == "none" else f": {r['adjustment']}, family level 95%")
+        + ("" if r["adjustment"] == "none" else f": {r['adjustment']}")
         + "]; "
         "**bold** = significant (the interval excludes 0); 0 = identical in every replication "
         "(the proposal does not touch that gate, which sees the same trucks). Totals (tax, fees, "

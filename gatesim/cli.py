@@ -26,7 +26,7 @@ _CI_MAX = 50  # replications with --ci-target and no --replications (gatesim.dec
 
 # Commands defined in their own modules, imported only when called.
 _LAZY = {
-    "compare": "gatesim.compare:command",
+    "compare": "gatesim.compare.cli:command",
     "sweep": "gatesim.sweep.cli:command",
     "report": "gatesim.report.cli:command",
     "optimise": "gatesim.decide.cli:optimise_command",
@@ -137,6 +137,11 @@ def _load(path: str, overrides: tuple[str, ...]):
     metavar="KEY.PATH=VALUE",
     help="Override a scenario value, e.g. gates.tan_thanh.stages.road.lanes=8. Repeatable.",
 )
+@click.option(
+    "--name",
+    "run_name",
+    help="Name of the run (letters, digits, _ . -). Default: the scenario's name, plus what --set changed.",
+)
 @click.option("--force", is_flag=True, help="Replace an existing output directory.")
 @click.option(
     "--no-events", is_flag=True, help="Do not keep the Parquet event logs (replay and state need them)."
@@ -172,6 +177,7 @@ def run(
     seed,
     out,
     overrides,
+    run_name,
     force,
     no_events,
     make_report,
@@ -187,6 +193,7 @@ def run(
     goes into its own subfolder of --out, all with the same seeds (common
     random numbers), so their comparison is paired.
     """
+    from gatesim.naming import renamed
     from gatesim.outputs import atomic_dir
     from gatesim.progress import Progress
     from gatesim.rundir import run_into
@@ -197,7 +204,9 @@ def run(
     check_range("--seed", seed, 0, 2**63 - 1)
     target_rel = _ci_target(ci_target, ci_kpis)
     loaded = [(_load(p, overrides)) for p in scenarios]  # validate all before running any
+    loaded = [renamed(s, r, overrides, run_name, len(loaded)) for s, r in loaded]
     names = [s.name for s, _ in loaded]
+    say = _Stdout()
     if len(set(names)) != len(names):
         raise InputError("two scenario files have the same name", key="name", given=names)
     from gatesim.outputs import check_safe_name
@@ -227,13 +236,14 @@ def run(
                     on_progress=lambda d, t: bar.advance(),
                     engine=engine,
                     until=rule,
+                    on_day=bar.step,
                 )
-            click.echo(
+            say(
                 f"\n{scenario.name}: {result.days} days x {result.replications} replications, "
                 f"seed {result.seed}, {result.wall_s:.1f} s"
             )
             names_by_gate = {gid: g.name for gid, g in scenario.gates.items()}
-            click.echo(format_run(result.summary, names_by_gate, dict(scenario.targets.revenue_2026_vnd)))
+            say(format_run(result.summary, names_by_gate, dict(scenario.targets.revenue_2026_vnd)))
             _after_run(root, result, rule, names_by_gate)
         if len(loaded) > 1:
             from gatesim.outputs import write_json
@@ -245,8 +255,50 @@ def run(
         from gatesim.report.cli import build_report
 
         page = build_report(target)
-        click.echo(f"report: {page}")
-    click.echo(f"\nwritten: {target}")
+        say(f"report: {page}")
+    say(f"\nwritten: {target}")
+    if say.closed:  # e.g. `gatesim run ... | head -1`: the run itself is complete
+        click.echo(f"gatesim: standard output was closed early; the run is complete: {target}", err=True)
+
+
+BASELINE = Path("scenarios") / "baseline_2026.yaml"
+
+
+def default_scenario() -> Path:
+    """The baseline of the current directory if it has one, else the one beside the package."""
+    if BASELINE.is_file():
+        return BASELINE
+    shipped = Path(__file__).resolve().parents[1] / BASELINE
+    if shipped.is_file():
+        return shipped
+    raise InputError(
+        "no scenario given and no baseline found", given=str(BASELINE), allowed="a scenario file"
+    )
+
+
+class _Stdout:
+    """``click.echo`` that survives a closed pipe (``| head``): further output is dropped, the run goes on."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    def __call__(self, text: str) -> None:
+        if self.closed:
+            return
+        try:
+            click.echo(text)
+        except BrokenPipeError:
+            import os
+
+            self.closed = True
+            # Python would report the failed flush again at exit: point stdout at /dev/null instead.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, sys.stdout.fileno())
+            except (OSError, ValueError):  # stdout without a file descriptor (tests)
+                pass
+            finally:
+                os.close(devnull)
 
 
 def _ci_target(ci_target: str | None, ci_kpis: tuple[str, ...]) -> float | None:
@@ -355,9 +407,7 @@ def state(run_dir, at, replication) -> None:
 
 
 @main.command()
-@click.argument(
-    "scenario", required=False, default="scenarios/baseline_2026.yaml", type=click.Path(dir_okay=False)
-)
+@click.argument("scenario", required=False, type=click.Path(dir_okay=False))
 @click.option("--replications", "-r", type=int, default=5, show_default=True, help="Replications (1-1000).")
 @click.option("--seed", type=int, help="Base seed. Default: the scenario's run.seed.")
 @click.option(
@@ -392,6 +442,9 @@ def calibrate(
     (<scenario>.priors.yaml) against seeds/congestion_targets.yaml; writes the
     plausible ensemble and calibration.md into DIR. -r is then the number of
     replications at the priors' centre that give the simulation sd.
+
+    SCENARIO defaults to scenarios/baseline_2026.yaml of the current directory, else the
+    baseline shipped beside gatesim (so that it works from any directory).
     """
     from gatesim.calibrate import calibration_table, format_calibration, load_figures
     from gatesim.outputs import write_csv
@@ -400,11 +453,21 @@ def calibrate(
         from gatesim.calibrate import fit_command
 
         return fit_command(
-            scenario, overrides, fit_dir, sets, waves, replications, seed, workers, scheduler, force, quiet
+            scenario or str(default_scenario()),
+            overrides,
+            fit_dir,
+            sets,
+            waves,
+            replications,
+            seed,
+            workers,
+            scheduler,
+            force,
+            quiet,
         )
 
     check_range("--replications", replications, 1, MAX_REPLICATIONS)
-    sc, _ = _load(scenario, overrides)
+    sc, _ = _load(scenario or str(default_scenario()), overrides)
     figures = load_figures()
     table = calibration_table(sc, figures, replications, seed, quiet=quiet)
     Path(out).parent.mkdir(parents=True, exist_ok=True)

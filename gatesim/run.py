@@ -62,17 +62,24 @@ ENGINES = ("fast", "reference")  # reference: the plain-SimPy twin (gatesim/mode
 
 
 def run_replication(
-    scenario: Scenario, days: int, replication: int, seed: int, engine: str = "fast"
+    scenario: Scenario,
+    days: int,
+    replication: int,
+    seed: int,
+    engine: str = "fast",
+    on_day: Callable[[int, int], None] | None = None,
 ) -> LogData:
+    """One replication's decoded log; ``on_day(k, n)`` after each simulated day (fast engine)."""
     if engine == "reference" and scenario.corridor is not None:  # corridor (issue 15)
         from gatesim.errors import InputError
 
         raise InputError("the corridor runs on the fast engine only", key="corridor", allowed="--engine fast")
     if engine == "reference":
-        from gatesim.model.reference import simulate_reference as simulate_with
+        from gatesim.model.reference import simulate_reference
+
+        log, meta = simulate_reference(scenario, days, replication, seed)
     else:
-        simulate_with = simulate
-    log, meta = simulate_with(scenario, days, replication, seed)
+        log, meta = simulate(scenario, days, replication, seed, on_day=on_day)
     meta["gatesim_version"] = __version__
     # the cost factors ride with the log, so that a replay folds the same costs
     e = scenario.economy
@@ -89,6 +96,7 @@ def run_scenario(
     on_progress: Callable[[int, int], None] | None = None,
     engine: str = "fast",
     until: Callable[[list[pd.DataFrame]], bool] | None = None,
+    on_day: Callable[[int, int], None] | None = None,
 ) -> RunResult:
     """``until(summaries)``: called after each replication; True stops early (``replications`` is then the maximum)."""
     days = days if days is not None else scenario.run.days
@@ -97,7 +105,7 @@ def run_scenario(
     t = time.perf_counter()
     summaries, series = [], []
     for r in range(replications):
-        log = run_replication(scenario, days, r, seed, engine)
+        log = run_replication(scenario, days, r, seed, engine, on_day)
         summary, hourly = tables(log)
         if "corridor" in log.meta:  # issue 15: corridor KPIs appended as columns
             from gatesim.corridor.kpis import corridor_kpis

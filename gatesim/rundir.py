@@ -70,6 +70,7 @@ def run_into(
     on_progress: Callable[[int, int], None] | None = None,
     engine: str = "fast",
     until: Callable[[list[pd.DataFrame]], bool] | None = None,
+    on_day: Callable[[int, int], None] | None = None,
 ) -> RunResult:
     """Run a scenario and write every output into ``root`` (a scratch directory)."""
     if keep_events:
@@ -82,7 +83,15 @@ def run_into(
     from gatesim.run import OUTPUT_SCHEMA_VERSION, run_scenario, scenario_hash
 
     result = run_scenario(
-        scenario, days, replications, seed, on_log=sink, on_progress=on_progress, engine=engine, until=until
+        scenario,
+        days,
+        replications,
+        seed,
+        on_log=sink,
+        on_progress=on_progress,
+        engine=engine,
+        until=until,
+        on_day=on_day,
     )
     write_tables(root, result.summary, result.timeseries)
     resolved = dict(resolved)

@@ -76,7 +76,10 @@ def format_run(summary: pd.DataFrame, gate_names: dict[str, str], targets_vnd: d
     lines.append("")
     lines.append(
         f"Projected customs revenue, all gates modelled, {days:g} days scaled to 365: "
-        f"{ann.mean():,.0f} ± {0 if np.isnan(half) else half:,.0f} billion VND/year"
+        f"{ann.mean():,.0f}"
+        # one replication has no interval: say so rather than print a "± 0" that claims certainty
+        + (" (one replication: no CI)" if np.isnan(half) else f" ± {half:,.0f}")
+        + " billion VND/year"
     )
     for name, target in targets_vnd.items():
         lines.append(

@@ -33,7 +33,9 @@ class Kind(IntEnum):
 # Stage codes 0 and 1 are reserved; a scenario's stages are numbered from 2.
 NO_STAGE = 0
 YARD_STAGE = 1
-# The truck id of stage-level events (opened, closed, servers, outages): not a truck.
+# The truck id of stage-level events (opened, closed, servers, outages): truck ids start
+# at 0, so 0 would name a real truck. Packed as a negative word, decoded back to -1 by the
+# arithmetic shift (``word >> 24``).
 NO_TRUCK = -1
 
 

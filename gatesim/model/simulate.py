@@ -7,6 +7,7 @@ the metadata projections need to read it (vocabularies, window, capacities).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -93,10 +94,12 @@ def simulate(
     replication: int,
     seed: int,
     on_build: Callable[[dict[str, GateRuntime]], None] | None = None,
+    on_day: Callable[[int, int], None] | None = None,
 ) -> tuple[EventLog, dict]:
     """Run one replication; ``on_build`` is handed the gates' runtimes before
     the run starts (to attach a :class:`~gatesim.model.live.LiveState`, or
-    model components that read it)."""
+    model components that read it); ``on_day(k, n)`` is called after each of
+    the n simulated days (progress)."""
     clock = Clock.of(scenario, days)
     env = simpy.Environment()
     log = EventLog()
@@ -147,7 +150,15 @@ def simulate(
     start(env, lambda _resume: _calendar(env, log, sorted(calendar_rows)))
     if corridor is not None:  # corridor (issue 15)
         corridor.attach(env, log)
-    env.run(until=clock.horizon_h)
+    if on_day is None:
+        env.run(until=clock.horizon_h)
+    else:
+        # Day by day for progress: a stop at t pops before the events at t and leaves the
+        # queue's order untouched, so the log is the same as one run to the horizon.
+        n = math.ceil(clock.horizon_h / 24)
+        for k in range(1, n + 1):
+            env.run(until=min(24.0 * k, clock.horizon_h))
+            on_day(k, n)
     meta = run_metadata(scenario, clock, days, replication, seed)
     if corridor is not None:  # corridor (issue 15): payload fixed as the trucks departed
         log.add_payload(0, corridor.payload())

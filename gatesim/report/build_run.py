@@ -24,7 +24,7 @@ from gatesim.report.rundata import RunData, read_run
 from gatesim.rundir import read_manifest
 from gatesim.stats import ci_half_width
 
-__all__ = ["multi_page", "run_page"]
+__all__ = ["kpi_table", "multi_page", "overview_table", "run_page"]
 
 
 def _fmt(mean: float, half: float, scale: float) -> str:
@@ -81,7 +81,22 @@ def calibration_table(cal: pd.DataFrame) -> str:
     return table_html(shown, left=("id", "what", "scope", "period", "unit", "model_basis", "source"))
 
 
-def _run_section(run: RunData, heading: str, key: str = "") -> Section:
+def overview_table(runs: dict[str, RunData]) -> str:
+    """One row per (scenario, gate), a column per key KPI: the figures side by side, at a glance."""
+    rows = []
+    for sname, r in runs.items():
+        for g in r.gates:
+            row = {"scenario": sname, "gate": r.names[g]}
+            for k in KEY_KPIS:
+                v = finite(r.summary.loc[r.summary["gate"] == g, k]) if k in r.summary else np.array([])
+                row[f"{kpi_label(k)} [{kpi_unit(k)}]"] = _fmt(
+                    v.mean() if v.size else np.nan, ci_half_width(v), kpi_scale(k)
+                )
+            rows.append(row)
+    return table_html(pd.DataFrame(rows), left=("scenario", "gate"))
+
+
+def _run_section(run: RunData, heading: str, key: str = "", fold: bool = False) -> Section:
     m = run.manifest
     text = (
         f"Scenario {m.get('scenario', '?')}: {m.get('days', '?')} days after warm-up × "
@@ -92,7 +107,7 @@ def _run_section(run: RunData, heading: str, key: str = "") -> Section:
         tables.append(
             ("Calibration table: seed figures beside the model", calibration_table(run.calibration))
         )
-    return Section(heading, run_charts(run), tables, text, key)
+    return Section(heading, run_charts(run), tables, text, key, fold=fold)
 
 
 def run_page(root: Path, target: Path, calibration: Path | None = None) -> Path:
@@ -164,6 +179,14 @@ def multi_page(root: Path, target: Path, calibration: Path | None = None) -> Pat
             "scenarios must be a list of folder names", file=str(root / "manifest.json"), key="scenarios"
         )
     runs = {n: read_run(root / n, calibration) for n in names}
-    sections = [Section("Overview", [_overview(runs)], text=f"{len(runs)} scenarios: {', '.join(runs)}.")]
-    sections += [_run_section(r, n, key=n) for n, r in runs.items()]
+    sections = [
+        Section(
+            "Overview",
+            [_overview(runs)],
+            [("Key figures per scenario and gate (mean ± 95% CI half-width)", overview_table(runs))],
+            text=f"{len(runs)} scenarios: {', '.join(runs)}. Each scenario's charts and tables are in its "
+            "own section below: click its heading to open it.",
+        )
+    ]
+    sections += [_run_section(r, n, key=n, fold=True) for n, r in runs.items()]
     return write_page(target, f"gatesim runs: {', '.join(names)}", f"Directory: {root.resolve()}", sections)

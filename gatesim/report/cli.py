@@ -62,7 +62,7 @@ def detect_kind(path: Path) -> tuple[str, Path]:
     )
 
 
-def build_report(dir: Path, calibration: Path | None = None) -> Path:  # noqa: A002 - the name the CLI hook uses
+def build_report(dir: Path, calibration: Path | None = None, show_all: bool = False) -> Path:  # noqa: A002 - the name the CLI hook uses
     """Write ``report.html`` (and ``report_png/``) for the result at ``dir``; return the HTML path."""
     kind, root = detect_kind(Path(dir))
     target = root / "report.html"
@@ -78,7 +78,7 @@ def build_report(dir: Path, calibration: Path | None = None) -> Path:  # noqa: A
         from gatesim.report.plots_compare import comparison_page
 
         csv = Path(dir) if Path(dir).is_file() else root / "comparison.csv"
-        return comparison_page(csv, target)
+        return comparison_page(csv, target, show_all)
     from gatesim.report.plots_sweep import sweep_page
 
     return sweep_page(root, target)
@@ -91,7 +91,10 @@ def build_report(dir: Path, calibration: Path | None = None) -> Path:  # noqa: A
     type=click.Path(dir_okay=False),
     help="A calibration table (gatesim calibrate) to show in a run report. Default: DIR/calibration.csv if present.",
 )
-def command(path: str, calibration: str | None) -> None:
+@click.option(
+    "--all", "show_all", is_flag=True, help="Comparison: also list the rows identical in both runs."
+)
+def command(path: str, calibration: str | None, show_all: bool) -> None:
     """Write PATH/report.html: the charts of a run, multi-scenario run, comparison or sweep.
 
     PATH is a run directory (gatesim run), a folder of several runs, a comparison
@@ -102,5 +105,5 @@ def command(path: str, calibration: str | None) -> None:
     cal = Path(calibration) if calibration else None
     if cal is not None and not cal.is_file():
         raise InputError("calibration table not found", file=str(cal), key="--calibration")
-    out = build_report(Path(path), cal)
+    out = build_report(Path(path), cal, show_all)
     click.echo(f"written: {out}")

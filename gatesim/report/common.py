@@ -173,3 +173,23 @@ def day_axis(ax, days: pd.Index) -> None:
     ax.xaxis.set_major_locator(mdates.DayLocator(interval=max(1, len(days) // 10)))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
     ax.set_xlabel(f"date, Hanoi time ({days[0].year})" if len(days) else "date, Hanoi time")
+
+
+def hours_zone(path: str, resolved: dict | None) -> str | None:
+    """``Hanoi time`` or ``China time`` for a stage's ``hours.open_h``/``close_h`` key path, from the
+    scenario's ``hours.tz`` (default hanoi, as the schema says); None for any other path."""
+    parts = path.split(".")
+    if parts[-1] not in ("open_h", "close_h"):
+        return None
+    node: object = resolved or {}
+    for p in parts[:-1]:
+        node = node.get(p, {}) if isinstance(node, dict) else {}
+    tz = node.get("tz", "hanoi") if isinstance(node, dict) else "hanoi"
+    return "China time" if tz == "china" else "Hanoi time"
+
+
+def param_label_at(path: str, names: dict[str, str] | None, resolved: dict | None) -> str:
+    """:func:`param_label` with opening hours in the time zone of the side that runs the stage."""
+    text = param_label(path, names)
+    zone = hours_zone(path, resolved)
+    return text.replace("local time", zone) if zone else text

@@ -29,6 +29,8 @@ figcaption{font-size:.88em;color:#444;margin-top:.3em}
 table{border-collapse:collapse;font-size:.82em;margin:.6em 0 1.5em}
 th,td{border:1px solid #ddd;padding:.25em .5em;text-align:right}th{background:#f3f3f3}
 td.l,th.l{text-align:left}nav a{margin-right:1em}
+details{margin:.8em 0}details>summary{cursor:pointer;color:#124}details>summary h2{display:inline;border:0}
+p.summary{background:#f6f8fa;border-left:4px solid #4a7;padding:.5em .8em}
 """
 
 
@@ -39,6 +41,9 @@ class Section:
     tables: list[tuple[str, str]] = field(default_factory=list)  # (title, html of a <table>)
     text: str = ""
     key: str = ""  # sub-folder of report_png/ (multi-scenario reports)
+    fold: bool = False  # the whole section a click away (<details>), e.g. per-scenario detail
+    summary: str = ""  # a plain-language paragraph shown first, highlighted
+    folded_tables: list[tuple[str, str]] = field(default_factory=list)  # (title, html): each in <details>
 
 
 def table_html(df: pd.DataFrame, left: tuple[str, ...] = ()) -> str:
@@ -76,7 +81,15 @@ def write_page(target: Path, title: str, meta: str, sections: list[Section]) -> 
         f"<nav>{nav}</nav>" if len(sections) > 1 else "",
     ]
     for s in sections:
-        parts.append(f'<h2 id="{_slug(s.heading)}">{html.escape(s.heading)}</h2>')
+        if s.fold:
+            parts.append(
+                f'<details id="{_slug(s.heading)}"><summary><h2>{html.escape(s.heading)}</h2> '
+                "(click to open)</summary>"
+            )
+        else:
+            parts.append(f'<h2 id="{_slug(s.heading)}">{html.escape(s.heading)}</h2>')
+        if s.summary:
+            parts.append(f'<p class="summary">{html.escape(s.summary)}</p>')
         if s.text:
             parts.append(f"<p>{html.escape(s.text)}</p>")
         folder = png_root / s.key if s.key else png_root
@@ -92,6 +105,10 @@ def write_page(target: Path, title: str, meta: str, sections: list[Section]) -> 
             )
         for t_title, t_html in s.tables:
             parts.append(f"<h3>{html.escape(t_title)}</h3>{t_html}")
+        for t_title, t_html in s.folded_tables:
+            parts.append(f"<details><summary>{html.escape(t_title)}</summary>{t_html}</details>")
+        if s.fold:
+            parts.append("</details>")
     parts.append("</body></html>")
     write_text(target, "\n".join(parts) + "\n")
     return target

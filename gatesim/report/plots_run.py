@@ -204,25 +204,15 @@ def _throughput_capacity(run: RunData) -> Chart:
             .groupby(level=0)
             .mean()
         )
-        export = float((run.gate_cfg(gate).get("arrivals") or {}).get("export_share", np.nan))
-        if np.isfinite(export):
-            ax.bar(
-                daily.index,
-                daily.to_numpy() * export,
-                0.6,
-                color="0.45",
-                label=f"exports ({export:.0%}, assumed)",
-            )
-            ax.bar(
-                daily.index,
-                daily.to_numpy() * (1 - export),
-                0.6,
-                bottom=daily.to_numpy() * export,
-                color="0.75",
-                label="imports",
-            )
+        split = None
+        if run.by_direction is not None and gate in run.by_direction.index.get_level_values("gate"):
+            split = run.by_direction.loc[gate].reindex(daily.index, fill_value=0.0)
+        if split is not None and {"export", "import"} <= set(split.columns):
+            exp, imp = split["export"].to_numpy(), split["import"].to_numpy()
+            ax.bar(daily.index, exp, 0.6, color="0.45", label="exports")
+            ax.bar(daily.index, imp, 0.6, bottom=exp, color="0.75", label="imports")
         else:
-            ax.bar(daily.index, daily.to_numpy(), 0.6, color="0.6", label="crossings")
+            ax.bar(daily.index, daily.to_numpy(), 0.6, color="0.6", label="crossings (both directions)")
         caps = nominal_capacity(run.gate_cfg(gate))
         for sid in stage_order(run.gate_cfg(gate), list(caps)):
             cap, dirs = caps[sid]
@@ -249,8 +239,8 @@ def _throughput_capacity(run: RunData) -> Chart:
     return Chart(
         "throughput_capacity",
         "Daily throughput against stage capacity",
-        "Bars: crossings per day, split into exports and imports by the scenario's export share (the run "
-        "does not store the split). Lines: nominal capacity = servers × open hours × 60 / mean service minutes "
+        "Bars: crossings per day (mean over replications), split into exports and imports by each "
+        "truck's direction in the event log (not split when the run kept no event logs). Lines: nominal capacity = servers × open hours × 60 / mean service minutes "
         "(road: lanes × vehicles per lane per hour × open hours), capped by any daily quota; a stage used by "
         "one direction only is to be read against that direction's part of the bar.",
         render_png(fig),

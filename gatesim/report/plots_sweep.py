@@ -19,7 +19,7 @@ from gatesim.report.common import (
     kpi_scale,
     kpi_unit,
     new_figure,
-    param_label,
+    param_label_at,
     render_png,
 )
 from gatesim.report.html import Section, table_html, write_page
@@ -30,6 +30,16 @@ __all__ = ["ID_COLUMNS", "heatmap_chart", "parameters", "sweep_page", "trend_cha
 ID_COLUMNS = {"point", "replication", "seed", "gate", "scenario", "error"}
 MAX_LINES = 6  # more combinations of the other parameters than this: plot points, not lines
 MAX_PAIRS = 3
+
+
+class _Names(dict):
+    """Gate id -> name, carrying the sweep's base scenario (opening hours are labelled in its zones)."""
+
+    resolved: dict | None = None
+
+
+def _plabel(path: str, names: dict[str, str] | None = None) -> str:
+    return param_label_at(path, names, getattr(names, "resolved", None))
 
 
 def parameters(results: pd.DataFrame) -> list[str]:
@@ -69,7 +79,10 @@ def _read(root: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str], dict[str, 
             spec = {}
     spec = spec if isinstance(spec, dict) else {}  # a damaged sweep.json: the charts do without it
     gates_cfg = (spec.get("base_resolved") or {}).get("gates") or {}
-    names = {g: gate_name(g, {g: (gates_cfg.get(g) or {}).get("name", "")}) for g in results["gate"].unique()}
+    names = _Names(
+        {g: gate_name(g, {g: (gates_cfg.get(g) or {}).get("name", "")}) for g in results["gate"].unique()}
+    )
+    names.resolved = spec.get("base_resolved") or {}
     return results, ci, params, names, spec
 
 
@@ -103,6 +116,28 @@ def _panels(kpis: list[str], gates: list[str], w_in: float, h_in: float, sharex:
     return fig, [(ax, k, g) for ax, (k, g) in zip(axes, cells)]
 
 
+def adjusted_for_others(rows: pd.DataFrame, param: str, others: list[str]) -> np.ndarray:
+    """Each point's mean with the other parameters' linear effect removed (set to their average).
+
+    In a scattered design (Latin hypercube) every parameter changes between points; plotted
+    raw against one of them, a KPI mostly shows the parameters not on the axis. A least-squares
+    fit ``mean ~ 1 + all parameters`` over the points gives each one's slope; subtracting the
+    others' slope x (value - average) leaves what this parameter explains (a first-order,
+    linear adjustment: the caption says so).
+    """
+    y = rows["mean"].to_numpy(dtype=float)
+    if not others or len(rows) <= len(others) + 2:
+        return y
+    x = rows[[param, *others]].to_numpy(dtype=float)
+    ok = np.isfinite(y) & np.isfinite(x).all(axis=1)
+    if ok.sum() <= x.shape[1] + 1:
+        return y
+    design = np.column_stack([np.ones(ok.sum()), x[ok]])
+    coef, *_ = np.linalg.lstsq(design, y[ok], rcond=None)
+    xo = x[:, 1:]
+    return y - (xo - np.nanmean(xo[ok], axis=0)) @ coef[2:]
+
+
 def trend_chart(
     ci: pd.DataFrame, param: str, params: list[str], kpis: list[str], gates: list[str], names: dict[str, str]
 ) -> Chart:
@@ -118,21 +153,21 @@ def trend_chart(
             groups = rows.groupby(others, sort=True) if others else [((), rows)]
             for c, (key, grp) in enumerate(groups):
                 key = key if isinstance(key, tuple) else (key,)
-                label = ", ".join(
-                    f"{param_label(o, names).split(' [')[0]} = {v:g}" for o, v in zip(others, key)
-                )
+                label = ", ".join(f"{_plabel(o, names).split(' [')[0]} = {v:g}" for o, v in zip(others, key))
                 # every KPI here is >= 0, so is its mean: a t-interval below 0 is cut at 0
                 low = (grp["ci95_low"] * s).clip(lower=0)
                 ax.fill_between(grp[param], low, grp["ci95_high"] * s, color=f"C{c}", alpha=0.12, lw=0)
                 ax.plot(grp[param], grp["mean"] * s, "o-", color=f"C{c}", ms=3, lw=1.3, label=label or "mean")
-        else:  # scattered design (LHS): each point's mean and CI; the other parameters vary between points
-            # KPIs are >= 0: the lower whisker stops at 0
-            below = np.minimum(rows["mean"] - rows["ci95_low"], rows["mean"])
-            err = np.nan_to_num(np.vstack([below, rows["ci95_high"] - rows["mean"]]) * s)
-            ax.errorbar(rows[param], rows["mean"] * s, yerr=np.abs(err), fmt="o", ms=3, capsize=2, color="C0")
+        else:  # scattered design (LHS): each point's mean, the other parameters' effect taken out
+            adj = adjusted_for_others(rows, param, others)
+            err = np.nan_to_num(
+                np.vstack([rows["mean"] - rows["ci95_low"], rows["ci95_high"] - rows["mean"]]) * s
+            )
+            ax.errorbar(rows[param], adj * s, yerr=np.abs(err), fmt="o", ms=3, capsize=2, color="C0")
+            ax.plot(rows[param], rows["mean"] * s, ".", ms=3, color="0.7", zorder=0)  # raw, for reference
         ax.set_title(f"{names.get(gate, gate)}: {kpi_label(kpi)}", fontsize=9)
         ax.set_ylabel(f"[{kpi_unit(kpi)}]", fontsize=8)
-        ax.set_xlabel(param_label(param, names).split(": ")[-1], fontsize=8)  # the title names it in full
+        ax.set_xlabel(_plabel(param, names).split(": ")[-1], fontsize=8)  # the title names it in full
         ax.grid(alpha=0.3)
         ax.tick_params(labelsize=8)
         ax.xaxis.set_tick_params(labelbottom=True)
@@ -142,20 +177,38 @@ def trend_chart(
     if lines and others:
         handles, labels = cells[0][0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside lower center", ncols=min(3, len(labels)), fontsize=8)
-    fig.suptitle(f"Key figures against {param_label(param, names)}")
+    fig.suptitle(f"Key figures against {_plabel(param, names)}")
     how = (
         "lines: mean over replications for each value of the other parameters; bands: 95% CI"
         if lines and others
         else "line: mean over replications; band: 95% CI"
         if lines
-        else "dots: each point's mean with its 95% CI; the other parameters differ between points"
+        else "blue dots: each point's mean with its 95% CI, adjusted to the average of the other parameters "
+        "(their effect removed by a linear least-squares fit over the points); grey: the raw means"
     )
     return Chart(
         f"trend_{_safe(param)}",
-        f"Against {param_label(param, names)}",
+        f"Against {_plabel(param, names)}",
         how.capitalize() + ".",
         render_png(fig),
     )
+
+
+def color_limits(means: np.ndarray, ci_widths: np.ndarray) -> tuple[float, float]:
+    """Colour scale (vmin, vmax) around the means, at least as wide as the typical 95% CI of a point
+    (and 2% of the level): differences within the noise then look alike instead of filling the
+    whole colour map (a 0.3 trucks/day spread painted from dark to bright)."""
+    m = np.asarray(means, dtype=float)
+    m = m[np.isfinite(m)]
+    if m.size == 0:
+        return 0.0, 1.0
+    lo, hi = float(m.min()), float(m.max())
+    w = np.asarray(ci_widths, dtype=float)
+    w = w[np.isfinite(w)]
+    noise = float(np.median(w)) if w.size else 0.0
+    centre = (lo + hi) / 2
+    span = max(hi - lo, noise, 0.02 * abs(centre), 1e-9)
+    return centre - span / 2, centre + span / 2
 
 
 def heatmap_chart(
@@ -188,10 +241,10 @@ def heatmap_chart(
                 )
                 * s
             )
-            im = ax.imshow(table.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
+            lo, hi = color_limits(table.to_numpy(), (rows["ci95_high"] - rows["ci95_low"]).to_numpy() * s)
+            im = ax.imshow(table.to_numpy(), origin="lower", aspect="auto", cmap="viridis", vmin=lo, vmax=hi)
             ax.set_xticks(range(len(xs)), [f"{v:g}" for v in xs])
             ax.set_yticks(range(len(ys)), [f"{v:g}" for v in ys])
-            lo, hi = np.nanmin(table.to_numpy()), np.nanmax(table.to_numpy())
             for (yi, xi), v in np.ndenumerate(table.to_numpy()):
                 if np.isfinite(v):
                     dark = hi > lo and (v - lo) / (hi - lo) < 0.5
@@ -206,9 +259,11 @@ def heatmap_chart(
                     )
         else:
             pts = rows.groupby([px, py], as_index=False)["mean"].mean()
+            lo, hi = color_limits(pts["mean"] * s, (rows["ci95_high"] - rows["ci95_low"]).to_numpy() * s)
             im = ax.scatter(
-                pts[px], pts[py], c=pts["mean"] * s, cmap="viridis", s=60, edgecolors="k", linewidths=0.4
-            )
+                pts[px], pts[py], c=pts["mean"] * s, cmap="viridis", s=60, edgecolors="k", linewidths=0.4,
+                vmin=lo, vmax=hi,
+            )  # fmt: skip
             for axis, values in ((ax.xaxis, xs), (ax.yaxis, ys)):
                 if len(values) <= 10:  # ticks at the sampled values (no 4.2 lanes)
                     axis.set_ticks(values, [f"{v:g}" for v in values])
@@ -216,17 +271,18 @@ def heatmap_chart(
         cbar.set_label(f"[{kpi_unit(kpi)}]", fontsize=8)
         cbar.ax.tick_params(labelsize=8)
         ax.set_title(f"{names.get(gate, gate)}: {kpi_label(kpi)}", fontsize=9)
-        ax.set_xlabel(param_label(px, names), fontsize=8)
-        ax.set_ylabel(param_label(py, names), fontsize=8)
+        ax.set_xlabel(_plabel(px, names), fontsize=8)
+        ax.set_ylabel(_plabel(py, names), fontsize=8)
         ax.tick_params(labelsize=8)
     rest = [p for p in params if p not in (px, py)]
-    fig.suptitle(f"{param_label(px, names)} × {param_label(py, names)}: mean over replications")
+    fig.suptitle(f"{_plabel(px, names)} × {_plabel(py, names)}: mean over replications")
     caption = "Each cell: mean over replications" if grid else "Each dot: one point's mean over replications"
+    caption += " (the colour scale spans at least a point's typical 95% CI: differences within it look alike)"
     if rest:
-        caption += f", averaged over {', '.join(param_label(p, names) for p in rest)}"
+        caption += f", averaged over {', '.join(_plabel(p, names) for p in rest)}"
     return Chart(
         f"heatmap_{_safe(px)}__{_safe(py)}",
-        f"{param_label(px, names)} × {param_label(py, names)}",
+        f"{_plabel(px, names)} × {_plabel(py, names)}",
         caption + ".",
         render_png(fig),
     )
@@ -243,7 +299,7 @@ def _points_table(results: pd.DataFrame, params: list[str], names: dict[str, str
         if "error" in results
         else None
     )
-    pts = pts.rename(columns={p: param_label(p, names) for p in params})
+    pts = pts.rename(columns={p: _plabel(p, names) for p in params})
     if errs is not None:
         pts["failed rows"] = pts["point"].map(errs).fillna(0).astype(int)
     return table_html(pts)

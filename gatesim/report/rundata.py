@@ -13,7 +13,7 @@ from gatesim.errors import InputError
 from gatesim.report.common import gate_name
 from gatesim.rundir import read_csv_checked, read_manifest
 
-__all__ = ["RunData", "nominal_capacity", "read_run", "stage_order"]
+__all__ = ["RunData", "crossings_by_direction", "nominal_capacity", "read_run", "stage_order"]
 
 
 @dataclass
@@ -26,6 +26,8 @@ class RunData:
     resolved: dict
     calibration: pd.DataFrame | None = None
     gates: list[str] = field(default_factory=list)  # in the order the run wrote them
+    # crossings per (gate, day, direction), mean over replications, from the event logs; None without them
+    by_direction: pd.DataFrame | None = None
 
     @property
     def names(self) -> dict[str, str]:
@@ -86,7 +88,47 @@ def read_run(root: Path, calibration: Path | None = None) -> RunData:
     cal_path = calibration or (root / "calibration.csv")
     cal = read_calibration(Path(cal_path)) if (calibration or cal_path.exists()) else None
     gates = list(dict.fromkeys(summary["gate"]))
-    return RunData(root, manifest, summary, ci, series, resolved, cal, gates)
+    return RunData(root, manifest, summary, ci, series, resolved, cal, gates, crossings_by_direction(root))
+
+
+def crossings_by_direction(root: Path) -> pd.DataFrame | None:
+    """Crossings per gate, Hanoi calendar day and direction (mean over replications), counted
+    from the event logs: each CROSSED event's truck and that truck's recorded direction.
+    None when the run kept no event logs (``--no-events``)."""
+    import datetime as dt
+
+    import numpy as np
+
+    from gatesim.events.kinds import Kind
+    from gatesim.events.store import read_log
+
+    files = sorted((Path(root) / "events").glob("rep_*.parquet"))
+    if not files:
+        return None
+    frames = []
+    for r, path in enumerate(files):
+        log = read_log(path, payload=["direction"])
+        crossed = log.kind == Kind.CROSSED
+        t0 = dt.datetime.fromisoformat(log.meta["t0"])
+        hours = log.t_h[crossed]
+        day = pd.Timestamp(t0.date()) + pd.to_timedelta(np.floor((t0.hour + hours) / 24), unit="D")
+        ids = [g["id"] for g in log.meta["gates"]]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "replication": r,
+                    "gate": np.asarray(ids, dtype=object)[log.gate[crossed]],
+                    "day": day,
+                    "direction": np.asarray(log.meta["directions"], dtype=object)[
+                        log.payload["direction"][log.truck[crossed]]
+                    ],
+                }
+            )
+        )
+    allx = pd.concat(frames, ignore_index=True)
+    counts = allx.groupby(["gate", "day", "direction", "replication"]).size()
+    full = counts.unstack("replication", fill_value=0).stack()  # a day without crossings counts 0
+    return full.groupby(level=["gate", "day", "direction"]).mean().unstack("direction", fill_value=0.0)
 
 
 def stage_order(gate_cfg: dict, stage_ids: list[str]) -> list[str]:

@@ -369,12 +369,12 @@ def _resolve(path: Path, stack: tuple[Path, ...], origin: Origin) -> dict:
         else:
             what = f"is {_file_kind(parent_mode)}"
         raise InputError(
-            f"extended file {what}",
+            f"extended file {what} (looked for {parent_path})",
             file=file,
             line=line,
             key="extends",
             given=parent,
-            allowed="a path to a YAML file",
+            allowed=f"a path to a YAML file, relative to this file's folder {path.parent}",
         )
     # The child's own lines win over the parent's for error messages.
     parent_origin: Origin = {}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 from pathlib import Path
 
 import click
@@ -13,6 +15,20 @@ __all__ = ["command"]
 MAX_DAYS = 3660
 MAX_REPLICATIONS = 1000
 MAX_WORKERS = 1024
+
+
+def _interrupt_once():
+    """Ctrl-C stops the sweep once; further presses (people press it again while the pool shuts
+    down) are ignored, so the exit is not broken off with tracebacks after the message.
+    Returns the previous handler (None when not in the main thread: nothing changed)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def first(signum, frame):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGINT, first)
 
 
 def _check(name: str, value: int | None, lo: int, hi: int) -> None:
@@ -130,13 +146,18 @@ def command(
         )
         bar[0].advance(note=note)
 
+    previous = _interrupt_once()
     try:
         outcome = run_sweep(sweep, Path(out), workers, scheduler, keep_events, force, on_start, on_done)
-    except SweepInterrupted as e:
+    except (SweepInterrupted, KeyboardInterrupt) as e:
         if bar:
             bar[0].__exit__(None, None, None)
-        click.echo(f"\ngatesim: {e}", err=True)
+        text = str(e) if isinstance(e, SweepInterrupted) else "interrupted; run the same command to resume"
+        click.echo(f"\ngatesim: {text}", err=True)
         click.get_current_context().exit(130)
+    finally:
+        if previous is not None and signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+            signal.signal(signal.SIGINT, previous)
     if bar:
         bar[0].__exit__(None, None, None)
     if outcome.damaged:
@@ -146,6 +167,10 @@ def command(
             err=True,
         )
     click.echo(f"{outcome.ran} tasks run, {outcome.skipped} already done")
+    if outcome.results is not None and len(outcome.results):
+        from gatesim.sweep.best import best_worst, format_best_worst
+
+        click.echo(format_best_worst(best_worst(outcome.results, list(sweep.param_names))))
     if outcome.failed:
         click.echo(f"{len(outcome.failed)} tasks failed: see the error column of results.csv", err=True)
     if target is not None and not outcome.lost:

@@ -362,7 +362,9 @@ def run_sweep(
     if scheduler is not None:
         check_scheduler_address(scheduler)
     with sweep_lock(out):
-        return _run_locked(sweep, out, workers, scheduler, keep_events, force, on_start, on_done)
+        return _run_locked(
+            sweep, out, workers, scheduler, keep_events, force, on_start, on_done, task, assemble_results
+        )
 
 
 def _run_locked(
@@ -374,6 +376,8 @@ def _run_locked(
     force: bool,
     on_start: Callable[[int, int], Any] | None,
     on_done: Callable[[Task, dict[str, Any]], None] | None,
+    task: Callable[..., dict[str, Any]],
+    assemble_results: bool,
 ) -> SweepOutcome:
     prepare_dir(out, sweep, force)
     tasks = sweep.tasks

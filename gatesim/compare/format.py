@@ -1,0 +1,146 @@
+"""Plain text of a comparison: per proposal, a paragraph that says what changed, then the table.
+
+Shown by default: the decision KPIs at the gates the proposal touches, and any
+other KPI whose change is significant; identical rows (the same in every
+replication of both runs) and untouched gates are counted, not listed
+(``show_all`` lists everything).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from gatesim.report.common import gate_name, kpi_label, kpi_scale, kpi_unit
+
+__all__ = ["format_comparison", "shown_rows", "summary_text", "untouched_gates"]
+
+
+def _num(x: float) -> str:
+    if x is None or not np.isfinite(x):
+        return "-"
+    a = abs(x)
+    if a >= 1e9:
+        return f"{x / 1e9:,.2f}bn"
+    if a >= 1e6:
+        return f"{x / 1e6:,.2f}M"
+    if a >= 100:
+        return f"{x:,.0f}"
+    if a >= 1 or a == 0:
+        return f"{x:.2f}"
+    return f"{x:.3g}"
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  ".join(c.rjust(w) if i > 1 else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip()
+            for r in rows]  # fmt: skip
+
+
+def untouched_gates(t: pd.DataFrame) -> list[str]:
+    """Gates where every row of this proposal is identical in both runs."""
+    ident = t.groupby("gate", sort=False)["identical"].all()
+    return [g for g, same in ident.items() if same]
+
+
+def shown_rows(t: pd.DataFrame, show_all: bool = False) -> pd.DataFrame:
+    """The rows worth reading: decision KPIs at touched gates plus significant others (or all)."""
+    if show_all:
+        return t
+    touched = ~t["gate"].isin(untouched_gates(t))
+    keep = (t["family"] == "decision") & touched & ~t["identical"]
+    return t[keep | (t["significant"] & ~t["identical"])]
+
+
+def _value(x: float, kpi: str) -> str:
+    v = x * kpi_scale(kpi)
+    if not np.isfinite(v):
+        return "-"
+    text = f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}" if abs(v) >= 1 or v == 0 else f"{v:.3g}"
+    return f"{text} {kpi_unit(kpi)}".strip()
+
+
+def _pct(x: float) -> str:
+    return f"{x:+.0f}%" if np.isfinite(x) and abs(x) >= 1 else f"{x:+.1f}%" if np.isfinite(x) else "n/a"
+
+
+def summary_text(t: pd.DataFrame, names: dict[str, str] | None = None) -> str:
+    """One paragraph, from the numbers: what the proposal changes on the decision KPIs, gate by gate."""
+    first = t.iloc[0]
+    how = "paired over the same seeds" if t["paired"].all() else "unpaired (different seeds)"
+    parts = [f"{first['other']} against {first['base']} ({how}):"]
+    untouched = untouched_gates(t)
+    dec = t[(t["family"] == "decision") & ~t["gate"].isin(untouched)]
+    for gate, g in dec.groupby("gate", sort=False):
+        sig = g[g["significant"]]
+        flat = g[~g["significant"]]
+        said = []
+        for r in sig.itertuples():
+            verb = "rises" if r.diff_mean > 0 else "falls"
+            said.append(
+                f"{kpi_label(r.kpi)} {verb} from {_value(r.base_mean, r.kpi)} to {_value(r.other_mean, r.kpi)}"
+                f" ({_pct(r.pct_change)})"
+            )
+        if len(flat):
+            what = ", ".join(kpi_label(k) for k in flat["kpi"])
+            said.append(f"no clear change in {what}")
+        parts.append(f"at {gate_name(gate, names)}, " + "; ".join(said) + ".")
+    if untouched:
+        who = ", ".join(gate_name(g, names) for g in untouched)
+        parts.append(
+            f"{who} {'is' if len(untouched) == 1 else 'are'} untouched (identical in every replication)."
+        )
+    other = t[(t["family"] != "decision") & t["significant"]]
+    if len(other):
+        parts.append(f"{len(other)} other figures change significantly (see the table).")
+    if not dec["significant"].any():
+        parts.append(
+            "On the figures a planner weighs, this proposal makes no clear difference at these replications."
+        )
+    return " ".join(parts)
+
+
+def format_comparison(table: pd.DataFrame, significant_only: bool = False, show_all: bool = False) -> str:
+    """Plain text: the method once, then per OTHER its paragraph and the rows worth reading."""
+    if table.empty:
+        return "no KPI to compare"
+    first = table.iloc[0]
+    adj = table.loc[table["family"] == "decision", "adjustment"]
+    method = adj.iloc[0] if len(adj) else first["adjustment"]
+    lines = [f"BASE {first['base']}; difference = OTHER - BASE."]
+    if method and method != "none":
+        lines.append(f"Multiplicity (decision KPIs): {method}.")
+    level = table.loc[table["family"] == "decision", "ci_level"]
+    if len(level):
+        lines.append(f"Intervals of the decision KPIs: {100 * level.iloc[0]:.4g}% CI; * = significant.")
+    head = ["gate", "KPI", "base", "other", "diff", "CI low", "CI high", "%", ""]
+    for other, t in table.groupby("other", sort=False):
+        t = t.assign(_abs=t["pct_change"].abs().fillna(np.inf), _dec=t["family"] == "decision")
+        t = t.sort_values(["_dec", "significant", "_abs"], ascending=[False, False, False], kind="stable")
+        n_sig = int(t["significant"].sum())
+        lines += [
+            "",
+            f"{other} vs {first['base']}: "
+            + ("paired (same seeds and replications)" if t["paired"].all() else "Welch (unpaired)")
+            + f"; {n_sig} of {int((~t['identical']).sum())} changes significant",
+        ]
+        lines.append(summary_text(t))
+        shown = shown_rows(t, show_all)
+        if significant_only:
+            shown = shown[shown["significant"]]
+        hidden = len(t) - len(shown)
+        if not shown.empty:
+            body = [
+                [r.gate, r.kpi, _num(r.base_mean), _num(r.other_mean), _num(r.diff_mean), _num(r.diff_ci_low),
+                 _num(r.diff_ci_high), "-" if not np.isfinite(r.pct_change) else f"{r.pct_change:+.1f}",
+                 "*" if r.significant else ""]
+                for r in shown.itertuples()
+            ]  # fmt: skip
+            lines += ["  " + s for s in _table([head, *body])]
+        if hidden:
+            n_ident = int(t["identical"].sum())
+            lines.append(
+                f"  ({hidden} rows not shown: {n_ident} identical in both runs, the rest detail KPIs "
+                "without a significant change; --all shows them, the CSV has every row)"
+            )
+    return "\n".join(lines)
