@@ -393,3 +393,16 @@ def test_booked_trucks_are_served_first_where_a_stage_ranks_by_booking():
     assert (ok & booked).sum() > 20 and (ok & ~booked).sum() > 20
     assert np.mean(wait[ok & booked]) < np.mean(wait[ok & ~booked])
     assert log.payload["priority"][booked & ok].max() == 0  # rank 0: first served
+
+
+def test_compare_takes_corridor_runs(tmp_path):
+    from gatesim.compare import compare_tables
+    from gatesim.run import run_scenario
+
+    base, _ = load_scenario(CORRIDOR, ["calendar.warmup_days=1", "calendar.drain_days=0"])
+    other, _ = load_scenario(CORRIDOR, ["calendar.warmup_days=1", "calendar.drain_days=0", _BOOKING % 0.0])
+    a = run_scenario(base, 1, 2, 3).summary
+    b = run_scenario(other, 1, 2, 3).summary
+    t = compare_tables(a, [b]).set_index(["gate", "kpi"])
+    assert t.loc[("huu_nghi", "booked"), "diff_mean"] > 0
+    assert ("tan_thanh", "corridor_share") in t.index
