@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from gatesim import __version__
+from gatesim.corridor.kpis import with_corridor_kpis
 from gatesim.events.log import LogData
 from gatesim.memory import release_free_memory
 from gatesim.model.simulate import simulate
@@ -107,10 +108,7 @@ def run_scenario(
     for r in range(replications):
         log = run_replication(scenario, days, r, seed, engine, on_day)
         summary, hourly = tables(log)
-        if "corridor" in log.meta:  # issue 15: corridor KPIs appended as columns
-            from gatesim.corridor.kpis import corridor_kpis
-
-            summary = summary.merge(corridor_kpis(log), on="gate", how="left", sort=False)
+        summary = with_corridor_kpis(summary, log)  # issue 15: corridor runs' extra columns
         release_free_memory()  # the projections' freed temporaries, before the log is written
         summaries.append(summary)
         series.append(hourly)

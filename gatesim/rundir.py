@@ -295,7 +295,10 @@ def replay_read(path: Path) -> LogData:
 
 def replay_tables(log: LogData) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Summary and hourly rows of a replayed log, its gates folded side by side."""
-    return tables(log, replay_threads())
+    from gatesim.corridor.kpis import with_corridor_kpis  # issue 15: as the run appends them
+
+    summary, hourly = tables(log, replay_threads())
+    return with_corridor_kpis(summary, log), hourly
 
 
 def replay_file(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:

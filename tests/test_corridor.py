@@ -393,3 +393,34 @@ def test_booked_trucks_are_served_first_where_a_stage_ranks_by_booking():
     assert (ok & booked).sum() > 20 and (ok & ~booked).sum() > 20
     assert np.mean(wait[ok & booked]) < np.mean(wait[ok & ~booked])
     assert log.payload["priority"][booked & ok].max() == 0  # rank 0: first served
+
+
+def test_compare_takes_corridor_runs(tmp_path):
+    from gatesim.compare import compare_tables
+    from gatesim.run import run_scenario
+
+    base, _ = load_scenario(CORRIDOR, ["calendar.warmup_days=1", "calendar.drain_days=0"])
+    other, _ = load_scenario(CORRIDOR, ["calendar.warmup_days=1", "calendar.drain_days=0", _BOOKING % 0.0])
+    a = run_scenario(base, 1, 2, 3).summary
+    b = run_scenario(other, 1, 2, 3).summary
+    t = compare_tables(a, [b]).set_index(["gate", "kpi"])
+    assert t.loc[("huu_nghi", "booked"), "diff_mean"] > 0
+    assert ("tan_thanh", "corridor_share") in t.index
+
+
+def test_replay_of_a_corridor_run_gives_the_same_summary(tmp_path):
+    from click.testing import CliRunner
+
+    from gatesim.cli import main
+
+    run, again = tmp_path / "run", tmp_path / "again"
+    r = CliRunner().invoke(
+        main,
+        ["run", str(SCENARIOS / "corridor_metering.yaml"), "--days", "1", "-r", "1", "--out", str(run), "-q"]
+        + ["--set", "calendar.warmup_days=1", "--set", "calendar.drain_days=0"],
+    )
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(main, ["replay", str(run), "--out", str(again)])
+    assert r.exit_code == 0, r.output
+    assert (again / "summary.csv").read_bytes() == (run / "summary.csv").read_bytes()
+    assert b"corridor_share" in (run / "summary.csv").read_bytes()

@@ -174,6 +174,11 @@ class CorridorRun:
             for o in range(n_o)
         ]
         self._prepare_fill()
+        # the uniforms already turned into per-gate channels, transshipment and service
+        # variates are not read again: free them (a year: ~10 arrays of 6 MB)
+        u = self.demand.u
+        for key in [k for k in u if k.startswith("service/")] + ["channel", "transshipment"]:
+            del u[key]
         self._booked_rank = [
             [
                 (sid, st.priority_order.index("booked"), gates[g][2][(sid, DIRECTIONS[0])])

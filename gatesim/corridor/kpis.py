@@ -26,7 +26,7 @@ import pandas as pd
 from gatesim.events.kinds import Kind
 from gatesim.events.log import LogData
 
-__all__ = ["CORRIDOR_COLUMNS", "corridor_kpis"]
+__all__ = ["CORRIDOR_COLUMNS", "corridor_kpis", "with_corridor_kpis"]
 
 CORRIDOR_COLUMNS = [
     "corridor_departed",
@@ -39,6 +39,14 @@ CORRIDOR_COLUMNS = [
     "walkin_wait_h",
     "slot_use",
 ]
+
+
+def with_corridor_kpis(summary: pd.DataFrame, log: LogData) -> pd.DataFrame:
+    """``summary`` with the corridor columns appended when the log is a corridor run's
+    (the run and its replay both call this, so a replay gives the same table)."""
+    if "corridor" not in log.meta:
+        return summary
+    return summary.merge(corridor_kpis(log), on="gate", how="left", sort=False)
 
 
 def _first_time(n: int, truck: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -63,7 +71,9 @@ def corridor_kpis(log: LogData) -> pd.DataFrame:
     """One row per gate (in gate-code order) with :data:`CORRIDOR_COLUMNS`."""
     meta = log.meta
     w0, w1, horizon = meta["window_start_h"], meta["window_end_h"], meta["horizon_h"]
-    n = log.n_trucks
+    # a saved log keeps payload for trucks that reached a gate only: trucks still on the
+    # road (DEPARTED, not ARRIVED) or held may have larger ids
+    n = max(log.n_trucks, int(log.truck.max()) + 1 if log.truck.size else 0)
     kind, truck, t, gate = log.kind, log.truck, log.t_h, log.gate
     start_rows = (kind == Kind.HELD) | (kind == Kind.DEPARTED)
     ready = _first_time(n, truck[start_rows], t[start_rows])
