@@ -60,7 +60,7 @@ class Optimisation:
 
 
 def cost_of(spec: OptimiseSpec, params: dict[str, Any]) -> float:
-    return float(sum(d.cost_per_unit * params[k] for k, d in spec.decisions.items()))
+    return round(float(sum(d.cost_per_unit * params[k] for k, d in spec.decisions.items())), 10)
 
 
 def _grid(spec: OptimiseSpec) -> list[dict[str, Any]]:
