@@ -82,7 +82,10 @@ def test_full_disk_sweep_then_resume(small_fs, tmp_path):
     assert (out / "results.csv").exists()
 
 
-@pytest.mark.parametrize("command", ["run", "compare", "report", "sweep", "replay", "calibrate"])
+@pytest.mark.parametrize(
+    "command",
+    ["run", "compare", "report", "sweep", "replay", pytest.param("calibrate", marks=pytest.mark.slow)],
+)
 def test_read_only_output(small_fs, small_run, tmp_path, command):
     shutil.copytree(small_run, small_fs / "run")
     spec = tmp_path / "sw.yaml"

@@ -87,6 +87,7 @@ def test_kill_run_with_force(base_run, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
+@pytest.mark.slow  # each kill starts a fresh interpreter: seconds on a shared machine
 def test_kill_replay(base_run, tmp_path):
     before = snapshot(base_run)
     duration = _timed("replay", base_run, "--out", tmp_path / "probe")
@@ -97,6 +98,7 @@ def test_kill_replay(base_run, tmp_path):
     assert snapshot(base_run) == before
 
 
+@pytest.mark.slow
 def test_kill_compare(base_run, tmp_path):
     other = tmp_path / "other"
     shutil.copytree(base_run, other)

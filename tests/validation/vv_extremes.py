@@ -42,10 +42,17 @@ def zero_hours_case(seed: int = 21) -> Result:
     sc = scenario_of(
         {
             "a": service_stage(3, 5.0),
-            "b": service_stage(3, 5.0, hours={"tz": "china", "open_h": 9, "close_h": 9}),
+            "b": service_stage(3, 5.0, hours={"tz": "china", "open_h": 9, "close_h": 10}),
         },
         200.0,
     )
+    # The schema refuses a stage that never opens (a user's mistake, issue 20); the model
+    # is still checked on one: close_h set to open_h past validation.
+    g = sc.gates["g"]
+    b = g.stages["b"]
+    b = b.model_copy(update={"hours": b.hours.model_copy(update={"close_h": 9.0})})
+    g = g.model_copy(update={"stages": {**g.stages, "b": b}})
+    sc = sc.model_copy(update={"gates": {**sc.gates, "g": g}})
     log = run_replication(sc, 2, 0, seed)
     row = summarize(log).iloc[0]
     started_b = int(np.sum((log.kind == Kind.STARTED) & (log.stage == log.meta["stages"].index("b"))))
