@@ -160,7 +160,7 @@ def command(
         click.get_current_context().exit(130)
     if bar:
         bar[0].__exit__(None, None, None)
-    dep = depends_on(per_world, ens.sets.head(len(chosen)), priors.names)
+    dep = depends_on(per_world, pd.DataFrame(chosen), priors.names)
     if not eff.empty:
         eff = eff.merge(dep, on=["proposal", "gate", "kpi"], how="left")
     write_csv(out_dir / "effects_by_world.csv", per_world)
