@@ -67,7 +67,8 @@ def test_sweep_ends_with_the_table(tmp_path):
 
 def test_ctrl_c_again_and_again_prints_no_traceback(tmp_path):
     spec = tmp_path / "s.yaml"
-    spec.write_text(SPEC.replace("replications: 1", "replications: 4").replace("days: 1", "days: 3"), "utf-8")
+    # long enough (~8 s here) that the presses land while tasks still run
+    spec.write_text(SPEC.replace("replications: 1", "replications: 4").replace("days: 1", "days: 10"), "utf-8")
     cmd = [sys.executable, "-m", "gatesim.cli", "sweep", str(spec), "--out", str(tmp_path / "o"), "-j", "2"]
 
     def own_group_default_sigint():
@@ -89,6 +90,8 @@ def test_ctrl_c_again_and_again_prints_no_traceback(tmp_path):
     proc.wait(timeout=60)
     if proc.returncode == 0:
         pytest.skip("the sweep finished before the interrupt (a very fast machine)")
-    assert proc.returncode == 130, err
+    # 130 from the friendly handler; killed by SIGINT itself (-2) when a press lands after it
+    # has finished (interpreter exit): both are Ctrl-C's exit, neither prints a traceback
+    assert proc.returncode in (130, -signal.SIGINT), err
     assert "Traceback" not in err and "Exception ignored" not in err, err
     assert "interrupted" in err

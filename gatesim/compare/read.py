@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from gatesim.corridor.kpis import CORRIDOR_COLUMNS  # issue 15: corridor runs' extra columns
 from gatesim.errors import Described, InputError
 from gatesim.projections.kpis import ID_COLUMNS, KPI_COLUMNS, is_stage_kpi
 from gatesim.run import OUTPUT_SCHEMA_VERSION
@@ -40,7 +41,11 @@ class RunInput:
 
 def kpi_columns(summary: pd.DataFrame) -> list[str]:
     """The KPI columns of a summary table, in file order: ``KPI_COLUMNS`` then the per-stage ones."""
-    return [c for c in KPI_COLUMNS if c in summary.columns] + [c for c in summary.columns if is_stage_kpi(c)]
+    return (
+        [c for c in KPI_COLUMNS if c in summary.columns]
+        + [c for c in summary.columns if is_stage_kpi(c)]
+        + [c for c in CORRIDOR_COLUMNS if c in summary.columns]  # corridor runs (issue 15)
+    )
 
 
 def _version_error(given: object, file: str) -> InputError:
@@ -81,7 +86,7 @@ def _check_columns(df: pd.DataFrame, file: str) -> None:
             file=file,
             allowed=f"a summary.csv or sweep results.csv of output schema version {OUTPUT_SCHEMA_VERSION}",
         )
-    known = set(ID_COLUMNS + KPI_COLUMNS) | _SWEEP_COLUMNS | set(_VERSION_COLUMNS)
+    known = set(ID_COLUMNS + KPI_COLUMNS + CORRIDOR_COLUMNS) | _SWEEP_COLUMNS | set(_VERSION_COLUMNS)
     unknown = [c for c in df.columns if c not in known and not is_stage_kpi(c) and "." not in c]
     if unknown:
         raise InputError(

@@ -118,7 +118,7 @@ KPIS: tuple[Kpi, ...] = (
     _k("reneged", "trucks", "trucks that gave up waiting and left",
        "trucks that arrived in the window and left a stage's queue after their patience ran out, before the "
        "window's end (arrivals = departures + left_in_system + reneged)", False, _S, _TERM, _P,
-       short="reneged", digits=0),
+       short="gave up waiting", digits=0),
     _k("throughput_per_day", "trucks/day", "crossings per day", "crossings in the window (any arrival time) per day",
        True, _S, _TERM, _R, _P, short="crossings/day", digits=1),
     _k("wait_mean_h", "h", "mean wait per truck",

@@ -10,11 +10,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from gatesim.projections import registry
+
 __all__ = ["MAIN_KPIS", "best_worst", "format_best_worst"]
 
-# KPI -> (label, unit, scale, True if more is better)
+# KPI -> (label, unit, scale, True if more is better); combined over the gates (module doc)
 MAIN_KPIS = {
-    "wait_mean_h": ("mean wait per truck", "h", 1.0, False),
+    "wait_mean_h": (registry.label("wait_mean_h"), "h", 1.0, False),
     "queue_max_km": ("longest approach queue", "km", 1.0, False),
     "throughput_per_day": ("crossings per day, all gates", "trucks/day", 1.0, True),
     "revenue_vnd": ("customs tax due, all gates", "bn VND", 1e-9, True),
