@@ -68,7 +68,9 @@ def test_sweep_ends_with_the_table(tmp_path):
 def test_ctrl_c_again_and_again_prints_no_traceback(tmp_path):
     spec = tmp_path / "s.yaml"
     # long enough (~8 s here) that the presses land while tasks still run
-    spec.write_text(SPEC.replace("replications: 1", "replications: 4").replace("days: 1", "days: 10"), "utf-8")
+    spec.write_text(
+        SPEC.replace("replications: 1", "replications: 4").replace("days: 1", "days: 10"), "utf-8"
+    )
     cmd = [sys.executable, "-m", "gatesim.cli", "sweep", str(spec), "--out", str(tmp_path / "o"), "-j", "2"]
 
     def own_group_default_sigint():
