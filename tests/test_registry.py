@@ -170,3 +170,11 @@ def test_lookups():
         registry.by_column("no_such_column")
     assert registry.by_column("co2_kg").higher_is_better is False
     assert registry.by_column("throughput_per_day").higher_is_better is True
+
+
+def test_corridor_columns_are_in_the_registry():
+    """A corridor run's extra summary columns are registry entries shown "corridor"."""
+    from gatesim.corridor.kpis import CORRIDOR_COLUMNS
+
+    assert CORRIDOR_COLUMNS and CORRIDOR_COLUMNS == registry.columns("corridor")
+    assert not set(CORRIDOR_COLUMNS) & set(registry.columns("summary"))

@@ -25,20 +25,11 @@ import pandas as pd
 
 from gatesim.events.kinds import Kind
 from gatesim.events.log import LogData
+from gatesim.projections import registry
 
 __all__ = ["CORRIDOR_COLUMNS", "corridor_kpis", "with_corridor_kpis"]
 
-CORRIDOR_COLUMNS = [
-    "corridor_departed",
-    "corridor_share",
-    "held_trucks",
-    "held_h_mean",
-    "origin_to_crossing_h",
-    "booked",
-    "booked_wait_h",
-    "walkin_wait_h",
-    "slot_use",
-]
+CORRIDOR_COLUMNS = registry.columns("corridor")  # names, units and meanings: the registry
 
 
 def with_corridor_kpis(summary: pd.DataFrame, log: LogData) -> pd.DataFrame:

@@ -38,9 +38,9 @@ __all__ = [
 # Where a column is shown. summary: summary.csv (and summary_ci.csv, results.csv
 # of a sweep, compare's rows); timeseries: timeseries.csv; terminal: the table
 # `gatesim run` prints; report: the run report's KPI table; proposals: the tables
-# of docs/proposals.md.
-Where = Literal["id", "summary", "timeseries", "terminal", "report", "proposals"]
-SHOWN: tuple[str, ...] = ("id", "summary", "timeseries", "terminal", "report", "proposals")
+# of docs/proposals.md; corridor: summary.csv of a corridor run (appended after the others).
+Where = Literal["id", "summary", "timeseries", "terminal", "report", "proposals", "corridor"]
+SHOWN: tuple[str, ...] = ("id", "summary", "timeseries", "terminal", "report", "proposals", "corridor")
 
 # One name per stage in every table and chart, whatever the gate.
 STAGE_LABELS = {
@@ -92,7 +92,7 @@ def _k(column: str, unit: str, lbl: str, definition: str, better: bool | None, *
 
 
 _ID = "id"
-_S, _T, _TERM, _R, _P = "summary", "timeseries", "terminal", "report", "proposals"
+_S, _T, _TERM, _R, _P, _C = "summary", "timeseries", "terminal", "report", "proposals", "corridor"
 # Per-hour columns whose value is a flow in the hour (summed over a day) or a level.
 _SUM, _LEVEL = {"per_hour": "sum"}, {"per_hour": "level"}
 
@@ -216,6 +216,27 @@ KPIS: tuple[Kpi, ...] = (
        None, _T, **_LEVEL),
     _k("waiting_truck_h", "truck-h", "truck-hours of waiting in the hour",
        "the integral of trucks waiting over the hour", False, _T, **_SUM),
+    # summary.csv of a corridor run only (gatesim/corridor/kpis.py), appended in this order;
+    # counted over the corridor trucks ready to leave their origin in the window
+    _k("corridor_departed", "trucks", "trucks that left their origin for the gate",
+       "corridor trucks ready in the window that left their origin for this gate", None, _C, digits=0),
+    _k("corridor_share", "share", "share of the corridor's trucks choosing the gate",
+       "corridor_departed over all window trucks that left, at any gate (diversion shows as a change of share)",
+       None, _C, shown_unit="%", scale=100.0, digits=1),
+    _k("held_trucks", "trucks", "trucks held at their origin",
+       "trucks held at their origin for the gate at least once (metering, cargo stops)", False, _C, digits=0),
+    _k("held_h_mean", "h", "hours held at the origin per held truck",
+       "hours held per held truck, until release or the run's end", False, _C),
+    _k("origin_to_crossing_h", "h", "hours from origin to crossing",
+       "mean hours from ready-to-leave to crossing (held + travel + gate), trucks that crossed", False, _C),
+    _k("booked", "trucks", "trucks that booked a slot and crossed", "trucks that booked a slot at the gate and crossed",
+       None, _C, digits=0),
+    _k("booked_wait_h", "h", "gate time of booked trucks",
+       "mean hours from arriving at the gate to crossing, booked trucks that crossed", False, _C),
+    _k("walkin_wait_h", "h", "gate time of walk-in trucks",
+       "mean hours from arriving at the gate to crossing, other trucks that crossed", False, _C),
+    _k("slot_use", "share", "booking slots used", "booked over the slots offered in the window (a rough use: the "
+       "window's trucks can use the drain's slots)", None, _C, shown_unit="%", scale=100.0, digits=0),
 )  # fmt: skip
 
 _EXACT = {k.column: k for k in KPIS if not k.is_pattern}
