@@ -176,5 +176,6 @@ def test_corridor_columns_are_in_the_registry():
     """A corridor run's extra summary columns are registry entries shown "corridor"."""
     from gatesim.corridor.kpis import CORRIDOR_COLUMNS
 
-    assert CORRIDOR_COLUMNS and CORRIDOR_COLUMNS == registry.columns("corridor")
+    assert CORRIDOR_COLUMNS
+    assert registry.columns("corridor") == CORRIDOR_COLUMNS
     assert not set(CORRIDOR_COLUMNS) & set(registry.columns("summary"))
