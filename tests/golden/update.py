@@ -22,7 +22,9 @@ ARGS = ["run", str(ROOT / "scenarios" / "baseline_2026.yaml"), "--days", "3", "-
 
 def produce(out: Path) -> Path:
     """Run the golden scenario into ``out`` and return its summary.csv."""
-    subprocess.run([sys.executable, "-m", "gatesim.cli", *ARGS, "--out", str(out)], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "gatesim.cli", *ARGS, "--out", str(out)], check=True, capture_output=True
+    )
     return out / "summary.csv"
 
 
