@@ -36,7 +36,7 @@ PROPOSALS = [
 ]
 GROWTH = "traffic_growth_2026"  # the base of the second comparison
 UNDER_GROWTH = "smart_gate_package_growth"
-GATES = {"tan_thanh": "Tân Thanh", "huu_nghi": "Hữu Nghị", "coc_nam": "Cốc Nam"}
+GATES = {"tan_thanh": "Tân Thanh", "huu_nghi": "Hữu Nghị", "coc_nam": "Cốc Nam", "chi_ma": "Chi Ma"}
 # (KPI, column header, scale, decimals): the registry's proposal KPIs, in its words
 COLUMNS = [(k.column, k.header, k.scale, k.digits) for k in KPIS if "proposals" in k.shown]
 
@@ -46,7 +46,16 @@ def _commands(runs: Path) -> list[list[str]]:
     run = ["gatesim", "run", *files, "--out", str(runs), "--force", "--no-events", "-q"]
     # every proposal against the baseline (the what-if under growth is left out of this family)
     others = [str(runs / n) for n in PROPOSALS]
-    cmp = ["gatesim", "compare", str(runs / "baseline_2026"), *others, "--out", str(runs / "comparison.csv")]
+    # --force: the comparisons are this script's own outputs, replaced on every run
+    cmp = [
+        "gatesim",
+        "compare",
+        str(runs / "baseline_2026"),
+        *others,
+        "--out",
+        str(runs / "comparison.csv"),
+        "--force",
+    ]
     grow = [
         "gatesim",
         "compare",
@@ -54,6 +63,7 @@ def _commands(runs: Path) -> list[list[str]]:
         str(runs / UNDER_GROWTH),
         "--out",
         str(runs / "comparison_growth.csv"),
+        "--force",
     ]
     return [run, cmp, grow]
 
