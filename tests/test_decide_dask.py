@@ -12,6 +12,10 @@ from test_sweep_dask import cluster  # noqa: E402, F401 - the scheduler + 2 work
 
 from gatesim.cli import main  # noqa: E402
 
+# A local dask cluster per module costs ~30-60 s on 2 cores: in the slow tier, which .ci/run
+# runs after the default tests (the default run stays under 10 min).
+pytestmark = pytest.mark.slow
+
 
 def test_optimise_on_dask_same_bytes_as_local(cluster, tmp_path):  # noqa: F811
     address, _ = cluster

@@ -19,6 +19,10 @@ pytest.importorskip("distributed")
 
 from gatesim.sweep import load_sweep, run_sweep  # noqa: E402
 
+# A local dask cluster per module costs ~30-60 s on 2 cores: in the slow tier, which .ci/run
+# runs after the default tests (the default run stays under 10 min).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = f"""\
 base: {ROOT / "scenarios" / "baseline_2026.yaml"}

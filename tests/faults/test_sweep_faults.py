@@ -149,6 +149,7 @@ def test_scheduler_down_leaves_no_directory(ref, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow  # waits out the bounded connect (~11 s): slow tier, run by .ci/run
 def test_scheduler_that_accepts_and_never_answers(ref, tmp_path):
     """A TCP listener on 127.0.0.1 that accepts and stays silent: the sweep ends, in one line, in time."""
     spec, _ = ref
