@@ -26,15 +26,15 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))  # the repository root: tests.helpers
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bare_simpy import run_bare  # noqa: E402
-from twin_compare import compare_summaries, with_green_lane_and_reneging  # noqa: E402
 
 from gatesim.events.kinds import Kind  # noqa: E402
 from gatesim.run import run_replication  # noqa: E402
 from gatesim.scenario.load import load_scenario  # noqa: E402
+from tests.helpers.twin_compare import compare_summaries, with_green_lane_and_reneging  # noqa: E402
 
 BASELINE = ROOT / "scenarios" / "baseline_2026.yaml"
 

@@ -27,7 +27,7 @@ opening instant, deterministic road times) resolve alike in both.
 ``gatesim run --engine reference`` runs it. It is slower than the fast engine
 (``gatesim/model/gate.py`` books FIFO stages without request/release events)
 and is meant to be read and changed: a modeller tries a new queue rule here
-first; ``tests/test_engine_twin.py`` checks that both engines give every
+first; ``tests/properties/test_engine_twin.py`` checks that both engines give every
 truck the same stage start and end times.
 """
 

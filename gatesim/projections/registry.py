@@ -7,7 +7,7 @@ series, over the hours of a day) and where it is shown. Per-stage columns are
 patterns with ``<stage>`` in the name (``util_<stage>``); their label names the
 stage. ``summary.csv``'s column order is this registry's order.
 
-``tests/test_registry.py`` holds the outputs to it: every column written is
+``tests/integration/test_registry.py`` holds the outputs to it: every column written is
 here, every entry appears where it says, and no KPI label is written elsewhere.
 A new KPI (the engine's ``reneged``, say) is one entry here, placed where its
 column goes in ``summary.csv``, plus its fold in ``kpis.py``/``timeseries.py``.

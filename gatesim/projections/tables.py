@@ -20,7 +20,7 @@ from gatesim.projections.timeseries import hour_labels, timeseries_frame
 __all__ = ["TABLES_PAYLOAD", "tables"]
 
 # The payload columns the two tables read: a replay reads no other
-# (tests/test_event_log.py holds this list to what the folds use).
+# (tests/unit/test_event_log.py holds this list to what the folds use).
 TABLES_PAYLOAD = ("value_usd", "tax_vnd", "fee_vnd", "cargo")  # cargo: costs by class
 
 

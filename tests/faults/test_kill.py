@@ -127,7 +127,7 @@ def test_kill_report(base_run, tmp_path):
         assert {k: v for k, v in now.items() if k in inputs} == inputs  # the run's files untouched
 
 
-@pytest.mark.slow  # tests/test_sweep_resume.py kills sweeps in the default suite
+@pytest.mark.slow  # tests/integration/test_sweep_resume.py kills sweeps in the default suite
 def test_kill_sweep_then_resume(tmp_path):
     spec = tmp_path / "sw.yaml"
     spec.write_text(

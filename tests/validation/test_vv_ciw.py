@@ -10,8 +10,9 @@ Jackson-network value (every stage an M/M/c fed at rate lambda).
 from __future__ import annotations
 
 import pytest
-from vv_cases import FULL, QUICK
-from vv_ciw import TANDEM, tandem_results
+
+from tests.validation.vv_cases import FULL, QUICK
+from tests.validation.vv_ciw import TANDEM, tandem_results
 
 
 def _check(results):

@@ -6,7 +6,13 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from vv_extremes import (
+
+from gatesim.events.kinds import Kind
+from gatesim.model.calendar import CHINA_OFFSET_H, Clock, open_intervals
+from gatesim.run import run_replication
+from gatesim.scenario.load import load_scenario
+from gatesim.scenario.schema import Hours
+from tests.validation.vv_extremes import (
     CHINA,
     HANOI,
     MIXED_HOURS,
@@ -17,13 +23,7 @@ from vv_extremes import (
     wall_clock_violations,
     zero_hours_case,
 )
-from vv_published import BASELINE
-
-from gatesim.events.kinds import Kind
-from gatesim.model.calendar import CHINA_OFFSET_H, Clock, open_intervals
-from gatesim.run import run_replication
-from gatesim.scenario.load import load_scenario
-from gatesim.scenario.schema import Hours
+from tests.validation.vv_published import BASELINE
 
 
 def test_zero_opening_hours_zero_throughput():

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from vv_build import scenario_of, service_stage
 
 from gatesim.run import run_replication
+from tests.validation.vv_build import scenario_of, service_stage
 
 
 def test_log_in_time_order_when_a_yard_slot_is_handed_over():

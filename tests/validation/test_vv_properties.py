@@ -21,13 +21,13 @@ import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from vv_build import scenario_of, service_stage
-from vv_measure import crossing_times
 
 from gatesim.events.kinds import Kind
 from gatesim.events.store import read_log, write_log
 from gatesim.projections.kpis import summarize
 from gatesim.run import run_replication
+from tests.validation.vv_build import scenario_of, service_stage
+from tests.validation.vv_measure import crossing_times
 
 SETTINGS = settings(
     max_examples=20,

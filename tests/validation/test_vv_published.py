@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from vv_cases import FULL, QUICK
-from vv_published import BULLETINS, bulletin_results, seed_figure_results
+
+from tests.validation.vv_cases import FULL, QUICK
+from tests.validation.vv_published import BULLETINS, bulletin_results, seed_figure_results
 
 
 def test_baseline_matches_seed_figures_f1_f3():

@@ -10,8 +10,9 @@ digits: any seed passes these bands with high probability.
 from __future__ import annotations
 
 import pytest
-from vv_cases import FULL, QUICK
-from vv_theory import (
+
+from tests.validation.vv_cases import FULL, QUICK
+from tests.validation.vv_theory import (
     clearing_case,
     fluid_backlog_case,
     little_case,
@@ -48,8 +49,8 @@ def test_little_law_sample_path_is_exact():
 def test_theory_check_can_fail():
     """The M/M/c band is tight enough to reject a wrong server count."""
     res = mmc_case(0.7, 2, *QUICK["mmc_size"])
-    from vv_measure import erlang_c_wait_h
-    from vv_theory import LAM_H
+    from tests.validation.vv_measure import erlang_c_wait_h
+    from tests.validation.vv_theory import LAM_H
 
     wrong = erlang_c_wait_h(LAM_H, 0.7 * 2 / LAM_H, 3)  # same service, one server more
     assert abs(res.simulated - wrong) > res.ci95_half + 0.05 * wrong

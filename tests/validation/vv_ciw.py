@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import ciw
 import numpy as np
-from vv_build import scenario_of, service_stage
-from vv_measure import erlang_c_wait_h, mean_ci, replicate, stage_waits_h
-from vv_theory import Result
+
+from tests.validation.vv_build import scenario_of, service_stage
+from tests.validation.vv_measure import erlang_c_wait_h, mean_ci, replicate, stage_waits_h
+from tests.validation.vv_theory import Result
 
 __all__ = ["TANDEM", "TANDEM_LAM_H", "ciw_waits", "gatesim_waits", "tandem_results"]
 

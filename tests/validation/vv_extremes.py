@@ -13,14 +13,14 @@ import datetime as dt
 import zoneinfo
 
 import numpy as np
-from vv_build import scenario_of, service_stage
-from vv_theory import Result
 
 from gatesim.events.kinds import Kind
 from gatesim.events.log import LogData
 from gatesim.projections.kpis import summarize
 from gatesim.run import run_replication
 from gatesim.scenario.schema import Scenario
+from tests.validation.vv_build import scenario_of, service_stage
+from tests.validation.vv_theory import Result
 
 __all__ = [
     "MIXED_HOURS",
@@ -105,7 +105,7 @@ def unlimited_with_hours_case(reps: int = 8, days: int = 5, seed: int = 23) -> l
     Tolerance: the replications' 95% CI + 2% (the only randomness is which
     hours the trucks arrive in).
     """
-    from vv_measure import mean_ci, replicate
+    from tests.validation.vv_measure import mean_ci, replicate
 
     sc = scenario_of(
         {"a": service_stage(None, 30.0, hours={"tz": "hanoi", "open_h": 7, "close_h": 20})}, 1000.0, 1

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from vv_measure import crossing_times, mean_ci
-from vv_theory import Result
 
 from gatesim.events.log import LogData
 from gatesim.projections.kpis import summarize
 from gatesim.run import run_replication, run_scenario
 from gatesim.scenario.load import load_scenario
+from tests.validation.vv_measure import crossing_times, mean_ci
+from tests.validation.vv_theory import Result
 
 __all__ = ["BASELINE", "BULLETINS", "SEED_FIGURES", "bulletin_results", "seed_figure_results", "waiting_at"]
 

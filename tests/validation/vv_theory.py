@@ -10,13 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from vv_build import scenario_of, service_stage
-from vv_measure import crossing_times, erlang_c_wait_h, mean_ci, pk_md1_wait_h, replicate, window
 
 from gatesim.events.kinds import Kind
 from gatesim.projections.base import fold_mean_max, gate_views
 from gatesim.projections.kpis import summarize
 from gatesim.run import run_replication
+from tests.validation.vv_build import scenario_of, service_stage
+from tests.validation.vv_measure import (
+    crossing_times,
+    erlang_c_wait_h,
+    mean_ci,
+    pk_md1_wait_h,
+    replicate,
+    window,
+)
 
 __all__ = [
     "PER_DAY",

@@ -1,0 +1,118 @@
+"""A sweep on a real dask.distributed cluster (scheduler + 2 workers on 127.0.0.1, separate processes).
+
+Results are byte-identical to a local run; a worker killed mid-sweep does not stop it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("distributed")
+
+from gatesim.sweep import load_sweep, run_sweep  # noqa: E402
+
+# A local dask cluster per module costs ~30-60 s on 2 cores: in the slow tier, which .ci/run
+# runs after the default tests (the default run stays under 10 min).
+pytestmark = [pytest.mark.slow, pytest.mark.integration]
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC = f"""\
+base: {ROOT / "scenarios" / "baseline_2026.yaml"}
+seed: 5
+days: 2
+replications: 3
+set: ["calendar.warmup_days=0"]
+parameters:
+  gates.tan_thanh.stages.road.lanes: [4, 8]
+  growth.volume_multiplier: [1.0, 1.4]
+"""
+TOTAL = 12
+
+
+def _dask(*args: str, log: Path) -> subprocess.Popen:
+    with open(log, "w") as f:
+        return subprocess.Popen([sys.executable, "-m", "dask", *args], stdout=f, stderr=subprocess.STDOUT)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    d = tmp_path_factory.mktemp("dask")
+    sched_file = d / "scheduler.json"
+    procs = [
+        _dask("scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+              "--scheduler-file", str(sched_file), log=d / "scheduler.log")
+    ]  # fmt: skip
+    try:
+        t0 = time.monotonic()
+        while not sched_file.exists() or not sched_file.read_text().strip():
+            assert time.monotonic() - t0 < 60, (d / "scheduler.log").read_text()
+            time.sleep(0.1)
+        for i in range(2):
+            procs.append(
+                _dask("worker", "--scheduler-file", str(sched_file), "--host", "127.0.0.1", "--nthreads", "1",
+                      "--no-nanny", "--no-dashboard", "--death-timeout", "60", log=d / f"worker{i}.log")
+            )  # fmt: skip
+        address = json.loads(sched_file.read_text())["address"]
+        from distributed import Client
+
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(2, timeout=60)
+        yield address, procs[1:]
+    finally:
+        for p in reversed(procs):
+            if p.poll() is None:
+                p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    d = tmp_path_factory.mktemp("local")
+    spec = d / "sweep.yaml"
+    spec.write_text(SPEC, encoding="utf-8")
+    run_sweep(load_sweep(spec), d / "out", workers=1)
+    return spec, (d / "out/results.csv").read_bytes(), (d / "out/results_ci.csv").read_bytes()
+
+
+def test_dask_gives_the_same_bytes_as_a_local_run(cluster, reference, tmp_path):
+    address, _ = cluster
+    spec, results, ci = reference
+    outcome = run_sweep(load_sweep(spec), tmp_path / "out", scheduler=address)
+    assert (outcome.ran, outcome.lost, outcome.failed) == (TOTAL, [], [])
+    assert (tmp_path / "out/results.csv").read_bytes() == results
+    assert (tmp_path / "out/results_ci.csv").read_bytes() == ci
+
+
+def test_a_worker_killed_mid_sweep_does_not_stop_it(cluster, reference, tmp_path):
+    address, workers = cluster
+    spec, results, _ = reference
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "gatesim.cli", "sweep", str(spec), "--out", str(out), "--scheduler", address]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    from distributed import Client
+
+    victim = workers[-1]
+    with Client(address, timeout="30s") as client:
+        addr = next(a for a, pid in client.run(os.getpid).items() if pid == victim.pid)
+        t0 = time.monotonic()
+        # kill it once tasks are done and it is running one (the scheduler says so)
+        while len(list(out.glob("tasks/*.json"))) < 2 or not client.processing(workers=[addr]).get(addr):
+            assert proc.poll() is None and time.monotonic() - t0 < 90, proc.communicate()
+            time.sleep(0.02)
+        os.kill(victim.pid, signal.SIGKILL)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert len(list(out.glob("tasks/*.json"))) == TOTAL
+    assert proc.returncode == 0, stderr
+    assert (out / "results.csv").read_bytes() == results
