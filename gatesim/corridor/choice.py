@@ -27,7 +27,7 @@ def logit_probabilities(cost_h: np.ndarray, scale_h: float, eligible: np.ndarray
     return p
 
 
-def pick(p: np.ndarray, u: float) -> int:
+def pick(p: np.ndarray | list[float], u: float) -> int:
     """The gate whose cumulative probability band holds ``u`` (-1 if p is all zero)."""
     total = 0.0
     last = -1

@@ -118,7 +118,7 @@ def optimise_command(spec, out, workers, scheduler, days, force, quiet) -> None:
 
     study = load_study(spec, "optimise", days)
     outp = Path(out)
-    linked = {k: list(d.also) for k, d in study.spec.decisions.items() if d.also}
+    linked = {k: list(d.also) for k, d in study.optimise_spec.decisions.items() if d.also}
     ev = _evaluator(study, outp, workers, scheduler, quiet, force, linked)
     where = f"dask scheduler {scheduler}" if scheduler else "local processes"
     click.echo(
@@ -158,7 +158,7 @@ def sensitivity_command(spec, out, workers, scheduler, days, force, quiet) -> No
 
     study = load_study(spec, "sensitivity", days)
     outp = Path(out)
-    linked = {k: list(r.also) for k, r in study.spec.parameters.items() if r.also}
+    linked = {k: list(r.also) for k, r in study.sensitivity_spec.parameters.items() if r.also}
     ev = _evaluator(study, outp, workers, scheduler, quiet, force, linked)
     try:
         res = run_sensitivity(study, ev)

@@ -215,7 +215,7 @@ def optimise(study: Study, ev: Evaluator) -> Optimisation:
 def _pareto_reps(ev: Evaluator, study: Study, c: Candidate) -> np.ndarray:
     rows, _ = _rows(ev, c.params, c.replications)
     return (
-        pivot(rows, study.spec.pareto_kpi, study.gate_ids(study.spec.pareto_gates))
+        pivot(rows, study.optimise_spec.pareto_kpi, study.gate_ids(study.optimise_spec.pareto_gates))
         .mean(axis=1)
         .to_numpy(dtype=float)
     )
@@ -236,11 +236,13 @@ def _tpe(spec: OptimiseSpec, study: Study, add, evaluate) -> None:
         trials = [opt.ask() for _ in range(n)]
         batch = []
         for tr in trials:
-            params = {}
+            params: dict[str, float] = {}
             for k in names:
                 d = spec.decisions[k]
                 if d.is_integer:
-                    params[k] = tr.suggest_int(k, d.low, d.high, step=d.step or 1)
+                    params[k] = tr.suggest_int(
+                        k, int(d.low), int(d.high), step=int(d.step or 1)
+                    )  # is_integer: ints
                 else:
                     params[k] = float(f"{tr.suggest_float(k, d.low, d.high, step=d.step):.10g}")
             batch.append(add(params))
@@ -259,14 +261,14 @@ def _evaluations(study: Study, ev: Evaluator, order: list[Candidate]) -> pd.Data
     """Every candidate x replication x gate, KPIs as the tasks produced them."""
     from gatesim.projections.kpis import KPI_COLUMNS
 
-    names = sorted(study.spec.decisions)
+    names = sorted(study.optimise_spec.decisions)
     recs = []
     for c in order:
         for r in range(c.replications):
             res = ev.result(c.params, r)
             head = {
                 "candidate": c.index,
-                "phase": "search" if r < study.spec.search.replications else "select",
+                "phase": "search" if r < study.optimise_spec.search.replications else "select",
                 **c.params,
                 "cost": c.cost,
                 "replication": r,

@@ -110,7 +110,7 @@ def run_sensitivity(study: Study, ev: Evaluator) -> SensitivityResult:
     seed = int(study.seed % 2**31)
     reps = spec.replications
     warnings: list[str] = []
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[str, str, str, float, float, float]] = []  # (parameter, kpi, index, value, low, high)
     evals: list[dict] = []
 
     problem = _problem(spec, names)
@@ -261,7 +261,7 @@ def write_sensitivity(res: SensitivityResult, out: Path) -> dict[str, Path]:
 
         paths["chart"] = out / "indices.png"
         paths["chart"].write_bytes(base64.b64decode(png))
-    study, spec = res.study, res.study.spec
+    study, spec = res.study, res.study.sensitivity_spec
     text = [
         f"Base scenario {study.base.name}, {study.days} days per run, seed {study.seed}, "
         f"{spec.replications} replication(s) per point (same seeds at every point).",

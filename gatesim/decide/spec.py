@@ -125,7 +125,9 @@ class Constraint(_M):
 
     @property
     def bound(self) -> float:
-        return float(self.max if self.max is not None else self.min)
+        bound = self.max if self.max is not None else self.min
+        assert bound is not None  # the validator: exactly one of max, min
+        return float(bound)
 
     @property
     def sense(self) -> int:
@@ -257,6 +259,20 @@ class Study:
     identity: dict[str, Any]
 
     @property
+    def optimise_spec(self) -> OptimiseSpec:
+        """``spec`` of a study loaded with kind ``optimise`` (typed: the commands know their kind)."""
+        if not isinstance(self.spec, OptimiseSpec):
+            raise TypeError(f"{self.file}: not an optimise study")
+        return self.spec
+
+    @property
+    def sensitivity_spec(self) -> SensitivitySpec:
+        """``spec`` of a study loaded with kind ``sensitivity``."""
+        if not isinstance(self.spec, SensitivitySpec):
+            raise TypeError(f"{self.file}: not a sensitivity study")
+        return self.spec
+
+    @property
     def name(self) -> str:
         return self.spec.name or Path(self.file).stem
 
@@ -264,7 +280,7 @@ class Study:
         return list(self.base.gates) if gates == "all" else list(gates)
 
 
-def check_kpi(kpi: str, key: str, file: str) -> None:
+def check_kpi(kpi: str, key: str, file: str | None) -> None:
     if kpi not in KPI_COLUMNS and not is_stage_kpi(kpi):
         guess = difflib.get_close_matches(kpi, KPI_COLUMNS, n=1)
         hint = f" (did you mean {guess[0]!r}?)" if guess else ""
@@ -386,6 +402,7 @@ def _check_corners(spec, resolved, keys, lines, kind: str, file: str, base_file:
 
 def _with_priors(spec: SensitivitySpec, here: Path, file: str, lines) -> dict[str, Range]:
     """``parameters`` plus every ``varied`` entry of the priors file with low/high (first path = key)."""
+    assert spec.priors is not None  # called only for a spec that names a priors file
     ppath = here / spec.priors
     if not ppath.is_file():
         raise InputError(

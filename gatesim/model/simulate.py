@@ -138,7 +138,7 @@ def simulate(
         if corridor is None:
             log.add_payload(first_truck, trucks.payload())
             rt = GateRuntime(env, log, g_code, gate, runtimes, trucks, first_truck)
-            start(env, lambda _resume, rt=rt: rt.source())
+            start(env, lambda _resume, rt=rt: rt.source())  # type: ignore[misc]  # rt bound now (a default), typed by mypy as unknown
         else:  # corridor (issue 15): the corridor starts each truck when it reaches the gate
             rt = GateRuntime(env, log, g_code, gate, runtimes, trucks, 0)
             corridor.add_gate(gid, g_code, rt, runtimes)

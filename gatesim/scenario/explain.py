@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 import types
+from collections.abc import Mapping
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
@@ -166,7 +167,7 @@ def _near(word: str, options: list[str], cutoff: float = 0.6) -> str:
     return f" (did you mean {guess[0]!r}?)" if guess else ""
 
 
-def describe_error(err: dict[str, Any], data: Any) -> tuple[tuple[str, ...], str, Any, str | None]:
+def describe_error(err: Mapping[str, Any], data: Any) -> tuple[tuple[str, ...], str, Any, str | None]:
     """(key path, message, given value, allowed) for one pydantic error dict."""
     walk = _Walk(tuple(err["loc"]))
     key, etype, ctx = list(walk.key), err["type"], err.get("ctx") or {}

@@ -247,7 +247,7 @@ def read_yaml(path: Path, lines: Lines | None = None) -> Any:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
+        line: int | None = raw[: e.start].count(b"\n") + 1
         raise InputError(
             f"not UTF-8 text (byte {raw[e.start]:#04x} at offset {e.start})",
             file=file,
@@ -314,8 +314,8 @@ def _resolve(path: Path, stack: tuple[Path, ...], origin: Origin) -> dict:
             "top level must be a mapping", file=file, given=type(data).__name__, allowed="key: value pairs"
         )
     parent = data.pop("extends", None)
-    for key, line in lines.items():
-        origin[key] = (file, line)
+    for key, key_line in lines.items():
+        origin[key] = (file, key_line)
     if parent is None:
         return data
     line = lines.get(("extends",))

@@ -9,7 +9,7 @@ replays to the same costs without the scenario file.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -46,7 +46,7 @@ class DelayCost(_Model):
     driver_vnd_per_h: NonNeg
     parking_vnd_per_day: NonNeg
     reefer_fuel_vnd_per_day: NonNeg
-    reefer_cargo: list[Cargo] = Field(default_factory=lambda: ["fruit"])
+    reefer_cargo: list[Cargo] = Field(default_factory=lambda: cast(list[Cargo], ["fruit"]))
     inventory_rate_per_h: dict[Cargo, NonNeg]
 
 
@@ -112,7 +112,7 @@ class Emissions(_Model):
 def outcome_factors(
     vnd_per_usd: float,
     delay: DelayCost | None,
-    spoilage: dict[str, SpoilageCurve] | None,
+    spoilage: dict[Cargo, SpoilageCurve] | None,
     emissions: Emissions | None,
 ) -> dict:
     """The factors the cost projections use, as plain JSON (stored in the log's metadata).

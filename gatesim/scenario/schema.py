@@ -7,7 +7,8 @@ frozen objects. Unknown keys are rejected everywhere (``extra="forbid"``).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal, get_args
+from collections.abc import Mapping
+from typing import Annotated, Literal, TypeVar, cast, get_args
 
 from pydantic import (
     BaseModel,
@@ -59,14 +60,16 @@ __all__ = [
     "scheduled_servers",
 ]
 
-DIRECTIONS = ("export", "import")
-CHANNELS = ("green", "yellow", "red")
-CARGO_CLASSES = ("fruit", "electronics", "other")
-
 Direction = Literal["export", "import"]
 Channel = Literal["green", "yellow", "red"]
 Cargo = Literal["fruit", "electronics", "other"]
+# The tuples are the Literals' values (written once): typed, so a loop over them indexes the
+# scenario's dicts keyed by these Literals.
+DIRECTIONS: tuple[Direction, ...] = get_args(Direction)
+CHANNELS: tuple[Channel, ...] = get_args(Channel)
+CARGO_CLASSES: tuple[Cargo, ...] = get_args(Cargo)
 NonNeg = Annotated[float, Field(ge=0)]
+_Key = TypeVar("_Key", bound=str)  # a dict key: str or one of the Literals above
 Share = Annotated[float, Field(ge=0, le=1)]
 _SHARE_TOL = 1e-6
 
@@ -126,7 +129,7 @@ class _Model(BaseModel):
         return data
 
 
-def _check_sums_to_one(shares: dict[str, float], what: str) -> None:
+def _check_sums_to_one(shares: Mapping[_Key, float], what: str) -> None:
     total = sum(shares.values())
     if abs(total - 1.0) > _SHARE_TOL:
         raise ValueError(f"{what}: must sum to 1, got {total:g}")
@@ -269,7 +272,7 @@ class ScheduleEntry(_Model):
             raise ValueError(f"to_h: must be after from_h ({self.from_h:g})")
         if (self.start is None) != (self.end is None):
             raise ValueError("end: start and end go together")
-        if self.start is not None and self.end < self.start:
+        if self.start is not None and self.end is not None and self.end < self.start:
             raise ValueError(f"end: {self.end} is before start {self.start}")
         return self
 
@@ -287,14 +290,14 @@ class ScheduleEntry(_Model):
         return 3 if self.dated and not self.all_day else 2 if self.dated else 1
 
     def covers(self, date: dt.date, hour: float) -> bool:
-        if self.dated and not (self.start <= date <= self.end):
+        if self.start is not None and self.end is not None and not (self.start <= date <= self.end):
             return False
         return self.from_h <= hour < self.to_h
 
     def overlaps(self, other: ScheduleEntry) -> bool:
         hours = self.from_h < other.to_h and other.from_h < self.to_h
-        if not (self.dated and other.dated):
-            return hours
+        if self.start is None or self.end is None or other.start is None or other.end is None:
+            return hours  # an undated entry covers every date
         return hours and self.start <= other.end and other.start <= self.end
 
 
@@ -398,7 +401,8 @@ class _QueueRules(_Model):
                 a, b = self.outages[i], self.outages[j]
                 if a.start < b.end and b.start < a.end:
                     raise ValueError(f"outages.{i}: overlaps outage {j}")
-        if (self.server_schedule or self.surge) and self.servers is None:
+        # servers: a field of ServiceStage, a property of RoadStage (every subclass has it)
+        if (self.server_schedule or self.surge) and getattr(self, "servers", None) is None:
             raise ValueError("server_schedule: needs a number of servers (the stage has unlimited)")
         return self
 
@@ -416,8 +420,8 @@ class _QueueRules(_Model):
 
     def priority_rank(self, attribute_values: dict[str, str]) -> int:
         """A truck's class rank (0 first served) from its attribute values."""
-        if self.priority_by is None:
-            return 0
+        if self.priority_by is None or self.priority_order is None:
+            return 0  # the validator gives priority_order whenever priority_by is set
         return self.priority_order.index(attribute_values[self.priority_by])
 
 
@@ -474,6 +478,7 @@ class RoadStage(_QueueRules):
         """All lanes (both directions' when split)."""
         if self.lanes_by_direction is not None:
             return sum(self.lanes_by_direction.values())
+        assert self.lanes is not None  # _one_lane_key: lanes or lanes_by_direction
         return self.lanes
 
     @property
@@ -508,7 +513,7 @@ class Route(_Model):
     def _yard_span(self) -> Route:
         if (self.yard_from is None) != (self.yard_until is None):
             raise ValueError("yard_until: yard_from and yard_until go together")
-        if self.yard_from is not None:
+        if self.yard_from is not None and self.yard_until is not None:
             for key in ("yard_from", "yard_until"):
                 if getattr(self, key) not in self.stages:
                     raise ValueError(f"{key}: {getattr(self, key)!r} is not in stages {self.stages}")
@@ -525,7 +530,7 @@ class Yard(_Model):
     (labelled assumption: the baseline's yards are export parking)."""
 
     capacity_trucks: int = Field(..., ge=1)
-    used_by: list[Direction] = Field(default_factory=lambda: ["export"], min_length=1)
+    used_by: list[Direction] = Field(default_factory=lambda: cast(list[Direction], ["export"]), min_length=1)
 
 
 class Approach(_Model):
@@ -563,7 +568,7 @@ class Arrivals(_Model):
 
     def profile_of(self, direction: str) -> list[float]:
         """The hour-of-day weights of a direction's arrivals."""
-        return self.hourly_profile_by_direction.get(direction, self.hourly_profile)
+        return self.hourly_profile_by_direction.get(cast(Direction, direction), self.hourly_profile)
 
     @field_validator("weekday_profile")
     @classmethod

@@ -22,6 +22,7 @@ import re
 import shutil
 import signal
 from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -445,15 +446,16 @@ def _load(out: Path, task: Task) -> dict[str, Any]:
     return record
 
 
-def assemble(sweep: Sweep, out: Path, lost: set[str] = frozenset()) -> pd.DataFrame:
+def assemble(sweep: Sweep, out: Path, lost: AbstractSet[str] = frozenset()) -> pd.DataFrame:
     """Build results.csv and results_ci.csv from the task files (every task must have one)."""
-    records, utils = [], []
+    records: list[dict[str, Any]] = []
+    utils: list[str] = []
     for t in sweep.tasks:
         point = sweep.points[t.point]
         head = {"point": t.point, **t.params, "replication": t.replication, "seed": sweep.seed}
         label = f"{sweep.base_name}.p{t.point}"
         if t.id in lost:
-            result = {
+            result: dict[str, Any] = {
                 "rows": [],
                 "error": "not run: the executor lost this task; rerun the sweep to retry it",
             }

@@ -65,7 +65,7 @@ class Param(BaseModel):
         if len(used) != 1:
             raise ValueError(f"give exactly one of values, start/stop/step, low/high; given {used or 'none'}")
         if used[0] == "start/stop/step":
-            if None in (self.start, self.stop, self.step):
+            if self.start is None or self.stop is None or self.step is None:
                 raise ValueError("start, stop and step go together")
             if self.stop < self.start:
                 raise ValueError(f"stop ({self.stop}) is below start ({self.start})")
@@ -80,6 +80,11 @@ class Param(BaseModel):
     def is_interval(self) -> bool:
         return self.low is not None
 
+    def interval(self) -> tuple[int | float, int | float]:
+        """(low, high) of a ``low/high`` parameter (the validator gives both)."""
+        assert self.low is not None and self.high is not None
+        return self.low, self.high
+
     @property
     def is_integer(self) -> bool:
         """An interval of integers (both bounds written as integers) samples integers."""
@@ -89,12 +94,14 @@ class Param(BaseModel):
         """The discrete values (not for ``low/high``)."""
         if self.values is not None:
             return list(self.values)
-        n = math.floor((self.stop - self.start) / self.step + 1e-9) + 1
+        start, stop, step = self.start, self.stop, self.step
+        assert start is not None and stop is not None and step is not None  # the validator: together
+        n = math.floor((stop - start) / step + 1e-9) + 1
         if n > MAX_POINTS:
             raise ValueError(f"start/stop/step gives {n} values")
-        ints = all(isinstance(v, int) for v in (self.start, self.stop, self.step))
+        ints = all(isinstance(v, int) for v in (start, stop, step))
         # Multiply rather than accumulate so 0.1 steps do not drift; round off float noise.
-        return [self.start + i * self.step if ints else _round(self.start + i * self.step) for i in range(n)]
+        return [start + i * step if ints else _round(start + i * step) for i in range(n)]
 
 
 def _round(x: float) -> float:
@@ -219,16 +226,19 @@ def expand(spec: SweepSpec, seed: int = 0) -> list[dict[str, Any]]:
             raise ValueError(f"the grid has {total} points")
         grids = np.indices([len(v) for v in levels]).reshape(len(names), -1).T
         return [{k: levels[j][i] for j, (k, i) in enumerate(zip(names, row, strict=True))} for row in grids]
+    assert spec.n is not None  # the spec's validator: lhs needs n
     u = _lhs(len(names), spec.n, seed)
     points = []
     for row in u:
-        point = {}
+        point: dict[str, Any] = {}
         for k, x in zip(names, row, strict=True):
             p = spec.param(k)
-            if p.is_interval and p.is_integer:
-                point[k] = int(min(p.low + math.floor(x * (p.high - p.low + 1)), p.high))
-            elif p.is_interval:
-                point[k] = float(f"{p.low + x * (p.high - p.low):.6g}")  # readable, still stratified
+            if p.is_interval:
+                low, high = p.interval()
+                if p.is_integer:
+                    point[k] = int(min(low + math.floor(x * (high - low + 1)), high))
+                else:
+                    point[k] = float(f"{low + x * (high - low):.6g}")  # readable, still stratified
             else:
                 lv = p.levels()
                 point[k] = lv[min(int(x * len(lv)), len(lv) - 1)]

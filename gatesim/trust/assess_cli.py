@@ -105,7 +105,7 @@ def command(
     base_sc, base_res = load_scenario(Path(base))
     priors = load_priors(default_priors_path(base), base_sc, base_res)
     check_base(ens, base_res, base, priors)
-    variants = []
+    variants: list[Variant] = []
     for p in proposals:
         sc, res = load_scenario(Path(p))
         if sc.name == BASE or sc.name in [v.name for v in variants]:

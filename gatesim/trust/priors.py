@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,14 +59,20 @@ class Prior(_Model):
     def categorical(self) -> bool:
         return self.choices is not None
 
+    def span(self) -> tuple[float, float]:
+        """(low, high) of a numeric prior (the validator gives both unless choices)."""
+        assert self.low is not None and self.high is not None
+        return self.low, self.high
+
     def value(self, u: float) -> Any:
         """The prior's value at quantile ``u`` in [0, 1) (uniform; choices in equal strata)."""
         if self.choices is not None:
             names = list(self.choices)
             return names[min(int(u * len(names)), len(names) - 1)]
-        x = self.low + u * (self.high - self.low)
+        low, high = self.span()
+        x = low + u * (high - low)
         if self.integer:
-            return int(min(self.low + math.floor(u * (self.high - self.low + 1)), self.high))
+            return int(min(low + math.floor(u * (high - low + 1)), high))
         return float(f"{x:.6g}")
 
     def quantile(self, value: Any) -> float:
@@ -73,8 +80,9 @@ class Prior(_Model):
         if self.choices is not None:
             names = list(self.choices)
             return (names.index(value) + 0.5) / len(names)
-        span = self.high - self.low
-        return 0.5 if span == 0 else (float(value) - self.low) / span
+        low, high = self.span()
+        span = high - low
+        return 0.5 if span == 0 else (float(value) - low) / span
 
 
 class Held(_Model):
@@ -118,14 +126,14 @@ class Priors:
 
     def overrides(self, params: dict[str, Any]) -> list[str]:
         """``--set`` overrides that put ``params`` into a scenario."""
-        out = []
+        out: list[str] = []
         for name, v in params.items():
             p = self.varied[name]
             value = p.choices[v] if p.choices is not None else v
             out.extend(f"{path}={json.dumps(value)}" for path in p.paths)
         return out
 
-    def apply(self, resolved: dict, params: dict[str, Any], extra: list[str] = ()) -> Scenario:
+    def apply(self, resolved: dict, params: dict[str, Any], extra: Sequence[str] = ()) -> Scenario:
         data = apply_overrides(copy.deepcopy(resolved), [*extra, *self.overrides(params)])
         return validate(data, file="<parameter set>")
 
@@ -205,7 +213,7 @@ def load_priors(path: str | Path, scenario: Scenario, resolved: dict) -> Priors:
                 )
         varied[name] = p
     for key, h in parsed.ranges.items():
-        where = {"file": file, "line": _line(lines, "ranges", key)}
+        where: dict[str, Any] = {"file": file, "line": _line(lines, "ranges", key)}
         if key not in sources:
             raise InputError("not a sources: entry of the scenario", key=f"ranges.{key}", **where)
         if h.path is not None and not _exists(resolved, h.path):
