@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-__all__ = ["captive_gate", "expected_shares", "logit_pick", "logit_probabilities", "pick"]
+__all__ = ["captive_gate", "logit_pick", "logit_probabilities", "pick"]  # expected_shares: for tests
 
 
 def logit_probabilities(cost_h: np.ndarray, scale_h: float, eligible: np.ndarray) -> np.ndarray:

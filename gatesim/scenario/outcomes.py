@@ -14,7 +14,7 @@ from typing import Annotated, Literal, cast
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
-    "EURO_STANDARDS",
+    "Cargo",
     "DelayCost",
     "Emissions",
     "SpoilageCurve",
@@ -23,7 +23,6 @@ __all__ = [
 
 Cargo = Literal["fruit", "electronics", "other"]
 EuroStandard = Literal["euro1", "euro2", "euro3", "euro4", "euro5"]
-EURO_STANDARDS = ("euro1", "euro2", "euro3", "euro4", "euro5")
 NonNeg = Annotated[float, Field(ge=0)]
 Share = Annotated[float, Field(ge=0, le=1)]
 _SHARE_TOL = 1e-6
