@@ -12,11 +12,11 @@ from pathlib import Path
 import click
 
 from gatesim.errors import InputError
+from gatesim.limits import DAYS, WORKERS
 
 __all__ = ["EXIT_INFEASIBLE", "optimise_command", "sensitivity_command"]
 
 EXIT_INFEASIBLE = 3
-MAX_WORKERS = 1024
 EVAL_DIR = "evaluations"
 
 
@@ -24,8 +24,7 @@ def _evaluator(study, out: Path, workers, scheduler, quiet: bool, force: bool, l
     from gatesim.decide.evaluate import Evaluator
     from gatesim.progress import Progress
 
-    if workers is not None and not 1 <= workers <= MAX_WORKERS:
-        raise InputError("out of range", key="--workers", given=workers, allowed=f"1 to {MAX_WORKERS}")
+    WORKERS.check("--workers", workers)
     if scheduler is not None and workers is not None:
         raise InputError(
             "--workers is for local runs; dask workers are set when starting them",
@@ -76,7 +75,7 @@ def _common(f):
     )
     f = click.option(
         "--days",
-        type=click.IntRange(1, 3660),
+        type=click.IntRange(DAYS.low, DAYS.high),
         help="Days per run. Default: the file's, else the base scenario's.",
     )(f)
     f = click.option(

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from gatesim.errors import InputError
+from gatesim.limits import CI_REPLICATIONS, DAYS, GRID_POINTS, SEED, TRAJECTORIES
 from gatesim.projections.kpis import KPI_COLUMNS, is_stage_kpi
 from gatesim.scenario.load import load_scenario, read_yaml
 from gatesim.scenario.schema import Scenario
@@ -39,7 +40,7 @@ __all__ = [
 ]
 
 _KEY_PATH = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
-MAX_GRID = 10_000
+MAX_GRID = GRID_POINTS.high
 
 
 class _M(BaseModel):
@@ -154,7 +155,7 @@ class Objective(_M):
 
 class Search(_M):
     method: Literal["auto", "grid", "tpe"] = "auto"
-    replications: int = Field(5, ge=2, le=1000)
+    replications: int = Field(5, ge=CI_REPLICATIONS.low, le=CI_REPLICATIONS.high)
     trials: int = Field(40, ge=1, le=MAX_GRID)
     # Candidates proposed together: fixed by the study, never by the worker count,
     # so the same study proposes the same points on any pool or cluster.
@@ -165,7 +166,7 @@ class Select(_M):
     """The final check: the best candidates re-run with more replications (same seeds)."""
 
     top: int = Field(5, ge=1, le=100)
-    replications: int = Field(20, ge=2, le=1000)
+    replications: int = Field(20, ge=CI_REPLICATIONS.low, le=CI_REPLICATIONS.high)
     confidence: float = Field(0.95, gt=0.5, lt=1)
     # A candidate whose search violation is within this fraction of the bound still gets rechecked.
     slack: float = Field(0.25, ge=0)
@@ -176,8 +177,8 @@ class OptimiseSpec(_M):
     description: str = ""
     base: str = Field(..., min_length=1)
     set: list[str] = Field(default_factory=list)
-    days: int | None = Field(None, ge=1, le=3660)
-    seed: int | None = Field(None, ge=0, le=2**63 - 1)
+    days: int | None = Field(None, ge=DAYS.low, le=DAYS.high)
+    seed: int | None = Field(None, ge=SEED.low, le=SEED.high)
     decisions: dict[str, Decision] = Field(..., min_length=1)
     objective: Objective = Objective()
     budget: float | None = Field(None, ge=0)
@@ -208,7 +209,7 @@ class OptimiseSpec(_M):
 
 
 class Morris(_M):
-    trajectories: int = Field(10, ge=2, le=1000)
+    trajectories: int = Field(10, ge=TRAJECTORIES.low, le=TRAJECTORIES.high)
     levels: int = Field(4, ge=2, le=20)
 
 
@@ -224,8 +225,8 @@ class SensitivitySpec(_M):
     description: str = ""
     base: str = Field(..., min_length=1)
     set: list[str] = Field(default_factory=list)
-    days: int | None = Field(None, ge=1, le=3660)
-    seed: int | None = Field(None, ge=0, le=2**63 - 1)
+    days: int | None = Field(None, ge=DAYS.low, le=DAYS.high)
+    seed: int | None = Field(None, ge=SEED.low, le=SEED.high)
     replications: int = Field(1, ge=1, le=100)  # per design point, averaged (same seeds at every point)
     parameters: dict[str, Range] = Field(default_factory=dict)
     # a priors file in the calibration's style (varied: name: {paths, low, high, integer});

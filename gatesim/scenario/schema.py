@@ -20,8 +20,19 @@ from pydantic import (
     model_validator,
 )
 
+from gatesim.limits import (
+    COUNT,
+    DAYS,
+    DRAIN_DAYS,
+    NAME_CHARS,
+    REPLICATIONS,
+    SEED,
+    TEXT_CHARS,
+    WARMUP_DAYS,
+    YEAR,
+)
 from gatesim.scenario.corridor import Corridor  # issue 15
-from gatesim.scenario.outcomes import DelayCost, Emissions, SpoilageCurve
+from gatesim.scenario.outcomes import Cargo, DelayCost, Emissions, SpoilageCurve
 
 __all__ = [
     "BOOKED_VALUES",
@@ -40,7 +51,6 @@ __all__ = [
     "Outage",
     "Patience",
     "PatienceByClass",
-    "PRIORITY_ATTRIBUTES",
     "RandomOutages",
     "ScheduleEntry",
     "Surge",
@@ -62,7 +72,6 @@ __all__ = [
 
 Direction = Literal["export", "import"]
 Channel = Literal["green", "yellow", "red"]
-Cargo = Literal["fruit", "electronics", "other"]
 # The tuples are the Literals' values (written once): typed, so a loop over them indexes the
 # scenario's dicts keyed by these Literals.
 DIRECTIONS: tuple[Direction, ...] = get_args(Direction)
@@ -76,10 +85,11 @@ _SHARE_TOL = 1e-6
 
 # Limits every model shares (checked in _Model before a field is parsed): values
 # that would pass a type check and then crash or exhaust the model.
-MAX_TEXT = 5_000  # characters of any text value (descriptions, sources, reasons)
-MAX_NAME = 200  # characters of a name (gate, season, regime): it is printed in tables and charts
-MAX_COUNT = 100_000  # servers, lanes, yard slots, daily capacity: 1e12 servers exhausted memory
-YEARS = (1900, 2200)  # dates: the calendar's arithmetic near year 1 or 9999 overflows
+# (the bounds and their reasons: gatesim/limits.py)
+MAX_TEXT = TEXT_CHARS.high
+MAX_NAME = NAME_CHARS.high
+MAX_COUNT = COUNT.high
+YEARS = (YEAR.low, YEAR.high)
 _COUNT_FIELDS = ("servers", "lanes", "capacity_trucks", "daily_capacity")
 
 
@@ -201,7 +211,7 @@ class Service(_Model):
 
 # ---- queue rules (issue 13): all optional; a stage without them is FIFO with fixed servers.
 
-PRIORITY_ATTRIBUTES = ("cargo", "channel", "direction", "booked")  # booked: corridor (issue 15)
+PriorityAttribute = Literal["cargo", "channel", "direction", "booked"]  # booked: corridor (issue 15)
 BOOKED_VALUES = ("booked", "walk_in")  # a truck with a corridor booking slot, or not
 
 
@@ -367,7 +377,7 @@ class _QueueRules(_Model):
     """Queue discipline, patience, server schedule, surge and outages of a stage."""
 
     discipline: Literal["fifo", "priority"] = "fifo"
-    priority_by: Literal["cargo", "channel", "direction", "booked"] | None = None
+    priority_by: PriorityAttribute | None = None
     priority_order: list[str] | None = None
     patience_h: PatienceRule | None = None
     server_schedule: list[ScheduleEntry] = Field(default_factory=list)
@@ -645,6 +655,13 @@ class Fees(_Model):
     transshipment_vnd_per_truck: NonNeg
 
 
+def _end_not_before_start(m: Season | Regime) -> Season | Regime:
+    """The validator of a date span (Season, Regime): end on or after start."""
+    if m.end < m.start:
+        raise ValueError(f"end: {m.end} is before start {m.start}")
+    return m
+
+
 class Season(_Model):
     """A multiplier on arrivals of some directions and cargo classes between two dates."""
 
@@ -655,11 +672,7 @@ class Season(_Model):
     directions: list[Direction] = Field(default_factory=lambda: list(DIRECTIONS))
     cargo: list[Cargo] = Field(default_factory=lambda: list(CARGO_CLASSES))
 
-    @model_validator(mode="after")
-    def _dates(self) -> Season:
-        if self.end < self.start:
-            raise ValueError(f"end: {self.end} is before start {self.start}")
-        return self
+    _dates = model_validator(mode="after")(_end_not_before_start)
 
 
 class Regime(_Model):
@@ -672,11 +685,7 @@ class Regime(_Model):
     gates: list[str]
     arrival_multiplier: NonNeg
 
-    @model_validator(mode="after")
-    def _dates(self) -> Regime:
-        if self.end < self.start:
-            raise ValueError(f"end: {self.end} is before start {self.start}")
-        return self
+    _dates = model_validator(mode="after")(_end_not_before_start)
 
 
 class Growth(_Model):
@@ -686,19 +695,19 @@ class Growth(_Model):
 
 class Calendar(_Model):
     start_date: dt.date
-    warmup_days: int = Field(0, ge=0, le=366)
+    warmup_days: int = Field(0, ge=WARMUP_DAYS.low, le=WARMUP_DAYS.high)
     # Days simulated after the window so that its trucks can finish: their
     # waits are then counted whole (trucks still inside at the window's end
     # are the longest waiters). Nothing else is measured in the drain.
-    drain_days: int = Field(0, ge=0, le=60)
+    drain_days: int = Field(0, ge=DRAIN_DAYS.low, le=DRAIN_DAYS.high)
     seasons: list[Season] = Field(default_factory=list)
     regimes: list[Regime] = Field(default_factory=list)
 
 
 class RunSettings(_Model):
-    days: int = Field(12, ge=1, le=3660)
-    replications: int = Field(5, ge=1, le=1000)
-    seed: int = Field(20260101, ge=0, le=2**63 - 1)
+    days: int = Field(12, ge=DAYS.low, le=DAYS.high)
+    replications: int = Field(5, ge=REPLICATIONS.low, le=REPLICATIONS.high)
+    seed: int = Field(20260101, ge=SEED.low, le=SEED.high)
 
 
 class Economy(_Model):

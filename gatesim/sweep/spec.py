@@ -21,6 +21,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from gatesim.errors import InputError
+from gatesim.limits import DAYS, REPLICATIONS, SEED, SWEEP_POINTS
 from gatesim.scenario.load import apply_overrides, load_scenario, read_yaml, validate
 from gatesim.scenario.schema import Scenario
 
@@ -36,7 +37,7 @@ __all__ = [
     "task_id",
 ]
 
-MAX_POINTS = 10_000  # each point holds its validated scenario (~100 kB) and takes ~40 ms to validate: 100,000 exhausted memory
+MAX_POINTS = SWEEP_POINTS.high  # why: gatesim/limits.py
 Scalar = int | float | bool | str
 _KEY_PATH = r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$"
 _NOT_PARAMETERS = ("run", "name", "extends")
@@ -117,9 +118,9 @@ class SweepSpec(BaseModel):
     design: Literal["grid", "lhs"] = "grid"
     n: int | None = Field(None, ge=1, le=MAX_POINTS)
     parameters: dict[str, Param | list[Scalar]] = Field(..., min_length=1)
-    replications: int | None = Field(None, ge=1, le=1000)
-    seed: int | None = Field(None, ge=0, le=2**63 - 1)
-    days: int | None = Field(None, ge=1, le=3660)
+    replications: int | None = Field(None, ge=REPLICATIONS.low, le=REPLICATIONS.high)
+    seed: int | None = Field(None, ge=SEED.low, le=SEED.high)
+    days: int | None = Field(None, ge=DAYS.low, le=DAYS.high)
     set: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")

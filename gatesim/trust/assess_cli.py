@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from gatesim.errors import InputError
+from gatesim.limits import WORKERS
 
 __all__ = ["command", "depends_on", "format_effects"]
 
@@ -97,7 +98,7 @@ def command(
         ("--worlds", worlds, 1, 100_000),
         ("--days", days, 1, 366),
         ("--replications", replications, 1, 100),
-        ("--workers", workers, 1, 1024),
+        ("--workers", workers, WORKERS.low, WORKERS.high),
     ):
         if value is not None and not lo <= value <= hi:
             raise InputError("out of range", key=name, given=value, allowed=f"{lo} to {hi}")
