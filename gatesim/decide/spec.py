@@ -327,14 +327,7 @@ def load_study(path: str | Path, kind: Literal["optimise", "sensitivity"], days:
     base, resolved = load_scenario(base_path, spec.set)
     gates_named: list[tuple[str, Any]] = []
     if isinstance(spec, OptimiseSpec):
-        for i, c in enumerate(spec.constraints):
-            check_kpi(c.kpi, f"constraints.{i}.kpi", file)
-            gates_named.append((f"constraints.{i}.gates", c.gates))
-        if spec.objective.minimise != "cost":
-            check_kpi(spec.objective.minimise, "objective.minimise", file)
-        gates_named.append(("objective.gates", spec.objective.gates))
-        gates_named.append(("pareto_gates", spec.pareto_gates))
-        check_kpi(spec.pareto_kpi, "pareto_kpi", file)
+        gates_named = _check_optimise_kpis(spec, file)
         keys = list(spec.decisions)
     else:
         for i, k in enumerate(spec.kpis):
@@ -347,17 +340,7 @@ def load_study(path: str | Path, kind: Literal["optimise", "sensitivity"], days:
                 "at least 2 parameters are needed", file=file, key="parameters", given=len(spec.parameters)
             )
         keys = list(spec.parameters)
-    for key, gates in gates_named:
-        if gates != "all":
-            for g in gates:
-                if g not in base.gates:
-                    raise InputError(
-                        "no such gate in the base scenario",
-                        file=file,
-                        key=key,
-                        given=g,
-                        allowed=", ".join(base.gates),
-                    )
+    _check_gates(gates_named, base, file)
     _check_corners(spec, resolved, keys, lines, kind, file, str(base_path))
     seed = spec.seed if spec.seed is not None else base.run.seed
     days_ = days or spec.days or base.run.days
@@ -374,6 +357,36 @@ def load_study(path: str | Path, kind: Literal["optimise", "sensitivity"], days:
         json.dumps(identity, sort_keys=True, default=str, ensure_ascii=False).encode()
     ).hexdigest()[:16]
     return Study(file, spec, base, str(base_path), resolved, days_, seed, digest, identity)
+
+
+def _check_optimise_kpis(spec: OptimiseSpec, file: str) -> list[tuple[str, Any]]:
+    """Check an optimise file's KPI names; the gate lists it names, keyed by where."""
+    gates_named: list[tuple[str, Any]] = []
+    for i, c in enumerate(spec.constraints):
+        check_kpi(c.kpi, f"constraints.{i}.kpi", file)
+        gates_named.append((f"constraints.{i}.gates", c.gates))
+    if spec.objective.minimise != "cost":
+        check_kpi(spec.objective.minimise, "objective.minimise", file)
+    gates_named.append(("objective.gates", spec.objective.gates))
+    gates_named.append(("pareto_gates", spec.pareto_gates))
+    check_kpi(spec.pareto_kpi, "pareto_kpi", file)
+    return gates_named
+
+
+def _check_gates(gates_named: list[tuple[str, Any]], base: Scenario, file: str) -> None:
+    """Every gate a study names (constraints, objective, KPIs) is a gate of the base scenario."""
+    for key, gates in gates_named:
+        if gates == "all":
+            continue
+        for g in gates:
+            if g not in base.gates:
+                raise InputError(
+                    "no such gate in the base scenario",
+                    file=file,
+                    key=key,
+                    given=g,
+                    allowed=", ".join(base.gates),
+                )
 
 
 def _check_corners(spec, resolved, keys, lines, kind: str, file: str, base_file: str) -> None:

@@ -147,7 +147,8 @@ class GateRuntime:
             if k < n:
                 yield hour - env.now
 
-    def _truck(self, k: int, w: Sleeper):
+    # The hot loop, kept whole: a helper call per event would cost run time (issue 19: noqa).
+    def _truck(self, k: int, w: Sleeper):  # noqa: C901
         """One truck's events, in time order (the hot path).
 
         ``now`` is the time logged; ``t_env`` is SimPy's clock, which is where

@@ -88,7 +88,8 @@ def _general_runtime(env, log, g_code, code, sid, st, spans, trucks) -> dict[tup
     return {(sid, d): general for d in DIRECTIONS}
 
 
-def simulate(
+# One place that wires gates, corridor and log in the order the golden test fixes (noqa: C901).
+def simulate(  # noqa: C901
     scenario: Scenario,
     days: int,
     replication: int,

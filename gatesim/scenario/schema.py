@@ -616,19 +616,7 @@ class Gate(_Model):
     @model_validator(mode="after")
     def _consistent(self) -> Gate:
         for d, route in self.routes.items():
-            for s in route.stages:
-                if s not in self.stages:
-                    raise ValueError(f"routes.{d}.stages: names stage {s!r}; stages are {list(self.stages)}")
-            if route.yard_from is not None and self.yard is None:
-                raise ValueError(f"routes.{d}.yard_from: uses a yard but the gate has no yard")
-            if self.yard is not None:
-                uses = d in self.yard.used_by
-                if route.yard_from is not None and not uses:
-                    raise ValueError(f"routes.{d}.yard_from: yard.used_by does not list {d}")
-                if route.yard_from is None and uses and "used_by" in self.yard.model_fields_set:
-                    raise ValueError(
-                        f"routes.{d}: yard.used_by lists {d}, so the route needs yard_from and yard_until"
-                    )
+            self._check_route(d, route)
         needed = {d for d in DIRECTIONS if self._direction_share(d) > 0}
         missing = needed - set(self.routes)
         if missing and self.arrivals.per_day > 0:
@@ -638,6 +626,22 @@ class Gate(_Model):
                 if st.daily_capacity == 0:
                     raise ValueError(f"stages.{sid}.daily_capacity: is 0 while arrivals.per_day > 0")
         return self
+
+    def _check_route(self, d: str, route: Route) -> None:
+        """A route names this gate's stages, and uses the yard as ``yard.used_by`` says."""
+        for s in route.stages:
+            if s not in self.stages:
+                raise ValueError(f"routes.{d}.stages: names stage {s!r}; stages are {list(self.stages)}")
+        if route.yard_from is not None and self.yard is None:
+            raise ValueError(f"routes.{d}.yard_from: uses a yard but the gate has no yard")
+        if self.yard is not None:
+            uses = d in self.yard.used_by
+            if route.yard_from is not None and not uses:
+                raise ValueError(f"routes.{d}.yard_from: yard.used_by does not list {d}")
+            if route.yard_from is None and uses and "used_by" in self.yard.model_fields_set:
+                raise ValueError(
+                    f"routes.{d}: yard.used_by lists {d}, so the route needs yard_from and yard_until"
+                )
 
     def _direction_share(self, d: str) -> float:
         e = self.arrivals.export_share

@@ -164,6 +164,49 @@ def _exists(data: Any, path: str) -> bool:
     return True
 
 
+def _check_varied(parsed: _File, resolved: dict, sources: set[str], lines: dict, file: str) -> None:
+    for name, p in parsed.varied.items():
+        for i, kp in enumerate(p.paths):
+            if not _exists(resolved, kp):
+                raise InputError(
+                    "no such key path in the scenario",
+                    file=file,
+                    line=_line(lines, "varied", name, "paths", str(i)),
+                    key=f"varied.{name}.paths",
+                    given=kp,
+                )
+        for kp in p.covers:
+            if kp not in sources:
+                raise InputError(
+                    "covers a key with no sources: entry",
+                    file=file,
+                    line=_line(lines, "varied", name, "covers"),
+                    key=f"varied.{name}.covers",
+                    given=kp,
+                )
+
+
+def _check_against(parsed: _File, resolved: dict, sources: set[str], lines: dict, file: str) -> None:
+    """Every key path of the priors file exists in the scenario; every covered key is a sources: entry."""
+    _check_varied(parsed, resolved, sources, lines, file)
+    for key, h in parsed.ranges.items():
+        where: dict[str, Any] = {"file": file, "line": _line(lines, "ranges", key)}
+        if key not in sources:
+            raise InputError("not a sources: entry of the scenario", key=f"ranges.{key}", **where)
+        if h.path is not None and not _exists(resolved, h.path):
+            raise InputError(
+                "no such key path in the scenario", key=f"ranges.{key}.path", given=h.path, **where
+            )
+    for key in parsed.not_parameters:
+        if key not in sources:
+            raise InputError(
+                "not a sources: entry of the scenario",
+                file=file,
+                line=_line(lines, "not_parameters", key),
+                key=f"not_parameters.{key}",
+            )
+
+
 def load_priors(path: str | Path, scenario: Scenario, resolved: dict) -> Priors:
     """Read the priors file and check it against the scenario (see the module docstring)."""
     import hashlib
@@ -191,43 +234,8 @@ def load_priors(path: str | Path, scenario: Scenario, resolved: dict) -> Priors:
             allowed=scenario.name,
         )
     sources = scenario.sources
-    varied = {}
-    for name, p in parsed.varied.items():
-        for i, kp in enumerate(p.paths):
-            if not _exists(resolved, kp):
-                raise InputError(
-                    "no such key path in the scenario",
-                    file=file,
-                    line=_line(lines, "varied", name, "paths", str(i)),
-                    key=f"varied.{name}.paths",
-                    given=kp,
-                )
-        for kp in p.covers:
-            if kp not in sources:
-                raise InputError(
-                    "covers a key with no sources: entry",
-                    file=file,
-                    line=_line(lines, "varied", name, "covers"),
-                    key=f"varied.{name}.covers",
-                    given=kp,
-                )
-        varied[name] = p
-    for key, h in parsed.ranges.items():
-        where: dict[str, Any] = {"file": file, "line": _line(lines, "ranges", key)}
-        if key not in sources:
-            raise InputError("not a sources: entry of the scenario", key=f"ranges.{key}", **where)
-        if h.path is not None and not _exists(resolved, h.path):
-            raise InputError(
-                "no such key path in the scenario", key=f"ranges.{key}.path", given=h.path, **where
-            )
-    for key in parsed.not_parameters:
-        if key not in sources:
-            raise InputError(
-                "not a sources: entry of the scenario",
-                file=file,
-                line=_line(lines, "not_parameters", key),
-                key=f"not_parameters.{key}",
-            )
+    varied = dict(parsed.varied)
+    _check_against(parsed, resolved, set(sources), lines, file)
     covered = {k for p in varied.values() for k in p.covers} | set(parsed.ranges) | set(parsed.not_parameters)
     missing = sorted(k for k, s in sources.items() if s.basis == "assumption" and k not in covered)
     if missing:
