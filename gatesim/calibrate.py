@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from gatesim.errors import InputError
+from gatesim.limits import CI_REPLICATIONS, WORKERS
 from gatesim.model.calendar import Clock
 from gatesim.progress import Progress
 from gatesim.projections.periods import period_totals
@@ -200,8 +201,8 @@ def fit_command(
     for name, value, lo, hi in (
         ("--sets", sets, 2, 100_000),
         ("--waves", waves, 1, 10),
-        ("--replications", replications, 2, 1000),
-        ("--workers", workers, 1, 1024),
+        ("--replications", replications, CI_REPLICATIONS.low, CI_REPLICATIONS.high),
+        ("--workers", workers, WORKERS.low, WORKERS.high),
     ):
         if value is not None and not lo <= value <= hi:
             raise InputError("out of range", key=name, given=value, allowed=f"{lo} to {hi}")

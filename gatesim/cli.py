@@ -17,11 +17,10 @@ import click
 
 from gatesim import __version__
 from gatesim.errors import InputError
+from gatesim.limits import DAYS, REPLICATIONS, SEED
 
 __all__ = ["main"]
 
-MAX_DAYS = 3660
-MAX_REPLICATIONS = 1000
 _CI_MAX = 50  # replications with --ci-target and no --replications (gatesim.decide.precision)
 
 # Commands defined in their own modules, imported only when called.
@@ -105,11 +104,6 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.ensure_object(dict)["debug"] = debug
 
 
-def check_range(name: str, value: int | None, lo: int, hi: int) -> None:
-    if value is not None and not lo <= value <= hi:
-        raise InputError("out of range", key=name, given=value, allowed=f"{lo} to {hi}")
-
-
 def _load(path: str, overrides: tuple[str, ...]):
     from gatesim.scenario.load import load_scenario
 
@@ -119,10 +113,15 @@ def _load(path: str, overrides: tuple[str, ...]):
 @main.command()
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option(
-    "--days", type=int, help="Days to simulate after warm-up (1-3660). Default: the scenario's run.days."
+    "--days",
+    type=int,
+    help=f"Days to simulate after warm-up ({DAYS.low}-{DAYS.high}). Default: the scenario's run.days.",
 )
 @click.option(
-    "--replications", "-r", type=int, help="Independent replications (1-1000). Default: run.replications."
+    "--replications",
+    "-r",
+    type=int,
+    help=f"Independent replications ({REPLICATIONS.low}-{REPLICATIONS.high}). Default: run.replications.",
 )
 @click.option(
     "--seed", type=int, help="Base seed (integer >= 0); replication r uses streams spawned from (seed, r)."
@@ -199,9 +198,9 @@ def run(
     from gatesim.rundir import run_into
     from gatesim.textreport import format_run
 
-    check_range("--days", days, 1, MAX_DAYS)
-    check_range("--replications", replications, 1, MAX_REPLICATIONS)
-    check_range("--seed", seed, 0, 2**63 - 1)
+    DAYS.check("--days", days)
+    REPLICATIONS.check("--replications", replications)
+    SEED.check("--seed", seed)
     target_rel = _ci_target(ci_target, ci_kpis)
     loaded = [(_load(p, overrides)) for p in scenarios]  # validate all before running any
     loaded = [renamed(s, r, overrides, run_name, len(loaded)) for s, r in loaded]
@@ -408,7 +407,14 @@ def state(run_dir, at, replication) -> None:
 
 @main.command()
 @click.argument("scenario", required=False, type=click.Path(dir_okay=False))
-@click.option("--replications", "-r", type=int, default=5, show_default=True, help="Replications (1-1000).")
+@click.option(
+    "--replications",
+    "-r",
+    type=int,
+    default=5,
+    show_default=True,
+    help=f"Replications ({REPLICATIONS.low}-{REPLICATIONS.high}).",
+)
 @click.option("--seed", type=int, help="Base seed. Default: the scenario's run.seed.")
 @click.option(
     "--out",
@@ -466,7 +472,7 @@ def calibrate(
             quiet,
         )
 
-    check_range("--replications", replications, 1, MAX_REPLICATIONS)
+    REPLICATIONS.check("--replications", replications)
     sc, _ = _load(scenario or str(default_scenario()), overrides)
     figures = load_figures()
     table = calibration_table(sc, figures, replications, seed, quiet=quiet)

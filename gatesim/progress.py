@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 
 __all__ = ["Progress", "eta_seconds", "format_eta"]
 
@@ -48,7 +49,7 @@ class Progress:
         self.fraction = 0.0  # of the item in progress
         self._t0 = clock()
         self._last_line = self._t0 - (_PLAIN_EVERY_S - _PLAIN_FIRST_S)
-        self._bar = None
+        self._bar: Any = None  # rich's Progress, imported only when drawn on a terminal
         self._task = None
 
     @property

@@ -23,13 +23,11 @@ from gatesim.projections.kpis import SUMMARY_SCHEMA_VERSION
 from gatesim.projections.tables import tables
 from gatesim.scenario.outcomes import outcome_factors
 from gatesim.scenario.schema import Scenario
-from gatesim.stats import ci_table
 
 __all__ = [
     "OUTPUT_SCHEMA_VERSION",
     "RunResult",
     "annual_revenue",
-    "ci_table",
     "run_replication",
     "run_scenario",
     "scenario_hash",
@@ -49,17 +47,10 @@ class RunResult:
     timeseries: pd.DataFrame
     wall_s: float
 
-    @property
-    def summary_ci(self) -> pd.DataFrame:
-        return ci_table(self.summary)
-
 
 def scenario_hash(resolved: dict) -> str:
     text = json.dumps(resolved, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-ENGINES = ("fast", "reference")  # reference: the plain-SimPy twin (gatesim/model/reference.py)
 
 
 def run_replication(

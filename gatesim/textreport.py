@@ -51,7 +51,8 @@ def _longest_stage_wait(rows: pd.DataFrame) -> str:
     if means.empty:
         return "-"
     col = means.idxmax()
-    return f"{kpi_stage(col).replace('_', ' ')} {means[col]:.2f}"
+    stage = kpi_stage(col) or col  # col is a per-stage column (kpi_stage names its stage)
+    return f"{stage.replace('_', ' ')} {means[col]:.2f}"
 
 
 def format_run(summary: pd.DataFrame, gate_names: dict[str, str], targets_vnd: dict[str, float]) -> str:

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-__all__ = ["captive_gate", "expected_shares", "logit_pick", "logit_probabilities", "pick"]
+__all__ = ["captive_gate", "logit_pick", "logit_probabilities", "pick"]  # expected_shares: for tests
 
 
 def logit_probabilities(cost_h: np.ndarray, scale_h: float, eligible: np.ndarray) -> np.ndarray:
@@ -27,7 +27,7 @@ def logit_probabilities(cost_h: np.ndarray, scale_h: float, eligible: np.ndarray
     return p
 
 
-def pick(p: np.ndarray, u: float) -> int:
+def pick(p: np.ndarray | list[float], u: float) -> int:
     """The gate whose cumulative probability band holds ``u`` (-1 if p is all zero)."""
     total = 0.0
     last = -1

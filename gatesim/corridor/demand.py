@@ -20,6 +20,7 @@ from gatesim.model.arrivals import draw_arrivals
 from gatesim.model.calendar import Clock
 from gatesim.model.streams import stream
 from gatesim.model.trucks import unit_variates
+from gatesim.scenario.corridor import Corridor
 from gatesim.scenario.schema import CARGO_CLASSES, DIRECTIONS, Scenario
 
 __all__ = ["Demand", "UNIFORMS", "draw_demand", "origin_rates", "stage_ids"]
@@ -60,7 +61,7 @@ def origin_rates(scenario: Scenario, origin_id: str, clock: Clock) -> np.ndarray
     holiday regimes belong to gates and do not (a closed gate is avoided
     through its published wait, not by removing demand).
     """
-    o = scenario.corridor.origins[origin_id]
+    o = corridor_of(scenario).origins[origin_id]
     hp = np.asarray(o.hourly_profile, dtype=float)
     hp = hp / hp.sum()
     shares = np.zeros((len(DIRECTIONS), len(CARGO_CLASSES)))
@@ -100,16 +101,25 @@ def _draw_origin(scenario: Scenario, oid: str, clock: Clock, seed: int, rep: int
         m = c == ci
         value[m] = unit_variates("lognormal", scenario.cargo[cname].value_cv, u_value[m])
     mean = np.array([scenario.cargo[x].value_usd_mean for x in CARGO_CLASSES])
-    value *= mean[c] * scenario.corridor.origins[oid].value_multiplier
+    value *= mean[c] * corridor_of(scenario).origins[oid].value_multiplier
     u = {name: rng(name).random(n) for name in UNIFORMS}
     for sid in sids:
         u[f"service/{sid}"] = rng("service", sid).random(n)
     return t, d, c, value, u, n_window
 
 
+def corridor_of(scenario: Scenario) -> Corridor:
+    """The scenario's corridor (the corridor's code runs only for a scenario that has one)."""
+    if scenario.corridor is None:
+        raise ValueError(f"scenario {scenario.name!r} has no corridor")
+    return scenario.corridor
+
+
 def draw_demand(scenario: Scenario, clock: Clock, seed: int, replication: int) -> Demand:
     sids = stage_ids(scenario)
-    parts = [_draw_origin(scenario, oid, clock, seed, replication, sids) for oid in scenario.corridor.origins]
+    parts = [
+        _draw_origin(scenario, oid, clock, seed, replication, sids) for oid in corridor_of(scenario).origins
+    ]
     t = np.concatenate([p[0] for p in parts])
     origin = np.concatenate([np.full(p[0].size, i, dtype=np.uint8) for i, p in enumerate(parts)])
     order = np.argsort(t, kind="stable")

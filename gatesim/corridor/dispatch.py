@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from typing import Any
 
 import numpy as np
 import simpy
 
 from gatesim.corridor.choice import captive_gate, logit_pick
-from gatesim.corridor.demand import Demand, draw_demand, stage_ids
+from gatesim.corridor.demand import Demand, corridor_of, draw_demand, stage_ids
 from gatesim.corridor.waits import GateWaits, mean_service_h
 from gatesim.events.kinds import NO_STAGE, Kind, pack
 from gatesim.events.log import NO_PRIORITY, EventLog
@@ -43,7 +44,7 @@ class CorridorRun:
 
     def __init__(self, scenario: Scenario, clock: Clock, seed: int, replication: int) -> None:
         self.scenario = scenario
-        self.cor = scenario.corridor
+        self.cor = corridor_of(scenario)
         self.clock = clock
         self.demand: Demand = draw_demand(scenario, clock, seed, replication)
         n = self.demand.n
@@ -59,7 +60,7 @@ class CorridorRun:
         self.arrivals = Arrivals(self.t_arrival, self.demand.direction, self.demand.cargo)
         self.no_arrivals = Arrivals(np.empty(0), np.empty(0, np.uint8), np.empty(0, np.uint8))
         self._seed, self._rep = seed, replication
-        self._gates: dict[str, tuple[int, object, dict]] = {}
+        self._gates: dict[str, tuple[int, Any, dict]] = {}  # gate -> (code, GateRuntime, stage runtimes)
         self._gate_trucks: dict[str, Trucks] = {}
         origins = list(self.cor.origins.values())
         # travel hours origin x gate (nan: not reachable)
@@ -183,7 +184,9 @@ class CorridorRun:
             [
                 (sid, st.priority_order.index("booked"), gates[g][2][(sid, DIRECTIONS[0])])
                 for sid, st in self.scenario.gates[g].stages.items()
-                if st.discipline == "priority" and st.priority_by == "booked"
+                if st.discipline == "priority"
+                and st.priority_by == "booked"
+                and st.priority_order is not None
             ]
             for g in self.gate_ids
         ]
@@ -200,7 +203,7 @@ class CorridorRun:
             start(env, lambda _r: self._publisher())
         for gi, m in enumerate(self.meter):
             if m is not None:
-                start(env, lambda _r, gi=gi: self._metering(gi))
+                start(env, lambda _r, gi=gi: self._metering(gi))  # type: ignore[misc]  # mypy cannot type a lambda with bound defaults
         start(env, lambda _r: self._departures())
 
     def payload(self) -> dict[str, np.ndarray]:
@@ -246,14 +249,16 @@ class CorridorRun:
             self._decide(k)
 
     def _metering(self, gi: int):
-        every = self.meter[gi].check_every_h
+        m = self.meter[gi]
+        assert m is not None  # started only for a metered gate
+        every = m.check_every_h
         while True:
             self._release(gi)
             yield every
 
     # ---- decisions ----------------------------------------------------------------------
 
-    def _seen_waits(self, now: float) -> np.ndarray:
+    def _seen_waits(self, now: float) -> list:
         """Waits gate x direction as published ``info_delay_h`` before now."""
         if self._fixed_waits is not None:
             return self._fixed_waits
@@ -315,7 +320,7 @@ class CorridorRun:
     def _hold_until(self, k: int, gi: int, until: float) -> None:
         self._log(k, gi, _HELD)
         ev = self.env.timeout(until - self.env.now)
-        ev.callbacks.append(lambda _e, k=k, gi=gi: (self._log(k, gi, _RELEASED), self._decide(k)))
+        ev.callbacks.append(lambda _e, k=k, gi=gi: (self._log(k, gi, _RELEASED), self._decide(k)))  # type: ignore[misc, arg-type, func-returns-value]  # a lambda run for its two calls
 
     def _go(self, k: int, gi: int) -> None:
         b = self.booking[gi]
@@ -355,12 +360,13 @@ class CorridorRun:
         # arrive within the slot's hour (the truck's own uniform), leave the origin in time
         depart = h + float(self.demand.u["slot"][k]) - travel
         ev = self.env.timeout(max(depart - now, 0.0))
-        ev.callbacks.append(lambda _e, k=k, gi=gi: self._dispatch(k, gi))
+        ev.callbacks.append(lambda _e, k=k, gi=gi: self._dispatch(k, gi))  # type: ignore[misc]  # mypy cannot type a lambda with bound defaults
         return True
 
     def _room(self, gi: int) -> bool:
         """True if one more truck sent now keeps the gate within its metering thresholds."""
         m, rt = self.meter[gi], self.rts[gi]
+        assert m is not None  # holding (and so release) only at a metered gate
         on_approach = self.waits[gi].on_approach()
         coming = self.en_route[gi] + 1
         if m.approach_max_trucks is not None and on_approach + coming > m.approach_max_trucks + rt.yard_free:
@@ -370,7 +376,7 @@ class CorridorRun:
             in_yard = (
                 in_yard
                 if in_yard is not None
-                else self.scenario.gates[self.gate_ids[gi]].yard.capacity_trucks
+                else self.scenario.gates[self.gate_ids[gi]].yard.capacity_trucks  # type: ignore[union-attr]  # yard_max_trucks: validated for a gate with a yard
             ) - rt.yard_free
             if in_yard + on_approach + coming > m.yard_max_trucks:
                 return False
@@ -391,7 +397,7 @@ class CorridorRun:
             self.en_route[gi] += 1
         delay = float(self.travel_h[int(self.demand.origin[k]), gi])
         ev = self.env.timeout(delay)
-        ev.callbacks.append(lambda _e, k=k, gi=gi: self._arrive(k, gi))
+        ev.callbacks.append(lambda _e, k=k, gi=gi: self._arrive(k, gi))  # type: ignore[misc]  # mypy cannot type a lambda with bound defaults
 
     def _arrive(self, k: int, gi: int) -> None:
         if self.yard_user[int(self.demand.direction[k]), gi]:
@@ -408,10 +414,10 @@ class CorridorRun:
         variates of the truck's service uniform (one array per distinct stage shape)."""
         sc = self.scenario
         variates: dict[tuple, np.ndarray] = {}
-        self._gate_fill = []
+        self._gate_fill: list[tuple[Trucks, list[tuple]]] = []
         for g in self.gate_ids:
             gate = sc.gates[g]
-            stages = []
+            stages: list[tuple] = []
             for sid, st in gate.stages.items():
                 if st.kind == "road":
                     stages.append((self.service[sid], 1.0 / st.per_lane_vehicles_per_h, 0.0, None, None))

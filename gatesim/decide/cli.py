@@ -12,11 +12,11 @@ from pathlib import Path
 import click
 
 from gatesim.errors import InputError
+from gatesim.limits import DAYS, WORKERS
 
 __all__ = ["EXIT_INFEASIBLE", "optimise_command", "sensitivity_command"]
 
 EXIT_INFEASIBLE = 3
-MAX_WORKERS = 1024
 EVAL_DIR = "evaluations"
 
 
@@ -24,8 +24,7 @@ def _evaluator(study, out: Path, workers, scheduler, quiet: bool, force: bool, l
     from gatesim.decide.evaluate import Evaluator
     from gatesim.progress import Progress
 
-    if workers is not None and not 1 <= workers <= MAX_WORKERS:
-        raise InputError("out of range", key="--workers", given=workers, allowed=f"1 to {MAX_WORKERS}")
+    WORKERS.check("--workers", workers)
     if scheduler is not None and workers is not None:
         raise InputError(
             "--workers is for local runs; dask workers are set when starting them",
@@ -76,7 +75,7 @@ def _common(f):
     )
     f = click.option(
         "--days",
-        type=click.IntRange(1, 3660),
+        type=click.IntRange(DAYS.low, DAYS.high),
         help="Days per run. Default: the file's, else the base scenario's.",
     )(f)
     f = click.option(
@@ -118,7 +117,7 @@ def optimise_command(spec, out, workers, scheduler, days, force, quiet) -> None:
 
     study = load_study(spec, "optimise", days)
     outp = Path(out)
-    linked = {k: list(d.also) for k, d in study.spec.decisions.items() if d.also}
+    linked = {k: list(d.also) for k, d in study.optimise_spec.decisions.items() if d.also}
     ev = _evaluator(study, outp, workers, scheduler, quiet, force, linked)
     where = f"dask scheduler {scheduler}" if scheduler else "local processes"
     click.echo(
@@ -158,7 +157,7 @@ def sensitivity_command(spec, out, workers, scheduler, days, force, quiet) -> No
 
     study = load_study(spec, "sensitivity", days)
     outp = Path(out)
-    linked = {k: list(r.also) for k, r in study.spec.parameters.items() if r.also}
+    linked = {k: list(r.also) for k, r in study.sensitivity_spec.parameters.items() if r.also}
     ev = _evaluator(study, outp, workers, scheduler, quiet, force, linked)
     try:
         res = run_sensitivity(study, ev)

@@ -87,7 +87,7 @@ def _rows(ev: Evaluator, params: dict[str, Any], reps: int) -> tuple[pd.DataFram
 
 
 def _score(study: Study, cand: Candidate, rows: pd.DataFrame, error: str, reps: int) -> None:
-    spec: OptimiseSpec = study.spec  # type: ignore[assignment]
+    spec = study.optimise_spec
     cand.replications = reps
     cand.error = error
     if error or rows.empty:
@@ -144,7 +144,7 @@ def _sort_key(spec: OptimiseSpec, c: Candidate) -> tuple:
 
 
 def optimise(study: Study, ev: Evaluator) -> Optimisation:
-    spec: OptimiseSpec = study.spec  # type: ignore[assignment]
+    spec = study.optimise_spec
     cands: dict[tuple, Candidate] = {}
     order: list[Candidate] = []
 
@@ -162,22 +162,9 @@ def optimise(study: Study, ev: Evaluator) -> Optimisation:
             rows, err = _rows(ev, c.params, reps)
             _score(study, c, rows, err, reps)
 
-    size = grid_size(spec)
-    method = spec.search.method
-    if method == "auto":
-        method = "grid" if size is not None and size <= max(spec.search.trials, 1) else "tpe"
+    method = _search_method(study, spec)
     rs = spec.search.replications
     if method == "grid":
-        if size is None or size > MAX_GRID:
-            from gatesim.errors import InputError
-
-            raise InputError(
-                "the decision grid is too large",
-                file=study.file,
-                key="search.method",
-                given=size,
-                allowed=f"at most {MAX_GRID} points, or method tpe",
-            )
         evaluate([add(p) for p in _grid(spec)], rs)
     else:
         _tpe(spec, study, add, evaluate)
@@ -195,27 +182,52 @@ def optimise(study: Study, ev: Evaluator) -> Optimisation:
                 c.phase = "select"
             evaluate(top, rf)
         final = sorted((c for c in top if c.feasible), key=lambda c: _sort_key(spec, c))
-    chosen, close = None, []
-    if final:
-        if spec.objective.minimise == "cost":
-            chosen = final[0]
-            ties = [c for c in final if c.cost == chosen.cost]
-            if len(ties) > 1:  # equal cost: the lower pareto KPI, checked pairwise
-                vals = np.column_stack([_pareto_reps(ev, study, c) for c in ties])
-                b, near = indistinguishable_from_best(vals, spec.select.confidence)
-                chosen, close = ties[b], [ties[j] for j in near]
-        else:
-            vals = np.column_stack([c.per_rep_objective for c in final])
-            b, near = indistinguishable_from_best(vals, spec.select.confidence)
-            chosen, close = final[b], [final[j] for j in near]
+    chosen, close = _choose(final, spec, ev, study) if final else (None, [])
     evaluations = _evaluations(study, ev, order)
     return Optimisation(study, order, evaluations, chosen, close, method, ev.ran)
+
+
+def _search_method(study: Study, spec: OptimiseSpec) -> str:
+    """grid or tpe (auto: grid when the whole grid fits in the trial budget)."""
+    size = grid_size(spec)
+    method = spec.search.method
+    if method == "auto":
+        method = "grid" if size is not None and size <= max(spec.search.trials, 1) else "tpe"
+    if method == "grid" and (size is None or size > MAX_GRID):
+        from gatesim.errors import InputError
+
+        raise InputError(
+            "the decision grid is too large",
+            file=study.file,
+            key="search.method",
+            given=size,
+            allowed=f"at most {MAX_GRID} points, or method tpe",
+        )
+    return method
+
+
+def _choose(
+    final: list[Candidate], spec: OptimiseSpec, ev: Evaluator, study: Study
+) -> tuple[Candidate, list[Candidate]]:
+    """The chosen candidate among the feasible finalists, and those indistinguishable from it."""
+    if spec.objective.minimise == "cost":
+        chosen = final[0]
+        ties = [c for c in final if c.cost == chosen.cost]
+        if len(ties) <= 1:
+            return chosen, []
+        # equal cost: the lower pareto KPI, checked pairwise
+        vals = np.column_stack([_pareto_reps(ev, study, c) for c in ties])
+        b, near = indistinguishable_from_best(vals, spec.select.confidence)
+        return ties[b], [ties[j] for j in near]
+    vals = np.column_stack([c.per_rep_objective for c in final])
+    b, near = indistinguishable_from_best(vals, spec.select.confidence)
+    return final[b], [final[j] for j in near]
 
 
 def _pareto_reps(ev: Evaluator, study: Study, c: Candidate) -> np.ndarray:
     rows, _ = _rows(ev, c.params, c.replications)
     return (
-        pivot(rows, study.spec.pareto_kpi, study.gate_ids(study.spec.pareto_gates))
+        pivot(rows, study.optimise_spec.pareto_kpi, study.gate_ids(study.optimise_spec.pareto_gates))
         .mean(axis=1)
         .to_numpy(dtype=float)
     )
@@ -236,11 +248,13 @@ def _tpe(spec: OptimiseSpec, study: Study, add, evaluate) -> None:
         trials = [opt.ask() for _ in range(n)]
         batch = []
         for tr in trials:
-            params = {}
+            params: dict[str, float] = {}
             for k in names:
                 d = spec.decisions[k]
                 if d.is_integer:
-                    params[k] = tr.suggest_int(k, d.low, d.high, step=d.step or 1)
+                    params[k] = tr.suggest_int(
+                        k, int(d.low), int(d.high), step=int(d.step or 1)
+                    )  # is_integer: ints
                 else:
                     params[k] = float(f"{tr.suggest_float(k, d.low, d.high, step=d.step):.10g}")
             batch.append(add(params))
@@ -259,14 +273,14 @@ def _evaluations(study: Study, ev: Evaluator, order: list[Candidate]) -> pd.Data
     """Every candidate x replication x gate, KPIs as the tasks produced them."""
     from gatesim.projections.kpis import KPI_COLUMNS
 
-    names = sorted(study.spec.decisions)
+    names = sorted(study.optimise_spec.decisions)
     recs = []
     for c in order:
         for r in range(c.replications):
             res = ev.result(c.params, r)
             head = {
                 "candidate": c.index,
-                "phase": "search" if r < study.spec.search.replications else "select",
+                "phase": "search" if r < study.optimise_spec.search.replications else "select",
                 **c.params,
                 "cost": c.cost,
                 "replication": r,

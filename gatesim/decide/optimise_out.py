@@ -18,7 +18,7 @@ __all__ = ["candidates_frame", "pareto_front", "write_outputs"]
 
 
 def candidates_frame(opt: Optimisation) -> pd.DataFrame:
-    spec = opt.study.spec
+    spec = opt.study.optimise_spec
     names = sorted(spec.decisions)
     rows = []
     for c in opt.candidates:
@@ -45,7 +45,7 @@ def candidates_frame(opt: Optimisation) -> pd.DataFrame:
 def pareto_front(cands: list[Candidate]) -> list[Candidate]:
     """Candidates meeting the constraints that no other beats on both cost and the pareto KPI."""
     ok = [c for c in cands if c.feasible and math.isfinite(c.pareto_mean)]
-    front = []
+    front: list[Candidate] = []
     for c in sorted(ok, key=lambda c: (c.cost, c.pareto_mean, c.index)):
         if not front or c.pareto_mean < front[-1].pareto_mean:
             front.append(c)
@@ -55,7 +55,7 @@ def pareto_front(cands: list[Candidate]) -> list[Candidate]:
 def best_scenario(opt: Optimisation, chosen: Candidate) -> dict:
     study = opt.study
     full = dict(chosen.params)
-    for k, d in study.spec.decisions.items():
+    for k, d in study.optimise_spec.decisions.items():
         for other in d.also:
             full[other] = chosen.params[k]
     data = apply_overrides(copy.deepcopy(study.resolved), [f"{k}={json.dumps(v)}" for k, v in full.items()])
@@ -78,7 +78,7 @@ def _chart(opt: Optimisation) -> str:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    spec = opt.study.spec
+    spec = opt.study.optimise_spec
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
     for ok, colour, label in (
         (False, "#c44", "misses a constraint"),
@@ -105,7 +105,7 @@ def _chart(opt: Optimisation) -> str:
 
 
 def write_outputs(opt: Optimisation, out: Path) -> dict[str, Path]:
-    study, spec = opt.study, opt.study.spec
+    study, spec = opt.study, opt.study.optimise_spec
     paths = {
         "evaluations": out / "evaluations.csv",
         "candidates": out / "candidates.csv",

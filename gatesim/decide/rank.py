@@ -67,6 +67,7 @@ def check_constraint(c: Constraint, table: pd.DataFrame) -> ConstraintResult:
             viol,
             f"met in {met:.0%} of {n} replications ({c.share:.0%} quantile of the worst gate {at:.4g}, bound {c.bound:g})",
         )
+    assert c.confidence is not None  # the validator: share or confidence
     k = v.shape[1]
     if n < 2:
         return ConstraintResult(False, np.inf, "fewer than 2 replications")

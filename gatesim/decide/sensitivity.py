@@ -71,7 +71,7 @@ def _points(spec: SensitivitySpec, names: list[str], x: np.ndarray) -> list[dict
 
 def _outputs(study: Study, ev: Evaluator, pts: list[dict[str, Any]], reps: int) -> pd.DataFrame:
     """Design point x (kpi@gate): the mean over replications."""
-    spec: SensitivitySpec = study.spec  # type: ignore[assignment]
+    spec = study.sensitivity_spec
     gates = study.gate_ids(spec.gates)
     out = []
     for p in pts:
@@ -88,7 +88,7 @@ def _outputs(study: Study, ev: Evaluator, pts: list[dict[str, Any]], reps: int) 
 
 
 def _eval_rows(study: Study, ev: Evaluator, method: str, pts: list[dict[str, Any]], reps: int) -> list[dict]:
-    spec: SensitivitySpec = study.spec  # type: ignore[assignment]
+    spec = study.sensitivity_spec
     recs = []
     for i, p in enumerate(pts):
         for r in range(reps):
@@ -105,12 +105,12 @@ def run_sensitivity(study: Study, ev: Evaluator) -> SensitivityResult:
     from SALib.analyze import morris as morris_a
     from SALib.sample import morris as morris_s
 
-    spec: SensitivitySpec = study.spec  # type: ignore[assignment]
+    spec = study.sensitivity_spec
     names = sorted(spec.parameters)
     seed = int(study.seed % 2**31)
     reps = spec.replications
     warnings: list[str] = []
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[str, str, str, float, float, float]] = []  # (parameter, kpi, index, value, low, high)
     evals: list[dict] = []
 
     problem = _problem(spec, names)
@@ -153,21 +153,26 @@ def run_sensitivity(study: Study, ev: Evaluator) -> SensitivityResult:
     return SensitivityResult(study, indices, pd.DataFrame(evals), screened, warnings)
 
 
+def _sobol_sample(sobol_s: Any, problem: dict, n: int, seed: int, warnings: list[str]) -> np.ndarray:
+    """Saltelli's sample of ``n`` base points (a power of 2 balances the Sobol' sequence)."""
+    import warnings as _w
+
+    if n & (n - 1):
+        warnings.append(
+            f"Sobol: n = {n} is not a power of 2; the Sobol' sequence is balanced only at powers of 2"
+        )
+    with _w.catch_warnings():
+        _w.simplefilter("ignore")  # SALib's own power-of-2 warning, said above in one line
+        return sobol_s.sample(problem, n, calc_second_order=False, scramble=True, seed=seed)
+
+
 def _sobol(study, ev, spec, names, seed, reps, rows, warnings) -> list[dict]:
     from SALib.analyze import sobol as sobol_a
     from SALib.sample import sobol as sobol_s
 
     problem = _problem(spec, names)
     n = spec.sobol.n
-    if n & (n - 1):
-        warnings.append(
-            f"Sobol: n = {n} is not a power of 2; the Sobol' sequence is balanced only at powers of 2"
-        )
-    import warnings as _w
-
-    with _w.catch_warnings():
-        _w.simplefilter("ignore")  # SALib's own power-of-2 warning, said above in one line
-        xs = sobol_s.sample(problem, n, calc_second_order=False, scramble=True, seed=seed)
+    xs = _sobol_sample(sobol_s, problem, n, seed, warnings)
     ps = _points(spec, names, xs)
     ev.run(ps, reps)
     ys = _outputs(study, ev, ps, reps)
@@ -261,7 +266,7 @@ def write_sensitivity(res: SensitivityResult, out: Path) -> dict[str, Path]:
 
         paths["chart"] = out / "indices.png"
         paths["chart"].write_bytes(base64.b64decode(png))
-    study, spec = res.study, res.study.spec
+    study, spec = res.study, res.study.sensitivity_spec
     text = [
         f"Base scenario {study.base.name}, {study.days} days per run, seed {study.seed}, "
         f"{spec.replications} replication(s) per point (same seeds at every point).",

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from gatesim.errors import InputError
+from gatesim.limits import CI_REPLICATIONS, DAYS, GRID_POINTS, SEED, TRAJECTORIES
 from gatesim.projections.kpis import KPI_COLUMNS, is_stage_kpi
 from gatesim.scenario.load import load_scenario, read_yaml
 from gatesim.scenario.schema import Scenario
@@ -39,7 +40,7 @@ __all__ = [
 ]
 
 _KEY_PATH = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
-MAX_GRID = 10_000
+MAX_GRID = GRID_POINTS.high
 
 
 class _M(BaseModel):
@@ -125,7 +126,9 @@ class Constraint(_M):
 
     @property
     def bound(self) -> float:
-        return float(self.max if self.max is not None else self.min)
+        bound = self.max if self.max is not None else self.min
+        assert bound is not None  # the validator: exactly one of max, min
+        return float(bound)
 
     @property
     def sense(self) -> int:
@@ -152,7 +155,7 @@ class Objective(_M):
 
 class Search(_M):
     method: Literal["auto", "grid", "tpe"] = "auto"
-    replications: int = Field(5, ge=2, le=1000)
+    replications: int = Field(5, ge=CI_REPLICATIONS.low, le=CI_REPLICATIONS.high)
     trials: int = Field(40, ge=1, le=MAX_GRID)
     # Candidates proposed together: fixed by the study, never by the worker count,
     # so the same study proposes the same points on any pool or cluster.
@@ -163,7 +166,7 @@ class Select(_M):
     """The final check: the best candidates re-run with more replications (same seeds)."""
 
     top: int = Field(5, ge=1, le=100)
-    replications: int = Field(20, ge=2, le=1000)
+    replications: int = Field(20, ge=CI_REPLICATIONS.low, le=CI_REPLICATIONS.high)
     confidence: float = Field(0.95, gt=0.5, lt=1)
     # A candidate whose search violation is within this fraction of the bound still gets rechecked.
     slack: float = Field(0.25, ge=0)
@@ -174,8 +177,8 @@ class OptimiseSpec(_M):
     description: str = ""
     base: str = Field(..., min_length=1)
     set: list[str] = Field(default_factory=list)
-    days: int | None = Field(None, ge=1, le=3660)
-    seed: int | None = Field(None, ge=0, le=2**63 - 1)
+    days: int | None = Field(None, ge=DAYS.low, le=DAYS.high)
+    seed: int | None = Field(None, ge=SEED.low, le=SEED.high)
     decisions: dict[str, Decision] = Field(..., min_length=1)
     objective: Objective = Objective()
     budget: float | None = Field(None, ge=0)
@@ -206,7 +209,7 @@ class OptimiseSpec(_M):
 
 
 class Morris(_M):
-    trajectories: int = Field(10, ge=2, le=1000)
+    trajectories: int = Field(10, ge=TRAJECTORIES.low, le=TRAJECTORIES.high)
     levels: int = Field(4, ge=2, le=20)
 
 
@@ -222,8 +225,8 @@ class SensitivitySpec(_M):
     description: str = ""
     base: str = Field(..., min_length=1)
     set: list[str] = Field(default_factory=list)
-    days: int | None = Field(None, ge=1, le=3660)
-    seed: int | None = Field(None, ge=0, le=2**63 - 1)
+    days: int | None = Field(None, ge=DAYS.low, le=DAYS.high)
+    seed: int | None = Field(None, ge=SEED.low, le=SEED.high)
     replications: int = Field(1, ge=1, le=100)  # per design point, averaged (same seeds at every point)
     parameters: dict[str, Range] = Field(default_factory=dict)
     # a priors file in the calibration's style (varied: name: {paths, low, high, integer});
@@ -257,6 +260,20 @@ class Study:
     identity: dict[str, Any]
 
     @property
+    def optimise_spec(self) -> OptimiseSpec:
+        """``spec`` of a study loaded with kind ``optimise`` (typed: the commands know their kind)."""
+        if not isinstance(self.spec, OptimiseSpec):
+            raise TypeError(f"{self.file}: not an optimise study")
+        return self.spec
+
+    @property
+    def sensitivity_spec(self) -> SensitivitySpec:
+        """``spec`` of a study loaded with kind ``sensitivity``."""
+        if not isinstance(self.spec, SensitivitySpec):
+            raise TypeError(f"{self.file}: not a sensitivity study")
+        return self.spec
+
+    @property
     def name(self) -> str:
         return self.spec.name or Path(self.file).stem
 
@@ -264,7 +281,7 @@ class Study:
         return list(self.base.gates) if gates == "all" else list(gates)
 
 
-def check_kpi(kpi: str, key: str, file: str) -> None:
+def check_kpi(kpi: str, key: str, file: str | None) -> None:
     if kpi not in KPI_COLUMNS and not is_stage_kpi(kpi):
         guess = difflib.get_close_matches(kpi, KPI_COLUMNS, n=1)
         hint = f" (did you mean {guess[0]!r}?)" if guess else ""
@@ -310,14 +327,7 @@ def load_study(path: str | Path, kind: Literal["optimise", "sensitivity"], days:
     base, resolved = load_scenario(base_path, spec.set)
     gates_named: list[tuple[str, Any]] = []
     if isinstance(spec, OptimiseSpec):
-        for i, c in enumerate(spec.constraints):
-            check_kpi(c.kpi, f"constraints.{i}.kpi", file)
-            gates_named.append((f"constraints.{i}.gates", c.gates))
-        if spec.objective.minimise != "cost":
-            check_kpi(spec.objective.minimise, "objective.minimise", file)
-        gates_named.append(("objective.gates", spec.objective.gates))
-        gates_named.append(("pareto_gates", spec.pareto_gates))
-        check_kpi(spec.pareto_kpi, "pareto_kpi", file)
+        gates_named = _check_optimise_kpis(spec, file)
         keys = list(spec.decisions)
     else:
         for i, k in enumerate(spec.kpis):
@@ -330,17 +340,7 @@ def load_study(path: str | Path, kind: Literal["optimise", "sensitivity"], days:
                 "at least 2 parameters are needed", file=file, key="parameters", given=len(spec.parameters)
             )
         keys = list(spec.parameters)
-    for key, gates in gates_named:
-        if gates != "all":
-            for g in gates:
-                if g not in base.gates:
-                    raise InputError(
-                        "no such gate in the base scenario",
-                        file=file,
-                        key=key,
-                        given=g,
-                        allowed=", ".join(base.gates),
-                    )
+    _check_gates(gates_named, base, file)
     _check_corners(spec, resolved, keys, lines, kind, file, str(base_path))
     seed = spec.seed if spec.seed is not None else base.run.seed
     days_ = days or spec.days or base.run.days
@@ -357,6 +357,36 @@ def load_study(path: str | Path, kind: Literal["optimise", "sensitivity"], days:
         json.dumps(identity, sort_keys=True, default=str, ensure_ascii=False).encode()
     ).hexdigest()[:16]
     return Study(file, spec, base, str(base_path), resolved, days_, seed, digest, identity)
+
+
+def _check_optimise_kpis(spec: OptimiseSpec, file: str) -> list[tuple[str, Any]]:
+    """Check an optimise file's KPI names; the gate lists it names, keyed by where."""
+    gates_named: list[tuple[str, Any]] = []
+    for i, c in enumerate(spec.constraints):
+        check_kpi(c.kpi, f"constraints.{i}.kpi", file)
+        gates_named.append((f"constraints.{i}.gates", c.gates))
+    if spec.objective.minimise != "cost":
+        check_kpi(spec.objective.minimise, "objective.minimise", file)
+    gates_named.append(("objective.gates", spec.objective.gates))
+    gates_named.append(("pareto_gates", spec.pareto_gates))
+    check_kpi(spec.pareto_kpi, "pareto_kpi", file)
+    return gates_named
+
+
+def _check_gates(gates_named: list[tuple[str, Any]], base: Scenario, file: str) -> None:
+    """Every gate a study names (constraints, objective, KPIs) is a gate of the base scenario."""
+    for key, gates in gates_named:
+        if gates == "all":
+            continue
+        for g in gates:
+            if g not in base.gates:
+                raise InputError(
+                    "no such gate in the base scenario",
+                    file=file,
+                    key=key,
+                    given=g,
+                    allowed=", ".join(base.gates),
+                )
 
 
 def _check_corners(spec, resolved, keys, lines, kind: str, file: str, base_file: str) -> None:
@@ -386,6 +416,7 @@ def _check_corners(spec, resolved, keys, lines, kind: str, file: str, base_file:
 
 def _with_priors(spec: SensitivitySpec, here: Path, file: str, lines) -> dict[str, Range]:
     """``parameters`` plus every ``varied`` entry of the priors file with low/high (first path = key)."""
+    assert spec.priors is not None  # called only for a spec that names a priors file
     ppath = here / spec.priors
     if not ppath.is_file():
         raise InputError(

@@ -76,7 +76,7 @@ def deseasonalise(y: np.ndarray, t_h: np.ndarray) -> np.ndarray:
 
 def check_warmup(timeseries: pd.DataFrame, warmup_days: float) -> list[WarmupCheck]:
     """One check per gate on the replications' mean hourly ``in_system`` series."""
-    out = []
+    out: list[WarmupCheck] = []
     if SERIES not in timeseries.columns:
         return out
     for gate, grp in timeseries.groupby("gate", sort=False):

@@ -159,7 +159,7 @@ def read_log(path: Path, payload: Iterable[str] | None = None, threads: int = 1)
     readers = threading.local()
     extra = ["servers"] if has_servers else []
 
-    def read_group(i: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    def read_group(i: int) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
         if threads > 1:
             # a reader per thread: one ParquetFile is not shared between threads
             own = getattr(readers, "pf", None) or pq.ParquetFile(path)

@@ -27,7 +27,8 @@ _YARD_OUT = (YARD_STAGE << 8) | Kind.YARD_OUT
 
 
 def _floats(values: np.ndarray) -> memoryview:
-    return memoryview(np.ascontiguousarray(values, dtype=np.float64))
+    # ndarray has the buffer protocol; numpy's stubs do not declare it as Buffer
+    return memoryview(np.ascontiguousarray(values, dtype=np.float64))  # type: ignore[arg-type]
 
 
 class RouteStep(NamedTuple):
@@ -78,7 +79,7 @@ class GateRuntime:
         # a float is made per read, but none is kept per truck (a list would
         # hold 32 bytes per value: over 100 MB for a year of services).
         self._t = _floats(trucks.arrivals.t_h)
-        self._dir = memoryview(np.ascontiguousarray(trucks.arrivals.direction, dtype=np.uint8))
+        self._dir = memoryview(np.ascontiguousarray(trucks.arrivals.direction, dtype=np.uint8))  # type: ignore[arg-type]  # see _floats
         self._routes: list[tuple[RouteStep, ...] | None] = []
         for d in DIRECTIONS:
             route = gate.routes.get(d)
@@ -93,7 +94,7 @@ class GateRuntime:
                 general = rt if isinstance(rt, GeneralStage) else None
                 steps.append(
                     RouteStep(
-                        book=None if general is not None else rt.book,
+                        book=None if isinstance(rt, GeneralStage) else rt.book,
                         general=general,
                         service_h=_floats(trucks.service_h[sid]),
                         travel_h=st.travel_min / 60.0,
@@ -113,7 +114,10 @@ class GateRuntime:
             None
             if route is None
             else tuple(
-                step._replace(book=books.get(id(step.book.__self__), step.book)) if step.book else step
+                # a FIFO step's book is a bound method of its stage runtime
+                step._replace(book=books.get(id(step.book.__self__), step.book))  # type: ignore[attr-defined]
+                if step.book
+                else step
                 for step in route
             )
             for route in self._routes
@@ -143,7 +147,8 @@ class GateRuntime:
             if k < n:
                 yield hour - env.now
 
-    def _truck(self, k: int, w: Sleeper):
+    # The hot loop, kept whole: a helper call per event would cost run time (issue 19: noqa).
+    def _truck(self, k: int, w: Sleeper):  # noqa: C901
         """One truck's events, in time order (the hot path).
 
         ``now`` is the time logged; ``t_env`` is SimPy's clock, which is where
@@ -164,7 +169,8 @@ class GateRuntime:
         same = SAME_TIME  # flag of the next stage's first event (0 after travel)
         in_yard = False
         route = self._routes[self._dir[k]]
-        for book, general, service, travel_h, takes_yard, frees_yard, wq, ws, we in route:
+        # every arriving truck's direction has a route (arrivals are drawn for routed directions only)
+        for book, general, service, travel_h, takes_yard, frees_yard, wq, ws, we in route:  # type: ignore[union-attr]
             if takes_yard:
                 if self.yard_free > 0:
                     self.yard_free -= 1
@@ -182,7 +188,7 @@ class GateRuntime:
             log_w(base | wq | same)
             svc = service[k]
             if general is None:  # FIFO booking: the start is known now
-                t_start = book(now, svc)
+                t_start = book(now, svc)  # type: ignore[misc]  # a FIFO step (general None) has a book
                 if t_start > now:
                     # Wake at the booked instant itself (a server's free time or an
                     # opening), not now + (t_start - now), which can be an ulp off:

@@ -117,12 +117,12 @@ class GeneralStage:
         if self._patience is not None:
             p = self._patience[k]
             if p < math.inf:
-                self.env.schedule(_Timer(self._renege, waiter), wake.priority, p)
+                self.env.schedule(_Timer(self._renege, waiter), wake.priority, p)  # type: ignore[arg-type]  # _Timer: see process
         self._dispatch()
         s = self._surge
         if s is not None and not self._surging and not self._surge_due and self.waiting >= s.queue_at_least:
             self._surge_due = True
-            self.env.schedule(_Timer(self._surge_on, None), NORMAL, s.delay_h)
+            self.env.schedule(_Timer(self._surge_on, None), NORMAL, s.delay_h)  # type: ignore[arg-type]  # as above
         return waiter
 
     def release(self) -> None:
@@ -161,7 +161,7 @@ class GeneralStage:
             return 0
         if span.staffed is None:
             return math.inf
-        return span.staffed + (self._surge.extra_servers if self._surging else 0)
+        return span.staffed + (self._surge.extra_servers if self._surging else 0)  # type: ignore[union-attr]  # surging => a surge
 
     def _dispatch(self) -> None:
         """Start queued trucks while a server is free (highest class, then first come)."""
@@ -199,7 +199,7 @@ class GeneralStage:
 
     def _surge_on(self, _arg: object) -> None:
         self._surge_due = False
-        if self.waiting >= self._surge.until_queue_below:
+        if self.waiting >= self._surge.until_queue_below:  # type: ignore[union-attr]  # scheduled only with a surge
             self._surging = True
             self._set_capacity()
             self._dispatch()
@@ -209,7 +209,7 @@ class GeneralStage:
         staffed = self.span.staffed
         if staffed is None:
             return None
-        return staffed + (self._surge.extra_servers if self._surging else 0)
+        return staffed + (self._surge.extra_servers if self._surging else 0)  # type: ignore[union-attr]  # surging => a surge
 
     def _set_capacity(self) -> None:
         """The surge started or ended: new servers on duty, logged."""

@@ -85,6 +85,8 @@ class LiveState:
 
     @property
     def now(self) -> float:
+        if self._env is None:  # no gates: nothing has run
+            return 0.0
         return self._env.now
 
     def _check(self, gate: str, stage: str) -> None:

@@ -26,7 +26,7 @@ from heapq import heappush
 import simpy
 from simpy.events import NORMAL
 
-__all__ = ["NORMAL", "TRUCK_PRIORITY", "Resume", "Sleeper", "start", "wake"]
+__all__ = ["NORMAL", "TRUCK_PRIORITY", "Resume", "Sleeper", "start"]
 
 # SimPy orders events at the same instant by (priority, push order); NORMAL is 1.
 TRUCK_PRIORITY = 2
@@ -62,10 +62,10 @@ class Sleeper:
     _value = None
 
     def __init__(self, env: simpy.Environment, truck: int) -> None:
-        self.callbacks = None
+        self.callbacks: list | None = None
         self.cbs: list = []
         self._env = env
-        self._queue = env._queue
+        self._queue: list = env._queue  # SimPy's heap of (time, priority, eid, event)
         self._eid = env._eid
         # Trucks due at the same instant act in truck-id order, after the
         # stages' own events (NORMAL): a rule of the model, so that any engine
@@ -89,7 +89,7 @@ class Sleeper:
 
     def wake(self) -> None:
         """Wake the (parked) generator now, after the events already due now."""
-        self._env.schedule(self, self.priority, 0.0)
+        self._env.schedule(self, self.priority, 0.0)  # type: ignore[arg-type]  # an event to ``step`` (module doc)
 
     def park(self) -> None:
         """Wait to be woken by another component (``env.schedule(sleeper)``)."""
@@ -110,7 +110,8 @@ def start(
     The generator gets its own resume callback, to hand to whoever will wake
     it after it parks.
     """
-    schedule = env.schedule
+    # _Wake is an event to ``step`` (callbacks, _ok), not a simpy.Event to the type checker
+    schedule: Callable[[object, int, float], None] = env.schedule  # type: ignore[assignment]
 
     def resume(_event: object) -> None:
         try:
@@ -122,8 +123,3 @@ def start(
 
     send = make(resume).send
     schedule(_Wake(resume), NORMAL, delay)
-
-
-def wake(env: simpy.Environment, resume: Resume) -> None:
-    """Resume a parked generator now (after the events already due now)."""
-    env.schedule(_Wake(resume), NORMAL, 0.0)

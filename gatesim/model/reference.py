@@ -73,7 +73,8 @@ class TruckWakeup(simpy.events.Event):
         super().__init__(env)
         self._ok = True
         self._value = None
-        heappush(env._queue, (at, priority, next(env._eid), self))  # env.schedule, at an instant
+        queue: list = env._queue  # SimPy's heap of (time, priority, eid, event)
+        heappush(queue, (at, priority, next(env._eid), self))  # env.schedule, at an instant
 
 
 # ---- stages ------------------------------------------------------------------------
@@ -153,7 +154,7 @@ class RuledStage(simpy.PriorityResource):
         env.process(self.follow_timeline(spans))
 
     # -- what SimPy asks
-    def _do_put(self, request: PriorityRequest) -> bool:
+    def _do_put(self, request: PriorityRequest) -> bool:  # type: ignore[override]  # SimPy ignores the result
         """Grant ``request`` (the head of the queue) if a server may start it now."""
         if len(self.users) >= self.on_duty():
             return False
@@ -174,7 +175,7 @@ class RuledStage(simpy.PriorityResource):
             return 0
         if span.staffed is None:
             return math.inf
-        return span.staffed + (self.surge.extra_servers if self.surging else 0)
+        return span.staffed + (self.surge.extra_servers if self.surging and self.surge is not None else 0)
 
     # -- what the trucks call
     def join(self, rank: int) -> PriorityRequest:
@@ -221,7 +222,9 @@ class RuledStage(simpy.PriorityResource):
         """Servers on duty by the schedule and surge, open or not (None: unlimited)."""
         if self.span.staffed is None:
             return None
-        return self.span.staffed + (self.surge.extra_servers if self.surging else 0)
+        return self.span.staffed + (
+            self.surge.extra_servers if self.surging and self.surge is not None else 0
+        )
 
     def follow_timeline(self, spans: list[Span]):
         """At each change of hours, schedule or outage: new servers on duty; start who can start."""
@@ -321,6 +324,7 @@ class GateTwin:
         slot = None
         for step in self.routes[direction]:
             if step.takes_yard_slot:
+                assert self.yard is not None  # a route takes a yard slot only at a gate with a yard
                 slot = self.yard.request()
                 if not slot.triggered:  # yard full: wait on the approach road
                     self.log(k, YARD_STAGE, Kind.BLOCKED)
@@ -338,7 +342,8 @@ class GateTwin:
 
     def fifo_service(self, k: int, step: Step, direction: int, slot):
         """Queue for a server (FIFO), wait for the opening with it, be served, free it."""
-        stage: FifoStage = step.stage
+        stage = step.stage
+        assert isinstance(stage, FifoStage)
         servers = stage.servers[direction] if stage.servers is not None else None
         server = servers.request() if servers is not None else None
         if server is not None:
@@ -350,7 +355,7 @@ class GateTwin:
         self.started(k, step, slot)
         yield self.hold(k, float(self.trucks.service_h[step.stage_id][k]))
         self.log(k, stage.code, Kind.ENDED)
-        if server is not None:
+        if servers is not None and server is not None:
             servers.release(server)
         # Travel to the next stage, also when it takes no time: the truck that
         # was due to take our server at this instant starts in its turn (it
@@ -359,7 +364,8 @@ class GateTwin:
 
     def ruled_service(self, k: int, step: Step, slot):
         """Queue at a stage with rules; False if the truck gave up waiting."""
-        stage: RuledStage = step.stage
+        stage = step.stage
+        assert isinstance(stage, RuledStage)
         rank = self.trucks.rank.get(step.stage_id)
         request = stage.join(int(rank[k]) if rank is not None else 0)
         patience = self.trucks.patience_h.get(step.stage_id)
@@ -372,7 +378,7 @@ class GateTwin:
             stage.leave_queue(request)
             yield self.hold(k, 0.0)  # act in our turn among this instant's trucks
             self.log(k, stage.code, Kind.RENEGED)
-            if slot is not None and slot in self.yard.users:
+            if slot is not None and self.yard is not None and slot in self.yard.users:
                 self.log(k, YARD_STAGE, Kind.YARD_OUT)
                 self.yard.release(slot)
             return False
@@ -390,6 +396,7 @@ class GateTwin:
         self.log(k, step.stage.code, Kind.STARTED)
         if step.frees_yard_slot:
             self.log(k, YARD_STAGE, Kind.YARD_OUT)
+            assert self.yard is not None  # frees_yard_slot only at a gate with a yard
             self.yard.release(slot)
 
 

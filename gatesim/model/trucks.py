@@ -129,7 +129,7 @@ def _queue_rule_draws(gate: Gate, attrs: dict[str, np.ndarray], rng, n: int):
     patience: dict[str, np.ndarray] = {}
     priority = None
     for sid, st in gate.stages.items():
-        if st.discipline == "priority":
+        if st.discipline == "priority" and st.priority_by is not None and st.priority_order is not None:
             values = class_values(st.priority_by)
             order = np.array([st.priority_order.index(v) for v in values], dtype=np.uint8)
             rank[sid] = order[attrs[st.priority_by]]

@@ -14,7 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
-from gatesim.events.kinds import YARD_STAGE, Kind
+from gatesim.events.kinds import Kind
 from gatesim.events.log import LogData
 
 __all__ = [
@@ -325,10 +325,6 @@ class GateView:
 
     def stage_code(self, stage_id: str) -> int:
         return self.log.meta["stages"].index(stage_id)
-
-    @property
-    def yard_code(self) -> int:
-        return YARD_STAGE
 
 
 def gate_views(log: LogData) -> list[GateView]:

@@ -160,7 +160,7 @@ def _areas(g: GateView, f: dict | None, edges: np.ndarray) -> list[np.ndarray]:
     memo = _memo(g)
     if key not in memo:
         weights: list[np.ndarray | None] = [None]
-        if key[2]:
+        if f is not None and key[2]:
             weights += list(_truck_rates(g, f))
         memo[key] = weighted_area(g.t, g.truck, g.waiting_steps, edges, weights)
     return memo[key]
@@ -179,7 +179,7 @@ def _linear(g: GateView, f: dict | None, areas: list[np.ndarray]) -> dict[str, n
         out["delay_cost_parking_vnd"] = hours * dc["parking_vnd_per_day"] / 24.0
         out["delay_cost_reefer_vnd"] = reefer_h * dc["reefer_fuel_vnd_per_day"] / 24.0
         out["delay_cost_inventory_vnd"] = inventory
-        out["delay_cost_vnd"] = sum(out[f"delay_cost_{p}_vnd"] for p in DELAY_PARTS)
+        out["delay_cost_vnd"] = sum(out[f"delay_cost_{p}_vnd"] for p in DELAY_PARTS)  # type: ignore[assignment]  # arrays sum to an array
     em = f.get("emissions") if f is not None else None
     if em is not None:
         idle = hours * em["idle_share"]

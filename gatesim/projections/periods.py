@@ -12,17 +12,7 @@ from gatesim.events.kinds import Kind
 from gatesim.events.log import LogData
 from gatesim.projections.base import daily_instants, iter_gate_views, levels_at
 
-__all__ = ["PERIOD_MEASURES", "period_totals"]
-
-PERIOD_MEASURES = [
-    "crossings",
-    "value_usd",
-    "value_usd_import",
-    "value_usd_export",
-    "revenue_vnd",
-    "fees_vnd",
-    "waiting_at_20h",
-]
+__all__ = ["period_totals"]
 
 
 def period_totals(log: LogData, t_from_h: float, t_to_h: float) -> pd.DataFrame:

@@ -16,17 +16,15 @@ column goes in ``summary.csv``, plus its fold in ``kpis.py``/``timeseries.py``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, get_args
 
 __all__ = [
     "KPIS",
-    "SHOWN",
     "STAGE_LABELS",
     "Kpi",
     "by_column",
     "columns",
     "find",
-    "is_stage_column",
     "label",
     "scale",
     "short",
@@ -40,7 +38,7 @@ __all__ = [
 # `gatesim run` prints; report: the run report's KPI table; proposals: the tables
 # of docs/proposals.md; corridor: summary.csv of a corridor run (appended after the others).
 Where = Literal["id", "summary", "timeseries", "terminal", "report", "proposals", "corridor"]
-SHOWN: tuple[str, ...] = ("id", "summary", "timeseries", "terminal", "report", "proposals", "corridor")
+SHOWN: tuple[str, ...] = get_args(Where)
 
 # One name per stage in every table and chart, whatever the gate.
 STAGE_LABELS = {
@@ -259,10 +257,6 @@ def stage_of(column: str) -> str | None:
         if stage is not None:
             return stage
     return None
-
-
-def is_stage_column(column: str) -> bool:
-    return stage_of(column) is not None
 
 
 def find(column: str) -> Kpi | None:

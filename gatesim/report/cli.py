@@ -18,8 +18,6 @@ from gatesim.errors import InputError
 
 __all__ = ["build_report", "command", "detect_kind"]
 
-KINDS = ("run", "multi", "comparison", "sweep")
-
 
 def detect_kind(path: Path) -> tuple[str, Path]:
     """(kind, directory the report goes into) for a result directory or a comparison CSV."""

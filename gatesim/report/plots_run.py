@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
@@ -88,7 +90,7 @@ def _where(run: RunData) -> Chart:
     stage_cols = [
         c for c in run.series.columns if c.startswith("at_") and c not in ("at_approach", "at_yard")
     ]
-    handles = {}
+    handles: dict[str, Any] = {}
     for ax, gate in zip(axes, run.gates):
         rows = run.series[run.series["gate"] == gate]
         present = [c[3:] for c in stage_cols if rows[c].notna().any()]
@@ -255,7 +257,7 @@ def _utilisation(run: RunData) -> Chart:
     width = 0.8 / max(len(cols), 1)
     seen: set[str] = set()
     for i, col in enumerate(cols):
-        sid = kpi_stage(col)
+        sid = kpi_stage(col) or col  # a util_ column: kpi_stage names its stage
         for j, gate in enumerate(run.gates):
             v = finite(run.summary.loc[run.summary["gate"] == gate, col]) * 100.0
             if v.size:

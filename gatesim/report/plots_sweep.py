@@ -311,7 +311,7 @@ def sweep_page(root: Path, target: Path) -> Path:
     kpis = [k for k in KEY_KPIS if k in set(ci["kpi"])]
     gates = _varying_gates(ci, kpis)
     trends = [trend_chart(ci, p, params, kpis, gates, names) for p in params]
-    heat_kpis = [k for k in ("wait_mean_h", "throughput_per_day", "revenue_vnd") if k in kpis]
+    heat_kpis: list[str] = [k for k in ("wait_mean_h", "throughput_per_day", "revenue_vnd") if k in kpis]
     heats = [
         heatmap_chart(ci, a, b, params, heat_kpis, gates, names)
         for a, b in itertools.islice(itertools.combinations(params, 2), MAX_PAIRS)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 import types
+from collections.abc import Mapping
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
@@ -136,7 +137,7 @@ def _fmt(x: Any) -> str:
     return f"{x:g}" if isinstance(x, float) else str(x)
 
 
-def _range(meta: list[Any], ctx: dict[str, Any]) -> str:
+def _range(meta: list[Any], ctx: Mapping[str, Any]) -> str:
     bounds = {
         k: getattr(m, k) for m in meta for k in ("ge", "gt", "le", "lt") if getattr(m, k, None) is not None
     }
@@ -166,7 +167,7 @@ def _near(word: str, options: list[str], cutoff: float = 0.6) -> str:
     return f" (did you mean {guess[0]!r}?)" if guess else ""
 
 
-def describe_error(err: dict[str, Any], data: Any) -> tuple[tuple[str, ...], str, Any, str | None]:
+def describe_error(err: Mapping[str, Any], data: Any) -> tuple[tuple[str, ...], str, Any, str | None]:
     """(key path, message, given value, allowed) for one pydantic error dict."""
     walk = _Walk(tuple(err["loc"]))
     key, etype, ctx = list(walk.key), err["type"], err.get("ctx") or {}
@@ -180,23 +181,31 @@ def describe_error(err: dict[str, Any], data: Any) -> tuple[tuple[str, ...], str
         allowed = ", ".join(options) or None
         return tuple(key), f"unknown key {name!r}{_near(name, options)}", None, allowed
     if etype == "missing":
-        hint = ""
-        for i in walk.dict_key_at:  # a misspelt gate or stage id makes a new, incomplete entry
-            siblings = lookup(data, key[:i])
-            if isinstance(siblings, dict) and "." not in key[i]:  # ids, not the dotted keys of sources
-                guess = difflib.get_close_matches(
-                    key[i], [s for s in siblings if s != key[i]], n=1, cutoff=0.75
-                )
-                if guess:
-                    hint = f" (is {key[i]!r} a misspelling of {guess[0]!r}?)"
-                    break
-        return tuple(key), f"required key is missing{hint}", None, None
+        return tuple(key), f"required key is missing{_misspelt_hint(walk, key, data)}", None, None
     if etype == "value_error":
         msg = str(ctx.get("error", err["msg"])).removeprefix("Value error, ")
         prefix, sep, rest = msg.partition(": ")
         if sep and lookup(data, [*key, *prefix.split(".")]) is not _MISSING:
             key, msg = [*key, *prefix.split(".")], rest
         return tuple(key), msg, _given(lookup(data, key)), None
+    return _describe_value(walk, key, etype, ctx, given, err)
+
+
+def _misspelt_hint(walk: _Walk, key: list[str], data: Any) -> str:
+    """A misspelt gate or stage id makes a new, incomplete entry: name the id it is close to."""
+    for i in walk.dict_key_at:
+        siblings = lookup(data, key[:i])
+        if isinstance(siblings, dict) and "." not in key[i]:  # ids, not the dotted keys of sources
+            guess = difflib.get_close_matches(key[i], [s for s in siblings if s != key[i]], n=1, cutoff=0.75)
+            if guess:
+                return f" (is {key[i]!r} a misspelling of {guess[0]!r}?)"
+    return ""
+
+
+def _describe_value(
+    walk: _Walk, key: list[str], etype: str, ctx: Mapping[str, Any], given: Any, err: Mapping[str, Any]
+) -> tuple[tuple[str, ...], str, Any, str | None]:
+    """describe_error for a value of the wrong type, range, length or form."""
     if etype in _RANGE_TYPES:
         # pydantic's own words ("greater than or equal to 1"), plus the full range if two-sided
         msg = str(err["msg"]).replace("Input should be", "must be")
@@ -224,11 +233,6 @@ def describe_error(err: dict[str, Any], data: Any) -> tuple[tuple[str, ...], str
     if etype == "string_too_short":
         return tuple(key), "must not be empty", given, f"at least {ctx.get('min_length')} characters"
     if etype == "string_pattern_mismatch":
-        pattern = str(ctx.get("pattern", ""))
-        allowed = (
-            "letters, digits, '_', '.', '-'"
-            if pattern == r"^[A-Za-z0-9_.-]+$"
-            else f"text matching {pattern}"
-        )
-        return tuple(key), "has characters that are not allowed", given, allowed
+        # the one pattern in the schema: a scenario's name, ^[A-Za-z0-9_.-]+$
+        return tuple(key), "has characters that are not allowed", given, "letters, digits, '_', '.', '-'"
     return tuple(key), str(err["msg"]).removeprefix("Value error, "), _given(given), None

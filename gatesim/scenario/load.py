@@ -114,7 +114,19 @@ def _plain(node: Any, path: tuple[str, ...], lines: Lines, file: str, budget: li
     """Plain dicts/lists/scalars from ruamel nodes, recording each key's line."""
     budget[0] -= 1
     key = ".".join(path) or None
-    if budget[0] < 0:
+    _check_node(node, path, key, lines, file, budget[0])
+    if isinstance(node, CommentedMap):
+        return _plain_map(node, path, key, lines, file, budget)
+    if isinstance(node, CommentedSeq):
+        return [_plain(v, (*path, str(i)), lines, file, budget) for i, v in enumerate(node)]
+    return _plain_scalar(node, path, key, lines, file)
+
+
+def _check_node(
+    node: Any, path: tuple[str, ...], key: str | None, lines: Lines, file: str, left: int
+) -> None:
+    """Refuse an alias bomb (node budget spent), too deep a nesting, or an explicit tag."""
+    if left < 0:
         raise InputError(
             f"more than {MAX_NODES} YAML nodes (an alias bomb?)",
             file=file,
@@ -133,27 +145,32 @@ def _plain(node: Any, path: tuple[str, ...], lines: Lines, file: str, budget: li
             given=tag.replace("tag:yaml.org,2002:", "!!"),
             allowed="plain mappings, lists and scalars",
         )
-    if isinstance(node, CommentedMap):
-        out = {}
-        for k, v in node.items():
-            if isinstance(k, bool) or not isinstance(k, (str, int, float)):
-                raise InputError(
-                    "mapping keys must be plain names",
-                    file=file,
-                    line=_key_line(node, k),
-                    key=key,
-                    given=k,
-                    allowed="text or a number",
-                )
-            ks = str(k)
-            sub = (*path, ks)
-            line = _key_line(node, k)
-            if line is not None:
-                lines[sub] = line
-            out[ks] = _plain(v, sub, lines, file, budget)
-        return out
-    if isinstance(node, CommentedSeq):
-        return [_plain(v, (*path, str(i)), lines, file, budget) for i, v in enumerate(node)]
+
+
+def _plain_map(
+    node: CommentedMap, path: tuple[str, ...], key: str | None, lines: Lines, file: str, budget: list[int]
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in node.items():
+        if isinstance(k, bool) or not isinstance(k, (str, int, float)):
+            raise InputError(
+                "mapping keys must be plain names",
+                file=file,
+                line=_key_line(node, k),
+                key=key,
+                given=k,
+                allowed="text or a number",
+            )
+        ks = str(k)
+        sub = (*path, ks)
+        line = _key_line(node, k)
+        if line is not None:
+            lines[sub] = line
+        out[ks] = _plain(v, sub, lines, file, budget)
+    return out
+
+
+def _plain_scalar(node: Any, path: tuple[str, ...], key: str | None, lines: Lines, file: str) -> Any:
     if isinstance(node, bool) or node is None:
         return node
     if isinstance(node, int):
@@ -196,22 +213,10 @@ def _read_limited(path: Path, file: str) -> bytes:
     """
     if "\0" in file:
         raise InputError("file name contains a NUL byte", file=file.replace("\0", "\\0"))
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-    except FileNotFoundError:
-        raise InputError("file not found", file=file) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a YAML file", file=file) from None
-    except OSError as e:
-        raise InputError(f"cannot read: {e.strerror}", file=file) from None
+    fd = _open_nonblocking(path, file)
     try:
         st = os.fstat(fd)
-        if stat.S_ISDIR(st.st_mode):
-            raise InputError("is a directory, not a YAML file", file=file)
-        if not stat.S_ISREG(st.st_mode):
-            raise InputError(f"is {_file_kind(st.st_mode)}, not a YAML file", file=file)
-        if st.st_size > MAX_BYTES:
-            raise InputError(f"file is {st.st_size} bytes", file=file, allowed=f"at most {MAX_BYTES}")
+        _check_regular(st.st_mode, st.st_size, file)
         chunks, left = [], MAX_BYTES + 1
         while left > 0:
             chunk = os.read(fd, min(left, 1 << 20))
@@ -227,6 +232,28 @@ def _read_limited(path: Path, file: str) -> bytes:
     if len(raw) > MAX_BYTES:
         raise InputError(f"file is over {MAX_BYTES} bytes", file=file, allowed=f"at most {MAX_BYTES}")
     return raw
+
+
+def _open_nonblocking(path: Path, file: str) -> int:
+    """A read-only descriptor, opened without blocking (a FIFO would wait for a writer)."""
+    try:
+        return os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        raise InputError("file not found", file=file) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a YAML file", file=file) from None
+    except OSError as e:
+        raise InputError(f"cannot read: {e.strerror}", file=file) from None
+
+
+def _check_regular(mode: int, size: int, file: str) -> None:
+    """Refuse a directory, a device or FIFO, or a file over MAX_BYTES, before reading it."""
+    if stat.S_ISDIR(mode):
+        raise InputError("is a directory, not a YAML file", file=file)
+    if not stat.S_ISREG(mode):
+        raise InputError(f"is {_file_kind(mode)}, not a YAML file", file=file)
+    if size > MAX_BYTES:
+        raise InputError(f"file is {size} bytes", file=file, allowed=f"at most {MAX_BYTES}")
 
 
 def _file_kind(mode: int) -> str:
@@ -247,7 +274,7 @@ def read_yaml(path: Path, lines: Lines | None = None) -> Any:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
+        line: int | None = raw[: e.start].count(b"\n") + 1
         raise InputError(
             f"not UTF-8 text (byte {raw[e.start]:#04x} at offset {e.start})",
             file=file,
@@ -304,21 +331,9 @@ def _merge(base: Any, over: Any) -> Any:
     return over
 
 
-def _resolve(path: Path, stack: tuple[Path, ...], origin: Origin) -> dict:
-    path = path.resolve()
-    lines: Lines = {}
-    data = read_yaml(path, lines)
-    file = str(path)
-    if not isinstance(data, dict):
-        raise InputError(
-            "top level must be a mapping", file=file, given=type(data).__name__, allowed="key: value pairs"
-        )
-    parent = data.pop("extends", None)
-    for key, line in lines.items():
-        origin[key] = (file, line)
-    if parent is None:
-        return data
-    line = lines.get(("extends",))
+def _parent_path(path: Path, parent: object, stack: tuple[Path, ...], file: str, line: int | None) -> Path:
+    """The file ``extends`` names (relative to ``path``'s folder), refused unless a readable
+    regular file that closes no cycle and keeps the chain within MAX_EXTENDS."""
     if not isinstance(parent, str) or not parent.strip():
         raise InputError(
             "must be a file name",
@@ -376,6 +391,24 @@ def _resolve(path: Path, stack: tuple[Path, ...], origin: Origin) -> dict:
             given=parent,
             allowed=f"a path to a YAML file, relative to this file's folder {path.parent}",
         )
+    return parent_path
+
+
+def _resolve(path: Path, stack: tuple[Path, ...], origin: Origin) -> dict:
+    path = path.resolve()
+    lines: Lines = {}
+    data = read_yaml(path, lines)
+    file = str(path)
+    if not isinstance(data, dict):
+        raise InputError(
+            "top level must be a mapping", file=file, given=type(data).__name__, allowed="key: value pairs"
+        )
+    parent = data.pop("extends", None)
+    for key, key_line in lines.items():
+        origin[key] = (file, key_line)
+    if parent is None:
+        return data
+    parent_path = _parent_path(path, parent, stack, file, lines.get(("extends",)))
     # The child's own lines win over the parent's for error messages.
     parent_origin: Origin = {}
     base = _resolve(parent_path, (*stack, path), parent_origin)

@@ -9,12 +9,12 @@ replays to the same costs without the scenario file.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
-    "EURO_STANDARDS",
+    "Cargo",
     "DelayCost",
     "Emissions",
     "SpoilageCurve",
@@ -23,7 +23,6 @@ __all__ = [
 
 Cargo = Literal["fruit", "electronics", "other"]
 EuroStandard = Literal["euro1", "euro2", "euro3", "euro4", "euro5"]
-EURO_STANDARDS = ("euro1", "euro2", "euro3", "euro4", "euro5")
 NonNeg = Annotated[float, Field(ge=0)]
 Share = Annotated[float, Field(ge=0, le=1)]
 _SHARE_TOL = 1e-6
@@ -46,7 +45,7 @@ class DelayCost(_Model):
     driver_vnd_per_h: NonNeg
     parking_vnd_per_day: NonNeg
     reefer_fuel_vnd_per_day: NonNeg
-    reefer_cargo: list[Cargo] = Field(default_factory=lambda: ["fruit"])
+    reefer_cargo: list[Cargo] = Field(default_factory=lambda: cast(list[Cargo], ["fruit"]))
     inventory_rate_per_h: dict[Cargo, NonNeg]
 
 
@@ -112,7 +111,7 @@ class Emissions(_Model):
 def outcome_factors(
     vnd_per_usd: float,
     delay: DelayCost | None,
-    spoilage: dict[str, SpoilageCurve] | None,
+    spoilage: dict[Cargo, SpoilageCurve] | None,
     emissions: Emissions | None,
 ) -> dict:
     """The factors the cost projections use, as plain JSON (stored in the log's metadata).

@@ -7,7 +7,8 @@ frozen objects. Unknown keys are rejected everywhere (``extra="forbid"``).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal, get_args
+from collections.abc import Mapping
+from typing import Annotated, Literal, TypeVar, cast, get_args
 
 from pydantic import (
     BaseModel,
@@ -19,8 +20,19 @@ from pydantic import (
     model_validator,
 )
 
+from gatesim.limits import (
+    COUNT,
+    DAYS,
+    DRAIN_DAYS,
+    NAME_CHARS,
+    REPLICATIONS,
+    SEED,
+    TEXT_CHARS,
+    WARMUP_DAYS,
+    YEAR,
+)
 from gatesim.scenario.corridor import Corridor  # issue 15
-from gatesim.scenario.outcomes import DelayCost, Emissions, SpoilageCurve
+from gatesim.scenario.outcomes import Cargo, DelayCost, Emissions, SpoilageCurve
 
 __all__ = [
     "BOOKED_VALUES",
@@ -39,7 +51,6 @@ __all__ = [
     "Outage",
     "Patience",
     "PatienceByClass",
-    "PRIORITY_ATTRIBUTES",
     "RandomOutages",
     "ScheduleEntry",
     "Surge",
@@ -59,24 +70,26 @@ __all__ = [
     "scheduled_servers",
 ]
 
-DIRECTIONS = ("export", "import")
-CHANNELS = ("green", "yellow", "red")
-CARGO_CLASSES = ("fruit", "electronics", "other")
-
 Direction = Literal["export", "import"]
 Channel = Literal["green", "yellow", "red"]
-Cargo = Literal["fruit", "electronics", "other"]
+# The tuples are the Literals' values (written once): typed, so a loop over them indexes the
+# scenario's dicts keyed by these Literals.
+DIRECTIONS: tuple[Direction, ...] = get_args(Direction)
+CHANNELS: tuple[Channel, ...] = get_args(Channel)
+CARGO_CLASSES: tuple[Cargo, ...] = get_args(Cargo)
 NonNeg = Annotated[float, Field(ge=0)]
+_Key = TypeVar("_Key", bound=str)  # a dict key: str or one of the Literals above
 Share = Annotated[float, Field(ge=0, le=1)]
 _SHARE_TOL = 1e-6
 
 
 # Limits every model shares (checked in _Model before a field is parsed): values
 # that would pass a type check and then crash or exhaust the model.
-MAX_TEXT = 5_000  # characters of any text value (descriptions, sources, reasons)
-MAX_NAME = 200  # characters of a name (gate, season, regime): it is printed in tables and charts
-MAX_COUNT = 100_000  # servers, lanes, yard slots, daily capacity: 1e12 servers exhausted memory
-YEARS = (1900, 2200)  # dates: the calendar's arithmetic near year 1 or 9999 overflows
+# (the bounds and their reasons: gatesim/limits.py)
+MAX_TEXT = TEXT_CHARS.high
+MAX_NAME = NAME_CHARS.high
+MAX_COUNT = COUNT.high
+YEARS = (YEAR.low, YEAR.high)
 _COUNT_FIELDS = ("servers", "lanes", "capacity_trucks", "daily_capacity")
 
 
@@ -126,7 +139,7 @@ class _Model(BaseModel):
         return data
 
 
-def _check_sums_to_one(shares: dict[str, float], what: str) -> None:
+def _check_sums_to_one(shares: Mapping[_Key, float], what: str) -> None:
     total = sum(shares.values())
     if abs(total - 1.0) > _SHARE_TOL:
         raise ValueError(f"{what}: must sum to 1, got {total:g}")
@@ -198,7 +211,7 @@ class Service(_Model):
 
 # ---- queue rules (issue 13): all optional; a stage without them is FIFO with fixed servers.
 
-PRIORITY_ATTRIBUTES = ("cargo", "channel", "direction", "booked")  # booked: corridor (issue 15)
+PriorityAttribute = Literal["cargo", "channel", "direction", "booked"]  # booked: corridor (issue 15)
 BOOKED_VALUES = ("booked", "walk_in")  # a truck with a corridor booking slot, or not
 
 
@@ -269,7 +282,7 @@ class ScheduleEntry(_Model):
             raise ValueError(f"to_h: must be after from_h ({self.from_h:g})")
         if (self.start is None) != (self.end is None):
             raise ValueError("end: start and end go together")
-        if self.start is not None and self.end < self.start:
+        if self.start is not None and self.end is not None and self.end < self.start:
             raise ValueError(f"end: {self.end} is before start {self.start}")
         return self
 
@@ -287,14 +300,14 @@ class ScheduleEntry(_Model):
         return 3 if self.dated and not self.all_day else 2 if self.dated else 1
 
     def covers(self, date: dt.date, hour: float) -> bool:
-        if self.dated and not (self.start <= date <= self.end):
+        if self.start is not None and self.end is not None and not (self.start <= date <= self.end):
             return False
         return self.from_h <= hour < self.to_h
 
     def overlaps(self, other: ScheduleEntry) -> bool:
         hours = self.from_h < other.to_h and other.from_h < self.to_h
-        if not (self.dated and other.dated):
-            return hours
+        if self.start is None or self.end is None or other.start is None or other.end is None:
+            return hours  # an undated entry covers every date
         return hours and self.start <= other.end and other.start <= self.end
 
 
@@ -364,7 +377,7 @@ class _QueueRules(_Model):
     """Queue discipline, patience, server schedule, surge and outages of a stage."""
 
     discipline: Literal["fifo", "priority"] = "fifo"
-    priority_by: Literal["cargo", "channel", "direction", "booked"] | None = None
+    priority_by: PriorityAttribute | None = None
     priority_order: list[str] | None = None
     patience_h: PatienceRule | None = None
     server_schedule: list[ScheduleEntry] = Field(default_factory=list)
@@ -398,7 +411,8 @@ class _QueueRules(_Model):
                 a, b = self.outages[i], self.outages[j]
                 if a.start < b.end and b.start < a.end:
                     raise ValueError(f"outages.{i}: overlaps outage {j}")
-        if (self.server_schedule or self.surge) and self.servers is None:
+        # servers: a field of ServiceStage, a property of RoadStage (every subclass has it)
+        if (self.server_schedule or self.surge) and getattr(self, "servers", None) is None:
             raise ValueError("server_schedule: needs a number of servers (the stage has unlimited)")
         return self
 
@@ -416,8 +430,8 @@ class _QueueRules(_Model):
 
     def priority_rank(self, attribute_values: dict[str, str]) -> int:
         """A truck's class rank (0 first served) from its attribute values."""
-        if self.priority_by is None:
-            return 0
+        if self.priority_by is None or self.priority_order is None:
+            return 0  # the validator gives priority_order whenever priority_by is set
         return self.priority_order.index(attribute_values[self.priority_by])
 
 
@@ -474,6 +488,7 @@ class RoadStage(_QueueRules):
         """All lanes (both directions' when split)."""
         if self.lanes_by_direction is not None:
             return sum(self.lanes_by_direction.values())
+        assert self.lanes is not None  # _one_lane_key: lanes or lanes_by_direction
         return self.lanes
 
     @property
@@ -508,7 +523,7 @@ class Route(_Model):
     def _yard_span(self) -> Route:
         if (self.yard_from is None) != (self.yard_until is None):
             raise ValueError("yard_until: yard_from and yard_until go together")
-        if self.yard_from is not None:
+        if self.yard_from is not None and self.yard_until is not None:
             for key in ("yard_from", "yard_until"):
                 if getattr(self, key) not in self.stages:
                     raise ValueError(f"{key}: {getattr(self, key)!r} is not in stages {self.stages}")
@@ -525,7 +540,7 @@ class Yard(_Model):
     (labelled assumption: the baseline's yards are export parking)."""
 
     capacity_trucks: int = Field(..., ge=1)
-    used_by: list[Direction] = Field(default_factory=lambda: ["export"], min_length=1)
+    used_by: list[Direction] = Field(default_factory=lambda: cast(list[Direction], ["export"]), min_length=1)
 
 
 class Approach(_Model):
@@ -563,7 +578,7 @@ class Arrivals(_Model):
 
     def profile_of(self, direction: str) -> list[float]:
         """The hour-of-day weights of a direction's arrivals."""
-        return self.hourly_profile_by_direction.get(direction, self.hourly_profile)
+        return self.hourly_profile_by_direction.get(cast(Direction, direction), self.hourly_profile)
 
     @field_validator("weekday_profile")
     @classmethod
@@ -601,19 +616,7 @@ class Gate(_Model):
     @model_validator(mode="after")
     def _consistent(self) -> Gate:
         for d, route in self.routes.items():
-            for s in route.stages:
-                if s not in self.stages:
-                    raise ValueError(f"routes.{d}.stages: names stage {s!r}; stages are {list(self.stages)}")
-            if route.yard_from is not None and self.yard is None:
-                raise ValueError(f"routes.{d}.yard_from: uses a yard but the gate has no yard")
-            if self.yard is not None:
-                uses = d in self.yard.used_by
-                if route.yard_from is not None and not uses:
-                    raise ValueError(f"routes.{d}.yard_from: yard.used_by does not list {d}")
-                if route.yard_from is None and uses and "used_by" in self.yard.model_fields_set:
-                    raise ValueError(
-                        f"routes.{d}: yard.used_by lists {d}, so the route needs yard_from and yard_until"
-                    )
+            self._check_route(d, route)
         needed = {d for d in DIRECTIONS if self._direction_share(d) > 0}
         missing = needed - set(self.routes)
         if missing and self.arrivals.per_day > 0:
@@ -623,6 +626,22 @@ class Gate(_Model):
                 if st.daily_capacity == 0:
                     raise ValueError(f"stages.{sid}.daily_capacity: is 0 while arrivals.per_day > 0")
         return self
+
+    def _check_route(self, d: str, route: Route) -> None:
+        """A route names this gate's stages, and uses the yard as ``yard.used_by`` says."""
+        for s in route.stages:
+            if s not in self.stages:
+                raise ValueError(f"routes.{d}.stages: names stage {s!r}; stages are {list(self.stages)}")
+        if route.yard_from is not None and self.yard is None:
+            raise ValueError(f"routes.{d}.yard_from: uses a yard but the gate has no yard")
+        if self.yard is not None:
+            uses = d in self.yard.used_by
+            if route.yard_from is not None and not uses:
+                raise ValueError(f"routes.{d}.yard_from: yard.used_by does not list {d}")
+            if route.yard_from is None and uses and "used_by" in self.yard.model_fields_set:
+                raise ValueError(
+                    f"routes.{d}: yard.used_by lists {d}, so the route needs yard_from and yard_until"
+                )
 
     def _direction_share(self, d: str) -> float:
         e = self.arrivals.export_share
@@ -640,6 +659,13 @@ class Fees(_Model):
     transshipment_vnd_per_truck: NonNeg
 
 
+def _end_not_before_start(m: Season | Regime) -> Season | Regime:
+    """The validator of a date span (Season, Regime): end on or after start."""
+    if m.end < m.start:
+        raise ValueError(f"end: {m.end} is before start {m.start}")
+    return m
+
+
 class Season(_Model):
     """A multiplier on arrivals of some directions and cargo classes between two dates."""
 
@@ -650,11 +676,7 @@ class Season(_Model):
     directions: list[Direction] = Field(default_factory=lambda: list(DIRECTIONS))
     cargo: list[Cargo] = Field(default_factory=lambda: list(CARGO_CLASSES))
 
-    @model_validator(mode="after")
-    def _dates(self) -> Season:
-        if self.end < self.start:
-            raise ValueError(f"end: {self.end} is before start {self.start}")
-        return self
+    _dates = model_validator(mode="after")(_end_not_before_start)
 
 
 class Regime(_Model):
@@ -667,11 +689,7 @@ class Regime(_Model):
     gates: list[str]
     arrival_multiplier: NonNeg
 
-    @model_validator(mode="after")
-    def _dates(self) -> Regime:
-        if self.end < self.start:
-            raise ValueError(f"end: {self.end} is before start {self.start}")
-        return self
+    _dates = model_validator(mode="after")(_end_not_before_start)
 
 
 class Growth(_Model):
@@ -681,19 +699,19 @@ class Growth(_Model):
 
 class Calendar(_Model):
     start_date: dt.date
-    warmup_days: int = Field(0, ge=0, le=366)
+    warmup_days: int = Field(0, ge=WARMUP_DAYS.low, le=WARMUP_DAYS.high)
     # Days simulated after the window so that its trucks can finish: their
     # waits are then counted whole (trucks still inside at the window's end
     # are the longest waiters). Nothing else is measured in the drain.
-    drain_days: int = Field(0, ge=0, le=60)
+    drain_days: int = Field(0, ge=DRAIN_DAYS.low, le=DRAIN_DAYS.high)
     seasons: list[Season] = Field(default_factory=list)
     regimes: list[Regime] = Field(default_factory=list)
 
 
 class RunSettings(_Model):
-    days: int = Field(12, ge=1, le=3660)
-    replications: int = Field(5, ge=1, le=1000)
-    seed: int = Field(20260101, ge=0, le=2**63 - 1)
+    days: int = Field(12, ge=DAYS.low, le=DAYS.high)
+    replications: int = Field(5, ge=REPLICATIONS.low, le=REPLICATIONS.high)
+    seed: int = Field(20260101, ge=SEED.low, le=SEED.high)
 
 
 class Economy(_Model):

@@ -21,6 +21,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from gatesim.errors import InputError
+from gatesim.limits import DAYS, REPLICATIONS, SEED, SWEEP_POINTS
 from gatesim.scenario.load import apply_overrides, load_scenario, read_yaml, validate
 from gatesim.scenario.schema import Scenario
 
@@ -36,7 +37,7 @@ __all__ = [
     "task_id",
 ]
 
-MAX_POINTS = 10_000  # each point holds its validated scenario (~100 kB) and takes ~40 ms to validate: 100,000 exhausted memory
+MAX_POINTS = SWEEP_POINTS.high  # why: gatesim/limits.py
 Scalar = int | float | bool | str
 _KEY_PATH = r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$"
 _NOT_PARAMETERS = ("run", "name", "extends")
@@ -65,7 +66,7 @@ class Param(BaseModel):
         if len(used) != 1:
             raise ValueError(f"give exactly one of values, start/stop/step, low/high; given {used or 'none'}")
         if used[0] == "start/stop/step":
-            if None in (self.start, self.stop, self.step):
+            if self.start is None or self.stop is None or self.step is None:
                 raise ValueError("start, stop and step go together")
             if self.stop < self.start:
                 raise ValueError(f"stop ({self.stop}) is below start ({self.start})")
@@ -80,6 +81,11 @@ class Param(BaseModel):
     def is_interval(self) -> bool:
         return self.low is not None
 
+    def interval(self) -> tuple[int | float, int | float]:
+        """(low, high) of a ``low/high`` parameter (the validator gives both)."""
+        assert self.low is not None and self.high is not None
+        return self.low, self.high
+
     @property
     def is_integer(self) -> bool:
         """An interval of integers (both bounds written as integers) samples integers."""
@@ -89,12 +95,14 @@ class Param(BaseModel):
         """The discrete values (not for ``low/high``)."""
         if self.values is not None:
             return list(self.values)
-        n = math.floor((self.stop - self.start) / self.step + 1e-9) + 1
+        start, stop, step = self.start, self.stop, self.step
+        assert start is not None and stop is not None and step is not None  # the validator: together
+        n = math.floor((stop - start) / step + 1e-9) + 1
         if n > MAX_POINTS:
             raise ValueError(f"start/stop/step gives {n} values")
-        ints = all(isinstance(v, int) for v in (self.start, self.stop, self.step))
+        ints = all(isinstance(v, int) for v in (start, stop, step))
         # Multiply rather than accumulate so 0.1 steps do not drift; round off float noise.
-        return [self.start + i * self.step if ints else _round(self.start + i * self.step) for i in range(n)]
+        return [start + i * step if ints else _round(start + i * step) for i in range(n)]
 
 
 def _round(x: float) -> float:
@@ -110,9 +118,9 @@ class SweepSpec(BaseModel):
     design: Literal["grid", "lhs"] = "grid"
     n: int | None = Field(None, ge=1, le=MAX_POINTS)
     parameters: dict[str, Param | list[Scalar]] = Field(..., min_length=1)
-    replications: int | None = Field(None, ge=1, le=1000)
-    seed: int | None = Field(None, ge=0, le=2**63 - 1)
-    days: int | None = Field(None, ge=1, le=3660)
+    replications: int | None = Field(None, ge=REPLICATIONS.low, le=REPLICATIONS.high)
+    seed: int | None = Field(None, ge=SEED.low, le=SEED.high)
+    days: int | None = Field(None, ge=DAYS.low, le=DAYS.high)
     set: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -219,16 +227,19 @@ def expand(spec: SweepSpec, seed: int = 0) -> list[dict[str, Any]]:
             raise ValueError(f"the grid has {total} points")
         grids = np.indices([len(v) for v in levels]).reshape(len(names), -1).T
         return [{k: levels[j][i] for j, (k, i) in enumerate(zip(names, row, strict=True))} for row in grids]
+    assert spec.n is not None  # the spec's validator: lhs needs n
     u = _lhs(len(names), spec.n, seed)
     points = []
     for row in u:
-        point = {}
+        point: dict[str, Any] = {}
         for k, x in zip(names, row, strict=True):
             p = spec.param(k)
-            if p.is_interval and p.is_integer:
-                point[k] = int(min(p.low + math.floor(x * (p.high - p.low + 1)), p.high))
-            elif p.is_interval:
-                point[k] = float(f"{p.low + x * (p.high - p.low):.6g}")  # readable, still stratified
+            if p.is_interval:
+                low, high = p.interval()
+                if p.is_integer:
+                    point[k] = int(min(low + math.floor(x * (high - low + 1)), high))
+                else:
+                    point[k] = float(f"{low + x * (high - low):.6g}")  # readable, still stratified
             else:
                 lv = p.levels()
                 point[k] = lv[min(int(x * len(lv)), len(lv) - 1)]

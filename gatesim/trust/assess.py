@@ -131,7 +131,7 @@ def build_sweep(
 ) -> Sweep:
     import hashlib
 
-    points = []
+    points: list[Point] = []
     for w in worlds:
         for v in [base, *proposals]:
             points.append(

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from gatesim.errors import InputError
+from gatesim.limits import WORKERS
 
 __all__ = ["command", "depends_on", "format_effects"]
 
@@ -74,6 +75,51 @@ def format_effects(eff: pd.DataFrame, kpis: list[str]) -> str:
 @click.option("--scheduler", metavar="tcp://HOST:PORT", help="Run the tasks on this dask scheduler.")
 @click.option("--force", is_flag=True, help="Replace a directory holding another assessment.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
+def _check_ranges(worlds, days, replications, workers) -> None:
+    for name, value, lo, hi in (
+        ("--worlds", worlds, 1, 100_000),
+        ("--days", days, 1, 366),
+        ("--replications", replications, 1, 100),
+        ("--workers", workers, WORKERS.low, WORKERS.high),
+    ):
+        if value is not None and not lo <= value <= hi:
+            raise InputError("out of range", key=name, given=value, allowed=f"{lo} to {hi}")
+
+
+def _load_variants(proposals, base_sc) -> list:
+    """The proposals as variants: distinct names (not 'base'), the same gates as BASE."""
+    from gatesim.scenario.load import load_scenario
+    from gatesim.trust.assess import BASE, Variant
+
+    variants: list[Variant] = []
+    for p in proposals:
+        sc, res = load_scenario(Path(p))
+        if sc.name == BASE or sc.name in [v.name for v in variants]:
+            raise InputError(
+                "two proposals have the same name (or the name 'base')", file=p, key="name", given=sc.name
+            )
+        if set(sc.gates) != set(base_sc.gates):
+            raise InputError(
+                "proposal's gates differ from BASE's", file=p, key="gates", given=sorted(sc.gates)
+            )
+        variants.append(Variant(sc.name, p, res))
+    return variants
+
+
+def _out_dir(out: str, force: bool) -> Path:
+    """``--out``: new, or an assessment's directory (resumed; replaced with ``--force``)."""
+    out_dir = Path(out)
+    if force and out_dir.exists():
+        import shutil
+
+        if not (out_dir / "runs" / "sweep.json").exists() and any(out_dir.iterdir()):
+            raise InputError("--force only replaces an assessment directory", key="--out", given=out)
+        shutil.rmtree(out_dir)
+    if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / "runs").exists():
+        raise InputError("exists and is not an assessment directory", key="--out", given=out)
+    return out_dir
+
+
 def command(
     ensemble, base, proposals, out, worlds, days, replications, seed, workers, scheduler, force, quiet
 ):
@@ -93,30 +139,12 @@ def command(
     from gatesim.trust.ensemble import load_ensemble
     from gatesim.trust.priors import default_priors_path, load_priors
 
-    for name, value, lo, hi in (
-        ("--worlds", worlds, 1, 100_000),
-        ("--days", days, 1, 366),
-        ("--replications", replications, 1, 100),
-        ("--workers", workers, 1, 1024),
-    ):
-        if value is not None and not lo <= value <= hi:
-            raise InputError("out of range", key=name, given=value, allowed=f"{lo} to {hi}")
+    _check_ranges(worlds, days, replications, workers)
     ens = load_ensemble(ensemble)
     base_sc, base_res = load_scenario(Path(base))
     priors = load_priors(default_priors_path(base), base_sc, base_res)
     check_base(ens, base_res, base, priors)
-    variants = []
-    for p in proposals:
-        sc, res = load_scenario(Path(p))
-        if sc.name == BASE or sc.name in [v.name for v in variants]:
-            raise InputError(
-                "two proposals have the same name (or the name 'base')", file=p, key="name", given=sc.name
-            )
-        if set(sc.gates) != set(base_sc.gates):
-            raise InputError(
-                "proposal's gates differ from BASE's", file=p, key="gates", given=sorted(sc.gates)
-            )
-        variants.append(Variant(sc.name, p, res))
+    variants = _load_variants(proposals, base_sc)
     chosen = ens.worlds(priors, worlds)
     sweep = build_sweep(
         Variant(BASE, base, base_res),
@@ -127,15 +155,7 @@ def command(
         replications,
         base_sc.run.seed if seed is None else seed,
     )
-    out_dir = Path(out)
-    if force and out_dir.exists():
-        import shutil
-
-        if not (out_dir / "runs" / "sweep.json").exists() and any(out_dir.iterdir()):
-            raise InputError("--force only replaces an assessment directory", key="--out", given=out)
-        shutil.rmtree(out_dir)
-    if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / "runs").exists():
-        raise InputError("exists and is not an assessment directory", key="--out", given=out)
+    out_dir = _out_dir(out, force)
     click.echo(
         f"assess: {len(chosen)} worlds x {1 + len(variants)} variants x {replications} replications = "
         f"{len(sweep.tasks)} tasks, {sweep.days} days each",

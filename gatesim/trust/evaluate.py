@@ -85,7 +85,7 @@ def evaluate(
     wanted = targets.with_role(*roles)
     for name, group in targets.by_experiment(wanted).items():
         exp = targets.experiments[name]
-        points = []
+        points: list[Point] = []
         for s in sets:
             params = {k: s[k] for k in priors.names}
             scenario = priors.apply(resolved, params, exp.overrides())

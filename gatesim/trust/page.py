@@ -80,7 +80,7 @@ def parameter_table(result: Any, priors: Priors) -> pd.DataFrame:
     ens = result.ensemble
     for name in priors.names:
         p = priors.varied[name]
-        if p.categorical:
+        if p.choices is not None:
             share = ens[name].value_counts(normalize=True) if len(ens) else pd.Series(dtype=float)
             text = ", ".join(f"{k} {share.get(k, 0.0):.0%}" for k in p.choices)
             kept = sum(share.get(k, 0.0) > 0.05 for k in p.choices)
@@ -96,7 +96,8 @@ def parameter_table(result: Any, priors: Priors) -> pd.DataFrame:
             continue
         v = ens[name].to_numpy(float) if len(ens) else np.array([])
         lo, hi = _q(v, 0.05), _q(v, 0.95)
-        ratio = (hi - lo) / (p.high - p.low) if p.high > p.low and v.size else float("nan")
+        p_lo, p_hi = p.span()
+        ratio = (hi - lo) / (p_hi - p_lo) if p_hi > p_lo and v.size else float("nan")
         rows.append(
             {
                 "parameter": name,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,14 +59,20 @@ class Prior(_Model):
     def categorical(self) -> bool:
         return self.choices is not None
 
+    def span(self) -> tuple[float, float]:
+        """(low, high) of a numeric prior (the validator gives both unless choices)."""
+        assert self.low is not None and self.high is not None
+        return self.low, self.high
+
     def value(self, u: float) -> Any:
         """The prior's value at quantile ``u`` in [0, 1) (uniform; choices in equal strata)."""
         if self.choices is not None:
             names = list(self.choices)
             return names[min(int(u * len(names)), len(names) - 1)]
-        x = self.low + u * (self.high - self.low)
+        low, high = self.span()
+        x = low + u * (high - low)
         if self.integer:
-            return int(min(self.low + math.floor(u * (self.high - self.low + 1)), self.high))
+            return int(min(low + math.floor(u * (high - low + 1)), high))
         return float(f"{x:.6g}")
 
     def quantile(self, value: Any) -> float:
@@ -73,8 +80,9 @@ class Prior(_Model):
         if self.choices is not None:
             names = list(self.choices)
             return (names.index(value) + 0.5) / len(names)
-        span = self.high - self.low
-        return 0.5 if span == 0 else (float(value) - self.low) / span
+        low, high = self.span()
+        span = high - low
+        return 0.5 if span == 0 else (float(value) - low) / span
 
 
 class Held(_Model):
@@ -118,14 +126,14 @@ class Priors:
 
     def overrides(self, params: dict[str, Any]) -> list[str]:
         """``--set`` overrides that put ``params`` into a scenario."""
-        out = []
+        out: list[str] = []
         for name, v in params.items():
             p = self.varied[name]
             value = p.choices[v] if p.choices is not None else v
             out.extend(f"{path}={json.dumps(value)}" for path in p.paths)
         return out
 
-    def apply(self, resolved: dict, params: dict[str, Any], extra: list[str] = ()) -> Scenario:
+    def apply(self, resolved: dict, params: dict[str, Any], extra: Sequence[str] = ()) -> Scenario:
         data = apply_overrides(copy.deepcopy(resolved), [*extra, *self.overrides(params)])
         return validate(data, file="<parameter set>")
 
@@ -156,6 +164,49 @@ def _exists(data: Any, path: str) -> bool:
     return True
 
 
+def _check_varied(parsed: _File, resolved: dict, sources: set[str], lines: dict, file: str) -> None:
+    for name, p in parsed.varied.items():
+        for i, kp in enumerate(p.paths):
+            if not _exists(resolved, kp):
+                raise InputError(
+                    "no such key path in the scenario",
+                    file=file,
+                    line=_line(lines, "varied", name, "paths", str(i)),
+                    key=f"varied.{name}.paths",
+                    given=kp,
+                )
+        for kp in p.covers:
+            if kp not in sources:
+                raise InputError(
+                    "covers a key with no sources: entry",
+                    file=file,
+                    line=_line(lines, "varied", name, "covers"),
+                    key=f"varied.{name}.covers",
+                    given=kp,
+                )
+
+
+def _check_against(parsed: _File, resolved: dict, sources: set[str], lines: dict, file: str) -> None:
+    """Every key path of the priors file exists in the scenario; every covered key is a sources: entry."""
+    _check_varied(parsed, resolved, sources, lines, file)
+    for key, h in parsed.ranges.items():
+        where: dict[str, Any] = {"file": file, "line": _line(lines, "ranges", key)}
+        if key not in sources:
+            raise InputError("not a sources: entry of the scenario", key=f"ranges.{key}", **where)
+        if h.path is not None and not _exists(resolved, h.path):
+            raise InputError(
+                "no such key path in the scenario", key=f"ranges.{key}.path", given=h.path, **where
+            )
+    for key in parsed.not_parameters:
+        if key not in sources:
+            raise InputError(
+                "not a sources: entry of the scenario",
+                file=file,
+                line=_line(lines, "not_parameters", key),
+                key=f"not_parameters.{key}",
+            )
+
+
 def load_priors(path: str | Path, scenario: Scenario, resolved: dict) -> Priors:
     """Read the priors file and check it against the scenario (see the module docstring)."""
     import hashlib
@@ -183,43 +234,8 @@ def load_priors(path: str | Path, scenario: Scenario, resolved: dict) -> Priors:
             allowed=scenario.name,
         )
     sources = scenario.sources
-    varied = {}
-    for name, p in parsed.varied.items():
-        for i, kp in enumerate(p.paths):
-            if not _exists(resolved, kp):
-                raise InputError(
-                    "no such key path in the scenario",
-                    file=file,
-                    line=_line(lines, "varied", name, "paths", str(i)),
-                    key=f"varied.{name}.paths",
-                    given=kp,
-                )
-        for kp in p.covers:
-            if kp not in sources:
-                raise InputError(
-                    "covers a key with no sources: entry",
-                    file=file,
-                    line=_line(lines, "varied", name, "covers"),
-                    key=f"varied.{name}.covers",
-                    given=kp,
-                )
-        varied[name] = p
-    for key, h in parsed.ranges.items():
-        where = {"file": file, "line": _line(lines, "ranges", key)}
-        if key not in sources:
-            raise InputError("not a sources: entry of the scenario", key=f"ranges.{key}", **where)
-        if h.path is not None and not _exists(resolved, h.path):
-            raise InputError(
-                "no such key path in the scenario", key=f"ranges.{key}.path", given=h.path, **where
-            )
-    for key in parsed.not_parameters:
-        if key not in sources:
-            raise InputError(
-                "not a sources: entry of the scenario",
-                file=file,
-                line=_line(lines, "not_parameters", key),
-                key=f"not_parameters.{key}",
-            )
+    varied = dict(parsed.varied)
+    _check_against(parsed, resolved, set(sources), lines, file)
     covered = {k for p in varied.values() for k in p.covers} | set(parsed.ranges) | set(parsed.not_parameters)
     missing = sorted(k for k, s in sources.items() if s.basis == "assumption" and k not in covered)
     if missing:

@@ -132,8 +132,18 @@ def command(ensemble, base, out, worlds, workers, scheduler, quiet) -> None:
     }
     digest = hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()[:16]
     sweep = Sweep(
-        "revenue", None, sc.name, ["growth_per_year", "world"], points, 365, 1, sc.run.seed, identity, digest
-    )  # type: ignore[arg-type]
+        # no sweep spec file: the points are built here (nothing downstream reads ``spec``)
+        "revenue",
+        None,  # type: ignore[arg-type]
+        sc.name,
+        ["growth_per_year", "world"],
+        points,
+        365,
+        1,
+        sc.run.seed,
+        identity,
+        digest,
+    )
     bar: list[Progress] = []
     outcome = run_sweep(
         sweep,

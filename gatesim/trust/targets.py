@@ -123,7 +123,7 @@ def load_targets(path: str | Path | None = None, gates: list[str] | None = None)
         raise InputError(msg, file=file, line=_line(lines, *loc), key=".".join(loc), given=given) from None
     seen: set[str] = set()
     for i, t in enumerate(parsed.targets):
-        where = {"file": file, "line": _line(lines, "targets", str(i))}
+        where: dict[str, Any] = {"file": file, "line": _line(lines, "targets", str(i))}
         if t.id in seen:
             raise InputError("duplicate target id", key=f"targets.{i}.id", given=t.id, **where)
         seen.add(t.id)
