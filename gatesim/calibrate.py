@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from gatesim.errors import InputError
+from gatesim.limits import check_range
 from gatesim.model.calendar import Clock
 from gatesim.progress import Progress
 from gatesim.projections.periods import period_totals
@@ -203,8 +204,7 @@ def fit_command(
         ("--replications", replications, 2, 1000),
         ("--workers", workers, 1, 1024),
     ):
-        if value is not None and not lo <= value <= hi:
-            raise InputError("out of range", key=name, given=value, allowed=f"{lo} to {hi}")
+        check_range(name, value, lo, hi)
     scenario, resolved = load_scenario(Path(scenario_path), overrides)
     priors = load_priors(default_priors_path(scenario_path), scenario, resolved)
     targets = load_targets(gates=list(scenario.gates))

@@ -16,7 +16,8 @@ from pathlib import Path
 import click
 
 from gatesim import __version__
-from gatesim.errors import InputError
+from gatesim.errors import InputError, bad_input_line
+from gatesim.limits import check_range
 
 __all__ = ["main"]
 
@@ -55,12 +56,9 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except InputError as e:
-            click.echo(f"gatesim: error: {e}", err=True)
-            ctx.exit(2)
-        except click.UsageError as e:
+        except (InputError, click.UsageError) as e:
             # click prints usage errors over several lines; one line, like every bad input
-            click.echo(f"gatesim: error: {e.format_message()}", err=True)
+            click.echo(bad_input_line(e), err=True)
             ctx.exit(2)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, BrokenPipeError):
             raise
@@ -103,11 +101,6 @@ def _failure_line(e: BaseException) -> str:
 def main(ctx: click.Context, debug: bool) -> None:
     """Simulate freight trucks through Lạng Sơn's border gates (Tân Thanh, Hữu Nghị, Cốc Nam)."""
     ctx.ensure_object(dict)["debug"] = debug
-
-
-def check_range(name: str, value: int | None, lo: int, hi: int) -> None:
-    if value is not None and not lo <= value <= hi:
-        raise InputError("out of range", key=name, given=value, allowed=f"{lo} to {hi}")
 
 
 def _load(path: str, overrides: tuple[str, ...]):

@@ -319,45 +319,24 @@ def _resolve(path: Path, stack: tuple[Path, ...], origin: Origin) -> dict:
     if parent is None:
         return data
     line = lines.get(("extends",))
+
+    def bad(message: str, allowed: str = "a path to a YAML file") -> InputError:
+        return InputError(message, file=file, line=line, key="extends", given=parent, allowed=allowed)
+
     if not isinstance(parent, str) or not parent.strip():
-        raise InputError(
-            "must be a file name",
-            file=file,
-            line=line,
-            key="extends",
-            given=parent,
-            allowed="a path to a YAML file",
-        )
+        raise bad("must be a file name")
     if "\0" in parent or len(parent) > 4096:
-        raise InputError(
-            "not a usable file name (a NUL byte, or longer than 4096 characters)",
-            file=file,
-            line=line,
-            key="extends",
-            given=parent,
-            allowed="a path to a YAML file",
-        )
+        raise bad("not a usable file name (a NUL byte, or longer than 4096 characters)")
     if len(stack) + 1 >= MAX_EXTENDS:
-        raise InputError(
+        raise bad(
             f"extends chain longer than {MAX_EXTENDS} files",
-            file=file,
-            line=line,
-            key="extends",
-            given=parent,
-            allowed=f"at most {MAX_EXTENDS} files from the scenario to its last base",
+            f"at most {MAX_EXTENDS} files from the scenario to its last base",
         )
     try:
         parent_path = (path.parent / parent).resolve()
         parent_mode = parent_path.stat().st_mode if parent_path.exists() else None
     except OSError as e:
-        raise InputError(
-            f"extended file cannot be read ({e.strerror})",
-            file=file,
-            line=line,
-            key="extends",
-            given=parent,
-            allowed="a path to a YAML file",
-        ) from None
+        raise bad(f"extended file cannot be read ({e.strerror})") from None
     if parent_path in (*stack, path):
         chain = " -> ".join(p.name for p in (*stack, path, parent_path))
         raise InputError("cyclic extends", file=file, line=line, key="extends", given=chain)
@@ -368,13 +347,9 @@ def _resolve(path: Path, stack: tuple[Path, ...], origin: Origin) -> dict:
             what = "is a directory"
         else:
             what = f"is {_file_kind(parent_mode)}"
-        raise InputError(
+        raise bad(
             f"extended file {what} (looked for {parent_path})",
-            file=file,
-            line=line,
-            key="extends",
-            given=parent,
-            allowed=f"a path to a YAML file, relative to this file's folder {path.parent}",
+            f"a path to a YAML file, relative to this file's folder {path.parent}",
         )
     # The child's own lines win over the parent's for error messages.
     parent_origin: Origin = {}

@@ -19,6 +19,13 @@ from pydantic import (
     model_validator,
 )
 
+from gatesim.scenario.checks import (
+    cargo_mix_complete,
+    end_after_start,
+    end_not_before_start,
+    hours24,
+    sums_to_one,
+)
 from gatesim.scenario.corridor import Corridor  # issue 15
 from gatesim.scenario.outcomes import DelayCost, Emissions, SpoilageCurve
 
@@ -68,7 +75,6 @@ Channel = Literal["green", "yellow", "red"]
 Cargo = Literal["fruit", "electronics", "other"]
 NonNeg = Annotated[float, Field(ge=0)]
 Share = Annotated[float, Field(ge=0, le=1)]
-_SHARE_TOL = 1e-6
 
 
 # Limits every model shares (checked in _Model before a field is parsed): values
@@ -124,12 +130,6 @@ class _Model(BaseModel):
             if isinstance(value, dt.date) and not YEARS[0] <= value.year <= YEARS[1]:
                 raise ValueError(f"{key}: year {value.year} is outside {YEARS[0]} to {YEARS[1]}")
         return data
-
-
-def _check_sums_to_one(shares: dict[str, float], what: str) -> None:
-    total = sum(shares.values())
-    if abs(total - 1.0) > _SHARE_TOL:
-        raise ValueError(f"{what}: must sum to 1, got {total:g}")
 
 
 class Source(_Model):
@@ -345,11 +345,7 @@ class Outage(_Model):
     start: dt.datetime
     end: dt.datetime
 
-    @model_validator(mode="after")
-    def _order(self) -> Outage:
-        if self.end <= self.start:
-            raise ValueError(f"end: {self.end.isoformat()} is not after start {self.start.isoformat()}")
-        return self
+    _order = model_validator(mode="after")(end_after_start)
 
 
 class RandomOutages(_Model):
@@ -546,12 +542,7 @@ class Arrivals(_Model):
     hourly_profile_by_direction: dict[Direction, list[NonNeg]] = Field(default_factory=dict)
     weekday_profile: list[NonNeg] = Field(default_factory=lambda: [1.0] * 7)
 
-    @field_validator("hourly_profile")
-    @classmethod
-    def _hours24(cls, v: list[float]) -> list[float]:
-        if len(v) != 24 or sum(v) <= 0:
-            raise ValueError(f"needs 24 non-negative weights, not all 0; got {len(v)}")
-        return v
+    _hours24 = field_validator("hourly_profile")(hours24)
 
     @field_validator("hourly_profile_by_direction")
     @classmethod
@@ -581,11 +572,8 @@ class Arrivals(_Model):
 
     @model_validator(mode="after")
     def _shares(self) -> Arrivals:
-        if set(self.cargo_mix) != set(DIRECTIONS):
-            raise ValueError(f"cargo_mix: needs both of {list(DIRECTIONS)}")
-        for d, mix in self.cargo_mix.items():
-            _check_sums_to_one(mix, f"cargo_mix.{d}")
-        _check_sums_to_one(self.channel_shares, "channel_shares")
+        cargo_mix_complete(self.cargo_mix)
+        sums_to_one(self.channel_shares, "channel_shares")
         return self
 
 
@@ -650,11 +638,7 @@ class Season(_Model):
     directions: list[Direction] = Field(default_factory=lambda: list(DIRECTIONS))
     cargo: list[Cargo] = Field(default_factory=lambda: list(CARGO_CLASSES))
 
-    @model_validator(mode="after")
-    def _dates(self) -> Season:
-        if self.end < self.start:
-            raise ValueError(f"end: {self.end} is before start {self.start}")
-        return self
+    _dates = model_validator(mode="after")(end_not_before_start)
 
 
 class Regime(_Model):
@@ -667,11 +651,7 @@ class Regime(_Model):
     gates: list[str]
     arrival_multiplier: NonNeg
 
-    @model_validator(mode="after")
-    def _dates(self) -> Regime:
-        if self.end < self.start:
-            raise ValueError(f"end: {self.end} is before start {self.start}")
-        return self
+    _dates = model_validator(mode="after")(end_not_before_start)
 
 
 class Growth(_Model):

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from gatesim.errors import InputError
+from gatesim.limits import check_range
 
 __all__ = ["command"]
 
@@ -29,11 +30,6 @@ def _interrupt_once():
         raise KeyboardInterrupt
 
     return signal.signal(signal.SIGINT, first)
-
-
-def _check(name: str, value: int | None, lo: int, hi: int) -> None:
-    if value is not None and not lo <= value <= hi:
-        raise InputError("out of range", key=name, given=value, allowed=f"{lo} to {hi}")
 
 
 def _check_memory(sweep, workers: int | None, scheduler: str | None) -> None:
@@ -111,9 +107,9 @@ def command(
     from gatesim.sweep.runner import SweepInterrupted, run_sweep
     from gatesim.sweep.spec import load_sweep
 
-    _check("--days", days, 1, MAX_DAYS)
-    _check("--replications", replications, 1, MAX_REPLICATIONS)
-    _check("--workers", workers, 1, MAX_WORKERS)
+    check_range("--days", days, 1, MAX_DAYS)
+    check_range("--replications", replications, 1, MAX_REPLICATIONS)
+    check_range("--workers", workers, 1, MAX_WORKERS)
     if scheduler is not None and workers is not None:
         raise InputError(
             "--workers is for local runs; dask workers are set when starting them",

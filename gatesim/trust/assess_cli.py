@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from gatesim.errors import InputError
+from gatesim.limits import check_range
 
 __all__ = ["command", "depends_on", "format_effects"]
 
@@ -99,8 +100,7 @@ def command(
         ("--replications", replications, 1, 100),
         ("--workers", workers, 1, 1024),
     ):
-        if value is not None and not lo <= value <= hi:
-            raise InputError("out of range", key=name, given=value, allowed=f"{lo} to {hi}")
+        check_range(name, value, lo, hi)
     ens = load_ensemble(ensemble)
     base_sc, base_res = load_scenario(Path(base))
     priors = load_priors(default_priors_path(base), base_sc, base_res)
