@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from gatesim.errors import InputError
-from gatesim.limits import CI_REPLICATIONS, WORKERS
+from gatesim.limits import CI_REPLICATIONS, WORKERS, check_range
 from gatesim.model.calendar import Clock
 from gatesim.progress import Progress
 from gatesim.projections.periods import period_totals
@@ -204,8 +204,7 @@ def fit_command(
         ("--replications", replications, CI_REPLICATIONS.low, CI_REPLICATIONS.high),
         ("--workers", workers, WORKERS.low, WORKERS.high),
     ):
-        if value is not None and not lo <= value <= hi:
-            raise InputError("out of range", key=name, given=value, allowed=f"{lo} to {hi}")
+        check_range(name, value, lo, hi)
     scenario, resolved = load_scenario(Path(scenario_path), overrides)
     priors = load_priors(default_priors_path(scenario_path), scenario, resolved)
     targets = load_targets(gates=list(scenario.gates))

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from gatesim import __version__
-from gatesim.errors import InputError
+from gatesim.errors import InputError, bad_input_line
 from gatesim.limits import DAYS, REPLICATIONS, SEED
 
 __all__ = ["main"]
@@ -54,12 +54,9 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except InputError as e:
-            click.echo(f"gatesim: error: {e}", err=True)
-            ctx.exit(2)
-        except click.UsageError as e:
+        except (InputError, click.UsageError) as e:
             # click prints usage errors over several lines; one line, like every bad input
-            click.echo(f"gatesim: error: {e.format_message()}", err=True)
+            click.echo(bad_input_line(e), err=True)
             ctx.exit(2)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, BrokenPipeError):
             raise

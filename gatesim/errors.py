@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-__all__ = ["Described", "EnvironmentFailure", "InputError", "os_reason"]
+__all__ = ["Described", "EnvironmentFailure", "InputError", "bad_input_line", "os_reason"]
 
 
 class Described(str):
@@ -64,3 +64,10 @@ def os_reason(err: OSError) -> str:
     reason = (err.strerror or type(err).__name__).lower()
     where = err.filename if err.filename is not None else None
     return f"{where}: {reason}" if where else reason
+
+
+def bad_input_line(e: Exception) -> str:
+    """How every command shows bad input (an InputError, or click's usage error, which click
+    itself prints over several lines): one line on stderr, before exit code 2."""
+    format_message = getattr(e, "format_message", None)
+    return f"gatesim: error: {format_message() if callable(format_message) else e}"

@@ -30,6 +30,7 @@ __all__ = [
     "WARMUP_DAYS",
     "WORKERS",
     "YEAR",
+    "check_range",
 ]
 
 
@@ -82,3 +83,8 @@ NAME_CHARS = Limit(
     "name", 1, 200, "characters of a name (gate, season, regime): printed in tables and charts"
 )
 YEAR = Limit("year", 1900, 2200, "dates: the calendar's arithmetic near year 1 or 9999 overflows")
+
+
+def check_range(name: str, value: int | None, lo: int, hi: int) -> None:
+    """Refuse ``value`` outside ``lo`` to ``hi`` (None: not given): a one-off range, same line as a Limit's."""
+    Limit(name, lo, hi, "").check(name, value)

@@ -11,6 +11,18 @@ from gatesim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline_2026.yaml"
+# Kinds kept in folders of their own that run the CLI end to end (fault injection kills and
+# damages real runs; the browser tests build reports): integration, out of the quick tier.
+_INTEGRATION_FOLDERS = ("faults", "browser")
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects on the markers
+def pytest_collection_modifyitems(config, items) -> None:
+    tests = Path(__file__).resolve().parent
+    for item in items:
+        parts = Path(item.path).resolve().relative_to(tests).parts
+        if parts[0] in _INTEGRATION_FOLDERS:
+            item.add_marker(pytest.mark.integration)
 
 
 @pytest.fixture(scope="session")

@@ -100,6 +100,20 @@ def _interrupted(e) -> None:
     click.get_current_context().exit(130)
 
 
+def _drive(run, study, ev):
+    """``run(study, ev)``: Ctrl-C ends with exit 130 after the batch is recorded, an OS error exits 1."""
+    from gatesim.sweep.runner import SweepInterrupted
+
+    try:
+        return run(study, ev)
+    except SweepInterrupted as e:
+        ev.on_batch_end()
+        _interrupted(e)
+    except OSError as e:
+        click.echo(f"gatesim: error: {e}", err=True)
+        click.get_current_context().exit(1)
+
+
 @click.command("optimise")
 @_common
 def optimise_command(spec, out, workers, scheduler, days, force, quiet) -> None:
@@ -113,7 +127,6 @@ def optimise_command(spec, out, workers, scheduler, days, force, quiet) -> None:
     from gatesim.decide.optimise import optimise
     from gatesim.decide.optimise_out import closest, verdict, write_outputs
     from gatesim.decide.spec import load_study
-    from gatesim.sweep.runner import SweepInterrupted
 
     study = load_study(spec, "optimise", days)
     outp = Path(out)
@@ -124,14 +137,7 @@ def optimise_command(spec, out, workers, scheduler, days, force, quiet) -> None:
         f"{study.name}: base {study.base.name}, {study.days} days per run, seed {study.seed}, on {where}",
         err=True,
     )
-    try:
-        result = optimise(study, ev)
-    except SweepInterrupted as e:
-        ev.on_batch_end()
-        _interrupted(e)
-    except OSError as e:
-        click.echo(f"gatesim: error: {e}", err=True)
-        click.get_current_context().exit(1)
+    result = _drive(optimise, study, ev)
     paths = write_outputs(result, outp)
     click.echo(f"{len(result.candidates)} candidates ({result.method}), {result.ran} runs made now")
     click.echo(verdict(result))
@@ -153,20 +159,12 @@ def sensitivity_command(spec, out, workers, scheduler, days, force, quiet) -> No
     """
     from gatesim.decide.sensitivity import run_sensitivity, write_sensitivity
     from gatesim.decide.spec import load_study
-    from gatesim.sweep.runner import SweepInterrupted
 
     study = load_study(spec, "sensitivity", days)
     outp = Path(out)
     linked = {k: list(r.also) for k, r in study.sensitivity_spec.parameters.items() if r.also}
     ev = _evaluator(study, outp, workers, scheduler, quiet, force, linked)
-    try:
-        res = run_sensitivity(study, ev)
-    except SweepInterrupted as e:
-        ev.on_batch_end()
-        _interrupted(e)
-    except OSError as e:
-        click.echo(f"gatesim: error: {e}", err=True)
-        click.get_current_context().exit(1)
+    res = _drive(run_sensitivity, study, ev)
     paths = write_sensitivity(res, outp)
     for w in res.warnings:
         click.echo(f"gatesim: warning: {w}", err=True)

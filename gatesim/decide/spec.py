@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from gatesim.errors import InputError
 from gatesim.limits import CI_REPLICATIONS, DAYS, GRID_POINTS, SEED, TRAJECTORIES
 from gatesim.projections.kpis import KPI_COLUMNS, is_stage_kpi
+from gatesim.scenario.checked import first_error
 from gatesim.scenario.load import load_scenario, read_yaml
 from gatesim.scenario.schema import Scenario
 
@@ -162,6 +163,17 @@ class Search(_M):
     batch: int = Field(4, ge=1, le=256)
 
 
+class _StudyHead(_M):
+    """What every study file starts with: its name, the base scenario and the run settings."""
+
+    name: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str = ""
+    base: str = Field(..., min_length=1)
+    set: list[str] = Field(default_factory=list)
+    days: int | None = Field(None, ge=DAYS.low, le=DAYS.high)
+    seed: int | None = Field(None, ge=SEED.low, le=SEED.high)
+
+
 class Select(_M):
     """The final check: the best candidates re-run with more replications (same seeds)."""
 
@@ -172,13 +184,7 @@ class Select(_M):
     slack: float = Field(0.25, ge=0)
 
 
-class OptimiseSpec(_M):
-    name: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]+$")
-    description: str = ""
-    base: str = Field(..., min_length=1)
-    set: list[str] = Field(default_factory=list)
-    days: int | None = Field(None, ge=DAYS.low, le=DAYS.high)
-    seed: int | None = Field(None, ge=SEED.low, le=SEED.high)
+class OptimiseSpec(_StudyHead):
     decisions: dict[str, Decision] = Field(..., min_length=1)
     objective: Objective = Objective()
     budget: float | None = Field(None, ge=0)
@@ -220,13 +226,7 @@ class Sobol(_M):
     top: int | None = Field(None, ge=1)
 
 
-class SensitivitySpec(_M):
-    name: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]+$")
-    description: str = ""
-    base: str = Field(..., min_length=1)
-    set: list[str] = Field(default_factory=list)
-    days: int | None = Field(None, ge=DAYS.low, le=DAYS.high)
-    seed: int | None = Field(None, ge=SEED.low, le=SEED.high)
+class SensitivitySpec(_StudyHead):
     replications: int = Field(1, ge=1, le=100)  # per design point, averaged (same seeds at every point)
     parameters: dict[str, Range] = Field(default_factory=dict)
     # a priors file in the calibration's style (varied: name: {paths, low, high, integer});
@@ -289,14 +289,8 @@ def check_kpi(kpi: str, key: str, file: str | None) -> None:
 
 
 def _error(err: ValidationError, lines: dict[tuple[str, ...], int], file: str, model: type) -> InputError:
-    e = err.errors()[0]
-    loc = [str(p) for p in e["loc"] if not str(p).startswith(("function-", "list[", "literal["))]
+    e, loc, line, given = first_error(err, lines, ("function-", "list[", "literal["))
     key = ".".join(loc) or None
-    probe, line = tuple(loc), None
-    while probe and line is None:
-        line, probe = lines.get(probe), probe[:-1]
-    given = e.get("input")
-    given = None if isinstance(given, (dict, list)) else given
     if e["type"] == "extra_forbidden":
         return InputError(f"unknown key {loc[-1]!r}", file=file, line=line, key=key)
     if e["type"] == "missing":

@@ -27,7 +27,7 @@ from gatesim.scenario.schema import (
     class_values,
 )
 
-__all__ = ["Trucks", "draw_trucks", "unit_variates"]
+__all__ = ["Trucks", "draw_trucks", "expected_service_min", "unit_variates"]
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,20 @@ def _mean_service_min(svc: Service, channel: np.ndarray, transshipped: np.ndarra
         per_channel = np.array([svc.by_channel_min[c] for c in CHANNELS])
         mean += per_channel[channel]
     return mean
+
+
+def expected_service_min(gate: Gate, stage_id: str) -> float:
+    """Mean service minutes of one truck at a service stage over the gate's channel and
+    transshipment mix: the expectation of the per-truck mean the model draws around, from the
+    same function (the report's nominal capacity divides by it)."""
+    svc = gate.stages[stage_id].service
+    share = gate.arrivals.transshipment_share
+    channel = np.repeat(np.arange(len(CHANNELS)), 2)
+    transshipped = np.tile([False, True], len(CHANNELS))
+    weight = np.repeat([gate.arrivals.channel_shares[c] for c in CHANNELS], 2) * np.tile(
+        [1.0 - share, share], len(CHANNELS)
+    )
+    return float(weight @ _mean_service_min(svc, channel, transshipped))
 
 
 def _categorical(u: np.ndarray, shares: list[float]) -> np.ndarray:

@@ -22,6 +22,7 @@ from gatesim.report.common import (
 from gatesim.report.plots_cost import cost_chart
 from gatesim.report.plots_money import calibration_chart, revenue_chart
 from gatesim.report.rundata import RunData, nominal_capacity, stage_order
+from gatesim.scenario.schema import Approach
 
 __all__ = ["run_charts"]
 
@@ -60,6 +61,21 @@ def _gate_rows(run: RunData, height_per_gate: float = 2.2, width: float = 10.0):
     return fig, axes
 
 
+def _gate_axis(ax, title: str, ylabel: str) -> None:
+    """A gate's row of counts over time: its name, the unit, from 0 up, a light grid."""
+    ax.set_title(title, loc="left", fontsize=10)
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+
+
+def _over_time(fig, axes, run: RunData, title: str, chart_id: str, label: str, caption: str) -> Chart:
+    """Finish a chart of one row per gate over the run's hours: date axis, title, PNG."""
+    _date_axis(axes[-1], run.series["when"])
+    fig.suptitle(title)
+    return Chart(chart_id, label, caption, render_png(fig))
+
+
 def _waiting(run: RunData) -> Chart:
     fig, axes = _gate_rows(run)
     n = _n_reps(run)
@@ -70,18 +86,16 @@ def _waiting(run: RunData) -> Chart:
             when, s["lo"], s["hi"], alpha=0.3, color="tab:blue", lw=0, label=f"range over {n} replications"
         )
         ax.plot(when, s["mean"], color="tab:blue", lw=1.5, label="mean over replications")
-        ax.set_title(run.names[gate], loc="left", fontsize=10)
-        ax.set_ylabel(kpi_label("waiting"))
-        ax.set_ylim(bottom=0)
-        ax.grid(alpha=0.3)
+        _gate_axis(ax, run.names[gate], kpi_label("waiting"))
     axes[0].legend(loc="upper right", fontsize=8)
-    _date_axis(axes[-1], run.series["when"])
-    fig.suptitle("Trucks waiting (queued, not in service) at each gate, end of each hour")
-    return Chart(
+    return _over_time(
+        fig,
+        axes,
+        run,
+        "Trucks waiting (queued, not in service) at each gate, end of each hour",
         "waiting_over_time",
         "Trucks waiting over time",
         f"Line: mean over {n} replications; band: lowest to highest replication.",
-        render_png(fig),
     )
 
 
@@ -116,16 +130,15 @@ def _where(run: RunData) -> Chart:
         title="where the trucks are (waiting or being served)",
         title_fontsize=8,
     )
-    _date_axis(axes[-1], run.series["when"])
-    fig.suptitle(
-        "Which stage holds the trucks: trucks at each stage and on the approach road, end of each hour"
-    )
-    return Chart(
+    return _over_time(
+        fig,
+        axes,
+        run,
+        "Which stage holds the trucks: trucks at each stage and on the approach road, end of each hour",
         "where_trucks_are",
         "Which stage holds the trucks",
         "Mean over replications of trucks at each stage (waiting or being served) at the end of each hour, "
         "stacked; the top of the stack is every truck in the gate.",
-        render_png(fig),
     )
 
 
@@ -179,18 +192,16 @@ def _flows(run: RunData) -> Chart:
         ):
             s = _over_reps(run.series, gate, col)
             ax.step(s.index, s["mean"], where="post", color=color, lw=1.3, label=label)
-        ax.set_title(run.names[gate], loc="left", fontsize=10)
-        ax.set_ylabel("trucks per hour")
-        ax.set_ylim(bottom=0)
-        ax.grid(alpha=0.3)
+        _gate_axis(ax, run.names[gate], "trucks per hour")
     axes[0].legend(loc="upper right", fontsize=8)
-    _date_axis(axes[-1], run.series["when"])
-    fig.suptitle("Trucks arriving and crossing per hour (mean over replications)")
-    return Chart(
+    return _over_time(
+        fig,
+        axes,
+        run,
+        "Trucks arriving and crossing per hour (mean over replications)",
         "arrivals_departures",
         "Hourly arrivals and crossings",
         "Arrivals: trucks reaching the gate in the hour; crossings: trucks leaving it across the border.",
-        render_png(fig),
     )
 
 
@@ -292,8 +303,8 @@ def _spillback(run: RunData) -> Chart:
     fig, axes = _gate_rows(run, 1.8)
     for ax, gate in zip(axes, run.gates):
         cfg = run.gate_cfg(gate)
-        app = cfg.get("approach") or {}
-        spacing_m, lanes = float(app.get("truck_spacing_m", 20.0)), float(app.get("lanes", 1))
+        app = cfg.approach if cfg is not None else Approach()  # the schema's defaults without a scenario
+        spacing_m, lanes = app.truck_spacing_m, float(app.lanes)
         s = _over_reps(run.series, gate, "at_approach") * spacing_m / lanes / 1000.0
         ax.set_title(run.names[gate], loc="left", fontsize=10)
         if s["mean"].isna().all():
@@ -309,13 +320,14 @@ def _spillback(run: RunData) -> Chart:
             ax.set_ylim(0, max(0.1, float(s["hi"].max()) * 1.1))
         ax.set_ylabel("queue length [km]")
         ax.grid(alpha=0.3)
-    _date_axis(axes[-1], run.series["when"])
-    fig.suptitle("Spillback: trucks queued on the approach road for a yard slot, in km")
-    return Chart(
+    return _over_time(
+        fig,
+        axes,
+        run,
+        "Spillback: trucks queued on the approach road for a yard slot, in km",
         "spillback_km",
         "Spillback on the approach road",
         "Trucks on the approach × truck spacing / approach lanes; line: mean, band: range over replications.",
-        render_png(fig),
     )
 
 

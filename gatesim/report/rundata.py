@@ -1,4 +1,8 @@
-"""What a run report reads from a run directory (output files only, never the model)."""
+"""What a run report reads from a run directory (output files only, never the model's state).
+
+The run's ``scenario.resolved.yaml`` is read back as the typed ``Scenario`` (the schema's own
+models and defaults), and derived quantities such as a stage's mean service time come from the
+model's own functions, so the report cannot drift from what was simulated."""
 
 from __future__ import annotations
 
@@ -10,10 +14,20 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from gatesim.errors import InputError
+from gatesim.model.trucks import expected_service_min
 from gatesim.report.common import gate_name
 from gatesim.rundir import read_csv_checked, read_manifest
+from gatesim.scenario.load import validate
+from gatesim.scenario.schema import DIRECTIONS, Gate, RoadStage, Scenario
 
-__all__ = ["RunData", "crossings_by_direction", "nominal_capacity", "read_run", "stage_order"]
+__all__ = [
+    "RunData",
+    "crossings_by_direction",
+    "nominal_capacity",
+    "read_resolved",
+    "read_run",
+    "stage_order",
+]
 
 
 @dataclass
@@ -23,7 +37,7 @@ class RunData:
     summary: pd.DataFrame
     ci: pd.DataFrame
     series: pd.DataFrame  # with a parsed ``when`` column (start of the hour, Hanoi)
-    resolved: dict
+    scenario: Scenario | None  # the run's scenario.resolved.yaml, typed; None when the file is absent
     calibration: pd.DataFrame | None = None
     gates: list[str] = field(default_factory=list)  # in the order the run wrote them
     # crossings per (gate, day, direction), mean over replications, from the event logs; None without them
@@ -31,16 +45,16 @@ class RunData:
 
     @property
     def names(self) -> dict[str, str]:
-        gates = self.resolved.get("gates", {}) or {}
-        return {g: gate_name(g, {g: (gates.get(g) or {}).get("name", "")}) for g in self.gates}
+        return {g: gate_name(g, {g: cfg.name} if (cfg := self.gate_cfg(g)) else None) for g in self.gates}
 
     @property
     def targets_vnd(self) -> dict[str, float]:
-        t = (self.resolved.get("targets") or {}).get("revenue_2026_vnd") or {}
+        t = self.scenario.targets.revenue_2026_vnd if self.scenario is not None else {}
         return {str(k): float(v) for k, v in t.items()}
 
-    def gate_cfg(self, gate: str) -> dict:
-        return (self.resolved.get("gates") or {}).get(gate) or {}
+    def gate_cfg(self, gate: str) -> Gate | None:
+        """The gate as simulated; None without a resolved scenario or for a gate it does not hold."""
+        return self.scenario.gates.get(gate) if self.scenario is not None else None
 
 
 def _csv(path: Path) -> pd.DataFrame:
@@ -76,19 +90,24 @@ def read_run(root: Path, calibration: Path | None = None) -> RunData:
         ) from None
     ci_path = root / "summary_ci.csv"
     ci = _csv(ci_path) if ci_path.exists() else pd.DataFrame()
-    resolved: dict = {}
-    yaml_path = root / "scenario.resolved.yaml"
-    if yaml_path.exists():
-        try:
-            resolved = YAML(typ="safe").load(yaml_path.read_text(encoding="utf-8")) or {}
-        except (YAMLError, UnicodeDecodeError) as e:
-            raise InputError(f"damaged ({type(e).__name__})", file=str(yaml_path)) from None
-        if not isinstance(resolved, dict):
-            raise InputError("damaged: not a mapping", file=str(yaml_path))
+    scenario = read_resolved(root / "scenario.resolved.yaml")
     cal_path = calibration or (root / "calibration.csv")
     cal = read_calibration(Path(cal_path)) if (calibration or cal_path.exists()) else None
     gates = list(dict.fromkeys(summary["gate"]))
-    return RunData(root, manifest, summary, ci, series, resolved, cal, gates, crossings_by_direction(root))
+    return RunData(root, manifest, summary, ci, series, scenario, cal, gates, crossings_by_direction(root))
+
+
+def read_resolved(yaml_path: Path) -> Scenario | None:
+    """The run's resolved scenario, validated by the schema (None when the run has none)."""
+    if not yaml_path.exists():
+        return None
+    try:
+        resolved = YAML(typ="safe").load(yaml_path.read_text(encoding="utf-8")) or {}
+    except (YAMLError, UnicodeDecodeError) as e:
+        raise InputError(f"damaged ({type(e).__name__})", file=str(yaml_path)) from None
+    if not isinstance(resolved, dict):
+        raise InputError("damaged: not a mapping", file=str(yaml_path))
+    return validate(resolved, file=str(yaml_path))
 
 
 def crossings_by_direction(root: Path) -> pd.DataFrame | None:
@@ -131,53 +150,38 @@ def crossings_by_direction(root: Path) -> pd.DataFrame | None:
     return full.groupby(level=["gate", "day", "direction"]).mean().unstack("direction", fill_value=0.0)
 
 
-def stage_order(gate_cfg: dict, stage_ids: list[str]) -> list[str]:
+def stage_order(gate: Gate | None, stage_ids: list[str]) -> list[str]:
     """Stages in the order trucks meet them (export route first), then any others."""
     order: list[str] = []
-    for d in ("export", "import"):
-        for s in ((gate_cfg.get("routes") or {}).get(d) or {}).get("stages", []):
+    for d in DIRECTIONS:
+        route = gate.routes.get(d) if gate is not None else None
+        for s in route.stages if route is not None else []:
             if s not in order:
                 order.append(s)
     return [s for s in order if s in stage_ids] + [s for s in stage_ids if s not in order]
 
 
-def _mean_service_min(stage: dict, arrivals: dict) -> float:
-    """Mean minutes per truck: steps + transshipment share x its steps + channel-weighted time."""
-    svc = stage.get("service") or {}
-    mean = sum((svc.get("steps_min") or {}).values())
-    mean += float(arrivals.get("transshipment_share", 0.0)) * sum(
-        (svc.get("transshipment_steps_min") or {}).values()
-    )
-    by_channel = svc.get("by_channel_min") or {}
-    shares = arrivals.get("channel_shares") or {}
-    mean += sum(float(shares.get(c, 0.0)) * float(m) for c, m in by_channel.items())
-    return float(mean)
-
-
-def nominal_capacity(gate_cfg: dict) -> dict[str, tuple[float, str]]:
+def nominal_capacity(gate: Gate | None) -> dict[str, tuple[float, str]]:
     """Per stage: (trucks/day a stage can serve when busy all its open hours, which directions use it).
 
-    Nominal: servers x open hours x 60 / mean service minutes (road: lanes x
+    Nominal: servers x open hours x 60 / mean service minutes (road: all lanes x
     vehicles per lane per hour x open hours), capped by ``daily_capacity``.
     Stages with unlimited servers and no daily cap are left out.
     """
-    arrivals = gate_cfg.get("arrivals") or {}
-    routes = gate_cfg.get("routes") or {}
     out: dict[str, tuple[float, str]] = {}
-    for sid, st in (gate_cfg.get("stages") or {}).items():
-        hours = st.get("hours") or {}
-        open_h = float(hours.get("close_h", 24.0)) - float(hours.get("open_h", 0.0))
+    for sid, st in (gate.stages if gate is not None else {}).items():
+        open_h = st.hours.close_h - st.hours.open_h
         cap = float("inf")
-        if st.get("kind") == "road":
-            cap = float(st["lanes"]) * float(st["per_lane_vehicles_per_h"]) * open_h
-        elif st.get("servers"):
-            mean_min = _mean_service_min(st, arrivals)
+        if isinstance(st, RoadStage):
+            cap = float(st.servers) * st.per_lane_vehicles_per_h * open_h
+        elif st.servers:
+            mean_min = expected_service_min(gate, sid)
             if mean_min > 0:
-                cap = float(st["servers"]) * open_h * 60.0 / mean_min
-        if st.get("daily_capacity") is not None:
-            cap = min(cap, float(st["daily_capacity"]))
+                cap = float(st.servers) * open_h * 60.0 / mean_min
+        if st.daily_capacity is not None:
+            cap = min(cap, float(st.daily_capacity))
         if cap == float("inf"):
             continue
-        dirs = [d for d in ("export", "import") if sid in ((routes.get(d) or {}).get("stages") or [])]
+        dirs = [d for d in DIRECTIONS if d in gate.routes and sid in gate.routes[d].stages]
         out[sid] = (cap, "both directions" if len(dirs) == 2 else (f"{dirs[0]} only" if dirs else "unused"))
     return out

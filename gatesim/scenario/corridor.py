@@ -15,11 +15,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from gatesim.scenario.checks import cargo_mix_complete, end_after_start, hours24
+
 __all__ = ["Booking", "Choice", "Corridor", "Metering", "Origin", "Stop"]
 
 NonNeg = Annotated[float, Field(ge=0)]
 Share = Annotated[float, Field(ge=0, le=1)]
-_DIRECTIONS = ("export", "import")
 _CARGO = ("fruit", "electronics", "other")
 
 
@@ -40,21 +41,11 @@ class Origin(_Model):
     value_multiplier: float = Field(1.0, gt=0)
     travel_min: dict[str, NonNeg] = Field(..., min_length=1)
 
-    @field_validator("hourly_profile")
-    @classmethod
-    def _hours24(cls, v: list[float]) -> list[float]:
-        if len(v) != 24 or sum(v) <= 0:
-            raise ValueError(f"needs 24 non-negative weights, not all 0; got {len(v)}")
-        return v
+    _hours24 = field_validator("hourly_profile")(hours24)
 
     @model_validator(mode="after")
     def _mix(self) -> Origin:
-        if set(self.cargo_mix) != set(_DIRECTIONS):
-            raise ValueError(f"cargo_mix: needs both of {list(_DIRECTIONS)}")
-        for d, mix in self.cargo_mix.items():
-            total = sum(mix.values())
-            if abs(total - 1.0) > 1e-6:
-                raise ValueError(f"cargo_mix.{d}: must sum to 1, got {total:g}")
+        cargo_mix_complete(self.cargo_mix)
         return self
 
 
@@ -139,11 +130,7 @@ class Stop(_Model):
     start: dt.datetime
     end: dt.datetime
 
-    @model_validator(mode="after")
-    def _order(self) -> Stop:
-        if self.end <= self.start:
-            raise ValueError(f"end: {self.end.isoformat()} is not after start {self.start.isoformat()}")
-        return self
+    _order = model_validator(mode="after")(end_after_start)
 
 
 class Corridor(_Model):

@@ -21,7 +21,7 @@ from pydantic.fields import FieldInfo
 from gatesim.errors import Described
 from gatesim.scenario.schema import Scenario
 
-__all__ = ["describe_error", "lookup"]
+__all__ = ["describe_error", "has_key", "lookup"]
 
 _MISSING = object()
 _TYPE_WORDS = {
@@ -57,6 +57,11 @@ def lookup(data: Any, key: tuple[str, ...] | list[str]) -> Any:
         else:
             return _MISSING
     return node
+
+
+def has_key(data: Any, path: str) -> bool:
+    """Whether a dotted key path (``gates.tan_thanh.stages.road.lanes``) is in plain data."""
+    return lookup(data, path.split(".")) is not _MISSING
 
 
 def _unwrap(ann: Any) -> tuple[Any, list[Any]]:

@@ -7,7 +7,6 @@ frozen objects. Unknown keys are rejected everywhere (``extra="forbid"``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from typing import Annotated, Literal, TypeVar, cast, get_args
 
 from pydantic import (
@@ -30,6 +29,13 @@ from gatesim.limits import (
     TEXT_CHARS,
     WARMUP_DAYS,
     YEAR,
+)
+from gatesim.scenario.checks import (
+    cargo_mix_complete,
+    end_after_start,
+    end_not_before_start,
+    hours24,
+    sums_to_one,
 )
 from gatesim.scenario.corridor import Corridor  # issue 15
 from gatesim.scenario.outcomes import Cargo, DelayCost, Emissions, SpoilageCurve
@@ -80,7 +86,6 @@ CARGO_CLASSES: tuple[Cargo, ...] = get_args(Cargo)
 NonNeg = Annotated[float, Field(ge=0)]
 _Key = TypeVar("_Key", bound=str)  # a dict key: str or one of the Literals above
 Share = Annotated[float, Field(ge=0, le=1)]
-_SHARE_TOL = 1e-6
 
 
 # Limits every model shares (checked in _Model before a field is parsed): values
@@ -137,12 +142,6 @@ class _Model(BaseModel):
             if isinstance(value, dt.date) and not YEARS[0] <= value.year <= YEARS[1]:
                 raise ValueError(f"{key}: year {value.year} is outside {YEARS[0]} to {YEARS[1]}")
         return data
-
-
-def _check_sums_to_one(shares: Mapping[_Key, float], what: str) -> None:
-    total = sum(shares.values())
-    if abs(total - 1.0) > _SHARE_TOL:
-        raise ValueError(f"{what}: must sum to 1, got {total:g}")
 
 
 class Source(_Model):
@@ -358,11 +357,7 @@ class Outage(_Model):
     start: dt.datetime
     end: dt.datetime
 
-    @model_validator(mode="after")
-    def _order(self) -> Outage:
-        if self.end <= self.start:
-            raise ValueError(f"end: {self.end.isoformat()} is not after start {self.start.isoformat()}")
-        return self
+    _order = model_validator(mode="after")(end_after_start)
 
 
 class RandomOutages(_Model):
@@ -561,12 +556,7 @@ class Arrivals(_Model):
     hourly_profile_by_direction: dict[Direction, list[NonNeg]] = Field(default_factory=dict)
     weekday_profile: list[NonNeg] = Field(default_factory=lambda: [1.0] * 7)
 
-    @field_validator("hourly_profile")
-    @classmethod
-    def _hours24(cls, v: list[float]) -> list[float]:
-        if len(v) != 24 or sum(v) <= 0:
-            raise ValueError(f"needs 24 non-negative weights, not all 0; got {len(v)}")
-        return v
+    _hours24 = field_validator("hourly_profile")(hours24)
 
     @field_validator("hourly_profile_by_direction")
     @classmethod
@@ -596,11 +586,8 @@ class Arrivals(_Model):
 
     @model_validator(mode="after")
     def _shares(self) -> Arrivals:
-        if set(self.cargo_mix) != set(DIRECTIONS):
-            raise ValueError(f"cargo_mix: needs both of {list(DIRECTIONS)}")
-        for d, mix in self.cargo_mix.items():
-            _check_sums_to_one(mix, f"cargo_mix.{d}")
-        _check_sums_to_one(self.channel_shares, "channel_shares")
+        cargo_mix_complete(self.cargo_mix)
+        sums_to_one(self.channel_shares, "channel_shares")
         return self
 
 
@@ -659,13 +646,6 @@ class Fees(_Model):
     transshipment_vnd_per_truck: NonNeg
 
 
-def _end_not_before_start(m: Season | Regime) -> Season | Regime:
-    """The validator of a date span (Season, Regime): end on or after start."""
-    if m.end < m.start:
-        raise ValueError(f"end: {m.end} is before start {m.start}")
-    return m
-
-
 class Season(_Model):
     """A multiplier on arrivals of some directions and cargo classes between two dates."""
 
@@ -676,7 +656,7 @@ class Season(_Model):
     directions: list[Direction] = Field(default_factory=lambda: list(DIRECTIONS))
     cargo: list[Cargo] = Field(default_factory=lambda: list(CARGO_CLASSES))
 
-    _dates = model_validator(mode="after")(_end_not_before_start)
+    _dates = model_validator(mode="after")(end_not_before_start)
 
 
 class Regime(_Model):
@@ -689,7 +669,7 @@ class Regime(_Model):
     gates: list[str]
     arrival_multiplier: NonNeg
 
-    _dates = model_validator(mode="after")(_end_not_before_start)
+    _dates = model_validator(mode="after")(end_not_before_start)
 
 
 class Growth(_Model):

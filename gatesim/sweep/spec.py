@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from gatesim.errors import InputError
 from gatesim.limits import DAYS, REPLICATIONS, SEED, SWEEP_POINTS
+from gatesim.scenario.checked import first_error
 from gatesim.scenario.load import apply_overrides, load_scenario, read_yaml, validate
 from gatesim.scenario.schema import Scenario
 
@@ -248,14 +249,8 @@ def expand(spec: SweepSpec, seed: int = 0) -> list[dict[str, Any]]:
 
 
 def _spec_error(err: ValidationError, lines: dict[tuple[str, ...], int], file: str) -> InputError:
-    e = err.errors()[0]
-    loc = [str(p) for p in e["loc"] if not str(p).startswith(("function-", "list[", "Param"))]
+    e, loc, line, given = first_error(err, lines, ("function-", "list[", "Param"))
     key = ".".join(loc) or None
-    probe, line = tuple(loc), None
-    while probe and line is None:
-        line, probe = lines.get(probe), probe[:-1]
-    given = e.get("input")
-    given = None if isinstance(given, (dict, list)) else given
     if e["type"] == "extra_forbidden":
         owner = Param if len(loc) >= 3 and loc[0] == "parameters" else SweepSpec
         allowed = sorted(owner.model_fields)

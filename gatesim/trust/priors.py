@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from gatesim.errors import InputError
-from gatesim.scenario.load import apply_overrides, read_yaml, validate
+from gatesim.scenario.checked import line_of, read_checked
+from gatesim.scenario.explain import has_key
+from gatesim.scenario.load import apply_overrides, validate
 from gatesim.scenario.schema import Scenario
 
 __all__ = ["Prior", "Priors", "default_priors_path", "load_priors"]
@@ -143,35 +145,14 @@ def default_priors_path(scenario_path: str | Path) -> Path:
     return p.with_name(p.name.removesuffix(".yaml") + ".priors.yaml")
 
 
-def _line(lines: dict, *path: str) -> int | None:
-    probe = tuple(path)
-    while probe:
-        if probe in lines:
-            return lines[probe]
-        probe = probe[:-1]
-    return None
-
-
-def _exists(data: Any, path: str) -> bool:
-    node = data
-    for part in path.split("."):
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return False
-    return True
-
-
 def _check_varied(parsed: _File, resolved: dict, sources: set[str], lines: dict, file: str) -> None:
     for name, p in parsed.varied.items():
         for i, kp in enumerate(p.paths):
-            if not _exists(resolved, kp):
+            if not has_key(resolved, kp):
                 raise InputError(
                     "no such key path in the scenario",
                     file=file,
-                    line=_line(lines, "varied", name, "paths", str(i)),
+                    line=line_of(lines, "varied", name, "paths", str(i)),
                     key=f"varied.{name}.paths",
                     given=kp,
                 )
@@ -180,7 +161,7 @@ def _check_varied(parsed: _File, resolved: dict, sources: set[str], lines: dict,
                 raise InputError(
                     "covers a key with no sources: entry",
                     file=file,
-                    line=_line(lines, "varied", name, "covers"),
+                    line=line_of(lines, "varied", name, "covers"),
                     key=f"varied.{name}.covers",
                     given=kp,
                 )
@@ -190,10 +171,10 @@ def _check_against(parsed: _File, resolved: dict, sources: set[str], lines: dict
     """Every key path of the priors file exists in the scenario; every covered key is a sources: entry."""
     _check_varied(parsed, resolved, sources, lines, file)
     for key, h in parsed.ranges.items():
-        where: dict[str, Any] = {"file": file, "line": _line(lines, "ranges", key)}
+        where: dict[str, Any] = {"file": file, "line": line_of(lines, "ranges", key)}
         if key not in sources:
             raise InputError("not a sources: entry of the scenario", key=f"ranges.{key}", **where)
-        if h.path is not None and not _exists(resolved, h.path):
+        if h.path is not None and not has_key(resolved, h.path):
             raise InputError(
                 "no such key path in the scenario", key=f"ranges.{key}.path", given=h.path, **where
             )
@@ -202,7 +183,7 @@ def _check_against(parsed: _File, resolved: dict, sources: set[str], lines: dict
             raise InputError(
                 "not a sources: entry of the scenario",
                 file=file,
-                line=_line(lines, "not_parameters", key),
+                line=line_of(lines, "not_parameters", key),
                 key=f"not_parameters.{key}",
             )
 
@@ -213,22 +194,12 @@ def load_priors(path: str | Path, scenario: Scenario, resolved: dict) -> Priors:
 
     path = Path(path)
     file = str(path)
-    lines: dict = {}
-    data = read_yaml(path, lines)
-    try:
-        parsed = _File.model_validate(data)
-    except ValidationError as err:
-        e = err.errors(include_url=False)[0]
-        loc = [str(p) for p in e["loc"]]
-        given = e.get("input")
-        given = None if isinstance(given, (dict, list)) else given
-        msg = "unknown key" if e["type"] == "extra_forbidden" else e["msg"].removeprefix("Value error, ")
-        raise InputError(msg, file=file, line=_line(lines, *loc), key=".".join(loc), given=given) from None
+    parsed, data, lines = read_checked(path, _File)
     if parsed.scenario != scenario.name:
         raise InputError(
             "priors are for another scenario",
             file=file,
-            line=_line(lines, "scenario"),
+            line=line_of(lines, "scenario"),
             key="scenario",
             given=parsed.scenario,
             allowed=scenario.name,

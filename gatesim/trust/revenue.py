@@ -25,7 +25,7 @@ import click
 import numpy as np
 import pandas as pd
 
-from gatesim.errors import InputError
+from gatesim.errors import InputError, bad_input_line
 
 __all__ = ["MODELLED_SHARE", "MODELLED_SHARE_SD", "main", "revenue_summary"]
 
@@ -165,11 +165,8 @@ def command(ensemble, base, out, worlds, workers, scheduler, quiet) -> None:
 def main() -> None:
     try:
         command.main(standalone_mode=False)
-    except InputError as e:
-        click.echo(f"gatesim: error: {e}", err=True)
-        sys.exit(2)
-    except click.UsageError as e:
-        click.echo(f"gatesim: error: {e.format_message()}", err=True)
+    except (InputError, click.UsageError) as e:
+        click.echo(bad_input_line(e), err=True)
         sys.exit(2)
 
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from gatesim.errors import InputError
-from gatesim.scenario.load import read_yaml
+from gatesim.scenario.checked import line_of, read_checked
 from gatesim.trust.measure import RULE_ARGS, RULES
 
 __all__ = ["TARGETS_PATH", "Experiment", "Target", "Targets", "load_targets"]
@@ -97,33 +97,14 @@ class Targets:
         return out
 
 
-def _line(lines: dict, *path: str) -> int | None:
-    probe = tuple(path)
-    while probe:
-        if probe in lines:
-            return lines[probe]
-        probe = probe[:-1]
-    return None
-
-
 def load_targets(path: str | Path | None = None, gates: list[str] | None = None) -> Targets:
     """Read and check the targets file; ``gates`` (the scenario's) are checked in ``gates`` settings."""
     path = Path(path) if path else TARGETS_PATH
     file = str(path)
-    lines: dict = {}
-    data = read_yaml(path, lines)
-    try:
-        parsed = _File.model_validate(data)
-    except ValidationError as err:
-        e = err.errors(include_url=False)[0]
-        loc = [str(p) for p in e["loc"]]
-        given = e.get("input")
-        given = None if isinstance(given, (dict, list)) else given
-        msg = "unknown key" if e["type"] == "extra_forbidden" else e["msg"].removeprefix("Value error, ")
-        raise InputError(msg, file=file, line=_line(lines, *loc), key=".".join(loc), given=given) from None
+    parsed, _, lines = read_checked(path, _File)
     seen: set[str] = set()
     for i, t in enumerate(parsed.targets):
-        where: dict[str, Any] = {"file": file, "line": _line(lines, "targets", str(i))}
+        where: dict[str, Any] = {"file": file, "line": line_of(lines, "targets", str(i))}
         if t.id in seen:
             raise InputError("duplicate target id", key=f"targets.{i}.id", given=t.id, **where)
         seen.add(t.id)

@@ -19,6 +19,8 @@ from gatesim.cli import main
 from gatesim.report.common import param_label
 from gatesim.report.plots_sweep import parameters
 from gatesim.report.rundata import nominal_capacity
+from gatesim.scenario.load import load_scenario
+from gatesim.scenario.schema import Gate
 
 # Integration: runs the CLI end to end (see CONTRIBUTING.md, test tiers).
 pytestmark = pytest.mark.integration
@@ -274,12 +276,17 @@ def test_nothing_to_report(tmp_path):
 
 
 def test_nominal_capacity_and_labels():
-    gate = {
-        "arrivals": {"transshipment_share": 0.5, "channel_shares": {"green": 0.5, "yellow": 0.5, "red": 0.0}},
+    _, data = load_scenario(BASELINE)
+    cfg = data["gates"]["tan_thanh"]
+    shares = {"transshipment_share": 0.5, "channel_shares": {"green": 0.5, "yellow": 0.5, "red": 0.0}}
+    spec = {
+        "arrivals": {**cfg["arrivals"], **shares},
+        "yard": None,
         "routes": {"export": {"stages": ["decl", "road", "acc"]}, "import": {"stages": ["road", "decl"]}},
         "stages": {
             # 2 servers x 12 h x 60 / (4 + 0.5 x 4 + 0.5 x 5 + 0.5 x 7) = 1440 / 12 = 120 trucks/day
             "decl": {
+                "role": "declaration",
                 "servers": 2,
                 "hours": {"open_h": 8, "close_h": 20},
                 "service": {
@@ -294,10 +301,16 @@ def test_nominal_capacity_and_labels():
                 "per_lane_vehicles_per_h": 20,
                 "hours": {"open_h": 7, "close_h": 19},
             },
-            "acc": {"servers": 1, "daily_capacity": 50, "service": {"steps_min": {"a": 1}}},
-            "free": {"servers": None, "service": {"steps_min": {"a": 1}}},
+            "acc": {
+                "role": "acceptance",
+                "servers": 1,
+                "daily_capacity": 50,
+                "service": {"steps_min": {"a": 1}},
+            },
+            "free": {"role": "other", "servers": None, "service": {"steps_min": {"a": 1}}},
         },
     }
+    gate = Gate.model_validate({**cfg, **spec})  # the typed gate the report reads from a run
     caps = nominal_capacity(gate)
     assert caps["decl"] == pytest.approx((120.0, "both directions"))
     assert caps["road"] == (960.0, "both directions")

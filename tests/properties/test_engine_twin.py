@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gatesim.events.kinds import Kind  # noqa: E402
-from gatesim.scenario.load import validate  # noqa: E402
-from tests.helpers.twin_compare import (  # noqa: E402
+from gatesim.events.kinds import Kind
+from gatesim.scenario.load import validate
+from tests.helpers.twin_compare import (
     both_logs,
     compare_paths,
     compare_summaries,
@@ -26,6 +26,9 @@ from tests.helpers.twin_compare import (  # noqa: E402
     run_engine,
     with_green_lane_and_reneging,
 )
+
+# Integration (out of the quick tier): runs the CLI (--engine) and two engines on many Hypothesis scenarios.
+pytestmark = pytest.mark.integration
 
 _BASE: dict[str, Any] = {
     "name": "twin",

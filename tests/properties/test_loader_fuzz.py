@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -24,6 +25,9 @@ from gatesim.cli import main
 from gatesim.errors import InputError
 from gatesim.scenario.load import load_scenario, read_yaml, validate
 from gatesim.scenario.schema import Scenario
+
+# Integration (out of the quick tier): runs the CLI and fuzzes the loader with many Hypothesis examples.
+pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline_2026.yaml"

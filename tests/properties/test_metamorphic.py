@@ -5,11 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from gatesim.events.kinds import Kind
 from gatesim.projections.kpis import summarize
 from gatesim.run import run_replication
 from gatesim.scenario.load import load_scenario
+
+# Integration (out of the quick tier): simulates the baseline over many days for each pair of scenarios.
+pytestmark = pytest.mark.integration
 
 BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "baseline_2026.yaml"
 

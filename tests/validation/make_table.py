@@ -17,11 +17,11 @@ import sys
 import time
 from pathlib import Path
 
-from gatesim.run import run_replication  # noqa: E402
-from gatesim.scenario.load import load_scenario  # noqa: E402
-from tests.validation.vv_cases import FULL, QUICK  # noqa: E402
-from tests.validation.vv_ciw import tandem_results  # noqa: E402
-from tests.validation.vv_extremes import (  # noqa: E402
+from gatesim.run import run_replication
+from gatesim.scenario.load import load_scenario
+from tests.validation.vv_cases import FULL, QUICK
+from tests.validation.vv_ciw import tandem_results
+from tests.validation.vv_extremes import (
     hours_violations,
     mixed_hours_scenario,
     unlimited_case,
@@ -29,8 +29,8 @@ from tests.validation.vv_extremes import (  # noqa: E402
     wall_clock_violations,
     zero_hours_case,
 )
-from tests.validation.vv_published import BASELINE, bulletin_results, seed_figure_results  # noqa: E402
-from tests.validation.vv_theory import (  # noqa: E402
+from tests.validation.vv_published import BASELINE, bulletin_results, seed_figure_results
+from tests.validation.vv_theory import (
     Result,
     clearing_case,
     fluid_backlog_case,

@@ -19,12 +19,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gatesim.events.kinds import Kind  # noqa: E402
-from gatesim.events.log import LogData  # noqa: E402
-from gatesim.scenario.load import validate  # noqa: E402
-from tests.helpers.twin_compare import run_engine  # noqa: E402
-from tests.validation.vv_build import scenario_of, service_stage  # noqa: E402
-from tests.validation.vv_measure import mean_ci  # noqa: E402
+from gatesim.events.kinds import Kind
+from gatesim.events.log import LogData
+from gatesim.scenario.load import validate
+from tests.helpers.twin_compare import run_engine
+from tests.validation.vv_build import scenario_of, service_stage
+from tests.validation.vv_measure import mean_ci
 
 PER_DAY = 2400.0  # 100 trucks/h, as the validation suite: many trucks per simulated day
 LAM_H = PER_DAY / 24.0

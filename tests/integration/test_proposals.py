@@ -20,6 +20,9 @@ from gatesim.projections.kpis import summarize
 from gatesim.run import run_replication
 from gatesim.scenario.load import load_scenario, read_yaml
 
+# Integration (out of the quick tier): simulates every proposal over many days.
+pytestmark = pytest.mark.integration
+
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 DAYS, REPS, SEED = 3, 2, 20260101
 

@@ -12,6 +12,9 @@ from gatesim.projections.kpis import summarize
 from gatesim.projections.timeseries import timeseries
 from gatesim.run import run_replication
 
+# Integration (out of the quick tier): simulates the baseline over many days, with and without the drain.
+pytestmark = pytest.mark.integration
+
 WAITS = ["wait_mean_h", "wait_p95_h", "wait_max_h", "wait_left_out", "wait_approach_h"]
 # over the same trucks as the waits (the window's arrivals that crossed): the drain counts more of them
 WAITS += ["time_in_system_mean_h", "time_in_system_p95_h", "time_in_yard_mean_h"]

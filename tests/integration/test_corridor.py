@@ -16,6 +16,9 @@ from gatesim.projections.kpis import summarize
 from gatesim.run import run_replication
 from gatesim.scenario.load import load_scenario, validate
 
+# Integration (out of the quick tier): simulates the corridor baseline over many days (and runs the CLI).
+pytestmark = pytest.mark.integration
+
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 BASELINE = SCENARIOS / "baseline_2026.yaml"
 CORRIDOR = SCENARIOS / "corridor_2026.yaml"
