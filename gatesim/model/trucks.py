@@ -22,6 +22,7 @@ from gatesim.scenario.schema import (
     DIRECTIONS,
     Gate,
     PatienceByClass,
+    RoadStage,
     Scenario,
     Service,
     class_values,
@@ -84,7 +85,10 @@ def expected_service_min(gate: Gate, stage_id: str) -> float:
     """Mean service minutes of one truck at a service stage over the gate's channel and
     transshipment mix: the expectation of the per-truck mean the model draws around, from the
     same function (the report's nominal capacity divides by it)."""
-    svc = gate.stages[stage_id].service
+    stage = gate.stages[stage_id]
+    if isinstance(stage, RoadStage):
+        raise ValueError(f"{stage_id} is a road: its rate is per lane, not a service time")
+    svc = stage.service
     share = gate.arrivals.transshipment_share
     channel = np.repeat(np.arange(len(CHANNELS)), 2)
     transshipped = np.tile([False, True], len(CHANNELS))

@@ -169,7 +169,9 @@ def nominal_capacity(gate: Gate | None) -> dict[str, tuple[float, str]]:
     Stages with unlimited servers and no daily cap are left out.
     """
     out: dict[str, tuple[float, str]] = {}
-    for sid, st in (gate.stages if gate is not None else {}).items():
+    if gate is None:
+        return out
+    for sid, st in gate.stages.items():
         open_h = st.hours.close_h - st.hours.open_h
         cap = float("inf")
         if isinstance(st, RoadStage):

@@ -5,6 +5,7 @@ message are written once."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
@@ -41,13 +42,13 @@ def hours24(v: list[float]) -> list[float]:
     return v
 
 
-def sums_to_one(shares: dict[str, float], what: str) -> None:
+def sums_to_one(shares: Mapping[Any, float], what: str) -> None:
     total = sum(shares.values())
     if abs(total - 1.0) > SHARE_TOL:
         raise ValueError(f"{what}: must sum to 1, got {total:g}")
 
 
-def cargo_mix_complete(cargo_mix: dict[str, dict[str, float]]) -> None:
+def cargo_mix_complete(cargo_mix: Mapping[Any, Mapping[Any, float]]) -> None:
     """A cargo mix for both directions, each summing to 1."""
     if set(cargo_mix) != set(DIRECTIONS):
         raise ValueError(f"cargo_mix: needs both of {list(DIRECTIONS)}")
