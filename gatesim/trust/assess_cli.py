@@ -101,6 +101,12 @@ def command(
     ):
         if value is not None and not lo <= value <= hi:
             raise InputError("out of range", key=name, given=value, allowed=f"{lo} to {hi}")
+    from gatesim.outputs import check_not_input
+
+    # --force clears the directory: never one holding (or inside) an input
+    check_not_input(Path(out), [ensemble, base, default_priors_path(base), *proposals])
+    if Path(out).exists() and not Path(out).is_dir():
+        raise InputError("not a directory", key="--out", given=out)
     ens = load_ensemble(ensemble)
     base_sc, base_res = load_scenario(Path(base))
     priors = load_priors(default_priors_path(base), base_sc, base_res)
