@@ -45,6 +45,8 @@ __all__ = [
     "check_not_input",
     "check_safe_name",
     "gatesim_dir",
+    "swap_dir",
+    "tidy_parked",
     "write_csv",
     "write_json",
     "write_text",
@@ -355,6 +357,34 @@ def _swap_in(
     os.replace(target, old)
     os.replace(tmp, target)
     _rmtree(old)
+
+
+def tidy_parked(target: Path) -> None:
+    """Put back an earlier result parked by a replacement that was killed mid-swap (see _swap_in).
+
+    For outputs built elsewhere than ``atomic_dir`` (a sweep replaced with
+    ``--force`` is built in a sibling and swapped in with ``swap_dir``).
+    """
+    target = Path(os.path.abspath(target))
+    try:
+        if target.parent.is_dir():
+            _clean_stale(target.parent, target.name)
+    except OSError as e:
+        raise EnvironmentFailure(f"--out: cannot tidy {target.parent}: {os_reason(e)}") from None
+
+
+def swap_dir(new: Path, target: Path, ours: Callable[[Path], bool] = gatesim_dir) -> None:
+    """Put the complete directory ``new`` in place of ``target`` (one of ``ours``) in one step.
+
+    The old ``target`` is removed only once ``new`` is in its place; killed at
+    any point, one of the two is whole at ``target`` (or parked, and put back by
+    ``tidy_parked``).
+    """
+    new = Path(os.path.abspath(new))
+    target = Path(os.path.abspath(target))
+    _fsync_dir(new)
+    _swap_in(new, target, target.parent, True, ours)
+    _fsync_dir(target.parent)
 
 
 def write_text(path: Path, text: str) -> None:

@@ -42,6 +42,7 @@ __all__ = [
     "SweepOutcome",
     "assemble",
     "check_scheduler_address",
+    "replacement_dir",
     "run_sweep",
     "sweep_lock",
 ]
@@ -363,10 +364,75 @@ def run_sweep(
     out = Path(out)
     if scheduler is not None:
         check_scheduler_address(scheduler)
+    if force and out.is_dir() and (out / SPEC_FILE).exists():
+        return _replace(
+            sweep, out, workers, scheduler, keep_events, on_start, on_done, task, assemble_results
+        )
     with sweep_lock(out):
         return _run_locked(
             sweep, out, workers, scheduler, keep_events, force, on_start, on_done, task, assemble_results
         )
+
+
+def replacement_dir(out: Path) -> Path:
+    """Where ``--force`` builds the new sweep beside the old one (a fixed name: a killed
+    replacement is resumed by the same command with ``--force``)."""
+    out = Path(os.path.abspath(out))
+    return out.parent / f".{out.name}.sweep-new"
+
+
+def _replace(
+    sweep: Sweep,
+    out: Path,
+    workers: int | None,
+    scheduler: str | None,
+    keep_events: bool,
+    on_start: Callable[[int, int], Any] | None,
+    on_done: Callable[[Task, dict[str, Any]], None] | None,
+    task: Callable[..., dict[str, Any]],
+    assemble_results: bool,
+) -> SweepOutcome:
+    """``--force`` over an existing sweep: the old one stays whole until the new one is complete.
+
+    The new sweep is built (resumably) in a hidden sibling, then swapped in
+    with one atomic exchange (gatesim.outputs.swap_dir). Killed or failed at
+    any point before, ``out`` is the old sweep, untouched; the same command
+    again resumes the new one in the sibling.
+    """
+    from gatesim.outputs import swap_dir, tidy_parked
+
+    here = Path.cwd().resolve()
+    if here == out.resolve() or out.resolve() in here.parents:
+        raise InputError(
+            "is the current directory or contains it: --force cannot swap it",
+            key="--out",
+            given=str(out),
+            allowed="run from outside it, or another directory",
+        )
+    tidy_parked(out)  # an old sweep parked by a swap cut short is put back first
+    new = replacement_dir(out)
+    with sweep_lock(out):  # no other sweep writes the old one meanwhile
+        if new.exists() and not new.is_dir():
+            new.unlink()
+        with sweep_lock(new):
+            old = _spec_hash(new / SPEC_FILE)
+            if old != sweep.hash and not _half_created(new):
+                _clear(new)  # our own scratch, of another sweep (or damaged): start it over
+            outcome = _run_locked(
+                sweep, new, workers, scheduler, keep_events, False, on_start, on_done, task, assemble_results
+            )
+            if outcome.lost:  # incomplete: keep the old sweep; the same command resumes this one
+                return outcome
+            swap_dir(new, out)
+    return outcome
+
+
+def _spec_hash(path: Path) -> Any:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data.get("hash") if isinstance(data, dict) else None
 
 
 def _run_locked(
