@@ -289,6 +289,7 @@ def _connect(scheduler: str) -> Any:
         except BaseException as e:  # noqa: BLE001 - handed to the caller
             box["error"] = e
 
+    _quiet_dask_logs()
     thread = threading.Thread(target=connect, daemon=True, name="gatesim-dask-connect")
     thread.start()
     thread.join(timeout + 5)
@@ -303,6 +304,24 @@ def _connect(scheduler: str) -> Any:
             f"--scheduler {scheduler}: cannot reach the dask scheduler ({type(e).__name__}: {' '.join(str(e).split())[:120]})"
         )
     return box["client"]
+
+
+def _quiet_dask_logs() -> None:
+    """dask logs a lost scheduler as an ERROR with a traceback on stderr: the sweep says it in
+    one line instead (GATESIM_DEBUG=1 keeps dask's logs)."""
+    import logging
+
+    if os.environ.get("GATESIM_DEBUG"):
+        return
+    for name in ("distributed", "distributed.client", "distributed.comm", "distributed.batched", "tornado"):
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+
+
+def _scheduler_lost(ex: Any, exc: BaseException) -> bool:
+    """Whether a failed future means the scheduler is gone (not one task or worker failing)."""
+    client = getattr(ex, "_client", None)
+    status = getattr(client, "status", "running")
+    return status not in ("running", "newly-created") or isinstance(exc, cf.CancelledError)
 
 
 @contextmanager
@@ -487,6 +506,13 @@ def _run_locked(
                     try:
                         result = fut.result()
                     except Exception as exc:  # the executor failed (worker died, pool broken): not kept
+                        if scheduler is not None and _scheduler_lost(ex, exc):
+                            done = outcome.skipped + outcome.ran
+                            raise EnvironmentFailure(
+                                f"--scheduler {scheduler}: lost the dask scheduler mid-sweep; "
+                                f"{done} of {outcome.total} tasks done and kept in {out}; "
+                                "run the same command to resume"
+                            ) from None
                         outcome.lost.append(t.id)
                         if on_done is not None:
                             on_done(t, {"rows": [], "error": error_text(exc), "wall_s": 0.0})
