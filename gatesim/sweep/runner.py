@@ -319,9 +319,16 @@ def _quiet_dask_logs() -> None:
 
 def _scheduler_lost(ex: Any, exc: BaseException) -> bool:
     """Whether a failed future means the scheduler is gone (not one task or worker failing)."""
+    # Only a client that gave up reconnecting (after its connect timeout) counts: a busy
+    # scheduler can miss a heartbeat ("connecting") and come back; a failed task or dead
+    # worker leaves the client running (rescheduled by dask, else kept as a lost task).
     client = getattr(ex, "_client", None)
-    status = getattr(client, "status", "running")
-    return status not in ("running", "newly-created") or isinstance(exc, cf.CancelledError)
+    return getattr(client, "status", "running") in ("closing", "closed", "failed")
+
+
+def _lost_reason(ex: Any, exc: BaseException) -> str:
+    status = getattr(getattr(ex, "_client", None), "status", "?")
+    return f"client {status}, {type(exc).__name__}"
 
 
 @contextmanager
@@ -509,7 +516,8 @@ def _run_locked(
                         if scheduler is not None and _scheduler_lost(ex, exc):
                             done = outcome.skipped + outcome.ran
                             raise EnvironmentFailure(
-                                f"--scheduler {scheduler}: lost the dask scheduler mid-sweep; "
+                                f"--scheduler {scheduler}: lost the dask scheduler mid-sweep "
+                                f"({_lost_reason(ex, exc)}); "
                                 f"{done} of {outcome.total} tasks done and kept in {out}; "
                                 "run the same command to resume"
                             ) from None
