@@ -32,7 +32,14 @@ from gatesim.run import run_replication
 from gatesim.scenario.schema import Scenario
 from gatesim.stats import ci_half_width
 
-__all__ = ["FIGURES_PATH", "calibration_table", "format_calibration", "load_figures"]
+__all__ = [
+    "FIGURES_PATH",
+    "calibration_table",
+    "check_calibration_out",
+    "format_calibration",
+    "is_calibration_csv",
+    "load_figures",
+]
 
 FIGURES_PATH = Path(__file__).resolve().parents[1] / "seeds" / "figures.csv"
 MAX_CALIBRATION_DAYS = 59  # 1 Jan - 28 Feb 2026: the longest seed period (F7)
@@ -149,6 +156,38 @@ def calibration_table(
     return pd.DataFrame(rows)
 
 
+# The first columns of calibration_table's output: how a calibration CSV gatesim wrote is told apart.
+CALIBRATION_COLUMNS = ("id", "what", "scope", "period", "unit", "target", "model_mean")
+
+
+def is_calibration_csv(path: Path) -> bool:
+    """Whether ``path`` is a calibration table gatesim wrote (its header names the table's columns)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            header = f.readline(1 << 16).rstrip("\n").split(",")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return tuple(header[: len(CALIBRATION_COLUMNS)]) == CALIBRATION_COLUMNS
+
+
+def check_calibration_out(out: Path, force: bool, inputs: list[Path | str]) -> None:
+    """Before running: ``--out`` is a new file, or (``--force``) a calibration CSV; never an input.
+
+    The same rule as every other command (gatesim.outputs): checked before the
+    replications run, so a refused target costs nothing and changes nothing.
+    """
+    from gatesim.outputs import check_file_target, check_not_input
+
+    out = Path(out)
+    check_not_input(out, inputs)
+    check_file_target(out, force, is_calibration_csv, "calibration CSV")
+    parent = out.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():  # --out under a file: bad input, said before any work
+        raise InputError("cannot create the file: a part of its path is a file", key="--out", given=str(out))
+
+
 def _num(x: float, unit: str) -> str:
     if np.isnan(x):
         return "-"
@@ -205,6 +244,11 @@ def fit_command(
         ("--workers", workers, WORKERS.low, WORKERS.high),
     ):
         check_range(name, value, lo, hi)
+    from gatesim.outputs import check_not_input
+    from gatesim.trust.targets import TARGETS_PATH
+
+    # --force clears a directory holding another fit: never one holding (or inside) an input
+    check_not_input(Path(out), [scenario_path, default_priors_path(scenario_path), TARGETS_PATH], key="--fit")
     scenario, resolved = load_scenario(Path(scenario_path), overrides)
     priors = load_priors(default_priors_path(scenario_path), scenario, resolved)
     targets = load_targets(gates=list(scenario.gates))

@@ -435,7 +435,11 @@ def state(run_dir, at, replication) -> None:
 @click.option("--waves", type=int, default=2, show_default=True, help="With --fit: waves (1-10).")
 @click.option("--workers", "-j", type=int, help="With --fit: local worker processes. Default: all cores.")
 @click.option("--scheduler", metavar="tcp://HOST:PORT", help="With --fit: run on this dask scheduler.")
-@click.option("--force", is_flag=True, help="With --fit: replace a directory holding another fit.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace an existing --out calibration CSV (only one gatesim wrote); with --fit: a directory holding another fit.",
+)
 def calibrate(
     scenario, replications, seed, out, overrides, quiet, fit_dir, sets, waves, workers, scheduler, force
 ) -> None:
@@ -470,7 +474,11 @@ def calibrate(
         )
 
     REPLICATIONS.check("--replications", replications)
-    sc, _ = _load(scenario or str(default_scenario()), overrides)
+    from gatesim.calibrate import FIGURES_PATH, check_calibration_out
+
+    scenario_file = scenario or str(default_scenario())
+    check_calibration_out(Path(out), force, [scenario_file, FIGURES_PATH])  # before any work
+    sc, _ = _load(scenario_file, overrides)
     figures = load_figures()
     table = calibration_table(sc, figures, replications, seed, quiet=quiet)
     Path(out).parent.mkdir(parents=True, exist_ok=True)

@@ -45,6 +45,8 @@ __all__ = [
     "check_not_input",
     "check_safe_name",
     "gatesim_dir",
+    "swap_dir",
+    "tidy_parked",
     "write_csv",
     "write_json",
     "write_text",
@@ -255,7 +257,7 @@ def _check_name(target: Path) -> None:
         )
 
 
-def _check_target(target: Path, force: bool) -> None:
+def _check_target(target: Path, force: bool, ours: Callable[[Path], bool] = gatesim_dir) -> None:
     cwd = Path.cwd().resolve()
     if target.exists() and _inside(cwd, target.resolve()):
         raise InputError(
@@ -275,7 +277,7 @@ def _check_target(target: Path, force: bool) -> None:
             given=str(target),
             allowed="a new directory, or one gatesim wrote",
         )
-    if not gatesim_dir(target):
+    if not ours(target):
         raise InputError(
             "--force replaces only a directory gatesim wrote (with its manifest.json); this one holds other files",
             key="--out",
@@ -285,13 +287,20 @@ def _check_target(target: Path, force: bool) -> None:
 
 
 @contextmanager
-def atomic_dir(target: Path, force: bool = False, inputs: Iterable[Path | str] = ()) -> Iterator[Path]:
+def atomic_dir(
+    target: Path,
+    force: bool = False,
+    inputs: Iterable[Path | str] = (),
+    ours: Callable[[Path], bool] = gatesim_dir,
+) -> Iterator[Path]:
     """Yield a scratch directory that becomes ``target`` when the block succeeds.
 
     Nothing is created or changed at ``target`` until the block has finished;
     if it raises (or the process is killed), ``target`` is as it was before.
     ``inputs``: files or directories the command reads; ``target`` may not
-    overlap any of them.
+    overlap any of them. ``ours``: which existing directories ``force`` may
+    replace (default: one with a gatesim manifest; a report's ``report_png/``
+    passes its own test).
     """
     target = Path(os.path.abspath(target))
     parent = target.parent
@@ -302,7 +311,7 @@ def atomic_dir(target: Path, force: bool = False, inputs: Iterable[Path | str] =
     except OSError as e:
         raise EnvironmentFailure(f"--out: cannot tidy {parent}: {os_reason(e)}") from None
     check_not_input(target, inputs)
-    _check_target(target, force)
+    _check_target(target, force, ours)
     try:
         parent.mkdir(parents=True, exist_ok=True)
         tmp = parent / f".{target.name}.partial-{os.getpid()}"
@@ -323,20 +332,22 @@ def atomic_dir(target: Path, force: bool = False, inputs: Iterable[Path | str] =
         raise
     try:
         _fsync_dir(tmp)
-        _swap_in(tmp, target, parent, force)
+        _swap_in(tmp, target, parent, force, ours)
     except BaseException:
         _rmtree(tmp)
         raise
     _fsync_dir(parent)
 
 
-def _swap_in(tmp: Path, target: Path, parent: Path, force: bool) -> None:
+def _swap_in(
+    tmp: Path, target: Path, parent: Path, force: bool, ours: Callable[[Path], bool] = gatesim_dir
+) -> None:
     if not (target.exists() or target.is_symlink()):
         os.replace(tmp, target)
         return
     if not force:  # appeared while we were running: never clobber it
         raise _exists_error(target)
-    _check_target(target, force)  # may have changed while we were running
+    _check_target(target, force, ours)  # may have changed while we were running
     if _exchange(tmp, target):
         _rmtree(tmp)  # now the old result; killed before this, the next run tidies it
         return
@@ -346,6 +357,34 @@ def _swap_in(tmp: Path, target: Path, parent: Path, force: bool) -> None:
     os.replace(target, old)
     os.replace(tmp, target)
     _rmtree(old)
+
+
+def tidy_parked(target: Path) -> None:
+    """Put back an earlier result parked by a replacement that was killed mid-swap (see _swap_in).
+
+    For outputs built elsewhere than ``atomic_dir`` (a sweep replaced with
+    ``--force`` is built in a sibling and swapped in with ``swap_dir``).
+    """
+    target = Path(os.path.abspath(target))
+    try:
+        if target.parent.is_dir():
+            _clean_stale(target.parent, target.name)
+    except OSError as e:
+        raise EnvironmentFailure(f"--out: cannot tidy {target.parent}: {os_reason(e)}") from None
+
+
+def swap_dir(new: Path, target: Path, ours: Callable[[Path], bool] = gatesim_dir) -> None:
+    """Put the complete directory ``new`` in place of ``target`` (one of ``ours``) in one step.
+
+    The old ``target`` is removed only once ``new`` is in its place; killed at
+    any point, one of the two is whole at ``target`` (or parked, and put back by
+    ``tidy_parked``).
+    """
+    new = Path(os.path.abspath(new))
+    target = Path(os.path.abspath(target))
+    _fsync_dir(new)
+    _swap_in(new, target, target.parent, True, ours)
+    _fsync_dir(target.parent)
 
 
 def write_text(path: Path, text: str) -> None:

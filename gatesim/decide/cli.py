@@ -20,10 +20,8 @@ EXIT_INFEASIBLE = 3
 EVAL_DIR = "evaluations"
 
 
-def _evaluator(study, out: Path, workers, scheduler, quiet: bool, force: bool, linked=None):
-    from gatesim.decide.evaluate import Evaluator
-    from gatesim.progress import Progress
-
+def _check_out(study, out: Path, workers, scheduler, force: bool) -> None:
+    """Options and the study directory, checked before anything is written."""
     WORKERS.check("--workers", workers)
     if scheduler is not None and workers is not None:
         raise InputError(
@@ -33,8 +31,26 @@ def _evaluator(study, out: Path, workers, scheduler, quiet: bool, force: bool, l
         )
     if out.exists() and not out.is_dir():
         raise InputError("not a directory", key="--out", given=str(out))
+    from gatesim.outputs import check_not_input
+
+    # its outputs (report.html, best.yaml, *.csv) are written into DIR: never over an input
+    check_not_input(out, [study.file, study.base_file])
+    if out.is_dir() and any(out.iterdir()) and not (out / EVAL_DIR).is_dir():
+        raise InputError(
+            "exists and is not a study directory (no evaluations/); its files would be overwritten",
+            key="--out",
+            given=str(out),
+            allowed="a new or empty directory, or one this command wrote (resumed)",
+        )
     if force and (out / EVAL_DIR).is_dir():
         shutil.rmtree(out / EVAL_DIR)
+
+
+def _evaluator(study, out: Path, workers, scheduler, quiet: bool, force: bool, linked=None):
+    from gatesim.decide.evaluate import Evaluator
+    from gatesim.progress import Progress
+
+    _check_out(study, out, workers, scheduler, force)
     out.mkdir(parents=True, exist_ok=True)
     bar: list = []
 

@@ -15,7 +15,7 @@ from gatesim import __version__
 from gatesim.outputs import write_text
 from gatesim.report.common import Chart
 
-__all__ = ["PNG_DIR", "Section", "table_html", "write_page"]
+__all__ = ["PNG_DIR", "Section", "is_png_dir", "table_html", "write_page"]
 
 PNG_DIR = "report_png"
 
@@ -63,12 +63,38 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
 
 
+def is_png_dir(path: Path) -> bool:
+    """Whether ``path`` is a ``report_png/`` a report wrote: PNG files (in sub-folders) only, or empty."""
+    path = Path(path)
+    if path.is_symlink() or not path.is_dir():
+        return False
+    try:
+        return all(p.is_dir() and not p.is_symlink() or p.suffix == ".png" for p in path.rglob("*"))
+    except OSError:
+        return False
+
+
 def write_page(target: Path, title: str, meta: str, sections: list[Section]) -> Path:
-    """Write ``target`` (report.html) and every chart as a PNG in ``report_png/`` beside it."""
-    png_root = target.parent / PNG_DIR
-    png_root.mkdir(parents=True, exist_ok=True)
-    for old in png_root.rglob("*.png"):  # a previous report's charts; ours are rewritten below
-        old.unlink()
+    """Write ``target`` (report.html) and every chart as a PNG in ``report_png/`` beside it.
+
+    The charts go into a hidden sibling directory that replaces ``report_png/``
+    in one step once every PNG is written (gatesim.outputs.atomic_dir), then
+    the page is written under a temporary name and renamed: a full disk or a
+    kill at any point leaves the earlier charts and page, or the new ones,
+    each whole (killed between the two steps: new charts beside the earlier
+    page, which embeds its own images).
+    """
+    from gatesim.outputs import atomic_dir
+
+    png_target = target.parent / PNG_DIR
+    with atomic_dir(png_target, force=True, ours=is_png_dir) as png_root:
+        html_text = _page(png_root, title, meta, sections)
+    write_text(target, html_text)
+    return target
+
+
+def _page(png_root: Path, title: str, meta: str, sections: list[Section]) -> str:
+    """The page's HTML; each chart is also written as a PNG under ``png_root``."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     nav = "".join(f'<a href="#{_slug(s.heading)}">{html.escape(s.heading)}</a>' for s in sections)
     parts = [
@@ -110,5 +136,4 @@ def write_page(target: Path, title: str, meta: str, sections: list[Section]) -> 
         if s.fold:
             parts.append("</details>")
     parts.append("</body></html>")
-    write_text(target, "\n".join(parts) + "\n")
-    return target
+    return "\n".join(parts) + "\n"

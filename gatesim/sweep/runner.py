@@ -43,6 +43,7 @@ __all__ = [
     "SweepOutcome",
     "assemble",
     "check_scheduler_address",
+    "replacement_dir",
     "run_sweep",
     "sweep_lock",
 ]
@@ -290,6 +291,7 @@ def _connect(scheduler: str) -> Any:
         except BaseException as e:  # noqa: BLE001 - handed to the caller
             box["error"] = e
 
+    _quiet_dask_logs()
     thread = threading.Thread(target=connect, daemon=True, name="gatesim-dask-connect")
     thread.start()
     thread.join(timeout + 5)
@@ -304,6 +306,31 @@ def _connect(scheduler: str) -> Any:
             f"--scheduler {scheduler}: cannot reach the dask scheduler ({type(e).__name__}: {' '.join(str(e).split())[:120]})"
         )
     return box["client"]
+
+
+def _quiet_dask_logs() -> None:
+    """dask logs a lost scheduler as an ERROR with a traceback on stderr: the sweep says it in
+    one line instead (GATESIM_DEBUG=1 keeps dask's logs)."""
+    import logging
+
+    if os.environ.get("GATESIM_DEBUG"):
+        return
+    for name in ("distributed", "distributed.client", "distributed.comm", "distributed.batched", "tornado"):
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+
+
+def _scheduler_lost(ex: Any, exc: BaseException) -> bool:
+    """Whether a failed future means the scheduler is gone (not one task or worker failing)."""
+    # Only a client that gave up reconnecting (after its connect timeout) counts: a busy
+    # scheduler can miss a heartbeat ("connecting") and come back; a failed task or dead
+    # worker leaves the client running (rescheduled by dask, else kept as a lost task).
+    client = getattr(ex, "_client", None)
+    return getattr(client, "status", "running") in ("closing", "closed", "failed")
+
+
+def _lost_reason(ex: Any, exc: BaseException) -> str:
+    status = getattr(getattr(ex, "_client", None), "status", "?")
+    return f"client {status}, {type(exc).__name__}"
 
 
 @contextmanager
@@ -365,13 +392,78 @@ def run_sweep(
     out = Path(out)
     if scheduler is not None:
         check_scheduler_address(scheduler)
+    if force and out.is_dir() and (out / SPEC_FILE).exists():
+        return _replace(
+            sweep, out, workers, scheduler, keep_events, on_start, on_done, task, assemble_results
+        )
     with sweep_lock(out):
         return _run_locked(
             sweep, out, workers, scheduler, keep_events, force, on_start, on_done, task, assemble_results
         )
 
 
-# noqa: C901 until the sweep robustness rework in parallel (issue 19) lands; then split.
+def replacement_dir(out: Path) -> Path:
+    """Where ``--force`` builds the new sweep beside the old one (a fixed name: a killed
+    replacement is resumed by the same command with ``--force``)."""
+    out = Path(os.path.abspath(out))
+    return out.parent / f".{out.name}.sweep-new"
+
+
+def _replace(
+    sweep: Sweep,
+    out: Path,
+    workers: int | None,
+    scheduler: str | None,
+    keep_events: bool,
+    on_start: Callable[[int, int], Any] | None,
+    on_done: Callable[[Task, dict[str, Any]], None] | None,
+    task: Callable[..., dict[str, Any]],
+    assemble_results: bool,
+) -> SweepOutcome:
+    """``--force`` over an existing sweep: the old one stays whole until the new one is complete.
+
+    The new sweep is built (resumably) in a hidden sibling, then swapped in
+    with one atomic exchange (gatesim.outputs.swap_dir). Killed or failed at
+    any point before, ``out`` is the old sweep, untouched; the same command
+    again resumes the new one in the sibling.
+    """
+    from gatesim.outputs import swap_dir, tidy_parked
+
+    here = Path.cwd().resolve()
+    if here == out.resolve() or out.resolve() in here.parents:
+        raise InputError(
+            "is the current directory or contains it: --force cannot swap it",
+            key="--out",
+            given=str(out),
+            allowed="run from outside it, or another directory",
+        )
+    tidy_parked(out)  # an old sweep parked by a swap cut short is put back first
+    new = replacement_dir(out)
+    with sweep_lock(out):  # no other sweep writes the old one meanwhile
+        if new.exists() and not new.is_dir():
+            new.unlink()
+        with sweep_lock(new):
+            old = _spec_hash(new / SPEC_FILE)
+            if old != sweep.hash and not _half_created(new):
+                _clear(new)  # our own scratch, of another sweep (or damaged): start it over
+            outcome = _run_locked(
+                sweep, new, workers, scheduler, keep_events, False, on_start, on_done, task, assemble_results
+            )
+            if outcome.lost:  # incomplete: keep the old sweep; the same command resumes this one
+                return outcome
+            swap_dir(new, out)
+    return outcome
+
+
+def _spec_hash(path: Path) -> Any:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data.get("hash") if isinstance(data, dict) else None
+
+
+# Whole on purpose (C901): the lock, the executor's lifetime and the interrupt handling share one block.
 def _run_locked(  # noqa: C901
     sweep: Sweep,
     out: Path,
@@ -424,6 +516,14 @@ def _run_locked(  # noqa: C901
                     try:
                         result = fut.result()
                     except Exception as exc:  # the executor failed (worker died, pool broken): not kept
+                        if scheduler is not None and _scheduler_lost(ex, exc):
+                            done = outcome.skipped + outcome.ran
+                            raise EnvironmentFailure(
+                                f"--scheduler {scheduler}: lost the dask scheduler mid-sweep "
+                                f"({_lost_reason(ex, exc)}); "
+                                f"{done} of {outcome.total} tasks done and kept in {out}; "
+                                "run the same command to resume"
+                            ) from None
                         outcome.lost.append(t.id)
                         if on_done is not None:
                             on_done(t, {"rows": [], "error": error_text(exc), "wall_s": 0.0})

@@ -140,6 +140,12 @@ def command(
     from gatesim.trust.priors import default_priors_path, load_priors
 
     _check_ranges(worlds, days, replications, workers)
+    from gatesim.outputs import check_not_input
+
+    # --force clears the directory: never one holding (or inside) an input
+    check_not_input(Path(out), [ensemble, base, default_priors_path(base), *proposals])
+    if Path(out).exists() and not Path(out).is_dir():
+        raise InputError("not a directory", key="--out", given=out)
     ens = load_ensemble(ensemble)
     base_sc, base_res = load_scenario(Path(base))
     priors = load_priors(default_priors_path(base), base_sc, base_res)

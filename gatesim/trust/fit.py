@@ -94,6 +94,24 @@ def _identity(resolved: dict, priors: Priors, targets: Targets, cfg: FitConfig) 
     }
 
 
+def _read_fit_file(spec: Path) -> dict[str, Any] | None:
+    """The fit.json of a fit directory; None if there is none; a damaged one is named (exit 2)."""
+    if not spec.exists():
+        return None
+    try:
+        data = json.loads(spec.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise InputError(
+            f"{FIT_FILE} is damaged ({type(e).__name__}); delete the directory or choose another",
+            file=str(spec),
+        ) from None
+    if not isinstance(data, dict):
+        raise InputError(
+            f"{FIT_FILE} is damaged (a JSON {type(data).__name__}, not an object)", file=str(spec)
+        )
+    return data
+
+
 def prepare_fit_dir(out: Path, identity: dict[str, Any], force: bool) -> None:
     """Create or resume ``out``; refuse a directory holding another fit or other files."""
     import shutil
@@ -102,7 +120,7 @@ def prepare_fit_dir(out: Path, identity: dict[str, Any], force: bool) -> None:
     if out.exists() and not out.is_dir():
         raise InputError("not a directory", key="--fit", given=str(out))
     if out.is_dir() and any(out.iterdir()):
-        old = json.loads(spec.read_text(encoding="utf-8")) if spec.exists() else None
+        old = _read_fit_file(spec)
         if old is None:
             raise InputError(
                 "exists and is not a fit directory",

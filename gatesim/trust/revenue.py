@@ -97,6 +97,20 @@ def command(ensemble, base, out, worlds, workers, scheduler, quiet) -> None:
 
     if not 1 <= worlds <= 10_000:
         raise InputError("out of range", key="--worlds", given=worlds, allowed="1 to 10000")
+    from gatesim.outputs import check_not_input
+
+    out_dir = Path(out)
+    check_not_input(out_dir, [ensemble, base, default_priors_path(base)])
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError("not a directory", key="--out", given=out)
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / "runs").is_dir():
+        # revenue_2026.csv would be written over whatever the folder holds
+        raise InputError(
+            "exists and is not a revenue directory (no runs/)",
+            key="--out",
+            given=out,
+            allowed="a new or empty directory, or one an earlier revenue run wrote (resumed)",
+        )
     ens = load_ensemble(ensemble)
     sc, res = load_scenario(Path(base))
     priors = load_priors(default_priors_path(base), sc, res)

@@ -120,11 +120,16 @@ def test_kill_report(base_run, tmp_path):
     inputs = snapshot(run)
     duration = _timed("report", run)
     page = (run / "report.html").read_bytes()
+    pngs = {k for k in snapshot(run) if k.startswith("report_png/")}
     for delay in _instants(duration):
         _kill_after(delay, "report", run)
         assert (run / "report.html").read_bytes() == page  # never half a page
         now = snapshot(run)
         assert {k: v for k, v in now.items() if k in inputs} == inputs  # the run's files untouched
+        # every chart there, each a whole PNG: report_png/ is swapped in whole or not at all
+        charts = {k: v for k, v in now.items() if k.startswith("report_png/")}
+        assert set(charts) == set(pngs)
+        assert all(v.endswith(b"IEND\xaeB`\x82") for v in charts.values())
 
 
 @pytest.mark.slow  # tests/integration/test_sweep_resume.py kills sweeps in the default suite
