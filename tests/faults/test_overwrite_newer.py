@@ -109,7 +109,7 @@ def test_assess_force_never_clears_a_directory_holding_its_inputs(tmp_path):
 
 
 def _study(tmp: Path, command: str = "optimise") -> Path:
-    from decide_cases import mmc_scenario, write_yaml
+    from tests.helpers.decide_cases import mmc_scenario, write_yaml
 
     write_yaml(tmp / "mmc.yaml", mmc_scenario(3, 1.8))
     body = (
