@@ -43,6 +43,9 @@ _BIG_H = 1e6  # a wait that never ends (a gate that never opens again): cost, no
 class CorridorRun:
     """Demand, choice, holding and dispatch of one replication's corridor trucks."""
 
+    # False: keep the service variates apart from the service columns (the tests compare both)
+    service_in_place = True
+
     def __init__(self, scenario: Scenario, clock: Clock, seed: int, replication: int) -> None:
         self.scenario = scenario
         self.cor = scenario.corridor
@@ -434,7 +437,7 @@ class CorridorRun:
         # again after reneging: then one stage shape's variates per stage id can live in the
         # stage's own service column (read at k, then overwritten at k by the truck's hours):
         # a year of the corridor: 7 columns of 6 MB less.
-        in_place = not self.cor.choice.rechoose_after_reneging
+        in_place = self.service_in_place and not self.cor.choice.rechoose_after_reneging
         self._gate_fill = []
         for g in self.gate_ids:
             gate = sc.gates[g]
