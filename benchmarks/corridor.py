@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+BUDGET_MIB = 512  # a year of either side, peak RSS (README, issue 15)
 SIDES = {
     "per_gate_baseline": (ROOT / "scenarios" / "baseline_2026.yaml", []),
     "corridor_choice_metering_booking": (
@@ -99,6 +100,11 @@ def main() -> None:
         f"ratio corridor / per-gate: cpu {c['cpu_s'] / b['cpu_s']:.2f}x, "
         f"per truck {(c['cpu_s'] / c['trucks']) / (b['cpu_s'] / b['trucks']):.2f}x, "
         f"peak RSS {c['peak_rss_mib'] / b['peak_rss_mib']:.2f}x"
+    )
+    over = [r["side"] for r in (b, c) if r["peak_rss_mib"] > BUDGET_MIB]
+    print(
+        f"peak RSS budget {BUDGET_MIB} MiB (issue 15): "
+        + (f"OVER: {', '.join(over)}" if over else "both within")
     )
 
 

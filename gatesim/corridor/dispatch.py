@@ -14,13 +14,15 @@ happens, so the log stays in time order per gate.
 from __future__ import annotations
 
 import math
+from array import array
+from bisect import bisect_right
 from collections import deque
 from typing import Any
 
 import numpy as np
 import simpy
 
-from gatesim.corridor.choice import captive_gate, logit_pick
+from gatesim.corridor.choice import logit_pick
 from gatesim.corridor.demand import Demand, corridor_of, draw_demand, stage_ids
 from gatesim.corridor.waits import GateWaits, mean_service_h
 from gatesim.events.kinds import NO_STAGE, Kind, pack
@@ -41,6 +43,9 @@ _BIG_H = 1e6  # a wait that never ends (a gate that never opens again): cost, no
 
 class CorridorRun:
     """Demand, choice, holding and dispatch of one replication's corridor trucks."""
+
+    # False: keep the service variates apart from the service columns (the tests compare both)
+    service_in_place = True
 
     def __init__(self, scenario: Scenario, clock: Clock, seed: int, replication: int) -> None:
         self.scenario = scenario
@@ -84,10 +89,13 @@ class CorridorRun:
         ]
         self.hold: list[deque[int]] = [deque() for _ in self.gate_ids]
         self.en_route = [0] * len(self.gate_ids)  # yard users sent to the gate, not arrived yet
-        self.published: list[tuple[float, list]] = []  # (time, waits [gate][direction])
+        # The published waits as typed columns (a year at 15 min: 35k figures; as tuples of
+        # nested lists they took ~22 MiB): instants, and their waits flat, [gate][direction].
+        self.published_t = array("d")
+        self.published_w = array("d")
         fw = self.cor.choice.fixed_wait_h
         self._fixed_waits = (
-            None if fw is None else [[fw.get(g, 0.0)] * len(DIRECTIONS) for g in self.gate_ids]
+            None if fw is None else array("d", [fw.get(g, 0.0) for g in self.gate_ids for _d in DIRECTIONS])
         )
         self.booking = [self.cor.booking.get(g) for g in self.gate_ids]
         self.slots_used: list[dict[int, int]] = [{} for _ in self.gate_ids]  # sim hour -> booked
@@ -178,6 +186,7 @@ class CorridorRun:
         # the uniforms already turned into per-gate channels, transshipment and service
         # variates are not read again: free them (a year: ~10 arrays of 6 MB)
         u = self.demand.u
+        self._compact_uniforms(u)
         for key in [k for k in u if k.startswith("service/")] + ["channel", "transshipment"]:
             del u[key]
         self._booked_rank = [
@@ -235,10 +244,13 @@ class CorridorRun:
     def _publisher(self):
         every = self.cor.choice.publish_every_h
         nd = len(DIRECTIONS)
+        waits, times = self.published_w, self.published_t
         while True:
             now = self.env.now
-            w = [[min(gw.expected_wait_h(d, now), _BIG_H) for d in range(nd)] for gw in self.waits]
-            self.published.append((now, w))
+            times.append(now)
+            for gw in self.waits:
+                for d in range(nd):
+                    waits.append(min(gw.expected_wait_h(d, now), _BIG_H))
             yield every
 
     def _departures(self):
@@ -258,21 +270,15 @@ class CorridorRun:
 
     # ---- decisions ----------------------------------------------------------------------
 
-    def _seen_waits(self, now: float) -> list:
-        """Waits gate x direction as published ``info_delay_h`` before now."""
+    def _seen_waits(self, now: float) -> array:
+        """Waits as published ``info_delay_h`` before now, flat: ``[gate * n_directions + direction]``."""
         if self._fixed_waits is not None:
             return self._fixed_waits
         target = now - self.cor.choice.info_delay_h
-        pub = self.published
         # the latest figure published at or before target (the first one if none yet)
-        lo, hi = 0, len(pub) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if pub[mid][0] <= target:
-                lo = mid
-            else:
-                hi = mid - 1
-        return pub[lo][1]
+        i = max(bisect_right(self.published_t, target) - 1, 0)
+        m = len(self.gate_ids) * len(DIRECTIONS)
+        return self.published_w[i * m : (i + 1) * m]
 
     def _stopped_until(self, gi: int, cargo: int, now: float) -> float:
         """End of a stop of ``cargo`` at gate ``gi`` in force now (0 if none)."""
@@ -291,7 +297,7 @@ class CorridorRun:
         if self._excluded and k in self._excluded:
             tried = self._excluded[k]
             reach = [r and g not in tried for g, r in enumerate(reach)]
-        cap = captive_gate(float(d.u["captive"][k]), self.captive)
+        cap = int(self._captive_of[k])
         if cap >= 0 and reach[cap]:
             until = self._stopped_until(cap, ci, now) if self.stops else 0.0
             if until > now:
@@ -309,7 +315,8 @@ class CorridorRun:
             return  # no gate at all: the truck never leaves (the scenario makes it unreachable)
         waits = self._seen_waits(now)
         fixed = self._fixed_cost[o][di]
-        cost = [fixed[g] + waits[g][di] if eligible[g] else 0.0 for g in range(n_g)]
+        nd = len(DIRECTIONS)
+        cost = [fixed[g] + waits[g * nd + di] if eligible[g] else 0.0 for g in range(n_g)]
         self._go(k, logit_pick(cost, eligible, self.cor.choice.scale_h, float(d.u["choice"][k])))
 
     def _reneged(self, k: int, gi: int) -> None:
@@ -324,11 +331,8 @@ class CorridorRun:
 
     def _go(self, k: int, gi: int) -> None:
         b = self.booking[gi]
-        u = self.demand.u
-        # A truck that would book but will not show walks in like any other truck (its
-        # slot is lost): a no-show rate of 1 is exactly the walk-in-only corridor.
-        books = b is not None and u["booking"][k] < b.share_booking and u["no_show"][k] >= b.no_show
-        if books and self._book(k, gi, b):
+        books = self._books[gi]  # see _compact_uniforms
+        if books is not None and books[k] and self._book(k, gi, b):
             return
         m = self.meter[gi]
         di = int(self.demand.direction[k])
@@ -408,12 +412,38 @@ class CorridorRun:
         w.attach(rt._truck(k, w))
         w.at(self.env.now)
 
+    def _compact_uniforms(self, u: dict[str, np.ndarray]) -> None:
+        """Turn the uniforms that only decide a yes/no or a band into what they decide, and
+        drop them (float64 per truck each; a year of the corridor: 6 MB a column).
+
+        The captive gate (``captive_gate`` of the truck's uniform): the first band
+        whose cumulative share, summed in gate order as there, exceeds the uniform (a
+        zero share adds no band). Booking, per gate that takes bookings: the truck books
+        and shows up (a no-show walks in like any other truck: its slot is lost, so a
+        no-show rate of 1 is exactly the walk-in-only corridor).
+        """
+        totals, total = [], 0.0
+        for share in self.captive:
+            total += share
+            totals.append(total)
+        band = np.searchsorted(np.array(totals), u.pop("captive"), side="right")
+        self._captive_of = np.where(band < len(totals), band, -1).astype(np.int8)
+        booking, no_show = u.pop("booking"), u.pop("no_show")
+        self._books = [
+            None if b is None else (booking < b.share_booking) & (no_show >= b.no_show) for b in self.booking
+        ]
+
     def _prepare_fill(self) -> None:
         """Per gate, what a truck's gate-specific draws need, so that ``_fill`` is scalar
         arithmetic: channel edges, and per stage the mean-minute parts and the mean-one
         variates of the truck's service uniform (one array per distinct stage shape)."""
         sc = self.scenario
         variates: dict[tuple, np.ndarray] = {}
+        # A truck's gate-specific draws are fixed once (when it departs) unless it may choose
+        # again after reneging: then one stage shape's variates per stage id can live in the
+        # stage's own service column (read at k, then overwritten at k by the truck's hours):
+        # a year of the corridor: 7 columns of 6 MB less.
+        in_place = self.service_in_place and not self.cor.choice.rechoose_after_reneging
         self._gate_fill: list[tuple[Trucks, list[tuple]]] = []
         for g in self.gate_ids:
             gate = sc.gates[g]
@@ -425,7 +455,11 @@ class CorridorRun:
                 svc = st.service
                 key = (sid, svc.dist, svc.cv)
                 if key not in variates:
-                    variates[key] = unit_variates(svc.dist, svc.cv, self.demand.u[f"service/{sid}"])
+                    unit = unit_variates(svc.dist, svc.cv, self.demand.u[f"service/{sid}"])
+                    if in_place and not any(k[0] == sid for k in variates):
+                        np.copyto(self.service[sid], unit)  # in place: the gates hold views of it
+                        unit = self.service[sid]
+                    variates[key] = unit
                 by_ch = [svc.by_channel_min[c] for c in CHANNELS] if svc.by_channel_min else None
                 trans = svc.transshipment_mean_min if svc.transshipment_steps_min else 0.0
                 stages.append((self.service[sid], svc.base_mean_min, trans, by_ch, variates[key]))

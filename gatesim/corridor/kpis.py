@@ -65,39 +65,47 @@ def corridor_kpis(log: LogData) -> pd.DataFrame:
     # a saved log keeps payload for trucks that reached a gate only: trucks still on the
     # road (DEPARTED, not ARRIVED) or held may have larger ids
     n = max(log.n_trucks, int(log.truck.max()) + 1 if log.truck.size else 0)
-    kind, truck, t, gate = log.kind, log.truck, log.t_h, log.gate
-    start_rows = (kind == Kind.HELD) | (kind == Kind.DEPARTED)
+    kind, truck, t = log.kind, log.truck, log.t_h
+    # Rows by kind as indices (ascending), never full-length masks or copies of the
+    # log's columns: a year of the corridor is 14.5M rows, and each such temporary was
+    # 15-58 MB at the run's peak. A gate's rows are one slice (the log is grouped by
+    # gate), so per gate they are the indices within it, in the same order.
+    start_rows = np.flatnonzero((kind == Kind.HELD) | (kind == Kind.DEPARTED))
     ready = _first_time(n, truck[start_rows], t[start_rows])
+    del start_rows
     in_window = (ready >= w0) & (ready < w1)
     rows = []
-    dep = kind == Kind.DEPARTED
-    dep_win = dep & in_window[np.clip(truck, 0, None)]
-    total_dep = int(dep_win.sum())
-    cross = kind == Kind.CROSSED
+    dep = np.flatnonzero(kind == Kind.DEPARTED)
+    dep_win = dep[in_window[truck[dep]]]  # DEPARTED rows name a truck (id >= 0)
+    total_dep = int(dep_win.size)
+    cross = np.flatnonzero(kind == Kind.CROSSED)
     crossed_t = np.full(n, np.nan)
     crossed_t[truck[cross]] = t[cross]
-    arr = kind == Kind.ARRIVED
+    arr = np.flatnonzero(kind == Kind.ARRIVED)
     arrived_t = np.full(n, np.nan)
     arrived_t[truck[arr]] = t[arr]
     booked_mask = np.zeros(n, bool)
-    booked_mask[truck[kind == Kind.BOOKED]] = True
+    booked_mask[truck[np.flatnonzero(kind == Kind.BOOKED)]] = True
+    del dep, cross, arr
     slots = meta.get("corridor", {}).get("slots_in_window", {})
     for code, g in enumerate(meta["gates"]):
-        at = gate == code
-        departed = int((dep_win & at).sum())
-        held_rows = (kind == Kind.HELD) & at
-        rel_rows = (kind == Kind.RELEASED) & at
-        held_trucks = np.unique(truck[held_rows])
+        sl = log.gate_slice(code)
+        at_dep = dep_win[(dep_win >= sl.start) & (dep_win < sl.stop)]
+        departed = int(at_dep.size)
+        k_gate, truck_gate, t_gate = kind[sl], truck[sl], t[sl]
+        held_rows = np.flatnonzero(k_gate == Kind.HELD)
+        rel_rows = np.flatnonzero(k_gate == Kind.RELEASED)
+        held_trucks = np.unique(truck_gate[held_rows])
         held_trucks = held_trucks[in_window[held_trucks]]
         # hours held: releases minus holds per truck (a truck still held counts to the horizon)
         h = np.zeros(n)
-        np.add.at(h, truck[rel_rows], t[rel_rows])
-        np.subtract.at(h, truck[held_rows], t[held_rows])
+        np.add.at(h, truck_gate[rel_rows], t_gate[rel_rows])
+        np.subtract.at(h, truck_gate[held_rows], t_gate[held_rows])
         still = np.zeros(n, int)
-        np.add.at(still, truck[held_rows], 1)
-        np.subtract.at(still, truck[rel_rows], 1)
+        np.add.at(still, truck_gate[held_rows], 1)
+        np.subtract.at(still, truck_gate[rel_rows], 1)
         h += still * horizon
-        gone = np.unique(truck[dep_win & at])
+        gone = np.unique(truck[at_dep])
         crossed = gone[~np.isnan(crossed_t[gone])]
         rows.append(
             {
