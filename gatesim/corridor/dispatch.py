@@ -83,6 +83,8 @@ class CorridorRun:
         ]
         self.hold: list[deque[int]] = [deque() for _ in self.gate_ids]
         self.en_route = [0] * len(self.gate_ids)  # yard users sent to the gate, not arrived yet
+        # every truck sent to the gate and not arrived yet, per direction: the published wait counts them
+        self.en_route_by_dir = [[0] * len(DIRECTIONS) for _ in self.gate_ids]
         self.published: list[tuple[float, list]] = []  # (time, waits [gate][direction])
         fw = self.cor.choice.fixed_wait_h
         self._fixed_waits = (
@@ -225,6 +227,11 @@ class CorridorRun:
                 g: b.slots_per_h * sum(1 for h in range(int(w0), int(w1)) if b.from_h <= h % 24 < b.to_h)
                 for g, b in self.cor.booking.items()
             },
+            # slots offered in each hour of the day (the hourly slot_use's denominator)
+            "slots_per_hour_of_day": {
+                g: [b.slots_per_h if b.from_h <= h < b.to_h else 0 for h in range(24)]
+                for g, b in self.cor.booking.items()
+            },
         }
 
     # ---- processes ----------------------------------------------------------------------
@@ -234,7 +241,10 @@ class CorridorRun:
         nd = len(DIRECTIONS)
         while True:
             now = self.env.now
-            w = [[min(gw.expected_wait_h(d, now), _BIG_H) for d in range(nd)] for gw in self.waits]
+            w = [
+                [min(gw.expected_wait_h(d, now, on_way[d]), _BIG_H) for d in range(nd)]
+                for gw, on_way in zip(self.waits, self.en_route_by_dir)
+            ]
             self.published.append((now, w))
             yield every
 
@@ -389,6 +399,7 @@ class CorridorRun:
         self._log(k, gi, _DEPARTED)
         if self.yard_user[int(self.demand.direction[k]), gi]:
             self.en_route[gi] += 1
+        self.en_route_by_dir[gi][int(self.demand.direction[k])] += 1
         delay = float(self.travel_h[int(self.demand.origin[k]), gi])
         ev = self.env.timeout(delay)
         ev.callbacks.append(lambda _e, k=k, gi=gi: self._arrive(k, gi))
@@ -396,6 +407,7 @@ class CorridorRun:
     def _arrive(self, k: int, gi: int) -> None:
         if self.yard_user[int(self.demand.direction[k]), gi]:
             self.en_route[gi] -= 1
+        self.en_route_by_dir[gi][int(self.demand.direction[k])] -= 1
         self.t_arrival[k] = self.env.now
         rt = self.rts[gi]
         w = Sleeper(self.env, k)
