@@ -270,3 +270,46 @@ def test_the_corridor_priors_load_and_keep_the_baselines_entries():
     applied = priors.apply(resolved, point)
     assert applied.corridor.choice.scale_h == pytest.approx(priors.varied["corridor_scale_h"].value(0.99))
     assert sum(applied.corridor.choice.captive.values()) == pytest.approx(0.7)
+
+
+def test_the_reports_daily_figures_follow_the_registrys_day_rules():
+    """Sums add, a mean is weighted by its count column, the share is recomputed from counts."""
+    from gatesim.report.corridor import daily_corridor
+    from gatesim.report.rundata import RunData
+
+    rng = np.random.default_rng(0)
+    hours = np.arange(48.0)
+    rows = []
+    for rep in (0, 1):
+        for gate in ("a", "b"):
+            for h in hours:
+                n = int(rng.integers(0, 5))
+                rows.append(
+                    {
+                        "replication": rep,
+                        "gate": gate,
+                        "t_h": h,
+                        "time": str(pd.Timestamp("2026-01-01") + pd.Timedelta(hours=h))[:16],
+                        "departures": n,
+                        **{c: float(rng.integers(0, 4)) for c in CORRIDOR_SERIES_COLUMNS},
+                        "origin_to_crossing_h": float(rng.uniform(1, 9)) if n else np.nan,
+                    }
+                )
+    series = pd.DataFrame(rows)
+    series["when"] = pd.to_datetime(series["time"])
+    run = RunData(Path("."), {}, pd.DataFrame(), pd.DataFrame(), series, {}, gates=["a", "b"])
+    daily = daily_corridor(run)
+    first = series[(series["gate"] == "a") & (series["t_h"] < 24)]
+    want_o2c = np.mean(
+        [
+            np.nansum(r["origin_to_crossing_h"] * r["departures"]) / r["departures"].sum()
+            for _, r in first.groupby("replication")
+        ]
+    )
+    day = pd.Timestamp("2026-01-01")
+    assert daily.loc[("a", day), "origin_to_crossing_h"] == pytest.approx(want_o2c)
+    assert daily.loc[("a", day), "held_truck_h"] == pytest.approx(
+        first.groupby("replication")["held_truck_h"].sum().mean()
+    )
+    shares = daily["corridor_share"].groupby(level="day").sum()
+    assert np.allclose(shares, 1.0)
