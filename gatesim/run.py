@@ -16,6 +16,7 @@ import pandas as pd
 
 from gatesim import __version__
 from gatesim.corridor.kpis import with_corridor_kpis
+from gatesim.corridor.series import with_corridor_series
 from gatesim.events.log import LogData
 from gatesim.memory import release_free_memory
 from gatesim.model.simulate import simulate
@@ -100,6 +101,7 @@ def run_scenario(
         log = run_replication(scenario, days, r, seed, engine, on_day)
         summary, hourly = tables(log)
         summary = with_corridor_kpis(summary, log)  # issue 15: corridor runs' extra columns
+        hourly = with_corridor_series(hourly, log)  # and their hourly ones
         release_free_memory()  # the projections' freed temporaries, before the log is written
         summaries.append(summary)
         series.append(hourly)

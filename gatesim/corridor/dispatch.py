@@ -89,6 +89,8 @@ class CorridorRun:
         ]
         self.hold: list[deque[int]] = [deque() for _ in self.gate_ids]
         self.en_route = [0] * len(self.gate_ids)  # yard users sent to the gate, not arrived yet
+        # every truck sent to the gate and not arrived yet, per direction: the published wait counts them
+        self.en_route_by_dir = [[0] * len(DIRECTIONS) for _ in self.gate_ids]
         # The published waits as typed columns (a year at 15 min: 35k figures; as tuples of
         # nested lists they took ~22 MiB): instants, and their waits flat, [gate][direction].
         self.published_t = array("d")
@@ -237,6 +239,11 @@ class CorridorRun:
                 g: b.slots_per_h * sum(1 for h in range(int(w0), int(w1)) if b.from_h <= h % 24 < b.to_h)
                 for g, b in self.cor.booking.items()
             },
+            # slots offered in each hour of the day (the hourly slot_use's denominator)
+            "slots_per_hour_of_day": {
+                g: [b.slots_per_h if b.from_h <= h < b.to_h else 0 for h in range(24)]
+                for g, b in self.cor.booking.items()
+            },
         }
 
     # ---- processes ----------------------------------------------------------------------
@@ -248,9 +255,9 @@ class CorridorRun:
         while True:
             now = self.env.now
             times.append(now)
-            for gw in self.waits:
+            for gw, on_way in zip(self.waits, self.en_route_by_dir):
                 for d in range(nd):
-                    waits.append(min(gw.expected_wait_h(d, now), _BIG_H))
+                    waits.append(min(gw.expected_wait_h(d, now, on_way[d]), _BIG_H))
             yield every
 
     def _departures(self):
@@ -399,6 +406,7 @@ class CorridorRun:
         self._log(k, gi, _DEPARTED)
         if self.yard_user[int(self.demand.direction[k]), gi]:
             self.en_route[gi] += 1
+        self.en_route_by_dir[gi][int(self.demand.direction[k])] += 1
         delay = float(self.travel_h[int(self.demand.origin[k]), gi])
         ev = self.env.timeout(delay)
         ev.callbacks.append(lambda _e, k=k, gi=gi: self._arrive(k, gi))  # type: ignore[misc]  # mypy cannot type a lambda with bound defaults
@@ -406,6 +414,7 @@ class CorridorRun:
     def _arrive(self, k: int, gi: int) -> None:
         if self.yard_user[int(self.demand.direction[k]), gi]:
             self.en_route[gi] -= 1
+        self.en_route_by_dir[gi][int(self.demand.direction[k])] -= 1
         self.t_arrival[k] = self.env.now
         rt = self.rts[gi]
         w = Sleeper(self.env, k)

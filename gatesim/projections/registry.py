@@ -36,8 +36,11 @@ __all__ = [
 # Where a column is shown. summary: summary.csv (and summary_ci.csv, results.csv
 # of a sweep, compare's rows); timeseries: timeseries.csv; terminal: the table
 # `gatesim run` prints; report: the run report's KPI table; proposals: the tables
-# of docs/proposals.md; corridor: summary.csv of a corridor run (appended after the others).
-Where = Literal["id", "summary", "timeseries", "terminal", "report", "proposals", "corridor"]
+# of docs/proposals.md; corridor: summary.csv of a corridor run (appended after the others);
+# corridor_timeseries: timeseries.csv of a corridor run (appended after the others, in registry order).
+Where = Literal[
+    "id", "summary", "timeseries", "terminal", "report", "proposals", "corridor", "corridor_timeseries"
+]
 SHOWN: tuple[str, ...] = get_args(Where)
 
 # One name per stage in every table and chart, whatever the gate.
@@ -70,7 +73,12 @@ class Kpi:
     shown_unit: str = ""  # the unit shown (default: the column's)
     scale: float = 1.0  # column value x scale = shown value
     digits: int = 2
-    per_hour: Literal["sum", "level", "id", ""] = ""  # timeseries: a flow in the hour, or a level at its end
+    per_hour: Literal["sum", "level", "id", "mean", ""] = (
+        ""  # timeseries: a flow in the hour, or a level at its end
+    )
+    # per_hour "mean": a mean over the hour's trucks; a day's mean weights the hours by this column
+    # ("" for a share of all gates: the day's share is recomputed from the counts)
+    per_hour_weight: str = ""
 
     @property
     def is_pattern(self) -> bool:
@@ -93,6 +101,12 @@ _ID = "id"
 _S, _T, _TERM, _R, _P, _C = "summary", "timeseries", "terminal", "report", "proposals", "corridor"
 # Per-hour columns whose value is a flow in the hour (summed over a day) or a level.
 _SUM, _LEVEL = {"per_hour": "sum"}, {"per_hour": "level"}
+_CT = "corridor_timeseries"
+
+
+def _mean(weight: str) -> dict:
+    return {"per_hour": "mean", "per_hour_weight": weight}
+
 
 KPIS: tuple[Kpi, ...] = (
     # identifiers
@@ -115,8 +129,9 @@ KPIS: tuple[Kpi, ...] = (
        short="left in system at end", digits=0),
     _k("reneged", "trucks", "trucks that gave up waiting and left",
        "trucks that arrived in the window and left a stage's queue after their patience ran out, before the "
-       "window's end (arrivals = departures + left_in_system + reneged)", False, _S, _TERM, _P,
-       short="gave up waiting", digits=0),
+       "window's end (arrivals = departures + left_in_system + reneged); timeseries of a corridor run: trucks "
+       "that gave up at the gate in the hour", False, _S, _TERM, _P, _CT,
+       short="gave up waiting", digits=0, **_SUM),
     _k("throughput_per_day", "trucks/day", "crossings per day", "crossings in the window (any arrival time) per day",
        True, _S, _TERM, _R, _P, short="crossings/day", digits=1),
     _k("wait_mean_h", "h", "mean wait per truck",
@@ -215,26 +230,45 @@ KPIS: tuple[Kpi, ...] = (
     _k("waiting_truck_h", "truck-h", "truck-hours of waiting in the hour",
        "the integral of trucks waiting over the hour", False, _T, **_SUM),
     # summary.csv of a corridor run only (gatesim/corridor/kpis.py), appended in this order;
-    # counted over the corridor trucks ready to leave their origin in the window
+    # counted over the corridor trucks ready to leave their origin in the window. Those also
+    # shown corridor_timeseries are timeseries.csv columns of a corridor run (gatesim/corridor/series.py),
+    # counted by the hour of the event.
     _k("corridor_departed", "trucks", "trucks that left their origin for the gate",
-       "corridor trucks ready in the window that left their origin for this gate", None, _C, digits=0),
+       "corridor trucks ready in the window that left their origin for this gate; timeseries: trucks that left "
+       "their origin for the gate in the hour", None, _C, _CT, digits=0, **_SUM),
     _k("corridor_share", "share", "share of the corridor's trucks choosing the gate",
-       "corridor_departed over all window trucks that left, at any gate (diversion shows as a change of share)",
-       None, _C, shown_unit="%", scale=100.0, digits=1),
+       "corridor_departed over all window trucks that left, at any gate (diversion shows as a change of share); "
+       "timeseries: over all trucks that left in the hour (a day's share: the day's corridor_departed over all "
+       "gates')", None, _C, _CT, shown_unit="%", scale=100.0, digits=1, **_mean("")),
     _k("held_trucks", "trucks", "trucks held at their origin",
-       "trucks held at their origin for the gate at least once (metering, cargo stops)", False, _C, digits=0),
+       "trucks held at their origin for the gate at least once (metering, cargo stops); timeseries: trucks put on "
+       "hold for the gate in the hour", False, _C, _CT, digits=0, **_SUM),
     _k("held_h_mean", "h", "hours held at the origin per held truck",
        "hours held per held truck, until release or the run's end", False, _C),
     _k("origin_to_crossing_h", "h", "hours from origin to crossing",
-       "mean hours from ready-to-leave to crossing (held + travel + gate), trucks that crossed", False, _C),
-    _k("booked", "trucks", "trucks that booked a slot and crossed", "trucks that booked a slot at the gate and crossed",
-       None, _C, digits=0),
+       "mean hours from ready-to-leave to crossing (held + travel + gate), trucks that crossed; timeseries: "
+       "trucks that crossed in the hour", False, _C, _CT, **_mean("departures")),
+    _k("booked", "trucks", "trucks that booked a slot and crossed", "trucks that booked a slot at the gate and crossed"
+       " (timeseries: in the hour)", None, _C, _CT, digits=0, **_SUM),
     _k("booked_wait_h", "h", "gate time of booked trucks",
-       "mean hours from arriving at the gate to crossing, booked trucks that crossed", False, _C),
+       "mean hours from arriving at the gate to crossing, booked trucks that crossed (timeseries: in the hour)",
+       False, _C, _CT, **_mean("booked")),
     _k("walkin_wait_h", "h", "gate time of walk-in trucks",
-       "mean hours from arriving at the gate to crossing, other trucks that crossed", False, _C),
+       "mean hours from arriving at the gate to crossing, other trucks that crossed (timeseries: in the hour)",
+       False, _C, _CT, **_mean("walkin")),
     _k("slot_use", "share", "booking slots used", "booked over the slots offered in the window (a rough use: the "
-       "window's trucks can use the drain's slots)", None, _C, shown_unit="%", scale=100.0, digits=0),
+       "window's trucks can use the drain's slots); timeseries: booked trucks that arrived in the hour (their "
+       "slot's hour) over the slots offered in it", None, _C, _CT, shown_unit="%", scale=100.0, digits=0,
+       **_mean("slots_offered")),
+    # timeseries.csv of a corridor run only (gatesim/corridor/series.py)
+    _k("held_at_origin", "trucks", "trucks waiting at their origin",
+       "trucks held at their origin for the gate at the end of the hour", False, _CT, digits=0, **_LEVEL),
+    _k("held_truck_h", "truck-h", "truck-hours held at the origin",
+       "the integral over the hour of the trucks held at their origin for the gate", False, _CT, **_SUM),
+    _k("walkin", "trucks", "walk-in trucks that crossed", "trucks that crossed the gate in the hour without a "
+       "booked slot", None, _CT, digits=0, **_SUM),
+    _k("slots_offered", "trucks", "booking slots offered", "booking slots the gate offers in the hour", None, _CT,
+       digits=0, **_SUM),
 )  # fmt: skip
 
 _EXACT = {k.column: k for k in KPIS if not k.is_pattern}

@@ -18,6 +18,7 @@ from gatesim.report.common import (
     new_figure,
     render_png,
 )
+from gatesim.report.corridor import corridor_section
 from gatesim.report.html import Section, table_html, write_page
 from gatesim.report.plots_run import run_charts
 from gatesim.report.rundata import RunData, read_run
@@ -113,9 +114,10 @@ def _run_section(run: RunData, heading: str, key: str = "", fold: bool = False) 
 def run_page(root: Path, target: Path, calibration: Path | None = None) -> Path:
     run = read_run(root, calibration)
     name = run.manifest.get("scenario", root.name)
-    return write_page(
-        target, f"gatesim run: {name}", f"Run directory: {root.resolve()}", [_run_section(run, name)]
-    )
+    sections = [_run_section(run, name)]
+    corridor = corridor_section(run, f"{name}: corridor")  # issue 15: only when the run has one
+    sections += [corridor] if corridor is not None else []
+    return write_page(target, f"gatesim run: {name}", f"Run directory: {root.resolve()}", sections)
 
 
 def _overview(runs: dict[str, RunData]) -> Chart:
@@ -188,5 +190,8 @@ def multi_page(root: Path, target: Path, calibration: Path | None = None) -> Pat
             "own section below: click its heading to open it.",
         )
     ]
-    sections += [_run_section(r, n, key=n, fold=True) for n, r in runs.items()]
+    for n, r in runs.items():
+        sections.append(_run_section(r, n, key=n, fold=True))
+        corridor = corridor_section(r, f"{n}: corridor", key=n, fold=True)  # issue 15
+        sections += [corridor] if corridor is not None else []
     return write_page(target, f"gatesim runs: {', '.join(names)}", f"Directory: {root.resolve()}", sections)
