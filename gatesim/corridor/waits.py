@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 
-from gatesim.scenario.schema import CHANNELS, DIRECTIONS, Gate
+from gatesim.scenario.schema import CHANNELS, DIRECTIONS, Direction, Gate, RoadStage
 
 __all__ = ["GateWaits", "mean_service_h"]
 
@@ -48,7 +48,7 @@ def mean_service_h(gate: Gate, sid: str) -> float:
     return m / 60.0
 
 
-def _bottleneck_h(gate: Gate, direction: str) -> float:
+def _bottleneck_h(gate: Gate, direction: Direction) -> float:
     """Round-the-clock hours per truck at the slowest stage of a direction's route
     (mean service over servers, or lanes for a road, over the share of the day it is
     open); 0 for a route with no limited stage."""
@@ -56,8 +56,9 @@ def _bottleneck_h(gate: Gate, direction: str) -> float:
     worst = 0.0
     for sid in route.stages if route is not None else ():
         st = gate.stages[sid]
-        if st.kind == "road":
-            servers = st.lanes if st.lanes is not None else st.lanes_by_direction[direction]
+        if isinstance(st, RoadStage):
+            split = st.lanes_by_direction
+            servers = st.lanes if st.lanes is not None else (split[direction] if split is not None else None)
         else:
             servers = st.servers
         if not servers:

@@ -24,7 +24,9 @@ from gatesim.report.rundata import nominal_capacity
 from gatesim.run import run_replication
 from gatesim.scenario.load import load_scenario
 
-SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+pytestmark = pytest.mark.integration
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 CORRIDOR = SCENARIOS / "corridor_2026.yaml"
 SHORT = ["calendar.warmup_days=1", "calendar.drain_days=0"]
 _BOOKING = "corridor.booking={huu_nghi: {slots_per_h: 12, share_booking: 0.6, lead_h: 2}}"

@@ -18,7 +18,9 @@ from gatesim.corridor.dispatch import CorridorRun
 from gatesim.model.simulate import simulate
 from gatesim.scenario.load import load_scenario
 
-ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _log_digest(live, meta) -> str:
