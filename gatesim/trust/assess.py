@@ -105,8 +105,7 @@ def world_scenario(variant: Variant, base: Variant, priors: Priors, world: dict[
     overrides = []
     for name in priors.names:
         p = priors.varied[name]
-        value = p.choices[world[name]] if p.choices is not None else world[name]
-        for path in p.paths:
+        for path, value in p.path_values(world[name]):
             mine, theirs = _get(variant.resolved, path), _get(base.resolved, path)
             if mine == theirs:
                 overrides.append(f"{path}={json.dumps(value)}")
