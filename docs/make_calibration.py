@@ -22,7 +22,14 @@ CAL, VAL = ROOT / "docs" / "calibration.md", ROOT / "docs" / "validation.md"
 PROP = ROOT / "docs" / "proposals.md"
 HEAD = ["wait_mean_h", "queue_max_km", "waiting_at_20h_mean", "throughput_per_day"]
 # docs/proposals.md: the headline KPIs of its own table, across plausible worlds
-PROP_HEAD = ["wait_mean_h", "wait_p95_h", "waiting_at_20h_mean", "queue_max_km", "throughput_per_day", "revenue_vnd"]
+PROP_HEAD = [
+    "wait_mean_h",
+    "wait_p95_h",
+    "waiting_at_20h_mean",
+    "queue_max_km",
+    "throughput_per_day",
+    "revenue_vnd",
+]
 GATES = {"tan_thanh": "Tân Thanh", "huu_nghi": "Hữu Nghị", "coc_nam": "Cốc Nam", "chi_ma": "Chi Ma"}
 
 
@@ -86,7 +93,9 @@ def main() -> None:
     if a.assess:
         body += ["### Proposals across plausible worlds", "", assess_table(a.assess), ""]
         cmd = f"Generated from `{a.assess_command}`.\n\n" if a.assess_command else ""
-        _replace(PROP, "<!-- robust:start -->", "<!-- robust:end -->", cmd + assess_table(a.assess, PROP_HEAD))
+        _replace(
+            PROP, "<!-- robust:start -->", "<!-- robust:end -->", cmd + assess_table(a.assess, PROP_HEAD)
+        )
     if a.revenue:
         body += ["### Revenue, 2026, over plausible worlds and growth", "", revenue_table(a.revenue), ""]
     _replace(CAL, "<!-- results:start -->", "<!-- results:end -->", "\n".join(body))

@@ -49,7 +49,7 @@ def format_effects(eff: pd.DataFrame, kpis: list[str]) -> str:
             )
             lines.append(
                 f"  {r['kpi']:<20} median {r['effect_median']:+.4g} [5-95%: {r['effect_p05']:+.4g} .. {r['effect_p95']:+.4g}]"
-                f" same sign in {r['same_sign_share']:.0%} of {r['worlds']} worlds, within-world ±{r['within_world_ci95_half_median']:.3g}"
+                f" same sign in {r['same_sign_share']:.0%} of {r['worlds']} worlds, within-world ±{r['within_world_ci95_half']:.3g}"
                 f" ({tag}{dep})"
             )
     return "\n".join(lines)
@@ -77,7 +77,7 @@ def effects_markdown(eff: pd.DataFrame, kpis: list[str], gates: dict[str, str] |
         lines.append(
             f"| `{r['proposal']}` | {gate} | {registry.short(k)} | {fmt_number(r['base_median'] * sc)} | "
             f"{r['effect_median'] * sc:+.3g} [{r['effect_p05'] * sc:+.3g}, {r['effect_p95'] * sc:+.3g}] | "
-            f"{r['same_sign_share']:.0%} of {int(r['worlds'])} | {fmt_number(r['within_world_ci95_half_median'] * sc)} | "
+            f"{r['same_sign_share']:.0%} of {int(r['worlds'])} | {fmt_number(r['within_world_ci95_half'] * sc)} | "
             f"{r['verdict']} | {dep} |"
         )
     return "\n".join(lines)
