@@ -179,7 +179,7 @@ def calibration_page(
             f"- **{r['id']}** ({r['role']}) {r['what']}: observed {fmt_number(r['observed'])}, ensemble median "
             f"{fmt_number(r['ensemble_median'])} (ratio {r['ratio_median']:.2f}). {t.note}"
         )
-    lines += ["", "## Structural alternatives not yet in the engine (pending)", ""]
+    lines += ["", "## Structural alternatives the fit does not vary (pending, with the reason)", ""]
     lines += [f"- `{k}`: {v}" for k, v in priors.pending.items()]
     lines.append("")
     return "\n".join(lines)
