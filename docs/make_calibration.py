@@ -1,4 +1,5 @@
-"""Fill docs/calibration.md's results and docs/validation.md's out-of-sample table from output directories.
+"""Fill docs/calibration.md's results, docs/validation.md's out-of-sample table and docs/proposals.md's
+table across plausible worlds from output directories.
 
     python docs/make_calibration.py --fit runs/fit [--assess runs/assess] [--revenue runs/revenue] [--note TEXT]
 
@@ -11,25 +12,25 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
+
+from gatesim.trust.assess_cli import effects_markdown
+from gatesim.trust.page import fmt_number as _fmt
 
 ROOT = Path(__file__).resolve().parents[1]
 CAL, VAL = ROOT / "docs" / "calibration.md", ROOT / "docs" / "validation.md"
+PROP = ROOT / "docs" / "proposals.md"
 HEAD = ["wait_mean_h", "queue_max_km", "waiting_at_20h_mean", "throughput_per_day"]
-
-
-def _fmt(x: float) -> str:
-    if x is None or (isinstance(x, float) and np.isnan(x)):
-        return "-"
-    ax = abs(x)
-    if ax >= 1e9:
-        return f"{x / 1e9:,.1f} bn"
-    if ax >= 1e6:
-        return f"{x / 1e6:,.1f} M"
-    if ax >= 100:
-        return f"{x:,.0f}"
-    return f"{x:.3g}"
+# docs/proposals.md: the headline KPIs of its own table, across plausible worlds
+PROP_HEAD = [
+    "wait_mean_h",
+    "wait_p95_h",
+    "waiting_at_20h_mean",
+    "queue_max_km",
+    "throughput_per_day",
+    "revenue_vnd",
+]
+GATES = {"tan_thanh": "Tân Thanh", "huu_nghi": "Hữu Nghị", "coc_nam": "Cốc Nam", "chi_ma": "Chi Ma"}
 
 
 def _replace(path: Path, start: str, end: str, body: str) -> None:
@@ -53,25 +54,8 @@ def oos_table(fit: Path) -> str:
     return "\n".join(lines)
 
 
-def assess_table(assess: Path) -> str:
-    eff = pd.read_csv(assess / "effects.csv")
-    eff = eff[eff["kpi"].isin(HEAD) & (eff["verdict"] != "no effect")]
-    lines = [
-        "| proposal | gate | KPI | base (median over worlds) | effect: median [5%, 95%] over worlds | same sign | within-world ±95% | verdict | depends most on |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    for _, r in eff.iterrows():
-        dep = (
-            f"{r['depends_on']} (ρ {r['spearman']:+.2f})"
-            if isinstance(r.get("depends_on"), str) and r["depends_on"]
-            else "-"
-        )
-        lines.append(
-            f"| `{r['proposal']}` | {r['gate']} | {r['kpi']} | {_fmt(r['base_median'])} | "
-            f"{r['effect_median']:+.3g} [{r['effect_p05']:+.3g}, {r['effect_p95']:+.3g}] | {r['same_sign_share']:.0%} of {int(r['worlds'])} | "
-            f"{_fmt(r['within_world_ci95_half_median'])} | {r['verdict']} | {dep} |"
-        )
-    return "\n".join(lines)
+def assess_table(assess: Path, kpis: list[str] = HEAD) -> str:
+    return effects_markdown(pd.read_csv(assess / "effects.csv"), kpis, GATES)
 
 
 def revenue_table(rev: Path) -> str:
@@ -101,17 +85,22 @@ def main() -> None:
     ap.add_argument("--assess", type=Path)
     ap.add_argument("--revenue", type=Path)
     ap.add_argument("--note", default="")
+    ap.add_argument("--assess-command", default="", help="the gatesim assess command, quoted in proposals.md")
     a = ap.parse_args()
     page = (a.fit / "calibration.md").read_text(encoding="utf-8")
     page = page.replace("# Calibration of", "### The fit of").replace("\n## ", "\n#### ")
     body = [a.note, "", page]
     if a.assess:
-        body += ["### Proposals across plausible worlds (reduced size)", "", assess_table(a.assess), ""]
+        body += ["### Proposals across plausible worlds", "", assess_table(a.assess), ""]
+        cmd = f"Generated from `{a.assess_command}`.\n\n" if a.assess_command else ""
+        _replace(
+            PROP, "<!-- robust:start -->", "<!-- robust:end -->", cmd + assess_table(a.assess, PROP_HEAD)
+        )
     if a.revenue:
         body += ["### Revenue, 2026, over plausible worlds and growth", "", revenue_table(a.revenue), ""]
     _replace(CAL, "<!-- results:start -->", "<!-- results:end -->", "\n".join(body))
     _replace(VAL, "<!-- oos:start -->", "<!-- oos:end -->", oos_table(a.fit))
-    print(f"written: {CAL}, {VAL}")
+    print(f"written: {CAL}, {VAL}" + (f", {PROP}" if a.assess else ""))
 
 
 if __name__ == "__main__":

@@ -447,13 +447,16 @@ class RoadStage(_QueueRules):
 
     ``lanes`` are shared by both directions (a truck takes the lane that frees
     first); ``lanes_by_direction`` gives each direction its own lanes instead
-    (give one or the other).
+    (give one or the other). ``lane_use: by_direction`` with ``lanes`` splits
+    them evenly (exports get the odd lane): the form a structural prior or a
+    proposal ("8 lanes") can set without knowing the split.
     """
 
     kind: Literal["road"]
     role: Literal["road"] = "road"
     lanes: int | None = Field(None, ge=1)
     lanes_by_direction: dict[Direction, Annotated[int, Field(ge=1)]] | None = None
+    lane_use: Literal["shared", "by_direction"] = "shared"
     per_lane_vehicles_per_h: float = Field(..., gt=0)
     hours: Hours = Hours()
     travel_min: NonNeg = 0.0
@@ -467,6 +470,16 @@ class RoadStage(_QueueRules):
                 raise ValueError("lanes_by_direction: give lanes or lanes_by_direction, not both")
             if not has_l and not has_d:
                 raise ValueError("lanes: required (or lanes_by_direction)")
+            if data.get("lane_use") == "by_direction" and has_l:
+                lanes = data["lanes"]
+                if isinstance(lanes, int) and not isinstance(lanes, bool) and lanes >= 1:
+                    if lanes < 2:
+                        raise ValueError("lane_use: by_direction needs at least 2 lanes")
+                    split = {"export": lanes - lanes // 2, "import": lanes // 2}
+                    data = {**data, "lanes": None, "lanes_by_direction": split}
+            elif has_d:
+                # explicit lanes per direction win over a `shared` inherited from a base file
+                data = {**data, "lane_use": "by_direction"}
         return data
 
     @model_validator(mode="after")

@@ -6,8 +6,8 @@ the proposal itself does not change (a proposal's own values win), run with
 replication r's seed for every world and variant: common random numbers, so
 an effect within a world is a paired difference. Per proposal, gate and KPI:
 the median effect across worlds and its 5-95% range, the share of worlds in
-which the effect has the median's sign, and the stochastic 95% CI within
-worlds (median half-width of the paired CIs).
+which the effect has the median's sign, and the stochastic 95% CI within a
+world (the paired differences' variance pooled over worlds: ``pooled_ci95_half``).
 """
 
 from __future__ import annotations
@@ -25,13 +25,12 @@ from gatesim.errors import InputError
 from gatesim.projections.kpis import KPI_COLUMNS, is_stage_kpi
 from gatesim.run import scenario_hash
 from gatesim.scenario.load import apply_overrides, validate
-from gatesim.stats import ci_half_width
 from gatesim.sweep.runner import run_sweep
 from gatesim.sweep.spec import Point, Sweep
 from gatesim.trust.ensemble import Ensemble
 from gatesim.trust.priors import Priors
 
-__all__ = ["HEADLINE_KPIS", "Variant", "build_sweep", "effects", "run_assess"]
+__all__ = ["HEADLINE_KPIS", "Variant", "build_sweep", "effects", "pooled_ci95_half", "run_assess"]
 
 HEADLINE_KPIS = [
     "wait_mean_h",
@@ -105,8 +104,7 @@ def world_scenario(variant: Variant, base: Variant, priors: Priors, world: dict[
     overrides = []
     for name in priors.names:
         p = priors.varied[name]
-        value = p.choices[world[name]] if p.choices is not None else world[name]
-        for path in p.paths:
+        for path, value in p.path_values(world[name]):
             mine, theirs = _get(variant.resolved, path), _get(base.resolved, path)
             if mine == theirs:
                 overrides.append(f"{path}={json.dumps(value)}")
@@ -175,6 +173,58 @@ def _verdict(median: float, same_sign: float, noise: float) -> str:
     return "robust"
 
 
+def pooled_ci95_half(ss: np.ndarray, n: np.ndarray) -> float:
+    """The 95% CI half-width of one world's mean paired effect, its variance pooled over worlds.
+
+    Why pooled: with 2-3 replications a world's own CI rests on 1-2 degrees of
+    freedom (Student's t of 12.7 or 4.3), so the median of those CIs calls
+    nearly every effect noise. Pooling the replications' spread over all
+    worlds (df = sum of n - 1) assumes the stochastic noise of the paired
+    difference is similar across plausible worlds; it is the noise of one
+    world's estimate at the typical number of replications.
+    """
+    from scipy.stats import t as student_t
+
+    ok = ~np.isnan(ss) & (n >= 2)
+    df = float((n[ok] - 1).sum())
+    if df < 1:
+        return float("nan")
+    return float(student_t.ppf(0.975, df) * np.sqrt(ss[ok].sum() / df / np.median(n[ok])))
+
+
+def _per_world(name: str, diff: pd.DataFrame, base: pd.DataFrame, kpis: list[str]) -> pd.DataFrame:
+    """Per (world, gate, KPI): replications' paired differences folded (one vectorised pass).
+
+    n counts the non-missing differences; effect is their mean, ci95_half the
+    Student-t half-width (NaN under 2), ss the sum of squared deviations (for
+    the pooled noise); base_mean the base's mean over the same rows.
+    """
+    from scipy.stats import t as student_t
+
+    by = diff.groupby(level=["world", "gate"], sort=True)
+    n, mean = by.count(), by.mean()
+    var = by.var(ddof=1)
+    ss = (by.var(ddof=0) * n).where(n > 0)
+    base_mean = base.groupby(level=["world", "gate"], sort=True).mean()
+    long = {
+        "n": n.stack(future_stack=True),
+        "base_mean": base_mean.stack(future_stack=True),
+        "effect": mean.stack(future_stack=True),
+        "ss": ss.stack(future_stack=True),
+        "var": var.stack(future_stack=True),
+    }
+    out = pd.DataFrame(long).reset_index().rename(columns={"level_2": "kpi"})
+    nn = out["n"].to_numpy(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        half = student_t.ppf(0.975, nn - 1) * np.sqrt(out["var"].to_numpy(float) / nn)
+    out["ci95_half"] = np.where(nn >= 2, half, np.nan)
+    out["n"] = out["n"].astype(int)
+    out.insert(0, "proposal", name)
+    order = {k: i for i, k in enumerate(kpis)}
+    out = out.sort_values(["world", "gate", "kpi"], key=lambda c: c.map(order) if c.name == "kpi" else c)
+    return out[["proposal", "gate", "kpi", "world", "n", "base_mean", "effect", "ci95_half", "ss"]]
+
+
 def effects(results: pd.DataFrame, proposals: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(per world: mean paired effect and its CI; across worlds: median, 5-95%, same-sign share)."""
     kpis = [c for c in results.columns if c in KPI_COLUMNS or is_stage_kpi(c)]
@@ -183,32 +233,13 @@ def effects(results: pd.DataFrame, proposals: list[str]) -> tuple[pd.DataFrame, 
     for k in kpis:
         df[k] = pd.to_numeric(df[k], errors="coerce")
     key = ["world", "replication", "gate"]
-    base = df[df["variant"] == BASE].set_index(key)
-    per_world = []
+    base = df[df["variant"] == BASE].set_index(key)[kpis]
+    parts = []
     for name in proposals:
-        prop = df[df["variant"] == name].set_index(key)
+        prop = df[df["variant"] == name].set_index(key)[kpis]
         common = prop.index.intersection(base.index)
-        diff = prop.loc[common, kpis] - base.loc[common, kpis]
-        base_v = base.loc[common, kpis]
-        for (world, gate), grp in diff.groupby(level=["world", "gate"]):
-            b = base_v.loc[grp.index]
-            for k in kpis:
-                d = grp[k].to_numpy(float)
-                ok = d[~np.isnan(d)]
-                mean_b = float(np.nanmean(b[k].to_numpy(float))) if b[k].notna().any() else float("nan")
-                per_world.append(
-                    {
-                        "proposal": name,
-                        "gate": gate,
-                        "kpi": k,
-                        "world": world,
-                        "n": int(ok.size),
-                        "base_mean": mean_b,
-                        "effect": float(ok.mean()) if ok.size else float("nan"),
-                        "ci95_half": ci_half_width(ok),
-                    }
-                )
-    pw = pd.DataFrame(per_world)
+        parts.append(_per_world(name, prop.loc[common] - base.loc[common], base.loc[common], kpis))
+    pw = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     rows = []
     if not pw.empty:
         for (name, gate, k), grp in pw.groupby(["proposal", "gate", "kpi"], sort=False):
@@ -220,11 +251,7 @@ def effects(results: pd.DataFrame, proposals: list[str]) -> tuple[pd.DataFrame, 
             sign = np.sign(med)
             same = float(np.mean(np.sign(e) == sign))
             base_med = float(np.nanmedian(grp["base_mean"].to_numpy(float)))
-            noise = (
-                float(np.nanmedian(grp["ci95_half"].to_numpy(float)))
-                if grp["ci95_half"].notna().any()
-                else float("nan")
-            )
+            noise = pooled_ci95_half(grp["ss"].to_numpy(float), grp["n"].to_numpy(float))
             rows.append(
                 {
                     "proposal": name,
@@ -237,7 +264,7 @@ def effects(results: pd.DataFrame, proposals: list[str]) -> tuple[pd.DataFrame, 
                     "effect_p95": float(np.quantile(e, 0.95)),
                     "relative_median": med / base_med if base_med else float("nan"),
                     "same_sign_share": same,
-                    "within_world_ci95_half_median": noise,
+                    "within_world_ci95_half": noise,
                     "verdict": _verdict(med, same, noise),
                 }
             )

@@ -11,7 +11,7 @@ import pandas as pd
 from gatesim.errors import InputError
 from gatesim.limits import WORKERS
 
-__all__ = ["command", "depends_on", "format_effects"]
+__all__ = ["command", "depends_on", "effects_markdown", "format_effects"]
 
 
 def depends_on(per_world: pd.DataFrame, worlds: pd.DataFrame, names: list[str]) -> pd.DataFrame:
@@ -50,9 +50,37 @@ def format_effects(eff: pd.DataFrame, kpis: list[str]) -> str:
             )
             lines.append(
                 f"  {r['kpi']:<20} median {r['effect_median']:+.4g} [5-95%: {r['effect_p05']:+.4g} .. {r['effect_p95']:+.4g}]"
-                f" same sign in {r['same_sign_share']:.0%} of {r['worlds']} worlds, within-world ±{r['within_world_ci95_half_median']:.3g}"
+                f" same sign in {r['same_sign_share']:.0%} of {r['worlds']} worlds, within-world ±{r['within_world_ci95_half']:.3g}"
                 f" ({tag}{dep})"
             )
+    return "\n".join(lines)
+
+
+def effects_markdown(eff: pd.DataFrame, kpis: list[str], gates: dict[str, str] | None = None) -> str:
+    """A Markdown table of ``effects.csv`` rows for ``kpis`` (rows with no effect in any world left out).
+
+    Values are in the registry's shown units (its scale), headed by its short labels.
+    """
+    from gatesim.projections import registry
+    from gatesim.trust.page import fmt_number
+
+    rows = eff[eff["kpi"].isin(kpis) & (eff["verdict"] != "no effect")]
+    lines = [
+        "| proposal | gate | KPI | base: median over worlds | effect: median [5%, 95%] over worlds "
+        "| same sign | within-world ±95% | verdict | depends most on |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for _, r in rows.iterrows():
+        k, sc = r["kpi"], registry.scale(r["kpi"])
+        dep = r.get("depends_on")
+        dep = f"{dep} (ρ {r['spearman']:+.2f})" if isinstance(dep, str) and dep else "-"
+        gate = (gates or {}).get(r["gate"], r["gate"])
+        lines.append(
+            f"| `{r['proposal']}` | {gate} | {registry.short(k)} | {fmt_number(r['base_median'] * sc)} | "
+            f"{r['effect_median'] * sc:+.3g} [{r['effect_p05'] * sc:+.3g}, {r['effect_p95'] * sc:+.3g}] | "
+            f"{r['same_sign_share']:.0%} of {int(r['worlds'])} | {fmt_number(r['within_world_ci95_half'] * sc)} | "
+            f"{r['verdict']} | {dep} |"
+        )
     return "\n".join(lines)
 
 

@@ -16,7 +16,7 @@ from gatesim.trust.fit import implausibility
 from gatesim.trust.priors import Priors
 from gatesim.trust.targets import Targets
 
-__all__ = ["calibration_page", "parameter_table", "target_table"]
+__all__ = ["calibration_page", "fmt_number", "parameter_table", "target_table"]
 
 PINNED = 0.5  # a parameter whose ensemble 5-95% range is under half its prior range is "pinned"
 
@@ -110,7 +110,8 @@ def parameter_table(result: Any, priors: Priors) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _fmt(x: float) -> str:
+def fmt_number(x: float) -> str:
+    """A figure for a Markdown table: bn / M for money-sized values, 3 significant digits for small ones."""
     if x is None or (isinstance(x, float) and np.isnan(x)):
         return "-"
     ax = abs(x)
@@ -145,8 +146,8 @@ def calibration_page(
     ]
     for _, r in table.iterrows():
         lines.append(
-            f"| {r['id']} | {r['role']} | {r['what']} ({r['unit']}) | {_fmt(r['observed'])} ± {_fmt(r['obs_sd'])} | "
-            f"{_fmt(r['ensemble_p05'])} / {_fmt(r['ensemble_median'])} / {_fmt(r['ensemble_p95'])} | "
+            f"| {r['id']} | {r['role']} | {r['what']} ({r['unit']}) | {fmt_number(r['observed'])} ± {fmt_number(r['obs_sd'])} | "
+            f"{fmt_number(r['ensemble_p05'])} / {fmt_number(r['ensemble_median'])} / {fmt_number(r['ensemble_p95'])} | "
             f"{r['ratio_median']:.2f} | {r['share_within_3']:.0%} | {r['verdict']} |"
         )
     fit_rows = table[table["role"] == "fit"]
@@ -154,7 +155,8 @@ def calibration_page(
         "",
         "Fit targets over the whole first wave (the priors alone), 5% - 95%: "
         + "; ".join(
-            f"{r['id']} {_fmt(r['prior_p05'])} - {_fmt(r['prior_p95'])}" for _, r in fit_rows.iterrows()
+            f"{r['id']} {fmt_number(r['prior_p05'])} - {fmt_number(r['prior_p95'])}"
+            for _, r in fit_rows.iterrows()
         )
         + ".",
         "",
@@ -175,10 +177,10 @@ def calibration_page(
     for _, r in missed.iterrows():
         t = next(x for x in targets.targets if x.id == r["id"])
         lines.append(
-            f"- **{r['id']}** ({r['role']}) {r['what']}: observed {_fmt(r['observed'])}, ensemble median "
-            f"{_fmt(r['ensemble_median'])} (ratio {r['ratio_median']:.2f}). {t.note}"
+            f"- **{r['id']}** ({r['role']}) {r['what']}: observed {fmt_number(r['observed'])}, ensemble median "
+            f"{fmt_number(r['ensemble_median'])} (ratio {r['ratio_median']:.2f}). {t.note}"
         )
-    lines += ["", "## Structural alternatives not yet in the engine (pending)", ""]
+    lines += ["", "## Structural alternatives the fit does not vary (pending, with the reason)", ""]
     lines += [f"- `{k}`: {v}" for k, v in priors.pending.items()]
     lines.append("")
     return "\n".join(lines)

@@ -40,6 +40,10 @@ class Prior(_Model):
     covers: list[str] = Field(default_factory=list)
     reason: str = Field(..., min_length=1)
     integer: bool = False
+    # A structural choice may need a different value on each path (imports in the
+    # yard: `used_by` and the import route's yard_from/yard_until): each choice is
+    # then a list, one value per path, in the order of `paths`.
+    per_path: bool = False
 
     @model_validator(mode="after")
     def _form(self) -> Prior:
@@ -48,7 +52,13 @@ class Prior(_Model):
                 raise ValueError("give low/high or choices, not both")
             if len(self.choices) < 2:
                 raise ValueError("choices needs at least two alternatives")
+            if self.per_path and any(
+                not isinstance(v, list) or len(v) != len(self.paths) for v in self.choices.values()
+            ):
+                raise ValueError(f"per_path: each choice is a list of {len(self.paths)} values, one per path")
             return self
+        if self.per_path:
+            raise ValueError("per_path goes with choices")
         if self.low is None or self.high is None:
             raise ValueError("low and high go together (or give choices)")
         if not (math.isfinite(self.low) and math.isfinite(self.high)):
@@ -65,6 +75,15 @@ class Prior(_Model):
         """(low, high) of a numeric prior (the validator gives both unless choices)."""
         assert self.low is not None and self.high is not None
         return self.low, self.high
+
+    def path_values(self, value: Any) -> list[tuple[str, Any]]:
+        """(key path, value to set) for the sampled ``value`` (a choice's name or a number)."""
+        if self.choices is None:
+            return [(path, value) for path in self.paths]
+        chosen = self.choices[value]
+        if self.per_path:
+            return list(zip(self.paths, chosen, strict=True))
+        return [(path, chosen) for path in self.paths]
 
     def value(self, u: float) -> Any:
         """The prior's value at quantile ``u`` in [0, 1) (uniform; choices in equal strata)."""
@@ -130,9 +149,7 @@ class Priors:
         """``--set`` overrides that put ``params`` into a scenario."""
         out: list[str] = []
         for name, v in params.items():
-            p = self.varied[name]
-            value = p.choices[v] if p.choices is not None else v
-            out.extend(f"{path}={json.dumps(value)}" for path in p.paths)
+            out.extend(f"{path}={json.dumps(value)}" for path, value in self.varied[name].path_values(v))
         return out
 
     def apply(self, resolved: dict, params: dict[str, Any], extra: Sequence[str] = ()) -> Scenario:

@@ -114,7 +114,10 @@ def table(results: list[Result]) -> str:
         "|---|---|---|---|---|---|",
     ]
     for r in results:
-        holds = "reported" if r.tolerance.startswith("reported") else ("yes" if r.ok else "**NO**")
+        if "not asserted" in r.tolerance:  # a computed verdict, shown, never failing the table
+            holds = "met" if r.ok else "missed (reported)"
+        else:
+            holds = "yes" if r.ok else "**NO**"
         sim = _fmt(r.simulated, r.unit) + _half(r.ci95_half, r.unit)
         lines.append(
             f"| {r.check} | {r.case} | {_fmt(r.expected, r.unit)} | {sim} | {r.tolerance} | {holds} |"
@@ -143,7 +146,7 @@ def main() -> int:
     _, tail = rest.split(END, 1)
     DOC.write_text(f"{head}{BEGIN}\n{body}\n{END}{tail}", encoding="utf-8")
     print(body)
-    failed = [r for r in results if not r.ok]
+    failed = [r for r in results if not r.ok and "not asserted" not in r.tolerance]
     return 1 if failed else 0
 
 
