@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from gatesim.errors import InputError
-from gatesim.limits import CI_REPLICATIONS, WORKERS, check_range
+from gatesim.limits import CI_REPLICATIONS, FIT_SETS, FIT_WAVES, WORKERS
 from gatesim.model.calendar import Clock
 from gatesim.progress import Progress
 from gatesim.projections.periods import period_totals
@@ -237,13 +237,10 @@ def fit_command(
     from gatesim.trust.priors import default_priors_path, load_priors
     from gatesim.trust.targets import load_targets
 
-    for name, value, lo, hi in (
-        ("--sets", sets, 2, 100_000),
-        ("--waves", waves, 1, 10),
-        ("--replications", replications, CI_REPLICATIONS.low, CI_REPLICATIONS.high),
-        ("--workers", workers, WORKERS.low, WORKERS.high),
-    ):
-        check_range(name, value, lo, hi)
+    FIT_SETS.check("--sets", sets)
+    FIT_WAVES.check("--waves", waves)
+    CI_REPLICATIONS.check("--replications", replications)
+    WORKERS.check("--workers", workers)
     from gatesim.outputs import check_not_input
     from gatesim.trust.targets import TARGETS_PATH
 

@@ -30,7 +30,11 @@ __all__ = [
     "WARMUP_DAYS",
     "WORKERS",
     "YEAR",
-    "check_range",
+    "FIT_SETS",
+    "FIT_WAVES",
+    "WORLDS",
+    "ASSESS_DAYS",
+    "ASSESS_REPLICATIONS",
 ]
 
 
@@ -84,7 +88,12 @@ NAME_CHARS = Limit(
 )
 YEAR = Limit("year", 1900, 2200, "dates: the calendar's arithmetic near year 1 or 9999 overflows")
 
-
-def check_range(name: str, value: int | None, lo: int, hi: int) -> None:
-    """Refuse ``value`` outside ``lo`` to ``hi`` (None: not given): a one-off range, same line as a Limit's."""
-    Limit(name, lo, hi, "").check(name, value)
+FIT_SETS = Limit("sets", 2, 100_000, "parameter sets per wave of the fit: a Latin hypercube needs two")
+FIT_WAVES = Limit(
+    "waves", 1, 10, "waves of history matching; the plausible region stops moving well before ten"
+)
+WORLDS = Limit("worlds", 1, 100_000, "plausible worlds of an ensemble to run each proposal in")
+ASSESS_DAYS = Limit("days", 1, 366, "days per run of an assessment: up to a year")
+ASSESS_REPLICATIONS = Limit(
+    "replications", 1, 100, "replications per world: common random numbers make a few enough"
+)

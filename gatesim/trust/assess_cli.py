@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from gatesim.errors import InputError
-from gatesim.limits import WORKERS
+from gatesim.limits import ASSESS_DAYS, ASSESS_REPLICATIONS, WORKERS, WORLDS
 
 __all__ = ["command", "depends_on", "effects_markdown", "format_effects"]
 
@@ -84,34 +84,11 @@ def effects_markdown(eff: pd.DataFrame, kpis: list[str], gates: dict[str, str] |
     return "\n".join(lines)
 
 
-@click.command("assess")
-@click.argument("ensemble", type=click.Path(dir_okay=False))
-@click.argument("base", type=click.Path(dir_okay=False))
-@click.argument("proposals", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option(
-    "--out", "out", required=True, type=click.Path(file_okay=False), help="Output directory (resumable)."
-)
-@click.option(
-    "--worlds", type=int, help="Use N plausible sets spread evenly over the ensemble. Default: all."
-)
-@click.option("--days", type=int, help="Days per run (1-366). Default: BASE's run.days.")
-@click.option(
-    "--replications", "-r", type=int, default=3, show_default=True, help="Replications per world (1-100)."
-)
-@click.option("--seed", type=int, help="Base seed. Default: BASE's run.seed.")
-@click.option("--workers", "-j", type=int, help="Local worker processes. Default: all cores.")
-@click.option("--scheduler", metavar="tcp://HOST:PORT", help="Run the tasks on this dask scheduler.")
-@click.option("--force", is_flag=True, help="Replace a directory holding another assessment.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 def _check_ranges(worlds, days, replications, workers) -> None:
-    for name, value, lo, hi in (
-        ("--worlds", worlds, 1, 100_000),
-        ("--days", days, 1, 366),
-        ("--replications", replications, 1, 100),
-        ("--workers", workers, WORKERS.low, WORKERS.high),
-    ):
-        if value is not None and not lo <= value <= hi:
-            raise InputError("out of range", key=name, given=value, allowed=f"{lo} to {hi}")
+    WORLDS.check("--worlds", worlds)
+    ASSESS_DAYS.check("--days", days)
+    ASSESS_REPLICATIONS.check("--replications", replications)
+    WORKERS.check("--workers", workers)
 
 
 def _load_variants(proposals, base_sc) -> list:
@@ -148,6 +125,25 @@ def _out_dir(out: str, force: bool) -> Path:
     return out_dir
 
 
+@click.command("assess")
+@click.argument("ensemble", type=click.Path(dir_okay=False))
+@click.argument("base", type=click.Path(dir_okay=False))
+@click.argument("proposals", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--out", "out", required=True, type=click.Path(file_okay=False), help="Output directory (resumable)."
+)
+@click.option(
+    "--worlds", type=int, help="Use N plausible sets spread evenly over the ensemble. Default: all."
+)
+@click.option("--days", type=int, help="Days per run (1-366). Default: BASE's run.days.")
+@click.option(
+    "--replications", "-r", type=int, default=3, show_default=True, help="Replications per world (1-100)."
+)
+@click.option("--seed", type=int, help="Base seed. Default: BASE's run.seed.")
+@click.option("--workers", "-j", type=int, help="Local worker processes. Default: all cores.")
+@click.option("--scheduler", metavar="tcp://HOST:PORT", help="Run the tasks on this dask scheduler.")
+@click.option("--force", is_flag=True, help="Replace a directory holding another assessment.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 def command(
     ensemble, base, proposals, out, worlds, days, replications, seed, workers, scheduler, force, quiet
 ):
