@@ -12,6 +12,9 @@ from gatesim.calibrate import calibration_table, load_figures
 from gatesim.run import run_scenario
 from gatesim.scenario.load import load_scenario, read_yaml
 
+# Integration (out of the quick tier): simulates the baseline over many days (354 s wall on the loaded machine).
+pytestmark = pytest.mark.integration
+
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline_2026.yaml"
 SEED_FILES = {p.name for p in (ROOT.parent / "shared" / "seeds").glob("*.txt")}
