@@ -423,12 +423,6 @@ class _QueueRules(_Model):
             or self.random_outages is not None
         )
 
-    def priority_rank(self, attribute_values: dict[str, str]) -> int:
-        """A truck's class rank (0 first served) from its attribute values."""
-        if self.priority_by is None or self.priority_order is None:
-            return 0  # the validator gives priority_order whenever priority_by is set
-        return self.priority_order.index(attribute_values[self.priority_by])
-
 
 class ServiceStage(_QueueRules):
     """A stage with servers (officers, counters, crews) working FIFO in opening hours."""
