@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from gatesim.errors import InputError
-from gatesim.limits import DAYS, WORKERS
+from gatesim.limits import DAYS
 
 __all__ = ["EXIT_INFEASIBLE", "optimise_command", "sensitivity_command"]
 
@@ -22,13 +22,9 @@ EVAL_DIR = "evaluations"
 
 def _check_out(study, out: Path, workers, scheduler, force: bool) -> None:
     """Options and the study directory, checked before anything is written."""
-    WORKERS.check("--workers", workers)
-    if scheduler is not None and workers is not None:
-        raise InputError(
-            "--workers is for local runs; dask workers are set when starting them",
-            key="--workers",
-            given=workers,
-        )
+    from gatesim.sweep.cli import check_executor
+
+    check_executor(workers, scheduler)
     if out.exists() and not out.is_dir():
         raise InputError("not a directory", key="--out", given=str(out))
     from gatesim.outputs import check_not_input

@@ -11,7 +11,7 @@ import click
 from gatesim.errors import InputError
 from gatesim.limits import DAYS, REPLICATIONS, WORKERS
 
-__all__ = ["command"]
+__all__ = ["check_executor", "command"]
 
 
 def _interrupt_once():
@@ -47,6 +47,17 @@ def _check_memory(sweep, workers: int | None, scheduler: str | None) -> None:
     concurrent = 1 if scheduler else max(1, min(n, len(sweep.points) * sweep.replications))
     for p in sorted(sweep.points, key=volume, reverse=True)[:3]:  # the biggest, by a cheap proxy
         check_memory(p.scenario, sweep.days, concurrent, what=f"point {p.index} of the sweep")
+
+
+def check_executor(workers: int | None, scheduler: str | None) -> None:
+    """``--workers`` (a local pool) and ``--scheduler`` (a dask cluster) are one or the other."""
+    WORKERS.check("--workers", workers)
+    if scheduler is not None and workers is not None:
+        raise InputError(
+            "--workers is for local runs; dask workers are set when starting them",
+            key="--workers",
+            given=workers,
+        )
 
 
 @click.command("sweep")
@@ -106,13 +117,7 @@ def command(  # noqa: C901
 
     DAYS.check("--days", days)
     REPLICATIONS.check("--replications", replications)
-    WORKERS.check("--workers", workers)
-    if scheduler is not None and workers is not None:
-        raise InputError(
-            "--workers is for local runs; dask workers are set when starting them",
-            key="--workers",
-            given=workers,
-        )
+    check_executor(workers, scheduler)
     from gatesim.decide.precision import ci_options
 
     target = ci_options(ci_target, ci_kpis)
