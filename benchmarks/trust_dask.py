@@ -119,7 +119,8 @@ def main() -> None:
     n0 = args.workers[0]
     out = {
         "sets": args.sets,
-        "tasks_per_fit": f"{args.sets} sets x 3 experiments x 2 replications + the centre's",
+        "tasks_per_fit": f"{args.sets} sets x 3 fit experiments (1 replication each), 2 centre replications "
+        "x 7 experiments, the holdout predictions",
         "wall_s_min": best,
         "wall_s_all": walls,
         "speedup_dask": {n: best[f"dask_{n0}"] / best[f"dask_{n}"] for n in args.workers},
