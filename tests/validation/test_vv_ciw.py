@@ -14,6 +14,9 @@ import pytest
 from tests.validation.vv_cases import FULL, QUICK
 from tests.validation.vv_ciw import TANDEM, tandem_results
 
+# simulates the baseline or many random scenarios: integration, out of the quick tier
+pytestmark = pytest.mark.integration
+
 
 def _check(results):
     assert len(results) == 3 * len(TANDEM)

@@ -23,6 +23,9 @@ from tests.validation.vv_published import (
     seed_figure_results,
 )
 
+# simulates the baseline or many random scenarios: integration, out of the quick tier
+pytestmark = pytest.mark.integration
+
 
 def test_baseline_matches_seed_figures_f1_f3():
     results, summary = seed_figure_results(QUICK["baseline_reps"])
