@@ -271,9 +271,14 @@ def effects(results: pd.DataFrame, proposals: list[str]) -> tuple[pd.DataFrame, 
     return pw, pd.DataFrame(rows)
 
 
-def run_assess(sweep: Sweep, out: Path, proposals: list[str], workers, scheduler, on_start, on_done):
-    """Run (resumably) and return (results, per-world effects, effects)."""
-    outcome = run_sweep(sweep, out / "runs", workers, scheduler, on_start=on_start, on_done=on_done)
+def run_assess(
+    sweep: Sweep, out: Path, proposals: list[str], workers, scheduler, on_start, on_done, force: bool = False
+):
+    """Run (resumably; ``force``: replace another assessment's runs once the new ones are complete)
+    and return (results, per-world effects, effects)."""
+    outcome = run_sweep(
+        sweep, out / "runs", workers, scheduler, force=force, on_start=on_start, on_done=on_done
+    )
     results = outcome.results
     pw, eff = effects(results, proposals)
     return outcome, results, pw, eff

@@ -112,14 +112,17 @@ def _load_variants(proposals, base_sc) -> list:
 
 
 def _out_dir(out: str, force: bool) -> Path:
-    """``--out``: new, or an assessment's directory (resumed; replaced with ``--force``)."""
-    out_dir = Path(out)
-    if force and out_dir.exists():
-        import shutil
+    """``--out``: new, or an assessment's directory (resumed; replaced with ``--force``).
 
-        if not (out_dir / "runs" / "sweep.json").exists() and any(out_dir.iterdir()):
-            raise InputError("--force only replaces an assessment directory", key="--out", given=out)
-        shutil.rmtree(out_dir)
+    ``--force`` deletes nothing here: the sweep runner builds the new runs in a
+    hidden sibling of ``runs/`` and swaps them in once complete (the old
+    assessment stays whole until then); effects.csv files are then replaced
+    atomically.
+    """
+    out_dir = Path(out)
+    ours = (out_dir / "runs" / "sweep.json").exists()
+    if force and out_dir.exists() and not ours and any(out_dir.iterdir()):
+        raise InputError("--force only replaces an assessment directory", key="--out", given=out)
     if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / "runs").exists():
         raise InputError("exists and is not an assessment directory", key="--out", given=out)
     return out_dir
@@ -201,7 +204,7 @@ def command(
 
     try:
         outcome, results, per_world, eff = run_assess(
-            sweep, out_dir, [v.name for v in variants], workers, scheduler, on_start, on_done
+            sweep, out_dir, [v.name for v in variants], workers, scheduler, on_start, on_done, force
         )
     except SweepInterrupted as e:
         if bar:

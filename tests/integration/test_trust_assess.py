@@ -123,3 +123,30 @@ def test_not_an_ensemble_file_is_refused(case, tmp_path):
     )
     assert res.exit_code == 2 and "not an ensemble file" in res.output
     assert not (tmp_path / "x").exists()
+
+
+def test_force_keeps_the_old_assessment_whole_until_the_new_one_is_complete(case, tmp_path, monkeypatch):
+    """--force over another assessment: nothing is deleted up front; the old runs stay until the swap."""
+    import shutil
+
+    from gatesim.sweep import runner
+
+    root, out = case
+    copy = tmp_path / "assessed"
+    shutil.copytree(out, copy)
+    old_spec = (copy / "runs" / "sweep.json").read_bytes()
+    seen = []
+    real = runner._run_locked
+
+    def spy(sweep, where, *args, **kwargs):
+        seen.append(((copy / "runs" / "sweep.json").read_bytes() == old_spec, where != copy / "runs"))
+        return real(sweep, where, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "_run_locked", spy)
+    argv = ["assess", str(root / "out" / "ensemble.csv"), str(root / "fit" / "tiny.yaml")]
+    argv += [str(root / "fit" / "noop.yaml"), "--out", str(copy), "--worlds", "2", "-r", "1", "-j", "1", "-q"]
+    res = CliRunner().invoke(main, [*argv, "--force"])
+    assert res.exit_code == 0, res.output
+    assert seen == [(True, True)]  # built beside the old runs, which were whole meanwhile
+    assert (copy / "runs" / "sweep.json").read_bytes() != old_spec  # then swapped in
+    assert set(pd.read_csv(copy / "effects.csv")["proposal"]) == {"noop"}
