@@ -114,8 +114,6 @@ def _read_fit_file(spec: Path) -> dict[str, Any] | None:
 
 def prepare_fit_dir(out: Path, identity: dict[str, Any], force: bool) -> None:
     """Create or resume ``out``; refuse a directory holding another fit or other files."""
-    import shutil
-
     spec = out / FIT_FILE
     if out.exists() and not out.is_dir():
         raise InputError("not a directory", key="--fit", given=str(out))
@@ -128,18 +126,46 @@ def prepare_fit_dir(out: Path, identity: dict[str, Any], force: bool) -> None:
                 given=str(out),
                 allowed="a new or empty directory",
             )
-        if old.get("identity") != identity:
-            if not force:
-                raise InputError(
-                    "holds a different fit (scenario, priors, targets or settings differ)",
-                    key="--fit",
-                    given=str(out),
-                    allowed="the same fit to resume it, another directory, or --force",
-                )
-            shutil.rmtree(out)
+        if old.get("identity") != identity and not force:  # (--force: run_fit builds beside it)
+            raise InputError(
+                "holds a different fit (scenario, priors, targets or settings differ)",
+                key="--fit",
+                given=str(out),
+                allowed="the same fit to resume it, another directory, or --force",
+            )
     out.mkdir(parents=True, exist_ok=True)
     if not spec.exists():
         write_json(spec, {"identity": identity, "gatesim_version": __version__})
+
+
+def _holds_another_fit(out: Path, identity: dict[str, Any]) -> bool:
+    old = _read_fit_file(out / FIT_FILE) if out.is_dir() else None
+    return old is not None and old.get("identity") != identity
+
+
+def _is_fit_dir(path: Path) -> bool:
+    return path.is_dir() and ((path / FIT_FILE).is_file() or not any(path.iterdir()))
+
+
+def _replace_fit(targets, priors, resolved, out: Path, cfg, runner, identity, on_note) -> FitResult:
+    """``--force`` over another fit: the new one is built (resumably) in a hidden sibling and
+    swapped in whole once complete; killed before, ``out`` is the old fit, untouched, and the
+    same command resumes the new one."""
+    import shutil
+
+    from gatesim.outputs import swap_dir, tidy_parked
+
+    tidy_parked(out)  # an old fit parked by a swap cut short is put back first
+    new = out.parent / f".{out.name}.fit-new"
+    if new.exists() and not new.is_dir():
+        new.unlink()
+    elif new.is_dir():
+        mine = _read_fit_file(new / FIT_FILE)
+        if mine is None or mine.get("identity") != identity:
+            shutil.rmtree(new)  # our own scratch, of another replacement: start it over
+    result = run_fit(targets, priors, resolved, new, cfg, runner, force=False, on_note=on_note)
+    swap_dir(new, out, ours=_is_fit_dir)
+    return result
 
 
 def _sets(priors: Priors, u: np.ndarray, first_id: int, wave: int) -> list[dict[str, Any]]:
@@ -207,6 +233,8 @@ def run_fit(
 
     out = Path(out)
     identity = _identity(resolved, priors, targets, cfg)
+    if force and _holds_another_fit(out, identity):
+        return _replace_fit(targets, priors, resolved, out, cfg, runner, identity, on_note)
     prepare_fit_dir(out, identity, force)
     fit_t = targets.with_role("fit")
     if not fit_t:

@@ -165,3 +165,50 @@ def test_missing_assumption_range_is_refused(tmp_path):
     sc, res = load_scenario(paths["scenario"])
     with pytest.raises(InputError, match="have no range"):
         load_priors(paths["priors"], sc, res)
+
+
+def test_force_builds_the_new_fit_beside_the_old_one_and_swaps_it_in(synthetic, tmp_path, monkeypatch):
+    """--force over another fit deletes nothing up front: killed mid-way, the old fit is whole."""
+    import shutil
+
+    import gatesim.trust.evaluate as ev
+
+    _, out, _ = synthetic
+    old = tmp_path / "fitdir"
+    shutil.copytree(out, old)
+    old_json = (old / "fit.json").read_bytes()
+    root = out.parent / "fit"
+    sc, res = load_scenario(root / "tiny.yaml")
+    priors = load_priors(root / "tiny.priors.yaml", sc, res)
+    targets = load_targets(root / "targets.yaml", gates=list(sc.gates))
+    other = FitConfig(sets_per_wave=4, waves=1, centre_replications=2, predict_members=2, seed=4)
+    real, calls = ev.measure_task, []
+
+    def killed_after_two(*a, **k):  # the replacement dies mid-way
+        calls.append(1)
+        if len(calls) > 2:
+            raise KeyboardInterrupt
+        return real(*a, **k)
+
+    monkeypatch.setattr(ev, "measure_task", killed_after_two)
+    from gatesim.sweep.runner import SweepInterrupted
+
+    with pytest.raises(SweepInterrupted):
+        run_fit(
+            targets,
+            priors,
+            res,
+            old,
+            other,
+            Runner(workers=1, quiet=True),
+            force=True,
+            on_note=lambda m: None,
+        )
+    assert (old / "fit.json").read_bytes() == old_json and (old / "ensemble.csv").is_file()  # untouched
+    monkeypatch.setattr(ev, "measure_task", real)
+    run_fit(
+        targets, priors, res, old, other, Runner(workers=1, quiet=True), force=True, on_note=lambda m: None
+    )
+    assert (old / "fit.json").read_bytes() != old_json  # the new fit, swapped in whole
+    assert not (tmp_path / ".fitdir.fit-new").exists()
+    assert (old / "design.csv").read_text(encoding="utf-8").count("\n") == 1 + 4  # header + 4 sets
