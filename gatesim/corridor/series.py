@@ -74,13 +74,17 @@ def corridor_series(log: LogData) -> pd.DataFrame:
     edges = np.r_[hours, hours[-1] + 1.0] if nh else np.zeros(1)
     n = max(log.n_trucks, int(log.truck.max()) + 1 if log.truck.size else 0)
     kind, truck, t = log.kind, log.truck, log.t_h
-    # a truck's ready instant: its first HELD or DEPARTED, at any gate (as kpis.py)
-    start = (kind == Kind.HELD) | (kind == Kind.DEPARTED)
+    # a truck's ready instant: its first HELD or DEPARTED, at any gate (as kpis.py). Rows by
+    # kind as indices, one full-length mask at a time: a year's log has 14.5M rows, and three
+    # masks alive at once put a year's corridor run over its memory budget.
     ready = np.full(n, np.inf)
-    np.minimum.at(ready, truck[start], t[start])
+    for k0 in (Kind.HELD, Kind.DEPARTED):
+        rows = np.flatnonzero(kind == k0)
+        np.minimum.at(ready, truck[rows], t[rows])
     arrived_t = np.full(n, np.nan)
-    arr_all = kind == Kind.ARRIVED
-    arrived_t[truck[arr_all]] = t[arr_all]
+    rows = np.flatnonzero(kind == Kind.ARRIVED)
+    arrived_t[truck[rows]] = t[rows]
+    del rows
 
     def binned(tt: np.ndarray) -> np.ndarray:
         """Hour index of each time inside the window's bins (-1 outside)."""

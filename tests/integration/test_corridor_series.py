@@ -174,14 +174,14 @@ class _GateIdle:
 
 
 def test_trucks_on_the_way_add_their_bottleneck_headway_to_the_published_wait():
-    sc, resolved = load_scenario(CORRIDOR, SHORT)
+    sc, _ = load_scenario(CORRIDOR, SHORT)
     gate = sc.gates["huu_nghi"]
     runtimes = {(sid, d): _Idle() for sid in gate.stages for d in ("export", "import")}
     w = GateWaits(gate, runtimes, _GateIdle(gate.yard.capacity_trucks))
     imp, exp = 1, 0
     assert w.expected_wait_h(imp, 5.0) == 0.0  # an idle gate, nobody on the way
     # the import route's slowest stage, from the report's nominal capacities (trucks/day)
-    caps = nominal_capacity(resolved["gates"]["huu_nghi"])
+    caps = nominal_capacity(gate)
     slowest = min(cap for sid, (cap, _) in caps.items() if sid in gate.routes["import"].stages)
     assert w.expected_wait_h(imp, 5.0, en_route=30) == pytest.approx(30 * 24.0 / slowest)
     # exports also count them in the yard bound (the rate of the stage that frees yard slots)
