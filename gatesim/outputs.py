@@ -47,6 +47,7 @@ __all__ = [
     "gatesim_dir",
     "swap_dir",
     "tidy_parked",
+    "write_bytes",
     "write_csv",
     "write_json",
     "write_text",
@@ -387,19 +388,24 @@ def swap_dir(new: Path, target: Path, ours: Callable[[Path], bool] = gatesim_dir
     _fsync_dir(target.parent)
 
 
-def write_text(path: Path, text: str) -> None:
+def write_bytes(path: Path, data: bytes) -> None:
     """Write a file via a temporary name and rename: readers see the old or the new file, whole."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
+        with open(tmp, "wb") as f:
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def write_text(path: Path, text: str) -> None:
+    """UTF-8 text, as given (no newline translation), written atomically (:func:`write_bytes`)."""
+    write_bytes(path, text.encode("utf-8"))
 
 
 def write_csv(path: Path, df: pd.DataFrame) -> None:

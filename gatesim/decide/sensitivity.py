@@ -265,7 +265,9 @@ def write_sensitivity(res: SensitivityResult, out: Path) -> dict[str, Path]:
         import base64
 
         paths["chart"] = out / "indices.png"
-        paths["chart"].write_bytes(base64.b64decode(png))
+        from gatesim.outputs import write_bytes
+
+        write_bytes(paths["chart"], base64.b64decode(png))  # atomic, as every other output
     study, spec = res.study, res.study.sensitivity_spec
     text = [
         f"Base scenario {study.base.name}, {study.days} days per run, seed {study.seed}, "

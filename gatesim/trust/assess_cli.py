@@ -120,6 +120,11 @@ def _out_dir(out: str, force: bool) -> Path:
     atomically.
     """
     out_dir = Path(out)
+    for p in [out_dir, *out_dir.parents]:  # the nearest existing one must be a directory
+        if p.exists():
+            if not p.is_dir():
+                raise InputError("is a file, not a directory", key="--out", given=str(p))
+            break
     ours = (out_dir / "runs" / "sweep.json").exists()
     if force and out_dir.exists() and not ours and any(out_dir.iterdir()):
         raise InputError("--force only replaces an assessment directory", key="--out", given=out)

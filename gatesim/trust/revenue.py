@@ -177,11 +177,23 @@ def command(ensemble, base, out, worlds, workers, scheduler, quiet) -> None:
 
 
 def main() -> None:
+    """``python -m gatesim.trust.revenue`` (also ``gatesim revenue``): gatesim's one-line endings."""
+    import os
+
     try:
         command.main(standalone_mode=False)
     except (InputError, click.UsageError) as e:
         click.echo(bad_input_line(e), err=True)
         sys.exit(2)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except Exception as e:  # noqa: BLE001 - the environment or a bug: one line, exit 1 (as gatesim's commands)
+        if os.environ.get("GATESIM_DEBUG"):
+            raise
+        from gatesim.cli import _failure_line
+
+        click.echo(f"gatesim: error: {_failure_line(e)}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

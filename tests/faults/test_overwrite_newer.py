@@ -161,3 +161,49 @@ def test_revenue_refuses_a_folder_of_the_users(tmp_path):
     assert isinstance(result.exception, InputError), repr(result.exception)
     assert "is not a revenue directory" in str(result.exception)
     assert snapshot(mine) == before
+
+
+def test_assess_out_under_a_file_is_bad_input(tmp_path):
+    scenarios = Path(BASELINE).parent
+    blocker = tmp_path / "o"
+    blocker.write_text("a user's file\n")
+    before = snapshot(blocker)
+    result, lines = cli(
+        "assess",
+        scenarios / "baseline_2026.ensemble.csv",
+        BASELINE,
+        scenarios / "tan_thanh_8_lanes.yaml",
+        "--out",
+        blocker / "x",
+        "--worlds",
+        "1",
+    )
+    one_line(result, lines, 2, "--out", "is a file, not a directory")
+    assert snapshot(blocker) == before
+
+
+def test_revenue_ends_in_one_line_on_a_failure_of_the_environment(tmp_path, monkeypatch, capsys):
+    import gatesim.trust.revenue as revenue
+
+    def disk_full(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(revenue, "run_sweep", disk_full, raising=False)
+    monkeypatch.setattr("gatesim.sweep.runner.run_sweep", disk_full)
+    monkeypatch.setattr(
+        "sys.argv",
+        [
+            "revenue",
+            str(Path(BASELINE).parent / "baseline_2026.ensemble.csv"),
+            str(BASELINE),
+            "--out",
+            str(tmp_path / "r"),
+            "--worlds",
+            "1",
+        ],
+    )
+    with pytest.raises(SystemExit) as e:
+        revenue.main()
+    assert e.value.code == 1
+    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("gatesim: error:")]
+    assert len(err) == 1 and "no space left on device" in err[0].lower(), err
