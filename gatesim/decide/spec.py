@@ -302,10 +302,8 @@ def load_study(path: str | Path, kind: Literal["optimise", "sensitivity"], days:
     """Read and validate an optimise or sensitivity file, its base scenario and its key paths."""
     path = Path(path)
     file = str(path)
-    if not path.is_file():
-        raise InputError("file not found", key="SPEC", given=file)
     lines: dict[tuple[str, ...], int] = {}
-    data = read_yaml(path, lines)
+    data = read_yaml(path, lines)  # names a missing file, a FIFO, a device or a directory
     if not isinstance(data, dict):
         raise InputError("top level must be a mapping", file=file, given=type(data).__name__)
     model = OptimiseSpec if kind == "optimise" else SensitivitySpec

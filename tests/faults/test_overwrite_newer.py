@@ -207,3 +207,13 @@ def test_revenue_ends_in_one_line_on_a_failure_of_the_environment(tmp_path, monk
     assert e.value.code == 1
     err = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("gatesim: error:")]
     assert len(err) == 1 and "no space left on device" in err[0].lower(), err
+
+
+def test_a_fifo_as_study_file_is_named_without_blocking(tmp_path):
+    import os
+
+    fifo = tmp_path / "study.yaml"
+    os.mkfifo(fifo)
+    result, lines = cli("optimise", fifo, "--out", tmp_path / "o")
+    one_line(result, lines, 2, "FIFO")
+    assert not (tmp_path / "o").exists()
