@@ -139,14 +139,21 @@ class EventLog:
         n_trucks = 0
         for off, cols in zip(self._payload_offsets, self._payload):
             n_trucks = max(n_trucks, off + len(cols["value_usd"]))
-        payload = {k: np.zeros(n_trucks, dtype=v) for k, v in PAYLOAD_COLUMNS.items()}
-        for off, cols in zip(self._payload_offsets, self._payload):
-            for k in PAYLOAD_COLUMNS:
-                payload[k][off : off + len(cols[k])] = cols[k]
+        # column by column, each source freed once copied: the payload is not held twice
+        payload = {}
+        for k, dtype in PAYLOAD_COLUMNS.items():
+            col = np.zeros(n_trucks, dtype=dtype)
+            for off, cols in zip(self._payload_offsets, self._payload):
+                col[off : off + len(cols[k])] = cols[k]
+                cols[k] = _FREED
+            payload[k] = col
         self._payload, self._payload_offsets = [], []
         return LogData(
             t_h=t, truck=truck, gate=gate, stage=stage, kind=kind, payload=payload, meta=meta, servers=servers
         )
+
+
+_FREED = np.empty(0)  # stands in for a payload column already copied by decode
 
 
 def _decode_part(part: GateLog, t, truck, gate, stage, kind) -> None:
