@@ -388,12 +388,12 @@ def swap_dir(new: Path, target: Path, ours: Callable[[Path], bool] = gatesim_dir
     _fsync_dir(target.parent)
 
 
-def write_bytes(path: Path, data: bytes) -> None:
-    """Write a file via a temporary name and rename: readers see the old or the new file, whole."""
+def _write_atomic(path: Path, data: str | bytes, mode: str, **open_kw: Any) -> None:
+    """Write via a temporary name and rename: readers see the old or the new file, whole."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
-        with open(tmp, "wb") as f:
+        with open(tmp, mode, **open_kw) as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
@@ -403,9 +403,13 @@ def write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+def write_bytes(path: Path, data: bytes) -> None:
+    _write_atomic(path, data, "wb")
+
+
 def write_text(path: Path, text: str) -> None:
-    """UTF-8 text, as given (no newline translation), written atomically (:func:`write_bytes`)."""
-    write_bytes(path, text.encode("utf-8"))
+    """UTF-8 text, as given (no newline translation), written atomically."""
+    _write_atomic(path, text, "w", encoding="utf-8", newline="\n")
 
 
 def write_csv(path: Path, df: pd.DataFrame) -> None:

@@ -28,7 +28,9 @@ from tests.helpers.twin_compare import (
 )
 
 # Integration (out of the quick tier): runs the CLI (--engine) and two engines on many Hypothesis scenarios.
-pytestmark = pytest.mark.integration
+# Hypothesis over many scenarios: minutes on 2 cores; in the slow tier (.ci/run runs it after the
+# default tests) so that the default run stays under 10 min.
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 _BASE: dict[str, Any] = {
     "name": "twin",

@@ -27,7 +27,9 @@ from gatesim.scenario.load import load_scenario, read_yaml, validate
 from gatesim.scenario.schema import Scenario
 
 # Integration (out of the quick tier): runs the CLI and fuzzes the loader with many Hypothesis examples.
-pytestmark = pytest.mark.integration
+# Hypothesis over many scenarios: minutes on 2 cores; in the slow tier (.ci/run runs it after the
+# default tests) so that the default run stays under 10 min.
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline_2026.yaml"

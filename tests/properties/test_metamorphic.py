@@ -13,7 +13,9 @@ from gatesim.run import run_replication
 from gatesim.scenario.load import load_scenario
 
 # Integration (out of the quick tier): simulates the baseline over many days for each pair of scenarios.
-pytestmark = pytest.mark.integration
+# Hypothesis over many scenarios: minutes on 2 cores; in the slow tier (.ci/run runs it after the
+# default tests) so that the default run stays under 10 min.
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "baseline_2026.yaml"
 
