@@ -48,6 +48,12 @@ def cost_factors(meta: dict) -> dict | None:
     return meta.get("outcomes")
 
 
+# Rows of a row set folded at a time: the set's times, trucks and weights are
+# gathered a block at a time (a year's corridor gate has row sets of ~3M rows:
+# whole, the gathers were ~90 MiB at the run's memory peak; a block is ~5 MiB).
+_AREA_BLOCK = 1 << 18
+
+
 def weighted_area(
     t: np.ndarray,
     truck: np.ndarray,
@@ -61,9 +67,7 @@ def weighted_area(
     A +1 row at time t_i adds w_i (T - t_i) for T > t_i, so
     A(T) = T x sum(s w) - sum(s w t) over the rows before T: one cumulative sum
     per row set and weight, one search per edge (each set's times ascend with
-    its rows). The row set's times and trucks are gathered once for all weights
-    (the gathers are the costly part), and the sums taken in place (a year's
-    row set is ~2M rows).
+    its rows).
     """
     plus, minus = steps
     out = [np.zeros(edges.size) for _ in weights]
@@ -71,31 +75,63 @@ def weighted_area(
         for rows in rows_sets:
             if rows.size == 0:
                 continue
-            tr = t[rows]
-            k = np.searchsorted(tr, edges, side="left")
-            before = np.maximum(k - 1, 0)  # the last row before each edge (none where k = 0)
-            trucks = truck[rows] if any(w is not None for w in weights) else None
-            for acc, weight in zip(out, weights, strict=True):
-                if weight is None:
-                    cw = k.astype(float)
-                    cwt = _prefix_sums(tr, k, before, inplace=False)
-                else:
-                    w = weight[trucks]
-                    wt = tr * w
-                    cw = _prefix_sums(w, k, before)
-                    cwt = _prefix_sums(wt, k, before)
-                    del w, wt
+            fold = _sums_few if edges.size <= 8 else _sums_many
+            for acc, (cw, cwt) in zip(out, fold(t, truck, rows, edges, weights), strict=True):
                 acc += sign * (edges * cw - cwt)
     return out
 
 
-def _prefix_sums(a: np.ndarray, k: np.ndarray, before: np.ndarray, inplace: bool = True) -> np.ndarray:
-    """``sum(a[:k_j])`` for each j: slices for a few edges (a summary's window), one
-    cumulative sum (in place unless told not to) for many (the hours)."""
-    if k.size <= 8:
-        return np.array([float(a[:kj].sum()) for kj in k.tolist()])
-    c = np.cumsum(a, out=a) if inplace else np.cumsum(a)
-    return np.where(k > 0, c[before], 0.0)
+def _sums_few(t, truck, rows, edges, weights) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per weight, (sum w, sum w t) over the rows before each of a few edges (a
+    summary's window): slices of the whole set."""
+    tr = t[rows]
+    k = np.searchsorted(tr, edges, side="left")
+    trucks = truck[rows] if any(w is not None for w in weights) else None
+    sums = []
+    for weight in weights:
+        w = np.ones(tr.size) if weight is None else weight[trucks]
+        wt = tr * w
+        cw = k.astype(float) if weight is None else np.array([float(w[:kj].sum()) for kj in k.tolist()])
+        sums.append((cw, np.array([float(wt[:kj].sum()) for kj in k.tolist()])))
+    return sums
+
+
+def _sums_many(t, truck, rows, edges, weights) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per weight, (sum w, sum w t) over the rows before each of many edges (the hours).
+
+    One cumulative sum over the set, taken a block at a time: each block's
+    first value gets the sum so far added before its in-place cumsum, so every
+    partial sum is the same addition, in the same order, as one cumsum of the
+    whole set (numpy's accumulate adds in sequence). An edge takes its sums
+    from the last block that has rows before it.
+    """
+    n_w = len(weights)
+    cw = [np.zeros(edges.size) for _ in weights]
+    cwt = [np.zeros(edges.size) for _ in weights]
+    carry_w, carry_wt = [0.0] * n_w, [0.0] * n_w
+    need_trucks = any(w is not None for w in weights)
+    for lo in range(0, rows.size, _AREA_BLOCK):
+        block = rows[lo : lo + _AREA_BLOCK]
+        tr = t[block]
+        k = np.searchsorted(tr, edges, side="left")
+        hit = k > 0
+        last = k[hit] - 1  # each edge's last row of this block before it
+        trucks = truck[block] if need_trucks else None
+        for i, weight in enumerate(weights):
+            if weight is None:
+                cw[i][hit] = (lo + k[hit]).astype(float)
+                a = tr.copy()
+            else:
+                a = weight[trucks]
+                a[0] += carry_w[i]
+                np.cumsum(a, out=a)
+                cw[i][hit], carry_w[i] = a[last], float(a[-1])
+                np.take(weight, trucks, out=a)
+                np.multiply(a, tr, out=a)
+            a[0] += carry_wt[i]
+            np.cumsum(a, out=a)
+            cwt[i][hit], carry_wt[i] = a[last], float(a[-1])
+    return list(zip(cw, cwt, strict=True))
 
 
 def truck_waits(g: GateView) -> np.ndarray:

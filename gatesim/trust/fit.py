@@ -160,9 +160,12 @@ def _replace_fit(targets, priors, resolved, out: Path, cfg, runner, identity, on
     if new.exists() and not new.is_dir():
         new.unlink()
     elif new.is_dir():
-        mine = _read_fit_file(new / FIT_FILE)
+        try:
+            mine = _read_fit_file(new / FIT_FILE)
+        except InputError:  # our own scratch, damaged: not the user's file, so start it over
+            mine = None
         if mine is None or mine.get("identity") != identity:
-            shutil.rmtree(new)  # our own scratch, of another replacement: start it over
+            shutil.rmtree(new)  # our own scratch, of another replacement (or damaged): start it over
     result = run_fit(targets, priors, resolved, new, cfg, runner, force=False, on_note=on_note)
     swap_dir(new, out, ours=_is_fit_dir)
     return result

@@ -25,7 +25,7 @@ import click
 import numpy as np
 import pandas as pd
 
-from gatesim.errors import InputError, bad_input_line
+from gatesim.errors import InputError
 
 __all__ = ["MODELLED_SHARE", "MODELLED_SHARE_SD", "main", "revenue_summary"]
 
@@ -177,23 +177,11 @@ def command(ensemble, base, out, worlds, workers, scheduler, quiet) -> None:
 
 
 def main() -> None:
-    """``python -m gatesim.trust.revenue`` (also ``gatesim revenue``): gatesim's one-line endings."""
-    import os
+    """``python -m gatesim.trust.revenue ARGS`` = ``gatesim revenue ARGS``: the gatesim group
+    runs it, so its failures end as every command's do (one line; exit 2 or 1)."""
+    from gatesim.cli import main as gatesim
 
-    try:
-        command.main(standalone_mode=False)
-    except (InputError, click.UsageError) as e:
-        click.echo(bad_input_line(e), err=True)
-        sys.exit(2)
-    except click.exceptions.Exit as e:
-        sys.exit(e.exit_code)
-    except Exception as e:  # noqa: BLE001 - the environment or a bug: one line, exit 1 (as gatesim's commands)
-        if os.environ.get("GATESIM_DEBUG"):
-            raise
-        from gatesim.cli import _failure_line
-
-        click.echo(f"gatesim: error: {_failure_line(e)}", err=True)
-        sys.exit(1)
+    gatesim.main(args=["revenue", *sys.argv[1:]], prog_name="gatesim")
 
 
 if __name__ == "__main__":

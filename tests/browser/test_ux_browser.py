@@ -26,10 +26,14 @@ ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline_2026.yaml"
 WIDTH, HEIGHT = 1200, 900
 
-pytestmark = pytest.mark.skipif(
-    find_chromium() is None,
-    reason="headless Chromium not installed (Debian: apt-get install chromium; or set GATESIM_CHROMIUM)",
-)
+# slow: Chromium starts per page (~75 s in all); .ci/run runs the slow tier
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        find_chromium() is None,
+        reason="headless Chromium not installed (Debian: apt-get install chromium; or set GATESIM_CHROMIUM)",
+    ),
+]
 
 
 def _cli(*args: str):

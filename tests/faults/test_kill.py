@@ -23,6 +23,8 @@ from faultkit import BASELINE, ROOT, snapshot
 
 KILLS = int(os.environ.get("GATESIM_FAULT_KILLS", "1"))  # per command; more with the env variable
 RNG = random.Random(20261202)
+# slow: kills real commands mid-run and reruns them (~18 s); .ci/run runs the slow tier
+pytestmark = pytest.mark.slow
 
 
 def _start(*args) -> subprocess.Popen:

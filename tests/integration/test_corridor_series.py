@@ -24,7 +24,8 @@ from gatesim.report.rundata import nominal_capacity
 from gatesim.run import run_replication
 from gatesim.scenario.load import load_scenario
 
-pytestmark = pytest.mark.integration
+# slow too: runs, replays and reports corridor runs (~27 s); .ci/run runs the slow tier
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 CORRIDOR = SCENARIOS / "corridor_2026.yaml"

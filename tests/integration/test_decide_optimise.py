@@ -14,7 +14,8 @@ from gatesim.decide.rank import indistinguishable_from_best
 from tests.helpers.decide_cases import LAM_H, erlang_c_wait_h, mmc_scenario, write_yaml
 
 # Integration: runs the CLI end to end (see CONTRIBUTING.md, test tiers).
-pytestmark = pytest.mark.integration
+# slow too: searches of dozens of evaluations on process pools (~35 s); .ci/run runs the slow tier
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 MEAN_MIN = 1.8  # offered load a = 100/h x 1.8 min = 3 Erlangs
 BOUND_MIN = 0.4  # mean wait in queue, minutes

@@ -14,7 +14,8 @@ import pytest
 from gatesim.sweep import load_sweep, run_sweep
 
 # Integration: runs the CLI end to end (see CONTRIBUTING.md, test tiers).
-pytestmark = pytest.mark.integration
+# slow too: kills and resumes real sweeps (~25 s); .ci/run runs the slow tier
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = f"""\

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -212,3 +214,25 @@ def test_force_builds_the_new_fit_beside_the_old_one_and_swaps_it_in(synthetic, 
     assert (old / "fit.json").read_bytes() != old_json  # the new fit, swapped in whole
     assert not (tmp_path / ".fitdir.fit-new").exists()
     assert (old / "design.csv").read_text(encoding="utf-8").count("\n") == 1 + 4  # header + 4 sets
+
+
+def test_force_clears_its_own_damaged_scratch(synthetic, tmp_path):
+    """A damaged fit.json in --force's own hidden scratch is not the user's: it is started over."""
+    import shutil
+
+    _, out, _ = synthetic
+    old = tmp_path / "fitdir"
+    shutil.copytree(out, old)
+    scratch = tmp_path / ".fitdir.fit-new"
+    scratch.mkdir()
+    (scratch / "fit.json").write_text("{not json", encoding="utf-8")
+    root = out.parent / "fit"
+    sc, res = load_scenario(root / "tiny.yaml")
+    priors = load_priors(root / "tiny.priors.yaml", sc, res)
+    targets = load_targets(root / "targets.yaml", gates=list(sc.gates))
+    other = FitConfig(sets_per_wave=4, waves=1, centre_replications=2, predict_members=2, seed=4)
+    run_fit(
+        targets, priors, res, old, other, Runner(workers=1, quiet=True), force=True, on_note=lambda m: None
+    )
+    assert json.loads((old / "fit.json").read_text(encoding="utf-8"))  # the new fit, whole
+    assert not scratch.exists()

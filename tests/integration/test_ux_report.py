@@ -139,6 +139,7 @@ def test_comparison_page_decides(run_dir, tmp_path):
     assert f"Identical rows ({n_ident})" in (tmp_path / "report.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow  # ~27 s: runs and reports two scenarios
 def test_multi_report_leads_with_the_overview_and_folds_each_scenario(run_dir, tmp_path):
     root = _multi(run_dir, tmp_path / "multi", ["a", "b", "c"])
     res = _cli("report", str(root))
