@@ -100,9 +100,12 @@ def run_scenario(
     for r in range(replications):
         log = run_replication(scenario, days, r, seed, engine, on_day)
         summary, hourly = tables(log)
+        # the projections' freed temporaries, before the next fold and before the log is
+        # written (glibc keeps them otherwise: gatesim/memory.py)
+        release_free_memory()
         summary = with_corridor_kpis(summary, log)  # issue 15: corridor runs' extra columns
         hourly = with_corridor_series(hourly, log)  # and their hourly ones
-        release_free_memory()  # the projections' freed temporaries, before the log is written
+        release_free_memory()
         summaries.append(summary)
         series.append(hourly)
         if on_log is not None:

@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from gatesim.memory import release_free_memory
+
 __all__ = ["NO_PRIORITY", "PAYLOAD_COLUMNS", "SAME_TIME", "EventLog", "GateLog", "LogData"]
 
 # Bit 7 of the kind byte: this event happened at the previous event's time.
@@ -137,6 +139,10 @@ class EventLog:
                 kind[lo : lo + size],
             )
             part.release()
+            # glibc keeps a freed column below its (adaptive) mmap threshold in the
+            # heap: give it back now, or it sits beside the decoded columns
+            # (a year's corridor: 55 MiB of the decode peak, benchmarks/README.md)
+            release_free_memory()
             lo += size
         n_trucks = 0
         for off, cols in zip(self._payload_offsets, self._payload):

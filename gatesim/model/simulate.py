@@ -175,14 +175,16 @@ def _simulate(  # noqa: C901
     start(env, lambda _resume: _calendar(env, log, sorted(calendar_rows)))
     if corridor is not None:  # corridor (issue 15)
         corridor.attach(env, log)
-    if on_day is None:
-        env.run(until=clock.horizon_h)
-    else:
-        # Day by day for progress: a stop at t pops before the events at t and leaves the
-        # queue's order untouched, so the log is the same as one run to the horizon.
-        n = math.ceil(clock.horizon_h / 24)
-        for k in range(1, n + 1):
-            env.run(until=min(24.0 * k, clock.horizon_h))
+    # Day by day: a stop at t pops before the events at t and leaves the queue's order
+    # untouched, so the log is the same as one run to the horizon. After each day the
+    # allocator's free pages go back to the OS: the live columns grow by realloc, and
+    # below glibc's mmap threshold each move leaves a hole in the heap that glibc keeps
+    # (a year of the corridor: simulate's peak 498 -> 433 MiB, benchmarks/README.md).
+    n = math.ceil(clock.horizon_h / 24)
+    for k in range(1, n + 1):
+        env.run(until=min(24.0 * k, clock.horizon_h))
+        release_free_memory()
+        if on_day is not None:
             on_day(k, n)
     meta = run_metadata(scenario, clock, days, replication, seed)
     if corridor is not None:  # corridor (issue 15): payload fixed as the trucks departed

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pandas as pd
 
 from gatesim.events.log import LogData
+from gatesim.memory import release_free_memory
 from gatesim.projections.base import GateView, iter_gate_views
 from gatesim.projections.kpis import summary_frame, summary_row
 from gatesim.projections.timeseries import hour_labels, timeseries_frame
@@ -41,5 +42,9 @@ def tables(log: LogData, threads: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
         with ThreadPoolExecutor(threads) as pool:
             parts = list(pool.map(fold, iter_gate_views(log)))
     else:
-        parts = [fold(g) for g in iter_gate_views(log)]
+        parts = []
+        for g in iter_gate_views(log):
+            parts.append(fold(g))
+            del g  # the view's row sets, freed and (glibc) given back before the next gate's
+            release_free_memory()
     return summary_frame(log, [p[0] for p in parts]), pd.concat([p[1] for p in parts], ignore_index=True)
