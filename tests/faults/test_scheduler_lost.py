@@ -3,17 +3,17 @@ and the same sweep resumes from them (here on local processes)."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from faultkit import BASELINE
+
+from tests.helpers.dask_cluster import dask_cluster
 
 pytest.importorskip("distributed")
 
@@ -32,26 +32,9 @@ parameters:
 GATESIM = [sys.executable, "-m", "gatesim.cli"]
 
 
-def _dask(*args: str, log: Path) -> subprocess.Popen:
-    with open(log, "w") as f:
-        return subprocess.Popen([sys.executable, "-m", "dask", *args], stdout=f, stderr=subprocess.STDOUT)
-
-
 def test_scheduler_killed_mid_sweep(tmp_path):
-    sched_file = tmp_path / "scheduler.json"
-    scheduler = _dask("scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                      "--scheduler-file", str(sched_file), log=tmp_path / "scheduler.log")  # fmt: skip
-    procs = [scheduler]
-    try:
-        t0 = time.monotonic()
-        while not sched_file.exists() or not sched_file.read_text().strip():
-            assert time.monotonic() - t0 < 60, (tmp_path / "scheduler.log").read_text()
-            time.sleep(0.1)
-        procs.append(
-            _dask("worker", "--scheduler-file", str(sched_file), "--host", "127.0.0.1", "--nthreads", "1",
-                  "--no-nanny", "--no-dashboard", "--death-timeout", "20", log=tmp_path / "worker.log")
-        )  # fmt: skip
-        address = json.loads(sched_file.read_text())["address"]
+    with dask_cluster(tmp_path, workers=1, death_timeout_s=20, wait=False) as cluster:
+        scheduler, address = cluster.scheduler, cluster.address
         spec = tmp_path / "sw.yaml"
         spec.write_text(SPEC)
         out = tmp_path / "out"
@@ -93,12 +76,3 @@ def test_scheduler_killed_mid_sweep(tmp_path):
         assert r.returncode == 0, r.stderr
         assert f"{4 - len(kept)} tasks run, {len(kept)} already done" in r.stdout
         assert len(list((out / "tasks").glob("*.json"))) == 4
-    finally:
-        for p in reversed(procs):
-            if p.poll() is None:
-                p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()

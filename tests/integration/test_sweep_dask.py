@@ -5,7 +5,6 @@ Results are byte-identical to a local run; a worker killed mid-sweep does not st
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -18,6 +17,7 @@ import pytest
 pytest.importorskip("distributed")
 
 from gatesim.sweep import load_sweep, run_sweep  # noqa: E402
+from tests.helpers.dask_cluster import dask_cluster  # noqa: E402
 
 # A local dask cluster per module costs ~30-60 s on 2 cores: in the slow tier, which .ci/run
 # runs after the default tests (the default run stays under 10 min).
@@ -37,44 +37,10 @@ parameters:
 TOTAL = 12
 
 
-def _dask(*args: str, log: Path) -> subprocess.Popen:
-    with open(log, "w") as f:
-        return subprocess.Popen([sys.executable, "-m", "dask", *args], stdout=f, stderr=subprocess.STDOUT)
-
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    d = tmp_path_factory.mktemp("dask")
-    sched_file = d / "scheduler.json"
-    procs = [
-        _dask("scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-              "--scheduler-file", str(sched_file), log=d / "scheduler.log")
-    ]  # fmt: skip
-    try:
-        t0 = time.monotonic()
-        while not sched_file.exists() or not sched_file.read_text().strip():
-            assert time.monotonic() - t0 < 60, (d / "scheduler.log").read_text()
-            time.sleep(0.1)
-        for i in range(2):
-            procs.append(
-                _dask("worker", "--scheduler-file", str(sched_file), "--host", "127.0.0.1", "--nthreads", "1",
-                      "--no-nanny", "--no-dashboard", "--death-timeout", "60", log=d / f"worker{i}.log")
-            )  # fmt: skip
-        address = json.loads(sched_file.read_text())["address"]
-        from distributed import Client
-
-        with Client(address, timeout="30s") as client:
-            client.wait_for_workers(2, timeout=60)
-        yield address, procs[1:]
-    finally:
-        for p in reversed(procs):
-            if p.poll() is None:
-                p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
+    with dask_cluster(tmp_path_factory.mktemp("dask"), workers=2) as c:
+        yield c.address, c.workers
 
 
 @pytest.fixture(scope="module")
