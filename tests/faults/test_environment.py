@@ -6,11 +6,9 @@ Exit 1, one line with the system's reason, no partial output, earlier outputs in
 from __future__ import annotations
 
 import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
-from faultkit import BASELINE, cli, is_root, one_line, snapshot
+from faultkit import BASELINE, cli, fill, is_root, make_readonly, one_line, small_tmpfs, snapshot
 
 pytestmark = pytest.mark.skipif(not is_root(), reason="mounting a small tmpfs needs root")
 
@@ -24,35 +22,15 @@ parameters:
 
 @pytest.fixture
 def small_fs(tmp_path):
-    mnt = tmp_path / "mnt"
-    mnt.mkdir()
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mnt)], capture_output=True)
-    if r.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {r.stderr.decode().strip()}")
-    try:
+    with small_tmpfs(tmp_path, "4m") as mnt:
         yield mnt
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], check=False)
-
-
-def _fill(mnt: Path, leave: int) -> Path:
-    """Fill the file system, leaving about ``leave`` bytes free."""
-    filler = mnt / "filler"
-    free = shutil.disk_usage(mnt).free
-    with open(filler, "wb") as f:
-        f.write(b"\0" * max(0, free - leave))
-    return filler
-
-
-def _readonly(mnt: Path) -> None:
-    subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
 
 
 def test_full_disk_run_leaves_nothing_and_keeps_the_old_run(small_fs, small_run):
     old = small_fs / "run"
     shutil.copytree(small_run, old)
     before = snapshot(old)
-    _fill(small_fs, 40_000)
+    fill(small_fs, 40_000)
     for target, force in ((small_fs / "new", []), (old, ["--force"])):
         result, lines = cli("run", BASELINE, "--days", "2", "-r", "2", "-q", "--out", target, *force)
         one_line(result, lines, 1, "no space left on device; nothing was changed")
@@ -61,7 +39,7 @@ def test_full_disk_run_leaves_nothing_and_keeps_the_old_run(small_fs, small_run)
 
 
 def test_full_disk_compare_and_replay(small_fs, small_run):
-    _fill(small_fs, 2_000)
+    fill(small_fs, 2_000)
     result, lines = cli("compare", small_run, small_run, "--out", small_fs / "c.csv")
     one_line(result, lines, 1, "no space left on device")
     result, lines = cli("replay", small_run, "--out", small_fs / "r")
@@ -72,7 +50,7 @@ def test_full_disk_compare_and_replay(small_fs, small_run):
 def test_full_disk_sweep_then_resume(small_fs, tmp_path):
     spec = tmp_path / "sw.yaml"
     spec.write_text(SWEEP.format(base=BASELINE))
-    filler = _fill(small_fs, 3_000)
+    filler = fill(small_fs, 3_000)
     out = small_fs / "sw"
     result, lines = cli("sweep", spec, "--out", out, "-q", "-j", "1")
     one_line(result, lines, 1, "no space left on device")
@@ -90,7 +68,7 @@ def test_read_only_output(small_fs, small_run, tmp_path, command):
     shutil.copytree(small_run, small_fs / "run")
     spec = tmp_path / "sw.yaml"
     spec.write_text(SWEEP.format(base=BASELINE))
-    _readonly(small_fs)
+    make_readonly(small_fs)
     before = snapshot(small_fs)
     args = {
         "run": ["run", BASELINE, "--days", "1", "-r", "1", "-q", "--out", small_fs / "new"],

@@ -6,11 +6,9 @@ Exit 1, one line with the system's reason, earlier outputs intact, no partial ou
 from __future__ import annotations
 
 import shutil
-import subprocess
 
 import pytest
-from faultkit import cli, is_root, one_line, snapshot
-from test_environment import _fill, _readonly
+from faultkit import cli, fill, is_root, make_readonly, one_line, small_tmpfs, snapshot
 
 pytestmark = pytest.mark.skipif(not is_root(), reason="mounting a small tmpfs needs root")
 
@@ -18,15 +16,8 @@ pytestmark = pytest.mark.skipif(not is_root(), reason="mounting a small tmpfs ne
 @pytest.fixture
 def small_fs(tmp_path):
     """A 16 MB tmpfs: room for a run with its event logs and one report (about 5 MB)."""
-    mnt = tmp_path / "mnt"
-    mnt.mkdir()
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mnt)], capture_output=True)
-    if r.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {r.stderr.decode().strip()}")
-    try:
+    with small_tmpfs(tmp_path, "16m") as mnt:
         yield mnt
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], check=False)
 
 
 @pytest.mark.slow  # a report's charts take ~30 s on the shared machine
@@ -37,7 +28,7 @@ def test_full_disk_report_keeps_the_earlier_report(small_fs, small_run):
     assert result.exit_code == 0, result.output
     before = snapshot(run)
     assert any(k.startswith("report_png/") for k in before)
-    _fill(small_fs, 20_000)  # less than the charts need
+    fill(small_fs, 20_000)  # less than the charts need
     result, lines = cli("report", run)
     one_line(result, lines, 1, "no space left on device; nothing was changed")
     assert snapshot(run) == before
@@ -49,7 +40,7 @@ def test_full_disk_first_report_leaves_no_half_charts(small_fs, small_run):
     run = small_fs / "run"
     shutil.copytree(small_run, run)
     before = snapshot(run)
-    _fill(small_fs, 20_000)
+    fill(small_fs, 20_000)
     result, lines = cli("report", run)
     one_line(result, lines, 1, "no space left on device")
     assert snapshot(run) == before  # no report.html, no report_png/
@@ -61,7 +52,7 @@ def test_read_only_report(small_fs, small_run):
     run = small_fs / "run"
     shutil.copytree(small_run, run)
     before = snapshot(run)
-    _readonly(small_fs)
+    make_readonly(small_fs)
     result, lines = cli("report", run)
     one_line(result, lines, 1, "read-only file system")
     assert snapshot(run) == before
@@ -71,7 +62,7 @@ def test_full_disk_and_read_only_calibrate(small_fs, tmp_path):
     out = small_fs / "cal.csv"
     out.write_text("id,what,scope,period,unit,target,model_mean\nF1,x,all,p,u,1,1\n")
     before = snapshot(small_fs)
-    _readonly(small_fs)
+    make_readonly(small_fs)
     result, lines = cli("calibrate", "-r", "1", "-q", "--out", out, "--force")
     one_line(result, lines, 1, "read-only file system")
     assert snapshot(small_fs) == before
