@@ -28,6 +28,7 @@ __all__ = [
     "level_at",
     "levels_at",
     "rows_level",
+    "rows_where",
     "settled_rows",
     "step_levels",
     "step_mean_max",
@@ -90,6 +91,20 @@ def settled_rows(t: np.ndarray) -> np.ndarray:
     out = np.empty(t.size, dtype=bool)
     np.not_equal(t[1:], t[:-1], out=out[:-1])
     out[-1:] = True
+    return out
+
+
+def rows_where(column: np.ndarray, value: int) -> np.ndarray:
+    """``np.flatnonzero(column == value)`` as int32, found a block at a time: a count, then
+    the fill (no full-length mask or int64 index array of a year's gate at once)."""
+    blocks = range(0, column.size, FOLD_BLOCK)
+    counts = [int(np.count_nonzero(column[lo : lo + FOLD_BLOCK] == value)) for lo in blocks]
+    out = np.empty(sum(counts), np.int32)
+    at = 0
+    for lo, n in zip(blocks, counts, strict=True):
+        if n:
+            out[at : at + n] = np.flatnonzero(column[lo : lo + FOLD_BLOCK] == value) + lo
+            at += n
     return out
 
 
@@ -218,7 +233,7 @@ class GateView:
         """
         rows = self._rows.get(kind)
         if rows is None:
-            rows = self._rows[kind] = np.flatnonzero(self.kind == kind).astype(np.int32)
+            rows = self._rows[kind] = rows_where(self.kind, kind)
         return rows
 
     @cached_property
@@ -275,8 +290,13 @@ class GateView:
         grouped = self._stage_order.get(kind)
         if grouped is None:
             stages = self.stage[self.rows_of(kind)]
-            order = np.argsort(stages, kind="stable").astype(np.int32)
-            bounds = np.r_[0, np.cumsum(np.bincount(stages, minlength=256))]
+            counts = np.bincount(stages, minlength=256)
+            bounds = np.r_[0, np.cumsum(counts)]
+            # = np.argsort(stages, kind="stable"), a stage at a time: no int64 order of
+            # the whole kind (a year's largest gate: ~20 MiB at the run's memory peak)
+            order = np.empty(stages.size, np.int32)
+            for c in np.flatnonzero(counts).tolist():
+                order[bounds[c] : bounds[c + 1]] = np.flatnonzero(stages == c)
             grouped = self._stage_order[kind] = (order, bounds)
         return grouped
 

@@ -1,8 +1,10 @@
-"""The waiting-level area folded a block of rows at a time equals one fold of the whole set.
+"""Folds taken a block of rows at a time (for memory) equal the whole-array folds exactly.
 
 `projections/costs.weighted_area` gathers a row set's times, trucks and
-weights a block at a time (memory); carrying the running sum into each
-block must give every partial sum bit for bit, whatever the block size.
+weights a block at a time; carrying the running sum into each block must give
+every partial sum bit for bit, whatever the block size. `base.rows_where` and
+`GateView.stage_order` find row sets without whole-gate temporaries; they must
+equal `np.flatnonzero` and a stable argsort.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import gatesim.projections.base as base
 import gatesim.projections.costs as costs
 
 
@@ -59,3 +62,39 @@ def test_a_summary_window_uses_the_same_formula():
     want = _whole(t, truck, ((plus,), (minus,)), edges, weights)
     for g, w in zip(got, want, strict=True):
         np.testing.assert_allclose(g, w, rtol=1e-12)
+
+
+@pytest.mark.parametrize("block", [1, 5, 1 << 20])
+def test_rows_where_is_flatnonzero_as_int32(monkeypatch, block):
+    monkeypatch.setattr(base, "FOLD_BLOCK", block)
+    column = np.random.default_rng(7).integers(0, 6, 997).astype(np.uint8)
+    for value in range(7):  # 6: a value that never occurs
+        got = base.rows_where(column, value)
+        assert got.dtype == np.int32
+        assert np.array_equal(got, np.flatnonzero(column == value))
+
+
+def test_stage_order_is_a_stable_argsort_of_the_stages():
+    from gatesim.events.kinds import Kind
+    from gatesim.events.log import LogData
+
+    rng = np.random.default_rng(8)
+    n = 2000
+    kind = rng.choice([int(Kind.QUEUED), int(Kind.STARTED)], n).astype(np.uint8)
+    stage = rng.integers(0, 9, n).astype(np.uint8)
+    log = LogData(
+        t_h=np.sort(rng.uniform(0, 10, n)),
+        truck=rng.integers(0, 50, n).astype(np.int32),
+        gate=np.zeros(n, np.uint8),
+        stage=stage,
+        kind=kind,
+        payload={},
+        meta={"gates": [{"id": "g", "stages": []}], "stages": []},
+    )
+    view = base.GateView(log, 0, log.meta["gates"][0])
+    for k in (Kind.QUEUED, Kind.STARTED):
+        order, bounds = view.stage_order(k)
+        stages = stage[view.rows_of(k)]
+        assert order.dtype == np.int32
+        assert np.array_equal(order, np.argsort(stages, kind="stable"))
+        assert np.array_equal(bounds, np.r_[0, np.cumsum(np.bincount(stages, minlength=256))])
