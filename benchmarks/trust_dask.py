@@ -1,6 +1,8 @@
-"""Trust: does the fit scale with workers on a dask cluster? (issue 14, "both scale with workers on dask")
+"""Trust: do the fit and the assessment scale with workers on a dask cluster? (issue 14,
+"both scale with workers on dask")
 
     python benchmarks/trust_dask.py [--sets 24] [--workers 1 2] [--repeats 2]
+    python benchmarks/trust_dask.py --assess 8 [--workers 1 2] [--repeats 2]
 
 For each worker count N: a real dask.distributed cluster on 127.0.0.1 (a
 scheduler and N worker processes of one thread each, started with `python -m
@@ -11,6 +13,11 @@ local 2, ... repeated) so that the shared host's drift hits both alike; the
 minimum per setting is reported with the speed-up N=1 -> N and the dask/local
 ratio. The fits must give identical design.csv files whatever the executor
 (checked here; the test suite checks it on sweeps).
+
+``--assess W``: instead of the fit, `gatesim assess` of two proposal files
+(tan_thanh_8_lanes, coc_nam_longer_hours) over W plausible worlds of the
+committed ensemble (6 days, 2 replications: W x 3 x 2 tasks), its
+`runs/results.csv` checked identical across executors.
 """
 
 from __future__ import annotations
@@ -92,12 +99,37 @@ def fit_once(out: Path, sets: int, executor: list[str]) -> tuple[float, str]:
     return wall, digest
 
 
+ENSEMBLE = ROOT / "scenarios" / "baseline_2026.ensemble.csv"
+PROPOSALS = [ROOT / "scenarios" / f"{p}.yaml" for p in ("tan_thanh_8_lanes", "coc_nam_longer_hours")]
+
+
+def assess_once(out: Path, worlds: int, executor: list[str]) -> tuple[float, str]:
+    cmd = [sys.executable, "-m", "gatesim.cli", "assess", str(ENSEMBLE), str(BASE), *map(str, PROPOSALS)]
+    cmd += ["--out", str(out), "--worlds", str(worlds), "--days", "6", "-r", "2", "-q", *executor]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)}: exit {proc.returncode}: {proc.stderr.strip()[-400:]}")
+    digest = hashlib.sha256((out / "runs" / "results.csv").read_bytes()).hexdigest()[:16]
+    return wall, digest
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sets", type=int, default=24)
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--repeats", type=int, default=2)
+    ap.add_argument(
+        "--assess", type=int, metavar="WORLDS", help="time an assessment over WORLDS worlds instead"
+    )
     args = ap.parse_args()
+
+    def once(out: Path, executor: list[str]) -> tuple[float, str]:
+        if args.assess:
+            return assess_once(out, args.assess, executor)
+        return fit_once(out, args.sets, executor)
+
     walls: dict[str, list[float]] = {}
     digests = set()
     with tempfile.TemporaryDirectory() as tmp_s:
@@ -108,25 +140,32 @@ def main() -> None:
                 k += 1
                 (tmp / f"c{k}").mkdir()
                 with Cluster(n, tmp / f"c{k}") as address:
-                    w, d = fit_once(tmp / f"dask{k}", args.sets, ["--scheduler", address])
+                    w, d = once(tmp / f"dask{k}", ["--scheduler", address])
                 walls.setdefault(f"dask_{n}", []).append(w)
                 digests.add(d)
-                w, d = fit_once(tmp / f"local{k}", args.sets, ["-j", str(n)])
+                w, d = once(tmp / f"local{k}", ["-j", str(n)])
                 walls.setdefault(f"local_{n}", []).append(w)
                 digests.add(d)
                 print(f"N={n}: dask {walls[f'dask_{n}'][-1]:.1f} s, local {w:.1f} s", file=sys.stderr)
     best = {k: min(v) for k, v in walls.items()}
     n0 = args.workers[0]
+    what = (
+        {"assess_worlds": args.assess, "tasks": f"{args.assess} worlds x 3 variants x 2 replications"}
+        if args.assess
+        else {
+            "sets": args.sets,
+            "tasks_per_fit": f"{args.sets} sets x 3 fit experiments (1 replication each), 2 centre "
+            "replications x 7 experiments, the holdout predictions",
+        }
+    )
     out = {
-        "sets": args.sets,
-        "tasks_per_fit": f"{args.sets} sets x 3 fit experiments (1 replication each), 2 centre replications "
-        "x 7 experiments, the holdout predictions",
+        **what,
         "wall_s_min": best,
         "wall_s_all": walls,
         "speedup_dask": {n: best[f"dask_{n0}"] / best[f"dask_{n}"] for n in args.workers},
         "speedup_local": {n: best[f"local_{n0}"] / best[f"local_{n}"] for n in args.workers},
         "dask_over_local": {n: best[f"dask_{n}"] / best[f"local_{n}"] for n in args.workers},
-        "design_identical_across_executors": len(digests) == 1,
+        "results_identical_across_executors": len(digests) == 1,
         "load_avg_1min_at_end": os.getloadavg()[0],
     }
     print(json.dumps(out, indent=2))

@@ -116,7 +116,7 @@ def _sums_many(t, truck, rows, edges, weights) -> list[tuple[np.ndarray, np.ndar
         k = np.searchsorted(tr, edges, side="left")
         hit = k > 0
         last = k[hit] - 1  # each edge's last row of this block before it
-        trucks = truck[block] if need_trucks else None
+        trucks = truck[block] if need_trucks else truck[:0]  # unused without weights
         for i, weight in enumerate(weights):
             if weight is None:
                 cw[i][hit] = (lo + k[hit]).astype(float)
