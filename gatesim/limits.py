@@ -4,7 +4,7 @@ Each limit has a name, its bounds and why: a value outside is refused with one
 line (exit 2) before anything runs. The scenario schema, the sweep and study
 files and every command's options read their bounds here, so that a limit is
 changed once and `gatesim run --days`, a sweep file's ``days`` and a scenario's
-``run.days`` cannot drift apart. ``tests/test_limits.py`` checks that no other
+``run.days`` cannot drift apart. ``tests/unit/test_limits.py`` checks that no other
 module writes these numbers again.
 """
 
