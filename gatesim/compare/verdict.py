@@ -42,7 +42,9 @@ __all__ = [
     "EXACT_ZERO",
     "NO_DETECTABLE",
     "ROBUST",
+    "RATE_KPIS",
     "ROBUST_SHARE",
+    "SATURATED",
     "SIZE_CLASSES",
     "SPLIT_SIGN",
     "Thresholds",
@@ -64,6 +66,12 @@ NOT_MEASURED = "noise not measured (one replication)"
 SIZE_CLASSES = ("negligible", "modest", "large")
 ROBUST_SHARE = 0.9  # share of plausible worlds in which a robust effect keeps the median's sign
 BACKLOG_KPI = "backlog_growth_per_day"  # arrivals per day - crossings per day, trucks/day
+SATURATED = "base saturated: see the queue's growth per day"
+# Rates that stay meaningful when the base's queue grows (a saturated gate crosses at its capacity):
+# never left out. Every other figure (waits, queues, costs of waiting) grows with the window there.
+RATE_KPIS = frozenset(
+    {BACKLOG_KPI, "throughput_per_day", "arrivals", "departures", "revenue_vnd", "fees_vnd", "value_usd"}
+)
 
 
 @dataclass(frozen=True)
@@ -236,11 +244,24 @@ def verdict_rows(
     left_out = left_out or {}
     rows = []
     for (prop, gate, kpi), grp in per_world.groupby(["proposal", "gate", "kpi"], sort=False):
-        out_here = set(left_out.get((str(prop), str(gate)), [])) if kpi != BACKLOG_KPI else set()
+        rate = kpi in RATE_KPIS or kpi.startswith("util_")
+        everywhere = grp[grp["effect"].notna()]
+        if everywhere.empty:
+            continue  # not measurable at this gate (the utilisation of a stage it lacks)
+        zero_everywhere = bool(
+            len(everywhere) and (everywhere["effect"] == 0).all() and np.nansum(everywhere["ss"]) == 0
+        )
+        # an exact zero is one in every world, saturated or not: nothing to leave out
+        out_here = set(left_out.get((str(prop), str(gate)), [])) if not (rate or zero_everywhere) else set()
         g = grp[~grp["world"].isin(out_here)]
         n_left = int(grp["world"].isin(out_here).sum())
         g = g[g["effect"].notna()]
         if g.empty:
+            if n_left:
+                rows.append(
+                    {"proposal": prop, "gate": gate, "kpi": kpi, "worlds": 0, "worlds_left_out": n_left,
+                     "p_value": float("nan"), "exact_zero": False, "size": "", "saturated": True}
+                )  # fmt: skip
             continue
         e, n = g["effect"].to_numpy(float), g["n"].to_numpy(float)
         s2, df = pooled_noise(g["ss"].to_numpy(float), n)
@@ -264,7 +285,7 @@ def verdict_rows(
                 "same_sign_share": float(np.mean(np.sign(e) == np.sign(med))) if med else float(np.mean(e == 0)),
                 "within_world_ci95_half": noise,
                 "p_value": float("nan") if exact else null_p_value(e, n, g["ss"].to_numpy(float)),
-                "exact_zero": exact, "pooled_var": s2, "pooled_df": df, "world_effects": e, "world_n": n,
+                "exact_zero": exact, "saturated": False, "pooled_var": s2, "pooled_df": df, "world_effects": e, "world_n": n,
                 "size": "negligible" if exact else size_class(med, base_med, unit, th),
             }
         )  # fmt: skip
@@ -275,7 +296,9 @@ def verdict_rows(
     out["p_value_adj"] = bh_adjust(out["p_value"].to_numpy(float))
     verdicts = []
     for r in out.to_dict("records"):
-        if r["exact_zero"]:
+        if r["saturated"]:
+            verdicts.append(SATURATED)
+        elif r["exact_zero"]:
             verdicts.append(EXACT_ZERO)
         elif not np.isfinite(r["p_value_adj"]):
             verdicts.append(NOT_MEASURED)
