@@ -220,6 +220,41 @@ def _sign_verdict(e: np.ndarray, n: np.ndarray, s2: float, df: float, level: flo
     return ROBUST if not against.any() and same >= ROBUST_SHARE else SPLIT_SIGN
 
 
+def _summary_row(g: pd.DataFrame, level: float, th: Thresholds, unit: str) -> dict:
+    """Across the kept worlds ``g`` of one (proposal, gate, kpi): median, range, noise, p, size."""
+    from scipy.stats import t as student_t
+
+    e, n = g["effect"].to_numpy(float), g["n"].to_numpy(float)
+    s2, df = pooled_noise(g["ss"].to_numpy(float), n)
+    exact = bool(np.all(e == 0) and np.nansum(g["ss"].to_numpy(float)) == 0)
+    base_med = float(np.nanmedian(g["base_mean"].to_numpy(float)))
+    med = float(np.median(e))
+    noise = float(student_t.ppf(0.5 + level / 2, df) * math.sqrt(s2 / np.median(n))) if df >= 1 else math.nan
+    return {
+        "worlds": int(e.size), "base_median": base_med, "effect_median": med,
+        "effect_p05": float(np.quantile(e, 0.05)), "effect_p95": float(np.quantile(e, 0.95)),
+        "relative_median": med / base_med if base_med else math.nan,
+        "same_sign_share": float(np.mean(np.sign(e) == np.sign(med))) if med else float(np.mean(e == 0)),
+        "within_world_ci95_half": noise,
+        "p_value": math.nan if exact else null_p_value(e, n, g["ss"].to_numpy(float)),
+        "exact_zero": exact, "saturated": False,
+        "size": "negligible" if exact else size_class(med, base_med, unit, th),
+        "pooled_var": s2, "pooled_df": df, "world_effects": e, "world_n": n,
+    }  # fmt: skip
+
+
+def _verdict(r: dict, alpha: float, level: float) -> str:
+    if r["saturated"]:
+        return SATURATED
+    if r["exact_zero"]:
+        return EXACT_ZERO
+    if not np.isfinite(r["p_value_adj"]):
+        return NOT_MEASURED
+    if r["p_value_adj"] > alpha:
+        return NO_DETECTABLE
+    return _sign_verdict(r["world_effects"], r["world_n"], r["pooled_var"], r["pooled_df"], level)
+
+
 def verdict_rows(
     per_world: pd.DataFrame,
     level: float = 0.95,
@@ -232,81 +267,43 @@ def verdict_rows(
     ``per_world`` holds one row per (proposal, gate, kpi, world) with ``n``,
     ``base_mean``, ``effect`` (mean paired effect) and ``ss`` (the paired
     differences' sum of squared deviations). ``left_out`` names, per
-    (proposal, gate), worlds unstable at the proposal's base: left out of every KPI but :data:`BACKLOG_KPI`
-    and counted in ``worlds_left_out``. ``units`` gives each KPI's stored unit
-    for the size class (default: the KPI registry's).
+    (proposal, gate), worlds unstable at the proposal's base: left out of every
+    KPI but the rates (:data:`RATE_KPIS`) and counted in ``worlds_left_out``.
+    ``units`` gives each KPI's stored unit for the size class (default: the
+    KPI registry's).
     """
-    from scipy.stats import t as student_t
-
     from gatesim.projections import registry
 
     th = th or Thresholds()
     left_out = left_out or {}
     rows = []
     for (prop, gate, kpi), grp in per_world.groupby(["proposal", "gate", "kpi"], sort=False):
-        rate = kpi in RATE_KPIS or kpi.startswith("util_")
         everywhere = grp[grp["effect"].notna()]
         if everywhere.empty:
             continue  # not measurable at this gate (the utilisation of a stage it lacks)
-        zero_everywhere = bool(
-            len(everywhere) and (everywhere["effect"] == 0).all() and np.nansum(everywhere["ss"]) == 0
-        )
         # an exact zero is one in every world, saturated or not: nothing to leave out
-        out_here = set(left_out.get((str(prop), str(gate)), [])) if not (rate or zero_everywhere) else set()
-        g = grp[~grp["world"].isin(out_here)]
-        n_left = int(grp["world"].isin(out_here).sum())
-        g = g[g["effect"].notna()]
+        zero = bool((everywhere["effect"] == 0).all() and np.nansum(everywhere["ss"]) == 0)
+        rate = kpi in RATE_KPIS or kpi.startswith("util_")
+        out_here = set(left_out.get((str(prop), str(gate)), [])) if not (rate or zero) else set()
+        g = everywhere[~everywhere["world"].isin(out_here)]
+        head = {
+            "proposal": prop,
+            "gate": gate,
+            "kpi": kpi,
+            "worlds_left_out": int(grp["world"].isin(out_here).sum()),
+        }
         if g.empty:
-            if n_left:
-                rows.append(
-                    {"proposal": prop, "gate": gate, "kpi": kpi, "worlds": 0, "worlds_left_out": n_left,
-                     "p_value": float("nan"), "exact_zero": False, "size": "", "saturated": True}
-                )  # fmt: skip
+            rows.append(
+                {**head, "worlds": 0, "p_value": math.nan, "exact_zero": False, "size": "", "saturated": True}
+            )
             continue
-        e, n = g["effect"].to_numpy(float), g["n"].to_numpy(float)
-        s2, df = pooled_noise(g["ss"].to_numpy(float), n)
-        exact = bool(np.all(e == 0) and np.nansum(g["ss"].to_numpy(float)) == 0)
-        base_med = float(np.nanmedian(g["base_mean"].to_numpy(float)))
-        med = float(np.median(e))
-        noise = (
-            float(student_t.ppf(0.5 + level / 2, df) * math.sqrt(s2 / np.median(n)))
-            if df >= 1
-            else float("nan")
-        )
         unit = (units or {}).get(kpi) or (
             "trucks/day" if kpi == BACKLOG_KPI else registry.by_column(kpi).unit
         )
-        rows.append(
-            {
-                "proposal": prop, "gate": gate, "kpi": kpi, "worlds": int(e.size), "worlds_left_out": n_left,
-                "base_median": base_med, "effect_median": med,
-                "effect_p05": float(np.quantile(e, 0.05)), "effect_p95": float(np.quantile(e, 0.95)),
-                "relative_median": med / base_med if base_med else float("nan"),
-                "same_sign_share": float(np.mean(np.sign(e) == np.sign(med))) if med else float(np.mean(e == 0)),
-                "within_world_ci95_half": noise,
-                "p_value": float("nan") if exact else null_p_value(e, n, g["ss"].to_numpy(float)),
-                "exact_zero": exact, "saturated": False, "pooled_var": s2, "pooled_df": df, "world_effects": e, "world_n": n,
-                "size": "negligible" if exact else size_class(med, base_med, unit, th),
-            }
-        )  # fmt: skip
+        rows.append({**head, **_summary_row(g, level, th, unit)})
     out = pd.DataFrame(rows)
     if out.empty:
         return out
-    alpha = 1.0 - level
     out["p_value_adj"] = bh_adjust(out["p_value"].to_numpy(float))
-    verdicts = []
-    for r in out.to_dict("records"):
-        if r["saturated"]:
-            verdicts.append(SATURATED)
-        elif r["exact_zero"]:
-            verdicts.append(EXACT_ZERO)
-        elif not np.isfinite(r["p_value_adj"]):
-            verdicts.append(NOT_MEASURED)
-        elif r["p_value_adj"] > alpha:
-            verdicts.append(NO_DETECTABLE)
-        else:
-            verdicts.append(
-                _sign_verdict(r["world_effects"], r["world_n"], r["pooled_var"], r["pooled_df"], level)
-            )
-    out["verdict"] = verdicts
-    return out.drop(columns=["pooled_var", "pooled_df", "world_effects", "world_n"])
+    out["verdict"] = [_verdict(r, 1.0 - level, level) for r in out.to_dict("records")]
+    return out.drop(columns=["pooled_var", "pooled_df", "world_effects", "world_n"], errors="ignore")
