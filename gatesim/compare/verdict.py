@@ -270,14 +270,18 @@ def verdict_rows(
     (proposal, gate), worlds unstable at the proposal's base: left out of every
     KPI but the rates (:data:`RATE_KPIS`) and counted in ``worlds_left_out``.
     ``units`` gives each KPI's stored unit for the size class (default: the
-    KPI registry's).
+    KPI registry's). A ``scope`` column, if present, keeps its groups apart
+    (one family for Benjamini-Hochberg all the same).
     """
     from gatesim.projections import registry
 
     th = th or Thresholds()
     left_out = left_out or {}
     rows = []
-    for (prop, gate, kpi), grp in per_world.groupby(["proposal", "gate", "kpi"], sort=False):
+    scoped = "scope" in per_world.columns  # e.g. the calibrated baseline apart from the plausible worlds
+    keys = ["scope", "proposal", "gate", "kpi"] if scoped else ["proposal", "gate", "kpi"]
+    for key, grp in per_world.groupby(keys, sort=False):
+        prop, gate, kpi = key[-3:]
         everywhere = grp[grp["effect"].notna()]
         if everywhere.empty:
             continue  # not measurable at this gate (the utilisation of a stage it lacks)

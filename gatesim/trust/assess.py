@@ -39,6 +39,7 @@ __all__ = [
     "Variant",
     "build_sweep",
     "effects",
+    "paired_per_world",
     "per_world_effects",
     "pooled_ci95_half",
     "run_assess",
@@ -244,20 +245,17 @@ def per_world_effects(name: str, diff: pd.DataFrame, base: pd.DataFrame, kpis: l
     return out[["proposal", "gate", "kpi", "world", "n", "base_mean", "effect", "ci95_half", "ss"]]
 
 
-def effects(
+def paired_per_world(
     results: pd.DataFrame,
     proposals: list[str],
     bases: dict[str, str] | None = None,
-    level: float = 0.95,
     thresholds: Thresholds | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(per world: mean paired effect and its CI; across worlds: the verdict rows of
-    :func:`gatesim.compare.verdict.verdict_rows`).
+) -> tuple[pd.DataFrame, dict[tuple[str, str], list[int]]]:
+    """(per world: each proposal's mean paired effect against its own base; per (proposal, gate):
+    the worlds where that base is saturated).
 
     ``bases`` pairs each proposal with its own base variant (default: ``base``).
-    The queue's growth per day (``backlog_growth_per_day``) is added to the
-    KPIs; worlds where a proposal's base is saturated at a gate are left out of
-    that gate's level KPIs and counted.
+    The queue's growth per day (``backlog_growth_per_day``) is added to the KPIs.
     """
     df = add_backlog_growth(results)
     kpis = [c for c in df.columns if c in KPI_COLUMNS or is_stage_kpi(c) or c == BACKLOG_KPI]
@@ -275,7 +273,23 @@ def effects(
         parts.append(per_world_effects(name, prop.loc[common] - base.loc[common], base.loc[common], kpis))
         for gate, worlds in unstable_worlds(df, own, thresholds).items():
             left_out[(name, gate)] = worlds
-    pw = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    return (pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()), left_out
+
+
+def effects(
+    results: pd.DataFrame,
+    proposals: list[str],
+    bases: dict[str, str] | None = None,
+    level: float = 0.95,
+    thresholds: Thresholds | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(per world: mean paired effect and its CI; across worlds: the verdict rows of
+    :func:`gatesim.compare.verdict.verdict_rows`).
+
+    Worlds where a proposal's base is saturated at a gate are left out of that
+    gate's level KPIs and counted (:func:`paired_per_world`).
+    """
+    pw, left_out = paired_per_world(results, proposals, bases, thresholds)
     if pw.empty:
         return pw, pd.DataFrame()
     return pw, verdict_rows(pw, level, thresholds, left_out=left_out)
