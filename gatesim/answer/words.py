@@ -42,13 +42,19 @@ PHRASES: dict[str, tuple[str, str]] = {
         "the base's queue grows all along: see its growth per day",
         "hàng chờ của kịch bản gốc tăng liên tục: xem mức tăng mỗi ngày",
     ),
+    "short:no effect": ("none (identical)", "không (giống hệt)"),
+    "short:no detectable effect": ("within the noise", "trong mức nhiễu"),
+    "short:robust": ("detectable", "phát hiện được"),
+    "short:sign depends on the world": ("detectable, sign varies", "phát hiện được, chiều thay đổi"),
+    "short:noise not measured (one replication)": ("noise not measured", "chưa đo nhiễu"),
+    "short:base saturated: see the queue's growth per day": ("base saturated", "gốc quá tải"),
     "negligible": ("negligible", "không đáng kể"),
     "modest": ("modest", "vừa phải"),
     "large": ("large", "lớn"),
     "headline": (
-        "{kpi} at {gate}: {change} ({size}, {verdict}) in the calibrated baseline; "
+        "{kpi} at {gate}: {change} ({size}; {verdict}) in the calibrated baseline; "
         "across {n} plausible worlds {range}.",
-        "{kpi} tại {gate}: {change} ({size}, {verdict}) ở kịch bản gốc đã hiệu chỉnh; "
+        "{kpi} tại {gate}: {change} ({size}; {verdict}) ở kịch bản gốc đã hiệu chỉnh; "
         "trên {n} kịch bản khả dĩ {range}.",
     ),
     "untouched": (
@@ -165,6 +171,8 @@ def _duration(hours: float, lang: str) -> str:
 
 def _number(x: float, digits: int) -> str:
     a = abs(x)
+    if round(a, digits) == 0:
+        return "0"
     if a >= 100 or digits == 0:
         return f"{a:,.0f}"
     return f"{a:,.{digits}f}"
@@ -191,6 +199,6 @@ def signed(value: float, unit: str, lang: str = "en") -> str:
     if value is None or not math.isfinite(value):
         return "-"
     text = plain(abs(value), unit, lang)
-    if text.startswith("0 ") or text in ("0", "0.0"):
+    if text.split(" ")[0].strip("0.,") == "":  # rounds to zero: no sign
         return text
     return ("+" if value > 0 else "\u2212") + text
