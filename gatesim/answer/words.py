@@ -182,7 +182,7 @@ def plain(value: float, unit: str, lang: str = "en") -> str:
     """``value`` (in the stored ``unit``) in words a planner reads: hours as "3 h 58 min", VND in bn."""
     if value is None or not math.isfinite(value):
         return "-"
-    sign = "-" if value < 0 else ""
+    sign = "\u2212" if value < 0 and _number(value, 2) != "0" else ""
     if unit == "h":
         return sign + _duration(value, lang)
     if unit == "VND":
