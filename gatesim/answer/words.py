@@ -187,7 +187,7 @@ def plain(value: float, unit: str, lang: str = "en") -> str:
         return sign + _duration(value, lang)
     if unit == "VND":
         if abs(value) >= 1e9:
-            return f"{sign}{_number(value / 1e9, 1)} {_u('bn VND', lang)}"
+            return f"{sign}{abs(value) / 1e9:,.1f} {_u('bn VND', lang)}"
         return f"{sign}{_number(value / 1e6, 0)} {_u('M VND', lang)}"
     if unit in ("trucks", "trucks/day"):
         return f"{sign}{_number(value, 0 if abs(value) >= 10 else 1)} {_u(unit, lang)}"
