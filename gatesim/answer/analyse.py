@@ -108,8 +108,10 @@ def analyse(
             mine = rows[(rows["proposal"] == p) & (rows["gate"] == gate)].reset_index(drop=True)
             one = mine[(mine["scope"] == "baseline") & (mine["kpi"] == "wait_mean_h")]
             saturated = bool(len(one) and one["verdict"].iloc[0] == SATURATED)
-            lead = BACKLOG_KPI if saturated else "wait_mean_h"
             out = set(left_out.get((p, gate), [])) - {BASELINE_WORLD}
+            # where a third of the worlds or more are saturated, what the effect depends on is asked of the
+            # queue's growth in every world (a wait over the others would hide where the gate is overrun)
+            lead = BACKLOG_KPI if saturated or 3 * len(out) >= len(worlds) else "wait_mean_h"
             per = pw[(pw["proposal"] == p) & (pw["gate"] == gate) & (pw["kpi"] == lead)]
             per = per[(per["world"] != BASELINE_WORLD) & (lead == BACKLOG_KPI or ~per["world"].isin(out))]
             effect = per.set_index("world")["effect"]

@@ -54,9 +54,18 @@ def _range(r: dict | None, kpi: str, lang: str) -> str:
     )
 
 
+def _of(r: dict | None, lang: str) -> str:
+    """ "4 of 10" where worlds were left out (saturated), else "10"."""
+    if r is None:
+        return "0"
+    n, out = int(r.get("worlds") or 0), int(r.get("worlds_left_out") or 0)
+    return f"{n} {'trong' if lang == 'vi' else 'of'} {n + out}" if out else str(n)
+
+
 def headline(p: ProposalAnswer, g: GateAnswer, lang: str, names: dict[str, str] | None = None) -> str:
-    """The sentence a planner quotes: the lead figure in the calibrated baseline and across worlds."""
-    kpi = g.lead_kpi
+    """The sentence a planner quotes: the mean wait (the queue's growth where the calibrated baseline
+    is saturated) in the calibrated baseline and across worlds."""
+    kpi = BACKLOG_KPI if g.saturated_base else "wait_mean_h"
     one, many = _row(g, "baseline", kpi), _row(g, "worlds", kpi)
     u = kpi_unit(kpi)
     if one is not None and one.get("worlds"):
@@ -74,7 +83,7 @@ def headline(p: ProposalAnswer, g: GateAnswer, lang: str, names: dict[str, str] 
         change=change,
         size=_size(one, lang),
         verdict=_verdict(one, lang),
-        n=int((many or {}).get("worlds") or 0),
+        n=_of(many, lang),
         range=_range(many, kpi, lang),
     )
 
@@ -88,7 +97,7 @@ def table_rows(g: GateAnswer, lang: str) -> list[list[str]]:
         phrase("size", lang),
         phrase("verdict", lang),
         phrase("worlds", lang, n=int(g.rows.loc[g.rows["scope"] == "worlds", "worlds"].max() or 0)),
-        phrase("verdict", lang),
+        f"{phrase('verdict', lang)} ({phrase('size', lang)})",
     ]
     out = [head]
     for kpi in ANSWER_KPIS:
@@ -99,7 +108,7 @@ def table_rows(g: GateAnswer, lang: str) -> list[list[str]]:
         base = plain(one["base_median"], u, lang) if one is not None and one.get("worlds") else "-"
         eff = signed(one["effect_median"], u, lang) if one is not None and one.get("worlds") else "-"
         out.append([kpi_label(kpi, lang), base, eff, _size(one, lang), _verdict(one, lang),
-                    _range(many, kpi, lang), _verdict(many, lang)])  # fmt: skip
+                    _range(many, kpi, lang), f"{_verdict(many, lang)} ({_size(many, lang)})"])  # fmt: skip
     return out
 
 
@@ -119,18 +128,26 @@ def _sentences(g: GateAnswer, lang: str, names: dict[str, str] | None) -> list[s
         cond = " & ".join(c.words(lang) for c in g.split.cuts)
         out.append(
             phrase(
-                "split", lang, big=signed(g.split.inside_mean, u, lang), cond=cond,
+                "split", lang, kpi=kpi_label(g.lead_kpi, lang), big=signed(g.split.inside_mean, u, lang), cond=cond,
                 small="\u2248 " + signed(g.split.outside_mean, u, lang),
             )
         )  # fmt: skip
-    if isinstance(g.shares, pd.DataFrame) and not g.shares.empty and g.shares.iloc[0]["share"] >= 0.2:
+    real = isinstance(g.shares, pd.DataFrame) and not g.shares.empty and g.shares.iloc[0]["chance_p"] < 0.05
+    if real and g.shares.iloc[0]["share"] >= 0.2:
         top = g.shares.iloc[0]
         out.append(
-            phrase("depends", lang, unknown=describe(str(top["unknown"]), lang), share=float(top["share"]))
+            phrase(
+                "depends",
+                lang,
+                kpi=kpi_label(g.lead_kpi, lang),
+                unknown=describe(str(top["unknown"]), lang),
+                share=float(top["share"]),
+            )
         )
         out.append(phrase("settle", lang, measure=measurement(str(top["unknown"]), lang)))
     elif isinstance(g.shares, pd.DataFrame) and not g.shares.empty:
-        out.append(phrase("depends_none", lang))
+        n = int(g.rows.loc[g.rows["scope"] == "worlds", "worlds"].max() or 0)
+        out.append(phrase("depends_none", lang, n=n))
     if g.worlds_left_out:
         total = int(g.rows.loc[g.rows["scope"] == "worlds", ["worlds", "worlds_left_out"]].sum(axis=1).max())
         out.append(phrase("left_out", lang, n=g.worlds_left_out, total=total, gate=gate_name(g.gate, names)))

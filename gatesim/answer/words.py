@@ -62,12 +62,14 @@ PHRASES: dict[str, tuple[str, str]] = {
         "Không bị ảnh hưởng: {gates} (giống hệt ở mọi lần chạy).",
     ),
     "depends": (
-        "What the effect depends on: {unknown} ({share:.0%} of the effect's variance across worlds).",
-        "Tác động phụ thuộc chủ yếu vào: {unknown} ({share:.0%} phương sai của tác động giữa các kịch bản).",
+        "What the effect on {kpi} depends on: {unknown} ({share:.0%} of its variance across worlds).",
+        "Tác động lên {kpi} phụ thuộc chủ yếu vào: {unknown} ({share:.0%} phương sai giữa các kịch bản).",
     ),
     "depends_none": (
-        "The effect hardly varies across the plausible worlds: no unknown stands out.",
-        "Tác động gần như không đổi giữa các kịch bản khả dĩ: không có ẩn số nào nổi bật.",
+        "No unknown explains the effect's spread across these {n} worlds better than chance "
+        "(more worlds, --worlds, would rank them).",
+        "Không ẩn số nào giải thích độ phân tán của tác động trên {n} kịch bản này tốt hơn ngẫu nhiên "
+        "(thêm kịch bản, --worlds, để xếp hạng).",
     ),
     "split": (
         "The effect splits: {big} where {cond}; {small} otherwise.",
