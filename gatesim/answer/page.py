@@ -49,7 +49,8 @@ def _ranking(g: GateAnswer, lang: str) -> str:
         rows.append(
             [describe(str(r.unknown), lang), f"{float(r.share):.0%}", measurement(str(r.unknown), lang)]
         )
-    return f"<p class='muted'>{_e(phrase('settle_rank', lang))}:</p>" + _table(rows)
+    chance = phrase("chance", lang, p=float(g.shares.iloc[0]["chance_p"]))
+    return f"<p class='muted'>{_e(phrase('settle_rank', lang))} ({_e(chance)}):</p>" + _table(rows)
 
 
 def _delay(g: GateAnswer, lang: str) -> str:
@@ -96,16 +97,24 @@ def answer_page(
              "<meta name='viewport' content='width=device-width,initial-scale=1'>",
              f"<title>{_e(title or 'gatesim answer')}</title><style>{_CSS}</style></head><body>"]  # fmt: skip
     details = []
+    if len(answers) > 1:  # every verdict first, within the first screen; the detail of each below
+        parts.append(f"<h1>{_e(phrase('title_many', lang))}</h1>")
+        for p in answers:
+            lines = [headline(p, g, lang, names) for g in p.gates] or [phrase("untouched_all", lang)]
+            parts += [f"<p class='verdict'><b>{_e(p.name)}</b> ({_e(phrase('against', lang, base=p.base))}): "
+                      f"{_e(line)}</p>" for line in lines]  # fmt: skip
     for p in answers:
-        parts.append(f"<h1>{_e(phrase('title', lang, proposal=p.name))}</h1>")
-        parts.append(f"<p class='muted'>{_e(phrase('against', lang, base=p.base))}</p>")
-        for g in p.gates:
-            parts.append(f"<p class='verdict'>{_e(headline(p, g, lang, names))}</p>")
+        if len(answers) > 1:
+            parts.append(f"<h2>{_e(phrase('title', lang, proposal=p.name))}</h2>")
+        else:
+            parts.append(f"<h1>{_e(phrase('title', lang, proposal=p.name))}</h1>")
+            parts.append(f"<p class='muted'>{_e(phrase('against', lang, base=p.base))}</p>")
+            parts += [f"<p class='verdict'>{_e(headline(p, g, lang, names))}</p>" for g in p.gates]
         if p.context:
             ctx = ", ".join(sorted({c.split(".")[0] for c in p.context}))
             parts.append(f"<p>{_e(phrase('paired_with', lang, base=p.base, context=ctx))}</p>")
         for g in p.gates:
-            parts.append(f"<h2>{_e(phrase('at_gate', lang, gate=gate_name(g.gate, names)))}</h2>")
+            parts.append(f"<h3>{_e(phrase('at_gate', lang, gate=gate_name(g.gate, names)))}</h3>")
             parts.append(_table(table_rows(g, lang)))
             parts += [f"<p>{_e(s)}</p>" for s in sentences(g, lang, names)]
             parts.append(_ranking(g, lang))

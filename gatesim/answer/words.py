@@ -16,6 +16,15 @@ LANGS = ("en", "vi")
 PHRASES: dict[str, tuple[str, str]] = {
     "title": ("What {proposal} does", "Tác động của {proposal}"),
     "against": ("against {base}", "so với {base}"),
+    "title_many": ("What the proposals do", "Tác động của các đề xuất"),
+    "untouched_all": (
+        "no effect on any figure at any gate",
+        "không tác động đến chỉ tiêu nào ở cửa khẩu nào",
+    ),
+    "chance": (
+        "the effect shuffled across worlds does as well in {p:.0%} of 200 shuffles",
+        "xáo trộn tác động giữa các kịch bản cho kết quả tương tự trong {p:.0%} của 200 lần",
+    ),
     "at_gate": ("At {gate}", "Tại {gate}"),
     "one_world": ("calibrated baseline", "kịch bản gốc đã hiệu chỉnh"),
     "worlds": ("across {n} plausible worlds", "trên {n} kịch bản khả dĩ"),
