@@ -50,6 +50,29 @@ class GateAnswer:
     shares: pd.DataFrame  # unknown, share: largest first
     worlds_left_out: int
     saturated_base: bool  # the base's queue grows all along in the calibrated baseline
+    tails: list[dict] = field(default_factory=list)  # figures large in a minority of worlds
+
+
+def _tails(per: pd.DataFrame, kpis: list[str], out: set[int], th: Thresholds) -> list[dict]:
+    """Per KPI, the worlds where the effect is large though the median's is not (a median hides them)."""
+    from gatesim.answer.text import kpi_unit
+    from gatesim.compare.verdict import size_class
+
+    found = []
+    for kpi in kpis:
+        g = per[(per["kpi"] == kpi) & (per["world"] != BASELINE_WORLD) & per["effect"].notna()]
+        if kpi != BACKLOG_KPI:
+            g = g[~g["world"].isin(out)]
+        if g.empty:
+            continue
+        unit = kpi_unit(kpi)
+        sizes = [size_class(e, b, unit, th) for e, b in zip(g["effect"], g["base_mean"], strict=True)]
+        large = g[[z == "large" for z in sizes]]
+        median_size = size_class(float(g["effect"].median()), float(g["base_mean"].median()), unit, th)
+        if 0 < len(large) <= len(g) / 2 and median_size != "large":
+            found.append({"kpi": kpi, "k": len(large), "n": len(g), "low": float(large["effect"].min()),
+                          "high": float(large["effect"].max()), "worlds": [int(w) for w in large["world"]]})  # fmt: skip
+    return found
 
 
 @dataclass
@@ -119,8 +142,10 @@ def analyse(
             names = [n for n in unknowns if n in worlds.columns]
             shares = variance_shares(effect, worlds, names) if effect.notna().sum() >= 4 else pd.DataFrame()
             split = find_split(effect, worlds, names, floor)
+            mine_pw = pw[(pw["proposal"] == p) & (pw["gate"] == gate)]
+            tails = _tails(mine_pw, list(dict.fromkeys([lead, BACKLOG_KPI])), out, th)
             ans.gates.append(
-                GateAnswer(gate, mine, _delay(pw, p, gate), lead, split, shares, len(out), saturated)
+                GateAnswer(gate, mine, _delay(pw, p, gate), lead, split, shares, len(out), saturated, tails)
             )
         answers.append(ans)
     return answers, rows, pw

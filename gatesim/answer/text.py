@@ -132,6 +132,14 @@ def _sentences(g: GateAnswer, lang: str, names: dict[str, str] | None) -> list[s
                 small="\u2248 " + signed(g.split.outside_mean, u, lang),
             )
         )  # fmt: skip
+    for t in g.tails:
+        tu = kpi_unit(t["kpi"])
+        out.append(
+            phrase(
+                "tail", lang, k=t["k"], n=t["n"], kpi=kpi_label(t["kpi"], lang), ids=", ".join(map(str, t["worlds"][:5])),
+                span=_span(t["low"], t["high"], tu, lang),
+            )
+        )  # fmt: skip
     real = isinstance(g.shares, pd.DataFrame) and not g.shares.empty and g.shares.iloc[0]["chance_p"] < 0.05
     if real and g.shares.iloc[0]["share"] >= 0.2:
         top = g.shares.iloc[0]
@@ -152,6 +160,11 @@ def _sentences(g: GateAnswer, lang: str, names: dict[str, str] | None) -> list[s
         total = int(g.rows.loc[g.rows["scope"] == "worlds", ["worlds", "worlds_left_out"]].sum(axis=1).max())
         out.append(phrase("left_out", lang, n=g.worlds_left_out, total=total, gate=gate_name(g.gate, names)))
     return out
+
+
+def _span(low: float, high: float, unit: str, lang: str) -> str:
+    a, b = signed(low, unit, lang), signed(high, unit, lang)
+    return a if a == b else (f"từ {a} đến {b}" if lang == "vi" else f"{a} to {b}")
 
 
 def _table(rows: list[list[str]]) -> list[str]:

@@ -84,6 +84,10 @@ PHRASES: dict[str, tuple[str, str]] = {
         "The effect splits: {big} where {cond}; {small} otherwise.",
         "Tác động chia hai: {big} khi {cond}; {small} trong các trường hợp khác.",
     ),
+    "tail": (
+        "In {k} of {n} worlds the effect on {kpi} is large: {span} (ensemble sets {ids}).",
+        "Trong {k} trên {n} kịch bản, tác động lên {kpi} lớn: {span} (bộ tham số {ids}).",
+    ),
     "settle": ("What would settle it: {measure}.", "Phép đo giúp kết luận: {measure}."),
     "settle_rank": (
         "unknowns ranked by their share of the effect's variance",
