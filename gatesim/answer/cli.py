@@ -134,7 +134,7 @@ def command(proposals, base, ensemble, worlds, days, replications, seed, out, la
     n_workers = workers or os.cpu_count() or 1
     click.echo(
         phrase("runs", lang, runs=plan.runs, worlds=len(plan.worlds) + 1,
-               variants=1 + len(plan.extra_bases) + len(plan.proposals), reps=replications,
+               variants=len({pt.params["variant"] for pt in plan.sweep.points}), reps=replications,
                days=plan.sweep.days, minutes=_minutes(estimate_seconds(plan, n_workers), lang), workers=n_workers),
         err=True,
     )  # fmt: skip

@@ -154,6 +154,7 @@ def make_plan(
     sweep = build_sweep(
         root, props, priors, chosen, days or root_sc.run.days, replications,
         root_sc.run.seed if seed is None else seed, baseline_world=True, bases=extra,
+        run_base=BASE in pairs.values(),
     )  # fmt: skip
     names = {g: str(spec.name) for g, spec in root_sc.gates.items()}
     return Plan(

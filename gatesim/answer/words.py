@@ -81,8 +81,8 @@ PHRASES: dict[str, tuple[str, str]] = {
         "(thêm kịch bản, --worlds, để xếp hạng).",
     ),
     "split": (
-        "The effect splits: {big} where {cond}; {small} otherwise.",
-        "Tác động chia hai: {big} khi {cond}; {small} trong các trường hợp khác.",
+        "The effect on {kpi} splits: {big} where {cond}; {small} otherwise.",
+        "Tác động lên {kpi} chia hai: {big} khi {cond}; {small} trong các trường hợp khác.",
     ),
     "tail": (
         "In {k} of {n} worlds the effect on {kpi} is large: {span} (ensemble sets {ids}).",

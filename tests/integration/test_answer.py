@@ -71,3 +71,15 @@ def test_no_ensemble_is_refused_in_one_line_and_nothing_written(tmp_path):
     res = CliRunner().invoke(main, ["answer", str(case["two_lanes"]), "--out", str(out)])
     assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1
     assert "no plausible ensemble" in res.output and not out.exists()
+
+
+def test_it_says_how_many_runs_and_about_how_long_before_it_starts(answered):
+    root, _, _ = answered
+    case = root / "case"
+    args = ["answer", str(case / "two_lanes.yaml"), str(case / "noop.yaml"), "--out", str(root / "answer")]
+    res = CliRunner().invoke(main, [*args, *answer_case.ARGS])  # every run done: resumed, nothing run again
+    assert res.exit_code == 0, res.output
+    first = res.output.splitlines()[0]
+    assert first.startswith(
+        "30 runs (5 worlds incl. the calibrated baseline × 3 scenarios × 2 replications, 2 days each); about"
+    )

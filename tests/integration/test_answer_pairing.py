@@ -76,3 +76,11 @@ def test_a_built_growth_base_is_named_after_the_proposal_when_none_is_shipped(tm
     own = own_base(p, str(tmp_path / "p.yaml"), _res("baseline_2026"), str(tmp_path / "x.yaml"))
     assert own.name == "baseline_2026 + growth of p" and own.resolved["growth"]["volume_multiplier"] == 1.2
     assert own.resolved["gates"]["tan_thanh"]["stages"]["road"]["lanes"] == 4
+
+
+def test_the_root_is_not_run_when_no_proposal_is_compared_with_it():
+    plan = make_plan([str(SC / "smart_gate_package_growth.yaml")], None, None, 2, 1, 1, None)
+    assert {p.params["variant"] for p in plan.sweep.points} == {
+        "traffic_growth_2026",
+        "smart_gate_package_growth",
+    }
