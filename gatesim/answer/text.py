@@ -108,7 +108,7 @@ def table_rows(g: GateAnswer, lang: str) -> list[list[str]]:
         base = plain(one["base_median"], u, lang) if one is not None and one.get("worlds") else "-"
         eff = signed(one["effect_median"], u, lang) if one is not None and one.get("worlds") else "-"
         out.append([kpi_label(kpi, lang), base, eff, _size(one, lang), _verdict(one, lang),
-                    _range(many, kpi, lang), f"{_verdict(many, lang)} ({_size(many, lang)})"])  # fmt: skip
+                    _range(many, kpi, lang), _verdict(many, lang) + (f" ({_size(many, lang)})" if _size(many, lang) != "-" else "")])  # fmt: skip
     return out
 
 

@@ -85,9 +85,12 @@ def _said(r) -> str:
 
 def _gate_rows(t: pd.DataFrame, untouched: list[str]) -> pd.DataFrame:
     """At touched gates: the lead KPIs (whatever their family) first, then the other decision KPIs."""
+    # the delay cost's parts stay in the table: the paragraph says their total
+    part = t["kpi"].str.startswith("delay_cost_") & (t["kpi"] != "delay_cost_vnd")
     keep = (
         ~t["gate"].isin(untouched)
         & ~t["identical"]
+        & ~part
         & (t["kpi"].isin(LEAD_KPIS) | (t["family"] == "decision"))
     )
     rows = t[keep]
@@ -144,8 +147,11 @@ def format_comparison(table: pd.DataFrame, significant_only: bool = False, show_
         lines.append(f"Intervals of the decision KPIs: {100 * level.iloc[0]:.4g}% CI; * = significant.")
     head = ["gate", "KPI", "base", "other", "diff", "CI low", "CI high", "%", ""]
     for other, t in table.groupby("other", sort=False):
-        t = t.assign(_abs=t["pct_change"].abs().fillna(np.inf), _dec=t["family"] == "decision")
-        t = t.sort_values(["_dec", "significant", "_abs"], ascending=[False, False, False], kind="stable")
+        lead = t["kpi"].map({k: i for i, k in enumerate(LEAD_KPIS)}).fillna(len(LEAD_KPIS))
+        t = t.assign(_abs=t["pct_change"].abs().fillna(np.inf), _dec=t["family"] == "decision", _lead=lead)
+        t = t.sort_values(
+            ["_lead", "_dec", "significant", "_abs"], ascending=[True, False, False, False], kind="stable"
+        )
         n_sig = int(t["significant"].sum())
         lines += [
             "",
