@@ -130,8 +130,10 @@ PHRASES: dict[str, tuple[str, str]] = {
         "its waits and queues grow with the window: those worlds are left out of them and counted, and the "
         "queue's growth per day is reported. What the effect depends on: each unknown's share of the effect's "
         "variance across worlds (between-group variance of the effect binned by the unknown, adjusted for the "
-        "number of bins); a split is reported where one cut of one or two unknowns explains at least half of "
-        "it and one side is negligible.",
+        "number of bins); an unknown is named only when the effect shuffled across worlds (200 shuffles) "
+        "reaches its share less than 5% of the time; a split is reported where one cut of one or two unknowns "
+        "explains at least half of it and one side is negligible; worlds where the effect is large though its "
+        "median is not are counted and named by their ensemble sets.",
         "Mọi phương án chạy với cùng chuỗi số ngẫu nhiên (lần lặp r có cùng dòng xe ở mọi phương án), ở kịch "
         "bản gốc đã hiệu chỉnh và {n} kịch bản khả dĩ của {ensemble}, nên mỗi tác động là hiệu số cặp đôi. Nhiễu "
         "được xét trước: trong mỗi kịch bản một kiểm định t cặp đôi trên các lần lặp, gộp các kịch bản theo "
@@ -140,7 +142,9 @@ PHRASES: dict[str, tuple[str, str]] = {
         "gian chờ tăng theo độ dài kỳ: các kịch bản đó bị loại khỏi các chỉ tiêu này (có đếm) và báo cáo mức "
         "tăng hàng chờ mỗi ngày. Sự phụ thuộc: tỷ phần phương sai của tác động giữa các kịch bản mà mỗi ẩn số "
         "giải thích (phương sai giữa các nhóm, hiệu chỉnh theo số nhóm); báo cáo sự chia hai khi một ngưỡng "
-        "của một hoặc hai ẩn số giải thích ít nhất một nửa và một phía không đáng kể.",
+        "của một hoặc hai ẩn số giải thích ít nhất một nửa và một phía không đáng kể; một ẩn số chỉ được nêu "
+        "khi xáo trộn tác động giữa các kịch bản (200 lần) đạt tỷ phần đó dưới 5% số lần; các kịch bản có tác "
+        "động lớn trong khi trung vị không lớn được đếm và nêu theo bộ tham số.",
     ),
 }
 
