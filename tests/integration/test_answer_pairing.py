@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from gatesim.answer.plan import make_plan
 from gatesim.compare.pairing import own_base
 from gatesim.scenario.load import load_scenario
@@ -11,6 +13,7 @@ from gatesim.trust.assess import BASE, Variant
 from gatesim.trust.assess_cli import paired_bases
 
 SC = Path(__file__).parents[2] / "scenarios"
+pytestmark = pytest.mark.integration  # loads every shipped scenario several times (about a minute in all)
 
 
 def _res(name: str) -> dict:
@@ -83,4 +86,16 @@ def test_the_root_is_not_run_when_no_proposal_is_compared_with_it():
     assert {p.params["variant"] for p in plan.sweep.points} == {
         "traffic_growth_2026",
         "smart_gate_package_growth",
+    }
+
+
+def test_base_option_reaches_the_ensemble_up_its_extends_chain():
+    plan = make_plan(
+        [str(SC / "tan_thanh_8_lanes.yaml")], str(SC / "traffic_growth_2026.yaml"), None, 2, 1, 1, None
+    )
+    assert plan.root_file.endswith("baseline_2026.yaml") and plan.ensemble_file.endswith(
+        "baseline_2026.ensemble.csv"
+    )
+    assert plan.base_name == "traffic_growth_2026" and plan.pairs == {
+        "tan_thanh_8_lanes": "traffic_growth_2026"
     }
