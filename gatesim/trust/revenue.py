@@ -10,7 +10,7 @@ gates' part of them is set by their share of the region's 2025 revenue
 CAND via vietnam.vn: 0.847; Cốc Nam's part is not published, so 0.85 ± 0.03).
 Runs on the sweep runner (resumable; local processes or dask).
 
-    python -m gatesim.trust.revenue ENSEMBLE BASE --out DIR [--worlds N] [-j J]
+    gatesim revenue ENSEMBLE BASE --out DIR [--worlds N] [-j J]
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -27,7 +26,7 @@ import pandas as pd
 
 from gatesim.errors import InputError
 
-__all__ = ["MODELLED_SHARE", "MODELLED_SHARE_SD", "main", "revenue_summary"]
+__all__ = ["MODELLED_SHARE", "MODELLED_SHARE_SD", "command", "revenue_summary"]
 
 MODELLED_SHARE = (6044.0 + 4237.0) / 12144.9  # 2025 to 30 Nov, CAND via vietnam.vn
 MODELLED_SHARE_SD = 0.03  # Cốc Nam's part unknown; 2026 split may move
@@ -174,15 +173,3 @@ def command(ensemble, base, out, worlds, workers, scheduler, quiet) -> None:
     with pd.option_context("display.width", 200, "display.max_columns", 30):
         click.echo(summary.to_string(index=False))
     click.echo(f"written: {Path(out) / 'revenue_2026.csv'}")
-
-
-def main() -> None:
-    """``python -m gatesim.trust.revenue ARGS`` = ``gatesim revenue ARGS``: the gatesim group
-    runs it, so its failures end as every command's do (one line; exit 2 or 1)."""
-    from gatesim.cli import main as gatesim
-
-    gatesim.main(args=["revenue", *sys.argv[1:]], prog_name="gatesim")
-
-
-if __name__ == "__main__":
-    main()
