@@ -162,12 +162,9 @@ CALIBRATION_COLUMNS = ("id", "what", "scope", "period", "unit", "target", "model
 
 def is_calibration_csv(path: Path) -> bool:
     """Whether ``path`` is a calibration table gatesim wrote (its header names the table's columns)."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            header = f.readline(1 << 16).rstrip("\n").split(",")
-    except (OSError, UnicodeDecodeError):
-        return False
-    return tuple(header[: len(CALIBRATION_COLUMNS)]) == CALIBRATION_COLUMNS
+    from gatesim.outputs import csv_header_starts
+
+    return csv_header_starts(path, CALIBRATION_COLUMNS)
 
 
 def check_calibration_out(out: Path, force: bool, inputs: list[Path | str]) -> None:

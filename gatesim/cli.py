@@ -17,6 +17,7 @@ import click
 
 from gatesim.errors import InputError, bad_input_line
 from gatesim.limits import DAYS, REPLICATIONS, SEED
+from gatesim.options import ci_target_options, run_size_options
 from gatesim.version import __version__
 
 __all__ = ["main"]
@@ -110,16 +111,11 @@ def _load(path: str, overrides: tuple[str, ...]):
 
 @main.command()
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option(
-    "--days",
-    type=int,
-    help=f"Days to simulate after warm-up ({DAYS.low}-{DAYS.high}). Default: the scenario's run.days.",
-)
-@click.option(
-    "--replications",
-    "-r",
-    type=int,
-    help=f"Independent replications ({REPLICATIONS.low}-{REPLICATIONS.high}). Default: run.replications.",
+@run_size_options(
+    "Days to simulate after warm-up",
+    "the scenario's run.days",
+    "Independent replications",
+    "run.replications",
 )
 @click.option(
     "--seed", type=int, help="Base seed (integer >= 0); replication r uses streams spawned from (seed, r)."
@@ -154,18 +150,10 @@ def _load(path: str, overrides: tuple[str, ...]):
     show_default=True,
     help="fast: the booking engine; reference: the plain-SimPy twin (same outputs, slower; for checking and trying rules).",
 )
-@click.option(
-    "--ci-target",
-    metavar="PCT",
-    help="Add replications until each --ci-kpi's 95% CI half-width is within PCT of its mean "
+@ci_target_options(
+    "Add replications until each --ci-kpi's 95% CI half-width is within PCT of its mean "
     "at every gate (e.g. 5%); --replications is then the maximum (default 50).",
-)
-@click.option(
-    "--ci-kpi",
-    "ci_kpis",
-    multiple=True,
-    metavar="KPI",
-    help="KPI for --ci-target (repeatable; default wait_mean_h).",
+    "KPI for --ci-target (repeatable; default wait_mean_h).",
 )
 def run(
     scenarios,

@@ -29,7 +29,7 @@ import json
 import os
 import shutil
 import stat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,7 @@ __all__ = [
     "check_file_target",
     "check_not_input",
     "check_safe_name",
+    "csv_header_starts",
     "gatesim_dir",
     "swap_dir",
     "tidy_parked",
@@ -245,6 +246,17 @@ def check_file_target(
             given=str(target),
             allowed="another file name",
         )
+
+
+def csv_header_starts(path: Path, columns: Sequence[str]) -> bool:
+    """Whether the CSV ``path``'s header starts with ``columns``: a table gatesim wrote (for
+    ``check_file_target``; files written before columns were appended still count)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            header = f.readline(1 << 16).rstrip("\n").split(",")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return header[: len(columns)] == list(columns)
 
 
 def _check_name(target: Path) -> None:

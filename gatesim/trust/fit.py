@@ -30,6 +30,7 @@ import pandas as pd
 
 from gatesim.errors import InputError
 from gatesim.outputs import write_csv, write_json, write_text
+from gatesim.resumable import check_resumable
 from gatesim.run import scenario_hash
 from gatesim.sweep.spec import latin_hypercube
 from gatesim.trust.evaluate import Runner, evaluate
@@ -111,24 +112,17 @@ def _read_fit_file(spec: Path) -> dict[str, Any] | None:
 def prepare_fit_dir(out: Path, identity: dict[str, Any], force: bool) -> None:
     """Create or resume ``out``; refuse a directory holding another fit or other files."""
     spec = out / FIT_FILE
-    if out.exists() and not out.is_dir():
-        raise InputError("not a directory", key="--fit", given=str(out))
-    if out.is_dir() and any(out.iterdir()):
-        old = _read_fit_file(spec)
-        if old is None:
-            raise InputError(
-                "exists and is not a fit directory",
-                key="--fit",
-                given=str(out),
-                allowed="a new or empty directory",
-            )
-        if old.get("identity") != identity and not force:  # (--force: run_fit builds beside it)
-            raise InputError(
-                "holds a different fit (scenario, priors, targets or settings differ)",
-                key="--fit",
-                given=str(out),
-                allowed="the same fit to resume it, another directory, or --force",
-            )
+    held = _read_fit_file(spec) if out.is_dir() else None
+    check_resumable(
+        out,
+        key="--fit",
+        kind="fit",
+        held=held,
+        same=held is not None and held.get("identity") == identity,
+        empty=out.is_dir() and not any(out.iterdir()),
+        force=force,  # (--force: run_fit builds beside it)
+        differs="scenario, priors, targets or settings differ",
+    )
     out.mkdir(parents=True, exist_ok=True)
     if not spec.exists():
         write_json(spec, {"identity": identity, "gatesim_version": __version__})

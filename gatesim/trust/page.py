@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gatesim.numbers import compact_number
 from gatesim.trust.implausibility import implausibility
 from gatesim.trust.priors import Priors
 from gatesim.trust.targets import Targets
@@ -112,16 +113,7 @@ def parameter_table(result: Any, priors: Priors) -> pd.DataFrame:
 
 def fmt_number(x: float) -> str:
     """A figure for a Markdown table: bn / M for money-sized values, 3 significant digits for small ones."""
-    if x is None or (isinstance(x, float) and np.isnan(x)):
-        return "-"
-    ax = abs(x)
-    if ax >= 1e9:
-        return f"{x / 1e9:,.1f} bn"
-    if ax >= 1e6:
-        return f"{x / 1e6:,.1f} M"
-    if ax >= 100:
-        return f"{x:,.0f}"
-    return f"{x:.3g}"
+    return compact_number(x, decimals=1, sep=" ", small="significant")
 
 
 def calibration_page(
