@@ -17,7 +17,7 @@ import click
 
 from gatesim.errors import InputError, bad_input_line
 from gatesim.limits import DAYS, REPLICATIONS, SEED
-from gatesim.options import ci_target_options, run_size_options
+from gatesim.options import ci_target_options, out_dir_option, run_size_options
 from gatesim.version import __version__
 
 __all__ = ["main"]
@@ -318,13 +318,7 @@ def _after_run(root: Path, result, rule, names_by_gate: dict[str, str]) -> None:
 
 @main.command()
 @click.argument("run_dir", type=click.Path(file_okay=False))
-@click.option(
-    "--out",
-    "out",
-    required=True,
-    type=click.Path(file_okay=False),
-    help="Directory for the recomputed tables.",
-)
+@out_dir_option("Directory for the recomputed tables.")
 @click.option("--force", is_flag=True, help="Replace an existing output directory.")
 def replay(run_dir, out, force) -> None:
     """Recompute summary.csv, summary_ci.csv and timeseries.csv from RUN_DIR's event logs alone."""

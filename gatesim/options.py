@@ -13,7 +13,7 @@ import click
 
 from gatesim.limits import DAYS, REPLICATIONS
 
-__all__ = ["ci_target_options", "run_size_options"]
+__all__ = ["ci_target_options", "out_dir_option", "run_size_options"]
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
@@ -25,6 +25,11 @@ def _apply(*decorators: Decorator) -> Decorator:
         return f
 
     return wrap
+
+
+def out_dir_option(help: str) -> Decorator:
+    """A required ``--out DIR`` (a directory; the command says what it holds)."""
+    return click.option("--out", "out", required=True, type=click.Path(file_okay=False), help=help)
 
 
 def run_size_options(days: str, days_default: str, replications: str, replications_default: str) -> Decorator:

@@ -10,7 +10,7 @@ import click
 
 from gatesim.errors import InputError
 from gatesim.limits import DAYS, REPLICATIONS, WORKERS
-from gatesim.options import ci_target_options, run_size_options
+from gatesim.options import ci_target_options, out_dir_option, run_size_options
 
 __all__ = ["check_executor", "command"]
 
@@ -31,8 +31,6 @@ def _interrupt_once():
 
 def _check_memory(sweep, workers: int | None, scheduler: str | None) -> None:
     """Refuse a sweep whose biggest points would not fit in memory side by side (local workers)."""
-    import os
-
     from gatesim.guard import check_memory
 
     def volume(p) -> float:
@@ -43,8 +41,9 @@ def _check_memory(sweep, workers: int | None, scheduler: str | None) -> None:
             * (1.0 + g.per_year) ** (sweep.days / 365)
         )
 
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    n = workers or cores
+    from gatesim.sweep.runner import usable_cores
+
+    n = workers or usable_cores()
     concurrent = 1 if scheduler else max(1, min(n, len(sweep.points) * sweep.replications))
     for p in sorted(sweep.points, key=volume, reverse=True)[:3]:  # the biggest, by a cheap proxy
         check_memory(p.scenario, sweep.days, concurrent, what=f"point {p.index} of the sweep")
@@ -63,13 +62,7 @@ def check_executor(workers: int | None, scheduler: str | None) -> None:
 
 @click.command("sweep")
 @click.argument("spec", type=click.Path(dir_okay=False))
-@click.option(
-    "--out",
-    "out",
-    required=True,
-    type=click.Path(file_okay=False),
-    help="Sweep directory (created, or resumed if it holds this sweep).",
-)
+@out_dir_option("Sweep directory (created, or resumed if it holds this sweep).")
 @click.option("--workers", "-j", type=int, help="Local worker processes. Default: all cores.")
 @click.option(
     "--scheduler",

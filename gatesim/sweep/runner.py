@@ -48,6 +48,7 @@ __all__ = [
     "replacement_dir",
     "run_sweep",
     "sweep_lock",
+    "usable_cores",
 ]
 
 SPEC_FILE = "sweep.json"
@@ -499,7 +500,7 @@ def _run_locked(
     todo = [t for t in tasks if not _is_done(out, t, keep_events, damaged)]
     outcome = SweepOutcome(total=len(tasks), skipped=len(tasks) - len(todo), ran=0, damaged=damaged)
     scenarios = {p.index: p.scenario for p in sweep.points}
-    workers = workers or _usable_cores()
+    workers = workers or usable_cores()
 
     def args(t: Task) -> tuple:
         ev = str(_events_path(out, t).resolve()) if keep_events else None
@@ -541,7 +542,7 @@ def _no_note(*_: Any) -> None:
     """No caller to tell (no progress bar)."""
 
 
-def _usable_cores() -> int:
+def usable_cores() -> int:
     """The cores this process may use (a container or taskset may allow fewer than the machine's)."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from gatesim.events.kinds import Kind
 from gatesim.scenario.load import validate
-from tests.helpers.tiny import base_data
+from tests.helpers.tiny import base_data, flat_arrivals
 from tests.helpers.twin_compare import assert_same, both_logs, short_data, with_green_lane_and_reneging
 
 # Hypothesis over many scenarios and the CLI's --engine: minutes on 2 cores, so the slow tier
@@ -61,21 +61,12 @@ def test_every_rule_in_play():
         "outages": [{"start": f"{START}T10:00", "end": f"{START}T12:00"}],
         "random_outages": {"rate_per_day": 2.0, "duration_h": {"dist": "exponential", "mean_h": 0.5}},
     }
+    arrivals = flat_arrivals(300.0)
+    arrivals["cargo_mix"]["export"] = {"fruit": 0.3, "electronics": 0.3, "other": 0.4}
     data["gates"] = {
         "g": {
             "name": "g",
-            "arrivals": {
-                "per_day": 300.0,
-                "export_share": 1.0,
-                "cargo_mix": {
-                    "export": {"fruit": 0.3, "electronics": 0.3, "other": 0.4},
-                    "import": {"fruit": 1.0, "electronics": 0.0, "other": 0.0},
-                },
-                "channel_shares": {"green": 1.0, "yellow": 0.0, "red": 0.0},
-                "transshipment_share": 0.0,
-                "hourly_profile": [1.0] * 24,
-                "weekday_profile": [1.0] * 7,
-            },
+            "arrivals": arrivals,
             "yard": {"capacity_trucks": 20},
             "stages": {
                 "decl": {
