@@ -19,6 +19,7 @@ from gatesim.report.common import (
     render_png,
 )
 from gatesim.report.corridor import corridor_section
+from gatesim.report.diagram import gates_html
 from gatesim.report.html import Section, table_html, write_page
 from gatesim.report.plots_run import run_charts
 from gatesim.report.rundata import RunData, read_run
@@ -117,6 +118,10 @@ def run_page(root: Path, target: Path, calibration: Path | None = None) -> Path:
     sections = [_run_section(run, name)]
     corridor = corridor_section(run, f"{name}: corridor")  # issue 15: only when the run has one
     sections += [corridor] if corridor is not None else []
+    if run.scenario is not None:
+        sections.append(
+            Section("How each gate works", tables=[("Stages in order", gates_html(run.scenario))], fold=True)
+        )
     return write_page(target, f"gatesim run: {name}", f"Run directory: {root.resolve()}", sections)
 
 
