@@ -98,7 +98,7 @@ def _failure_line(e: BaseException) -> str:
 @click.option("--debug", is_flag=True, help="Show the Python traceback of a failure (for bug reports).")
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
-    """Simulate freight trucks through Lạng Sơn's border gates (Tân Thanh, Hữu Nghị, Cốc Nam)."""
+    """Simulate freight trucks through Lạng Sơn's border gates (Tân Thanh, Hữu Nghị, Cốc Nam, Chi Ma)."""
     ctx.ensure_object(dict)["debug"] = debug
 
 
@@ -324,7 +324,7 @@ def _after_run(root: Path, result, rule, names_by_gate: dict[str, str]) -> None:
     for check in check_warmup(result.timeseries, result.scenario.calendar.warmup_days):
         if check.short:
             click.echo(
-                f"gatesim: warning: {check.warning(names_by_gate.get(check.gate, check.gate))}", err=True
+                f"gatesim: {check.warning(names_by_gate.get(check.gate, check.gate))}", err=True
             )
 
 

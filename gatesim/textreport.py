@@ -12,8 +12,21 @@ from gatesim.stats import ci_half_width
 
 __all__ = ["format_run"]
 
-# The rows: the registry's terminal KPIs, under the registry's words.
-_SHOWN = [(k.column, f"{k.header}", k.digits, k.scale) for k in KPIS if "terminal" in k.shown]
+# The rows: the registry's terminal KPIs, under the registry's words; then a corridor run's own
+# KPIs (only a corridor run's summary has those columns, so other runs show none of them).
+_CORRIDOR_SHOWN = (
+    "corridor_share",
+    "held_trucks",
+    "held_h_mean",
+    "origin_to_crossing_h",
+    "booked_wait_h",
+    "walkin_wait_h",
+)
+_SHOWN = [(k.column, f"{k.header}", k.digits, k.scale) for k in KPIS if "terminal" in k.shown] + [
+    (k.column, f"{k.header} {k.display_unit}".strip(), k.digits, k.scale)
+    for k in KPIS
+    if k.column in _CORRIDOR_SHOWN
+]
 
 
 def _cell(values: pd.Series, digits: int, scale: float) -> str:
