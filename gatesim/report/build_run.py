@@ -20,7 +20,7 @@ from gatesim.report.common import (
 )
 from gatesim.report.corridor import corridor_section
 from gatesim.report.diagram import gates_html
-from gatesim.report.html import Section, table_html, write_page
+from gatesim.report.html import Section, display_path, table_html, write_page
 from gatesim.report.plots_run import run_charts
 from gatesim.report.rundata import RunData, read_run
 from gatesim.rundir import read_manifest
@@ -122,7 +122,7 @@ def run_page(root: Path, target: Path, calibration: Path | None = None) -> Path:
         sections.append(
             Section("How each gate works", tables=[("Stages in order", gates_html(run.scenario))], fold=True)
         )
-    return write_page(target, f"gatesim run: {name}", f"Run directory: {root.resolve()}", sections)
+    return write_page(target, f"gatesim run: {name}", f"Run directory: {display_path(root)}", sections)
 
 
 def _overview(runs: dict[str, RunData]) -> Chart:
@@ -199,4 +199,6 @@ def multi_page(root: Path, target: Path, calibration: Path | None = None) -> Pat
         sections.append(_run_section(r, n, key=n, fold=True))
         corridor = corridor_section(r, f"{n}: corridor", key=n, fold=True)  # issue 15
         sections += [corridor] if corridor is not None else []
-    return write_page(target, f"gatesim runs: {', '.join(names)}", f"Directory: {root.resolve()}", sections)
+    return write_page(
+        target, f"gatesim runs: {', '.join(names)}", f"Directory: {display_path(root)}", sections
+    )
