@@ -153,7 +153,9 @@ class Priors:
         """``--set`` overrides that put ``params`` into a scenario."""
         out: list[str] = []
         for name, v in params.items():
-            out.extend(f"{path}={json.dumps(value, default=str)}" for path, value in self.varied[name].path_values(v))
+            out.extend(
+                f"{path}={json.dumps(value, default=str)}" for path, value in self.varied[name].path_values(v)
+            )
         return out
 
     def apply(self, resolved: dict, params: dict[str, Any], extra: Sequence[str] = ()) -> Scenario:
@@ -166,10 +168,21 @@ def default_priors_path(scenario_path: str | Path) -> Path:
     return p.with_name(p.name.removesuffix(".yaml") + ".priors.yaml")
 
 
+# A stage's queue rules are optional fields a resolved scenario leaves out when unset; a prior
+# may set one on a stage that exists (a server schedule in fruit seasons). Any other key path
+# must exist, so that a misspelt key inside a free mapping (steps_min) is not set beside it.
+_OPTIONAL_RULES = ("server_schedule", "surge", "outages", "random_outages", "patience_h")
+
+
+def _optional_rule(resolved: dict, kp: str) -> bool:
+    parent, _, leaf = kp.rpartition(".")
+    return leaf in _OPTIONAL_RULES and ".stages." in kp and has_key(resolved, parent)
+
+
 def _check_varied(parsed: _File, resolved: dict, sources: set[str], lines: dict, file: str) -> None:
     for name, p in parsed.varied.items():
         for i, kp in enumerate(p.paths):
-            if not has_key(resolved, kp) and not ("." in kp and has_key(resolved, kp.rsplit(".", 1)[0])):
+            if not has_key(resolved, kp) and not _optional_rule(resolved, kp):
                 raise InputError(
                     "no such key path in the scenario",
                     file=file,
