@@ -58,7 +58,7 @@ def input_of(t: Target, scenario: Scenario, days: int) -> float | None:
             if t.rule == "crossings_per_day" and t.args.get("direction") not in (None, d):
                 continue
             if t.rule == "stage_ended_per_day":
-                route = gate.routes.get(d)  # type: ignore[call-overload]
+                route = gate.routes.get(d)
                 if route is None or t.args["stage"] not in route.stages:
                     continue
             total += float(per_dir[i])

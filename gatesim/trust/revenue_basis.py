@@ -112,10 +112,13 @@ def share_of_target(annual_by_gate: dict[str, float], target_vnd: float, basis: 
 
 
 def target_lines(
-    annual_by_gate: dict[str, float], targets_vnd: dict[str, float], basis: RevenueBasis
+    annual_by_gate: dict[str, float],
+    targets_vnd: dict[str, float],
+    basis: RevenueBasis,
+    gate_names: dict[str, str] | None = None,
 ) -> list[str]:
     """The run's lines against each 2026 target, by the one definition (module docstring)."""
-    names = " + ".join(basis.gates)
+    names = " + ".join((gate_names or {}).get(g, g) for g in basis.gates)
     if any(g not in annual_by_gate for g in basis.gates):
         return [
             f"  no comparison with the 2026 targets: the published share is for {names}, not all modelled here"

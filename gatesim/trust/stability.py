@@ -273,7 +273,8 @@ def long_experiment(
 
     st = targets.stability
     exp = targets.experiments[st.experiment]
-    points, arrivals = [], {}
+    points: list[Point] = []
+    arrivals: dict[int, dict[str, float]] = {}
     for s in sets:
         params = {k: s[k] for k in priors.names}
         scenario = priors.apply(resolved, params, exp.overrides())
