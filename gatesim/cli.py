@@ -409,9 +409,8 @@ def state(run_dir, at, replication) -> None:
     "--replications",
     "-r",
     type=int,
-    default=5,
-    show_default=True,
-    help=f"Replications ({REPLICATIONS.low}-{REPLICATIONS.high}).",
+    default=None,
+    help=f"Replications ({REPLICATIONS.low}-{REPLICATIONS.high}; default 5); with --fit: per parameter set (3-{REPLICATIONS.high}; default 3).",
 )
 @click.option("--seed", type=int, help="Base seed. Default: the scenario's run.seed.")
 @click.option(
@@ -449,7 +448,7 @@ def calibrate(
     With --fit DIR: waves of history matching over SCENARIO's priors file
     (<scenario>.priors.yaml) against seeds/congestion_targets.yaml; writes the
     plausible ensemble and calibration.md into DIR. -r is then the number of
-    replications at the priors' centre that give the simulation sd.
+    replications of each parameter set (its own simulation sd).
 
     SCENARIO defaults to scenarios/baseline_2026.yaml of the current directory, else the
     baseline shipped beside gatesim (so that it works from any directory).
@@ -474,6 +473,7 @@ def calibrate(
             quiet,
         )
 
+    replications = 5 if replications is None else replications
     REPLICATIONS.check("--replications", replications)
     from gatesim.calibrate import FIGURES_PATH, check_calibration_out
 

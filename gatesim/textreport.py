@@ -95,8 +95,10 @@ def format_run(summary: pd.DataFrame, gate_names: dict[str, str], targets_vnd: d
         + (" (one replication: no CI)" if np.isnan(half) else f" ± {half:,.0f}")
         + " billion VND/year"
     )
-    for name, target in targets_vnd.items():
-        lines.append(
-            f"  2026 target {name}: {target / 1e9:,.0f} billion VND -> {100 * ann.mean() * 1e9 / target:.0f}%"
-        )
+    if targets_vnd:
+        from gatesim.trust.revenue_basis import load_revenue_basis, target_lines
+
+        per_gate = summary.assign(annual=summary["revenue_vnd"] / summary["days"] * 365.0)
+        annual_by_gate = per_gate.groupby("gate", sort=False)["annual"].mean().to_dict()
+        lines += target_lines(annual_by_gate, targets_vnd, load_revenue_basis(), gate_names)
     return "\n".join(lines)
