@@ -46,7 +46,7 @@ def _less(t1: float, k1: int, t2: float, k2: int) -> bool:
     return t1 < t2 or (t1 == t2 and k1 < k2)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _sift_down(ht, hk, size, t, k) -> None:
     """Put (t, k) at the root of the heap of ``size`` entries and sift it down."""
     i = 0
@@ -66,7 +66,7 @@ def _sift_down(ht, hk, size, t, k) -> None:
     hk[i] = k
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _push(ht, hk, size, t, k) -> None:
     i = size
     while i > 0:
@@ -81,7 +81,7 @@ def _push(ht, hk, size, t, k) -> None:
     hk[i] = k
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _replace_min(free, lo, n, v) -> None:
     """The server heap ``free[lo:lo+n]``: its smallest free time becomes ``v``."""
     i = 0
@@ -99,40 +99,39 @@ def _replace_min(free, lo, n, v) -> None:
     free[lo + i] = v
 
 
-@njit(cache=True)
-def _book(r, t, svc, servers, free_lo, free, iv_lo, iv_hi, opens, closes, used, cap, always) -> float:
+@njit(cache=True, inline="always")
+def _next_open(r, t, cursor, iv_hi, opens, closes, used, cap) -> float:
+    """The first instant >= ``t`` runtime ``r`` is open with quota left (takes one unit of it).
+
+    ``cursor[r]`` is ``bisect_right(closes, t)`` of the runtime's last booking: a
+    runtime's booking instants never decrease (calls come in time order, and its
+    earliest free server only moves later), so the search goes on from there.
+    """
+    hi = iv_hi[r]
+    i = cursor[r]
+    while i < hi and closes[i] <= t:
+        i += 1
+    cursor[r] = i
+    c = cap[r]
+    if c >= 0:
+        while i < hi and used[i] >= c:
+            i += 1  # quota used up: the next opening
+        if i < hi:
+            used[i] += 1
+    if i >= hi:
+        return np.inf  # never opens again within the horizon
+    o = opens[i]
+    return o if o > t else t
+
+
+@njit(cache=True, inline="always")
+def _book(r, t, svc, servers, free_lo, free, cursor, iv_hi, opens, closes, used, cap, always) -> float:
     """StageRuntime.book of runtime ``r``: reserve a server for a truck joining at ``t``."""
     n = servers[r]
     if n > 0 and free[free_lo[r]] > t:
         t = free[free_lo[r]]
     if not always[r]:
-        a, b = iv_lo[r], iv_hi[r]
-        hi = b
-        while a < b:  # bisect_right(closes, t)
-            m = (a + b) >> 1
-            if t < closes[m]:
-                b = m
-            else:
-                a = m + 1
-        i = a
-        c = cap[r]
-        if c < 0:
-            if i < hi:
-                o = opens[i]
-                if o > t:
-                    t = o
-            else:
-                t = np.inf  # never opens again within the horizon
-        else:
-            while i < hi and used[i] >= c:
-                i += 1  # quota used up: the next opening
-            if i < hi:
-                used[i] += 1
-                o = opens[i]
-                if o > t:
-                    t = o
-            else:
-                t = np.inf
+        t = _next_open(r, t, cursor, iv_hi, opens, closes, used, cap)
     if n > 0:
         _replace_min(free, free_lo[r], n, t + svc)
     return t
@@ -158,7 +157,7 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
     servers,
     free_lo,
     free,
-    iv_lo,
+    cursor,
     iv_hi,
     opens,
     closes,
@@ -284,7 +283,19 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
             nw += 1
             r = step_rt[s]
             t_start = _book(
-                r, now, service[step_col[s], k], servers, free_lo, free, iv_lo, iv_hi, opens, closes, used, cap, always
+                r,
+                now,
+                service[step_col[s], k],
+                servers,
+                free_lo,
+                free,
+                cursor,
+                iv_hi,
+                opens,
+                closes,
+                used,
+                cap,
+                always,
             )
             if t_start > now:
                 t_next = t_start

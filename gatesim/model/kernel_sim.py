@@ -42,7 +42,9 @@ def kernel_refusal(scenario: Scenario) -> str | None:
 class _GateArrays:
     """One gate's runtimes, routes, trucks and log as the kernel's arrays."""
 
-    def __init__(self, gp: GatePlan, calendar_t: np.ndarray, calendar_w: np.ndarray, horizon_h: float) -> None:
+    def __init__(
+        self, gp: GatePlan, calendar_t: np.ndarray, calendar_w: np.ndarray, horizon_h: float
+    ) -> None:
         gate, trucks = gp.gate, gp.trucks
         assert trucks is not None  # per-gate trucks: the kernel runs no corridor
         n = trucks.arrivals.t_h.size
@@ -76,6 +78,7 @@ class _GateArrays:
         self.free = np.zeros(int(self.servers.sum()), np.float64)
         self.iv_lo = np.asarray(iv_lo, np.int64)
         self.iv_hi = np.asarray(iv_hi, np.int64)
+        self.cursor = self.iv_lo.copy()  # each runtime's current opening interval
         self.opens = np.concatenate(opens) if opens else np.empty(0)
         self.closes = np.concatenate(closes) if closes else np.empty(0)
         self.used = np.zeros(self.opens.size, np.int64)
@@ -144,7 +147,7 @@ class _GateArrays:
             self.servers,
             self.free_lo,
             self.free,
-            self.iv_lo,
+            self.cursor,
             self.iv_hi,
             self.opens,
             self.closes,
