@@ -149,10 +149,12 @@ def _load(path: str, overrides: tuple[str, ...]):
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @click.option(
     "--engine",
-    type=click.Choice(["fast", "reference"]),
-    default="fast",
+    type=click.Choice(["auto", "kernel", "fast", "reference"]),
+    default="auto",
     show_default=True,
-    help="fast: the booking engine; reference: the plain-SimPy twin (same outputs, slower; for checking and trying rules).",
+    help="kernel: the compiled FIFO kernel (scenarios without queue rules or corridor); fast: the SimPy "
+    "booking engine (every scenario); reference: the plain-SimPy twin (slower; for checking and trying "
+    "rules); auto: kernel where it can, else fast. All write the same outputs.",
 )
 @click.option(
     "--ci-target",
