@@ -20,6 +20,7 @@ from gatesim.report.common import (
 )
 from gatesim.report.corridor import corridor_section
 from gatesim.report.html import Section, table_html, write_page
+from gatesim.report.map import map_section
 from gatesim.report.plots_run import run_charts
 from gatesim.report.rundata import RunData, read_run
 from gatesim.rundir import read_manifest
@@ -117,6 +118,7 @@ def run_page(root: Path, target: Path, calibration: Path | None = None) -> Path:
     sections = [_run_section(run, name)]
     corridor = corridor_section(run, f"{name}: corridor")  # issue 15: only when the run has one
     sections += [corridor] if corridor is not None else []
+    sections.append(map_section(root, f"{name}: map replay"))  # map.html beside the page
     return write_page(target, f"gatesim run: {name}", f"Run directory: {root.resolve()}", sections)
 
 
@@ -194,4 +196,5 @@ def multi_page(root: Path, target: Path, calibration: Path | None = None) -> Pat
         sections.append(_run_section(r, n, key=n, fold=True))
         corridor = corridor_section(r, f"{n}: corridor", key=n, fold=True)  # issue 15
         sections += [corridor] if corridor is not None else []
+        sections.append(map_section(root / n, f"{n}: map replay", key=n, fold=True))
     return write_page(target, f"gatesim runs: {', '.join(names)}", f"Directory: {root.resolve()}", sections)
