@@ -32,6 +32,7 @@ _LAZY = {
     "sensitivity": "gatesim.decide.cli:sensitivity_command",
     "assess": "gatesim.trust.assess_cli:command",
     "revenue": "gatesim.trust.revenue:command",
+    "app": "gatesim.app.cli:command",
 }
 
 

@@ -21,6 +21,7 @@ from gatesim.report.common import (
 from gatesim.report.corridor import corridor_section
 from gatesim.report.diagram import gates_html
 from gatesim.report.html import Section, display_path, table_html, write_page
+from gatesim.report.map import map_section
 from gatesim.report.plots_run import run_charts
 from gatesim.report.rundata import RunData, read_run
 from gatesim.rundir import read_manifest
@@ -118,6 +119,7 @@ def run_page(root: Path, target: Path, calibration: Path | None = None) -> Path:
     sections = [_run_section(run, name)]
     corridor = corridor_section(run, f"{name}: corridor")  # issue 15: only when the run has one
     sections += [corridor] if corridor is not None else []
+    sections.append(map_section(root, f"{name}: map replay"))  # map.html beside the page
     if run.scenario is not None:
         sections.append(
             Section("How each gate works", tables=[("Stages in order", gates_html(run.scenario))], fold=True)
@@ -199,6 +201,7 @@ def multi_page(root: Path, target: Path, calibration: Path | None = None) -> Pat
         sections.append(_run_section(r, n, key=n, fold=True))
         corridor = corridor_section(r, f"{n}: corridor", key=n, fold=True)  # issue 15
         sections += [corridor] if corridor is not None else []
+        sections.append(map_section(root / n, f"{n}: map replay", key=n, fold=True))
     return write_page(
         target, f"gatesim runs: {', '.join(names)}", f"Directory: {display_path(root)}", sections
     )
