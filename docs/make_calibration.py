@@ -4,7 +4,7 @@ table across plausible worlds from output directories.
     python docs/make_calibration.py --fit runs/fit [--assess runs/assess] [--revenue runs/revenue] [--note TEXT]
 
 Reads what `gatesim calibrate --fit`, `gatesim assess` and
-`python -m gatesim.trust.revenue` wrote; runs nothing.
+`gatesim revenue` wrote; runs nothing.
 """
 
 from __future__ import annotations

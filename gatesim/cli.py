@@ -15,13 +15,13 @@ from pathlib import Path
 
 import click
 
-from gatesim import __version__
 from gatesim.errors import InputError, bad_input_line
 from gatesim.limits import DAYS, REPLICATIONS, SEED
+from gatesim.version import __version__
 
 __all__ = ["main"]
 
-_CI_MAX = 50  # replications with --ci-target and no --replications (gatesim.decide.precision)
+_CI_MAX = 50  # replications with --ci-target and no --replications (gatesim.sweep.precision)
 
 # Commands defined in their own modules, imported only when called.
 _LAZY = {
@@ -302,7 +302,7 @@ class _Stdout:
 
 
 def _ci_target(ci_target: str | None, ci_kpis: tuple[str, ...]) -> float | None:
-    from gatesim.decide.precision import ci_options
+    from gatesim.sweep.precision import ci_options
 
     return ci_options(ci_target, ci_kpis)
 
@@ -310,7 +310,7 @@ def _ci_target(ci_target: str | None, ci_kpis: tuple[str, ...]) -> float | None:
 def _ci_rule(target: float | None, ci_kpis: tuple[str, ...], maximum: int):
     if target is None:
         return None
-    from gatesim.decide.precision import PrecisionRule
+    from gatesim.sweep.precision import PrecisionRule
 
     return PrecisionRule(target, list(ci_kpis) or ["wait_mean_h"], maximum)
 

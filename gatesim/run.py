@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from gatesim import __version__
 from gatesim.corridor.kpis import with_corridor_kpis
 from gatesim.corridor.series import with_corridor_series
 from gatesim.events.log import LogData
@@ -24,6 +23,7 @@ from gatesim.projections.kpis import SUMMARY_SCHEMA_VERSION
 from gatesim.projections.tables import tables
 from gatesim.scenario.outcomes import outcome_factors
 from gatesim.scenario.schema import Scenario
+from gatesim.version import __version__
 
 __all__ = [
     "OUTPUT_SCHEMA_VERSION",

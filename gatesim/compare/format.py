@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gatesim.report.common import gate_name, kpi_label, kpi_scale, kpi_unit
+from gatesim.projections.registry import gate_name, kpi_label, kpi_scale, kpi_unit
 
 __all__ = ["format_comparison", "shown_rows", "summary_text", "untouched_gates"]
 

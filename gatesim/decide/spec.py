@@ -8,7 +8,6 @@ interval form and the calibration priors file.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import math
@@ -21,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from gatesim.errors import InputError
 from gatesim.limits import CI_REPLICATIONS, DAYS, GRID_POINTS, SEED, TRAJECTORIES
-from gatesim.projections.kpis import KPI_COLUMNS, is_stage_kpi
+from gatesim.projections.kpis import check_kpi
 from gatesim.scenario.checked import first_error
 from gatesim.scenario.load import load_scenario, read_yaml
 from gatesim.scenario.schema import Scenario
@@ -36,7 +35,6 @@ __all__ = [
     "Select",
     "SensitivitySpec",
     "Study",
-    "check_kpi",
     "load_study",
 ]
 
@@ -279,13 +277,6 @@ class Study:
 
     def gate_ids(self, gates: str | list[str]) -> list[str]:
         return list(self.base.gates) if gates == "all" else list(gates)
-
-
-def check_kpi(kpi: str, key: str, file: str | None) -> None:
-    if kpi not in KPI_COLUMNS and not is_stage_kpi(kpi):
-        guess = difflib.get_close_matches(kpi, KPI_COLUMNS, n=1)
-        hint = f" (did you mean {guess[0]!r}?)" if guess else ""
-        raise InputError(f"unknown KPI{hint}", file=file, key=key, given=kpi, allowed=", ".join(KPI_COLUMNS))
 
 
 def _error(err: ValidationError, lines: dict[tuple[str, ...], int], file: str, model: type) -> InputError:

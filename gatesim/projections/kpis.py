@@ -43,9 +43,12 @@ Every column's unit, label and definition: ``registry.py``.
 
 from __future__ import annotations
 
+import difflib
+
 import numpy as np
 import pandas as pd
 
+from gatesim.errors import InputError
 from gatesim.events.kinds import Kind
 from gatesim.events.log import LogData
 from gatesim.projections import registry
@@ -63,6 +66,7 @@ __all__ = [
     "ID_COLUMNS",
     "KPI_COLUMNS",
     "STAGE_KPI_PREFIXES",
+    "check_kpi",
     "is_stage_kpi",
     "kpi_stage",
     "summarize",
@@ -97,6 +101,14 @@ def wait_at_column(stage_id: str) -> str:
 def is_stage_kpi(column: str) -> bool:
     """A per-stage KPI column (its stage in its name)."""
     return column.startswith(STAGE_KPI_PREFIXES)
+
+
+def check_kpi(kpi: str, key: str, file: str | None) -> None:
+    """Refuse a KPI name a user wrote (``key`` in ``file``) that is not a summary column."""
+    if kpi not in KPI_COLUMNS and not is_stage_kpi(kpi):
+        guess = difflib.get_close_matches(kpi, KPI_COLUMNS, n=1)
+        hint = f" (did you mean {guess[0]!r}?)" if guess else ""
+        raise InputError(f"unknown KPI{hint}", file=file, key=key, given=kpi, allowed=", ".join(KPI_COLUMNS))
 
 
 def kpi_stage(column: str) -> str | None:

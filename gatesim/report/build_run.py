@@ -8,16 +8,8 @@ import numpy as np
 import pandas as pd
 
 from gatesim.errors import InputError
-from gatesim.report.common import (
-    KEY_KPIS,
-    Chart,
-    finite,
-    kpi_label,
-    kpi_scale,
-    kpi_unit,
-    new_figure,
-    render_png,
-)
+from gatesim.projections.registry import kpi_label, kpi_scale, kpi_unit
+from gatesim.report.common import KEY_KPIS, Chart, finite, new_figure, render_png
 from gatesim.report.corridor import corridor_section
 from gatesim.report.diagram import gates_html
 from gatesim.report.html import Section, display_path, table_html, write_page

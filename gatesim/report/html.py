@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from gatesim import __version__
 from gatesim.outputs import write_text
 from gatesim.report.common import Chart
+from gatesim.version import __version__
 
 __all__ = ["PNG_DIR", "Section", "display_path", "is_png_dir", "table_html", "write_page"]
 

@@ -19,7 +19,8 @@ import pandas as pd
 from gatesim.compare.format import summary_text, untouched_gates
 from gatesim.compare.statistics import decision_kpis
 from gatesim.errors import InputError
-from gatesim.report.common import Chart, gate_name, kpi_label, kpi_scale, kpi_unit, new_figure, render_png
+from gatesim.projections.registry import gate_name, kpi_label, kpi_scale, kpi_unit
+from gatesim.report.common import Chart, new_figure, render_png
 from gatesim.report.html import Section, display_path, table_html, write_page
 
 __all__ = ["REQUIRED", "comparison_page", "forest_chart", "read_comparison", "readable_limit"]

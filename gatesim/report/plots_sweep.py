@@ -11,17 +11,8 @@ import pandas as pd
 
 from gatesim.errors import InputError
 from gatesim.projections.kpis import KPI_COLUMNS, is_stage_kpi
-from gatesim.report.common import (
-    KEY_KPIS,
-    Chart,
-    gate_name,
-    kpi_label,
-    kpi_scale,
-    kpi_unit,
-    new_figure,
-    param_label_at,
-    render_png,
-)
+from gatesim.projections.registry import gate_name, kpi_label, kpi_scale, kpi_unit
+from gatesim.report.common import KEY_KPIS, Chart, new_figure, param_label_at, render_png
 from gatesim.report.html import Section, display_path, table_html, write_page
 from gatesim.stats import summary_ci
 

@@ -118,7 +118,7 @@ def command(  # noqa: C901
     DAYS.check("--days", days)
     REPLICATIONS.check("--replications", replications)
     check_executor(workers, scheduler)
-    from gatesim.decide.precision import ci_options
+    from gatesim.sweep.precision import ci_options
 
     target = ci_options(ci_target, ci_kpis)
     sweep = load_sweep(Path(spec), days=days, replications=replications)  # validates every point first
@@ -185,11 +185,11 @@ def command(  # noqa: C901
 
 
 def _extend(sweep, out: Path, target: float, kpis: list[str], workers, scheduler, keep_events, quiet) -> None:
-    """--ci-target: more replications where needed (gatesim.decide.sweep_precision)."""
-    from gatesim.decide.precision import DEFAULT_MAXIMUM as CI_MAX_REPLICATIONS
-    from gatesim.decide.sweep_precision import extend_to_precision
+    """--ci-target: more replications where needed (gatesim.sweep.to_precision)."""
     from gatesim.progress import Progress
+    from gatesim.sweep.precision import DEFAULT_MAXIMUM as CI_MAX_REPLICATIONS
     from gatesim.sweep.runner import run_sweep
+    from gatesim.sweep.to_precision import extend_to_precision
 
     def more(sub) -> None:
         bars: list[Progress] = []

@@ -31,13 +31,13 @@ from typing import Any
 
 import pandas as pd
 
-from gatesim import __version__
 from gatesim.errors import EnvironmentFailure, InputError
 from gatesim.outputs import write_csv, write_json
 from gatesim.projections.kpis import KPI_COLUMNS, is_stage_kpi
 from gatesim.stats import summary_ci
 from gatesim.sweep.spec import Sweep, Task
 from gatesim.sweep.tasks import error_text, run_task
+from gatesim.version import __version__
 
 __all__ = [
     "SweepInterrupted",

@@ -34,6 +34,7 @@ __all__ = [
     "SweepSpec",
     "Task",
     "expand",
+    "latin_hypercube",
     "load_sweep",
     "task_id",
 ]
@@ -205,7 +206,8 @@ def task_id(params: dict[str, Any], replication: int) -> str:
     return hashlib.sha256(_canon({"params": params, "replication": replication}).encode()).hexdigest()[:16]
 
 
-def _lhs(d: int, n: int, seed: int) -> np.ndarray:
+def latin_hypercube(d: int, n: int, seed: int) -> np.ndarray:
+    """``n`` points of a Latin hypercube in [0, 1)^``d``, reproducible from ``seed`` (sweeps and fits)."""
     from scipy.stats import qmc
 
     try:
@@ -229,7 +231,7 @@ def expand(spec: SweepSpec, seed: int = 0) -> list[dict[str, Any]]:
         grids = np.indices([len(v) for v in levels]).reshape(len(names), -1).T
         return [{k: levels[j][i] for j, (k, i) in enumerate(zip(names, row, strict=True))} for row in grids]
     assert spec.n is not None  # the spec's validator: lhs needs n
-    u = _lhs(len(names), spec.n, seed)
+    u = latin_hypercube(len(names), spec.n, seed)
     points = []
     for row in u:
         point: dict[str, Any] = {}

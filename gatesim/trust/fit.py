@@ -33,14 +33,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gatesim import __version__
 from gatesim.errors import InputError
 from gatesim.outputs import write_csv, write_json, write_text
 from gatesim.run import scenario_hash
-from gatesim.sweep.spec import _lhs
+from gatesim.sweep.spec import latin_hypercube
 from gatesim.trust.evaluate import Runner, evaluate
+from gatesim.trust.implausibility import implausibility
 from gatesim.trust.priors import Priors
 from gatesim.trust.targets import Targets
+from gatesim.version import __version__
 
 __all__ = ["FitConfig", "FitResult", "implausibility", "run_fit", "spread"]
 
@@ -66,18 +67,6 @@ class FitResult:
     discrepant: list[str]  # fit targets no set of wave 1 meets
     fit_targets: list[str]
     replications: int = 1  # per set (each set's own simulation sd)
-
-
-def implausibility(
-    obs: float, sim: Any, obs_sd: float, sim_sd: Any, disc_sd: float, upper_only: bool = False
-) -> np.ndarray:
-    """|z - f| / sqrt(obs var + sim var + discrepancy var) (NaN where the model gave no value).
-
-    ``upper_only``: the figure is an upper bound; a model value below it is never implausible.
-    """
-    diff = np.asarray(sim, float) - obs
-    diff = np.where(np.isnan(diff), np.nan, np.maximum(diff, 0.0)) if upper_only else np.abs(diff)
-    return diff / np.sqrt(obs_sd**2 + np.asarray(sim_sd, float) ** 2 + disc_sd**2)
 
 
 def _identity(resolved: dict, priors: Priors, targets: Targets, cfg: FitConfig) -> dict[str, Any]:
@@ -370,7 +359,7 @@ def run_fit(
     next_id = 0
     for wave in range(1, cfg.waves + 1):
         if wave == 1:
-            u = _lhs(len(priors.names), cfg.sets_per_wave, cfg.seed + wave)
+            u = latin_hypercube(len(priors.names), cfg.sets_per_wave, cfg.seed + wave)
         else:
             u = _perturbed(priors, plausible, cfg.sets_per_wave, cfg.seed + wave)
         sets = _sets(priors, u, next_id, wave)

@@ -14,7 +14,7 @@ target times that share. The seeds' disagreement on the region's run-rate is
 printed with the table. Runs on the sweep runner (resumable; local processes
 or dask).
 
-    python -m gatesim.trust.revenue ENSEMBLE BASE --out DIR [--worlds N] [-j J]
+    gatesim revenue ENSEMBLE BASE --out DIR [--worlds N] [-j J]
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -32,7 +31,7 @@ import pandas as pd
 from gatesim.errors import InputError
 from gatesim.trust.revenue_basis import RevenueBasis, load_revenue_basis, mean_growth_factor
 
-__all__ = ["main", "revenue_summary", "tax_growth_by_world"]
+__all__ = ["command", "revenue_summary", "tax_growth_by_world"]
 
 
 def tax_growth_by_world(worlds: list[int], low: float, high: float) -> dict[int, float]:
@@ -203,15 +202,3 @@ def command(ensemble, base, out, worlds, workers, scheduler, quiet) -> None:
     )
     click.echo(basis.disagreement())
     click.echo(f"written: {Path(out) / 'revenue_2026.csv'}")
-
-
-def main() -> None:
-    """``python -m gatesim.trust.revenue ARGS`` = ``gatesim revenue ARGS``: the gatesim group
-    runs it, so its failures end as every command's do (one line; exit 2 or 1)."""
-    from gatesim.cli import main as gatesim
-
-    gatesim.main(args=["revenue", *sys.argv[1:]], prog_name="gatesim")
-
-
-if __name__ == "__main__":
-    main()

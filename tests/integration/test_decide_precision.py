@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from gatesim.cli import main
-from gatesim.decide.precision import PrecisionRule, parse_target
 from gatesim.decide.warmup import check_warmup, mser_truncation
 from gatesim.errors import InputError
+from gatesim.sweep.precision import PrecisionRule, parse_target
 from tests.helpers.decide_cases import mmc_scenario, write_yaml
 
 # Integration: runs the CLI end to end (see CONTRIBUTING.md, test tiers).
