@@ -326,9 +326,7 @@ def _after_run(root: Path, result, rule, names_by_gate: dict[str, str]) -> None:
         click.echo(rule.text(result.replications))
     for check in check_warmup(result.timeseries, result.scenario.calendar.warmup_days):
         if check.short:
-            click.echo(
-                f"gatesim: {check.warning(names_by_gate.get(check.gate, check.gate))}", err=True
-            )
+            click.echo(f"gatesim: {check.warning(names_by_gate.get(check.gate, check.gate))}", err=True)
 
 
 @main.command()

@@ -104,7 +104,7 @@ def _route_row(gate: Gate, direction: str, y: float) -> list[str]:
         x += _BOX_W + _GAP
         prev_side = side
     if gate.yard is not None and route.yard_from is not None and direction in gate.yard.used_by:
-        x0, x1 = xs[route.yard_from], xs[route.yard_until] + _BOX_W  # type: ignore[index]
+        x0, x1 = xs[route.yard_from], xs[route.yard_until] + _BOX_W
         yy = y + _BOX_H + 8
         out.append(f'<path d="M{x0:.0f},{yy:.0f} v6 H{x1:.0f} v-6" fill="none" stroke="#2a7"/>')
         out.append(
