@@ -52,7 +52,7 @@ def stage_facts(gate: Gate, stage_id: str) -> list[str]:
     n = stage.servers
     servers = "unlimited servers" if n is None else f"{n} server{'s' if n != 1 else ''}"
     cap = f", ≤ {stage.daily_capacity}/day" if stage.daily_capacity is not None else ""
-    return [f"{stage.role}", f"{servers}{cap}, ~{expected_service_min(gate, stage_id):.1f} min", hours]
+    return [stage.role, f"{servers}{cap}, ~{expected_service_min(gate, stage_id):.1f} min", hours]
 
 
 def _text(x: float, y: float, s: str, size: int = 11, weight: str = "normal", anchor: str = "middle") -> str:
@@ -70,15 +70,9 @@ def _route_row(gate: Gate, direction: str, y: float) -> list[str]:
     x = float(_LEFT)
     if direction == "export":  # exports queue on the approach road before their first stage
         a = gate.approach
-        out.append(
-            _text(
-                x - 8,
-                y + _BOX_H + 16,
-                f"approach: {a.lanes} lane(s), {a.truck_spacing_m:g} m/truck",
-                10,
-                anchor="end",
-            )
-        )
+        lanes = f"{a.lanes} lane{'s' if a.lanes != 1 else ''}"
+        out.append(_text(10, y + _BOX_H / 2 + 20, f"approach road: {lanes},", 10, anchor="start"))
+        out.append(_text(10, y + _BOX_H / 2 + 33, f"{a.truck_spacing_m:g} m per truck", 10, anchor="start"))
     prev_side = None
     xs: dict[str, float] = {}
     for sid in route.stages:
