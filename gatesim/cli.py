@@ -33,6 +33,7 @@ _LAZY = {
     "sensitivity": "gatesim.decide.cli:sensitivity_command",
     "assess": "gatesim.trust.assess_cli:command",
     "revenue": "gatesim.trust.revenue:command",
+    "app": "gatesim.app.cli:command",
 }
 
 
@@ -99,7 +100,7 @@ def _failure_line(e: BaseException) -> str:
 @click.option("--debug", is_flag=True, help="Show the Python traceback of a failure (for bug reports).")
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
-    """Simulate freight trucks through Lạng Sơn's border gates (Tân Thanh, Hữu Nghị, Cốc Nam)."""
+    """Simulate freight trucks through Lạng Sơn's border gates (Tân Thanh, Hữu Nghị, Cốc Nam, Chi Ma)."""
     ctx.ensure_object(dict)["debug"] = debug
 
 
@@ -145,10 +146,12 @@ def _load(path: str, overrides: tuple[str, ...]):
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @click.option(
     "--engine",
-    type=click.Choice(["fast", "reference"]),
-    default="fast",
+    type=click.Choice(["auto", "kernel", "fast", "reference"]),
+    default="auto",
     show_default=True,
-    help="fast: the booking engine; reference: the plain-SimPy twin (same outputs, slower; for checking and trying rules).",
+    help="kernel: the compiled FIFO kernel (scenarios without queue rules or corridor); fast: the SimPy "
+    "booking engine (every scenario); reference: the plain-SimPy twin (slower; for checking and trying "
+    "rules); auto: kernel where it can, else fast. All write the same outputs.",
 )
 @ci_target_options(
     "Add replications until each --ci-kpi's 95% CI half-width is within PCT of its mean "
@@ -311,9 +314,7 @@ def _after_run(root: Path, result, rule, names_by_gate: dict[str, str]) -> None:
         click.echo(rule.text(result.replications))
     for check in check_warmup(result.timeseries, result.scenario.calendar.warmup_days):
         if check.short:
-            click.echo(
-                f"gatesim: warning: {check.warning(names_by_gate.get(check.gate, check.gate))}", err=True
-            )
+            click.echo(f"gatesim: {check.warning(names_by_gate.get(check.gate, check.gate))}", err=True)
 
 
 @main.command()
@@ -391,9 +392,8 @@ def state(run_dir, at, replication) -> None:
     "--replications",
     "-r",
     type=int,
-    default=5,
-    show_default=True,
-    help=f"Replications ({REPLICATIONS.low}-{REPLICATIONS.high}).",
+    default=None,
+    help=f"Replications ({REPLICATIONS.low}-{REPLICATIONS.high}; default 5); with --fit: per parameter set (3-{REPLICATIONS.high}; default 3).",
 )
 @click.option("--seed", type=int, help="Base seed. Default: the scenario's run.seed.")
 @click.option(
@@ -431,7 +431,7 @@ def calibrate(
     With --fit DIR: waves of history matching over SCENARIO's priors file
     (<scenario>.priors.yaml) against seeds/congestion_targets.yaml; writes the
     plausible ensemble and calibration.md into DIR. -r is then the number of
-    replications at the priors' centre that give the simulation sd.
+    replications of each parameter set (its own simulation sd).
 
     SCENARIO defaults to scenarios/baseline_2026.yaml of the current directory, else the
     baseline shipped beside gatesim (so that it works from any directory).
@@ -456,6 +456,7 @@ def calibrate(
             quiet,
         )
 
+    replications = 5 if replications is None else replications
     REPLICATIONS.check("--replications", replications)
     from gatesim.calibrate import FIGURES_PATH, check_calibration_out
 

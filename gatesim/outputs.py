@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import datetime as dt
 import errno
 import io
 import json
@@ -432,7 +433,22 @@ def write_json(path: Path, data: Any) -> None:
     write_text(path, json.dumps(data, indent=2, sort_keys=True, default=str, ensure_ascii=False) + "\n")
 
 
+def _yaml_plain(data: Any) -> Any:
+    """Data the safe YAML writer can represent: a date-time as ISO text (a YAML timestamp
+    read back by ruamel is a subclass the writer does not know), a date as a plain date."""
+    if isinstance(data, dict):
+        return {k: _yaml_plain(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_yaml_plain(v) for v in data]
+    if isinstance(data, dt.datetime):
+        return data.isoformat(timespec="minutes" if not (data.second or data.microsecond) else "auto")
+    if isinstance(data, dt.date):
+        return dt.date(data.year, data.month, data.day)
+    return data
+
+
 def write_yaml(path: Path, data: Any) -> None:
+    data = _yaml_plain(data)
     y = YAML(typ="safe", pure=True)
     y.default_flow_style = False
     y.allow_unicode = True

@@ -68,7 +68,7 @@ def run_into(
     seed: int | None,
     keep_events: bool = True,
     on_progress: Callable[[int, int], None] | None = None,
-    engine: str = "fast",
+    engine: str = "auto",
     until: Callable[[list[pd.DataFrame]], bool] | None = None,
     on_day: Callable[[int, int], None] | None = None,
 ) -> RunResult:

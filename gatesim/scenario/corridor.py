@@ -10,12 +10,12 @@ transshipment share); their ``per_day``, mixes and profiles are not used.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from gatesim.scenario.checks import cargo_mix_complete, end_after_start, hours24
+from gatesim.scenario.datetimes import HanoiDateTime
 
 __all__ = ["Booking", "Choice", "Corridor", "Metering", "Origin", "Stop"]
 
@@ -127,8 +127,8 @@ class Stop(_Model):
 
     gate: str
     cargo: Literal["fruit", "electronics", "other"]
-    start: dt.datetime
-    end: dt.datetime
+    start: HanoiDateTime  # forms: gatesim/scenario/datetimes.py
+    end: HanoiDateTime
 
     _order = model_validator(mode="after")(end_after_start)
 

@@ -25,6 +25,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent
 
 from gatesim.errors import Described, InputError
+from gatesim.scenario.datetimes import canonical_data
 from gatesim.scenario.explain import describe_error
 from gatesim.scenario.schema import Scenario
 
@@ -181,8 +182,19 @@ def _plain_scalar(node: Any, path: tuple[str, ...], key: str | None, lines: Line
                 "not a finite number", file=file, line=lines.get(path), key=key, given=float(node)
             )
         return float(node)
-    if isinstance(node, (dt.date, dt.datetime)):
-        return node
+    if isinstance(node, dt.datetime):  # ruamel's TimeStamp: as a plain datetime (its zone kept)
+        return dt.datetime(
+            node.year,
+            node.month,
+            node.day,
+            node.hour,
+            node.minute,
+            node.second,
+            node.microsecond,
+            node.tzinfo,
+        )
+    if isinstance(node, dt.date):
+        return dt.date(node.year, node.month, node.day)
     if isinstance(node, str):
         try:
             node.encode("utf-8")
@@ -525,4 +537,5 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> tuple[Scen
         )
     data = apply_overrides(data, overrides, origin)
     scenario = validate(data, origin, str(path))
-    return scenario, data
+    # date-times in one written form, however given (scenario.resolved.yaml, the scenario's hash)
+    return scenario, canonical_data(data, scenario)

@@ -38,6 +38,7 @@ from gatesim.scenario.checks import (
     sums_to_one,
 )
 from gatesim.scenario.corridor import Corridor  # issue 15
+from gatesim.scenario.datetimes import HanoiDateTime
 from gatesim.scenario.outcomes import Cargo, DelayCost, Emissions, SpoilageCurve
 
 __all__ = [
@@ -352,10 +353,11 @@ class Surge(_Model):
 
 class Outage(_Model):
     """A stage closed from one instant to another (Hanoi time): no service starts;
-    a truck already in service is finished (non-preemptive, like closing time)."""
+    a truck already in service is finished (non-preemptive, like closing time).
+    ``start`` and ``end`` as gatesim/scenario/datetimes.py reads them."""
 
-    start: dt.datetime
-    end: dt.datetime
+    start: HanoiDateTime
+    end: HanoiDateTime
 
     _order = model_validator(mode="after")(end_after_start)
 

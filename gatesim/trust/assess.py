@@ -6,8 +6,10 @@ the proposal itself does not change (a proposal's own values win), run with
 replication r's seed for every world and variant: common random numbers, so
 an effect within a world is a paired difference. Per proposal, gate and KPI:
 the median effect across worlds and its 5-95% range, the share of worlds in
-which the effect has the median's sign, and the stochastic 95% CI within a
-world (the paired differences' variance pooled over worlds: ``pooled_ci95_half``).
+which the effect has the median's sign, the stochastic 95% CI within a world
+(the paired differences' variance pooled over worlds: ``pooled_ci95_half``),
+and the verdict and size class of :mod:`gatesim.compare.verdict` (noise first,
+Benjamini-Hochberg over the rows, saturated worlds left out and counted).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gatesim.compare.verdict import BACKLOG_KPI, Thresholds, add_backlog_growth, unstable_worlds, verdict_rows
 from gatesim.errors import InputError
 from gatesim.projections.kpis import KPI_COLUMNS, is_stage_kpi
 from gatesim.run import scenario_hash
@@ -30,7 +33,17 @@ from gatesim.sweep.spec import Point, Sweep
 from gatesim.trust.ensemble import Ensemble
 from gatesim.trust.priors import Priors
 
-__all__ = ["HEADLINE_KPIS", "Variant", "build_sweep", "effects", "pooled_ci95_half", "run_assess"]
+__all__ = [
+    "BASELINE_WORLD",
+    "HEADLINE_KPIS",
+    "Variant",
+    "build_sweep",
+    "effects",
+    "paired_per_world",
+    "per_world_effects",
+    "pooled_ci95_half",
+    "run_assess",
+]
 
 HEADLINE_KPIS = [
     "wait_mean_h",
@@ -42,7 +55,7 @@ HEADLINE_KPIS = [
     "revenue_vnd",
 ]
 BASE = "base"
-ROBUST_SHARE = 0.9  # share of plausible worlds in which the effect keeps its sign
+BASELINE_WORLD = -1  # the world id of the scenario as shipped (no plausible set applied)
 
 
 @dataclass(frozen=True)
@@ -126,12 +139,28 @@ def build_sweep(
     days: int,
     replications: int,
     seed: int,
+    baseline_world: bool = False,
+    bases: list[Variant] | None = None,
 ) -> Sweep:
+    """Every (world, variant) as a sweep point; ``bases``: extra paired bases (a growth base, say).
+
+    ``baseline_world``: the variants as shipped too, as world :data:`BASELINE_WORLD`.
+    """
     import hashlib
 
     points: list[Point] = []
+    variants = [base, *(bases or []), *proposals]
+    if baseline_world:
+        for v in variants:
+            points.append(
+                Point(
+                    len(points),
+                    {"world": BASELINE_WORLD, "variant": v.name},
+                    validate(v.resolved, file=v.file),
+                )
+            )
     for w in worlds:
-        for v in [base, *proposals]:
+        for v in variants:
             points.append(
                 Point(
                     len(points), {"world": w["set_id"], "variant": v.name}, world_scenario(v, base, priors, w)
@@ -141,6 +170,8 @@ def build_sweep(
         "assess": True,
         "base_resolved": base.resolved,
         "proposals": [p.resolved for p in proposals],
+        **({"bases": [b.resolved for b in bases]} if bases else {}),
+        **({"baseline_world": True} if baseline_world else {}),
         "worlds": worlds,
         "points": [p.params for p in points],
         "days": days,
@@ -162,17 +193,6 @@ def build_sweep(
     )
 
 
-def _verdict(median: float, same_sign: float, noise: float) -> str:
-    """robust: the same sign in >= 90% of worlds and larger than the within-world noise."""
-    if median == 0:
-        return "no effect"
-    if same_sign < ROBUST_SHARE:
-        return "sign depends on the world"
-    if not np.isnan(noise) and abs(median) <= noise:
-        return "same sign, within noise"
-    return "robust"
-
-
 def pooled_ci95_half(ss: np.ndarray, n: np.ndarray) -> float:
     """The 95% CI half-width of one world's mean paired effect, its variance pooled over worlds.
 
@@ -192,7 +212,7 @@ def pooled_ci95_half(ss: np.ndarray, n: np.ndarray) -> float:
     return float(student_t.ppf(0.975, df) * np.sqrt(ss[ok].sum() / df / np.median(n[ok])))
 
 
-def _per_world(name: str, diff: pd.DataFrame, base: pd.DataFrame, kpis: list[str]) -> pd.DataFrame:
+def per_world_effects(name: str, diff: pd.DataFrame, base: pd.DataFrame, kpis: list[str]) -> pd.DataFrame:
     """Per (world, gate, KPI): replications' paired differences folded (one vectorised pass).
 
     n counts the non-missing differences; effect is their mean, ci95_half the
@@ -225,54 +245,66 @@ def _per_world(name: str, diff: pd.DataFrame, base: pd.DataFrame, kpis: list[str
     return out[["proposal", "gate", "kpi", "world", "n", "base_mean", "effect", "ci95_half", "ss"]]
 
 
-def effects(results: pd.DataFrame, proposals: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(per world: mean paired effect and its CI; across worlds: median, 5-95%, same-sign share)."""
-    kpis = [c for c in results.columns if c in KPI_COLUMNS or is_stage_kpi(c)]
+def paired_per_world(
+    results: pd.DataFrame,
+    proposals: list[str],
+    bases: dict[str, str] | None = None,
+    thresholds: Thresholds | None = None,
+) -> tuple[pd.DataFrame, dict[tuple[str, str], list[int]]]:
+    """(per world: each proposal's mean paired effect against its own base; per (proposal, gate):
+    the worlds where that base is saturated).
+
+    ``bases`` pairs each proposal with its own base variant (default: ``base``).
+    The queue's growth per day (``backlog_growth_per_day``) is added to the KPIs.
+    """
+    df = add_backlog_growth(results)
+    kpis = [c for c in df.columns if c in KPI_COLUMNS or is_stage_kpi(c) or c == BACKLOG_KPI]
     kpis = [k for k in kpis if k != "days"]
-    df = results.copy()
     for k in kpis:
         df[k] = pd.to_numeric(df[k], errors="coerce")
     key = ["world", "replication", "gate"]
-    base = df[df["variant"] == BASE].set_index(key)[kpis]
-    parts = []
+    bases = bases or {}
+    parts, left_out = [], {}
     for name in proposals:
+        own = bases.get(name, BASE)
+        base = df[df["variant"] == own].set_index(key)[kpis]
         prop = df[df["variant"] == name].set_index(key)[kpis]
         common = prop.index.intersection(base.index)
-        parts.append(_per_world(name, prop.loc[common] - base.loc[common], base.loc[common], kpis))
-    pw = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    rows = []
-    if not pw.empty:
-        for (name, gate, k), grp in pw.groupby(["proposal", "gate", "kpi"], sort=False):
-            e = grp["effect"].to_numpy(float)
-            e = e[~np.isnan(e)]
-            if e.size == 0:
-                continue
-            med = float(np.median(e))
-            sign = np.sign(med)
-            same = float(np.mean(np.sign(e) == sign))
-            base_med = float(np.nanmedian(grp["base_mean"].to_numpy(float)))
-            noise = pooled_ci95_half(grp["ss"].to_numpy(float), grp["n"].to_numpy(float))
-            rows.append(
-                {
-                    "proposal": name,
-                    "gate": gate,
-                    "kpi": k,
-                    "worlds": int(e.size),
-                    "base_median": base_med,
-                    "effect_median": med,
-                    "effect_p05": float(np.quantile(e, 0.05)),
-                    "effect_p95": float(np.quantile(e, 0.95)),
-                    "relative_median": med / base_med if base_med else float("nan"),
-                    "same_sign_share": same,
-                    "within_world_ci95_half": noise,
-                    "verdict": _verdict(med, same, noise),
-                }
-            )
-    return pw, pd.DataFrame(rows)
+        parts.append(per_world_effects(name, prop.loc[common] - base.loc[common], base.loc[common], kpis))
+        for gate, worlds in unstable_worlds(df, own, thresholds).items():
+            left_out[(name, gate)] = worlds
+    return (pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()), left_out
+
+
+def effects(
+    results: pd.DataFrame,
+    proposals: list[str],
+    bases: dict[str, str] | None = None,
+    level: float = 0.95,
+    thresholds: Thresholds | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(per world: mean paired effect and its CI; across worlds: the verdict rows of
+    :func:`gatesim.compare.verdict.verdict_rows`).
+
+    Worlds where a proposal's base is saturated at a gate are left out of that
+    gate's level KPIs and counted (:func:`paired_per_world`).
+    """
+    pw, left_out = paired_per_world(results, proposals, bases, thresholds)
+    if pw.empty:
+        return pw, pd.DataFrame()
+    return pw, verdict_rows(pw, level, thresholds, left_out=left_out)
 
 
 def run_assess(
-    sweep: Sweep, out: Path, proposals: list[str], workers, scheduler, on_start, on_done, force: bool = False
+    sweep: Sweep,
+    out: Path,
+    proposals: list[str],
+    workers,
+    scheduler,
+    on_start,
+    on_done,
+    force: bool = False,
+    bases: dict[str, str] | None = None,
 ):
     """Run (resumably; ``force``: replace another assessment's runs once the new ones are complete)
     and return (results, per-world effects, effects)."""
@@ -280,5 +312,5 @@ def run_assess(
         sweep, out / "runs", workers, scheduler, force=force, on_start=on_start, on_done=on_done
     )
     results = outcome.results
-    pw, eff = effects(results, proposals)
+    pw, eff = effects(results, proposals, bases)
     return outcome, results, pw, eff

@@ -11,7 +11,31 @@ import pandas as pd
 from gatesim.errors import InputError
 from gatesim.limits import ASSESS_DAYS, ASSESS_REPLICATIONS, WORKERS, WORLDS
 
-__all__ = ["command", "depends_on", "effects_markdown", "format_effects"]
+__all__ = ["command", "depends_on", "effects_markdown", "format_effects", "paired_bases"]
+
+
+def paired_bases(base, variants: list) -> tuple[list, dict[str, str]]:
+    """(extra base variants to run, proposal name -> the variant it is paired against).
+
+    A proposal that changes the context too (growth, season) is paired against
+    the root base with that context (:mod:`gatesim.compare.pairing`); a base
+    that is itself one of the proposals is run once.
+    """
+    from gatesim.compare.pairing import own_base
+    from gatesim.trust.assess import BASE, Variant
+
+    extra: list = []
+    pairs: dict[str, str] = {}
+    names = {v.name for v in variants}
+    for v in variants:
+        own = own_base(v.resolved, v.file, base.resolved, base.file)
+        if own.resolved is None:
+            pairs[v.name] = BASE
+            continue
+        if own.name not in names and own.name not in [e.name for e in extra]:
+            extra.append(Variant(own.name, own.file, own.resolved))
+        pairs[v.name] = own.name
+    return extra, pairs
 
 
 def depends_on(per_world: pd.DataFrame, worlds: pd.DataFrame, names: list[str]) -> pd.DataFrame:
@@ -42,7 +66,9 @@ def format_effects(eff: pd.DataFrame, kpis: list[str]) -> str:
     for (p, g), grp in eff[eff["kpi"].isin(kpis)].groupby(["proposal", "gate"], sort=False):
         lines.append(f"{p} @ {g}")
         for _, r in grp.iterrows():
-            tag = r["verdict"]
+            tag = r["verdict"] + (f", {r['size']}" if r.get("size") else "")
+            if r.get("worlds_left_out"):
+                tag += f"; {int(r['worlds_left_out'])} saturated worlds left out"
             dep = (
                 f"; depends most on {r['depends_on']} (rho {r['spearman']:+.2f})"
                 if r.get("depends_on")
@@ -183,6 +209,7 @@ def command(
     priors = load_priors(default_priors_path(base), base_sc, base_res)
     check_base(ens, base_res, base, priors)
     variants = _load_variants(proposals, base_sc)
+    extra, pairs = paired_bases(Variant(BASE, base, base_res), variants)
     chosen = ens.worlds(priors, worlds)
     sweep = build_sweep(
         Variant(BASE, base, base_res),
@@ -192,10 +219,11 @@ def command(
         days or base_sc.run.days,
         replications,
         base_sc.run.seed if seed is None else seed,
+        bases=extra,
     )
     out_dir = _out_dir(out, force)
     click.echo(
-        f"assess: {len(chosen)} worlds x {1 + len(variants)} variants x {replications} replications = "
+        f"assess: {len(chosen)} worlds x {1 + len(extra) + len(variants)} variants x {replications} replications = "
         f"{len(sweep.tasks)} tasks, {sweep.days} days each",
         err=True,
     )
@@ -209,7 +237,7 @@ def command(
 
     try:
         outcome, results, per_world, eff = run_assess(
-            sweep, out_dir, [v.name for v in variants], workers, scheduler, on_start, on_done, force
+            sweep, out_dir, [v.name for v in variants], workers, scheduler, on_start, on_done, force, pairs
         )
     except SweepInterrupted as e:
         if bar:

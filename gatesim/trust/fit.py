@@ -8,10 +8,14 @@ model's discrepancy, and names the targets no set can meet instead of letting
 them drag the fit (Craig et al. 1997; Vernon et al. 2010; Andrianakis et al. 2015).
 
 For a set x and target t: I_t(x) = |z_t - f_t(x)| / sqrt(sd_t^2 + s_t^2 + d_t^2),
-with z the published figure, sd its observation sd, s the simulation sd
-(spread over replications at the priors' centre) and d the model discrepancy
-sd (targets file). A set is non-implausible when max_t I_t(x) <= cut (3, by
-Pukelsheim's three-sigma rule). Wave 1 is a Latin hypercube over the priors;
+with z the published figure, sd its observation sd, s the set's own
+simulation sd (its replications' spread, as s^2 (1 + 1/r): the published day
+is one draw, the mean of r replications another estimate) and d the model
+discrepancy sd (targets file); an upper bound counts only a model value above
+it. A set is non-implausible when max_t I_t(x) <= cut (3, by Pukelsheim's
+three-sigma rule), it can clear its arrivals by capacity arithmetic (ruled
+out before it is simulated) and no gate's backlog grows in the long
+experiment (gatesim.trust.stability). Wave 1 is a Latin hypercube over the priors;
 each later wave a Latin hypercube over the box of the previous waves'
 non-implausible sets (widened by 5% of each prior range). A fit target that no
 set of wave 1 meets is named model discrepancy and left out of the cut.
@@ -20,6 +24,7 @@ No emulator: every set is simulated (docs/calibration.md says why).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -49,7 +54,7 @@ class FitConfig:
     sets_per_wave: int = 150
     waves: int = 2
     cut: float = 3.0
-    centre_replications: int = 4
+    replications: int = 3  # per set: each set's own simulation sd
     predict_members: int = 40
     seed: int = 20260101
 
@@ -62,6 +67,7 @@ class FitResult:
     sim_sd: dict[str, float]
     discrepant: list[str]  # fit targets no set of wave 1 meets
     fit_targets: list[str]
+    replications: int = 1  # per set (each set's own simulation sd)
 
 
 def _identity(resolved: dict, priors: Priors, targets: Targets, cfg: FitConfig) -> dict[str, Any]:
@@ -71,14 +77,13 @@ def _identity(resolved: dict, priors: Priors, targets: Targets, cfg: FitConfig) 
     implausibility, not what was simulated, so the same directory resumes
     and only the designs of later waves (kept under their own hash) change.
     """
-    import hashlib
-
     sims = {
         "experiments": {k: e.model_dump(mode="json") for k, e in targets.experiments.items()},
         "rules": sorted(
             (t.id, t.experiment, t.rule, json.dumps(t.args, sort_keys=True, default=str))
             for t in targets.targets
         ),
+        "stability": targets.stability.model_dump(mode="json") if targets.stability else None,
     }
     return {
         "scenario": resolved.get("name"),
@@ -165,10 +170,6 @@ def _sets(priors: Priors, u: np.ndarray, first_id: int, wave: int) -> list[dict[
     return [{"set_id": first_id + i, "wave": wave, **priors.point(row)} for i, row in enumerate(u)]
 
 
-def _centre(priors: Priors) -> dict[str, Any]:
-    return {"set_id": -1, "wave": 0, **priors.point(np.full(len(priors.names), 0.5))}
-
-
 def spread(frame: pd.DataFrame, n: int | None) -> pd.DataFrame:
     """``n`` rows evenly spaced over ``frame``'s order (all rows when n is None or larger)."""
     if n is None or n >= len(frame):
@@ -211,6 +212,114 @@ def _perturbed(priors: Priors, plausible: pd.DataFrame, n: int, seed: int) -> np
     return u
 
 
+def _set_stats(values: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(set, replication, target, value) rows -> per set and target: the mean and the sd over replications."""
+    if values.empty:
+        return pd.DataFrame(), pd.DataFrame()
+    g = values.groupby(["set_id", "target"])["value"]
+    mean = g.mean().unstack("target")
+    sd = g.std(ddof=1).unstack("target")
+    return mean, sd
+
+
+def _judge(frame: pd.DataFrame, values: pd.DataFrame, fit_t: list, replications: int) -> None:
+    """Each fit target's mean, own simulation sd and implausibility into ``frame`` (one row per set).
+
+    The variance beside observation and discrepancy is the set's own s^2 (1 + 1/r): the
+    published day is one draw of the process (s^2) and the mean of r replications
+    estimates the set's expectation with variance s^2 / r.
+    """
+    mean, sd = _set_stats(values)
+    for t in fit_t:
+        m = mean[t.id].reindex(frame.index) if t.id in mean else pd.Series(np.nan, index=frame.index)
+        s = sd[t.id].reindex(frame.index) if t.id in sd else pd.Series(np.nan, index=frame.index)
+        frame[f"value_{t.id}"] = m
+        frame[f"sd_{t.id}"] = s
+        sim_sd = np.sqrt(np.nan_to_num(s.to_numpy(float), nan=0.0) ** 2 * (1.0 + 1.0 / replications))
+        frame[f"I_{t.id}"] = implausibility(
+            t.value, m.to_numpy(float), t.sd, sim_sd, t.discrepancy_sd, upper_only=t.bound == "upper"
+        )
+
+
+def _screen_columns(frame, priors, resolved, sets, targets) -> None:
+    """The capacity arithmetic of every set of the wave (columns util_max, util_at, screened_out)."""
+    from gatesim.trust.stability import screen
+
+    frame["util_max"], frame["util_at"], frame["screened_out"] = np.nan, "", False
+    frame["stable"], frame["grows_at"], frame["growth_per_day"] = pd.NA, "", np.nan
+    if targets.stability is None:
+        return
+    for r in screen(priors, resolved, sets, targets):
+        frame.loc[r["set_id"], ["util_max", "util_at", "screened_out"]] = [
+            r["util_max"],
+            r["util_at"],
+            r["overloaded"],
+        ]
+
+
+def _long_run(frame, priors, resolved, targets, out, cfg, runner, on_note, used, tag) -> None:
+    """The long experiment for the sets the screen kept and the targets did not rule out."""
+    from gatesim.trust.stability import long_experiment
+
+    if targets.stability is None:
+        return
+    imax = frame[used].max(axis=1, skipna=False) if used else pd.Series(0.0, index=frame.index)
+    todo = frame[(~frame["screened_out"].astype(bool)) & (imax <= cfg.cut)]
+    if todo.empty:
+        return
+    sets = [{"set_id": int(i), **{k: r[k] for k in priors.names}} for i, r in todo.iterrows()]
+    rows = long_experiment(
+        priors, resolved, sets, targets, out / f"stability{tag}", cfg.replications, cfg.seed, runner, on_note
+    )
+    for r in rows:
+        frame.loc[r["set_id"], ["stable", "grows_at", "growth_per_day"]] = [
+            r["stable"],
+            r["grows_at"],
+            r["growth_per_day"],
+        ]
+
+
+def _plausible(design: pd.DataFrame, used: list[str], cut: float, checked: bool) -> pd.Series:
+    """Not implausible on every fit target in use, kept by the screen and (when checked) stable."""
+    imax = design[used].max(axis=1, skipna=False) if used else pd.Series(0.0, index=design.index)
+    ok = (imax <= cut) & ~design["screened_out"].astype(bool)
+    if checked:
+        ok &= design["stable"].fillna(False).astype(bool)
+    return ok
+
+
+def _predict(design, ensemble, fit_ids, targets, priors, resolved, out, cfg, runner, on_note):
+    """Holdout and check targets for members spread over the ensemble; each target's typical sim sd."""
+    # Holdout and check targets, predicted by members spread evenly over the ensemble's
+    # order of fit (the best alone would understate the ensemble's spread).
+    members = spread(ensemble, cfg.predict_members).reset_index()
+    tag = hashlib.sha256(",".join(map(str, members["set_id"])).encode()).hexdigest()[:8]
+    predictions = pd.DataFrame(columns=["set_id", "replication", "target", "value", "error", "wall_s"])
+    if not members.empty:
+        predictions = evaluate(
+            "predict",
+            members.to_dict(orient="records"),
+            targets,
+            ("holdout", "check"),
+            priors,
+            resolved,
+            out / f"predict-{tag}",
+            cfg.replications,
+            cfg.seed,
+            runner,
+            on_note,
+        )
+    sim_sd = {
+        t: float(np.nanmedian(design[f"sd_{t}"].to_numpy(float))) if design[f"sd_{t}"].notna().any() else 0.0
+        for t in fit_ids
+    }
+    if len(predictions):
+        for t, g in predictions.groupby("target"):
+            sds = g.groupby("set_id")["value"].std(ddof=1).to_numpy(float)
+            sim_sd[str(t)] = float(np.nanmedian(sds)) if np.isfinite(sds).any() else 0.0
+    return predictions, sim_sd
+
+
 def run_fit(
     targets: Targets,
     priors: Priors,
@@ -235,26 +344,9 @@ def run_fit(
             "no target has role fit", file=targets.file, allowed="role: fit on at least one target"
         )
     fit_ids = [t.id for t in fit_t]
-    by_id = {t.id: t for t in targets.targets}
-
-    # Simulation sd of every target: replications of the priors' centre.
-    centre = evaluate(
-        "centre",
-        [_centre(priors)],
-        targets,
-        ("fit", "holdout", "check"),
-        priors,
-        resolved,
-        out / "centre",
-        cfg.centre_replications,
-        cfg.seed,
-        runner,
-        on_note,
-    )
-    sim_sd = {
-        t: float(np.nan_to_num(g["value"].std(ddof=1), nan=0.0)) if len(g) > 1 else 0.0
-        for t, g in centre.groupby("target")
-    }
+    checked = targets.stability is not None
+    if not checked:
+        on_note("the targets file has no stability: block: sets are not checked for a backlog that grows")
 
     design_parts, discrepant = [], []
     plausible = pd.DataFrame()
@@ -268,47 +360,45 @@ def run_fit(
         next_id += len(sets)
         # a later wave's design depends on the implausibility cut: kept under its own hash
         tag = (
-            ""
-            if wave == 1
-            else "-" + __import__("hashlib").sha256(json.dumps(sets, default=str).encode()).hexdigest()[:8]
+            "" if wave == 1 else "-" + hashlib.sha256(json.dumps(sets, default=str).encode()).hexdigest()[:8]
         )
+        frame = pd.DataFrame(sets).set_index("set_id")
+        # 1. capacity arithmetic: a set that cannot clear its arrivals is not simulated
+        _screen_columns(frame, priors, resolved, sets, targets)
+        kept = [s for s in sets if not bool(frame.loc[s["set_id"], "screened_out"])]
+        # 2. the targets, on cfg.replications replications of each kept set
         values = evaluate(
             f"wave{wave}",
-            sets,
+            kept,
             targets,
             ("fit",),
             priors,
             resolved,
             out / f"wave{wave}{tag}",
-            1,
+            cfg.replications,
             cfg.seed,
             runner,
             on_note,
         )
-        wide = _wide(values)
-        frame = pd.DataFrame(sets).set_index("set_id")
-        for tid in fit_ids:
-            t = by_id[tid]
-            sim = wide[tid] if tid in wide else pd.Series(np.nan, index=frame.index)
-            frame[f"value_{tid}"] = sim.reindex(frame.index)
-            frame[f"I_{tid}"] = implausibility(
-                t.value, frame[f"value_{tid}"], t.sd, sim_sd.get(tid, 0.0), t.discrepancy_sd
-            )
+        _judge(frame, values, fit_t, cfg.replications)
         if wave == 1:
             discrepant = [tid for tid in fit_ids if not (frame[f"I_{tid}"] <= cfg.cut).any()]
             for tid in discrepant:
                 on_note(
                     f"fit target {tid} is met by no parameter set of wave 1: named model discrepancy, left out of the cut"
                 )
+        used = [f"I_{tid}" for tid in fit_ids if tid not in discrepant]
+        # 3. the long experiment, for the sets the screen kept and the targets did not rule out
+        _long_run(frame, priors, resolved, targets, out, cfg, runner, on_note, used, f"{wave}{tag}")
         design_parts.append(frame)
         design = pd.concat(design_parts)
-        used = [f"I_{tid}" for tid in fit_ids if tid not in discrepant]
-        # a set the model failed on (NaN) is not plausible
         design["I_max"] = design[used].max(axis=1, skipna=False) if used else 0.0
-        design["plausible"] = design["I_max"] <= cfg.cut
+        design["plausible"] = _plausible(design, used, cfg.cut, checked)
         plausible = design[design["plausible"]]
         on_note(
-            f"wave {wave}: {int(frame.index.size)} sets, {int((design.loc[frame.index, 'plausible']).sum())} not implausible ({len(plausible)} in all)"
+            f"wave {wave}: {int(frame.index.size)} sets, {int(frame['screened_out'].astype(bool).sum())} ruled out "
+            f"by capacity, {int((frame['stable'] == False).sum())} by a growing backlog; "  # noqa: E712
+            f"{int(design.loc[frame.index, 'plausible'].sum())} not implausible ({len(plausible)} in all)"
         )
         if plausible.empty:
             break
@@ -316,29 +406,13 @@ def run_fit(
     design = pd.concat(design_parts)
     used = [f"I_{tid}" for tid in fit_ids if tid not in discrepant]
     design["I_max"] = design[used].max(axis=1, skipna=False) if used else 0.0
-    design["plausible"] = design["I_max"] <= cfg.cut
+    design["plausible"] = _plausible(design, used, cfg.cut, checked)
     ensemble = design[design["plausible"]].sort_values("I_max", kind="stable")
 
-    # Holdout and check targets, predicted by members spread evenly over the ensemble's
-    # order of fit (the best alone would understate the ensemble's spread).
-    members = spread(ensemble, cfg.predict_members).reset_index()
-    tag = __import__("hashlib").sha256(",".join(map(str, members["set_id"])).encode()).hexdigest()[:8]
-    predictions = pd.DataFrame(columns=["set_id", "replication", "target", "value", "error", "wall_s"])
-    if not members.empty:
-        predictions = evaluate(
-            "predict",
-            members.to_dict(orient="records"),
-            targets,
-            ("holdout", "check"),
-            priors,
-            resolved,
-            out / f"predict-{tag}",
-            1,
-            cfg.seed,
-            runner,
-            on_note,
-        )
-    result = FitResult(design, ensemble, predictions, sim_sd, discrepant, fit_ids)
+    predictions, sim_sd = _predict(
+        design, ensemble, fit_ids, targets, priors, resolved, out, cfg, runner, on_note
+    )
+    result = FitResult(design, ensemble, predictions, sim_sd, discrepant, fit_ids, cfg.replications)
     _write(out, result, targets, priors, resolved, identity, cfg, target_table, calibration_page)
     return result
 

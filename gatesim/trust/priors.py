@@ -2,8 +2,12 @@
 
 Checked against the scenario: every ``sources:`` entry with basis
 ``assumption`` must have a range (varied or held, with its reason) or be
-declared no parameter; every key path must exist in the scenario; low <= high.
-Any problem is one line (file, line, key, given, allowed).
+declared no parameter; every key path must exist in the scenario (or be a
+field the schema allows under an existing one: a server schedule); low <=
+high; a varied prior covers only the ``sources:`` entries it sets a value
+under (one parameter cannot stand for another parameter's assumption); and
+each varied prior's ends (or each choice) make a valid scenario. Any problem
+is one line (file, line, key, given, allowed), before anything runs.
 """
 
 from __future__ import annotations
@@ -149,7 +153,9 @@ class Priors:
         """``--set`` overrides that put ``params`` into a scenario."""
         out: list[str] = []
         for name, v in params.items():
-            out.extend(f"{path}={json.dumps(value)}" for path, value in self.varied[name].path_values(v))
+            out.extend(
+                f"{path}={json.dumps(value, default=str)}" for path, value in self.varied[name].path_values(v)
+            )
         return out
 
     def apply(self, resolved: dict, params: dict[str, Any], extra: Sequence[str] = ()) -> Scenario:
@@ -162,10 +168,21 @@ def default_priors_path(scenario_path: str | Path) -> Path:
     return p.with_name(p.name.removesuffix(".yaml") + ".priors.yaml")
 
 
+# A stage's queue rules are optional fields a resolved scenario leaves out when unset; a prior
+# may set one on a stage that exists (a server schedule in fruit seasons). Any other key path
+# must exist, so that a misspelt key inside a free mapping (steps_min) is not set beside it.
+_OPTIONAL_RULES = ("server_schedule", "surge", "outages", "random_outages", "patience_h")
+
+
+def _optional_rule(resolved: dict, kp: str) -> bool:
+    parent, _, leaf = kp.rpartition(".")
+    return leaf in _OPTIONAL_RULES and ".stages." in kp and has_key(resolved, parent)
+
+
 def _check_varied(parsed: _File, resolved: dict, sources: set[str], lines: dict, file: str) -> None:
     for name, p in parsed.varied.items():
         for i, kp in enumerate(p.paths):
-            if not has_key(resolved, kp):
+            if not has_key(resolved, kp) and not _optional_rule(resolved, kp):
                 raise InputError(
                     "no such key path in the scenario",
                     file=file,
@@ -181,6 +198,15 @@ def _check_varied(parsed: _File, resolved: dict, sources: set[str], lines: dict,
                     line=line_of(lines, "varied", name, "covers"),
                     key=f"varied.{name}.covers",
                     given=kp,
+                )
+            if not any(path == kp or path.startswith(kp + ".") for path in p.paths):
+                raise InputError(
+                    "covers an assumption it does not vary (none of its paths is under it)",
+                    file=file,
+                    line=line_of(lines, "varied", name, "covers"),
+                    key=f"varied.{name}.covers",
+                    given=kp,
+                    allowed=", ".join(p.paths) + " or a key above one of them",
                 )
 
 
@@ -205,6 +231,27 @@ def _check_against(parsed: _File, resolved: dict, sources: set[str], lines: dict
             )
 
 
+def _check_ends(parsed: _File, resolved: dict, lines: dict, file: str) -> None:
+    """Each varied prior at its low and high end (or each choice) makes a valid scenario."""
+    for name, p in parsed.varied.items():
+        if p.choices is not None:
+            values: list[Any] = list(p.choices)
+        else:
+            values = [p.value(0.0), p.value(1.0 - 1e-12)]
+        for v in values:
+            sets = [f"{path}={json.dumps(x, default=str)}" for path, x in p.path_values(v)]
+            try:
+                validate(apply_overrides(copy.deepcopy(resolved), sets), file=file)
+            except InputError as e:
+                raise InputError(
+                    f"at {v!r} the scenario is invalid ({e.key}: {e.message})",
+                    file=file,
+                    line=line_of(lines, "varied", name),
+                    key=f"varied.{name}",
+                    given=v,
+                ) from None
+
+
 def load_priors(path: str | Path, scenario: Scenario, resolved: dict) -> Priors:
     """Read the priors file and check it against the scenario (see the module docstring)."""
     import hashlib
@@ -224,6 +271,7 @@ def load_priors(path: str | Path, scenario: Scenario, resolved: dict) -> Priors:
     sources = scenario.sources
     varied = dict(parsed.varied)
     _check_against(parsed, resolved, set(sources), lines, file)
+    _check_ends(parsed, resolved, lines, file)
     covered = {k for p in varied.values() for k in p.covers} | set(parsed.ranges) | set(parsed.not_parameters)
     missing = sorted(k for k, s in sources.items() if s.basis == "assumption" and k not in covered)
     if missing:

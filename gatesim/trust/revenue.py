@@ -1,14 +1,18 @@
-"""A full-year revenue projection over plausible worlds, per gate and for the modelled gates' share.
+"""A full-year revenue projection over plausible worlds, per gate and against the 2026 targets.
 
 Each world (a plausible parameter set of the ensemble) runs the whole of
-2026 with the scenario's seasons and Tết regimes, and a volume growth rate
-drawn from the priors' ``growth`` range (stratified over the worlds, so the
-projection carries that uncertainty too). Customs tax is summed per gate over
-the year. The region's targets are for all of Customs Region VI; the modelled
-gates' part of them is set by their share of the region's 2025 revenue
-(Hữu Nghị 6,044 + Tân Thanh 4,237 of 12,144.9 billion VND to 30 Nov 2025,
-CAND via vietnam.vn: 0.847; Cốc Nam's part is not published, so 0.85 ± 0.03).
-Runs on the sweep runner (resumable; local processes or dask).
+2026 with the scenario's seasons and Tết regimes, and a truck-volume growth
+rate drawn from the priors' ``growth`` range (stratified over the worlds).
+Customs tax is summed per gate over the year. Tax per truck has its own
+growth over 2026 (``seeds/revenue_2025.yaml``: from 2025's level held to
+2025's per-truck rise again), stratified over the worlds in the reverse
+order, so volume and per-truck growth are not tied; the simulated year is at
+January 2026's tax per truck and is scaled by the year's mean growth factor.
+"% of target" is :mod:`gatesim.trust.revenue_basis`'s one definition (the
+same as ``gatesim run``'s): the gates whose 2025 share is published, over the
+target times that share. The seeds' disagreement on the region's run-rate is
+printed with the table. Runs on the sweep runner (resumable; local processes
+or dask).
 
     gatesim revenue ENSEMBLE BASE --out DIR [--worlds N] [-j J]
 """
@@ -25,21 +29,39 @@ import numpy as np
 import pandas as pd
 
 from gatesim.errors import InputError
+from gatesim.trust.revenue_basis import RevenueBasis, load_revenue_basis, mean_growth_factor
 
-__all__ = ["MODELLED_SHARE", "MODELLED_SHARE_SD", "command", "revenue_summary"]
-
-MODELLED_SHARE = (6044.0 + 4237.0) / 12144.9  # 2025 to 30 Nov, CAND via vietnam.vn
-MODELLED_SHARE_SD = 0.03  # Cốc Nam's part unknown; 2026 split may move
+__all__ = ["command", "revenue_summary", "tax_growth_by_world"]
 
 
-def revenue_summary(results: pd.DataFrame, targets_vnd: dict[str, float]) -> pd.DataFrame:
-    """Per gate and for all modelled gates: annual tax over worlds (median, 5%, 95%) and against targets."""
+def tax_growth_by_world(worlds: list[int], low: float, high: float) -> dict[int, float]:
+    """Per-truck tax growth over 2026 for each world: stratified over [low, high] in reverse order."""
+    n = len(worlds)
+    return {w: round(low + (n - i - 0.5) / n * (high - low), 4) for i, w in enumerate(worlds)}
+
+
+def revenue_summary(
+    results: pd.DataFrame,
+    targets_vnd: dict[str, float],
+    basis: RevenueBasis | None = None,
+    tax_growth: dict[int, float] | None = None,
+) -> pd.DataFrame:
+    """Per gate, the basis gates and all modelled gates: annual tax over worlds (median, 5%, 95%),
+    and the basis gates against each target (:func:`share_of_target`'s definition)."""
+    basis = basis or load_revenue_basis()
     df = results.copy()
     df["revenue_vnd"] = pd.to_numeric(df["revenue_vnd"], errors="coerce")
     df["days"] = pd.to_numeric(df["days"], errors="coerce")
     df["annual_vnd"] = df["revenue_vnd"] / df["days"] * 365.0
+    if tax_growth:
+        factor = df["world"].map(lambda w: mean_growth_factor(tax_growth.get(int(w), 0.0)))
+        df["annual_vnd"] = df["annual_vnd"] * factor
     per_world = df.groupby(["world", "gate"])["annual_vnd"].mean().unstack("gate")
-    per_world["all_modelled"] = per_world.sum(axis=1)
+    have = [g for g in basis.gates if g in per_world.columns]
+    basis_col = "+".join(basis.gates)
+    if len(have) == len(basis.gates):
+        per_world[basis_col] = per_world[have].sum(axis=1)
+    per_world["all_modelled"] = per_world[[c for c in per_world.columns if c != basis_col]].sum(axis=1)
     rows = []
     for gate in per_world.columns:
         v = per_world[gate].to_numpy(float)
@@ -53,19 +75,18 @@ def revenue_summary(results: pd.DataFrame, targets_vnd: dict[str, float]) -> pd.
             }
         )
     out = pd.DataFrame(rows)
-    total = per_world["all_modelled"].to_numpy(float)
+    if basis_col not in per_world:
+        return out  # the published share's gates are not all modelled: no comparison
+    total = per_world[basis_col].to_numpy(float)
     rng = np.random.default_rng(0)  # only to propagate the share's uncertainty (not a model input)
-    share = np.clip(rng.normal(MODELLED_SHARE, MODELLED_SHARE_SD, (4000, 1)), 0.5, 1.0)
+    share = np.clip(rng.normal(basis.share, basis.share_sd, (4000, 1)), 0.05, 1.0)
     for name, target in targets_vnd.items():
-        part = target * share  # the modelled gates' part of the region's target
-        ratio = (total[None, :] / part).ravel()
-        out[f"vs_{name}_median"] = np.where(out["gate"] == "all_modelled", float(np.median(ratio)), np.nan)
-        out[f"vs_{name}_p05"] = np.where(
-            out["gate"] == "all_modelled", float(np.quantile(ratio, 0.05)), np.nan
-        )
-        out[f"vs_{name}_p95"] = np.where(
-            out["gate"] == "all_modelled", float(np.quantile(ratio, 0.95)), np.nan
-        )
+        # share_of_target's definition, over the share's uncertainty
+        ratio = (total[None, :] / (target * share)).ravel()
+        row = out["gate"] == basis_col
+        out[f"vs_{name}_median"] = np.where(row, float(np.median(ratio)), np.nan)
+        out[f"vs_{name}_p05"] = np.where(row, float(np.quantile(ratio, 0.05)), np.nan)
+        out[f"vs_{name}_p95"] = np.where(row, float(np.quantile(ratio, 0.95)), np.nan)
     return out
 
 
@@ -168,8 +189,16 @@ def command(ensemble, base, out, worlds, workers, scheduler, quiet) -> None:
     )
     if bar:
         bar[0].__exit__(None, None, None)
-    summary = revenue_summary(outcome.results, dict(sc.targets.revenue_2026_vnd))
+    basis = load_revenue_basis()
+    t_lo, t_hi = basis.per_truck_growth.get("tax", (0.0, 0.0))
+    tax_growth = tax_growth_by_world([int(p.params["world"]) for p in points], t_lo, t_hi)
+    summary = revenue_summary(outcome.results, dict(sc.targets.revenue_2026_vnd), basis, tax_growth)
     write_csv(Path(out) / "revenue_2026.csv", summary)
     with pd.option_context("display.width", 200, "display.max_columns", 30):
         click.echo(summary.to_string(index=False))
+    click.echo(
+        f"tax per truck grows {t_lo:.0%}-{t_hi:.0%} over 2026 across the worlds (seeds/revenue_2025.yaml); "
+        f"vs_<target>: {' + '.join(basis.gates)} over the target x their 2025 share ({basis.share:.3f} ± {basis.share_sd})"
+    )
+    click.echo(basis.disagreement())
     click.echo(f"written: {Path(out) / 'revenue_2026.csv'}")

@@ -1,0 +1,299 @@
+"""Which unknown an effect depends on: variance shares, splits, and the measurement that would settle it.
+
+The unknowns are the prior parameters of the ensemble (``<base>.priors.yaml``,
+``varied``). Across plausible worlds an effect varies because the worlds
+differ in them; the methods here are computed from the per-world effects and
+the worlds' values, nothing is run again.
+
+- **Variance share** of an unknown: the share of the effect's variance across
+  worlds explained by the unknown alone, the effect grouped by the unknown
+  (its values, or 2-4 equal-count bins of a number) and the between-group
+  share adjusted for the number of groups (adjusted eta squared, clipped at
+  0). The unknown with the largest share is the one whose measurement would
+  shrink the spread most: the ranking is "what would settle it".
+- **Split**: the one cut (a value of a choice, or a decile threshold of a
+  number, at least a fifth of the worlds on each side) that explains most of
+  the variance, or the conjunction of two cuts of two unknowns when that
+  explains at least a tenth more. Reported when it explains at least half and
+  the other side is negligible (a large effect under one value, nil under the
+  other).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["UNKNOWNS", "Cut", "Split", "describe", "find_split", "measurement", "variance_shares"]
+
+# name -> (en words, vi words, unit of its value, the measurement that settles it en, vi)
+UNKNOWNS: dict[str, tuple[str, str, str, str, str]] = {
+    "road_lane_use": (
+        "how the dedicated roads' lanes are used",
+        "cách sử dụng làn trên đường chuyên dụng",
+        "",
+        "lane use and per-lane throughput on road 1088/2-1089 (Tân Thanh - Pò Chài)",
+        "cách sử dụng làn và lưu lượng mỗi làn trên tuyến 1088/2-1089 (Tân Thanh - Pò Chài)",
+    ),
+    "road_per_lane_h": (
+        "vehicles per lane per hour on the dedicated roads",
+        "số xe mỗi làn mỗi giờ trên đường chuyên dụng",
+        "vehicles/lane/h",
+        "per-lane throughput on road 1088/2-1089 (vehicles per lane per hour at the busiest hours)",
+        "lưu lượng mỗi làn trên tuyến 1088/2-1089 (xe mỗi làn mỗi giờ vào giờ cao điểm)",
+    ),
+    "tt_acceptance_min": (
+        "minutes to accept an export truck at Pò Chài",
+        "số phút tiếp nhận một xe xuất tại Pò Chài",
+        "min",
+        "export trucks accepted per hour at Pò Chài",
+        "số xe xuất được tiếp nhận mỗi giờ tại Pò Chài",
+    ),
+    "hn_acceptance_min": (
+        "minutes to accept an export truck at Youyiguan",
+        "số phút tiếp nhận một xe xuất tại Hữu Nghị Quan",
+        "min",
+        "export trucks accepted per hour at Youyiguan",
+        "số xe xuất được tiếp nhận mỗi giờ tại Hữu Nghị Quan",
+    ),
+    "cn_acceptance_min": (
+        "minutes to accept an export truck at Lũng Nghịu",
+        "số phút tiếp nhận một xe xuất tại Lũng Nghịu",
+        "min",
+        "export trucks accepted per hour at Lũng Nghịu",
+        "số xe xuất được tiếp nhận mỗi giờ tại Lũng Nghịu",
+    ),
+    "tt_release_min": (
+        "minutes to release an import truck at Pò Chài",
+        "số phút cho một xe nhập qua tại Pò Chài",
+        "min",
+        "import trucks released per hour at Pò Chài",
+        "số xe nhập được cho qua mỗi giờ tại Pò Chài",
+    ),
+    "hn_release_min": (
+        "minutes to release an import truck at Youyiguan",
+        "số phút cho một xe nhập qua tại Hữu Nghị Quan",
+        "min",
+        "import trucks released per hour at Youyiguan",
+        "số xe nhập được cho qua mỗi giờ tại Hữu Nghị Quan",
+    ),
+    "tt_yard_trucks": (
+        "usable truck slots in Tân Thanh's yards",
+        "số chỗ đỗ xe dùng được trong các bãi Tân Thanh",
+        "trucks",
+        "a count of the usable slots in Tân Thanh's yards",
+        "kiểm đếm số chỗ dùng được trong các bãi Tân Thanh",
+    ),
+    "hn_yard_trucks": (
+        "usable truck slots in Hữu Nghị's yards",
+        "số chỗ đỗ xe dùng được trong các bãi Hữu Nghị",
+        "trucks",
+        "a count of the usable slots in Hữu Nghị's yards",
+        "kiểm đếm số chỗ dùng được trong các bãi Hữu Nghị",
+    ),
+    "tt_fee_counters": (
+        "fee counters open at Tân Thanh",
+        "số quầy thu phí mở tại Tân Thanh",
+        "counters",
+        "fee counters open and trucks served per hour at Tân Thanh",
+        "số quầy thu phí mở và số xe được phục vụ mỗi giờ tại Tân Thanh",
+    ),
+    "hn_fee_counters": (
+        "fee counters open at Hữu Nghị",
+        "số quầy thu phí mở tại Hữu Nghị",
+        "counters",
+        "fee counters open and trucks served per hour at Hữu Nghị",
+        "số quầy thu phí mở và số xe được phục vụ mỗi giờ tại Hữu Nghị",
+    ),
+    "transshipment_min": (
+        "minutes to transship a truck's cargo",
+        "số phút sang tải hàng của một xe",
+        "min",
+        "timed transshipments at the yards",
+        "bấm giờ các lần sang tải tại bãi",
+    ),
+    "arrival_profile": (
+        "when in the day trucks arrive",
+        "giờ trong ngày xe đến",
+        "",
+        "hourly counts of trucks arriving at the gates",
+        "đếm số xe đến cửa khẩu theo từng giờ",
+    ),
+    "yard_users": (
+        "who uses the yards",
+        "đối tượng sử dụng bãi",
+        "",
+        "yard occupancy by direction (exports, imports)",
+        "số xe trong bãi theo chiều (xuất, nhập)",
+    ),
+}
+
+_CHOICES: dict[str, tuple[str, str]] = {
+    "by_direction": ("split by direction", "chia theo chiều"),
+    "shared": ("shared by both directions", "dùng chung hai chiều"),
+    "round_the_clock": ("round the clock", "suốt ngày đêm"),
+    "opening_hours": ("only while the gates are open", "chỉ trong giờ mở cửa"),
+    "exports_only": ("exports only", "chỉ xe xuất"),
+    "with_imports": ("imports too", "cả xe nhập"),
+}
+
+
+def describe(name: str, lang: str = "en") -> str:
+    u = UNKNOWNS.get(name)
+    return name.replace("_", " ") if u is None else (u[1] if lang == "vi" else u[0])
+
+
+def measurement(name: str, lang: str = "en") -> str:
+    u = UNKNOWNS.get(name)
+    if u is None:
+        return (
+            f"a measurement of {name.replace('_', ' ')}" if lang != "vi" else f"đo {name.replace('_', ' ')}"
+        )
+    return u[4] if lang == "vi" else u[3]
+
+
+def _numeric(x: pd.Series) -> bool:
+    return bool(pd.api.types.is_numeric_dtype(x)) and x.nunique() > 2
+
+
+def _groups(x: pd.Series) -> np.ndarray:
+    if not _numeric(x):
+        return pd.factorize(x.astype(str))[0]
+    k = int(min(4, max(2, len(x) // 5)))
+    return pd.qcut(x.rank(method="first"), k, labels=False).to_numpy()
+
+
+def _explained(e: np.ndarray, groups: np.ndarray) -> float:
+    """Adjusted between-group share of the variance of ``e`` (0 when the groups explain nothing)."""
+    w = e.size
+    labels = np.unique(groups)
+    k = labels.size
+    total = float(((e - e.mean()) ** 2).sum())
+    if total == 0 or k < 2 or w - k < 1:
+        return 0.0
+    within = float(sum(((e[groups == g] - e[groups == g].mean()) ** 2).sum() for g in labels))
+    return float(max(0.0, 1.0 - (within / (w - k)) / (total / (w - 1))))
+
+
+def variance_shares(effect: pd.Series, worlds: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Per unknown, its share of the variance of ``effect`` (indexed by world) across worlds, largest first."""
+    e = effect.dropna()
+    rows = []
+    for n in names:
+        x = worlds.loc[e.index, n]
+        share = _explained(e.to_numpy(float), _groups(x)) if x.nunique() > 1 else 0.0
+        rows.append({"unknown": n, "share": share})
+    out = pd.DataFrame(rows, columns=["unknown", "share"])
+    return out.sort_values("share", ascending=False, kind="stable").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Cut:
+    unknown: str
+    value: object  # a choice's value, or a number's threshold
+    below: bool  # numeric: the side <= value; choice: == value
+
+    def holds(self, x: pd.Series) -> np.ndarray:
+        if isinstance(self.value, str):
+            return (x.astype(str) == self.value).to_numpy()
+        v = pd.to_numeric(x, errors="coerce").to_numpy(float)
+        return v <= float(self.value) if self.below else v > float(self.value)  # type: ignore[arg-type]
+
+    def words(self, lang: str = "en", unit_vi: bool = False) -> str:
+        what = describe(self.unknown, lang)
+        if isinstance(self.value, str):
+            en, vi = _CHOICES.get(self.value, (self.value, self.value))
+            return f"{what}: {vi if lang == 'vi' else en}"
+        unit = UNKNOWNS.get(self.unknown, ("", "", "", "", ""))[2]
+        sign = "\u2264" if self.below else ">"
+        return f"{what} {sign} {float(self.value):.3g} {unit}".strip()  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Split:
+    cuts: tuple[Cut, ...]  # all hold on the "inside" side
+    inside_mean: float
+    outside_mean: float
+    inside_worlds: int
+    outside_worlds: int
+    explained: float
+
+
+def _cuts(x: pd.Series, name: str, min_side: int) -> list[Cut]:
+    if not _numeric(x):
+        values = sorted(x.astype(str).unique())
+        return [Cut(name, v, True) for v in values] if len(values) > 1 else []
+    v = pd.to_numeric(x, errors="coerce")
+    out = []
+    for t in sorted({float(f"{q:.3g}") for q in v.quantile(np.linspace(0.1, 0.9, 9))}):
+        n_below = int((v <= t).sum())
+        if min_side <= n_below <= len(x) - min_side:
+            out += [Cut(name, t, True), Cut(name, t, False)]
+    return out
+
+
+def _share(e: np.ndarray, inside: np.ndarray) -> float:
+    return _explained(e, inside.astype(int)) if 0 < inside.sum() < inside.size else 0.0
+
+
+def _flip(cut: Cut, x: pd.Series) -> Cut | None:
+    """The cut of the other side (a number's other side; a two-valued choice's other value)."""
+    if not isinstance(cut.value, str):
+        return Cut(cut.unknown, cut.value, not cut.below)
+    other = sorted(set(x.astype(str)) - {cut.value})
+    return Cut(cut.unknown, other[0], True) if len(other) == 1 else None
+
+
+def _best_cut(e: np.ndarray, cuts: list[tuple[Cut, np.ndarray]], min_side: int):
+    """(share explained, cuts, inside mask): the best single cut, or two cuts together if 0.1 better."""
+    best: tuple[float, tuple[Cut, ...], np.ndarray] = (0.0, (), np.zeros(e.size, bool))
+    for c, m in cuts:
+        if _share(e, m) > best[0]:
+            best = (_share(e, m), (c,), m)
+    single = best[0]
+    for i, (c1, m1) in enumerate(cuts):
+        for c2, m2 in cuts[i + 1 :]:
+            both = m1 & m2
+            if c1.unknown == c2.unknown or both.sum() < min_side:
+                continue
+            score = _share(e, both)
+            if score >= single + 0.1 and score > best[0] and abs(e[both].mean()) > abs(e[~both].mean()):
+                best = (score, (c1, c2), both)
+    return best
+
+
+def find_split(effect: pd.Series, worlds: pd.DataFrame, names: list[str], negligible: float) -> Split | None:
+    """A split of the effect by one or two unknowns (module docstring), or None.
+
+    ``negligible`` is the size below which a side's mean effect is called
+    negligible (in the effect's unit). The "inside" side, where every cut
+    holds, is the one with the larger effect.
+    """
+    e_s = effect.dropna()
+    if e_s.size < 6:
+        return None
+    w = worlds.loc[e_s.index]
+    e = e_s.to_numpy(float)
+    min_side = max(2, e.size // 5)
+    cuts = [(c, c.holds(w[n])) for n in names if w[n].nunique() > 1 for c in _cuts(w[n], n, min_side)]
+    best = _best_cut(e, cuts, min_side)
+    score, chosen, inside = best
+    if score < 0.5 or not chosen:
+        return None
+    if abs(e[inside].mean()) < abs(e[~inside].mean()):
+        flipped = _flip(chosen[0], w[chosen[0].unknown]) if len(chosen) == 1 else None
+        if flipped is None:
+            return None
+        chosen, inside = (flipped,), ~inside
+    if abs(e[~inside].mean()) >= negligible or abs(e[inside].mean()) < negligible:
+        return None
+    return Split(
+        chosen,
+        float(e[inside].mean()),
+        float(e[~inside].mean()),
+        int(inside.sum()),
+        int((~inside).sum()),
+        score,
+    )

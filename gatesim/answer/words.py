@@ -1,0 +1,196 @@
+"""The answer's words in English and Vietnamese, and figures in plain units ("−6 min on 3 h 58 min").
+
+KPI names come from the KPI registry (``label`` / ``label_vi``); this module
+holds only the sentences around them, one table with both languages, so a
+phrase is never missing in one of them (``tests/unit/test_verdict_words.py``).
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["LANGS", "PHRASES", "UNIT_WORDS", "gate_name", "phrase", "plain", "signed"]
+
+LANGS = ("en", "vi")
+
+PHRASES: dict[str, tuple[str, str]] = {
+    "title": ("What {proposal} does", "Tác động của {proposal}"),
+    "against": ("against {base}", "so với {base}"),
+    "at_gate": ("At {gate}", "Tại {gate}"),
+    "one_world": ("calibrated baseline", "kịch bản gốc đã hiệu chỉnh"),
+    "worlds": ("across {n} plausible worlds", "trên {n} kịch bản khả dĩ"),
+    "range": ("{low} to {high} (median {median})", "từ {low} đến {high} (trung vị {median})"),
+    "on": ("{effect} on {base}", "{effect} trên mức {base}"),
+    "figure": ("figure", "chỉ tiêu"),
+    "verdict": ("verdict", "kết luận"),
+    "size": ("size", "mức độ"),
+    "no effect": ("no effect (identical in every run)", "không tác động (giống hệt ở mọi lần chạy)"),
+    "no detectable effect": (
+        "no detectable effect (within the noise)",
+        "không phát hiện tác động (trong mức nhiễu)",
+    ),
+    "robust": ("detectable", "phát hiện được"),
+    "sign depends on the world": (
+        "detectable, its sign depends on the world",
+        "phát hiện được, chiều tác động tùy kịch bản",
+    ),
+    "noise not measured (one replication)": (
+        "noise not measured (use -r 2 or more)",
+        "chưa đo nhiễu (dùng -r 2 trở lên)",
+    ),
+    "base saturated: see the queue's growth per day": (
+        "the base's queue grows all along: see its growth per day",
+        "hàng chờ của kịch bản gốc tăng liên tục: xem mức tăng mỗi ngày",
+    ),
+    "negligible": ("negligible", "không đáng kể"),
+    "modest": ("modest", "vừa phải"),
+    "large": ("large", "lớn"),
+    "headline": (
+        "{kpi} at {gate}: {change} ({size}, {verdict}) in the calibrated baseline; "
+        "across {n} plausible worlds {range}.",
+        "{kpi} tại {gate}: {change} ({size}, {verdict}) ở kịch bản gốc đã hiệu chỉnh; "
+        "trên {n} kịch bản khả dĩ {range}.",
+    ),
+    "untouched": (
+        "Untouched: {gates} (identical in every run).",
+        "Không bị ảnh hưởng: {gates} (giống hệt ở mọi lần chạy).",
+    ),
+    "depends": (
+        "What the effect depends on: {unknown} ({share:.0%} of the effect's variance across worlds).",
+        "Tác động phụ thuộc chủ yếu vào: {unknown} ({share:.0%} phương sai của tác động giữa các kịch bản).",
+    ),
+    "depends_none": (
+        "The effect hardly varies across the plausible worlds: no unknown stands out.",
+        "Tác động gần như không đổi giữa các kịch bản khả dĩ: không có ẩn số nào nổi bật.",
+    ),
+    "split": (
+        "The effect splits: {big} where {cond}; {small} otherwise.",
+        "Tác động chia hai: {big} khi {cond}; {small} trong các trường hợp khác.",
+    ),
+    "settle": ("What would settle it: {measure}.", "Phép đo giúp kết luận: {measure}."),
+    "settle_rank": (
+        "unknowns ranked by their share of the effect's variance",
+        "các ẩn số xếp theo tỷ phần phương sai của tác động",
+    ),
+    "left_out": (
+        "{n} of {total} worlds left out at {gate}: the base's queue grows all along there (saturated).",
+        "Bỏ qua {n} trong {total} kịch bản tại {gate}: hàng chờ của kịch bản gốc tăng liên tục (quá tải).",
+    ),
+    "saturated_base": (
+        "{gate} is saturated in the base: its queue grows by {growth} a day; the proposal changes that by {change}.",
+        "{gate} quá tải ở kịch bản gốc: hàng chờ tăng {growth} mỗi ngày; đề xuất thay đổi mức này {change}.",
+    ),
+    "runs": (
+        "{runs} runs ({worlds} worlds incl. the calibrated baseline × {variants} scenarios × {reps} replications, "
+        "{days} days each); about {minutes} on {workers} worker(s)",
+        "{runs} lần chạy ({worlds} kịch bản kể cả kịch bản gốc × {variants} phương án × {reps} lần lặp, "
+        "mỗi lần {days} ngày); khoảng {minutes} với {workers} tiến trình",
+    ),
+    "details": ("Delay cost, statistics and method", "Chi phí chờ, thống kê và phương pháp"),
+    "delay_parts": ("Delay cost by part (calibrated baseline)", "Chi phí chờ theo thành phần (kịch bản gốc)"),
+    "method": ("Method", "Phương pháp"),
+    "statistics": ("Statistics", "Thống kê"),
+    "all_rows": ("Every verdict row", "Toàn bộ các dòng kết luận"),
+    "unknown": ("unknown", "ẩn số"),
+    "share": ("share of variance", "tỷ phần phương sai"),
+    "measure": ("measurement", "phép đo"),
+    "base_level": ("base", "gốc"),
+    "effect": ("effect", "tác động"),
+    "paired_with": (
+        "Paired with its own base: {base} (the same {context}).",
+        "So với kịch bản gốc tương ứng: {base} (cùng {context}).",
+    ),
+    "method_text": (
+        "Every scenario runs with the same random numbers (replication r draws the same trucks in every "
+        "scenario), in the calibrated baseline and in {n} plausible worlds of {ensemble}, so each effect is a "
+        "paired difference. Noise first: in each world a paired t test over the replications, the worlds "
+        "combined by Fisher's method; Benjamini-Hochberg over the {rows} verdict rows (false discovery rate "
+        "{fdr:.0%}). Size: {sizes}. Where a base's queue grows all along ({sat:g}% of arrivals a day or more), "
+        "its waits and queues grow with the window: those worlds are left out of them and counted, and the "
+        "queue's growth per day is reported. What the effect depends on: each unknown's share of the effect's "
+        "variance across worlds (between-group variance of the effect binned by the unknown, adjusted for the "
+        "number of bins); a split is reported where one cut of one or two unknowns explains at least half of "
+        "it and one side is negligible.",
+        "Mọi phương án chạy với cùng chuỗi số ngẫu nhiên (lần lặp r có cùng dòng xe ở mọi phương án), ở kịch "
+        "bản gốc đã hiệu chỉnh và {n} kịch bản khả dĩ của {ensemble}, nên mỗi tác động là hiệu số cặp đôi. Nhiễu "
+        "được xét trước: trong mỗi kịch bản một kiểm định t cặp đôi trên các lần lặp, gộp các kịch bản theo "
+        "phương pháp Fisher; Benjamini-Hochberg trên {rows} dòng kết luận (tỷ lệ phát hiện sai {fdr:.0%}). Mức "
+        "độ: {sizes}. Khi hàng chờ của kịch bản gốc tăng liên tục (từ {sat:g}% lượng xe đến mỗi ngày), thời "
+        "gian chờ tăng theo độ dài kỳ: các kịch bản đó bị loại khỏi các chỉ tiêu này (có đếm) và báo cáo mức "
+        "tăng hàng chờ mỗi ngày. Sự phụ thuộc: tỷ phần phương sai của tác động giữa các kịch bản mà mỗi ẩn số "
+        "giải thích (phương sai giữa các nhóm, hiệu chỉnh theo số nhóm); báo cáo sự chia hai khi một ngưỡng "
+        "của một hoặc hai ẩn số giải thích ít nhất một nửa và một phía không đáng kể.",
+    ),
+}
+
+UNIT_WORDS: dict[str, tuple[str, str]] = {
+    "h": ("h", "giờ"),
+    "min": ("min", "phút"),
+    "trucks": ("trucks", "xe"),
+    "trucks/day": ("trucks/day", "xe/ngày"),
+    "bn VND": ("bn VND", "tỷ đồng"),
+    "M VND": ("M VND", "triệu đồng"),
+}
+
+_GATES = {
+    "tan_thanh": "Tân Thanh",
+    "huu_nghi": "Hữu Nghị",
+    "coc_nam": "Cốc Nam",
+    "chi_ma": "Chi Ma",
+}
+
+
+def phrase(key: str, lang: str, **kw: object) -> str:
+    """The phrase ``key`` in ``lang`` with ``kw`` filled in."""
+    en, vi = PHRASES[key]
+    return (vi if lang == "vi" else en).format(**kw)
+
+
+def gate_name(gate: str, names: dict[str, str] | None = None) -> str:
+    return (names or {}).get(gate) or _GATES.get(gate, gate.replace("_", " ").title())
+
+
+def _u(unit: str, lang: str) -> str:
+    en, vi = UNIT_WORDS.get(unit, (unit, unit))
+    return vi if lang == "vi" else en
+
+
+def _duration(hours: float, lang: str) -> str:
+    minutes = round(abs(hours) * 60)
+    h, m = divmod(minutes, 60)
+    if h == 0:
+        return f"{m} {_u('min', lang)}"
+    return f"{h} {_u('h', lang)} {m:02d} {_u('min', lang)}" if m else f"{h} {_u('h', lang)}"
+
+
+def _number(x: float, digits: int) -> str:
+    a = abs(x)
+    if a >= 100 or digits == 0:
+        return f"{a:,.0f}"
+    return f"{a:,.{digits}f}"
+
+
+def plain(value: float, unit: str, lang: str = "en") -> str:
+    """``value`` (in the stored ``unit``) in words a planner reads: hours as "3 h 58 min", VND in bn."""
+    if value is None or not math.isfinite(value):
+        return "-"
+    sign = "-" if value < 0 else ""
+    if unit == "h":
+        return sign + _duration(value, lang)
+    if unit == "VND":
+        if abs(value) >= 1e9:
+            return f"{sign}{_number(value / 1e9, 1)} {_u('bn VND', lang)}"
+        return f"{sign}{_number(value / 1e6, 0)} {_u('M VND', lang)}"
+    if unit in ("trucks", "trucks/day"):
+        return f"{sign}{_number(value, 0 if abs(value) >= 10 else 1)} {_u(unit, lang)}"
+    return f"{sign}{_number(value, 2)} {_u(unit, lang)}".strip()
+
+
+def signed(value: float, unit: str, lang: str = "en") -> str:
+    """An effect with its sign: "−6 min", "+12 trucks/day", "0 min"."""
+    if value is None or not math.isfinite(value):
+        return "-"
+    text = plain(abs(value), unit, lang)
+    if text.startswith("0 ") or text in ("0", "0.0"):
+        return text
+    return ("+" if value > 0 else "\u2212") + text

@@ -1,0 +1,62 @@
+"""Splits and the settling-measurement ranking on constructed worlds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from gatesim.answer.unknowns import find_split, variance_shares
+
+
+def worlds(n=40, seed=11):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "road_lane_use": rng.choice(["shared", "by_direction"], n),
+            "road_per_lane_h": rng.uniform(10, 40, n),
+            "transshipment_min": rng.uniform(25, 90, n),
+            "arrival_profile": rng.choice(["round_the_clock", "opening_hours"], n),
+        },
+        index=pd.Index(range(100, 100 + n), name="world"),
+    )
+
+
+NAMES = ["road_lane_use", "road_per_lane_h", "transshipment_min", "arrival_profile"]
+
+
+def test_two_regime_effect_is_reported_as_a_split_naming_the_unknown():
+    w = worlds()
+    rng = np.random.default_rng(1)
+    big = w["road_lane_use"] == "by_direction"
+    effect = pd.Series(np.where(big, -3.7, 0.0) + rng.normal(0, 0.05, len(w)), index=w.index)
+    split = find_split(effect, w, NAMES, negligible=5 / 60)
+    assert split is not None
+    assert split.cuts[0].unknown == "road_lane_use" and split.cuts[0].value == "by_direction"
+    assert split.inside_mean < -3.5 and abs(split.outside_mean) < 5 / 60
+    assert "split by direction" in split.cuts[0].words()
+
+
+def test_two_unknown_regime_names_both():
+    w = worlds(n=60)
+    rng = np.random.default_rng(2)
+    big = (w["road_lane_use"] == "by_direction") & (w["road_per_lane_h"] <= 22)
+    effect = pd.Series(np.where(big, -3.7, 0.0) + rng.normal(0, 0.03, len(w)), index=w.index)
+    split = find_split(effect, w, NAMES, negligible=5 / 60)
+    assert split is not None
+    assert {c.unknown for c in split.cuts} == {"road_lane_use", "road_per_lane_h"}
+    assert split.inside_mean < -3.0
+
+
+def test_no_split_where_the_effect_does_not_depend_on_an_unknown():
+    w = worlds()
+    effect = pd.Series(np.random.default_rng(3).normal(-1.0, 0.05, len(w)), index=w.index)
+    assert find_split(effect, w, NAMES, negligible=5 / 60) is None
+
+
+def test_ranking_puts_the_driving_unknown_first():
+    w = worlds()
+    rng = np.random.default_rng(4)
+    effect = pd.Series(-0.1 * w["transshipment_min"] + rng.normal(0, 0.5, len(w)), index=w.index)
+    ranked = variance_shares(effect, w, NAMES)
+    assert ranked.iloc[0]["unknown"] == "transshipment_min"
+    assert ranked.iloc[0]["share"] > 0.5 > ranked.iloc[1]["share"]
