@@ -113,6 +113,12 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+# Why ctypes: swapping two directories in one step needs renameat2(RENAME_EXCHANGE), which the
+# standard library does not offer (os.replace moves one path over another, and refuses a
+# non-empty directory as the target). The portable way, os.replace twice with the old result
+# parked in between, is the fallback in _swap_in: it is as safe against a kill (the parked copy
+# is put back by the next run), but for a moment the target is absent. Locking a sweep
+# directory uses fcntl.flock (sweep/runner.py), which the standard library does offer.
 _RENAME_EXCHANGE = 2
 _libc: Any = None
 
