@@ -194,11 +194,14 @@ class Setting(_Model):
 
 
 class Observation(_Model):
+    """A published count left out of the period's inputs, to compare the replay with."""
+
     date: dt.date
-    hour: int = Field(..., ge=0, le=24)
+    hour: int | None = Field(..., ge=0, le=24)  # None: the document gives no hour
     gates: list[str] = Field(..., min_length=1)
     value: float = Field(..., ge=0)
     source: str = _Id
+    note: str = ""
 
 
 class Period(_Model):

@@ -14,8 +14,6 @@ from gatesim.evidence.regimes import REGIMES_PATH, load_regimes
 from gatesim.evidence.sources import REPO_ROOT, load_sources
 from gatesim.run import run_scenario
 
-HISTORY = REPO_ROOT / "scenarios" / "history_feb_2022.yaml"
-
 _ONE = """\
 regimes:
   - id: closed-2025-04
@@ -96,8 +94,19 @@ def test_the_february_2022_scenario_has_its_regimes(feb):
     assert feb.gates["tan_thanh"].yard.capacity_trucks == 2500  # held in the yards the sources name
 
 
-def test_the_scenario_file_is_the_builders_output():
-    assert HISTORY.read_text(encoding="utf-8") == scenario_text("feb_2022")
+@pytest.mark.parametrize("period", ["feb_2022", "jan_2022"])
+def test_the_scenario_files_are_the_builders_output(regimes, period):
+    path = REPO_ROOT / "scenarios" / f"history_{period}.yaml"
+    assert path.read_text(encoding="utf-8") == scenario_text(period, regimes)
+
+
+def test_the_january_2022_scenario_closes_tan_thanh_and_restricts_the_others(regimes):
+    jan, _ = historical_scenario("jan_2022", regimes)
+    (out,) = jan.gates["tan_thanh"].stages["cn_acceptance"].outages
+    assert (out.start, out.end) == (dt.datetime(2021, 12, 27), dt.datetime(2022, 1, 17))
+    assert jan.gates["chi_ma"].stages["cn_acceptance"].daily_capacity == 25
+    assert jan.gates["huu_nghi"].stages["cn_acceptance"].daily_capacity == 69
+    assert {s.name: s.multiplier for s in jan.calendar.seasons} == {"backlog": 36.0}  # 4,000 / 113 a day
 
 
 def test_the_february_2022_run_clears_at_the_restricted_rate(feb):
