@@ -30,6 +30,7 @@ __all__ = [
     "Count",
     "load_bulletins",
     "parse_count",
+    "summary_line",
     "summary_table",
 ]
 
@@ -231,3 +232,17 @@ def summary_table(rows: list[Bulletin]) -> str:
         total = sum(counts.get((year, c), 0) for c in cols)
         lines.append(f"| {year} | " + " | ".join(cells) + f" | {total} | {len(dates[year])} |")
     return "\n".join(lines)
+
+
+def summary_line(rows: list[Bulletin]) -> str:
+    """What the dataset holds, in one sentence (docs/evidence.md quotes it; a test keeps the two equal)."""
+    years = sorted({r.date.year for r in rows})
+    at_20 = [r for r in rows if r.vehicles_waiting is not None and r.hour == 20]
+    return (
+        f"{len(rows)} observations on {len({r.date for r in rows})} dates over {len(years)} years "
+        f"({years[0]}-{years[-1]}), from {len({r.source for r in rows})} documents: "
+        f"{sum(r.vehicles_waiting is not None for r in rows)} counts of vehicles waiting, "
+        f"{sum(r.vehicles_cleared is not None for r in rows)} of vehicles cleared, "
+        f"{sum(r.arrivals is not None for r in rows)} of arrivals ({sum(r.arrivals_derived for r in rows)} derived); "
+        f"{len(at_20)} counts of vehicles waiting at 20:00, on {len({r.date for r in at_20})} dates."
+    )

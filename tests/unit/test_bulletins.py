@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from gatesim.errors import InputError
-from gatesim.evidence.bulletins import COLUMNS, Count, load_bulletins, parse_count, summary_table
+from gatesim.evidence.bulletins import (
+    COLUMNS,
+    Count,
+    load_bulletins,
+    parse_count,
+    summary_line,
+    summary_table,
+)
 from gatesim.evidence.sources import REPO_ROOT, load_sources
 
 HEADER = ",".join(COLUMNS)
@@ -130,4 +137,6 @@ def test_a_changed_header_is_refused(tmp_path, sources):
 
 
 def test_the_docs_table_is_the_datasets(rows):
-    assert summary_table(rows) in (REPO_ROOT / "docs" / "evidence.md").read_text(encoding="utf-8")
+    docs = (REPO_ROOT / "docs" / "evidence.md").read_text(encoding="utf-8")
+    assert summary_table(rows) in docs
+    assert summary_line(rows) in " ".join(docs.split())
