@@ -164,8 +164,15 @@ _APPLY = {
 }
 
 
-def _apply(over: dict, r: RegimeEntry, m: Mechanism, p: Period, file: str) -> None:
+def _apply(over: dict, r: RegimeEntry, m: Mechanism, p: Period, file: str, corridor: bool) -> None:
     first, last = p.first_day, p.last_day
+    if m.kind == "stop" and not corridor:
+        raise InputError(
+            f"regime {r.id!r} stops a cargo class at a gate: that needs a corridor scenario",
+            file=file,
+            key="stop",
+            allowed="a corridor base scenario, or a season with multiplier 0 (trucks held at origin)",
+        )
     if m.period_wide and not r.covers(first, last):
         raise InputError(
             f"regime {r.id!r} ({m.kind}) is in force over part of the period only; "
@@ -224,7 +231,7 @@ def period_overrides(name: str, regimes: Regimes | None = None, baseline: str | 
     _volumes(over, p, base)
     for r in regimes.in_force(p):
         for m in r.apply:
-            _apply(over, r, m, p, regimes.file)
+            _apply(over, r, m, p, regimes.file, base.get("corridor") is not None)
     for s in p.set:
         _put(over, s.path, s.value)
     over["sources"] = _sources(p, regimes)

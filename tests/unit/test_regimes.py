@@ -184,3 +184,42 @@ def test_an_unknown_period_is_refused_and_the_command_exits_2(capsys, regimes):
     assert main(["may_1999"]) == 2
     assert "no such period" in capsys.readouterr().err
     assert main([]) == 2
+
+
+def test_tet_regimes_become_holidays_and_a_stop_needs_a_corridor(tmp_path, sources):
+    tet = """\
+regimes:
+  - id: tet-2024
+    what: Tết
+    start: 2024-02-10
+    end: 2024-02-13
+    sources: [quochoitv-2024-02]
+    apply:
+      - holiday: {kind: closed, gates: [huu_nghi, tan_thanh], arrival_multiplier: 0.05}
+  - id: fruit-stop-2024
+    what: a stop
+    start: 2024-02-12
+    end: 2024-02-12
+    sources: [quochoitv-2024-02]
+    apply:
+      - stop: {gate: tan_thanh, cargo: fruit}
+"""
+    period = _PERIOD.replace("apr_2025", "feb_2024").replace("2025-04-14", "2024-02-09")
+    regimes = load_regimes(
+        _file(
+            tmp_path,
+            tet.replace(
+                "      - stop: {gate: tan_thanh, cargo: fruit}\n",
+                "      - servers: {gate: tan_thanh, stage: declaration, servers: 4}\n",
+            )
+            + period,
+        ),
+        sources,
+    )
+    sc, _ = historical_scenario("feb_2024", regimes)
+    (holiday,) = sc.calendar.regimes
+    assert (holiday.name, holiday.kind, holiday.gates) == ("tet-2024", "closed", ["huu_nghi", "tan_thanh"])
+    (entry,) = sc.gates["tan_thanh"].stages["declaration"].server_schedule
+    assert (entry.start, entry.end, entry.servers) == (dt.date(2024, 2, 12), dt.date(2024, 2, 12), 4)
+    with pytest.raises(InputError, match="needs a corridor scenario"):
+        period_overrides("feb_2024", load_regimes(_file(tmp_path, tet + period), sources))
