@@ -1,0 +1,5 @@
+"""``python -m gatesim.evidence PERIOD``: print the scenario file that replays a historical period."""
+
+from gatesim.evidence.history import main
+
+raise SystemExit(main())
