@@ -103,3 +103,11 @@ def test_tax_per_truck_growth_scales_the_year_and_the_seeds_disagreement_is_stat
     assert 2.0 < basis.run_rate_ratio < 2.6 and "disagree" in basis.disagreement()
     lo, hi = basis.per_truck_growth["tax"]
     assert lo == 0.0 and hi == pytest.approx(1.82 / 1.15 - 1, abs=0.001)
+
+
+def test_the_targets_file_knows_every_period_total(log):
+    from gatesim.projections.periods import period_totals
+    from gatesim.trust.targets import PERIOD_COLUMNS
+
+    cols = [c for c in period_totals(log, 24.0, 48.0).columns if c != "gate"]
+    assert tuple(cols) == PERIOD_COLUMNS
