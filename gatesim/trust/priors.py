@@ -264,9 +264,11 @@ def _check_ends(parsed: _File, resolved: dict, lines: dict, file: str) -> None:
         else:
             values = [p.value(0.0), p.value(1.0 - 1e-12)]
         for v in values:
-            sets = [f"{path}={json.dumps(x, default=str)}" for path, x in p.path_values(v)]
+            data = copy.deepcopy(resolved)
             try:
-                validate(apply_overrides(copy.deepcopy(resolved), sets), file=file)
+                for path, x in p.path_values(v):
+                    _set_path(data, path, copy.deepcopy(x))
+                validate(data, file=file)
             except InputError as e:
                 raise InputError(
                     f"at {v!r} the scenario is invalid ({e.key}: {e.message})",
