@@ -36,6 +36,17 @@ from gatesim.scenario.checked import line_of, read_checked
 from gatesim.scenario.schema import DIRECTIONS
 from gatesim.trust.measure import RULE_ARGS, RULES, required_args
 
+# The totals gatesim.projections.periods.period_totals gives per gate (period_total, period_share).
+PERIOD_COLUMNS = (
+    "crossings",
+    "value_usd",
+    "value_usd_import",
+    "value_usd_export",
+    "revenue_vnd",
+    "fees_vnd",
+    "waiting_at_20h",
+)
+
 __all__ = ["TARGETS_PATH", "Experiment", "Stability", "Target", "Targets", "load_targets"]
 
 TARGETS_PATH = Path(__file__).resolve().parents[2] / "seeds" / "congestion_targets.yaml"
@@ -180,6 +191,14 @@ def _check_named(t: Target, stages: list[str] | None, key: str, where: dict[str,
                 allowed="a number of hours from 0 to 24",
                 **where,
             )
+    if "column" in t.args and t.args["column"] not in PERIOD_COLUMNS:
+        raise InputError(
+            "no such period total",
+            key=f"{key}.column",
+            given=t.args["column"],
+            allowed=", ".join(PERIOD_COLUMNS),
+            **where,
+        )
     if "direction" in t.args and t.args["direction"] not in DIRECTIONS:
         raise InputError(
             "no such direction",

@@ -95,6 +95,10 @@ RULE = "    measure: {rule: stage_ended_per_day, start: 2026-03-02, end: 2026-03
         ("    measure: {rule: in_system_at, date: 2026-03-03, hour: noon}\n", "not an hour of the day"),
         ("    measure: {rule: in_system_at, hour: 20}\n", "rule in_system_at needs date"),
         ("    measure: {rule: in_system_at, date: 2026-03-03, direction: sideways}\n", "no such direction"),
+        (
+            "    measure: {rule: period_total, start: 2026-03-02, end: 2026-03-03, column: tax}\n",
+            "no such period total",
+        ),
     ],
 )
 def test_a_rule_that_measures_nothing_is_refused_before_anything_runs(tmp_path, monkeypatch, line, words):
