@@ -32,6 +32,7 @@ _LAZY = {
     "optimise": "gatesim.decide.cli:optimise_command",
     "sensitivity": "gatesim.decide.cli:sensitivity_command",
     "assess": "gatesim.trust.assess_cli:command",
+    "answer": "gatesim.answer.cli:command",
     "revenue": "gatesim.trust.revenue:command",
     "app": "gatesim.app.cli:command",
 }

@@ -16,6 +16,15 @@ LANGS = ("en", "vi")
 PHRASES: dict[str, tuple[str, str]] = {
     "title": ("What {proposal} does", "Tác động của {proposal}"),
     "against": ("against {base}", "so với {base}"),
+    "title_many": ("What the proposals do", "Tác động của các đề xuất"),
+    "untouched_all": (
+        "no effect on any figure at any gate",
+        "không tác động đến chỉ tiêu nào ở cửa khẩu nào",
+    ),
+    "chance": (
+        "the effect shuffled across worlds does as well in {p:.0%} of 200 shuffles",
+        "xáo trộn tác động giữa các kịch bản cho kết quả tương tự trong {p:.0%} của 200 lần",
+    ),
     "at_gate": ("At {gate}", "Tại {gate}"),
     "one_world": ("calibrated baseline", "kịch bản gốc đã hiệu chỉnh"),
     "worlds": ("across {n} plausible worlds", "trên {n} kịch bản khả dĩ"),
@@ -42,13 +51,19 @@ PHRASES: dict[str, tuple[str, str]] = {
         "the base's queue grows all along: see its growth per day",
         "hàng chờ của kịch bản gốc tăng liên tục: xem mức tăng mỗi ngày",
     ),
+    "short:no effect": ("none (identical)", "không (giống hệt)"),
+    "short:no detectable effect": ("within the noise", "trong mức nhiễu"),
+    "short:robust": ("detectable", "phát hiện được"),
+    "short:sign depends on the world": ("detectable, sign varies", "phát hiện được, chiều thay đổi"),
+    "short:noise not measured (one replication)": ("noise not measured", "chưa đo nhiễu"),
+    "short:base saturated: see the queue's growth per day": ("base saturated", "gốc quá tải"),
     "negligible": ("negligible", "không đáng kể"),
     "modest": ("modest", "vừa phải"),
     "large": ("large", "lớn"),
     "headline": (
-        "{kpi} at {gate}: {change} ({size}, {verdict}) in the calibrated baseline; "
+        "{kpi} at {gate}: {change} ({size}; {verdict}) in the calibrated baseline; "
         "across {n} plausible worlds {range}.",
-        "{kpi} tại {gate}: {change} ({size}, {verdict}) ở kịch bản gốc đã hiệu chỉnh; "
+        "{kpi} tại {gate}: {change} ({size}; {verdict}) ở kịch bản gốc đã hiệu chỉnh; "
         "trên {n} kịch bản khả dĩ {range}.",
     ),
     "untouched": (
@@ -56,12 +71,14 @@ PHRASES: dict[str, tuple[str, str]] = {
         "Không bị ảnh hưởng: {gates} (giống hệt ở mọi lần chạy).",
     ),
     "depends": (
-        "What the effect depends on: {unknown} ({share:.0%} of the effect's variance across worlds).",
-        "Tác động phụ thuộc chủ yếu vào: {unknown} ({share:.0%} phương sai của tác động giữa các kịch bản).",
+        "What the effect on {kpi} depends on: {unknown} ({share:.0%} of its variance across worlds).",
+        "Tác động lên {kpi} phụ thuộc chủ yếu vào: {unknown} ({share:.0%} phương sai giữa các kịch bản).",
     ),
     "depends_none": (
-        "The effect hardly varies across the plausible worlds: no unknown stands out.",
-        "Tác động gần như không đổi giữa các kịch bản khả dĩ: không có ẩn số nào nổi bật.",
+        "No unknown explains the effect's spread across these {n} worlds better than chance "
+        "(more worlds, --worlds, would rank them).",
+        "Không ẩn số nào giải thích độ phân tán của tác động trên {n} kịch bản này tốt hơn ngẫu nhiên "
+        "(thêm kịch bản, --worlds, để xếp hạng).",
     ),
     "split": (
         "The effect splits: {big} where {cond}; {small} otherwise.",
@@ -165,6 +182,8 @@ def _duration(hours: float, lang: str) -> str:
 
 def _number(x: float, digits: int) -> str:
     a = abs(x)
+    if round(a, digits) == 0:
+        return "0"
     if a >= 100 or digits == 0:
         return f"{a:,.0f}"
     return f"{a:,.{digits}f}"
@@ -174,12 +193,12 @@ def plain(value: float, unit: str, lang: str = "en") -> str:
     """``value`` (in the stored ``unit``) in words a planner reads: hours as "3 h 58 min", VND in bn."""
     if value is None or not math.isfinite(value):
         return "-"
-    sign = "-" if value < 0 else ""
+    sign = "\u2212" if value < 0 and _number(value, 2) != "0" else ""
     if unit == "h":
         return sign + _duration(value, lang)
     if unit == "VND":
         if abs(value) >= 1e9:
-            return f"{sign}{_number(value / 1e9, 1)} {_u('bn VND', lang)}"
+            return f"{sign}{abs(value) / 1e9:,.1f} {_u('bn VND', lang)}"
         return f"{sign}{_number(value / 1e6, 0)} {_u('M VND', lang)}"
     if unit in ("trucks", "trucks/day"):
         return f"{sign}{_number(value, 0 if abs(value) >= 10 else 1)} {_u(unit, lang)}"
@@ -191,6 +210,6 @@ def signed(value: float, unit: str, lang: str = "en") -> str:
     if value is None or not math.isfinite(value):
         return "-"
     text = plain(abs(value), unit, lang)
-    if text.startswith("0 ") or text in ("0", "0.0"):
+    if text.split(" ")[0].strip("0.,") == "":  # rounds to zero: no sign
         return text
     return ("+" if value > 0 else "\u2212") + text

@@ -296,6 +296,8 @@ def verdict_rows(
             "kpi": kpi,
             "worlds_left_out": int(grp["world"].isin(out_here).sum()),
         }
+        if scoped:
+            head = {"scope": key[0], **head}
         if g.empty:
             rows.append(
                 {**head, "worlds": 0, "p_value": math.nan, "exact_zero": False, "size": "", "saturated": True}

@@ -11,7 +11,7 @@ import pandas as pd
 from gatesim.errors import InputError
 from gatesim.limits import ASSESS_DAYS, ASSESS_REPLICATIONS, WORKERS, WORLDS
 
-__all__ = ["command", "depends_on", "effects_markdown", "format_effects", "paired_bases"]
+__all__ = ["command", "depends_on", "effects_markdown", "format_effects", "paired_bases", "prepare_out_dir"]
 
 
 def paired_bases(base, variants: list) -> tuple[list, dict[str, str]]:
@@ -137,7 +137,7 @@ def _load_variants(proposals, base_sc) -> list:
     return variants
 
 
-def _out_dir(out: str, force: bool) -> Path:
+def prepare_out_dir(out: str, force: bool) -> Path:
     """``--out``: new, or an assessment's directory (resumed; replaced with ``--force``).
 
     ``--force`` deletes nothing here: the sweep runner builds the new runs in a
@@ -221,7 +221,7 @@ def command(
         base_sc.run.seed if seed is None else seed,
         bases=extra,
     )
-    out_dir = _out_dir(out, force)
+    out_dir = prepare_out_dir(out, force)
     click.echo(
         f"assess: {len(chosen)} worlds x {1 + len(extra) + len(variants)} variants x {replications} replications = "
         f"{len(sweep.tasks)} tasks, {sweep.days} days each",

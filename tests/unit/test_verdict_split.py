@@ -60,3 +60,12 @@ def test_ranking_puts_the_driving_unknown_first():
     ranked = variance_shares(effect, w, NAMES)
     assert ranked.iloc[0]["unknown"] == "transshipment_min"
     assert ranked.iloc[0]["share"] > 0.5 > ranked.iloc[1]["share"]
+
+
+def test_ranking_beats_chance_only_where_an_unknown_drives_the_effect():
+    w = worlds(n=30)
+    rng = np.random.default_rng(5)
+    driven = pd.Series(-0.1 * w["transshipment_min"] + rng.normal(0, 0.5, len(w)), index=w.index)
+    noise = pd.Series(rng.normal(0, 1.0, len(w)), index=w.index)
+    assert variance_shares(driven, w, NAMES).iloc[0]["chance_p"] < 0.05
+    assert variance_shares(noise, w, NAMES).iloc[0]["chance_p"] > 0.05
