@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from gatesim.app import catalog, pages
@@ -53,6 +53,10 @@ def create_app(runs_dir: Path) -> FastAPI:  # noqa: C901 - one closure per route
     app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.jobs = jobs
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/favicon.ico")
+    def favicon():  # report pages name no icon: the browser asks; no icon, and no error logged
+        return Response(status_code=204)
 
     @app.get("/", response_class=HTMLResponse)
     def home(request: Request):
