@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from gatesim.app.form import FormField
-from gatesim.app.jobs import Job
 from gatesim.app.labels import label
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from gatesim.app.form import FormField
+    from gatesim.app.jobs import Job
 __all__ = ["error_line", "form_page", "job_part", "page", "run_page", "runs_page", "scenarios_page"]
 
 _CSS = """

@@ -53,6 +53,7 @@ def create_app(runs_dir: Path) -> FastAPI:  # noqa: C901 - one closure per route
     app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.jobs = jobs
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    catalog.list_scenarios()  # read once before the first request: the first page answers at once
 
     @app.get("/favicon.ico")
     def favicon():  # report pages name no icon: the browser asks; no icon, and no error logged

@@ -50,6 +50,12 @@ class AppServer:
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
         self.ready_after_s = self._wait(ready_s)
+        self.ready_cpu_s = self.cpu_s()
+
+    def cpu_s(self) -> float:
+        """CPU seconds the app's process has used (user + system), from /proc."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def _wait(self, limit_s: float) -> float:
         while time.perf_counter() - self.started < limit_s:
@@ -58,7 +64,7 @@ class AppServer:
                     f"gatesim app exited: {self.proc.stdout.read() if self.proc.stdout else ''}"
                 )
             try:
-                with urllib.request.urlopen(self.url + "/runs", timeout=2) as r:
+                with urllib.request.urlopen(self.url + "/", timeout=2) as r:
                     if r.status == 200:
                         return time.perf_counter() - self.started
             except OSError:
