@@ -82,3 +82,32 @@ def test_only_changed_values_become_overrides(baseline):
         "gates.huu_nghi.arrivals.per_day=lots",
         "gates.tan_thanh.stages.road.lanes=8",
     }
+
+
+@pytest.mark.parametrize(("host", "warned"), [("127.0.0.1", False), ("0.0.0.0", True), ("192.0.2.7", True)])
+def test_listens_on_localhost_unless_told_and_then_says_so(tmp_path, monkeypatch, host, warned):
+    import uvicorn
+    from click.testing import CliRunner
+
+    from gatesim.cli import main
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append(kw))
+    res = CliRunner().invoke(
+        main, ["app", "--runs", str(tmp_path / "runs"), "--host", host, "--port", "8999"]
+    )
+    assert res.exit_code == 0, res.output
+    assert calls == [{"host": host, "port": 8999, "log_level": "warning"}]
+    assert ("warning: listening on" in res.output) is warned
+
+
+def test_default_host_is_localhost(tmp_path, monkeypatch):
+    import uvicorn
+    from click.testing import CliRunner
+
+    from gatesim.cli import main
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append(kw))
+    assert CliRunner().invoke(main, ["app", "--runs", str(tmp_path)]).exit_code == 0
+    assert calls[0]["host"] == "127.0.0.1"
