@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from gatesim.app import catalog, pages
@@ -53,6 +53,11 @@ def create_app(runs_dir: Path) -> FastAPI:  # noqa: C901 - one closure per route
     app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.jobs = jobs
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    catalog.list_scenarios()  # read once before the first request: the first page answers at once
+
+    @app.get("/favicon.ico")
+    def favicon():  # report pages name no icon: the browser asks; no icon, and no error logged
+        return Response(status_code=204)
 
     @app.get("/", response_class=HTMLResponse)
     def home(request: Request):
@@ -127,7 +132,7 @@ def create_app(runs_dir: Path) -> FastAPI:  # noqa: C901 - one closure per route
 
         lang = _lang(request)
         try:
-            path = inside(runs_dir, safe_name(folder))
+            path = _run_inside(runs_dir, folder)
             manifest = read_manifest(path)
             summary = read_csv_checked(path / "summary.csv")
         except PathRefused:
@@ -146,8 +151,11 @@ def create_app(runs_dir: Path) -> FastAPI:  # noqa: C901 - one closure per route
             message = f"gatesim: error: {label('compare_count', lang)} (given {len(chosen)})"
             return _html(pages.runs_page(catalog.list_runs(runs_dir), runs_dir, lang, message), lang)
         try:
-            paths = [inside(runs_dir, safe_name(c)) for c in chosen]
-            target = _comparison(runs_dir, paths)
+            paths = [_run_inside(runs_dir, c) for c in chosen]
+            base = request.query_params.get("base")
+            # the base first: the one marked, else the oldest run ticked
+            first = chosen.index(base) if base in chosen else _oldest(paths)
+            target = _comparison(runs_dir, [paths[first], *paths[:first], *paths[first + 1 :]])
         except PathRefused:
             return _refused(lang)
         except InputError as e:
@@ -168,6 +176,18 @@ def create_app(runs_dir: Path) -> FastAPI:  # noqa: C901 - one closure per route
         return FileResponse(path)
 
     return app
+
+
+def _run_inside(runs_dir: Path, folder: str) -> Path:
+    """A run folder of the runs folder whose files the app reads are no links out."""
+    path = inside(runs_dir, safe_name(folder))
+    for name in ("manifest.json", "summary.csv"):
+        inside(runs_dir, f"{folder}/{name}")
+    return path
+
+
+def _oldest(paths: list[Path]) -> int:
+    return min(range(len(paths)), key=lambda i: (paths[i] / "manifest.json").stat().st_mtime)
 
 
 def _comparison(runs_dir: Path, paths: list[Path]) -> Path:

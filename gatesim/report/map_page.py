@@ -250,10 +250,24 @@ playBtn.addEventListener('click', () => playing ? pause() : play());
 slider.addEventListener('input', () => { setFrame(Number(slider.value)); });
 document.getElementById('lang').addEventListener('change', e => setLang(e.target.value));
 buildTables();
+// open at midday of the first day counted (the warm-up's first hours are an empty corridor)
+k = Math.max(0, Math.min(D.n - 1, Math.round((D.window_h[0] + 12) * 60 / D.step_min)));
 const wanted = new URLSearchParams(location.search).get('lang');
 setLang(wanted === 'vi' ? 'vi' : 'en');
 if (wanted === 'vi') document.getElementById('lang').value = 'vi';
-window.gatesimMap = {setFrame, play, pause, setLang, frames: D.n, stepMin: D.step_min,
+// the frame with the most trucks waiting on the approach roads (else in the system): where to look first
+function peakFrame(){
+  let best = 0, top = -1;
+  for (const place of ['approach', 'in_system']) {
+    for (let i = 0; i < D.n; i++) {
+      let v = 0; for (const g of D.gates) { const s = g.series[place]; v += s ? s[0][i] : 0; }
+      if (v > top) { top = v; best = i; }
+    }
+    if (top > 0) break;
+  }
+  return best;
+}
+window.gatesimMap = {setFrame, play, pause, setLang, peakFrame, frames: D.n, stepMin: D.step_min,
                      get frame(){ return k; }, get draws(){ return draws; }, get time(){ return stamp(); }};
 })();
 """
