@@ -249,6 +249,9 @@ def fit_command(
     scenario, resolved = load_scenario(Path(scenario_path), overrides)
     priors = load_priors(default_priors_path(scenario_path), scenario, resolved)
     targets = load_targets(gates=list(scenario.gates))
+    from gatesim.trust.checks import check_fit_inputs
+
+    check_fit_inputs(priors, resolved, targets)  # every prior at both ends, before anything is written
     cfg = FitConfig(
         sets_per_wave=sets,
         waves=waves,

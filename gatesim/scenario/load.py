@@ -25,6 +25,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent
 
 from gatesim.errors import Described, InputError
+from gatesim.limits import SEED
 from gatesim.scenario.datetimes import canonical_data
 from gatesim.scenario.explain import describe_error
 from gatesim.scenario.schema import Scenario
@@ -175,6 +176,15 @@ def _plain_scalar(node: Any, path: tuple[str, ...], key: str | None, lines: Line
     if isinstance(node, bool) or node is None:
         return node
     if isinstance(node, int):
+        if not -SEED.high <= node <= SEED.high:  # 401 digits overflowed a float conversion later on
+            digits = len(str(abs(int(node))))
+            raise InputError(
+                f"integer of {digits} digits is too large",
+                file=file,
+                line=lines.get(path),
+                key=key,
+                allowed=f"integers of at most {len(str(SEED.high))} digits (a 64-bit integer)",
+            )
         return int(node)
     if isinstance(node, float):
         if not math.isfinite(node):
@@ -455,6 +465,8 @@ def parse_override(text: str) -> tuple[list[str], Any]:
             allowed="plain values",
         ) from None
     except InputError as e:
+        if "too large" in e.message:
+            raise InputError(e.message, key=key.strip(), allowed=e.allowed) from None
         if "finite" not in e.message:
             parsed = value
         else:
