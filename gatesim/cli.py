@@ -100,6 +100,13 @@ def _failure_line(e: BaseException) -> str:
 def main(ctx: click.Context, debug: bool) -> None:
     """Simulate freight trucks through Lạng Sơn's border gates (Tân Thanh, Hữu Nghị, Cốc Nam)."""
     ctx.ensure_object(dict)["debug"] = debug
+    if not _debug(ctx):
+        # numpy's RuntimeWarnings (a mean of no values, an overflow) are not the user's to read:
+        # the inputs that cause them are refused by the checks; here and in worker processes
+        import warnings
+
+        warnings.filterwarnings("ignore", category=RuntimeWarning)
+        os.environ.setdefault("PYTHONWARNINGS", "ignore::RuntimeWarning")
 
 
 def _load(path: str, overrides: tuple[str, ...]):
