@@ -50,7 +50,26 @@ _RANGE = {
     "less_than_equal": "less than or equal to",
 }
 # location parts pydantic adds that the user never wrote: union members and validators
-_TAG = re.compile(r"^(int|float|str|bool|none|list|dict|date|datetime)$|[\[\]-]")
+_TAG = re.compile(r"^(int|float|str|bool|none|list|dict|date|datetime)$|^constrained-|[\[\]]|^function-")
+
+
+_KINDS = {
+    "int": "a number",
+    "float": "a number",
+    "constrained-int": "a number",
+    "constrained-float": "a number",
+    "bool": "true or false",
+    "str": "text",
+}
+_TYPE_ERRORS = {
+    "int_parsing",
+    "int_type",
+    "float_parsing",
+    "float_type",
+    "bool_parsing",
+    "bool_type",
+    "string_type",
+}
 
 
 def _fmt(x: Any) -> str:
@@ -121,10 +140,19 @@ def first_error(
     """Pydantic's first error, its key path (without location parts starting with ``skip`` and
     pydantic's own union and validator tags), the line of that path (or its nearest parent) and
     the scalar given."""
-    e = err.errors(include_url=False)[0]
+    errors = err.errors(include_url=False)
+    e = dict(errors[0])
     loc = _user_path(tuple(e["loc"]), data, skip)
+    # a value of a union (int | float | bool | str) fails once per member: say what any would take
+    kinds = [
+        _KINDS[str(x["loc"][len(x["loc"]) - 1])]
+        for x in errors
+        if x["loc"] and str(x["loc"][-1]) in _KINDS and _user_path(tuple(x["loc"]), data, skip) == loc
+    ]
+    if len(kinds) > 1 and e["type"] in _TYPE_ERRORS:
+        e = {**e, "type": "value_error", "ctx": {"error": "must be " + " or ".join(dict.fromkeys(kinds))}}
     given = e.get("input")
-    return dict(e), loc, line_of(lines, *loc), None if isinstance(given, (dict, list)) else given
+    return e, loc, line_of(lines, *loc), None if isinstance(given, (dict, list)) else given
 
 
 def read_checked(path: Path, model: type[M]) -> tuple[M, dict, dict]:
