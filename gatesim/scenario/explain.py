@@ -21,7 +21,7 @@ from pydantic.fields import FieldInfo
 from gatesim.errors import Described
 from gatesim.scenario.schema import Scenario
 
-__all__ = ["describe_error", "has_key", "lookup"]
+__all__ = ["bounds_at", "describe_error", "has_key", "lookup"]
 
 _MISSING = object()
 _TYPE_WORDS = {
@@ -252,3 +252,42 @@ def _describe_value(
         # the one pattern in the schema: a scenario's name, ^[A-Za-z0-9_.-]+$
         return tuple(key), "has characters that are not allowed", given, "letters, digits, '_', '.', '-'"
     return tuple(key), str(err["msg"]).removeprefix("Value error, "), _given(given), None
+
+
+def bounds_at(path: tuple[str, ...] | list[str]) -> tuple[Any, dict[str, Any]]:
+    """The type a scenario key path holds (list indices as text) and its bounds (``ge``, ``gt``,
+    ``le``, ``lt``), through models, mappings, lists, optional values and tagged unions (a stage:
+    the member that has the next key). ``(None, {})`` where the path leaves the schema."""
+    cur: Any = Scenario
+    bounds: dict[str, Any] = {}
+    for part in path:
+        cur, _ = _unwrap(cur)
+        if get_origin(cur) in (Union, types.UnionType):  # a tagged union: the member with this field
+            members = [_unwrap(m)[0] for m in get_args(cur)]
+            cur = next(
+                (
+                    m
+                    for m in members
+                    if isinstance(m, type) and issubclass(m, BaseModel) and part in m.model_fields
+                ),
+                None,
+            )
+        if isinstance(cur, type) and issubclass(cur, BaseModel):
+            field = cur.model_fields.get(part)
+            if field is None:
+                return None, {}
+            cur, bounds = field.annotation, _bounds(field.metadata)
+        elif get_origin(cur) is dict:
+            cur, bounds = get_args(cur)[1], {}
+        elif get_origin(cur) is list:
+            cur, bounds = get_args(cur)[0], {}
+        else:
+            return None, {}
+    cur, meta = _unwrap(cur)
+    return cur, {**bounds, **_bounds(meta)}
+
+
+def _bounds(meta: list[Any]) -> dict[str, Any]:
+    return {
+        k: getattr(m, k) for m in meta for k in ("ge", "gt", "le", "lt") if getattr(m, k, None) is not None
+    }

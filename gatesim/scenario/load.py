@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import re
 import stat
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -55,10 +56,18 @@ Lines = dict[tuple[str, ...], int]
 Origin = dict[tuple[str, ...], tuple[str, int | None]]
 
 
+_ZONE = re.compile(r"[0-9]\s*[+-]([0-9]{1,2})(?::?([0-9]{2}))?$")  # a timestamp's zone offset
+
+
 class _Constructor(RoundTripConstructor):
     """Round-trip constructor whose bad dates are marked errors (with a line)."""
 
     def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        zone = _ZONE.search(str(node.value))
+        if zone is not None and int(zone.group(2) or 0) > 59:  # ruamel reads +07:60 as +08:00
+            raise ConstructorError(
+                None, None, f"not a valid date or time {node.value!r} (zone minutes over 59)", node.start_mark
+            )
         try:
             return super().construct_yaml_timestamp(node, values)
         except (ValueError, OverflowError) as e:
