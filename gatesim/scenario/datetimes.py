@@ -13,6 +13,7 @@ so the same instant written two ways gives the same scenario hash.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator
@@ -22,6 +23,7 @@ from gatesim.limits import YEAR
 __all__ = ["HANOI", "HanoiDateTime", "canonical_data", "canonical_text", "to_hanoi"]
 
 HANOI = dt.timezone(dt.timedelta(hours=7), "Hanoi")  # Vietnam keeps no daylight saving time
+_ZONE = re.compile(r"[0-9]\s*[+-]([0-9]{1,2}):?([0-9]{2})?(?::[0-9.]+)?$")  # a zone offset
 _FORMS = "YYYY-MM-DDTHH:MM (Hanoi time), optionally with a zone such as Z or +08:00"
 
 
@@ -34,7 +36,10 @@ def to_hanoi(value: object) -> object:
         return value
     if isinstance(value, str):
         text = value.strip()
+        zone = _ZONE.search(text)
         try:
+            if zone is not None and int(zone.group(2) or 0) > 59:  # Python reads +07:60 as +08:00
+                raise ValueError
             when = dt.datetime.fromisoformat(text)
         except ValueError:
             raise ValueError(f"not a date-time: {value!r}; write {_FORMS}") from None

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from gatesim.errors import InputError
-from gatesim.outputs import write_csv, write_json, write_text
+from gatesim.outputs import clear_scratch, write_csv, write_json, write_text
 from gatesim.resumable import check_resumable
 from gatesim.run import scenario_hash
 from gatesim.sweep.spec import latin_hypercube
@@ -162,6 +162,9 @@ def _replace_fit(targets, priors, resolved, out: Path, cfg, runner, identity, on
             mine = None
         if mine is None or mine.get("identity") != identity:
             shutil.rmtree(new)  # our own scratch, of another replacement (or damaged): start it over
+            on_note(f"removed {new}: the unfinished replacement of another fit")
+        else:
+            on_note(f"resuming the replacement cut short in {new}")
     result = run_fit(targets, priors, resolved, new, cfg, runner, force=False, on_note=on_note)
     swap_dir(new, out, ours=_is_fit_dir)
     return result
@@ -364,6 +367,7 @@ def run_fit(
     identity = _identity(resolved, priors, targets, cfg)
     if force and _holds_another_fit(out, identity):
         return _replace_fit(targets, priors, resolved, out, cfg, runner, identity, on_note)
+    clear_scratch(out, "fit-new", on_note)  # a killed --force's scratch: said and cleared
     prepare_fit_dir(out, identity, force)
     fit_t = targets.with_role("fit")
     if not fit_t:

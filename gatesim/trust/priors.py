@@ -21,9 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from gatesim.errors import InputError
+from gatesim.limits import VALUE
+from gatesim.scenario.base import StrictModel
 from gatesim.scenario.checked import line_of, read_checked
 from gatesim.scenario.explain import has_key
 from gatesim.scenario.load import apply_overrides, validate
@@ -32,14 +34,14 @@ from gatesim.scenario.schema import Scenario
 __all__ = ["Prior", "Priors", "default_priors_path", "load_priors"]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+_Model = StrictModel  # unknown keys, true/false for numbers, texts: gatesim/scenario/base.py
+_VALUE = VALUE.bounds  # a scenario value: checked against the scenario at both ends (gatesim/trust/checks.py)
 
 
 class Prior(_Model):
     paths: list[str] = Field(..., min_length=1)
-    low: float | None = None
-    high: float | None = None
+    low: float | None = Field(None, **_VALUE)
+    high: float | None = Field(None, **_VALUE)
     choices: dict[str, Any] | None = None
     covers: list[str] = Field(default_factory=list)
     reason: str = Field(..., min_length=1)
@@ -69,6 +71,8 @@ class Prior(_Model):
             raise ValueError("low and high must be finite numbers")
         if self.low > self.high:
             raise ValueError(f"low ({self.low:g}) is above high ({self.high:g})")
+        if self.integer and math.ceil(self.low) > math.floor(self.high):
+            raise ValueError(f"integer: no integer lies between low ({self.low:g}) and high ({self.high:g})")
         return self
 
     @property
@@ -96,8 +100,9 @@ class Prior(_Model):
             return names[min(int(u * len(names)), len(names) - 1)]
         low, high = self.span()
         x = low + u * (high - low)
-        if self.integer:
-            return int(min(low + math.floor(u * (high - low + 1)), high))
+        if self.integer:  # the integers inside [low, high] in equal strata
+            lo, hi = math.ceil(low), math.floor(high)
+            return int(min(lo + math.floor(u * (hi - lo + 1)), hi))
         return float(f"{x:.6g}")
 
     def quantile(self, value: Any) -> float:
@@ -112,8 +117,8 @@ class Prior(_Model):
 
 class Held(_Model):
     path: str | None = None
-    low: float
-    high: float
+    low: float = Field(..., **_VALUE)
+    high: float = Field(..., **_VALUE)
     held: str = Field(..., min_length=1)
     reason: str = Field(..., min_length=1)
 

@@ -151,6 +151,10 @@ def command(ensemble, base, out, worlds, workers, scheduler, quiet) -> None:
     sc, res = load_scenario(Path(base))
     priors = load_priors(default_priors_path(base), sc, res)
     check_base(ens, res, base, priors)
+    from gatesim.trust.checks import check_ensemble, check_worlds
+
+    check_worlds(ens, worlds, lambda m: click.echo(m, err=True))
+    check_ensemble(ens, priors, res, ens.worlds(priors, worlds))  # every row, before anything is written
     growth = priors.ranges.get("growth")
     lo, hi = (growth.low, growth.high) if growth is not None else (0.0, 0.0)
     year = [

@@ -29,9 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from gatesim.errors import InputError
+from gatesim.limits import DISCREPANCY_SD, SD, VALUE
+from gatesim.scenario.base import StrictModel
 from gatesim.scenario.checked import line_of, read_checked
 from gatesim.scenario.schema import DIRECTIONS
 from gatesim.trust.measure import RULE_ARGS, RULES, required_args
@@ -52,8 +54,7 @@ __all__ = ["TARGETS_PATH", "Experiment", "Stability", "Target", "Targets", "load
 TARGETS_PATH = Path(__file__).resolve().parents[2] / "seeds" / "congestion_targets.yaml"
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+_Model = StrictModel  # unknown keys, true/false for numbers, texts: gatesim/scenario/base.py
 
 
 class Experiment(_Model):
@@ -93,9 +94,9 @@ class Target(_Model):
     id: str = Field(..., pattern=r"^[A-Za-z0-9_]+$")
     what: str
     counts: str
-    value: float
-    sd: float = Field(..., gt=0)
-    discrepancy_sd: float = Field(0.0, ge=0)
+    value: float = Field(..., **VALUE.bounds)
+    sd: float = Field(..., **SD.bounds)
+    discrepancy_sd: float = Field(0.0, **DISCREPANCY_SD.bounds)
     unit: str
     period: str
     source: str
