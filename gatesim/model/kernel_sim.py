@@ -4,7 +4,7 @@ The kernel (:mod:`gatesim.model.kernel`) runs a scenario whose stages are all on
 the booking path, without a corridor: hours, daily quotas, servers, split lanes,
 yards and the approach, travel. A stage with a state-dependent rule (priority,
 patience, server schedules, surges, outages) or a corridor stays on SimPy:
-:func:`kernel_refusal` says why. The log it writes is bit-identical to the SimPy
+:func:`gatesim.model.kernel_scope.kernel_refusal` says why. The log it writes is bit-identical to the SimPy
 booking engine's (``tests/properties/test_engine_kernel.py``).
 """
 
@@ -20,24 +20,11 @@ from gatesim.events.log import EventLog
 from gatesim.memory import release_free_memory
 from gatesim.model.build import GatePlan, build_replication
 from gatesim.model.kernel import STATE_SIZE, run_gate
+from gatesim.model.kernel_scope import kernel_refusal
 from gatesim.model.metadata import run_metadata
 from gatesim.scenario.schema import DIRECTIONS, Scenario
 
-__all__ = ["GateArrays", "calendar_wakes", "kernel_refusal", "simulate_kernel"]
-
-
-def kernel_refusal(scenario: Scenario) -> str | None:
-    """Why the kernel cannot run ``scenario`` (None: it can)."""
-    if scenario.corridor is not None:
-        return "a corridor (gate choice, metering, booking) runs on SimPy"
-    for gid, gate in scenario.gates.items():
-        for sid, st in gate.stages.items():
-            if st.general:
-                return (
-                    f"stage {sid} of gate {gid} has a state-dependent rule (priority, patience, "
-                    "server schedule, surge or outage) and runs on SimPy"
-                )
-    return None
+__all__ = ["GateArrays", "calendar_wakes", "simulate_kernel"]
 
 
 class GateArrays:

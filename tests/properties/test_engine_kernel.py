@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from gatesim.events.kinds import Kind
 from gatesim.events.log import EventLog
 from gatesim.model.build import build_replication
-from gatesim.model.engines import engine_refusal, resolve_engine, run_engine
-from gatesim.model.kernel_sim import GateArrays, calendar_wakes, kernel_refusal, simulate_kernel
+from gatesim.model.engines import engine_refusal, kernel_refusal, resolve_engine, run_engine
+from gatesim.model.kernel_sim import GateArrays, calendar_wakes, simulate_kernel
 from gatesim.model.reference import simulate_reference
 from gatesim.model.simulate import simulate
 from gatesim.scenario.load import load_scenario, validate
