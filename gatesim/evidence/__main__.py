@@ -2,4 +2,6 @@
 
 from gatesim.evidence.history import main
 
+__all__: list[str] = []
+
 raise SystemExit(main())

@@ -196,13 +196,13 @@ def _volumes(over: dict, p: Period, base: dict) -> None:
             {"per_day": total, "export_share": round(share, 6), "cargo_mix": mix},
         )
     backlog = [g.backlog_exports / g.export_per_day for g in p.gates.values() if g.backlog_exports]
-    if backlog:  # the stated rule: one burst of exports on the last warm-up day
+    if backlog:  # the stated rule: the day's own exports plus the backlog, on the last warm-up day
         day = (p.start - dt.timedelta(days=1)).isoformat()
         burst = {
             "name": "backlog",
             "start": day,
             "end": day,
-            "multiplier": float(math.ceil(max(backlog))),
+            "multiplier": math.ceil((1.0 + max(backlog)) * 10) / 10,  # rounded up to a tenth
             "directions": ["export"],
         }
         _append(over, "calendar.seasons", [burst])
