@@ -253,7 +253,18 @@ def _draw(priors: Priors, plausible: pd.DataFrame, cfg: FitConfig, wave: int, ba
     return _perturbed(priors, plausible, cfg.sets_per_wave, seed)
 
 
-def _screened_wave(priors, resolved, targets, cfg, wave, plausible, first_id) -> pd.DataFrame:
+def _local_workers(runner: Runner) -> int:
+    """Processes for the screen: the fit's local workers (all cores by default; 1 on a dask run)."""
+    import os
+
+    if runner.scheduler is not None:
+        return 1
+    if runner.workers:
+        return int(runner.workers)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _screened_wave(priors, resolved, targets, cfg, wave, plausible, first_id, workers=1) -> pd.DataFrame:
     """The wave's draws, screened by capacity arithmetic: up to ``sets_per_wave`` that can clear their
     arrivals (simulated), drawn in batches until there are that many or ``max_draws`` x as many were
     drawn. The screen costs no simulation, so most of the prior box (which cannot carry January's
@@ -268,7 +279,7 @@ def _screened_wave(priors, resolved, targets, cfg, wave, plausible, first_id) ->
         frame = pd.DataFrame(sets).set_index("set_id")
         frame["util_max"], frame["util_at"], frame["screened_out"] = np.nan, "", False
         if targets.stability is not None:
-            for r in screen(priors, resolved, sets, targets):
+            for r in screen(priors, resolved, sets, targets, workers):
                 frame.loc[r["set_id"], ["util_max", "util_at", "screened_out"]] = [
                     r["util_max"],
                     r["util_at"],
@@ -384,7 +395,9 @@ def run_fit(
     next_id = 0
     for wave in range(1, cfg.waves + 1):
         # 1. capacity arithmetic: a draw that cannot clear its arrivals is not simulated
-        frame = _screened_wave(priors, resolved, targets, cfg, wave, plausible, next_id)
+        frame = _screened_wave(
+            priors, resolved, targets, cfg, wave, plausible, next_id, _local_workers(runner)
+        )
         next_id = int(frame.index.max()) + 1
         kept = [
             {"set_id": int(i), "wave": wave, **{k: r[k] for k in priors.names}}
