@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from gatesim.errors import InputError
-from gatesim.limits import CI_REPLICATIONS, FIT_SETS, FIT_WAVES, WORKERS
+from gatesim.limits import FIT_SETS, FIT_WAVES, REPLICATIONS, WORKERS, Limit
 from gatesim.model.calendar import Clock
 from gatesim.progress import Progress
 from gatesim.projections.periods import period_totals
@@ -34,6 +34,7 @@ from gatesim.stats import ci_half_width
 
 __all__ = [
     "FIGURES_PATH",
+    "FIT_REPLICATIONS",
     "calibration_table",
     "check_calibration_out",
     "format_calibration",
@@ -42,6 +43,10 @@ __all__ = [
 ]
 
 FIGURES_PATH = Path(__file__).resolve().parents[1] / "seeds" / "figures.csv"
+# Each parameter set of a fit is judged with its own simulation sd: three replications are the
+# fewest that give an sd with more than one degree of freedom.
+FIT_REPLICATIONS = Limit("replications", 3, REPLICATIONS.high, "each set's own simulation sd needs three")
+FIT_DEFAULT_REPLICATIONS = 3
 MAX_CALIBRATION_DAYS = 59  # 1 Jan - 28 Feb 2026: the longest seed period (F7)
 _REQUIRED = [
     "id",
@@ -162,12 +167,9 @@ CALIBRATION_COLUMNS = ("id", "what", "scope", "period", "unit", "target", "model
 
 def is_calibration_csv(path: Path) -> bool:
     """Whether ``path`` is a calibration table gatesim wrote (its header names the table's columns)."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            header = f.readline(1 << 16).rstrip("\n").split(",")
-    except (OSError, UnicodeDecodeError):
-        return False
-    return tuple(header[: len(CALIBRATION_COLUMNS)]) == CALIBRATION_COLUMNS
+    from gatesim.outputs import csv_header_starts
+
+    return csv_header_starts(path, CALIBRATION_COLUMNS)
 
 
 def check_calibration_out(out: Path, force: bool, inputs: list[Path | str]) -> None:
@@ -221,14 +223,19 @@ def fit_command(
     out: str,
     sets: int,
     waves: int,
-    replications: int,
+    replications: int | None,
     seed: int | None,
     workers: int | None,
     scheduler: str | None,
     force: bool,
     quiet: bool,
 ) -> None:
-    """``gatesim calibrate --fit DIR``: check every input, then run the waves (gatesim.trust.fit)."""
+    """``gatesim calibrate --fit DIR``: check every input, then run the waves (gatesim.trust.fit).
+
+    Before anything runs or is written: the priors against the scenario, every
+    measurement rule (gatesim.trust.targets), and every throughput target that
+    returns its experiment's input flagged ``echo`` (gatesim.trust.echo).
+    """
     import click
 
     from gatesim.scenario.load import load_scenario
@@ -239,7 +246,8 @@ def fit_command(
 
     FIT_SETS.check("--sets", sets)
     FIT_WAVES.check("--waves", waves)
-    CI_REPLICATIONS.check("--replications", replications)
+    replications = FIT_DEFAULT_REPLICATIONS if replications is None else replications
+    FIT_REPLICATIONS.check("--replications", replications)
     WORKERS.check("--workers", workers)
     from gatesim.outputs import check_not_input
     from gatesim.trust.targets import TARGETS_PATH
@@ -248,11 +256,17 @@ def fit_command(
     check_not_input(Path(out), [scenario_path, default_priors_path(scenario_path), TARGETS_PATH], key="--fit")
     scenario, resolved = load_scenario(Path(scenario_path), overrides)
     priors = load_priors(default_priors_path(scenario_path), scenario, resolved)
-    targets = load_targets(gates=list(scenario.gates))
+    stages = sorted({sid for g in scenario.gates.values() for sid in g.stages})
+    targets = load_targets(gates=list(scenario.gates), stages=stages)
+    from gatesim.trust.checks import check_fit_inputs
+    from gatesim.trust.echo import check_echoes
+
+    check_echoes(targets, resolved)
+    check_fit_inputs(priors, resolved, targets)  # every prior at both ends, before anything is written
     cfg = FitConfig(
         sets_per_wave=sets,
         waves=waves,
-        centre_replications=replications,
+        replications=replications,
         seed=scenario.run.seed if seed is None else seed,
     )
     note = (lambda m: None) if quiet else (lambda m: click.echo(m, err=True))

@@ -15,13 +15,14 @@ from pathlib import Path
 
 import click
 
-from gatesim import __version__
 from gatesim.errors import InputError, bad_input_line
-from gatesim.limits import DAYS, REPLICATIONS, SEED
+from gatesim.limits import DAYS, FIT_SETS, FIT_WAVES, REPLICATIONS, SEED
+from gatesim.options import ci_target_options, out_dir_option, run_size_options
+from gatesim.version import __version__
 
 __all__ = ["main"]
 
-_CI_MAX = 50  # replications with --ci-target and no --replications (gatesim.decide.precision)
+_CI_MAX = 50  # replications with --ci-target and no --replications (gatesim.sweep.precision)
 
 # Commands defined in their own modules, imported only when called.
 _LAZY = {
@@ -33,6 +34,7 @@ _LAZY = {
     "assess": "gatesim.trust.assess_cli:command",
     "answer": "gatesim.answer.cli:command",
     "revenue": "gatesim.trust.revenue:command",
+    "app": "gatesim.app.cli:command",
 }
 
 
@@ -99,8 +101,15 @@ def _failure_line(e: BaseException) -> str:
 @click.option("--debug", is_flag=True, help="Show the Python traceback of a failure (for bug reports).")
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
-    """Simulate freight trucks through Lạng Sơn's border gates (Tân Thanh, Hữu Nghị, Cốc Nam)."""
+    """Simulate freight trucks through Lạng Sơn's border gates (Tân Thanh, Hữu Nghị, Cốc Nam, Chi Ma)."""
     ctx.ensure_object(dict)["debug"] = debug
+    if not _debug(ctx):
+        # numpy's RuntimeWarnings (a mean of no values, an overflow) are not the user's to read:
+        # the inputs that cause them are refused by the checks; here and in worker processes
+        import warnings
+
+        warnings.filterwarnings("ignore", category=RuntimeWarning)
+        os.environ.setdefault("PYTHONWARNINGS", "ignore::RuntimeWarning")
 
 
 def _load(path: str, overrides: tuple[str, ...]):
@@ -111,16 +120,11 @@ def _load(path: str, overrides: tuple[str, ...]):
 
 @main.command()
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option(
-    "--days",
-    type=int,
-    help=f"Days to simulate after warm-up ({DAYS.low}-{DAYS.high}). Default: the scenario's run.days.",
-)
-@click.option(
-    "--replications",
-    "-r",
-    type=int,
-    help=f"Independent replications ({REPLICATIONS.low}-{REPLICATIONS.high}). Default: run.replications.",
+@run_size_options(
+    "Days to simulate after warm-up",
+    "the scenario's run.days",
+    "Independent replications",
+    "run.replications",
 )
 @click.option(
     "--seed", type=int, help="Base seed (integer >= 0); replication r uses streams spawned from (seed, r)."
@@ -150,23 +154,17 @@ def _load(path: str, overrides: tuple[str, ...]):
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @click.option(
     "--engine",
-    type=click.Choice(["fast", "reference"]),
-    default="fast",
+    type=click.Choice(["auto", "kernel", "fast", "reference"]),
+    default="auto",
     show_default=True,
-    help="fast: the booking engine; reference: the plain-SimPy twin (same outputs, slower; for checking and trying rules).",
+    help="kernel: the compiled FIFO kernel (scenarios without queue rules or corridor); fast: the SimPy "
+    "booking engine (every scenario); reference: the plain-SimPy twin (slower; for checking and trying "
+    "rules); auto: kernel where it can, else fast. All write the same outputs.",
 )
-@click.option(
-    "--ci-target",
-    metavar="PCT",
-    help="Add replications until each --ci-kpi's 95% CI half-width is within PCT of its mean "
+@ci_target_options(
+    "Add replications until each --ci-kpi's 95% CI half-width is within PCT of its mean "
     "at every gate (e.g. 5%); --replications is then the maximum (default 50).",
-)
-@click.option(
-    "--ci-kpi",
-    "ci_kpis",
-    multiple=True,
-    metavar="KPI",
-    help="KPI for --ci-target (repeatable; default wait_mean_h).",
+    "KPI for --ci-target (repeatable; default wait_mean_h).",
 )
 def run(
     scenarios,
@@ -300,7 +298,7 @@ class _Stdout:
 
 
 def _ci_target(ci_target: str | None, ci_kpis: tuple[str, ...]) -> float | None:
-    from gatesim.decide.precision import ci_options
+    from gatesim.sweep.precision import ci_options
 
     return ci_options(ci_target, ci_kpis)
 
@@ -308,7 +306,7 @@ def _ci_target(ci_target: str | None, ci_kpis: tuple[str, ...]) -> float | None:
 def _ci_rule(target: float | None, ci_kpis: tuple[str, ...], maximum: int):
     if target is None:
         return None
-    from gatesim.decide.precision import PrecisionRule
+    from gatesim.sweep.precision import PrecisionRule
 
     return PrecisionRule(target, list(ci_kpis) or ["wait_mean_h"], maximum)
 
@@ -324,20 +322,12 @@ def _after_run(root: Path, result, rule, names_by_gate: dict[str, str]) -> None:
         click.echo(rule.text(result.replications))
     for check in check_warmup(result.timeseries, result.scenario.calendar.warmup_days):
         if check.short:
-            click.echo(
-                f"gatesim: warning: {check.warning(names_by_gate.get(check.gate, check.gate))}", err=True
-            )
+            click.echo(f"gatesim: {check.warning(names_by_gate.get(check.gate, check.gate))}", err=True)
 
 
 @main.command()
 @click.argument("run_dir", type=click.Path(file_okay=False))
-@click.option(
-    "--out",
-    "out",
-    required=True,
-    type=click.Path(file_okay=False),
-    help="Directory for the recomputed tables.",
-)
+@out_dir_option("Directory for the recomputed tables.")
 @click.option("--force", is_flag=True, help="Replace an existing output directory.")
 def replay(run_dir, out, force) -> None:
     """Recompute summary.csv, summary_ci.csv and timeseries.csv from RUN_DIR's event logs alone."""
@@ -410,11 +400,10 @@ def state(run_dir, at, replication) -> None:
     "--replications",
     "-r",
     type=int,
-    default=5,
-    show_default=True,
-    help=f"Replications ({REPLICATIONS.low}-{REPLICATIONS.high}).",
+    default=None,
+    help=f"Replications ({REPLICATIONS.low}-{REPLICATIONS.high}; default 5); with --fit: per parameter set (3-{REPLICATIONS.high}; default 3).",
 )
-@click.option("--seed", type=int, help="Base seed. Default: the scenario's run.seed.")
+@click.option("--seed", type=int, help="Base seed (integer >= 0). Default: the scenario's run.seed.")
 @click.option(
     "--out",
     "out",
@@ -433,8 +422,20 @@ def state(run_dir, at, replication) -> None:
     type=click.Path(file_okay=False),
     help="History matching over the priors into this directory (docs/calibration.md).",
 )
-@click.option("--sets", type=int, default=150, show_default=True, help="With --fit: parameter sets per wave.")
-@click.option("--waves", type=int, default=2, show_default=True, help="With --fit: waves (1-10).")
+@click.option(
+    "--sets",
+    type=int,
+    default=150,
+    show_default=True,
+    help=f"With --fit: parameter sets per wave ({FIT_SETS.low}-{FIT_SETS.high}).",
+)
+@click.option(
+    "--waves",
+    type=int,
+    default=2,
+    show_default=True,
+    help=f"With --fit: waves ({FIT_WAVES.low}-{FIT_WAVES.high}).",
+)
 @click.option("--workers", "-j", type=int, help="With --fit: local worker processes. Default: all cores.")
 @click.option("--scheduler", metavar="tcp://HOST:PORT", help="With --fit: run on this dask scheduler.")
 @click.option(
@@ -450,7 +451,7 @@ def calibrate(
     With --fit DIR: waves of history matching over SCENARIO's priors file
     (<scenario>.priors.yaml) against seeds/congestion_targets.yaml; writes the
     plausible ensemble and calibration.md into DIR. -r is then the number of
-    replications at the priors' centre that give the simulation sd.
+    replications of each parameter set (its own simulation sd).
 
     SCENARIO defaults to scenarios/baseline_2026.yaml of the current directory, else the
     baseline shipped beside gatesim (so that it works from any directory).
@@ -458,6 +459,9 @@ def calibrate(
     from gatesim.calibrate import calibration_table, format_calibration, load_figures
     from gatesim.outputs import write_csv
 
+    SEED.check("--seed", seed)
+    if fit_dir is None:  # options of --fit alone do nothing without it: said, not ignored
+        _refuse_without("--fit", ["sets", "waves", "workers", "scheduler"])
     if fit_dir is not None:
         from gatesim.calibrate import fit_command
 
@@ -475,6 +479,7 @@ def calibrate(
             quiet,
         )
 
+    replications = 5 if replications is None else replications
     REPLICATIONS.check("--replications", replications)
     from gatesim.calibrate import FIGURES_PATH, check_calibration_out
 
@@ -487,6 +492,16 @@ def calibrate(
     write_csv(Path(out), table)
     click.echo(format_calibration(table))
     click.echo(f"\nwritten: {out}")
+
+
+def _refuse_without(needed: str, names: list[str]) -> None:
+    """Refuse an option given on the command line that does something only with ``needed``."""
+    ctx = click.get_current_context()
+    for name in names:
+        if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE:
+            raise InputError(
+                f"works only with {needed}", key=f"--{name}", allowed=f"{needed} DIR, or leave it out"
+            )
 
 
 if __name__ == "__main__":  # pragma: no cover

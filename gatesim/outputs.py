@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import datetime as dt
 import errno
 import io
 import json
 import os
 import shutil
 import stat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,9 @@ __all__ = [
     "check_file_target",
     "check_not_input",
     "check_safe_name",
+    "csv_header_starts",
+    "clear_scratch",
+    "foreign_files",
     "gatesim_dir",
     "swap_dir",
     "tidy_parked",
@@ -111,6 +115,12 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+# Why ctypes: swapping two directories in one step needs renameat2(RENAME_EXCHANGE), which the
+# standard library does not offer (os.replace moves one path over another, and refuses a
+# non-empty directory as the target). The portable way, os.replace twice with the old result
+# parked in between, is the fallback in _swap_in: it is as safe against a kill (the parked copy
+# is put back by the next run), but for a moment the target is absent. Locking a sweep
+# directory uses fcntl.flock (sweep/runner.py), which the standard library does offer.
 _RENAME_EXCHANGE = 2
 _libc: Any = None
 
@@ -173,6 +183,61 @@ def gatesim_dir(path: Path) -> bool:
         return True
     # a sweep killed between creating tasks/ and writing sweep.json
     return sorted(p.name for p in path.iterdir()) == ["tasks"]
+
+
+# What a run (or replay) directory holds when gatesim wrote it: its tables, the report and
+# calibration/comparison tables written beside them, and its event logs and charts.
+RUN_FILES = frozenset(
+    {
+        "manifest.json",
+        "summary.csv",
+        "summary_ci.csv",
+        "timeseries.csv",
+        "scenario.resolved.yaml",
+        "precision.csv",
+        "report.html",
+        "calibration.csv",
+        "comparison.csv",
+    }
+)
+_RUN_DIRS = {"events": (".parquet",), "report_png": (".png",)}
+
+
+def _hidden_scratch(name: str) -> bool:
+    """A temporary name of gatesim's own atomic writes (``.NAME.tmp-PID``, ``.NAME.partial-PID``)."""
+    return name.startswith(".") and any(f".{kind}-" in name for kind in ("tmp", "partial", "old", "new"))
+
+
+def foreign_files(path: Path, depth: int = 0) -> list[str]:
+    """Files and folders inside a run directory that gatesim does not write there (a user's own),
+    as paths relative to ``path``; empty for any other kind of directory (a sweep's, a study's)."""
+    path = Path(path)
+    manifest = _read_marker(path / "manifest.json")
+    if manifest is None or (path / "sweep.json").exists() or "complete" not in manifest:
+        return []
+    names = manifest.get("scenarios")
+    runs = set(names) if isinstance(names, list) and depth == 0 else set()
+    out: list[str] = []
+    try:
+        entries = sorted(path.iterdir())
+    except OSError:
+        return []
+    for p in entries:
+        if p.name in RUN_FILES or _hidden_scratch(p.name):
+            continue
+        if p.name in runs and p.is_dir() and not p.is_symlink():
+            out += [f"{p.name}/{x}" for x in foreign_files(p, depth + 1)]
+            continue
+        suffixes = _RUN_DIRS.get(p.name)
+        if suffixes is not None and p.is_dir() and not p.is_symlink():
+            out += [
+                f"{p.name}/{q.name}"
+                for q in sorted(p.iterdir())
+                if not (q.is_file() and q.name.endswith(suffixes)) and not _hidden_scratch(q.name)
+            ]
+            continue
+        out.append(p.name + ("/" if p.is_dir() else ""))
+    return out
 
 
 def check_safe_name(name: str, key: str = "name") -> str:
@@ -247,6 +312,17 @@ def check_file_target(
         )
 
 
+def csv_header_starts(path: Path, columns: Sequence[str]) -> bool:
+    """Whether the CSV ``path``'s header starts with ``columns``: a table gatesim wrote (for
+    ``check_file_target``; files written before columns were appended still count)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            header = f.readline(1 << 16).rstrip("\n").split(",")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return header[: len(columns)] == list(columns)
+
+
 def _check_name(target: Path) -> None:
     too_long = [p for p in target.parts if len(p.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES]
     if too_long:
@@ -284,6 +360,15 @@ def _check_target(target: Path, force: bool, ours: Callable[[Path], bool] = gate
             key="--out",
             given=str(target),
             allowed="a new directory, or one gatesim wrote",
+        )
+    strangers = foreign_files(target)
+    if strangers:  # a user's own file put into a run directory: never deleted by a replacement
+        shown = ", ".join(strangers[:5]) + (f" and {len(strangers) - 5} more" if len(strangers) > 5 else "")
+        raise InputError(
+            f"--force would delete files gatesim did not write there: {shown}",
+            key="--out",
+            given=str(target),
+            allowed="move them out of the run directory first, or another --out",
         )
 
 
@@ -374,6 +459,16 @@ def tidy_parked(target: Path) -> None:
         raise EnvironmentFailure(f"--out: cannot tidy {target.parent}: {os_reason(e)}") from None
 
 
+def clear_scratch(target: Path, suffix: str, say: Callable[[str], None]) -> None:
+    """Remove (and say so) the hidden ``.NAME.<suffix>`` an earlier ``--force`` into ``target`` left
+    when it was cut short, by a command that is not resuming that replacement."""
+    target = Path(os.path.abspath(target))
+    scratch = target.parent / f".{target.name}.{suffix}"
+    if scratch.exists() or scratch.is_symlink():
+        _rmtree(scratch)
+        say(f"removed {scratch}: the unfinished replacement of an earlier --force that was cut short")
+
+
 def swap_dir(new: Path, target: Path, ours: Callable[[Path], bool] = gatesim_dir) -> None:
     """Put the complete directory ``new`` in place of ``target`` (one of ``ours``) in one step.
 
@@ -420,7 +515,22 @@ def write_json(path: Path, data: Any) -> None:
     write_text(path, json.dumps(data, indent=2, sort_keys=True, default=str, ensure_ascii=False) + "\n")
 
 
+def _yaml_plain(data: Any) -> Any:
+    """Data the safe YAML writer can represent: a date-time as ISO text (a YAML timestamp
+    read back by ruamel is a subclass the writer does not know), a date as a plain date."""
+    if isinstance(data, dict):
+        return {k: _yaml_plain(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_yaml_plain(v) for v in data]
+    if isinstance(data, dt.datetime):
+        return data.isoformat(timespec="minutes" if not (data.second or data.microsecond) else "auto")
+    if isinstance(data, dt.date):
+        return dt.date(data.year, data.month, data.day)
+    return data
+
+
 def write_yaml(path: Path, data: Any) -> None:
+    data = _yaml_plain(data)
     y = YAML(typ="safe", pure=True)
     y.default_flow_style = False
     y.allow_unicode = True

@@ -14,16 +14,16 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from gatesim import __version__
 from gatesim.corridor.kpis import with_corridor_kpis
 from gatesim.corridor.series import with_corridor_series
 from gatesim.events.log import LogData
 from gatesim.memory import release_free_memory
-from gatesim.model.simulate import simulate
+from gatesim.model.engines import engine_refusal, run_engine
 from gatesim.projections.kpis import SUMMARY_SCHEMA_VERSION
 from gatesim.projections.tables import tables
 from gatesim.scenario.outcomes import outcome_factors
 from gatesim.scenario.schema import Scenario
+from gatesim.version import __version__
 
 __all__ = [
     "OUTPUT_SCHEMA_VERSION",
@@ -59,20 +59,18 @@ def run_replication(
     days: int,
     replication: int,
     seed: int,
-    engine: str = "fast",
+    engine: str = "auto",
     on_day: Callable[[int, int], None] | None = None,
 ) -> LogData:
-    """One replication's decoded log; ``on_day(k, n)`` after each simulated day (fast engine)."""
-    if engine == "reference" and scenario.corridor is not None:  # corridor (issue 15)
+    """One replication's decoded log; ``on_day(k, n)`` after each simulated day (kernel and
+    fast engines). ``engine``: auto (the compiled kernel where it can run the scenario, else
+    fast), kernel, fast or reference (gatesim.model.engines)."""
+    reason = engine_refusal(scenario, engine)
+    if reason is not None:
         from gatesim.errors import InputError
 
-        raise InputError("the corridor runs on the fast engine only", key="corridor", allowed="--engine fast")
-    if engine == "reference":
-        from gatesim.model.reference import simulate_reference
-
-        log, meta = simulate_reference(scenario, days, replication, seed)
-    else:
-        log, meta = simulate(scenario, days, replication, seed, on_day=on_day)
+        raise InputError(reason, key="--engine", given=engine, allowed="auto, or fast for every scenario")
+    log, meta = run_engine(engine, scenario, days, replication, seed, on_day=on_day)
     meta["gatesim_version"] = __version__
     # the cost factors ride with the log, so that a replay folds the same costs
     e = scenario.economy
@@ -87,7 +85,7 @@ def run_scenario(
     seed: int | None = None,
     on_log: LogSink | None = None,
     on_progress: Callable[[int, int], None] | None = None,
-    engine: str = "fast",
+    engine: str = "auto",
     until: Callable[[list[pd.DataFrame]], bool] | None = None,
     on_day: Callable[[int, int], None] | None = None,
 ) -> RunResult:

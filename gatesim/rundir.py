@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from gatesim import __version__
 from gatesim.errors import Described, InputError
 from gatesim.events.log import LogData
 from gatesim.events.store import read_log, write_log
 from gatesim.outputs import write_csv, write_json, write_yaml
 from gatesim.projections.tables import TABLES_PAYLOAD, tables
 from gatesim.stats import ci_table
+from gatesim.version import __version__
 
 if TYPE_CHECKING:  # the model is imported by run_into only: a replay does not load it
     from gatesim.run import RunResult
@@ -68,7 +68,7 @@ def run_into(
     seed: int | None,
     keep_events: bool = True,
     on_progress: Callable[[int, int], None] | None = None,
-    engine: str = "fast",
+    engine: str = "auto",
     until: Callable[[list[pd.DataFrame]], bool] | None = None,
     on_day: Callable[[int, int], None] | None = None,
 ) -> RunResult:

@@ -12,8 +12,21 @@ from gatesim.stats import ci_half_width
 
 __all__ = ["format_run"]
 
-# The rows: the registry's terminal KPIs, under the registry's words.
-_SHOWN = [(k.column, f"{k.header}", k.digits, k.scale) for k in KPIS if "terminal" in k.shown]
+# The rows: the registry's terminal KPIs, under the registry's words; then a corridor run's own
+# KPIs (only a corridor run's summary has those columns, so other runs show none of them).
+_CORRIDOR_SHOWN = (
+    "corridor_share",
+    "held_trucks",
+    "held_h_mean",
+    "origin_to_crossing_h",
+    "booked_wait_h",
+    "walkin_wait_h",
+)
+_SHOWN = [(k.column, f"{k.header}", k.digits, k.scale) for k in KPIS if "terminal" in k.shown] + [
+    (k.column, f"{k.header} {k.display_unit}".strip(), k.digits, k.scale)
+    for k in KPIS
+    if k.column in _CORRIDOR_SHOWN
+]
 
 
 def _cell(values: pd.Series, digits: int, scale: float) -> str:
@@ -82,8 +95,10 @@ def format_run(summary: pd.DataFrame, gate_names: dict[str, str], targets_vnd: d
         + (" (one replication: no CI)" if np.isnan(half) else f" ± {half:,.0f}")
         + " billion VND/year"
     )
-    for name, target in targets_vnd.items():
-        lines.append(
-            f"  2026 target {name}: {target / 1e9:,.0f} billion VND -> {100 * ann.mean() * 1e9 / target:.0f}%"
-        )
+    if targets_vnd:
+        from gatesim.trust.revenue_basis import load_revenue_basis, target_lines
+
+        per_gate = summary.assign(annual=summary["revenue_vnd"] / summary["days"] * 365.0)
+        annual_by_gate = per_gate.groupby("gate", sort=False)["annual"].mean().to_dict()
+        lines += target_lines(annual_by_gate, targets_vnd, load_revenue_basis(), gate_names)
     return "\n".join(lines)

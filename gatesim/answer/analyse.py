@@ -55,7 +55,7 @@ class GateAnswer:
 
 def _tails(per: pd.DataFrame, kpis: list[str], out: set[int], th: Thresholds) -> list[dict]:
     """Per KPI, the worlds where the effect is large though the median's is not (a median hides them)."""
-    from gatesim.answer.text import kpi_unit
+    from gatesim.answer.words import kpi_unit
     from gatesim.compare.verdict import size_class
 
     found = []

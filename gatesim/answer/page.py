@@ -12,9 +12,9 @@ import html
 import pandas as pd
 
 from gatesim.answer.analyse import GateAnswer, ProposalAnswer
-from gatesim.answer.text import headline, kpi_label, kpi_unit, sentences, table_rows
+from gatesim.answer.text import headline, sentences, table_rows
 from gatesim.answer.unknowns import describe, measurement
-from gatesim.answer.words import gate_name, phrase, plain, signed
+from gatesim.answer.words import gate_name, kpi_label, kpi_unit, phrase, plain, signed
 
 __all__ = ["answer_page"]
 

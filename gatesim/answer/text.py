@@ -9,23 +9,10 @@ import pandas as pd
 
 from gatesim.answer.analyse import ANSWER_KPIS, GateAnswer, ProposalAnswer
 from gatesim.answer.unknowns import describe, measurement
-from gatesim.answer.words import gate_name, phrase, plain, signed
+from gatesim.answer.words import gate_name, kpi_label, kpi_unit, phrase, plain, signed
 from gatesim.compare.verdict import BACKLOG_KPI
-from gatesim.projections import registry
 
-__all__ = ["answer_text", "gate_lines", "headline", "kpi_label", "kpi_unit", "sentences", "table_rows"]
-
-_BACKLOG_LABEL = ("queue's growth per day", "mức tăng hàng chờ mỗi ngày")
-
-
-def kpi_label(kpi: str, lang: str) -> str:
-    if kpi == BACKLOG_KPI:
-        return _BACKLOG_LABEL[1] if lang == "vi" else _BACKLOG_LABEL[0]
-    return registry.label(kpi, lang)
-
-
-def kpi_unit(kpi: str) -> str:
-    return "trucks/day" if kpi == BACKLOG_KPI else registry.by_column(kpi).unit
+__all__ = ["answer_text", "gate_lines", "headline", "sentences", "table_rows"]
 
 
 def _row(g: GateAnswer, scope: str, kpi: str) -> dict | None:

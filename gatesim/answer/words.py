@@ -1,4 +1,5 @@
-"""The answer's words in English and Vietnamese, and figures in plain units ("−6 min on 3 h 58 min").
+"""The answer's words in English and Vietnamese; figures in plain units ("−6 min on 3 h 58 min") are
+:mod:`gatesim.compare.plain`'s.
 
 KPI names come from the KPI registry (``label`` / ``label_vi``); this module
 holds only the sentences around them, one table with both languages, so a
@@ -7,9 +8,19 @@ phrase is never missing in one of them (``tests/unit/test_verdict_words.py``).
 
 from __future__ import annotations
 
-import math
+from gatesim.compare.plain import UNIT_WORDS, plain, signed
 
-__all__ = ["LANGS", "PHRASES", "UNIT_WORDS", "gate_name", "phrase", "plain", "signed"]
+__all__ = [
+    "LANGS",
+    "PHRASES",
+    "UNIT_WORDS",
+    "gate_name",
+    "kpi_label",
+    "kpi_unit",
+    "phrase",
+    "plain",
+    "signed",
+]
 
 LANGS = ("en", "vi")
 
@@ -148,14 +159,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     ),
 }
 
-UNIT_WORDS: dict[str, tuple[str, str]] = {
-    "h": ("h", "giờ"),
-    "min": ("min", "phút"),
-    "trucks": ("trucks", "xe"),
-    "trucks/day": ("trucks/day", "xe/ngày"),
-    "bn VND": ("bn VND", "tỷ đồng"),
-    "M VND": ("M VND", "triệu đồng"),
-}
+_BACKLOG_LABEL = ("queue's growth per day", "mức tăng hàng chờ mỗi ngày")
 
 _GATES = {
     "tan_thanh": "Tân Thanh",
@@ -175,49 +179,19 @@ def gate_name(gate: str, names: dict[str, str] | None = None) -> str:
     return (names or {}).get(gate) or _GATES.get(gate, gate.replace("_", " ").title())
 
 
-def _u(unit: str, lang: str) -> str:
-    en, vi = UNIT_WORDS.get(unit, (unit, unit))
-    return vi if lang == "vi" else en
+def kpi_label(kpi: str, lang: str) -> str:
+    """The registry's label of ``kpi`` in ``lang``; the queue's growth per day is the answer's own figure."""
+    from gatesim.compare.verdict import BACKLOG_KPI
+    from gatesim.projections import registry
+
+    if kpi == BACKLOG_KPI:
+        return _BACKLOG_LABEL[1] if lang == "vi" else _BACKLOG_LABEL[0]
+    return registry.label(kpi, lang)
 
 
-def _duration(hours: float, lang: str) -> str:
-    minutes = round(abs(hours) * 60)
-    h, m = divmod(minutes, 60)
-    if h == 0:
-        return f"{m} {_u('min', lang)}"
-    return f"{h} {_u('h', lang)} {m:02d} {_u('min', lang)}" if m else f"{h} {_u('h', lang)}"
+def kpi_unit(kpi: str) -> str:
+    """The unit ``kpi`` is stored in."""
+    from gatesim.compare.verdict import BACKLOG_KPI
+    from gatesim.projections import registry
 
-
-def _number(x: float, digits: int) -> str:
-    a = abs(x)
-    if round(a, digits) == 0:
-        return "0"
-    if a >= 100 or digits == 0:
-        return f"{a:,.0f}"
-    return f"{a:,.{digits}f}"
-
-
-def plain(value: float, unit: str, lang: str = "en") -> str:
-    """``value`` (in the stored ``unit``) in words a planner reads: hours as "3 h 58 min", VND in bn."""
-    if value is None or not math.isfinite(value):
-        return "-"
-    sign = "\u2212" if value < 0 and _number(value, 2) != "0" else ""
-    if unit == "h":
-        return sign + _duration(value, lang)
-    if unit == "VND":
-        if abs(value) >= 1e9:
-            return f"{sign}{abs(value) / 1e9:,.1f} {_u('bn VND', lang)}"
-        return f"{sign}{_number(value / 1e6, 0)} {_u('M VND', lang)}"
-    if unit in ("trucks", "trucks/day"):
-        return f"{sign}{_number(value, 0 if abs(value) >= 10 else 1)} {_u(unit, lang)}"
-    return f"{sign}{_number(value, 2)} {_u(unit, lang)}".strip()
-
-
-def signed(value: float, unit: str, lang: str = "en") -> str:
-    """An effect with its sign: "−6 min", "+12 trucks/day", "0 min"."""
-    if value is None or not math.isfinite(value):
-        return "-"
-    text = plain(abs(value), unit, lang)
-    if text.split(" ")[0].strip("0.,") == "":  # rounds to zero: no sign
-        return text
-    return ("+" if value > 0 else "\u2212") + text
+    return "trucks/day" if kpi == BACKLOG_KPI else registry.by_column(kpi).unit

@@ -17,14 +17,9 @@ __all__ = ["command"]
 def _is_comparison_csv(path: Path) -> bool:
     """Whether ``path`` is a comparison gatesim wrote (its header names the comparison columns)."""
     from gatesim.compare.statistics import COMPARISON_COLUMNS
+    from gatesim.outputs import csv_header_starts
 
-    try:
-        with open(path, encoding="utf-8") as f:
-            header = f.readline(1 << 16).rstrip("\n").split(",")
-    except (OSError, UnicodeDecodeError):
-        return False
-    # the first columns: files written before columns were appended still count
-    return header[:18] == list(COMPARISON_COLUMNS[:18])
+    return csv_header_starts(path, COMPARISON_COLUMNS[:18])  # the first columns: older files count
 
 
 @click.command("compare")

@@ -11,24 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gatesim.report.common import gate_name, kpi_label, kpi_scale, kpi_unit
+from gatesim.numbers import compact_number
+from gatesim.projections.registry import gate_name, kpi_label, kpi_scale, kpi_unit
 
 __all__ = ["LEAD_KPIS", "format_comparison", "shown_rows", "summary_text", "untouched_gates"]
-
-
-def _num(x: float) -> str:
-    if x is None or not np.isfinite(x):
-        return "-"
-    a = abs(x)
-    if a >= 1e9:
-        return f"{x / 1e9:,.2f}bn"
-    if a >= 1e6:
-        return f"{x / 1e6:,.2f}M"
-    if a >= 100:
-        return f"{x:,.0f}"
-    if a >= 1 or a == 0:
-        return f"{x:.2f}"
-    return f"{x:.3g}"
 
 
 def _table(rows: list[list[str]]) -> list[str]:
@@ -70,7 +56,7 @@ LEAD_KPIS = ["wait_mean_h", "wait_p95_h", "waiting_at_20h_mean"]
 
 def _said(r) -> str:
     """A significant change in words: from, to, %, then the change in plain units and its size."""
-    from gatesim.answer.words import signed
+    from gatesim.compare.plain import signed
     from gatesim.projections import registry
 
     verb = "rises" if r.diff_mean > 0 else "falls"
@@ -166,8 +152,8 @@ def format_comparison(table: pd.DataFrame, significant_only: bool = False, show_
         hidden = len(t) - len(shown)
         if not shown.empty:
             body = [
-                [r.gate, r.kpi, _num(r.base_mean), _num(r.other_mean), _num(r.diff_mean), _num(r.diff_ci_low),
-                 _num(r.diff_ci_high), "-" if not np.isfinite(r.pct_change) else f"{r.pct_change:+.1f}",
+                [r.gate, r.kpi, compact_number(r.base_mean), compact_number(r.other_mean), compact_number(r.diff_mean), compact_number(r.diff_ci_low),
+                 compact_number(r.diff_ci_high), "-" if not np.isfinite(r.pct_change) else f"{r.pct_change:+.1f}",
                  "*" if r.significant else ""]
                 for r in shown.itertuples()
             ]  # fmt: skip

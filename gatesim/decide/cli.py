@@ -87,7 +87,7 @@ def _common(f):
     )
     f = click.option(
         "--days",
-        type=click.IntRange(DAYS.low, DAYS.high),
+        type=click.IntRange(int(DAYS.low), int(DAYS.high)),  # days are whole
         help="Days per run. Default: the file's, else the base scenario's.",
     )(f)
     f = click.option(

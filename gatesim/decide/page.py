@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from gatesim import __version__
 from gatesim.outputs import write_text
+from gatesim.version import __version__
 
 __all__ = ["figure_png", "write_page"]
 

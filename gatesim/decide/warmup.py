@@ -59,11 +59,19 @@ class WarmupCheck:
         # the run is too short or the gate never settles (overloaded), not a warm-up question
         return self.truncation_h >= TOLERANCE_H and not self.at_limit
 
+    @property
+    def suggested_warmup_days(self) -> int:
+        """Whole days that would cover the configured warm-up plus the truncation point."""
+        return int(np.ceil((self.warmup_h + self.truncation_h) / 24.0))
+
     def warning(self, gate_name: str) -> str:
+        # Said so that a newcomer knows what it means and acts on the command line, not on a
+        # calibrated scenario file: the figures are still valid for the window as simulated.
         return (
-            f"warm-up may be too short at {gate_name}: MSER-5 on trucks in the system truncates "
-            f"{self.truncation_h} h after the configured warm-up of {self.warmup_h:g} h; "
-            "raise calendar.warmup_days"
+            f"note: at {gate_name} the number of trucks in the system is still settling "
+            f"{self.truncation_h} h into the window (MSER-5, after {self.warmup_h:g} h of warm-up), "
+            "so the window's means include part of the start-up from empty; for steady-state figures "
+            f"add --set calendar.warmup_days={self.suggested_warmup_days} (the scenario file need not change)"
         )
 
 

@@ -50,14 +50,40 @@ NO_PRIORITY = 255
 
 class GateLog:
     """The live columns of one gate: times (new instants only) and words; the
-    new count of each SERVERS event, in order (few: a stage's schedule)."""
+    new count of each SERVERS event, in order (few: a stage's schedule).
 
-    __slots__ = ("t_h", "word", "servers")
+    An engine that writes a gate's columns whole (the compiled kernel) hands
+    them over with :meth:`adopt` instead of appending: no copy of a year's log.
+    """
+
+    __slots__ = ("t_h", "word", "servers", "_adopted")
 
     def __init__(self) -> None:
         self.t_h = array("d")
         self.word = array("q")
         self.servers = array("q")
+        self._adopted: tuple[np.ndarray, np.ndarray] | None = None
+
+    def adopt(self, t_h: np.ndarray, word: np.ndarray) -> None:
+        """Take the gate's finished columns (float64 times, int64 words) as they are."""
+        if len(self.t_h) or len(self.word) or self._adopted is not None:
+            raise ValueError("a gate's log is either appended or adopted whole, not both")
+        self._adopted = (np.asarray(t_h, np.float64), np.asarray(word, np.int64))
+
+    def columns(self) -> tuple[np.ndarray, np.ndarray]:
+        """The times and words as numpy arrays (views of the live columns: drop them before :meth:`release`)."""
+        if self._adopted is not None:
+            return self._adopted
+        return np.frombuffer(self.t_h, dtype=np.float64), np.frombuffer(self.word, dtype=np.int64)
+
+    def __len__(self) -> int:
+        """Events logged (words)."""
+        return len(self._adopted[1]) if self._adopted is not None else len(self.word)
+
+    @property
+    def nbytes(self) -> int:
+        t, w = self.columns()
+        return t.nbytes + w.nbytes
 
     def release(self) -> None:
         """Free the columns' memory now, whoever still holds their ``append``.
@@ -67,6 +93,7 @@ class GateLog:
         numpy views alive for a moment): it is then dropped instead, and freed
         when the last view goes.
         """
+        self._adopted = None
         for name in ("t_h", "word", "servers"):
             column = getattr(self, name)
             try:
@@ -95,12 +122,12 @@ class EventLog:
         return self._gates[code]
 
     def __len__(self) -> int:
-        return sum(len(g.word) for g in self._gates)
+        return sum(len(g) for g in self._gates)
 
     @property
     def nbytes(self) -> int:
         """Bytes held by the live event columns (the payload excluded)."""
-        return sum(g.t_h.itemsize * len(g.t_h) + g.word.itemsize * len(g.word) for g in self._gates)
+        return sum(g.nbytes for g in self._gates)
 
     @property
     def n_trucks(self) -> int:
@@ -129,7 +156,7 @@ class EventLog:
         )
         lo = 0
         for part in self._gates:
-            size = len(part.word)
+            size = len(part)
             _decode_part(
                 part,
                 t[lo : lo + size],
@@ -170,11 +197,10 @@ def _decode_part(part: GateLog, t, truck, gate, stage, kind) -> None:
     The numpy views of the live arrays are local: they must be gone before
     ``release`` resizes the arrays.
     """
-    n = len(part.word)
+    n = len(part)
     if n == 0:
         return
-    times = np.frombuffer(part.t_h, dtype=np.float64)
-    words = np.frombuffer(part.word, dtype=np.int64)
+    times, words = part.columns()
     n_times = 0  # times used by the blocks before
     for lo in range(0, n, _DECODE_BLOCK):
         w = words[lo : lo + _DECODE_BLOCK]

@@ -43,12 +43,11 @@ from simpy.resources.resource import PriorityRequest
 
 from gatesim.events.kinds import NO_STAGE, NO_TRUCK, YARD_STAGE, Kind, pack
 from gatesim.events.log import EventLog, GateLog
-from gatesim.model.arrivals import hourly_rates
-from gatesim.model.calendar import Clock, open_intervals
+from gatesim.model.build import StagePlan, build_replication
+from gatesim.model.metadata import run_metadata
 from gatesim.model.process import TRUCK_PRIORITY
-from gatesim.model.simulate import _arrivals, _calendar_rows, _closed_dates, run_metadata, stage_vocabulary
-from gatesim.model.timeline import Span, outage_intervals, stage_timeline
-from gatesim.model.trucks import Trucks, draw_trucks
+from gatesim.model.timeline import Span
+from gatesim.model.trucks import Trucks
 from gatesim.scenario.schema import DIRECTIONS, Gate, Scenario, Surge
 
 __all__ = ["FifoStage", "GateTwin", "RuledStage", "TruckWakeup", "simulate_reference"]
@@ -403,17 +402,15 @@ class GateTwin:
 # ---- one replication -----------------------------------------------------------
 
 
-def _stage(env, log, g_code, gid, sid, st, code, clock, closed, seed, replication) -> FifoStage | RuledStage:
-    opens, closes = open_intervals(st.hours, clock, closed)
-    if st.general:
-        outages = outage_intervals(st, clock, seed, replication, gid, sid)
-        spans = stage_timeline(st, clock, opens, closes, outages)
+def _stage(env: simpy.Environment, log: EventLog, g_code: int, sp: StagePlan) -> FifoStage | RuledStage:
+    st = sp.stage
+    if sp.spans is not None:
         return RuledStage(
             env,
             log.gate(g_code),
             g_code,
-            code,
-            spans,
+            sp.code,
+            sp.spans,
             st.daily_capacity,
             st.surge,
             bool(st.server_schedule or st.surge),
@@ -426,36 +423,23 @@ def _stage(env, log, g_code, gid, sid, st, code, clock, closed, seed, replicatio
         servers = {d: shared for d in range(len(DIRECTIONS))}
     else:
         servers = None
-    always = st.hours.always_open and not closed
-    return FifoStage(code, servers, opens.tolist(), closes.tolist(), always, st.daily_capacity)
+    return FifoStage(sp.code, servers, sp.opens.tolist(), sp.closes.tolist(), sp.always, st.daily_capacity)
 
 
 def simulate_reference(scenario: Scenario, days: int, replication: int, seed: int) -> tuple[EventLog, dict]:
     """One replication with the twin: the same inputs and outputs as ``simulate``."""
-    clock = Clock.of(scenario, days)
+    plan = build_replication(scenario, days, replication, seed)
     env = simpy.Environment()
     log = EventLog()
-    vocab = stage_vocabulary(scenario)
-    calendar: list[tuple[float, int]] = []
-    first_truck = 0
-    for g_code, gid in enumerate(scenario.gates):
-        gate = scenario.gates[gid]
-        closed = _closed_dates(scenario, gid)
-        arrivals = _arrivals(hourly_rates(scenario, gid, clock), clock, seed, replication, gid)
-        trucks = draw_trucks(scenario, gid, arrivals, seed, replication)
-        stages = {}
-        for sid, st in gate.stages.items():
-            code = vocab.index(sid)
-            stages[sid] = _stage(env, log, g_code, gid, sid, st, code, clock, closed, seed, replication)
-            opens, closes = open_intervals(st.hours, clock, closed)
-            calendar += _calendar_rows(g_code, code, opens, closes, st.hours.always_open and not closed)
-        log.add_payload(first_truck, trucks.payload())
-        twin = GateTwin(env, log, g_code, gate, stages, trucks, first_truck)
+    for gp in plan.gates:
+        assert gp.trucks is not None  # per-gate trucks (the twin runs no corridor)
+        stages = {sid: _stage(env, log, gp.code, sp) for sid, sp in gp.stages.items()}
+        log.add_payload(gp.first_truck, gp.trucks.payload())
+        twin = GateTwin(env, log, gp.code, gp.gate, stages, gp.trucks, gp.first_truck)
         env.process(twin.source())
-        first_truck += arrivals.t_h.size
-    env.process(_calendar(env, log, sorted(calendar)))
-    env.run(until=clock.horizon_h)
-    return log, run_metadata(scenario, clock, days, replication, seed)
+    env.process(_calendar(env, log, plan.calendar))
+    env.run(until=plan.clock.horizon_h)
+    return log, run_metadata(scenario, plan.clock, days, replication, seed)
 
 
 def _calendar(env: simpy.Environment, log: EventLog, rows: list[tuple[float, int]]):

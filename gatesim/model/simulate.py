@@ -1,85 +1,64 @@
-"""One replication of a scenario: build the gates, run SimPy, return the event log.
+"""One replication on the SimPy booking engine: wire the built gates, run SimPy, return the event log.
 
 The model never formats, plots or writes files; it hands back the log and
 the metadata projections need to read it (vocabularies, window, capacities).
+The replication itself (stages, calendar, arrivals, trucks) is built by
+:mod:`gatesim.model.build`, the same for every engine.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import math
 from collections.abc import Callable
 
-import numpy as np
 import simpy
 
-from gatesim.events.kinds import NO_STAGE, NO_TRUCK, YARD_STAGE, Kind, pack
 from gatesim.events.log import EventLog
 from gatesim.memory import release_free_memory
-from gatesim.model.arrivals import Arrivals, draw_arrivals, hourly_rates
-from gatesim.model.calendar import Clock, open_intervals
+from gatesim.model.build import GatePlan, StagePlan, build_replication, stage_vocabulary
 from gatesim.model.gate import GateRuntime
 from gatesim.model.general import GeneralStage
+from gatesim.model.metadata import LOG_SCHEMA_VERSION, gate_meta, run_metadata, stage_meta
 from gatesim.model.process import start
 from gatesim.model.stage import StageRuntime
-from gatesim.model.streams import stream
-from gatesim.model.timeline import outage_intervals, stage_timeline
-from gatesim.model.trucks import draw_trucks
-from gatesim.scenario.schema import CARGO_CLASSES, CHANNELS, DIRECTIONS, Gate, Scenario, Stage
+from gatesim.model.trucks import Trucks
+from gatesim.scenario.schema import DIRECTIONS, Scenario
 
 __all__ = ["LOG_SCHEMA_VERSION", "gate_meta", "run_metadata", "simulate", "stage_meta", "stage_vocabulary"]
 
-LOG_SCHEMA_VERSION = 2  # 2: reneged, servers, outage kinds; no-truck id -1; servers column; priority payload
 
-
-def stage_vocabulary(scenario: Scenario) -> list[str]:
-    """Stage names by code: two reserved codes, then every stage id in scenario order."""
-    names = ["-", "yard"]
-    for gate in scenario.gates.values():
-        for sid in gate.stages:
-            if sid not in names:
-                names.append(sid)
-    if len(names) > 255:
-        raise ValueError(f"too many distinct stage ids: {len(names) - 2}")
-    return names
-
-
-def _closed_dates(scenario: Scenario, gate_id: str) -> frozenset[dt.date]:
-    out: set[dt.date] = set()
-    for r in scenario.calendar.regimes:
-        if r.kind == "closed" and gate_id in r.gates:
-            d = r.start
-            while d <= r.end:
-                out.add(d)
-                d += dt.timedelta(days=1)
-    return frozenset(out)
-
-
-def _booking_runtimes(code, sid, st, opens, closes, always) -> dict[tuple[str, str], StageRuntime]:
+def _booking_runtimes(sp: StagePlan) -> dict[tuple[str, str], StageRuntime]:
     """A FIFO stage's booking runtime by (stage id, direction): one shared by both
     directions, or one per direction for a road with ``lanes_by_direction`` (same
     stage code: one stage in the log, its lanes split)."""
+    st = sp.stage
     split = getattr(st, "lanes_by_direction", None)
     if split is not None:
         return {
-            (sid, d): StageRuntime(code, sid, split[d], opens, closes, always, st.daily_capacity)
+            (sp.sid, d): StageRuntime(
+                sp.code, sp.sid, split[d], sp.opens, sp.closes, sp.always, st.daily_capacity
+            )
             for d in DIRECTIONS
         }
-    shared = StageRuntime(code, sid, st.servers, opens, closes, always, st.daily_capacity)
-    return {(sid, d): shared for d in DIRECTIONS}
+    shared = StageRuntime(sp.code, sp.sid, st.servers, sp.opens, sp.closes, sp.always, st.daily_capacity)
+    return {(sp.sid, d): shared for d in DIRECTIONS}
 
 
-def _general_runtime(env, log, g_code, code, sid, st, spans, trucks) -> dict[tuple[str, str], GeneralStage]:
+def _general_runtime(
+    env: simpy.Environment, log: EventLog, g_code: int, sp: StagePlan, trucks: Trucks
+) -> dict[tuple[str, str], GeneralStage]:
     """A stage with a state-dependent rule: one general-path queue for both directions."""
+    st, sid = sp.stage, sp.sid
+    assert sp.spans is not None  # built for every general-path stage
     service = trucks.service_h[sid]
     general = GeneralStage(
         env,
         log.gate(g_code),
         g_code,
-        code,
+        sp.code,
         sid,
-        spans,
+        sp.spans,
         st.daily_capacity,
         trucks.rank.get(sid),
         trucks.patience_h.get(sid),
@@ -88,6 +67,18 @@ def _general_runtime(env, log, g_code, code, sid, st, spans, trucks) -> dict[tup
         mean_service_h=float(service.mean()) if service.size else 0.0,
     )
     return {(sid, d): general for d in DIRECTIONS}
+
+
+def _runtimes(
+    env: simpy.Environment, log: EventLog, gp: GatePlan, trucks: Trucks
+) -> dict[tuple[str, str], StageRuntime | GeneralStage]:
+    runtimes: dict[tuple[str, str], StageRuntime | GeneralStage] = {}
+    for sp in gp.stages.values():
+        if sp.spans is not None:
+            runtimes.update(_general_runtime(env, log, gp.code, sp, trucks))
+        else:
+            runtimes.update(_booking_runtimes(sp))
+    return runtimes
 
 
 def simulate(
@@ -112,8 +103,8 @@ def simulate(
     return out
 
 
-# One place that wires gates, corridor and log in the order the golden test fixes (noqa: C901).
-def _simulate(  # noqa: C901
+# One place that wires gates, corridor and log in the order the golden test fixes.
+def _simulate(
     scenario: Scenario,
     days: int,
     replication: int,
@@ -125,12 +116,10 @@ def _simulate(  # noqa: C901
     the run starts (to attach a :class:`~gatesim.model.live.LiveState`, or
     model components that read it); ``on_day(k, n)`` is called after each of
     the n simulated days (progress)."""
-    clock = Clock.of(scenario, days)
+    plan = build_replication(scenario, days, replication, seed, per_gate_trucks=scenario.corridor is None)
+    clock = plan.clock
     env = simpy.Environment()
     log = EventLog()
-    vocab = stage_vocabulary(scenario)
-    calendar_rows: list[tuple[float, int]] = []
-    first_truck = 0
     runtimes_by_gate: dict[str, GateRuntime] = {}
     # --- corridor (issue 15): trucks drawn per origin choose a gate (None: per-gate arrivals) ---
     corridor = None
@@ -139,40 +128,25 @@ def _simulate(  # noqa: C901
 
         corridor = CorridorRun(scenario, clock, seed, replication)
     # --- end corridor ---
-    for g_code, gid in enumerate(scenario.gates):
-        gate = scenario.gates[gid]
-        closed = _closed_dates(scenario, gid)
+    for gp in plan.gates:
         if corridor is None:
-            arrivals = _arrivals(hourly_rates(scenario, gid, clock), clock, seed, replication, gid)
-            trucks = draw_trucks(scenario, gid, arrivals, seed, replication)
-        else:  # corridor (issue 15): the corridor's trucks, one truck id space over the gates
-            arrivals, trucks = corridor.no_arrivals, corridor.gate_trucks(gid)
-        runtimes: dict[tuple[str, str], StageRuntime | GeneralStage] = {}
-        for sid, st in gate.stages.items():
-            code = vocab.index(sid)
-            opens, closes = open_intervals(st.hours, clock, closed)
-            always = st.hours.always_open and not closed
-            if st.general:
-                spans = stage_timeline(
-                    st, clock, opens, closes, outage_intervals(st, clock, seed, replication, gid, sid)
-                )
-                runtimes.update(_general_runtime(env, log, g_code, code, sid, st, spans, trucks))
-            else:
-                runtimes.update(_booking_runtimes(code, sid, st, opens, closes, always))
-            calendar_rows += _calendar_rows(g_code, code, opens, closes, always)
-        if corridor is None:
-            log.add_payload(first_truck, trucks.payload())
-            rt = GateRuntime(env, log, g_code, gate, runtimes, trucks, first_truck)
+            assert gp.trucks is not None  # drawn per gate when there is no corridor
+            trucks = gp.trucks
+            log.add_payload(gp.first_truck, trucks.payload())
+            rt = GateRuntime(
+                env, log, gp.code, gp.gate, _runtimes(env, log, gp, trucks), trucks, gp.first_truck
+            )
             start(env, lambda _resume, rt=rt: rt.source())  # type: ignore[misc]  # rt bound now (a default), typed by mypy as unknown
-        else:  # corridor (issue 15): the corridor starts each truck when it reaches the gate
-            rt = GateRuntime(env, log, g_code, gate, runtimes, trucks, 0)
-            corridor.add_gate(gid, g_code, rt, runtimes)
-        runtimes_by_gate[gid] = rt
-        first_truck += arrivals.t_h.size
+        else:  # corridor (issue 15): the corridor's trucks, one truck id space over the gates
+            trucks = corridor.gate_trucks(gp.gid)
+            runtimes = _runtimes(env, log, gp, trucks)
+            rt = GateRuntime(env, log, gp.code, gp.gate, runtimes, trucks, 0)
+            corridor.add_gate(gp.gid, gp.code, rt, runtimes)
+        runtimes_by_gate[gp.gid] = rt
 
     if on_build is not None:
         on_build(runtimes_by_gate)
-    start(env, lambda _resume: _calendar(env, log, sorted(calendar_rows)))
+    start(env, lambda _resume: _calendar(env, log, plan.calendar))
     if corridor is not None:  # corridor (issue 15)
         corridor.attach(env, log)
     # Day by day: a stop at t pops before the events at t and leaves the queue's order
@@ -191,83 +165,6 @@ def _simulate(  # noqa: C901
         log.add_payload(0, corridor.payload())
         meta["corridor"] = corridor.meta()
     return log, meta
-
-
-def stage_meta(sid: str, st: Stage) -> dict:
-    """What projections need to know of a stage (in the run's metadata)."""
-    return {
-        "id": sid,
-        "role": st.role,
-        "servers": st.servers,
-        "daily_capacity": st.daily_capacity,
-        "path": "general" if st.general else "booking",
-    }
-
-
-def gate_meta(gid: str, gate: Gate) -> dict:
-    """What projections need to know of a gate (in the run's metadata)."""
-    return {
-        "id": gid,
-        "name": gate.name,
-        "stages": [stage_meta(sid, st) for sid, st in gate.stages.items()],
-        "yard_capacity": gate.yard.capacity_trucks if gate.yard else None,
-        "approach_lanes": gate.approach.lanes,
-        "truck_spacing_m": gate.approach.truck_spacing_m,
-    }
-
-
-def run_metadata(scenario: Scenario, clock: Clock, days: int, replication: int, seed: int) -> dict:
-    """The run's metadata, stored with its log (any engine writes the same)."""
-    w0, w1 = clock.window_h
-    return {
-        "log_schema_version": LOG_SCHEMA_VERSION,
-        "scenario": scenario.name,
-        "replication": replication,
-        "seed": seed,
-        "t0": clock.t0.isoformat(),
-        "window_start_h": w0,
-        "window_end_h": w1,
-        "horizon_h": clock.horizon_h,
-        "drain_days": clock.drain_days,
-        "days": days,
-        "warmup_days": clock.warmup_days,
-        "gates": [gate_meta(gid, gate) for gid, gate in scenario.gates.items()],
-        "stages": stage_vocabulary(scenario),
-        "kinds": [k.name.lower() for k in Kind],
-        "directions": list(DIRECTIONS),
-        "cargo": list(CARGO_CLASSES),
-        "channels": list(CHANNELS),
-        "no_stage": NO_STAGE,
-        "no_truck": NO_TRUCK,
-        "yard_stage": YARD_STAGE,
-    }
-
-
-def _calendar_rows(g_code: int, code: int, opens, closes, always: bool) -> list[tuple[float, int]]:
-    """The stage's OPENED and CLOSED events (one OPENED at 0 if always open)."""
-    if always:
-        return [(0.0, pack(NO_TRUCK, g_code, code, Kind.OPENED))]
-    rows = []
-    for o, c in zip(opens.tolist(), closes.tolist()):
-        rows.append((o, pack(NO_TRUCK, g_code, code, Kind.OPENED)))
-        rows.append((c, pack(NO_TRUCK, g_code, code, Kind.CLOSED)))
-    return rows
-
-
-def _arrivals(rates: np.ndarray, clock: Clock, seed: int, replication: int, gate_id: str) -> Arrivals:
-    """The gate's arrivals: up to the window's end from the ``arrivals`` stream,
-    the drain's from a stream of their own, so a drain adds trucks after the
-    window and changes none before (the window's figures stay comparable)."""
-    w_hours = int(round(clock.window_h[1]))
-    main = draw_arrivals(rates[:w_hours], stream(seed, replication, gate_id, "arrivals"))
-    if w_hours >= rates.shape[0]:
-        return main
-    drain = draw_arrivals(rates[w_hours:], stream(seed, replication, gate_id, "arrivals/drain"))
-    return Arrivals(
-        t_h=np.r_[main.t_h, drain.t_h + w_hours],
-        direction=np.r_[main.direction, drain.direction],
-        cargo=np.r_[main.cargo, drain.cargo],
-    )
 
 
 def _calendar(env: simpy.Environment, log: EventLog, rows: list[tuple[float, int]]):

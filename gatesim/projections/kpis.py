@@ -43,9 +43,13 @@ Every column's unit, label and definition: ``registry.py``.
 
 from __future__ import annotations
 
+import difflib
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
+from gatesim.errors import InputError
 from gatesim.events.kinds import Kind
 from gatesim.events.log import LogData
 from gatesim.projections import registry
@@ -63,6 +67,7 @@ __all__ = [
     "ID_COLUMNS",
     "KPI_COLUMNS",
     "STAGE_KPI_PREFIXES",
+    "check_kpi",
     "is_stage_kpi",
     "kpi_stage",
     "summarize",
@@ -97,6 +102,14 @@ def wait_at_column(stage_id: str) -> str:
 def is_stage_kpi(column: str) -> bool:
     """A per-stage KPI column (its stage in its name)."""
     return column.startswith(STAGE_KPI_PREFIXES)
+
+
+def check_kpi(kpi: str, key: str, file: str | None) -> None:
+    """Refuse a KPI name a user wrote (``key`` in ``file``) that is not a summary column."""
+    if kpi not in KPI_COLUMNS and not is_stage_kpi(kpi):
+        guess = difflib.get_close_matches(kpi, KPI_COLUMNS, n=1)
+        hint = f" (did you mean {guess[0]!r}?)" if guess else ""
+        raise InputError(f"unknown KPI{hint}", file=file, key=key, given=kpi, allowed=", ".join(KPI_COLUMNS))
 
 
 def kpi_stage(column: str) -> str | None:
@@ -197,13 +210,23 @@ def _staffed_open_hours(
     return float(np.sum(level * opened))
 
 
-def _gate_row(g: GateView, w0: float, w1: float) -> dict[str, float]:
-    log = g.log
-    days = (w1 - w0) / 24.0
-    t, truck = g.t, g.truck
-    n = log.n_trucks  # per-truck arrays' length
+class _Cohort(NamedTuple):
+    """The window's trucks: who arrived in it, who crossed (ever, and in it), who gave up."""
 
+    cohort: np.ndarray  # by truck id: arrived in the window
+    done: np.ndarray  # by truck id: crossed by the end of the run (drain included)
+    arrived: np.ndarray  # rows of ARRIVED
+    crossed: np.ndarray  # rows of CROSSED
+    crossed_in: np.ndarray  # rows of CROSSED in the window
+    arrivals: int
+    departures: int
+    reneged: int  # of the cohort, before the window's end
+    reneged_ever: int  # of the cohort, by the end of the run
+
+
+def _cohort(g: GateView, w0: float, w1: float) -> _Cohort:
     # by rows of each kind (ascending): gathers of a sixth of the gate, not mask scans
+    t, truck, n = g.t, g.truck, g.log.n_trucks
     arrived = g.rows_of(Kind.ARRIVED)
     t_arr = t[arrived]
     cohort = np.zeros(n, dtype=bool)
@@ -211,29 +234,32 @@ def _gate_row(g: GateView, w0: float, w1: float) -> dict[str, float]:
     del t_arr
     crossed = g.rows_of(Kind.CROSSED)
     t_cr = t[crossed]
-    done = np.zeros(n, dtype=bool)  # crossed by the end of the run (drain included)
+    done = np.zeros(n, dtype=bool)
     done[truck[crossed]] = True
     done_in_window = np.zeros(n, dtype=bool)
     done_in_window[truck[crossed[t_cr < w1]]] = True
     crossed_in = crossed[(t_cr >= w0) & (t_cr < w1)]
     del t_cr
-    arrivals = int(cohort.sum())
-    departures = int((cohort & done_in_window).sum())
-    del done_in_window
     gave_up = g.rows_of(Kind.RENEGED)
     reneged = reneged_ever = 0
     if gave_up.size:
-        t_gu = t[gave_up]
-        reneged = int(cohort[truck[gave_up[t_gu < w1]]].sum())
+        reneged = int(cohort[truck[gave_up[t[gave_up] < w1]]].sum())
         reneged_ever = int(cohort[truck[gave_up]].sum())
+    departures = int((cohort & done_in_window).sum())
+    return _Cohort(
+        cohort, done, arrived, crossed, crossed_in, int(cohort.sum()), departures, reneged, reneged_ever
+    )
 
-    # Waiting per truck: sum of (start - queued) over stages + (yard_in - blocked),
-    # one weighted bincount per kind. Per stage, the same sums over the counted
-    # trucks, picked from the kind's gathered times by the stage's positions
-    # (no full-size reordered copies: the projections are the run's memory peak).
-    keep = cohort & done
+
+def _waits(
+    g: GateView, keep: np.ndarray, codes: dict[str, int]
+) -> tuple[np.ndarray, dict[int, float], dict[int, int], float]:
+    """Waiting per truck id: sum of (start - queued) over stages + (yard_in - blocked), one
+    weighted bincount per kind; per stage, the same sums over the ``keep`` trucks and how many
+    passed it, picked from the kind's gathered times by the stage's positions (no full-size
+    reordered copies: the projections are the run's memory peak); and the hours on the approach."""
+    t, truck, n = g.t, g.truck, g.log.n_trucks
     wait = np.zeros(n)
-    codes = {s["id"]: g.stage_code(s["id"]) for s in g.meta["stages"]}
     stage_wait = dict.fromkeys(codes.values(), 0.0)
     passed = dict.fromkeys(codes.values(), 0)
     for kind, sign in ((Kind.STARTED, 1.0), (Kind.QUEUED, -1.0)):
@@ -254,27 +280,36 @@ def _gate_row(g: GateView, w0: float, w1: float) -> dict[str, float]:
         t_rows, trucks = t[rows], truck[rows]
         wait += sign * _per_truck(t_rows, trucks, n)
         approach_h += sign * float(t_rows[keep[trucks]].sum())
-    # time in system: arrival to crossing, over the same trucks as the waits
-    in_system = np.zeros(n)
-    in_system[truck[crossed]] = t[crossed]
-    in_system[truck[arrived]] -= t[arrived]
-    in_system = in_system[keep]
-    # holding a yard slot: yard_in to yard_out, over those of them that used the yard
-    yard_h = NAN
-    if g.meta.get("yard_capacity") is not None:
-        held = np.zeros(n)
-        used = np.zeros(n, dtype=bool)
-        y_in, y_out = g.rows_of(Kind.YARD_IN), g.rows_of(Kind.YARD_OUT)
-        held[truck[y_out]] = t[y_out]
-        held[truck[y_in]] -= t[y_in]
-        used[truck[y_out]] = True
-        used &= keep
-        yard_h = float(held[used].mean()) if used.any() else NAN
-        del held, used
-    wait_all = wait  # by truck id, for spoilage (whole for every truck that crossed)
-    wait = wait[keep]
-    del keep
+    return wait, stage_wait, passed, approach_h
 
+
+def _in_system(g: GateView, c: _Cohort, keep: np.ndarray) -> np.ndarray:
+    """Arrival to crossing, over the ``keep`` trucks (those the waits count)."""
+    t, truck = g.t, g.truck
+    in_system = np.zeros(g.log.n_trucks)
+    in_system[truck[c.crossed]] = t[c.crossed]
+    in_system[truck[c.arrived]] -= t[c.arrived]
+    return in_system[keep]
+
+
+def _yard_hours(g: GateView, keep: np.ndarray) -> float:
+    """Holding a yard slot: yard_in to yard_out, mean over the ``keep`` trucks that used the yard."""
+    if g.meta.get("yard_capacity") is None:
+        return NAN
+    t, truck, n = g.t, g.truck, g.log.n_trucks
+    held = np.zeros(n)
+    used = np.zeros(n, dtype=bool)
+    y_in, y_out = g.rows_of(Kind.YARD_IN), g.rows_of(Kind.YARD_OUT)
+    held[truck[y_out]] = t[y_out]
+    held[truck[y_in]] -= t[y_in]
+    used[truck[y_out]] = True
+    used &= keep
+    return float(held[used].mean()) if used.any() else NAN
+
+
+def _levels(g: GateView, w0: float, w1: float) -> dict[str, float]:
+    """The queue's time-average and maximum, the approach's length, trucks in the system at 20:00."""
+    t = g.t
     settled = settled_rows(t)  # shared by the two folds, not kept with the view
     q_mean, q_max = fold_mean_max(t, *g.waiting_steps, w0, w1, settled)
     km = NAN
@@ -282,40 +317,28 @@ def _gate_row(g: GateView, w0: float, w1: float) -> dict[str, float]:
         _, a_max = fold_mean_max(t, *g.approach_steps, w0, w1, settled)
         km = a_max * g.meta["truck_spacing_m"] / g.meta["approach_lanes"] / 1000.0
     del settled
-
     at20 = daily_instants(w0, w1, 20.0)
-    waiting20 = float(levels_at(t, *g.system_steps, at20).mean()) if at20.size else NAN
-
-    row = {
-        "days": days,
-        "arrivals": arrivals,
-        "departures": departures,
-        "left_in_system": arrivals - departures - reneged,
-        "reneged": reneged,
-        "throughput_per_day": float(crossed_in.size) / days,
-        "wait_mean_h": float(wait.mean()) if wait.size else NAN,
-        "wait_p95_h": float(np.percentile(wait, 95)) if wait.size else NAN,
-        "wait_max_h": float(wait.max()) if wait.size else NAN,
-        "wait_left_out": arrivals - int(wait.size) - reneged_ever,
-        "wait_approach_h": approach_h / wait.size
-        if wait.size and g.meta.get("yard_capacity") is not None
-        else NAN,
+    return {
         "queue_mean": q_mean,
         "queue_max": q_max,
         "queue_max_km": km,
         "truck_hours_delay": q_mean * (w1 - w0),
-        "waiting_at_20h_mean": waiting20,
-        "value_usd": float(log.payload["value_usd"][truck[crossed_in]].sum()),
-        "revenue_vnd": g.paid("declaration", "tax_vnd", w0, w1),
-        "fees_vnd": g.paid("fees", "fee_vnd", w0, w1),
-        "time_in_system_mean_h": float(in_system.mean()) if in_system.size else NAN,
-        "time_in_system_p95_h": float(np.percentile(in_system, 95)) if in_system.size else NAN,
-        "time_in_yard_mean_h": yard_h,
+        "waiting_at_20h_mean": float(levels_at(t, *g.system_steps, at20).mean()) if at20.size else NAN,
     }
-    row.update(summary_costs(g, w0, w1, wait_all, crossed_in))
-    del cohort, done, wait, wait_all, in_system
-    # Utilisation: each stage's start and end times, picked from the two kinds'
-    # gathered times (gathering a stage's rows directly sweeps the whole gate)
+
+
+def _stage_columns(
+    g: GateView,
+    codes: dict[str, int],
+    stage_wait: dict[int, float],
+    passed: dict[int, int],
+    w0: float,
+    w1: float,
+) -> dict[str, float]:
+    """util_<stage> and wait_at_<stage>_h. Each stage's start and end times are picked from the
+    two kinds' gathered times (gathering a stage's rows directly sweeps the whole gate)."""
+    t = g.t
+    row = {}
     t_start, t_end = t[g.rows_of(Kind.STARTED)], t[g.rows_of(Kind.ENDED)]
     for s in g.meta["stages"]:
         code = codes[s["id"]]
@@ -325,6 +348,44 @@ def _gate_row(g: GateView, w0: float, w1: float) -> dict[str, float]:
     del t_start, t_end
     for sid, code in codes.items():
         row[wait_at_column(sid)] = stage_wait[code] / passed[code] if passed[code] else NAN
+    return row
+
+
+def _gate_row(g: GateView, w0: float, w1: float) -> dict[str, float]:
+    days = (w1 - w0) / 24.0
+    c = _cohort(g, w0, w1)
+    keep = c.cohort & c.done  # the trucks the waits count: arrived in the window, crossed by the end
+    codes = {s["id"]: g.stage_code(s["id"]) for s in g.meta["stages"]}
+    wait_all, stage_wait, passed, approach_h = _waits(g, keep, codes)
+    in_system = _in_system(g, c, keep)
+    yard_h = _yard_hours(g, keep)
+    wait = wait_all[keep]  # wait_all: by truck id, for spoilage (whole for every truck that crossed)
+    del keep
+    row = {
+        "days": days,
+        "arrivals": c.arrivals,
+        "departures": c.departures,
+        "left_in_system": c.arrivals - c.departures - c.reneged,
+        "reneged": c.reneged,
+        "throughput_per_day": float(c.crossed_in.size) / days,
+        "wait_mean_h": float(wait.mean()) if wait.size else NAN,
+        "wait_p95_h": float(np.percentile(wait, 95)) if wait.size else NAN,
+        "wait_max_h": float(wait.max()) if wait.size else NAN,
+        "wait_left_out": c.arrivals - int(wait.size) - c.reneged_ever,
+        "wait_approach_h": approach_h / wait.size
+        if wait.size and g.meta.get("yard_capacity") is not None
+        else NAN,
+        **_levels(g, w0, w1),
+        "value_usd": float(g.log.payload["value_usd"][g.truck[c.crossed_in]].sum()),
+        "revenue_vnd": g.paid("declaration", "tax_vnd", w0, w1),
+        "fees_vnd": g.paid("fees", "fee_vnd", w0, w1),
+        "time_in_system_mean_h": float(in_system.mean()) if in_system.size else NAN,
+        "time_in_system_p95_h": float(np.percentile(in_system, 95)) if in_system.size else NAN,
+        "time_in_yard_mean_h": yard_h,
+    }
+    row.update(summary_costs(g, w0, w1, wait_all, c.crossed_in))
+    del c, wait, wait_all, in_system
+    row.update(_stage_columns(g, codes, stage_wait, passed, w0, w1))
     return row
 
 

@@ -20,12 +20,17 @@ from typing import Literal, get_args
 
 __all__ = [
     "KPIS",
+    "GATE_NAMES",
     "STAGE_LABELS",
     "STAGE_LABELS_VI",
     "Kpi",
     "by_column",
     "columns",
     "find",
+    "gate_name",
+    "kpi_label",
+    "kpi_scale",
+    "kpi_unit",
     "label",
     "scale",
     "short",
@@ -44,7 +49,7 @@ Where = Literal[
 ]
 SHOWN: tuple[str, ...] = get_args(Where)
 
-# One name per stage in every table and chart, whatever the gate.
+# One name per stage in every table and chart, whatever the gate: the role, never a place.
 STAGE_LABELS = {
     "approach": "approach road (waiting for a yard slot)",
     "declaration": "customs declaration",
@@ -53,7 +58,7 @@ STAGE_LABELS = {
     "handover": "handover / transshipment",
     "cn_acceptance": "acceptance, Chinese side",
     "cn_release": "release, Chinese side",
-    "access_road": "access road (Chi Ma: provincial road 236)",
+    "access_road": "access road",  # which road, and its source: the scenario's stage and sources
 }
 
 
@@ -68,10 +73,18 @@ STAGE_LABELS_VI = {
     "access_road": "đường vào (Chi Ma: đường tỉnh 236)",
 }
 
+# Names as the seed articles write them; used when a run does not carry its scenario's gate names.
+GATE_NAMES = {"tan_thanh": "Tân Thanh", "huu_nghi": "Hữu Nghị", "coc_nam": "Cốc Nam", "chi_ma": "Chi Ma"}
+
 
 def stage_label(stage: str, lang: str = "en") -> str:
     labels = STAGE_LABELS_VI if lang == "vi" else STAGE_LABELS
     return labels.get(stage, stage.replace("_", " "))
+
+
+def gate_name(gate_id: str, names: dict[str, str] | None = None) -> str:
+    """The gate's name: the run's (``names``), else the seed articles' spelling, else its id."""
+    return (names or {}).get(gate_id) or GATE_NAMES.get(gate_id, gate_id)
 
 
 @dataclass(frozen=True)
@@ -372,3 +385,9 @@ def unit(column: str) -> str:
 def scale(column: str) -> float:
     k = find(column)
     return k.scale if k is not None else 1.0
+
+
+# The names the report and compare use for the three above (one home: this registry).
+kpi_label = label
+kpi_unit = unit
+kpi_scale = scale

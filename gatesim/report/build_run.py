@@ -8,18 +8,12 @@ import numpy as np
 import pandas as pd
 
 from gatesim.errors import InputError
-from gatesim.report.common import (
-    KEY_KPIS,
-    Chart,
-    finite,
-    kpi_label,
-    kpi_scale,
-    kpi_unit,
-    new_figure,
-    render_png,
-)
+from gatesim.projections.registry import kpi_label, kpi_scale, kpi_unit
+from gatesim.report.common import KEY_KPIS, Chart, finite, new_figure, render_png
 from gatesim.report.corridor import corridor_section
-from gatesim.report.html import Section, table_html, write_page
+from gatesim.report.diagram import gates_html
+from gatesim.report.html import Section, display_path, table_html, write_page
+from gatesim.report.map import map_section
 from gatesim.report.plots_run import run_charts
 from gatesim.report.rundata import RunData, read_run
 from gatesim.rundir import read_manifest
@@ -117,7 +111,12 @@ def run_page(root: Path, target: Path, calibration: Path | None = None) -> Path:
     sections = [_run_section(run, name)]
     corridor = corridor_section(run, f"{name}: corridor")  # issue 15: only when the run has one
     sections += [corridor] if corridor is not None else []
-    return write_page(target, f"gatesim run: {name}", f"Run directory: {root.resolve()}", sections)
+    sections.append(map_section(root, f"{name}: map replay"))  # map.html beside the page
+    if run.scenario is not None:
+        sections.append(
+            Section("How each gate works", tables=[("Stages in order", gates_html(run.scenario))], fold=True)
+        )
+    return write_page(target, f"gatesim run: {name}", f"Run directory: {display_path(root)}", sections)
 
 
 def _overview(runs: dict[str, RunData]) -> Chart:
@@ -194,4 +193,7 @@ def multi_page(root: Path, target: Path, calibration: Path | None = None) -> Pat
         sections.append(_run_section(r, n, key=n, fold=True))
         corridor = corridor_section(r, f"{n}: corridor", key=n, fold=True)  # issue 15
         sections += [corridor] if corridor is not None else []
-    return write_page(target, f"gatesim runs: {', '.join(names)}", f"Directory: {root.resolve()}", sections)
+        sections.append(map_section(root / n, f"{n}: map replay", key=n, fold=True))
+    return write_page(
+        target, f"gatesim runs: {', '.join(names)}", f"Directory: {display_path(root)}", sections
+    )

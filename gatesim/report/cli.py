@@ -16,22 +16,24 @@ import click
 
 from gatesim.errors import InputError
 
-__all__ = ["build_report", "command", "detect_kind"]
+__all__ = ["build_report", "command", "detect_kind", "page_path"]
+
+
+def _is_result_dir(path: Path) -> bool:
+    """Whether ``path`` holds a run's or a sweep's own files (and so its own report.html)."""
+    return any((path / f).exists() for f in ("manifest.json", "results.csv", "sweep.json"))
 
 
 def detect_kind(path: Path) -> tuple[str, Path]:
-    """(kind, directory the report goes into) for a result directory or a comparison CSV."""
+    """(kind, directory the report goes into) for a result directory or a comparison CSV.
+
+    A folder's own files decide its kind: a run or a sweep folder that also holds a
+    comparison.csv is reported as the run or sweep (its report.html); the comparison is
+    reported by naming the CSV, and its page is then comparison.html beside it, so one kind of
+    page never replaces another kind's."""
     path = Path(path)
     if path.is_file():
         if path.suffix.lower() == ".csv":
-            if any(
-                (path.parent / f).exists() for f in ("manifest.json", "results.csv", "sweep.json")
-            ):  # its report.html and report_png/ would replace the run's (or sweep's) own
-                raise InputError(
-                    "is inside a run or sweep directory; its report would overwrite that directory's report.html",
-                    file=str(path),
-                    allowed="the comparison CSV in a folder of its own (gatesim compare --out DIR/comparison.csv)",
-                )
             return "comparison", path.parent
         raise InputError(
             "not a result directory or a comparison CSV",
@@ -40,7 +42,7 @@ def detect_kind(path: Path) -> tuple[str, Path]:
         )
     if not path.is_dir():
         raise InputError("no such directory", file=str(path))
-    if (path / "comparison.csv").exists():
+    if (path / "comparison.csv").exists() and not _is_result_dir(path):
         return "comparison", path
     if (path / "results.csv").exists():
         return "sweep", path
@@ -60,10 +62,18 @@ def detect_kind(path: Path) -> tuple[str, Path]:
     )
 
 
+def page_path(kind: str, root: Path) -> Path:
+    """Where the page goes: report.html, or comparison.html for a comparison kept in a run's or
+    a sweep's folder (that folder's report.html is the run's own page)."""
+    if kind == "comparison" and _is_result_dir(root):
+        return root / "comparison.html"
+    return root / "report.html"
+
+
 def build_report(dir: Path, calibration: Path | None = None, show_all: bool = False) -> Path:  # noqa: A002 - the name the CLI hook uses
     """Write ``report.html`` (and ``report_png/``) for the result at ``dir``; return the HTML path."""
     kind, root = detect_kind(Path(dir))
-    target = root / "report.html"
+    target = page_path(kind, root)
     if kind == "run":
         from gatesim.report.build_run import run_page
 

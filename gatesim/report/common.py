@@ -1,4 +1,4 @@
-"""Shared pieces of the report: figures without pyplot, KPI labels and units (from the registry), gate names.
+"""Shared pieces of the report: figures without pyplot, stage colours, parameter labels.
 
 matplotlib is used through ``matplotlib.figure.Figure`` + the Agg canvas only:
 no pyplot, so no global figure registry and no GUI backend, whatever
@@ -16,29 +16,19 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from gatesim.projections import registry
-from gatesim.projections.registry import STAGE_LABELS
+from gatesim.projections.registry import gate_name, stage_label
 
 __all__ = [
-    "GATE_NAMES",
     "KEY_KPIS",
     "Chart",
     "day_axis",
-    "gate_name",
-    "kpi_label",
-    "kpi_scale",
-    "kpi_unit",
     "new_figure",
     "param_label",
     "render_png",
     "stage_color",
-    "stage_label",
 ]
 
-# Names as the seed articles write them; used when a scenario file does not say.
-GATE_NAMES = {"tan_thanh": "Tân Thanh", "huu_nghi": "Hữu Nghị", "coc_nam": "Cốc Nam", "chi_ma": "Chi Ma"}
-
-# Labels, units and scales of KPIs: gatesim/projections/registry.py (one place).
+# Labels, units and scales of KPIs, gate and stage names: gatesim/projections/registry.py (one place).
 # The KPIs a planner looks at first (sweep charts, multi-scenario overview).
 KEY_KPIS = [
     "throughput_per_day",
@@ -59,36 +49,15 @@ _STAGE_COLORS = {
     "handover": "tab:purple",
     "cn_acceptance": "tab:brown",
     "cn_release": "tab:pink",
-    "access_road": "tab:gray",  # Chi Ma's road 236 (issue 15)
+    "access_road": "tab:gray",
 }
 _EXTRA_COLORS = ["tab:olive", "tab:cyan", "tab:blue", "gold", "navy"]
-_STAGE_LABELS = STAGE_LABELS  # one name per stage: the registry's
 
 
 def stage_color(stage: str) -> str:
     if stage in _STAGE_COLORS:
         return _STAGE_COLORS[stage]
     return _EXTRA_COLORS[sum(map(ord, stage)) % len(_EXTRA_COLORS)]  # stable across runs, unlike hash()
-
-
-def stage_label(stage: str) -> str:
-    return _STAGE_LABELS.get(stage, stage.replace("_", " "))
-
-
-def kpi_label(kpi: str) -> str:
-    return registry.label(kpi)
-
-
-def kpi_unit(kpi: str) -> str:
-    return registry.unit(kpi)
-
-
-def kpi_scale(kpi: str) -> float:
-    return registry.scale(kpi)
-
-
-def gate_name(gate_id: str, names: dict[str, str] | None = None) -> str:
-    return (names or {}).get(gate_id) or GATE_NAMES.get(gate_id, gate_id)
 
 
 def _param_unit(path: str) -> str:

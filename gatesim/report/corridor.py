@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from gatesim.projections import registry
-from gatesim.report.common import Chart, day_axis, kpi_label, kpi_scale, kpi_unit, new_figure, render_png
+from gatesim.projections.registry import kpi_label, kpi_scale, kpi_unit
+from gatesim.report.common import Chart, day_axis, new_figure, render_png
 from gatesim.report.html import Section, table_html
 from gatesim.report.rundata import RunData
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from gatesim import __version__
 from gatesim.outputs import write_text
 from gatesim.report.common import Chart
+from gatesim.version import __version__
 
-__all__ = ["PNG_DIR", "Section", "is_png_dir", "table_html", "write_page"]
+__all__ = ["PNG_DIR", "Section", "display_path", "is_png_dir", "table_html", "write_page"]
 
 PNG_DIR = "report_png"
 
@@ -31,6 +31,7 @@ th,td{border:1px solid #ddd;padding:.25em .5em;text-align:right}th{background:#f
 td.l,th.l{text-align:left}nav a{margin-right:1em}
 details{margin:.8em 0}details>summary{cursor:pointer;color:#124}details>summary h2{display:inline;border:0}
 p.summary{background:#f6f8fa;border-left:4px solid #4a7;padding:.5em .8em}
+div.box{max-width:100%;overflow-x:auto}
 """
 
 
@@ -57,6 +58,13 @@ def table_html(df: pd.DataFrame, left: tuple[str, ...] = ()) -> str:
         )
         body.append(f"<tr>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def display_path(path: Path) -> str:
+    """A folder as a page names it: as the user gave it when relative, else by its name only
+    (a page is mailed and published; the machine's folders are nobody else's business)."""
+    path = Path(path)
+    return path.as_posix() if not path.is_absolute() else path.name
 
 
 def _slug(text: str) -> str:
@@ -86,7 +94,9 @@ def write_page(target: Path, title: str, meta: str, sections: list[Section]) -> 
     """
     from gatesim.outputs import atomic_dir
 
-    png_target = target.parent / PNG_DIR
+    # report.html keeps report_png/; a page of another name (comparison.html beside a run's own
+    # page) keeps its charts in <name>_png/, so no page replaces another page's charts
+    png_target = target.parent / (PNG_DIR if target.name == "report.html" else f"{target.stem}_png")
     with atomic_dir(png_target, force=True, ours=is_png_dir) as png_root:
         html_text = _page(png_root, title, meta, sections)
     write_text(target, html_text)
@@ -130,9 +140,11 @@ def _page(png_root: Path, title: str, meta: str, sections: list[Section]) -> str
                 f"<figcaption>{html.escape(c.caption)}</figcaption></figure>"
             )
         for t_title, t_html in s.tables:
-            parts.append(f"<h3>{html.escape(t_title)}</h3>{t_html}")
+            parts.append(f'<h3>{html.escape(t_title)}</h3><div class="box">{t_html}</div>')
         for t_title, t_html in s.folded_tables:
-            parts.append(f"<details><summary>{html.escape(t_title)}</summary>{t_html}</details>")
+            parts.append(
+                f'<details><summary>{html.escape(t_title)}</summary><div class="box">{t_html}</div></details>'
+            )
         if s.fold:
             parts.append("</details>")
     parts.append("</body></html>")

@@ -19,8 +19,9 @@ import pandas as pd
 from gatesim.compare.format import summary_text, untouched_gates
 from gatesim.compare.statistics import decision_kpis
 from gatesim.errors import InputError
-from gatesim.report.common import Chart, gate_name, kpi_label, kpi_scale, kpi_unit, new_figure, render_png
-from gatesim.report.html import Section, table_html, write_page
+from gatesim.projections.registry import gate_name, kpi_label, kpi_scale, kpi_unit
+from gatesim.report.common import Chart, new_figure, render_png
+from gatesim.report.html import Section, display_path, table_html, write_page
 
 __all__ = ["REQUIRED", "comparison_page", "forest_chart", "read_comparison", "readable_limit"]
 
@@ -281,6 +282,6 @@ def comparison_page(csv: Path, target: Path, show_all: bool = False) -> Path:
     return write_page(
         target,
         f"gatesim comparison: {', '.join(df['other'].astype(str).unique())} against {base}",
-        f"Comparison table: {Path(csv).resolve()}",
+        f"Comparison table: {display_path(Path(csv))}",
         sections,
     )

@@ -9,16 +9,8 @@ import numpy as np
 import pandas as pd
 
 from gatesim.projections.kpis import kpi_stage
-from gatesim.report.common import (
-    Chart,
-    day_axis,
-    finite,
-    kpi_label,
-    new_figure,
-    render_png,
-    stage_color,
-    stage_label,
-)
+from gatesim.projections.registry import kpi_label, stage_label
+from gatesim.report.common import Chart, day_axis, finite, new_figure, render_png, stage_color
 from gatesim.report.plots_cost import cost_chart
 from gatesim.report.plots_money import calibration_chart, revenue_chart
 from gatesim.report.rundata import RunData, nominal_capacity, stage_order

@@ -11,18 +11,9 @@ import pandas as pd
 
 from gatesim.errors import InputError
 from gatesim.projections.kpis import KPI_COLUMNS, is_stage_kpi
-from gatesim.report.common import (
-    KEY_KPIS,
-    Chart,
-    gate_name,
-    kpi_label,
-    kpi_scale,
-    kpi_unit,
-    new_figure,
-    param_label_at,
-    render_png,
-)
-from gatesim.report.html import Section, table_html, write_page
+from gatesim.projections.registry import gate_name, kpi_label, kpi_scale, kpi_unit
+from gatesim.report.common import KEY_KPIS, Chart, new_figure, param_label_at, render_png
+from gatesim.report.html import Section, display_path, table_html, write_page
 from gatesim.stats import summary_ci
 
 __all__ = ["ID_COLUMNS", "heatmap_chart", "parameters", "sweep_page", "trend_chart"]
@@ -333,4 +324,4 @@ def sweep_page(root: Path, target: Path) -> Path:
     if heats:
         sections.append(Section("Two parameters at once", heats))
     title = f"gatesim sweep: {Path(spec.get('spec_file', root.name)).stem}"
-    return write_page(target, title, f"Sweep directory: {root.resolve()}", sections)
+    return write_page(target, title, f"Sweep directory: {display_path(root)}", sections)

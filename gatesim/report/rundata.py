@@ -15,7 +15,7 @@ from ruamel.yaml.error import YAMLError
 
 from gatesim.errors import InputError
 from gatesim.model.trucks import expected_service_min
-from gatesim.report.common import gate_name
+from gatesim.projections.registry import gate_name
 from gatesim.rundir import read_csv_checked, read_manifest
 from gatesim.scenario.load import validate
 from gatesim.scenario.schema import DIRECTIONS, Gate, RoadStage, Scenario

@@ -10,6 +10,7 @@ import click
 
 from gatesim.errors import InputError
 from gatesim.limits import DAYS, REPLICATIONS, WORKERS
+from gatesim.options import ci_target_options, out_dir_option, run_size_options
 
 __all__ = ["check_executor", "command"]
 
@@ -30,8 +31,6 @@ def _interrupt_once():
 
 def _check_memory(sweep, workers: int | None, scheduler: str | None) -> None:
     """Refuse a sweep whose biggest points would not fit in memory side by side (local workers)."""
-    import os
-
     from gatesim.guard import check_memory
 
     def volume(p) -> float:
@@ -42,8 +41,9 @@ def _check_memory(sweep, workers: int | None, scheduler: str | None) -> None:
             * (1.0 + g.per_year) ** (sweep.days / 365)
         )
 
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    n = workers or cores
+    from gatesim.sweep.runner import usable_cores
+
+    n = workers or usable_cores()
     concurrent = 1 if scheduler else max(1, min(n, len(sweep.points) * sweep.replications))
     for p in sorted(sweep.points, key=volume, reverse=True)[:3]:  # the biggest, by a cheap proxy
         check_memory(p.scenario, sweep.days, concurrent, what=f"point {p.index} of the sweep")
@@ -62,46 +62,30 @@ def check_executor(workers: int | None, scheduler: str | None) -> None:
 
 @click.command("sweep")
 @click.argument("spec", type=click.Path(dir_okay=False))
-@click.option(
-    "--out",
-    "out",
-    required=True,
-    type=click.Path(file_okay=False),
-    help="Sweep directory (created, or resumed if it holds this sweep).",
-)
+@out_dir_option("Sweep directory (created, or resumed if it holds this sweep).")
 @click.option("--workers", "-j", type=int, help="Local worker processes. Default: all cores.")
 @click.option(
     "--scheduler",
     metavar="tcp://HOST:PORT",
     help="Run the tasks on this dask.distributed scheduler instead (needs gatesim[cluster]).",
 )
-@click.option(
-    "--days",
-    type=int,
-    help=f"Days per run ({DAYS.low}-{DAYS.high}). Default: the sweep file's days, else the base scenario's run.days.",
-)
-@click.option(
-    "--replications",
-    "-r",
-    type=int,
-    help=f"Replications per point ({REPLICATIONS.low}-{REPLICATIONS.high}). Default: the sweep file's, else the base scenario's.",
+@run_size_options(
+    "Days per run",
+    "the sweep file's days, else the base scenario's run.days",
+    "Replications per point",
+    "the sweep file's, else the base scenario's",
 )
 @click.option(
     "--keep-events", is_flag=True, help="Keep each task's Parquet event log in DIR/events/ (large)."
 )
 @click.option("--force", is_flag=True, help="Delete DIR first and start over.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
-@click.option(
-    "--ci-target",
-    metavar="PCT",
-    help="Then add replications to each point until each --ci-kpi's 95% half-width is within PCT "
+@ci_target_options(
+    "Then add replications to each point until each --ci-kpi's 95% half-width is within PCT "
     "of its mean at every gate (maximum 50 per point); writes precision.csv.",
+    "KPI for --ci-target (default wait_mean_h).",
 )
-@click.option(
-    "--ci-kpi", "ci_kpis", multiple=True, metavar="KPI", help="KPI for --ci-target (default wait_mean_h)."
-)
-# noqa: C901 until the sweep --force rework in parallel (issue 19) lands; then split.
-def command(  # noqa: C901
+def command(
     spec, out, workers, scheduler, days, replications, keep_events, force, quiet, ci_target, ci_kpis
 ) -> None:
     """Run every (point, replication) of the sweep file SPEC; write results.csv and results_ci.csv.
@@ -111,15 +95,12 @@ def command(  # noqa: C901
     ends; the same command again skips finished tasks (resume after Ctrl-C or
     a crash). See docs/sweeps.md.
     """
-    from gatesim.progress import Progress
-    from gatesim.sweep.runner import SweepInterrupted, run_sweep
+    from gatesim.sweep.precision import ci_options
     from gatesim.sweep.spec import load_sweep
 
     DAYS.check("--days", days)
     REPLICATIONS.check("--replications", replications)
     check_executor(workers, scheduler)
-    from gatesim.decide.precision import ci_options
-
     target = ci_options(ci_target, ci_kpis)
     sweep = load_sweep(Path(spec), days=days, replications=replications)  # validates every point first
     _check_memory(sweep, workers, scheduler)
@@ -129,48 +110,8 @@ def command(  # noqa: C901
         f"{len(sweep.points) * sweep.replications} tasks, {sweep.days} days each, seed {sweep.seed}, on {where}",
         err=True,
     )
-    bar: list[Progress] = []
-
-    def on_start(todo: int, skipped: int) -> None:
-        if skipped:
-            click.echo(f"resuming: {skipped} tasks already done in {out}, {todo} to run", err=True)
-        bar.append(Progress(todo, "sweep", quiet).__enter__())
-
-    def on_done(task, result) -> None:
-        note = (
-            f"(point {task.point} rep {task.replication} failed: {result['error']})"
-            if result["error"]
-            else ""
-        )
-        bar[0].advance(note=note)
-
-    previous = _interrupt_once()
-    try:
-        outcome = run_sweep(sweep, Path(out), workers, scheduler, keep_events, force, on_start, on_done)
-    except (SweepInterrupted, KeyboardInterrupt) as e:
-        if bar:
-            bar[0].__exit__(None, None, None)
-        text = str(e) if isinstance(e, SweepInterrupted) else "interrupted; run the same command to resume"
-        click.echo(f"\ngatesim: {text}", err=True)
-        click.get_current_context().exit(130)
-    finally:
-        if previous is not None and signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
-            signal.signal(signal.SIGINT, previous)
-    if bar:
-        bar[0].__exit__(None, None, None)
-    if outcome.damaged:
-        click.echo(
-            f"{len(outcome.damaged)} task files in {Path(out) / 'tasks'} were damaged (cut off or empty) "
-            "and their tasks were run again",
-            err=True,
-        )
-    click.echo(f"{outcome.ran} tasks run, {outcome.skipped} already done")
-    if outcome.results is not None and len(outcome.results):
-        from gatesim.sweep.best import best_worst, format_best_worst
-
-        click.echo(format_best_worst(best_worst(outcome.results, list(sweep.param_names))))
-    if outcome.failed:
-        click.echo(f"{len(outcome.failed)} tasks failed: see the error column of results.csv", err=True)
+    outcome = _run_shown(sweep, Path(out), workers, scheduler, keep_events, force, quiet)
+    _say_outcome(outcome, sweep, Path(out))
     if target is not None and not outcome.lost:
         _extend(
             sweep, Path(out), target, list(ci_kpis) or ["wait_mean_h"], workers, scheduler, keep_events, quiet
@@ -184,12 +125,60 @@ def command(  # noqa: C901
         click.get_current_context().exit(1)
 
 
-def _extend(sweep, out: Path, target: float, kpis: list[str], workers, scheduler, keep_events, quiet) -> None:
-    """--ci-target: more replications where needed (gatesim.decide.sweep_precision)."""
-    from gatesim.decide.precision import DEFAULT_MAXIMUM as CI_MAX_REPLICATIONS
-    from gatesim.decide.sweep_precision import extend_to_precision
+def _run_shown(sweep, out: Path, workers, scheduler, keep_events: bool, force: bool, quiet: bool):
+    """The sweep with its progress bar; Ctrl-C (or an interrupted executor) ends in one line, exit 130."""
+    from contextlib import ExitStack
+
     from gatesim.progress import Progress
+    from gatesim.sweep.runner import SweepInterrupted, run_sweep
+
+    bar: list[Progress] = []
+
+    def on_start(todo: int, skipped: int) -> None:
+        if skipped:
+            click.echo(f"resuming: {skipped} tasks already done in {out}, {todo} to run", err=True)
+        bar.append(shown.enter_context(Progress(todo, "sweep", quiet)))
+
+    def on_done(task, result) -> None:
+        failed = f"(point {task.point} rep {task.replication} failed: {result['error']})"
+        bar[0].advance(note=failed if result["error"] else "")
+
+    previous = _interrupt_once()
+    try:
+        with ExitStack() as shown:  # the bar ends before anything else is said
+            return run_sweep(sweep, out, workers, scheduler, keep_events, force, on_start, on_done)
+    except (SweepInterrupted, KeyboardInterrupt) as e:
+        text = str(e) if isinstance(e, SweepInterrupted) else "interrupted; run the same command to resume"
+        click.echo(f"\ngatesim: {text}", err=True)
+        click.get_current_context().exit(130)
+    finally:
+        if previous is not None and signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _say_outcome(outcome, sweep, out: Path) -> None:
+    """Damaged task files re-run, tasks run and skipped, the best and worst points, failures."""
+    if outcome.damaged:
+        click.echo(
+            f"{len(outcome.damaged)} task files in {out / 'tasks'} were damaged (cut off or empty) "
+            "and their tasks were run again",
+            err=True,
+        )
+    click.echo(f"{outcome.ran} tasks run, {outcome.skipped} already done")
+    if outcome.results is not None and len(outcome.results):
+        from gatesim.sweep.best import best_worst, format_best_worst
+
+        click.echo(format_best_worst(best_worst(outcome.results, list(sweep.param_names))))
+    if outcome.failed:
+        click.echo(f"{len(outcome.failed)} tasks failed: see the error column of results.csv", err=True)
+
+
+def _extend(sweep, out: Path, target: float, kpis: list[str], workers, scheduler, keep_events, quiet) -> None:
+    """--ci-target: more replications where needed (gatesim.sweep.to_precision)."""
+    from gatesim.progress import Progress
+    from gatesim.sweep.precision import DEFAULT_MAXIMUM as CI_MAX_REPLICATIONS
     from gatesim.sweep.runner import run_sweep
+    from gatesim.sweep.to_precision import extend_to_precision
 
     def more(sub) -> None:
         bars: list[Progress] = []

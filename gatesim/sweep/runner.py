@@ -31,13 +31,14 @@ from typing import Any
 
 import pandas as pd
 
-from gatesim import __version__
 from gatesim.errors import EnvironmentFailure, InputError
 from gatesim.outputs import write_csv, write_json
 from gatesim.projections.kpis import KPI_COLUMNS, is_stage_kpi
+from gatesim.resumable import check_resumable
 from gatesim.stats import summary_ci
 from gatesim.sweep.spec import Sweep, Task
 from gatesim.sweep.tasks import error_text, run_task
+from gatesim.version import __version__
 
 __all__ = [
     "SweepInterrupted",
@@ -47,6 +48,7 @@ __all__ = [
     "replacement_dir",
     "run_sweep",
     "sweep_lock",
+    "usable_cores",
 ]
 
 SPEC_FILE = "sweep.json"
@@ -107,44 +109,53 @@ def _clear(out: Path) -> None:
             p.unlink()
 
 
-# noqa: C901 until the sweep --force rework in parallel (issue 19) lands; then split.
-def prepare_dir(out: Path, sweep: Sweep, force: bool = False) -> None:  # noqa: C901
+def _held_spec(spec_path: Path) -> dict | None:
+    """The sweep marker's content ({} when damaged: a different sweep); None without one."""
+    if not spec_path.exists():
+        return None
+    try:
+        old = json.loads(spec_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        old = {}
+    return old if isinstance(old, dict) else {}
+
+
+def _force_clear(out: Path, held: dict | None) -> None:
+    """--force empties a sweep directory in place (the lock is held on it); never another folder."""
+    if held is None and not _half_created(out) and any(out.iterdir()):
+        # --force replaces a sweep; it never wipes an unrelated folder (think --out .)
+        raise InputError(
+            "--force only replaces a sweep directory; this one holds other files",
+            key="--out",
+            given=str(out),
+            allowed="a sweep directory, a new or empty directory",
+        )
+    _clear(out)
+
+
+def prepare_dir(out: Path, sweep: Sweep, force: bool = False) -> None:
     """Create or reuse ``out``; refuse a directory that holds another sweep (or anything else)."""
     spec_path = out / SPEC_FILE
-    if out.exists() and not out.is_dir():
-        raise InputError("not a directory", key="--out", given=str(out))
     if out.is_dir() and force:
-        if not spec_path.exists() and not _half_created(out) and any(out.iterdir()):
-            # --force replaces a sweep; it never wipes an unrelated folder (think --out .)
-            raise InputError(
-                "--force only replaces a sweep directory; this one holds other files",
-                key="--out",
-                given=str(out),
-                allowed="a sweep directory, a new or empty directory",
-            )
-        _clear(out)
-    if out.exists():
-        if spec_path.exists():
-            try:
-                old = json.loads(spec_path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                old = {}
-            old = old if isinstance(old, dict) else {}
-            if old.get("hash") != sweep.hash:
-                raise InputError(
-                    f"holds a different sweep (spec hash {old.get('hash')}, this one {sweep.hash}: "
-                    "base scenario, points, days, replications or seed differ)",
-                    key="--out",
-                    given=str(out),
-                    allowed="the same sweep to resume it, another directory, or --force to start over",
-                )
-        elif any(p.name != LOCK_FILE for p in out.iterdir()) and not _half_created(out):
-            raise InputError(
-                "exists and is not a sweep directory",
-                key="--out",
-                given=str(out),
-                allowed="a new or empty directory, or --force to replace it",
-            )
+        _force_clear(out, _held_spec(spec_path))
+    held = _held_spec(spec_path)
+    # nothing of a sweep yet: only our lock, or what a kill left before the spec was written
+    empty = (
+        out.is_dir()
+        and held is None
+        and (_half_created(out) or all(p.name == LOCK_FILE for p in out.iterdir()))
+    )
+    check_resumable(
+        out,
+        key="--out",
+        kind="sweep",
+        held=held,
+        same=held is not None and held.get("hash") == sweep.hash,
+        empty=empty,
+        force=False,  # cleared above
+        differs=f"spec hash {(held or {}).get('hash')}, this one {sweep.hash}: "
+        "base scenario, points, days, replications or seed differ",
+    )
     out.mkdir(parents=True, exist_ok=True)
     if not spec_path.exists():  # before tasks/: a kill in between leaves a resumable directory
         write_json(
@@ -471,8 +482,7 @@ def _spec_hash(path: Path) -> Any:
     return data.get("hash") if isinstance(data, dict) else None
 
 
-# Whole on purpose (C901): the lock, the executor's lifetime and the interrupt handling share one block.
-def _run_locked(  # noqa: C901
+def _run_locked(
     sweep: Sweep,
     out: Path,
     workers: int | None,
@@ -490,24 +500,23 @@ def _run_locked(  # noqa: C901
     todo = [t for t in tasks if not _is_done(out, t, keep_events, damaged)]
     outcome = SweepOutcome(total=len(tasks), skipped=len(tasks) - len(todo), ran=0, damaged=damaged)
     scenarios = {p.index: p.scenario for p in sweep.points}
-    if not workers:  # the cores this process may use (a container or taskset may allow fewer)
-        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    workers = workers or usable_cores()
 
     def args(t: Task) -> tuple:
         ev = str(_events_path(out, t).resolve()) if keep_events else None
         return (scenarios[t.point], sweep.days, t.replication, sweep.seed, ev)
+
+    done = on_done or _no_note
 
     def finish(t: Task, result: dict[str, Any]) -> None:
         _save(out, t, sweep.seed, result)
         outcome.ran += 1
         if result["error"]:
             outcome.failed.append(t.id)
-        if on_done is not None:
-            on_done(t, result)
+        done(t, result)
 
     def started() -> None:
-        if on_start is not None:
-            on_start(len(todo), outcome.skipped)
+        (on_start or _no_note)(len(todo), outcome.skipped)
 
     try:
         if not todo or (scheduler is None and min(workers, len(todo)) == 1):
@@ -519,24 +528,7 @@ def _run_locked(  # noqa: C901
                 futures = {ex.submit(task, *args(t)): t for t in todo}
                 # Only now (workers forked) may a progress bar start its refresh thread.
                 started()
-                for fut in cf.as_completed(futures):
-                    t = futures[fut]
-                    try:
-                        result = fut.result()
-                    except Exception as exc:  # the executor failed (worker died, pool broken): not kept
-                        if scheduler is not None and _scheduler_lost(ex, exc):
-                            done = outcome.skipped + outcome.ran
-                            raise EnvironmentFailure(
-                                f"--scheduler {scheduler}: lost the dask scheduler mid-sweep "
-                                f"({_lost_reason(ex, exc)}); "
-                                f"{done} of {outcome.total} tasks done and kept in {out}; "
-                                "run the same command to resume"
-                            ) from None
-                        outcome.lost.append(t.id)
-                        if on_done is not None:
-                            on_done(t, {"rows": [], "error": error_text(exc), "wall_s": 0.0})
-                        continue
-                    finish(t, result)
+                _gather(ex, futures, scheduler, out, outcome, finish, done)
     except KeyboardInterrupt:
         raise SweepInterrupted(outcome.skipped + outcome.ran, outcome.total) from None
     if not assemble_results:
@@ -544,6 +536,45 @@ def _run_locked(  # noqa: C901
     outcome.results = assemble(sweep, out, lost=set(outcome.lost))
     outcome.failed = [t.id for t in tasks if t.id not in outcome.lost and _load(out, t)["error"]]
     return outcome
+
+
+def _no_note(*_: Any) -> None:
+    """No caller to tell (no progress bar)."""
+
+
+def usable_cores() -> int:
+    """The cores this process may use (a container or taskset may allow fewer than the machine's)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _gather(
+    ex: Any,
+    futures: dict[cf.Future, Task],
+    scheduler: str | None,
+    out: Path,
+    outcome: SweepOutcome,
+    finish: Callable[[Task, dict[str, Any]], None],
+    on_done: Callable[[Task, dict[str, Any]], None],
+) -> None:
+    """Each task's result as it ends. A task the executor failed (worker died, pool broken) is
+    lost, not kept; a lost dask scheduler ends the sweep in one line (what is done is kept)."""
+    for fut in cf.as_completed(futures):
+        t = futures[fut]
+        try:
+            result = fut.result()
+        except Exception as exc:
+            if scheduler is not None and _scheduler_lost(ex, exc):
+                done = outcome.skipped + outcome.ran
+                raise EnvironmentFailure(
+                    f"--scheduler {scheduler}: lost the dask scheduler mid-sweep "
+                    f"({_lost_reason(ex, exc)}); "
+                    f"{done} of {outcome.total} tasks done and kept in {out}; "
+                    "run the same command to resume"
+                ) from None
+            outcome.lost.append(t.id)
+            on_done(t, {"rows": [], "error": error_text(exc), "wall_s": 0.0})
+            continue
+        finish(t, result)
 
 
 def _load(out: Path, task: Task) -> dict[str, Any]:

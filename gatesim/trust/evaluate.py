@@ -29,7 +29,7 @@ from gatesim.trust.measure import measure
 from gatesim.trust.priors import Priors
 from gatesim.trust.targets import Targets
 
-__all__ = ["Runner", "evaluate", "measure_task"]
+__all__ = ["Runner", "evaluate", "measure_task", "run_points"]
 
 Rules = tuple[tuple[str, str, str], ...]  # (target id, rule, settings as JSON)
 
@@ -102,47 +102,21 @@ def evaluate(
             "replications": replications,
             "seed": seed,
         }
-        digest = hashlib.sha256(_canon(identity).encode()).hexdigest()[:16]
-        sweep = Sweep(
-            file=f"{label}/{name}",
-            spec=None,  # type: ignore[arg-type]  # built here, not read from a sweep file
-            base_name=str(resolved.get("name")),
-            param_names=["set_id", *priors.names],
-            points=points,
-            days=exp.days,
-            replications=replications,
-            seed=seed,
-            identity=identity,
-            hash=digest,
+        done = run_points(
+            f"{label} {name}",
+            points,
+            ["set_id", *priors.names],
+            exp.days,
+            replications,
+            seed,
+            partial(measure_task, rules=rules),
+            identity,
+            out / name,
+            runner,
+            on_note,
+            str(resolved.get("name")),
         )
-        bar: list[Progress] = []
-
-        def on_start(todo: int, skipped: int, _name: str = name, _bar: list = bar) -> None:
-            _bar.append(Progress(todo, f"{label} {_name}", runner.quiet).__enter__())
-
-        def on_done(task, result, _bar: list = bar) -> None:
-            _bar[0].advance(note=f"({result['error']})" if result["error"] else "")
-
-        where = out / name
-        outcome = run_sweep(
-            sweep,
-            where,
-            runner.workers,
-            runner.scheduler,
-            on_start=on_start,
-            on_done=on_done,
-            task=partial(measure_task, rules=rules),
-            assemble_results=False,
-        )
-        if bar:
-            bar[0].__exit__(None, None, None)
-        if outcome.lost and on_note:
-            on_note(f"{len(outcome.lost)} tasks of {label} {name} could not run; rerun to retry them")
-        for t in sweep.tasks:
-            path = where / "tasks" / f"{t.id}.json"
-            if not path.exists():
-                continue
-            rec = json.loads(path.read_text(encoding="utf-8"))
+        for t, rec in done:
             values = rec["rows"][0] if rec["rows"] else {g.id: float("nan") for g in group}
             for g in group:
                 rows.append(
@@ -156,3 +130,61 @@ def evaluate(
                     }
                 )
     return pd.DataFrame(rows, columns=["set_id", "replication", "target", "value", "error", "wall_s"])
+
+
+def run_points(
+    label: str,
+    points: list[Point],
+    param_names: list[str],
+    days: int,
+    replications: int,
+    seed: int,
+    task: Callable[..., dict[str, Any]],
+    identity: dict[str, Any],
+    where: Path,
+    runner: Runner,
+    on_note: Callable[[str], None] | None,
+    base_name: str,
+) -> list[tuple[Any, dict[str, Any]]]:
+    """One sweep of ``points`` with ``task`` (resumable): each task and its stored record."""
+    digest = hashlib.sha256(_canon(identity).encode()).hexdigest()[:16]
+    sweep = Sweep(
+        file=label.replace(" ", "/"),
+        spec=None,  # type: ignore[arg-type]  # built here, not read from a sweep file
+        base_name=base_name,
+        param_names=param_names,
+        points=points,
+        days=days,
+        replications=replications,
+        seed=seed,
+        identity=identity,
+        hash=digest,
+    )
+    bar: list[Progress] = []
+
+    def on_start(todo: int, skipped: int) -> None:
+        bar.append(Progress(todo, label, runner.quiet).__enter__())
+
+    def on_done(t, result) -> None:
+        bar[0].advance(note=f"({result['error']})" if result["error"] else "")
+
+    outcome = run_sweep(
+        sweep,
+        where,
+        runner.workers,
+        runner.scheduler,
+        on_start=on_start,
+        on_done=on_done,
+        task=task,
+        assemble_results=False,
+    )
+    if bar:
+        bar[0].__exit__(None, None, None)
+    if outcome.lost and on_note:
+        on_note(f"{len(outcome.lost)} tasks of {label} could not run; rerun to retry them")
+    done = []
+    for t in sweep.tasks:
+        path = where / "tasks" / f"{t.id}.json"
+        if path.exists():
+            done.append((t, json.loads(path.read_text(encoding="utf-8"))))
+    return done

@@ -8,10 +8,14 @@ model's discrepancy, and names the targets no set can meet instead of letting
 them drag the fit (Craig et al. 1997; Vernon et al. 2010; Andrianakis et al. 2015).
 
 For a set x and target t: I_t(x) = |z_t - f_t(x)| / sqrt(sd_t^2 + s_t^2 + d_t^2),
-with z the published figure, sd its observation sd, s the simulation sd
-(spread over replications at the priors' centre) and d the model discrepancy
-sd (targets file). A set is non-implausible when max_t I_t(x) <= cut (3, by
-Pukelsheim's three-sigma rule). Wave 1 is a Latin hypercube over the priors;
+with z the published figure, sd its observation sd, s the set's own
+simulation sd (its replications' spread, as s^2 (1 + 1/r): the published day
+is one draw, the mean of r replications another estimate) and d the model
+discrepancy sd (targets file); an upper bound counts only a model value above
+it. A set is non-implausible when max_t I_t(x) <= cut (3, by Pukelsheim's
+three-sigma rule), it can clear its arrivals by capacity arithmetic (ruled
+out before it is simulated) and no gate's backlog grows in the long
+experiment (gatesim.trust.stability). Wave 1 is a Latin hypercube over the priors;
 each later wave a Latin hypercube over the box of the previous waves'
 non-implausible sets (widened by 5% of each prior range). A fit target that no
 set of wave 1 meets is named model discrepancy and left out of the cut.
@@ -20,6 +24,7 @@ No emulator: every set is simulated (docs/calibration.md says why).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -28,14 +33,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gatesim import __version__
 from gatesim.errors import InputError
-from gatesim.outputs import write_csv, write_json, write_text
+from gatesim.outputs import clear_scratch, write_csv, write_json, write_text
+from gatesim.resumable import check_resumable
 from gatesim.run import scenario_hash
-from gatesim.sweep.spec import _lhs
+from gatesim.sweep.spec import latin_hypercube
 from gatesim.trust.evaluate import Runner, evaluate
+from gatesim.trust.implausibility import implausibility
 from gatesim.trust.priors import Priors
 from gatesim.trust.targets import Targets
+from gatesim.version import __version__
 
 __all__ = ["FitConfig", "FitResult", "implausibility", "run_fit", "spread"]
 
@@ -47,7 +54,8 @@ class FitConfig:
     sets_per_wave: int = 150
     waves: int = 2
     cut: float = 3.0
-    centre_replications: int = 4
+    replications: int = 3  # per set: each set's own simulation sd
+    max_draws: int = 10  # screened batches of sets_per_wave draws per wave, at most
     predict_members: int = 40
     seed: int = 20260101
 
@@ -60,11 +68,7 @@ class FitResult:
     sim_sd: dict[str, float]
     discrepant: list[str]  # fit targets no set of wave 1 meets
     fit_targets: list[str]
-
-
-def implausibility(obs: float, sim: np.ndarray, obs_sd: float, sim_sd: float, disc_sd: float) -> np.ndarray:
-    """|z - f| / sqrt(obs var + sim var + discrepancy var) (NaN where the model gave no value)."""
-    return np.abs(obs - np.asarray(sim, float)) / np.sqrt(obs_sd**2 + sim_sd**2 + disc_sd**2)
+    replications: int = 1  # per set (each set's own simulation sd)
 
 
 def _identity(resolved: dict, priors: Priors, targets: Targets, cfg: FitConfig) -> dict[str, Any]:
@@ -74,14 +78,13 @@ def _identity(resolved: dict, priors: Priors, targets: Targets, cfg: FitConfig) 
     implausibility, not what was simulated, so the same directory resumes
     and only the designs of later waves (kept under their own hash) change.
     """
-    import hashlib
-
     sims = {
         "experiments": {k: e.model_dump(mode="json") for k, e in targets.experiments.items()},
         "rules": sorted(
             (t.id, t.experiment, t.rule, json.dumps(t.args, sort_keys=True, default=str))
             for t in targets.targets
         ),
+        "stability": targets.stability.model_dump(mode="json") if targets.stability else None,
     }
     return {
         "scenario": resolved.get("name"),
@@ -115,24 +118,17 @@ def _read_fit_file(spec: Path) -> dict[str, Any] | None:
 def prepare_fit_dir(out: Path, identity: dict[str, Any], force: bool) -> None:
     """Create or resume ``out``; refuse a directory holding another fit or other files."""
     spec = out / FIT_FILE
-    if out.exists() and not out.is_dir():
-        raise InputError("not a directory", key="--fit", given=str(out))
-    if out.is_dir() and any(out.iterdir()):
-        old = _read_fit_file(spec)
-        if old is None:
-            raise InputError(
-                "exists and is not a fit directory",
-                key="--fit",
-                given=str(out),
-                allowed="a new or empty directory",
-            )
-        if old.get("identity") != identity and not force:  # (--force: run_fit builds beside it)
-            raise InputError(
-                "holds a different fit (scenario, priors, targets or settings differ)",
-                key="--fit",
-                given=str(out),
-                allowed="the same fit to resume it, another directory, or --force",
-            )
+    held = _read_fit_file(spec) if out.is_dir() else None
+    check_resumable(
+        out,
+        key="--fit",
+        kind="fit",
+        held=held,
+        same=held is not None and held.get("identity") == identity,
+        empty=out.is_dir() and not any(out.iterdir()),
+        force=force,  # (--force: run_fit builds beside it)
+        differs="scenario, priors, targets or settings differ",
+    )
     out.mkdir(parents=True, exist_ok=True)
     if not spec.exists():
         write_json(spec, {"identity": identity, "gatesim_version": __version__})
@@ -166,6 +162,9 @@ def _replace_fit(targets, priors, resolved, out: Path, cfg, runner, identity, on
             mine = None
         if mine is None or mine.get("identity") != identity:
             shutil.rmtree(new)  # our own scratch, of another replacement (or damaged): start it over
+            on_note(f"removed {new}: the unfinished replacement of another fit")
+        else:
+            on_note(f"resuming the replacement cut short in {new}")
     result = run_fit(targets, priors, resolved, new, cfg, runner, force=False, on_note=on_note)
     swap_dir(new, out, ours=_is_fit_dir)
     return result
@@ -173,10 +172,6 @@ def _replace_fit(targets, priors, resolved, out: Path, cfg, runner, identity, on
 
 def _sets(priors: Priors, u: np.ndarray, first_id: int, wave: int) -> list[dict[str, Any]]:
     return [{"set_id": first_id + i, "wave": wave, **priors.point(row)} for i, row in enumerate(u)]
-
-
-def _centre(priors: Priors) -> dict[str, Any]:
-    return {"set_id": -1, "wave": 0, **priors.point(np.full(len(priors.names), 0.5))}
 
 
 def spread(frame: pd.DataFrame, n: int | None) -> pd.DataFrame:
@@ -221,6 +216,151 @@ def _perturbed(priors: Priors, plausible: pd.DataFrame, n: int, seed: int) -> np
     return u
 
 
+def _set_stats(values: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(set, replication, target, value) rows -> per set and target: the mean and the sd over replications."""
+    if values.empty:
+        return pd.DataFrame(), pd.DataFrame()
+    g = values.groupby(["set_id", "target"])["value"]
+    mean = g.mean().unstack("target")
+    sd = g.std(ddof=1).unstack("target")
+    return mean, sd
+
+
+def _judge(frame: pd.DataFrame, values: pd.DataFrame, fit_t: list, replications: int) -> None:
+    """Each fit target's mean, own simulation sd and implausibility into ``frame`` (one row per set).
+
+    The variance beside observation and discrepancy is the set's own s^2 (1 + 1/r): the
+    published day is one draw of the process (s^2) and the mean of r replications
+    estimates the set's expectation with variance s^2 / r.
+    """
+    mean, sd = _set_stats(values)
+    for t in fit_t:
+        m = mean[t.id].reindex(frame.index) if t.id in mean else pd.Series(np.nan, index=frame.index)
+        s = sd[t.id].reindex(frame.index) if t.id in sd else pd.Series(np.nan, index=frame.index)
+        frame[f"value_{t.id}"] = m
+        frame[f"sd_{t.id}"] = s
+        sim_sd = np.sqrt(np.nan_to_num(s.to_numpy(float), nan=0.0) ** 2 * (1.0 + 1.0 / replications))
+        frame[f"I_{t.id}"] = implausibility(
+            t.value, m.to_numpy(float), t.sd, sim_sd, t.discrepancy_sd, upper_only=t.bound == "upper"
+        )
+
+
+def _draw(priors: Priors, plausible: pd.DataFrame, cfg: FitConfig, wave: int, batch: int) -> np.ndarray:
+    """Batch ``batch`` of a wave's candidate points in the unit cube (batch 0: the wave's own seed)."""
+    seed = cfg.seed + wave if batch == 0 else (cfg.seed + wave) * 1000 + batch
+    if wave == 1:
+        return latin_hypercube(len(priors.names), cfg.sets_per_wave, seed)
+    return _perturbed(priors, plausible, cfg.sets_per_wave, seed)
+
+
+def _local_workers(runner: Runner) -> int:
+    """Processes for the screen: the fit's local workers (all cores by default; 1 on a dask run)."""
+    import os
+
+    if runner.scheduler is not None:
+        return 1
+    if runner.workers:
+        return int(runner.workers)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _screened_wave(priors, resolved, targets, cfg, wave, plausible, first_id, workers=1) -> pd.DataFrame:
+    """The wave's draws, screened by capacity arithmetic: up to ``sets_per_wave`` that can clear their
+    arrivals (simulated), drawn in batches until there are that many or ``max_draws`` x as many were
+    drawn. The screen costs no simulation, so most of the prior box (which cannot carry January's
+    traffic) is ruled out for nothing and the simulations go to sets that can."""
+    from gatesim.trust.stability import screen
+
+    parts, kept, next_id = [], 0, first_id
+    batches = 1 if targets.stability is None else cfg.max_draws
+    for batch in range(batches):
+        sets = _sets(priors, _draw(priors, plausible, cfg, wave, batch), next_id, wave)
+        next_id += len(sets)
+        frame = pd.DataFrame(sets).set_index("set_id")
+        frame["util_max"], frame["util_at"], frame["screened_out"] = np.nan, "", False
+        if targets.stability is not None:
+            for r in screen(priors, resolved, sets, targets, workers):
+                frame.loc[r["set_id"], ["util_max", "util_at", "screened_out"]] = [
+                    r["util_max"],
+                    r["util_at"],
+                    r["overloaded"],
+                ]
+        cum = (~frame["screened_out"].astype(bool)).cumsum().to_numpy()
+        need = cfg.sets_per_wave - kept
+        if cum[-1] >= need:  # drop the draws after the one that completes the wave
+            frame = frame.iloc[: int(np.argmax(cum >= need)) + 1]
+        parts.append(frame)
+        kept += int((~frame["screened_out"].astype(bool)).sum())
+        if kept >= cfg.sets_per_wave:
+            break
+    out = pd.concat(parts)
+    out["stable"], out["grows_at"], out["growth_per_day"] = pd.NA, "", np.nan
+    return out
+
+
+def _long_run(frame, priors, resolved, targets, out, cfg, runner, on_note, used, tag) -> None:
+    """The long experiment for the sets the screen kept and the targets did not rule out."""
+    from gatesim.trust.stability import long_experiment
+
+    if targets.stability is None:
+        return
+    imax = frame[used].max(axis=1, skipna=False) if used else pd.Series(0.0, index=frame.index)
+    todo = frame[(~frame["screened_out"].astype(bool)) & (imax <= cfg.cut)]
+    if todo.empty:
+        return
+    sets = [{"set_id": int(i), **{k: r[k] for k in priors.names}} for i, r in todo.iterrows()]
+    rows = long_experiment(
+        priors, resolved, sets, targets, out / f"stability{tag}", cfg.replications, cfg.seed, runner, on_note
+    )
+    for r in rows:
+        frame.loc[r["set_id"], ["stable", "grows_at", "growth_per_day"]] = [
+            r["stable"],
+            r["grows_at"],
+            r["growth_per_day"],
+        ]
+
+
+def _plausible(design: pd.DataFrame, used: list[str], cut: float, checked: bool) -> pd.Series:
+    """Not implausible on every fit target in use, kept by the screen and (when checked) stable."""
+    imax = design[used].max(axis=1, skipna=False) if used else pd.Series(0.0, index=design.index)
+    ok = (imax <= cut) & ~design["screened_out"].astype(bool)
+    if checked:
+        ok &= design["stable"].fillna(False).astype(bool)
+    return ok
+
+
+def _predict(design, ensemble, fit_ids, targets, priors, resolved, out, cfg, runner, on_note):
+    """Holdout and check targets for members spread over the ensemble; each target's typical sim sd."""
+    # Holdout and check targets, predicted by members spread evenly over the ensemble's
+    # order of fit (the best alone would understate the ensemble's spread).
+    members = spread(ensemble, cfg.predict_members).reset_index()
+    tag = hashlib.sha256(",".join(map(str, members["set_id"])).encode()).hexdigest()[:8]
+    predictions = pd.DataFrame(columns=["set_id", "replication", "target", "value", "error", "wall_s"])
+    if not members.empty:
+        predictions = evaluate(
+            "predict",
+            members.to_dict(orient="records"),
+            targets,
+            ("holdout", "check"),
+            priors,
+            resolved,
+            out / f"predict-{tag}",
+            cfg.replications,
+            cfg.seed,
+            runner,
+            on_note,
+        )
+    sim_sd = {
+        t: float(np.nanmedian(design[f"sd_{t}"].to_numpy(float))) if design[f"sd_{t}"].notna().any() else 0.0
+        for t in fit_ids
+    }
+    if len(predictions):
+        for t, g in predictions.groupby("target"):
+            sds = g.groupby("set_id")["value"].std(ddof=1).to_numpy(float)
+            sim_sd[str(t)] = float(np.nanmedian(sds)) if np.isfinite(sds).any() else 0.0
+    return predictions, sim_sd
+
+
 def run_fit(
     targets: Targets,
     priors: Priors,
@@ -238,6 +378,7 @@ def run_fit(
     identity = _identity(resolved, priors, targets, cfg)
     if force and _holds_another_fit(out, identity):
         return _replace_fit(targets, priors, resolved, out, cfg, runner, identity, on_note)
+    clear_scratch(out, "fit-new", on_note)  # a killed --force's scratch: said and cleared
     prepare_fit_dir(out, identity, force)
     fit_t = targets.with_role("fit")
     if not fit_t:
@@ -245,80 +386,60 @@ def run_fit(
             "no target has role fit", file=targets.file, allowed="role: fit on at least one target"
         )
     fit_ids = [t.id for t in fit_t]
-    by_id = {t.id: t for t in targets.targets}
-
-    # Simulation sd of every target: replications of the priors' centre.
-    centre = evaluate(
-        "centre",
-        [_centre(priors)],
-        targets,
-        ("fit", "holdout", "check"),
-        priors,
-        resolved,
-        out / "centre",
-        cfg.centre_replications,
-        cfg.seed,
-        runner,
-        on_note,
-    )
-    sim_sd = {
-        t: float(np.nan_to_num(g["value"].std(ddof=1), nan=0.0)) if len(g) > 1 else 0.0
-        for t, g in centre.groupby("target")
-    }
+    checked = targets.stability is not None
+    if not checked:
+        on_note("the targets file has no stability: block: sets are not checked for a backlog that grows")
 
     design_parts, discrepant = [], []
     plausible = pd.DataFrame()
     next_id = 0
     for wave in range(1, cfg.waves + 1):
-        if wave == 1:
-            u = _lhs(len(priors.names), cfg.sets_per_wave, cfg.seed + wave)
-        else:
-            u = _perturbed(priors, plausible, cfg.sets_per_wave, cfg.seed + wave)
-        sets = _sets(priors, u, next_id, wave)
-        next_id += len(sets)
+        # 1. capacity arithmetic: a draw that cannot clear its arrivals is not simulated
+        frame = _screened_wave(
+            priors, resolved, targets, cfg, wave, plausible, next_id, _local_workers(runner)
+        )
+        next_id = int(frame.index.max()) + 1
+        kept = [
+            {"set_id": int(i), "wave": wave, **{k: r[k] for k in priors.names}}
+            for i, r in frame[~frame["screened_out"].astype(bool)].iterrows()
+        ]
         # a later wave's design depends on the implausibility cut: kept under its own hash
         tag = (
-            ""
-            if wave == 1
-            else "-" + __import__("hashlib").sha256(json.dumps(sets, default=str).encode()).hexdigest()[:8]
+            "" if wave == 1 else "-" + hashlib.sha256(json.dumps(kept, default=str).encode()).hexdigest()[:8]
         )
+        # 2. the targets, on cfg.replications replications of each kept set
         values = evaluate(
             f"wave{wave}",
-            sets,
+            kept,
             targets,
             ("fit",),
             priors,
             resolved,
             out / f"wave{wave}{tag}",
-            1,
+            cfg.replications,
             cfg.seed,
             runner,
             on_note,
         )
-        wide = _wide(values)
-        frame = pd.DataFrame(sets).set_index("set_id")
-        for tid in fit_ids:
-            t = by_id[tid]
-            sim = wide[tid] if tid in wide else pd.Series(np.nan, index=frame.index)
-            frame[f"value_{tid}"] = sim.reindex(frame.index)
-            frame[f"I_{tid}"] = implausibility(
-                t.value, frame[f"value_{tid}"], t.sd, sim_sd.get(tid, 0.0), t.discrepancy_sd
-            )
-        if wave == 1:
+        _judge(frame, values, fit_t, cfg.replications)
+        if wave == 1 and kept:  # judged over the simulated sets only
             discrepant = [tid for tid in fit_ids if not (frame[f"I_{tid}"] <= cfg.cut).any()]
             for tid in discrepant:
                 on_note(
                     f"fit target {tid} is met by no parameter set of wave 1: named model discrepancy, left out of the cut"
                 )
+        used = [f"I_{tid}" for tid in fit_ids if tid not in discrepant]
+        # 3. the long experiment, for the sets the screen kept and the targets did not rule out
+        _long_run(frame, priors, resolved, targets, out, cfg, runner, on_note, used, f"{wave}{tag}")
         design_parts.append(frame)
         design = pd.concat(design_parts)
-        used = [f"I_{tid}" for tid in fit_ids if tid not in discrepant]
-        # a set the model failed on (NaN) is not plausible
         design["I_max"] = design[used].max(axis=1, skipna=False) if used else 0.0
-        design["plausible"] = design["I_max"] <= cfg.cut
+        design["plausible"] = _plausible(design, used, cfg.cut, checked)
         plausible = design[design["plausible"]]
         on_note(
-            f"wave {wave}: {int(frame.index.size)} sets, {int((design.loc[frame.index, 'plausible']).sum())} not implausible ({len(plausible)} in all)"
+            f"wave {wave}: {int(frame.index.size)} sets, {int(frame['screened_out'].astype(bool).sum())} ruled out "
+            f"by capacity, {int((frame['stable'] == False).sum())} by a growing backlog; "  # noqa: E712
+            f"{int(design.loc[frame.index, 'plausible'].sum())} not implausible ({len(plausible)} in all)"
         )
         if plausible.empty:
             break
@@ -326,29 +447,13 @@ def run_fit(
     design = pd.concat(design_parts)
     used = [f"I_{tid}" for tid in fit_ids if tid not in discrepant]
     design["I_max"] = design[used].max(axis=1, skipna=False) if used else 0.0
-    design["plausible"] = design["I_max"] <= cfg.cut
+    design["plausible"] = _plausible(design, used, cfg.cut, checked)
     ensemble = design[design["plausible"]].sort_values("I_max", kind="stable")
 
-    # Holdout and check targets, predicted by members spread evenly over the ensemble's
-    # order of fit (the best alone would understate the ensemble's spread).
-    members = spread(ensemble, cfg.predict_members).reset_index()
-    tag = __import__("hashlib").sha256(",".join(map(str, members["set_id"])).encode()).hexdigest()[:8]
-    predictions = pd.DataFrame(columns=["set_id", "replication", "target", "value", "error", "wall_s"])
-    if not members.empty:
-        predictions = evaluate(
-            "predict",
-            members.to_dict(orient="records"),
-            targets,
-            ("holdout", "check"),
-            priors,
-            resolved,
-            out / f"predict-{tag}",
-            1,
-            cfg.seed,
-            runner,
-            on_note,
-        )
-    result = FitResult(design, ensemble, predictions, sim_sd, discrepant, fit_ids)
+    predictions, sim_sd = _predict(
+        design, ensemble, fit_ids, targets, priors, resolved, out, cfg, runner, on_note
+    )
+    result = FitResult(design, ensemble, predictions, sim_sd, discrepant, fit_ids, cfg.replications)
     _write(out, result, targets, priors, resolved, identity, cfg, target_table, calibration_page)
     return result
 

@@ -21,7 +21,7 @@ from gatesim.events.log import LogData
 from gatesim.projections.base import GateView, gate_views, levels_at
 from gatesim.projections.periods import period_totals
 
-__all__ = ["RULES", "RULE_ARGS", "measure", "sim_hour"]
+__all__ = ["RULES", "RULE_ARGS", "measure", "required_args", "sim_hour"]
 
 
 def sim_hour(log: LogData, date: dt.date, hour: float = 0.0) -> float:
@@ -143,6 +143,14 @@ RULE_ARGS: dict[str, set[str]] = {
     name: {p for p in fn.__code__.co_varnames[1 : fn.__code__.co_argcount]} for name, fn in RULES.items()
 }
 _DATE_ARGS = {"date", "start", "end"}
+
+
+def required_args(rule: str) -> set[str]:
+    """The settings ``rule`` has no default for (a target must give them)."""
+    import inspect
+
+    params = list(inspect.signature(RULES[rule]).parameters.values())[1:]
+    return {p.name for p in params if p.default is inspect.Parameter.empty}
 
 
 def measure(log: LogData, rule: str, args: dict[str, Any]) -> float:

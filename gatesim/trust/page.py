@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gatesim.trust.fit import implausibility
+from gatesim.numbers import compact_number
+from gatesim.trust.implausibility import implausibility
 from gatesim.trust.priors import Priors
 from gatesim.trust.targets import Targets
 
@@ -26,40 +27,59 @@ def _q(v: np.ndarray, q: float) -> float:
     return float(np.quantile(v, q)) if v.size else float("nan")
 
 
+def _member_values(result: Any, t: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Per ensemble member: the target's mean over replications and its own sd."""
+    if t.role == "fit":
+        col = f"value_{t.id}"
+        ens = result.ensemble
+        m = ens[col].to_numpy(float) if col in ens else np.array([])
+        sd = ens[f"sd_{t.id}"].to_numpy(float) if f"sd_{t.id}" in ens else np.zeros_like(m)
+        return m, np.nan_to_num(sd, nan=0.0)
+    pred = result.predictions
+    if not len(pred):
+        return np.array([]), np.array([])
+    g = pred[pred["target"] == t.id].groupby("set_id")["value"]
+    return g.mean().to_numpy(float), np.nan_to_num(g.std(ddof=1).to_numpy(float), nan=0.0)
+
+
+def _verdict(t: Any, result: Any, n: int, within: float) -> str:
+    """Echo targets are checks of an input, never "met"; holdouts are the out-of-sample test."""
+    if t.echo:
+        if n == 0:
+            return "echo check: not run (empty ensemble)"
+        return "echo check: clears its input" if within >= 0.5 else "echo check: does not clear its input"
+    if t.role == "fit":
+        return "discrepancy: no parameter set meets it" if t.id in result.discrepant else "fitted"
+    if n == 0:
+        return "not predicted (empty ensemble)"
+    return "met" if within >= 0.5 else ("partly met" if within > 0 else "missed: model discrepancy")
+
+
 def target_table(result: Any, targets: Targets) -> pd.DataFrame:
     rows = []
     wave1 = result.design[result.design["wave"] == 1] if "wave" in result.design else result.design
-    pred = result.predictions
     for t in targets.targets:
-        sd_sim = result.sim_sd.get(t.id, 0.0)
-        if t.role == "fit":
-            col = f"value_{t.id}"
-            ens = result.ensemble[col].to_numpy(float) if col in result.ensemble else np.array([])
-            prior = wave1[col].to_numpy(float) if col in wave1 else np.array([])
-        else:
-            ens = pred.loc[pred["target"] == t.id, "value"].to_numpy(float) if len(pred) else np.array([])
-            prior = np.array([])
-        imp = implausibility(t.value, ens, t.sd, sd_sim, t.discrepancy_sd)
+        ens, sds = _member_values(result, t)
+        col = f"value_{t.id}"
+        prior = wave1[col].to_numpy(float) if t.role == "fit" and col in wave1 else np.array([])
+        reps = max(int(getattr(result, "replications", 1)), 1)
+        imp = implausibility(
+            t.value, ens, t.sd, np.sqrt(sds**2 * (1 + 1 / reps)), t.discrepancy_sd, t.bound == "upper"
+        )
         med = _q(ens, 0.5)
         within = float(np.mean(imp <= 3.0)) if ens.size else float("nan")
-        if t.role == "fit":
-            verdict = "discrepancy: no parameter set meets it" if t.id in result.discrepant else "fitted"
-        elif ens.size == 0:
-            verdict = "not predicted (empty ensemble)"
-        else:
-            verdict = (
-                "met" if within >= 0.5 else ("partly met" if within > 0 else "missed: model discrepancy")
-            )
         rows.append(
             {
                 "id": t.id,
                 "role": t.role,
+                "echo": t.echo,
+                "bound": t.bound,
                 "what": t.what,
                 "unit": t.unit,
                 "observed": t.value,
                 "obs_sd": t.sd,
                 "discrepancy_sd": t.discrepancy_sd,
-                "sim_sd": sd_sim,
+                "sim_sd": float(np.median(sds)) if sds.size else result.sim_sd.get(t.id, 0.0),
                 "n": int(np.sum(~np.isnan(ens))),
                 "ensemble_p05": _q(ens, 0.05),
                 "ensemble_median": med,
@@ -68,7 +88,7 @@ def target_table(result: Any, targets: Targets) -> pd.DataFrame:
                 "share_within_3": within,
                 "prior_p05": _q(prior, 0.05),
                 "prior_p95": _q(prior, 0.95),
-                "verdict": verdict,
+                "verdict": _verdict(t, result, ens.size, within),
                 "source": t.source,
             }
         )
@@ -110,18 +130,20 @@ def parameter_table(result: Any, priors: Priors) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _screen_line(design: pd.DataFrame) -> str:
+    if "screened_out" not in design:
+        return ""
+    out = int(design["screened_out"].astype(bool).sum())
+    grew = int((design["stable"] == False).sum())  # noqa: E712  (NA: not run)
+    return (
+        f"{out} sets were ruled out by capacity arithmetic before simulation (a stage at utilisation >= 1) "
+        f"and {grew} by a backlog that grows in the long experiment. "
+    )
+
+
 def fmt_number(x: float) -> str:
     """A figure for a Markdown table: bn / M for money-sized values, 3 significant digits for small ones."""
-    if x is None or (isinstance(x, float) and np.isnan(x)):
-        return "-"
-    ax = abs(x)
-    if ax >= 1e9:
-        return f"{x / 1e9:,.1f} bn"
-    if ax >= 1e6:
-        return f"{x / 1e6:,.1f} M"
-    if ax >= 100:
-        return f"{x:,.0f}"
-    return f"{x:.3g}"
+    return compact_number(x, decimals=1, sep=" ", small="significant")
 
 
 def calibration_page(
@@ -133,20 +155,28 @@ def calibration_page(
         f"# Calibration of {identity['scenario']} (history matching)",
         "",
         f"Generated by `gatesim calibrate --fit` (scenario hash {identity['scenario_hash']}, priors "
-        f"{identity['priors']}): {cfg.waves} waves of {cfg.sets_per_wave} parameter sets, 1 replication each "
-        f"(common random numbers), simulation sd from {cfg.centre_replications} replications at the priors' centre; "
-        f"cut at implausibility {cfg.cut:g}. **{n_ok} of {n_sets} simulated sets are not ruled out** "
-        f"(the plausible ensemble, `ensemble.csv`). Holdout and check targets are predicted by the "
+        f"{identity['priors']}): {cfg.waves} waves of up to {cfg.sets_per_wave} simulated parameter sets, "
+        f"{cfg.replications} replications each (common random numbers), each set judged with its own "
+        f"simulation sd; "
+        f"cut at implausibility {cfg.cut:g}. {_screen_line(design)}**{n_ok} of {n_sets} parameter sets are not "
+        f"ruled out** (the plausible ensemble, `ensemble.csv`). Holdout and check targets are predicted by the "
         f"{min(cfg.predict_members, n_ok)} members spread evenly over the ensemble. Method and choices: docs/calibration.md.",
+        "",
+        "The ensemble is a set of worlds the data do not rule out, not a sample from a posterior: "
+        "members were drawn by a Latin hypercube over the priors and then by steps from plausible "
+        'sets, so a share of members ("within 3 sd" below, or a share of worlds in an assessment) '
+        "says how much of this set agrees, not how likely anything is. Targets marked *echo* return "
+        "an input (arrivals set from the figure, a multiplier fitted to it): they can rule a set out "
+        "when it cannot clear that input, and are reported as checks, never as met or out of sample.",
         "",
         "## Targets beside the ensemble",
         "",
-        "| id | role | what | observed (± sd) | ensemble 5% / median / 95% | median ÷ observed | within 3 sd | verdict |",
+        "| id | role | what | observed (± sd) | ensemble 5% / median / 95% | median ÷ observed | members within 3 sd | verdict |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for _, r in table.iterrows():
         lines.append(
-            f"| {r['id']} | {r['role']} | {r['what']} ({r['unit']}) | {fmt_number(r['observed'])} ± {fmt_number(r['obs_sd'])} | "
+            f"| {r['id']} | {r['role']}{' (echo)' if r['echo'] else ''}{', upper bound' if r['bound'] == 'upper' else ''} | {r['what']} ({r['unit']}) | {fmt_number(r['observed'])} ± {fmt_number(r['obs_sd'])} | "
             f"{fmt_number(r['ensemble_p05'])} / {fmt_number(r['ensemble_median'])} / {fmt_number(r['ensemble_p95'])} | "
             f"{r['ratio_median']:.2f} | {r['share_within_3']:.0%} | {r['verdict']} |"
         )
@@ -174,6 +204,7 @@ def calibration_page(
     lines += ["", "## Model discrepancy: targets no plausible set meets", ""]
     if missed.empty:
         lines.append("None: every target is met by at least half of the members that predicted it.")
+    lines += ["", "(Echo targets are not listed here: a miss there is a set that cannot clear its input.)"]
     for _, r in missed.iterrows():
         t = next(x for x in targets.targets if x.id == r["id"])
         lines.append(

@@ -2,8 +2,12 @@
 
 Checked against the scenario: every ``sources:`` entry with basis
 ``assumption`` must have a range (varied or held, with its reason) or be
-declared no parameter; every key path must exist in the scenario; low <= high.
-Any problem is one line (file, line, key, given, allowed).
+declared no parameter; every key path must exist in the scenario (or be a
+field the schema allows under an existing one: a server schedule); low <=
+high; a varied prior covers only the ``sources:`` entries it sets a value
+under (one parameter cannot stand for another parameter's assumption); and
+each varied prior's ends (or each choice) make a valid scenario. Any problem
+is one line (file, line, key, given, allowed), before anything runs.
 """
 
 from __future__ import annotations
@@ -17,9 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from gatesim.errors import InputError
+from gatesim.limits import VALUE
+from gatesim.scenario.base import StrictModel
 from gatesim.scenario.checked import line_of, read_checked
 from gatesim.scenario.explain import has_key
 from gatesim.scenario.load import apply_overrides, validate
@@ -28,14 +34,14 @@ from gatesim.scenario.schema import Scenario
 __all__ = ["Prior", "Priors", "default_priors_path", "load_priors"]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+_Model = StrictModel  # unknown keys, true/false for numbers, texts: gatesim/scenario/base.py
+_VALUE = VALUE.bounds  # a scenario value: checked against the scenario at both ends (gatesim/trust/checks.py)
 
 
 class Prior(_Model):
     paths: list[str] = Field(..., min_length=1)
-    low: float | None = None
-    high: float | None = None
+    low: float | None = Field(None, **_VALUE)
+    high: float | None = Field(None, **_VALUE)
     choices: dict[str, Any] | None = None
     covers: list[str] = Field(default_factory=list)
     reason: str = Field(..., min_length=1)
@@ -65,6 +71,8 @@ class Prior(_Model):
             raise ValueError("low and high must be finite numbers")
         if self.low > self.high:
             raise ValueError(f"low ({self.low:g}) is above high ({self.high:g})")
+        if self.integer and math.ceil(self.low) > math.floor(self.high):
+            raise ValueError(f"integer: no integer lies between low ({self.low:g}) and high ({self.high:g})")
         return self
 
     @property
@@ -92,8 +100,9 @@ class Prior(_Model):
             return names[min(int(u * len(names)), len(names) - 1)]
         low, high = self.span()
         x = low + u * (high - low)
-        if self.integer:
-            return int(min(low + math.floor(u * (high - low + 1)), high))
+        if self.integer:  # the integers inside [low, high] in equal strata
+            lo, hi = math.ceil(low), math.floor(high)
+            return int(min(lo + math.floor(u * (hi - lo + 1)), hi))
         return float(f"{x:.6g}")
 
     def quantile(self, value: Any) -> float:
@@ -108,8 +117,8 @@ class Prior(_Model):
 
 class Held(_Model):
     path: str | None = None
-    low: float
-    high: float
+    low: float = Field(..., **_VALUE)
+    high: float = Field(..., **_VALUE)
     held: str = Field(..., min_length=1)
     reason: str = Field(..., min_length=1)
 
@@ -149,12 +158,39 @@ class Priors:
         """``--set`` overrides that put ``params`` into a scenario."""
         out: list[str] = []
         for name, v in params.items():
-            out.extend(f"{path}={json.dumps(value)}" for path, value in self.varied[name].path_values(v))
+            out.extend(
+                f"{path}={json.dumps(value, default=str)}" for path, value in self.varied[name].path_values(v)
+            )
         return out
 
     def apply(self, resolved: dict, params: dict[str, Any], extra: Sequence[str] = ()) -> Scenario:
-        data = apply_overrides(copy.deepcopy(resolved), [*extra, *self.overrides(params)])
+        """The scenario with ``extra`` overrides and then ``params`` set.
+
+        The parameters' values are set on the data directly rather than written as
+        ``--set`` text and read back (the same values: numbers, names, lists), which
+        spares a YAML parse per key path and set: the screen applies thousands.
+        """
+        data = apply_overrides(copy.deepcopy(resolved), list(extra))
+        for name, v in params.items():
+            for path, value in self.varied[name].path_values(v):
+                _set_path(data, path, copy.deepcopy(value))
         return validate(data, file="<parameter set>")
+
+
+def _set_path(data: dict, path: str, value: Any) -> None:
+    """Set a dotted key path in plain scenario data (mappings created on the way, as ``--set`` does)."""
+    keys = path.split(".")
+    node = data
+    for k in keys[:-1]:
+        nxt = node.get(k)
+        if not isinstance(nxt, dict):
+            if k in node:
+                raise InputError(
+                    "key path goes through a non-mapping", key=path, allowed="a path of mapping keys"
+                )
+            nxt = node[k] = {}
+        node = nxt
+    node[keys[-1]] = value
 
 
 def default_priors_path(scenario_path: str | Path) -> Path:
@@ -162,10 +198,21 @@ def default_priors_path(scenario_path: str | Path) -> Path:
     return p.with_name(p.name.removesuffix(".yaml") + ".priors.yaml")
 
 
+# A stage's queue rules are optional fields a resolved scenario leaves out when unset; a prior
+# may set one on a stage that exists (a server schedule in fruit seasons). Any other key path
+# must exist, so that a misspelt key inside a free mapping (steps_min) is not set beside it.
+_OPTIONAL_RULES = ("server_schedule", "surge", "outages", "random_outages", "patience_h")
+
+
+def _optional_rule(resolved: dict, kp: str) -> bool:
+    parent, _, leaf = kp.rpartition(".")
+    return leaf in _OPTIONAL_RULES and ".stages." in kp and has_key(resolved, parent)
+
+
 def _check_varied(parsed: _File, resolved: dict, sources: set[str], lines: dict, file: str) -> None:
     for name, p in parsed.varied.items():
         for i, kp in enumerate(p.paths):
-            if not has_key(resolved, kp):
+            if not has_key(resolved, kp) and not _optional_rule(resolved, kp):
                 raise InputError(
                     "no such key path in the scenario",
                     file=file,
@@ -181,6 +228,15 @@ def _check_varied(parsed: _File, resolved: dict, sources: set[str], lines: dict,
                     line=line_of(lines, "varied", name, "covers"),
                     key=f"varied.{name}.covers",
                     given=kp,
+                )
+            if not any(path == kp or path.startswith(kp + ".") for path in p.paths):
+                raise InputError(
+                    "covers an assumption it does not vary (none of its paths is under it)",
+                    file=file,
+                    line=line_of(lines, "varied", name, "covers"),
+                    key=f"varied.{name}.covers",
+                    given=kp,
+                    allowed=", ".join(p.paths) + " or a key above one of them",
                 )
 
 
@@ -205,6 +261,29 @@ def _check_against(parsed: _File, resolved: dict, sources: set[str], lines: dict
             )
 
 
+def _check_ends(parsed: _File, resolved: dict, lines: dict, file: str) -> None:
+    """Each varied prior at its low and high end (or each choice) makes a valid scenario."""
+    for name, p in parsed.varied.items():
+        if p.choices is not None:
+            values: list[Any] = list(p.choices)
+        else:
+            values = [p.value(0.0), p.value(1.0 - 1e-12)]
+        for v in values:
+            data = copy.deepcopy(resolved)
+            try:
+                for path, x in p.path_values(v):
+                    _set_path(data, path, copy.deepcopy(x))
+                validate(data, file=file)
+            except InputError as e:
+                raise InputError(
+                    f"at {v!r} the scenario is invalid ({e.key}: {e.message})",
+                    file=file,
+                    line=line_of(lines, "varied", name),
+                    key=f"varied.{name}",
+                    given=v,
+                ) from None
+
+
 def load_priors(path: str | Path, scenario: Scenario, resolved: dict) -> Priors:
     """Read the priors file and check it against the scenario (see the module docstring)."""
     import hashlib
@@ -224,6 +303,7 @@ def load_priors(path: str | Path, scenario: Scenario, resolved: dict) -> Priors:
     sources = scenario.sources
     varied = dict(parsed.varied)
     _check_against(parsed, resolved, set(sources), lines, file)
+    _check_ends(parsed, resolved, lines, file)
     covered = {k for p in varied.values() for k in p.covers} | set(parsed.ranges) | set(parsed.not_parameters)
     missing = sorted(k for k, s in sources.items() if s.basis == "assumption" and k not in covered)
     if missing:

@@ -1,16 +1,20 @@
-"""A full-year revenue projection over plausible worlds, per gate and for the modelled gates' share.
+"""A full-year revenue projection over plausible worlds, per gate and against the 2026 targets.
 
 Each world (a plausible parameter set of the ensemble) runs the whole of
-2026 with the scenario's seasons and Tết regimes, and a volume growth rate
-drawn from the priors' ``growth`` range (stratified over the worlds, so the
-projection carries that uncertainty too). Customs tax is summed per gate over
-the year. The region's targets are for all of Customs Region VI; the modelled
-gates' part of them is set by their share of the region's 2025 revenue
-(Hữu Nghị 6,044 + Tân Thanh 4,237 of 12,144.9 billion VND to 30 Nov 2025,
-CAND via vietnam.vn: 0.847; Cốc Nam's part is not published, so 0.85 ± 0.03).
-Runs on the sweep runner (resumable; local processes or dask).
+2026 with the scenario's seasons and Tết regimes, and a truck-volume growth
+rate drawn from the priors' ``growth`` range (stratified over the worlds).
+Customs tax is summed per gate over the year. Tax per truck has its own
+growth over 2026 (``seeds/revenue_2025.yaml``: from 2025's level held to
+2025's per-truck rise again), stratified over the worlds in the reverse
+order, so volume and per-truck growth are not tied; the simulated year is at
+January 2026's tax per truck and is scaled by the year's mean growth factor.
+"% of target" is :mod:`gatesim.trust.revenue_basis`'s one definition (the
+same as ``gatesim run``'s): the gates whose 2025 share is published, over the
+target times that share. The seeds' disagreement on the region's run-rate is
+printed with the table. Runs on the sweep runner (resumable; local processes
+or dask).
 
-    python -m gatesim.trust.revenue ENSEMBLE BASE --out DIR [--worlds N] [-j J]
+    gatesim revenue ENSEMBLE BASE --out DIR [--worlds N] [-j J]
 """
 
 from __future__ import annotations
@@ -18,7 +22,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -26,47 +29,80 @@ import numpy as np
 import pandas as pd
 
 from gatesim.errors import InputError
+from gatesim.trust.revenue_basis import RevenueBasis, load_revenue_basis, mean_growth_factor
 
-__all__ = ["MODELLED_SHARE", "MODELLED_SHARE_SD", "main", "revenue_summary"]
-
-MODELLED_SHARE = (6044.0 + 4237.0) / 12144.9  # 2025 to 30 Nov, CAND via vietnam.vn
-MODELLED_SHARE_SD = 0.03  # Cốc Nam's part unknown; 2026 split may move
+__all__ = ["command", "revenue_summary", "tax_growth_by_world"]
 
 
-def revenue_summary(results: pd.DataFrame, targets_vnd: dict[str, float]) -> pd.DataFrame:
-    """Per gate and for all modelled gates: annual tax over worlds (median, 5%, 95%) and against targets."""
+def tax_growth_by_world(worlds: list[int], low: float, high: float) -> dict[int, float]:
+    """Per-truck tax growth over 2026 for each world: stratified over [low, high] in reverse order."""
+    n = len(worlds)
+    return {w: round(low + (n - i - 0.5) / n * (high - low), 4) for i, w in enumerate(worlds)}
+
+
+def _per_world(df: pd.DataFrame, column: str, growth: dict[int, float] | None) -> pd.DataFrame:
+    """(world, gate) annual totals of ``column``, scaled by the world's per-truck growth over the year."""
+    annual = pd.to_numeric(df[column], errors="coerce") / df["days"] * 365.0
+    if growth:
+        annual = annual * df["world"].map(lambda w: mean_growth_factor(growth.get(int(w), 0.0)))
+    return df.assign(annual=annual).groupby(["world", "gate"])["annual"].mean().unstack("gate")
+
+
+def _spread(per_world: pd.DataFrame, name: str, unit: str) -> dict[str, dict[str, float]]:
+    return {
+        g: {
+            f"annual_{name}_median_{unit}": float(np.median(v)),
+            f"annual_{name}_p05_{unit}": float(np.quantile(v, 0.05)),
+            f"annual_{name}_p95_{unit}": float(np.quantile(v, 0.95)),
+        }
+        for g, v in ((g, per_world[g].to_numpy(float)) for g in per_world.columns)
+    }
+
+
+def revenue_summary(
+    results: pd.DataFrame,
+    targets_vnd: dict[str, float],
+    basis: RevenueBasis | None = None,
+    growth: dict[str, dict[int, float]] | None = None,
+) -> pd.DataFrame:
+    """Per gate, the basis gates and all modelled gates: annual tax (and declared value, when the
+    results have it) over worlds (median, 5%, 95%), each with its own per-truck growth
+    (``growth["tax"]``, ``growth["value"]``: world -> rate), and the basis gates against each
+    target (:func:`share_of_target`'s definition)."""
+    basis = basis or load_revenue_basis()
+    growth = growth or {}
     df = results.copy()
-    df["revenue_vnd"] = pd.to_numeric(df["revenue_vnd"], errors="coerce")
     df["days"] = pd.to_numeric(df["days"], errors="coerce")
-    df["annual_vnd"] = df["revenue_vnd"] / df["days"] * 365.0
-    per_world = df.groupby(["world", "gate"])["annual_vnd"].mean().unstack("gate")
-    per_world["all_modelled"] = per_world.sum(axis=1)
-    rows = []
-    for gate in per_world.columns:
-        v = per_world[gate].to_numpy(float)
-        rows.append(
-            {
-                "gate": gate,
-                "worlds": int(v.size),
-                "annual_tax_median_vnd": float(np.median(v)),
-                "annual_tax_p05_vnd": float(np.quantile(v, 0.05)),
-                "annual_tax_p95_vnd": float(np.quantile(v, 0.95)),
-            }
-        )
+    per_world = _per_world(df, "revenue_vnd", growth.get("tax"))
+    have = [g for g in basis.gates if g in per_world.columns]
+    basis_col = "+".join(basis.gates)
+    if len(have) == len(basis.gates):
+        per_world[basis_col] = per_world[have].sum(axis=1)
+    per_world["all_modelled"] = per_world[[c for c in per_world.columns if c != basis_col]].sum(axis=1)
+    tax = _spread(per_world, "tax", "vnd")
+    value: dict[str, dict[str, float]] = {}
+    if "value_usd" in df:
+        pv = _per_world(df, "value_usd", growth.get("value"))
+        if len(have) == len(basis.gates):
+            pv[basis_col] = pv[have].sum(axis=1)
+        pv["all_modelled"] = pv[[c for c in pv.columns if c != basis_col]].sum(axis=1)
+        value = _spread(pv, "value", "usd")
+    rows = [
+        {"gate": g, "worlds": int(per_world[g].size), **tax[g], **value.get(g, {})} for g in per_world.columns
+    ]
     out = pd.DataFrame(rows)
-    total = per_world["all_modelled"].to_numpy(float)
+    if basis_col not in per_world:
+        return out  # the published share's gates are not all modelled: no comparison
+    total = per_world[basis_col].to_numpy(float)
     rng = np.random.default_rng(0)  # only to propagate the share's uncertainty (not a model input)
-    share = np.clip(rng.normal(MODELLED_SHARE, MODELLED_SHARE_SD, (4000, 1)), 0.5, 1.0)
+    share = np.clip(rng.normal(basis.share, basis.share_sd, (4000, 1)), 0.05, 1.0)
     for name, target in targets_vnd.items():
-        part = target * share  # the modelled gates' part of the region's target
-        ratio = (total[None, :] / part).ravel()
-        out[f"vs_{name}_median"] = np.where(out["gate"] == "all_modelled", float(np.median(ratio)), np.nan)
-        out[f"vs_{name}_p05"] = np.where(
-            out["gate"] == "all_modelled", float(np.quantile(ratio, 0.05)), np.nan
-        )
-        out[f"vs_{name}_p95"] = np.where(
-            out["gate"] == "all_modelled", float(np.quantile(ratio, 0.95)), np.nan
-        )
+        # share_of_target's definition, over the share's uncertainty
+        ratio = (total[None, :] / (target * share)).ravel()
+        row = out["gate"] == basis_col
+        out[f"vs_{name}_median"] = np.where(row, float(np.median(ratio)), np.nan)
+        out[f"vs_{name}_p05"] = np.where(row, float(np.quantile(ratio, 0.05)), np.nan)
+        out[f"vs_{name}_p95"] = np.where(row, float(np.quantile(ratio, 0.95)), np.nan)
     return out
 
 
@@ -115,6 +151,10 @@ def command(ensemble, base, out, worlds, workers, scheduler, quiet) -> None:
     sc, res = load_scenario(Path(base))
     priors = load_priors(default_priors_path(base), sc, res)
     check_base(ens, res, base, priors)
+    from gatesim.trust.checks import check_ensemble, check_worlds
+
+    check_worlds(ens, worlds, lambda m: click.echo(m, err=True))
+    check_ensemble(ens, priors, res, ens.worlds(priors, worlds))  # every row, before anything is written
     growth = priors.ranges.get("growth")
     lo, hi = (growth.low, growth.high) if growth is not None else (0.0, 0.0)
     year = [
@@ -169,20 +209,23 @@ def command(ensemble, base, out, worlds, workers, scheduler, quiet) -> None:
     )
     if bar:
         bar[0].__exit__(None, None, None)
-    summary = revenue_summary(outcome.results, dict(sc.targets.revenue_2026_vnd))
+    basis = load_revenue_basis()
+    t_lo, t_hi = basis.per_truck_growth.get("tax", (0.0, 0.0))
+    worlds = [int(p.params["world"]) for p in points]
+    v_lo, v_hi = basis.per_truck_growth.get("value", (0.0, 0.0))
+    # value and tax per truck rose together in 2025: stratified in the same order
+    per_truck = {
+        "tax": tax_growth_by_world(worlds, t_lo, t_hi),
+        "value": tax_growth_by_world(worlds, v_lo, v_hi),
+    }
+    summary = revenue_summary(outcome.results, dict(sc.targets.revenue_2026_vnd), basis, per_truck)
     write_csv(Path(out) / "revenue_2026.csv", summary)
     with pd.option_context("display.width", 200, "display.max_columns", 30):
         click.echo(summary.to_string(index=False))
+    click.echo(
+        f"per truck over 2026, across the worlds: tax {t_lo:.0%}-{t_hi:.0%}, declared value "
+        f"{v_lo:.0%}-{v_hi:.0%} (seeds/revenue_2025.yaml); "
+        f"vs_<target>: {' + '.join(basis.gates)} over the target x their 2025 share ({basis.share:.3f} ± {basis.share_sd})"
+    )
+    click.echo(basis.disagreement())
     click.echo(f"written: {Path(out) / 'revenue_2026.csv'}")
-
-
-def main() -> None:
-    """``python -m gatesim.trust.revenue ARGS`` = ``gatesim revenue ARGS``: the gatesim group
-    runs it, so its failures end as every command's do (one line; exit 2 or 1)."""
-    from gatesim.cli import main as gatesim
-
-    gatesim.main(args=["revenue", *sys.argv[1:]], prog_name="gatesim")
-
-
-if __name__ == "__main__":
-    main()

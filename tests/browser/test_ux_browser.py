@@ -1,6 +1,7 @@
-"""The report in a real headless Chromium: every page loads offline with no console error, every
-image is there, the multi-scenario page is short until opened, and a screenshot of each chart at
-a fixed viewport is not blank (issue 18). Skips, saying why, where Chromium is absent."""
+"""The report in a real headless Chromium (Playwright, tests/browser/conftest.py): every page
+loads offline with no console error and no request leaving the machine, every image is there,
+the multi-scenario page is short until opened, and a screenshot of each chart at a fixed
+viewport is not blank. Skips, saying why, where Chromium is absent."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from chromium_cdp import Browser, BrowserUnavailable, find_chromium
 from click.testing import CliRunner
+from conftest import HEIGHT, WIDTH
 from PIL import Image
+from shots import ink, not_blank
 
 from gatesim.cli import main
 from gatesim.compare import compare_tables
@@ -24,46 +26,15 @@ from gatesim.report.common import new_figure, render_png
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline_2026.yaml"
-WIDTH, HEIGHT = 1200, 900
 
-# slow: Chromium starts per page (~75 s in all); .ci/run runs the slow tier
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        find_chromium() is None,
-        reason="headless Chromium not installed (Debian: apt-get install chromium; or set GATESIM_CHROMIUM)",
-    ),
-]
+# slow: four reports built from runs, ~60 s; .ci/run runs the slow tier
+pytestmark = [pytest.mark.slow]
 
 
 def _cli(*args: str):
     res = CliRunner().invoke(main, list(args))
     assert res.exit_code == 0, res.output
     return res
-
-
-def ink(png: bytes) -> tuple[float, float]:
-    """(share of pixels with ink, share of coloured pixels). A chart with data has both; an empty
-    one (axes, labels, grid only: grey on white) has no colour; a blank or broken one has no ink."""
-    a = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
-    dark = (a.min(axis=2) < 200).mean()
-    coloured = ((a.max(axis=2) - a.min(axis=2)) > 60).mean()
-    return float(dark), float(coloured)
-
-
-def not_blank(png: bytes) -> bool:
-    dark, coloured = ink(png)
-    return dark >= 0.01 and coloured >= 0.0005
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        b = Browser(WIDTH, HEIGHT)
-    except BrowserUnavailable as e:
-        pytest.skip(str(e))
-    yield b
-    b.close()
 
 
 @pytest.fixture(scope="module")
@@ -114,45 +85,52 @@ _IMAGES = """JSON.stringify(Array.from(document.images).map(i => {
 _OPEN_ALL = "document.querySelectorAll('details').forEach(d => d.open = true); document.body.scrollHeight"
 
 
+def _shot(page, box: dict) -> bytes:
+    """A screenshot of a box in page coordinates."""
+    return page.screenshot(full_page=True, clip=box)
+
+
 @pytest.mark.parametrize("kind", ["run", "multi", "comparison", "sweep"])
-def test_page_loads_offline_with_every_image_and_no_error(browser, pages, kind):
+def test_page_loads_offline_with_every_image_and_no_error(open_page, pages, kind):
     html = pages[kind]
-    page = browser.open(html.as_uri())
-    assert page.errors() == []
-    page.eval(_OPEN_ALL)
-    images = json.loads(page.eval(_IMAGES))
+    w = open_page(html.as_uri())
+    page = w.page
+    assert w.errors == []
+    assert w.outside() == []
+    page.evaluate(_OPEN_ALL)
+    images = json.loads(page.evaluate(_IMAGES))
     figures = re.findall(r'<figure id="([^"]+)"', html.read_text(encoding="utf-8"))
     assert len(images) == len(figures) >= 1
     for img in images:
         assert img["complete"] and img["w"] >= 600 and img["h"] >= 200, img
         assert img["cw"] > 300 and img["ch"] > 100, img  # laid out at a readable size
-    assert page.errors() == []
+    assert w.errors == []
 
 
-def test_multi_scenario_page_leads_with_the_overview_and_is_short(browser, pages):
-    page = browser.open(pages["multi"].as_uri())
-    folded = page.eval("document.body.scrollHeight")
-    first = page.eval("document.querySelector('h2').textContent")
-    opened = page.eval(_OPEN_ALL)
+def test_multi_scenario_page_leads_with_the_overview_and_is_short(open_page, pages):
+    page = open_page(pages["multi"].as_uri()).page
+    folded = page.evaluate("document.body.scrollHeight")
+    first = page.evaluate("document.querySelector('h2').textContent")
+    opened = page.evaluate(_OPEN_ALL)
     assert first == "Overview"
     assert folded < 4000, folded  # the overview and three closed sections, not ~21,000 px
     assert opened > 3 * folded  # the detail is all there, a click away
 
 
 @pytest.mark.parametrize("kind", ["run", "comparison", "multi"])
-def test_screenshot_of_every_chart_is_not_blank(browser, pages, kind):
-    page = browser.open(pages[kind].as_uri())
+def test_screenshot_of_every_chart_is_not_blank(open_page, pages, kind):
+    page = open_page(pages[kind].as_uri()).page
     shot = page.screenshot()
     assert Image.open(io.BytesIO(shot)).size == (WIDTH, HEIGHT)  # the fixed viewport
     assert not_blank(shot)
-    page.eval(_OPEN_ALL)
-    for img in json.loads(page.eval(_IMAGES)):
+    page.evaluate(_OPEN_ALL)
+    for img in json.loads(page.evaluate(_IMAGES)):
         clip = {"x": img["x"], "y": img["y"], "width": img["cw"], "height": img["ch"]}
-        png = page.screenshot(clip)
+        png = _shot(page, clip)
         assert not_blank(png), (img["id"], ink(png))
 
 
-def test_the_check_catches_a_missing_and_an_empty_chart(browser, pages, tmp_path):
+def test_the_check_catches_a_missing_and_an_empty_chart(open_page, pages, tmp_path):
     """The same page with one chart replaced by an empty figure and one by a broken image: the
     checks above fail on both (so they can fail)."""
     fig = new_figure(10, 4)
@@ -168,12 +146,12 @@ def test_the_check_catches_a_missing_and_an_empty_chart(browser, pages, tmp_path
     )
     broken = tmp_path / "report.html"
     broken.write_text(text, encoding="utf-8")
-    page = browser.open(broken.as_uri())
-    images = json.loads(page.eval(_IMAGES))
+    page = open_page(broken.as_uri()).page
+    images = json.loads(page.evaluate(_IMAGES))
     # the broken one is no picture (the image check fails): Chromium shows its alt text instead
     assert images[1]["w"] == 0 and images[1]["cw"] < 300
     shots = [
-        page.screenshot({"x": i["x"], "y": i["y"], "width": i["cw"], "height": i["ch"]})
+        _shot(page, {"x": i["x"], "y": i["y"], "width": i["cw"], "height": i["ch"]})
         for i in (images[0], images[2])
     ]
     assert not not_blank(shots[0])  # the empty chart: axes and labels, no data (the screenshot check fails)

@@ -15,6 +15,7 @@ import pytest
 from faultkit import BASELINE, cli, one_line, snapshot
 
 from gatesim.errors import InputError
+from tests.helpers.trust_cases import write_centre_ensemble
 
 
 def test_calibrate_refuses_an_existing_file_without_force(tmp_path):
@@ -170,7 +171,7 @@ def test_assess_out_under_a_file_is_bad_input(tmp_path):
     before = snapshot(blocker)
     result, lines = cli(
         "assess",
-        scenarios / "baseline_2026.ensemble.csv",
+        write_centre_ensemble(tmp_path / "ens" / "ensemble.csv", BASELINE),
         BASELINE,
         scenarios / "tan_thanh_8_lanes.yaml",
         "--out",
@@ -194,7 +195,7 @@ def test_revenue_ends_in_one_line_on_a_failure_of_the_environment(tmp_path, monk
         "sys.argv",
         [
             "revenue",
-            str(Path(BASELINE).parent / "baseline_2026.ensemble.csv"),
+            str(write_centre_ensemble(tmp_path / "ens" / "ensemble.csv", BASELINE)),
             str(BASELINE),
             "--out",
             str(tmp_path / "r"),

@@ -17,26 +17,14 @@ from pathlib import Path
 import pytest
 from faultkit import BASELINE, ROOT, cli, one_line
 
-from gatesim.sweep import load_sweep, run_sweep
+from tests.helpers.sweeps import reference_sweep, start_sweep, sweep_text
 
-SPEC = f"""\
-base: {BASELINE}
-seed: 5
-days: 1
-replications: 1
-set: ["calendar.warmup_days=0"]
-parameters:
-  gates.tan_thanh.stages.road.lanes: [4, 8]
-"""
+SPEC = sweep_text({"gates.tan_thanh.stages.road.lanes": "[4, 8]"})
 
 
 @pytest.fixture(scope="module")
 def ref(tmp_path_factory):
-    d = tmp_path_factory.mktemp("sweepref")
-    spec = d / "sw.yaml"
-    spec.write_text(SPEC)
-    run_sweep(load_sweep(spec), d / "out", workers=1)
-    return spec, d / "out"
+    return reference_sweep(tmp_path_factory.mktemp("sweepref"), SPEC, name="sw.yaml")
 
 
 def _sweep(spec, out, *extra):
@@ -209,20 +197,9 @@ def _alive(pid: int) -> bool:
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
 def test_killing_the_main_process_ends_the_workers(tmp_path):
     spec = tmp_path / "sw.yaml"
-    spec.write_text(SPEC.replace("days: 1", "days: 60").replace("[4, 8]", "[2, 3, 4, 5]"))
-    cmd = [
-        sys.executable,
-        "-m",
-        "gatesim.cli",
-        "sweep",
-        str(spec),
-        "--out",
-        str(tmp_path / "out"),
-        "-q",
-        "-j",
-        "2",
-    ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    spec.write_text(sweep_text({"gates.tan_thanh.stages.road.lanes": "[2, 3, 4, 5]"}, days=60))
+    quiet = {"cwd": ROOT, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    proc = start_sweep(spec, tmp_path / "out", "-q", "-j", "2", **quiet)
     workers: list[int] = []
     try:
         deadline = time.monotonic() + 120

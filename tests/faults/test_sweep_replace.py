@@ -6,21 +6,12 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from faultkit import BASELINE, cli, one_line, snapshot
+from faultkit import cli, one_line, snapshot
 
 from gatesim.sweep import load_sweep, run_sweep
 from gatesim.sweep.runner import replacement_dir
 from gatesim.sweep.tasks import run_task
-
-SPEC = f"""\
-base: {BASELINE}
-seed: 5
-days: 1
-replications: 1
-set: ["calendar.warmup_days=0"]
-parameters:
-  gates.tan_thanh.stages.road.lanes: {{lanes}}
-"""
+from tests.helpers.sweeps import sweep_text
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +19,8 @@ def sweeps(tmp_path_factory):
     """An old sweep (lanes 4, 8) and, as reference, the new one (lanes 5, 6, 7) run straight through."""
     d = tmp_path_factory.mktemp("replace")
     old_spec, new_spec = d / "old.yaml", d / "new.yaml"
-    old_spec.write_text(SPEC.format(lanes="[4, 8]"))
-    new_spec.write_text(SPEC.format(lanes="[5, 6, 7]"))
+    old_spec.write_text(sweep_text({"gates.tan_thanh.stages.road.lanes": "[4, 8]"}))
+    new_spec.write_text(sweep_text({"gates.tan_thanh.stages.road.lanes": "[5, 6, 7]"}))
     run_sweep(load_sweep(old_spec), d / "old", workers=1)
     run_sweep(load_sweep(new_spec), d / "new", workers=1)
     return old_spec, d / "old", new_spec, d / "new"

@@ -131,3 +131,28 @@ def write_case(
         )
     tg.write_text(textwrap.dedent(text), encoding="utf-8")
     return {"scenario": sc, "priors": pr, "targets": tg}
+
+
+def write_centre_ensemble(path: Path, scenario_path: Path | str) -> Path:
+    """An ensemble file of one world at the priors' centre, valid for ``scenario_path`` and its priors
+    (for tests of a command's handling of its inputs and outputs, not of a fit's result)."""
+    import numpy as np
+    import pandas as pd
+
+    from gatesim.run import scenario_hash
+    from gatesim.scenario.load import load_scenario
+    from gatesim.trust.priors import default_priors_path, load_priors
+
+    sc, res = load_scenario(Path(scenario_path))
+    priors = load_priors(default_priors_path(scenario_path), sc, res)
+    row = {
+        "scenario": res.get("name"),
+        "scenario_hash": scenario_hash(res),
+        "priors": priors.digest,
+        "set_id": 0,
+        "I_max": 0.0,
+        **priors.point(np.full(len(priors.names), 0.5)),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame([row]).to_csv(path, index=False)
+    return path

@@ -8,21 +8,23 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gatesim import __version__
 from gatesim.events.kinds import Kind
 from gatesim.events.log import LogData
 from gatesim.model.reference import simulate_reference
 from gatesim.model.simulate import simulate
 from gatesim.projections.tables import tables
 from gatesim.scenario.schema import Scenario
+from gatesim.version import __version__
 
 __all__ = [
     "TRUCK_KINDS",
+    "assert_same",
     "both_logs",
     "compare_paths",
     "compare_summaries",
     "per_truck_times",
     "run_engine",
+    "short_data",
     "with_green_lane_and_reneging",
 ]
 
@@ -47,6 +49,22 @@ def both_logs(scenario: Scenario, days: int, replication: int = 0, seed: int = 1
         run_engine("fast", scenario, days, replication, seed),
         run_engine("reference", scenario, days, replication, seed),
     )
+
+
+def short_data(scenario: Scenario) -> dict:
+    """The scenario as data, with a one-day warm-up and drain (tests stay quick)."""
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    data["calendar"]["warmup_days"] = 1
+    data["calendar"]["drain_days"] = 1
+    return data
+
+
+def assert_same(fast: LogData, twin: LogData) -> None:
+    """Both engines' logs hold the same sample path and the same summary."""
+    msg = compare_paths(fast, twin)
+    assert msg is None, msg
+    msg = compare_summaries(fast, twin)
+    assert msg is None, msg
 
 
 def per_truck_times(log: LogData) -> pd.DataFrame:
@@ -122,8 +140,8 @@ def compare_summaries(fast: LogData, twin: LogData, rtol: float = 1e-9) -> str |
 
 def with_green_lane_and_reneging(scenario: Scenario, patience_mean_h: float = 6.0) -> Scenario:
     """The scenario with priority by cargo (fruit first) and exponential patience
-    at each gate's Chinese acceptance (the issue's benchmark case; the 6 h mean is
-    the issue's example, an assumption, not a measured figure)."""
+    at each gate's Chinese acceptance (the benchmark's case; the 6 h mean is an
+    assumption, not a measured figure)."""
     from gatesim.scenario.load import validate
 
     data = scenario.model_dump(mode="json", exclude_none=True)

@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from gatesim.cli import main
-from gatesim.decide.precision import PrecisionRule, parse_target
 from gatesim.decide.warmup import check_warmup, mser_truncation
 from gatesim.errors import InputError
+from gatesim.sweep.precision import PrecisionRule, parse_target
 from tests.helpers.decide_cases import mmc_scenario, write_yaml
 
 # Integration: runs the CLI end to end (see CONTRIBUTING.md, test tiers).
@@ -83,7 +83,8 @@ def test_warmup_warning_names_the_gate(tmp_path):
         main, ["run", str(sc), "--out", str(tmp_path / "w"), "-q", "--no-events", "--days", "6", "-r", "2"]
     )
     assert res.exit_code == 0, res.output
-    assert "warning: warm-up may be too short at validation gate" in res.output
+    assert "note: at validation gate the number of trucks in the system is still settling" in res.output
+    assert "--set calendar.warmup_days=" in res.output  # acted on from the command line
     ts = pd.read_csv(tmp_path / "w" / "timeseries.csv")
     assert any(c.short for c in check_warmup(ts, 0))
 
@@ -99,7 +100,7 @@ def test_no_warmup_warning_when_the_rush_is_inside_the_warmup(tmp_path):
         main, ["run", str(sc), "--out", str(tmp_path / "w"), "-q", "--no-events", "--days", "6", "-r", "2"]
     )
     assert res.exit_code == 0, res.output
-    assert "warm-up may be too short" not in res.output
+    assert "still settling" not in res.output
 
 
 def test_sweep_ci_target_adds_replications_per_point(tmp_path):

@@ -238,7 +238,7 @@ def test_a_bad_spoilage_curve_is_one_line_and_exit_2(curve, fragment, tmp_path):
 
 
 def test_baseline_factors_are_the_published_ones(baseline):
-    """The published figures (DOMAIN.md, "What congestion costs") as the baseline states them."""
+    """The published delay costs ([vietstock-2020], [tuoitre-2021-12-19] in seeds/sources.yaml) as the baseline states them."""
     dc, em = baseline.economy.delay_cost, baseline.emissions
     assert (dc.operating_vnd_per_h + dc.driver_vnd_per_h) * 24 == pytest.approx(1_000_000, rel=1e-3)
     assert (dc.parking_vnd_per_day, dc.reefer_fuel_vnd_per_day) == (400_000, 300_000)

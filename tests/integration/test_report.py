@@ -324,3 +324,32 @@ def test_nominal_capacity_and_labels():
         columns=["point", "a.b", "replication", "seed", "gate", "scenario", "wait_mean_h", "util_x", "error"]
     )
     assert parameters(cols) == ["a.b"]
+
+
+def test_a_comparison_kept_in_a_run_folder_never_replaces_the_run_page(run_dir, tmp_path):
+    """The docs' recipe keeps comparison.csv in the runs' folder: `report DIR` is then the run's
+    page, `report DIR/comparison.csv` writes comparison.html (and comparison_png/) beside it."""
+    _cli("report", str(run_dir))
+    run_page = (run_dir / "report.html").read_text(encoding="utf-8")
+    _synthetic_comparison(run_dir / "comparison.csv", pd.read_csv(run_dir / "summary_ci.csv"))
+    try:
+        res = _cli("report", str(run_dir / "comparison.csv"))
+        assert res.exit_code == 0, res.output
+        assert sorted(_figures(run_dir / "comparison.html")) == ["eight_lanes-forest_eight_lanes"]
+        assert (run_dir / "comparison_png").is_dir()
+        assert (run_dir / "report.html").read_text(encoding="utf-8") == run_page
+        res = _cli("report", str(run_dir))
+        assert res.exit_code == 0, res.output
+        assert "How each gate works" in (run_dir / "report.html").read_text(
+            encoding="utf-8"
+        )  # the run's page
+    finally:
+        (run_dir / "comparison.csv").unlink()
+
+
+def test_no_page_names_a_folder_of_the_machine(run_dir, tmp_path):
+    res = _cli("report", str(run_dir))
+    assert res.exit_code == 0, res.output
+    text = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert str(tmp_path.parent) not in text and str(run_dir.parent) not in text
+    assert "Run directory: run" in text

@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -18,22 +17,17 @@ pytest.importorskip("distributed")
 
 from gatesim.sweep import load_sweep, run_sweep  # noqa: E402
 from tests.helpers.dask_cluster import dask_cluster  # noqa: E402
+from tests.helpers.sweeps import reference_sweep, sweep_text  # noqa: E402
 
 # A local dask cluster per module costs ~30-60 s on 2 cores: in the slow tier, which .ci/run
 # runs after the default tests (the default run stays under 10 min).
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
-ROOT = Path(__file__).resolve().parents[2]
-SPEC = f"""\
-base: {ROOT / "scenarios" / "baseline_2026.yaml"}
-seed: 5
-days: 2
-replications: 3
-set: ["calendar.warmup_days=0"]
-parameters:
-  gates.tan_thanh.stages.road.lanes: [4, 8]
-  growth.volume_multiplier: [1.0, 1.4]
-"""
+SPEC = sweep_text(
+    {"gates.tan_thanh.stages.road.lanes": "[4, 8]", "growth.volume_multiplier": "[1.0, 1.4]"},
+    days=2,
+    replications=3,
+)
 TOTAL = 12
 
 
@@ -45,11 +39,8 @@ def cluster(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
-    d = tmp_path_factory.mktemp("local")
-    spec = d / "sweep.yaml"
-    spec.write_text(SPEC, encoding="utf-8")
-    run_sweep(load_sweep(spec), d / "out", workers=1)
-    return spec, (d / "out/results.csv").read_bytes(), (d / "out/results_ci.csv").read_bytes()
+    spec, out = reference_sweep(tmp_path_factory.mktemp("local"), SPEC)
+    return spec, (out / "results.csv").read_bytes(), (out / "results_ci.csv").read_bytes()
 
 
 def test_dask_gives_the_same_bytes_as_a_local_run(cluster, reference, tmp_path):

@@ -12,50 +12,34 @@ from pathlib import Path
 import pytest
 
 from gatesim.sweep import load_sweep, run_sweep
+from tests.helpers.sweeps import reference_sweep, start_sweep, sweep_text
 
 # Integration: runs the CLI end to end (see CONTRIBUTING.md, test tiers).
 # slow too: kills and resumes real sweeps (~25 s); .ci/run runs the slow tier
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
-SPEC = f"""\
-base: {ROOT / "scenarios" / "baseline_2026.yaml"}
-seed: 11
-days: 2
-replications: 3
-set: ["calendar.warmup_days=0"]
-parameters:
-  gates.tan_thanh.stages.road.lanes: [4, 8]
-  gates.tan_thanh.stages.cn_acceptance.hours.close_h: [20, 22]
-"""
+SPEC = sweep_text(
+    {
+        "gates.tan_thanh.stages.road.lanes": "[4, 8]",
+        "gates.tan_thanh.stages.cn_acceptance.hours.close_h": "[20, 22]",
+    },
+    seed=11,
+    days=2,
+    replications=3,
+)
 TOTAL = 12
 
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
-    d = tmp_path_factory.mktemp("ref")
-    spec = d / "sweep.yaml"
-    spec.write_text(SPEC, encoding="utf-8")
-    run_sweep(load_sweep(spec), d / "out", workers=2)
-    return spec, (d / "out" / "results.csv").read_bytes()
+    spec, out = reference_sweep(tmp_path_factory.mktemp("ref"), SPEC, workers=2)
+    return spec, (out / "results.csv").read_bytes()
 
 
 def start(spec: Path, out: Path, workers: int) -> subprocess.Popen:
-    cmd = [
-        sys.executable,
-        "-m",
-        "gatesim.cli",
-        "sweep",
-        str(spec),
-        "--out",
-        str(out),
-        "--workers",
-        str(workers),
-    ]
     # own session: a signal to its process group is what Ctrl-C in a terminal sends
-    return subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
-    )
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+    return start_sweep(spec, out, "--workers", str(workers), start_new_session=True, **pipes)
 
 
 def wait_for_tasks(out: Path, n: int, proc: subprocess.Popen, timeout_s: float = 60.0) -> int:

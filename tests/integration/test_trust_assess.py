@@ -28,7 +28,7 @@ def case(tmp_path_factory):
     sc, res = load_scenario(paths["scenario"])
     priors = load_priors(paths["priors"], sc, res)
     targets = load_targets(paths["targets"], gates=list(sc.gates))
-    cfg = FitConfig(sets_per_wave=10, waves=1, centre_replications=2, predict_members=2, seed=5)
+    cfg = FitConfig(sets_per_wave=10, waves=1, replications=2, predict_members=2, seed=5)
     result = run_fit(
         targets, priors, res, root / "out", cfg, Runner(workers=1, quiet=True), on_note=lambda m: None
     )

@@ -44,7 +44,7 @@ def synthetic(tmp_path_factory):
     sc, res = load_scenario(paths["scenario"])
     priors = load_priors(paths["priors"], sc, res)
     targets = load_targets(paths["targets"], gates=list(sc.gates))
-    cfg = FitConfig(sets_per_wave=24, waves=2, centre_replications=3, predict_members=10, seed=3)
+    cfg = FitConfig(sets_per_wave=24, waves=2, replications=3, predict_members=10, seed=3)
     result = run_fit(
         targets, priors, res, root / "out", cfg, Runner(workers=1, quiet=True), on_note=lambda m: None
     )
@@ -93,7 +93,7 @@ def test_fit_resumes_without_rerunning(synthetic, monkeypatch):
     sc, res = load_scenario(root / "tiny.yaml")
     priors = load_priors(root / "tiny.priors.yaml", sc, res)
     targets = load_targets(root / "targets.yaml", gates=list(sc.gates))
-    cfg = FitConfig(sets_per_wave=24, waves=2, centre_replications=3, predict_members=10, seed=3)
+    cfg = FitConfig(sets_per_wave=24, waves=2, replications=3, predict_members=10, seed=3)
     again = run_fit(targets, priors, res, out, cfg, Runner(workers=1, quiet=True), on_note=lambda m: None)
     assert again.ensemble.index.tolist() == result.ensemble.index.tolist()
 
@@ -183,7 +183,7 @@ def test_force_builds_the_new_fit_beside_the_old_one_and_swaps_it_in(synthetic, 
     sc, res = load_scenario(root / "tiny.yaml")
     priors = load_priors(root / "tiny.priors.yaml", sc, res)
     targets = load_targets(root / "targets.yaml", gates=list(sc.gates))
-    other = FitConfig(sets_per_wave=4, waves=1, centre_replications=2, predict_members=2, seed=4)
+    other = FitConfig(sets_per_wave=4, waves=1, replications=2, predict_members=2, seed=4)
     real, calls = ev.measure_task, []
 
     def killed_after_two(*a, **k):  # the replacement dies mid-way
@@ -230,7 +230,7 @@ def test_force_clears_its_own_damaged_scratch(synthetic, tmp_path):
     sc, res = load_scenario(root / "tiny.yaml")
     priors = load_priors(root / "tiny.priors.yaml", sc, res)
     targets = load_targets(root / "targets.yaml", gates=list(sc.gates))
-    other = FitConfig(sets_per_wave=4, waves=1, centre_replications=2, predict_members=2, seed=4)
+    other = FitConfig(sets_per_wave=4, waves=1, replications=2, predict_members=2, seed=4)
     run_fit(
         targets, priors, res, old, other, Runner(workers=1, quiet=True), force=True, on_note=lambda m: None
     )

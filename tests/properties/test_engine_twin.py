@@ -18,65 +18,26 @@ from hypothesis import strategies as st
 
 from gatesim.events.kinds import Kind
 from gatesim.scenario.load import validate
-from tests.helpers.twin_compare import (
-    both_logs,
-    compare_paths,
-    compare_summaries,
-    per_truck_times,
-    run_engine,
-    with_green_lane_and_reneging,
-)
+from tests.helpers.tiny import base_data, flat_arrivals
+from tests.helpers.twin_compare import assert_same, both_logs, short_data, with_green_lane_and_reneging
 
-# Integration (out of the quick tier): runs the CLI (--engine) and two engines on many Hypothesis scenarios.
-# Hypothesis over many scenarios: minutes on 2 cores; in the slow tier (.ci/run runs it after the
-# default tests) so that the default run stays under 10 min.
+# Hypothesis over many scenarios and the CLI's --engine: minutes on 2 cores, so the slow tier
+# (.ci/run runs it after the default tests). The cases the default tier must check (baseline,
+# Cobham, Erlang-A) are in test_engine_twin_cases.py.
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-_BASE: dict[str, Any] = {
-    "name": "twin",
-    "economy": {"vnd_per_usd": 26000},
-    "cargo": {
-        c: {"value_usd_mean": 1000, "value_cv": 0.5, "tax_rate": {"export": 0.0, "import": 0.1}}
-        for c in ("fruit", "electronics", "other")
-    },
-    "fees": {"infrastructure_vnd_per_trip": {"export": 1, "import": 1}, "transshipment_vnd_per_truck": 7},
-}
+_BASE: dict[str, Any] = base_data("twin", transshipment_vnd=7)
 
 
 START = "2026-03-02"  # a Monday; warm-up days start before it
 
 
-def _short(scenario) -> dict:
-    """The scenario as data, with a one-day warm-up and drain (tests stay quick)."""
-    data = scenario.model_dump(mode="json", exclude_none=True)
-    data["calendar"]["warmup_days"] = 1
-    data["calendar"]["drain_days"] = 1
-    return data
-
-
-def _same(fast, twin) -> None:
-    msg = compare_paths(fast, twin)
-    assert msg is None, msg
-    msg = compare_summaries(fast, twin)
-    assert msg is None, msg
-
-
-def test_baseline_twin_matches_fast_engine(baseline):
-    """The baseline's gates (one-day warm-up and drain, 2 days): today's rules, FIFO booking."""
-    fast, twin = both_logs(validate(_short(baseline)), 2, replication=0, seed=7)
-    paths = per_truck_times(fast)
-    # not vacuous: thousands of services, and trucks waited for an opening
-    assert (paths["kind"] == Kind.STARTED).sum() > 1000
-    assert (fast.kind == Kind.OPENED).sum() > 10
-    _same(fast, twin)
-
-
 def test_baseline_with_green_lane_and_reneging(baseline):
     """The benchmark's case: priority by cargo and reneging at each Chinese acceptance."""
-    scenario = with_green_lane_and_reneging(validate(_short(baseline)), patience_mean_h=2.0)
+    scenario = with_green_lane_and_reneging(validate(short_data(baseline)), patience_mean_h=2.0)
     fast, twin = both_logs(scenario, 2, seed=5)
     assert (fast.kind == Kind.RENEGED).sum() > 10  # the rules are in play
-    _same(fast, twin)
+    assert_same(fast, twin)
 
 
 def test_every_rule_in_play():
@@ -100,21 +61,12 @@ def test_every_rule_in_play():
         "outages": [{"start": f"{START}T10:00", "end": f"{START}T12:00"}],
         "random_outages": {"rate_per_day": 2.0, "duration_h": {"dist": "exponential", "mean_h": 0.5}},
     }
+    arrivals = flat_arrivals(300.0)
+    arrivals["cargo_mix"]["export"] = {"fruit": 0.3, "electronics": 0.3, "other": 0.4}
     data["gates"] = {
         "g": {
             "name": "g",
-            "arrivals": {
-                "per_day": 300.0,
-                "export_share": 1.0,
-                "cargo_mix": {
-                    "export": {"fruit": 0.3, "electronics": 0.3, "other": 0.4},
-                    "import": {"fruit": 1.0, "electronics": 0.0, "other": 0.0},
-                },
-                "channel_shares": {"green": 1.0, "yellow": 0.0, "red": 0.0},
-                "transshipment_share": 0.0,
-                "hourly_profile": [1.0] * 24,
-                "weekday_profile": [1.0] * 7,
-            },
+            "arrivals": arrivals,
             "yard": {"capacity_trucks": 20},
             "stages": {
                 "decl": {
@@ -131,19 +83,8 @@ def test_every_rule_in_play():
     for kind in (Kind.RENEGED, Kind.SERVERS, Kind.OUTAGE_START, Kind.OUTAGE_END, Kind.BLOCKED):
         assert (fast.kind == kind).sum() > 0, kind.name
     assert len(set(fast.servers.tolist())) >= 4  # schedule and surge changed the count
-    _same(fast, twin)
+    assert_same(fast, twin)
     assert (fast.servers == twin.servers).all()
-
-
-def test_comparison_can_fail(baseline):
-    """A twin with one server fewer somewhere is told apart."""
-    data = _short(baseline)
-    fast = run_engine("fast", validate(data), 1, 0, 3)
-    gate = next(iter(data["gates"].values()))
-    sid = next(s for s, v in gate["stages"].items() if (v.get("servers") or 0) > 1)
-    gate["stages"][sid]["servers"] -= 1
-    twin = run_engine("reference", validate(data), 1, 0, 3)
-    assert compare_paths(fast, twin) is not None
 
 
 # ---- random small scenarios -------------------------------------------------
@@ -332,16 +273,17 @@ def small_scenarios(draw, with_rules: bool = True):
 @given(scenario=small_scenarios(), seed=st.integers(0, 2**32 - 1))
 def test_random_scenarios_twin_matches_fast_engine(scenario, seed):
     fast, twin = both_logs(scenario, 2, seed=seed)
-    _same(fast, twin)
+    assert_same(fast, twin)
 
 
-@pytest.mark.slow
+# Eight times the search above: the nightly tier (`pytest -m nightly`), not run by .ci/run.
+@pytest.mark.nightly
 @pytest.mark.timeout(3600)
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenario=small_scenarios(), seed=st.integers(0, 2**32 - 1))
 def test_random_scenarios_twin_matches_fast_engine_many(scenario, seed):
     fast, twin = both_logs(scenario, 3, seed=seed)
-    _same(fast, twin)
+    assert_same(fast, twin)
 
 
 def test_cli_engine_reference_writes_the_same_outputs(tmp_path):

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline_2026.yaml"
-SEED_FILES = {p.name for p in (ROOT.parent / "shared" / "seeds").glob("*.txt")}
+SEED_FILES = {p.name for p in (ROOT / "seeds" / "documents").glob("*.txt")}
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +47,7 @@ def test_figures_file_has_f1_to_f11_with_their_seed_files():
         assert any(i == f"F{n}" or i.startswith(f"F{n}") and not i[len(f"F{n}")].isdigit() for i in ids), n
     seeds = figs[figs["basis"] == "seed"]
     assert (seeds["seed_file"] != "").all()
-    if SEED_FILES:  # shared/ sits beside the repo in CI and on developer machines
-        assert set(seeds["seed_file"]) <= SEED_FILES
+    assert set(seeds["seed_file"]) <= SEED_FILES  # the seed documents' copies in seeds/documents/
 
 
 def test_calibration_table_reports_fitted_and_unfitted(baseline):

@@ -12,7 +12,8 @@ from gatesim.projections.periods import period_totals
 from gatesim.run import run_replication
 from gatesim.scenario.load import load_scenario
 from gatesim.trust.measure import measure, sim_hour
-from gatesim.trust.revenue import MODELLED_SHARE, revenue_summary
+from gatesim.trust.revenue import revenue_summary, tax_growth_by_world
+from gatesim.trust.revenue_basis import load_revenue_basis, mean_growth_factor, share_of_target
 from tests.helpers.trust_cases import write_case
 
 
@@ -58,19 +59,57 @@ def test_approach_queue_km(log):
     assert waiting > 0  # yard of 300 full after a day of 400 arriving, 180 accepted
 
 
-def test_revenue_summary_scales_to_a_year_and_sets_the_modelled_share():
+def test_revenue_summary_compares_the_same_gates_above_and_below_the_line():
+    results = pd.DataFrame(
+        {
+            "world": [0, 0, 0, 1, 1, 1],
+            "gate": ["huu_nghi", "tan_thanh", "chi_ma"] * 2,
+            "days": [365] * 6,
+            "revenue_vnd": [4e12, 6e12, 1e12, 5e12, 7e12, 1e12],
+            "value_usd": [1e9] * 6,
+        }
+    )
+    basis = load_revenue_basis()
+    s = revenue_summary(results, {"assigned": 10e12}, basis).set_index("gate")
+    assert s.loc["all_modelled", "annual_tax_median_vnd"] == pytest.approx(12e12)
+    assert s.loc["huu_nghi+tan_thanh", "annual_tax_median_vnd"] == pytest.approx(11e12)
+    assert s.loc["all_modelled", "annual_value_median_usd"] == pytest.approx(3e9)
+    # Hữu Nghị + Tân Thanh against their own 2025 share of the target; Chi Ma is not in the numerator
+    assert basis.gates == ("huu_nghi", "tan_thanh")
+    assert basis.share == pytest.approx((6044 + 4237) / 12144.9)
+    assert s.loc["huu_nghi+tan_thanh", "vs_assigned_median"] == pytest.approx(
+        11e12 / (10e12 * basis.share), rel=0.02
+    )
+    assert np.isnan(s.loc["all_modelled", "vs_assigned_median"])
+    # the run's definition is the same function
+    pct = share_of_target({"huu_nghi": 5.5e12, "tan_thanh": 5.5e12, "chi_ma": 9e12}, 10e12, basis)
+    assert pct == pytest.approx(11e12 / (10e12 * basis.share))
+
+
+def test_tax_per_truck_growth_scales_the_year_and_the_seeds_disagreement_is_stated():
     results = pd.DataFrame(
         {
             "world": [0, 0, 1, 1],
-            "gate": ["a", "b", "a", "b"],
-            "days": [365, 365, 365, 365],
-            "revenue_vnd": [4e12, 6e12, 5e12, 7e12],
+            "gate": ["huu_nghi", "tan_thanh"] * 2,
+            "days": [365] * 4,
+            "revenue_vnd": [1e12] * 4,
         }
     )
-    s = revenue_summary(results, {"assigned": 10e12}).set_index("gate")
-    assert s.loc["all_modelled", "annual_tax_median_vnd"] == pytest.approx(11e12)
-    # against the modelled gates' part of the target, not the whole region's
-    assert s.loc["all_modelled", "vs_assigned_median"] == pytest.approx(
-        11e12 / (10e12 * MODELLED_SHARE), rel=0.02
-    )
-    assert np.isnan(s.loc["a", "vs_assigned_median"])
+    basis = load_revenue_basis()
+    growth = tax_growth_by_world([0, 1], 0.0, 0.5)
+    assert growth == {0: 0.375, 1: 0.125}  # stratified, in reverse order
+    s = revenue_summary(results, {}, basis, {"tax": growth}).set_index("gate")
+    expected = np.median([mean_growth_factor(0.375), mean_growth_factor(0.125)]) * 1e12
+    assert s.loc["huu_nghi", "annual_tax_median_vnd"] == pytest.approx(expected)
+    assert mean_growth_factor(0.0) == 1.0 and 1.0 < mean_growth_factor(0.5) < 1.5
+    assert 2.0 < basis.run_rate_ratio < 2.6 and "disagree" in basis.disagreement()
+    lo, hi = basis.per_truck_growth["tax"]
+    assert lo == 0.0 and hi == pytest.approx(1.82 / 1.15 - 1, abs=0.001)
+
+
+def test_the_targets_file_knows_every_period_total(log):
+    from gatesim.projections.periods import period_totals
+    from gatesim.trust.targets import PERIOD_COLUMNS
+
+    cols = [c for c in period_totals(log, 24.0, 48.0).columns if c != "gate"]
+    assert tuple(cols) == PERIOD_COLUMNS

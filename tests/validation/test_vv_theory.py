@@ -65,7 +65,7 @@ def test_backlog_grows_at_lambda_minus_mu():
 def test_february_2022_backlog_clears_in_18_to_23_days(cleared_per_day):
     res = clearing_case(1646, cleared_per_day)
     assert res.ok, str(res)
-    # DOMAIN.md / issue 6: "clears in about 18-23 days" (1646/90 = 18.3, 1646/70 = 23.5)
+    # [sggp-2022-02-12]: 1,646 waiting, 70-90 cleared a day: clears in 18-23 days (1646/90 = 18.3, 1646/70 = 23.5)
     assert 17.0 <= res.simulated <= 25.0, str(res)
 
 

@@ -31,7 +31,7 @@ def ci_options(ci_target: str | None, ci_kpis: tuple[str, ...]) -> float | None:
         if ci_kpis:
             raise InputError("--ci-kpi needs --ci-target", key="--ci-kpi", given=ci_kpis[0])
         return None
-    from gatesim.decide.spec import check_kpi
+    from gatesim.projections.kpis import check_kpi
 
     for k in ci_kpis:
         check_kpi(k, "--ci-kpi", None)

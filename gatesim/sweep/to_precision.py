@@ -20,8 +20,8 @@ from typing import Any
 
 import pandas as pd
 
-from gatesim.decide.precision import MIN_REPLICATIONS, PrecisionRule
 from gatesim.outputs import write_csv
+from gatesim.sweep.precision import MIN_REPLICATIONS, PrecisionRule
 from gatesim.sweep.spec import Sweep, Task, task_id
 
 __all__ = ["extend_to_precision"]

@@ -1,0 +1,69 @@
+"""The engines that run a replication, and which one ``auto`` picks.
+
+- ``kernel``: the compiled FIFO kernel (:mod:`gatesim.model.kernel_sim`), for a
+  scenario whose stages are all FIFO and that has no corridor;
+- ``fast``: the SimPy booking engine (:mod:`gatesim.model.simulate`), every scenario;
+- ``reference``: the plain-SimPy twin (:mod:`gatesim.model.reference`), the
+  executable specification; no corridor;
+- ``auto``: ``kernel`` where it can run the scenario, else ``fast``.
+
+All of them build the replication with :mod:`gatesim.model.build` and write the
+same event log: the kernel's is bit-identical to ``fast``'s, the twin's equal
+per truck (to 1e-9 h).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from gatesim.events.log import EventLog
+from gatesim.model.kernel_scope import kernel_refusal
+from gatesim.model.simulate import simulate
+from gatesim.scenario.schema import Scenario
+
+__all__ = ["ENGINES", "engine_refusal", "kernel_refusal", "resolve_engine", "run_engine"]
+
+ENGINES = ("auto", "kernel", "fast", "reference")
+
+
+def engine_refusal(scenario: Scenario, engine: str) -> str | None:
+    """Why ``engine`` cannot run ``scenario`` (None: it can)."""
+    if engine not in ENGINES:
+        return f"unknown engine {engine!r}"
+    if engine == "kernel":
+        return kernel_refusal(scenario)
+    if engine == "reference" and scenario.corridor is not None:
+        return "the corridor runs on the fast engine only"
+    return None
+
+
+def resolve_engine(scenario: Scenario, engine: str) -> str:
+    """The engine that runs ``scenario`` when ``engine`` is asked for (``auto``: the fastest that can)."""
+    if engine == "auto":
+        return "kernel" if kernel_refusal(scenario) is None else "fast"
+    reason = engine_refusal(scenario, engine)
+    if reason is not None:
+        raise ValueError(reason)
+    return engine
+
+
+def run_engine(
+    engine: str,
+    scenario: Scenario,
+    days: int,
+    replication: int,
+    seed: int,
+    on_day: Callable[[int, int], None] | None = None,
+) -> tuple[EventLog, dict]:
+    """One replication on ``engine`` (resolved first); ``on_day(k, n)`` after each
+    simulated day on the kernel and the fast engine."""
+    chosen = resolve_engine(scenario, engine)
+    if chosen == "kernel":
+        from gatesim.model.kernel_sim import simulate_kernel  # imports numba: only when it runs
+
+        return simulate_kernel(scenario, days, replication, seed, on_day=on_day)
+    if chosen == "reference":
+        from gatesim.model.reference import simulate_reference  # only when asked for: it is slow
+
+        return simulate_reference(scenario, days, replication, seed)
+    return simulate(scenario, days, replication, seed, on_day=on_day)

@@ -1,0 +1,229 @@
+"""One replication on the compiled FIFO kernel: the built gates as arrays, run gate by gate.
+
+The kernel (:mod:`gatesim.model.kernel`) runs a scenario whose stages are all on
+the booking path, without a corridor: hours, daily quotas, servers, split lanes,
+yards and the approach, travel. A stage with a state-dependent rule (priority,
+patience, server schedules, surges, outages) or a corridor stays on SimPy:
+:func:`gatesim.model.kernel_scope.kernel_refusal` says why. The log it writes is bit-identical to the SimPy
+booking engine's (``tests/properties/test_engine_kernel.py``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from gatesim.events.kinds import Kind
+from gatesim.events.log import EventLog
+from gatesim.memory import release_free_memory
+from gatesim.model.build import GatePlan, build_replication
+from gatesim.model.kernel import STATE_SIZE, run_gate
+from gatesim.model.kernel_scope import kernel_refusal
+from gatesim.model.metadata import run_metadata
+from gatesim.scenario.schema import DIRECTIONS, Scenario
+
+__all__ = ["GateArrays", "calendar_wakes", "simulate_kernel"]
+
+
+class GateArrays:
+    """One gate's runtimes, routes, trucks and log as the kernel's arrays."""
+
+    def __init__(
+        self, gp: GatePlan, calendar_t: np.ndarray, calendar_w: np.ndarray, horizon_h: float
+    ) -> None:
+        gate, trucks = gp.gate, gp.trucks
+        assert trucks is not None  # per-gate trucks: the kernel runs no corridor
+        n = trucks.arrivals.t_h.size
+        self.code = gp.code
+        self.horizon_h = horizon_h
+        # booking runtimes: one per stage, or one per direction for a road with split lanes
+        index: dict[tuple[str, str], int] = {}
+        servers: list[int] = []
+        cap: list[int] = []
+        always: list[bool] = []
+        iv_lo: list[int] = []
+        iv_hi: list[int] = []
+        opens: list[np.ndarray] = []
+        closes: list[np.ndarray] = []
+        lo = 0
+        for sid, sp in gp.stages.items():
+            st = sp.stage
+            split = getattr(st, "lanes_by_direction", None)
+            per_direction = {d: (split[d] if split is not None else st.servers) for d in DIRECTIONS}
+            shared = split is None
+            for d in DIRECTIONS:
+                if shared and d != DIRECTIONS[0]:
+                    index[(sid, d)] = index[(sid, DIRECTIONS[0])]
+                    continue
+                index[(sid, d)] = len(servers)
+                servers.append(per_direction[d] or 0)  # 0: unlimited
+                cap.append(-1 if st.daily_capacity is None else st.daily_capacity)
+                always.append(sp.always and st.daily_capacity is None)
+                iv_lo.append(lo)
+                lo += sp.opens.size
+                iv_hi.append(lo)
+                opens.append(sp.opens)
+                closes.append(sp.closes)
+        self.servers = np.asarray(servers, np.int64)
+        self.free_lo = np.r_[0, np.cumsum(self.servers)[:-1]].astype(np.int64)
+        self.free = np.zeros(int(self.servers.sum()), np.float64)
+        self.iv_lo = np.asarray(iv_lo, np.int64)
+        self.iv_hi = np.asarray(iv_hi, np.int64)
+        self.cursor = self.iv_lo.copy()  # each runtime's current opening interval
+        self.opens = np.concatenate(opens) if opens else np.empty(0)
+        self.closes = np.concatenate(closes) if closes else np.empty(0)
+        self.used = np.zeros(self.opens.size, np.int64)
+        self.cap = np.asarray(cap, np.int64)
+        self.always = np.asarray(always, np.bool_)
+        # routes: the steps of each direction, one after the other
+        columns = list(gp.stages)
+        route_lo, route_hi = np.zeros(len(DIRECTIONS), np.int64), np.zeros(len(DIRECTIONS), np.int64)
+        rt: list[int] = []
+        col: list[int] = []
+        words: list[tuple[int, int, int]] = []
+        travel: list[float] = []
+        takes: list[bool] = []
+        frees: list[bool] = []
+        for di, direction in enumerate(DIRECTIONS):
+            route = gate.routes.get(direction)
+            route_lo[di] = len(rt)
+            for sid in route.stages if route is not None else []:
+                c = gp.stages[sid].code << 8
+                rt.append(index[(sid, direction)])
+                col.append(columns.index(sid))
+                words.append((c | Kind.QUEUED, c | Kind.STARTED, c | Kind.ENDED))
+                travel.append(gate.stages[sid].travel_min / 60.0)  # as gate.py computes it
+                takes.append(route is not None and sid == route.yard_from)
+                frees.append(route is not None and sid == route.yard_until)
+            route_hi[di] = len(rt)
+        self.route_lo, self.route_hi = route_lo, route_hi
+        self.step_rt = np.asarray(rt, np.int64)
+        self.step_col = np.asarray(col, np.int64)
+        self.step_words = np.asarray(words, np.int64).reshape(len(rt), 3)
+        self.step_travel = np.asarray(travel, np.float64)
+        self.step_takes = np.asarray(takes, np.bool_)
+        self.step_frees = np.asarray(frees, np.bool_)
+        self.service = np.stack([trucks.service_h[sid] for sid in columns]) if columns else np.empty((0, n))
+        # the matrix replaces the columns (a year: 36 MiB less at the peak); the payload needs none
+        trucks.service_h.clear()
+        # trucks
+        self.arrival_t = np.ascontiguousarray(trucks.arrivals.t_h, np.float64)
+        self.direction = np.ascontiguousarray(trucks.arrivals.direction, np.uint8)
+        self.first_truck = gp.first_truck
+        self.calendar_t, self.calendar_w = calendar_t, calendar_w
+        self.heap_t = np.empty(n, np.float64)
+        self.heap_k = np.empty(n, np.int64)
+        self.phase = np.zeros(n, np.int8)
+        self.step = np.zeros(n, np.int32)
+        self.waiters = np.empty(n, np.int64)
+        # at most: arrived, crossed, 3 per step, blocked / yard in / yard out (one yard per route)
+        longest = int((route_hi - route_lo).max()) if route_hi.size else 0
+        bound = n * (5 + 3 * longest) + calendar_t.size
+        # np.empty: pages never written are never resident
+        self.out_t = np.empty(bound, np.float64)
+        self.out_w = np.empty(bound, np.int64)
+        self.state = np.zeros(STATE_SIZE, np.int64)
+        self.state[5] = gate.yard.capacity_trucks if gate.yard is not None else 0  # free yard slots
+
+    def run(self, until_h: float) -> None:
+        run_gate(
+            until_h,
+            self.state,
+            self.arrival_t,
+            self.direction,
+            self.calendar_t,
+            self.calendar_w,
+            self.route_lo,
+            self.route_hi,
+            self.step_rt,
+            self.step_col,
+            self.step_words,
+            self.step_travel,
+            self.step_takes,
+            self.step_frees,
+            self.service,
+            self.servers,
+            self.free_lo,
+            self.free,
+            self.cursor,
+            self.iv_hi,
+            self.opens,
+            self.closes,
+            self.used,
+            self.cap,
+            self.always,
+            self.heap_t,
+            self.heap_k,
+            self.phase,
+            self.step,
+            self.waiters,
+            self.out_t,
+            self.out_w,
+            self.code << 16,
+            self.first_truck,
+            self.horizon_h,
+        )
+
+    def hand_over(self, log: EventLog) -> None:
+        """Give the log its columns: views of the written part (the rest was never touched)."""
+        log.gate(self.code).adopt(self.out_t[: self.state[3]], self.out_w[: self.state[4]])
+
+
+def calendar_wakes(rows: list[tuple[float, int]], horizon_h: float) -> tuple[np.ndarray, np.ndarray]:
+    """The instants the calendar process logs its rows at, as SimPy computes them
+    (``now + (t - now)``, which can be an ulp off ``t``), before the horizon."""
+    times, words = [], []
+    now = 0.0
+    for t, w in rows:
+        if t > now:
+            now = now + (t - now)
+        if now >= horizon_h:
+            break
+        times.append(now)
+        words.append(w)
+    return np.asarray(times, np.float64), np.asarray(words, np.int64)
+
+
+def simulate_kernel(
+    scenario: Scenario,
+    days: int,
+    replication: int,
+    seed: int,
+    on_day: Callable[[int, int], None] | None = None,
+) -> tuple[EventLog, dict]:
+    """One replication on the kernel: the same inputs and log as ``simulate``.
+
+    ``on_day(k, n)``: progress, called for every day k = 1..n in order as the
+    gates finish (a gate runs its whole horizon at once: the day reported is
+    the simulated trucks' share of the days).
+    """
+    reason = kernel_refusal(scenario)
+    if reason is not None:
+        raise ValueError(f"the compiled kernel cannot run {scenario.name}: {reason}")
+    plan = build_replication(scenario, days, replication, seed)
+    horizon = plan.clock.horizon_h
+    cal_t, cal_w = calendar_wakes(plan.calendar, horizon)
+    cal_gate = (cal_w >> 16) & 0xFF
+    log = EventLog()
+    n_days = math.ceil(horizon / 24)
+    total = sum(gp.trucks.arrivals.t_h.size for gp in plan.gates if gp.trucks is not None)
+    done = reported = 0
+    # Gate by gate (they do not interact on this path): one gate's working arrays at a time.
+    for gp in plan.gates:
+        assert gp.trucks is not None  # per-gate trucks: the kernel runs no corridor
+        log.add_payload(gp.first_truck, gp.trucks.payload())
+        mine = cal_gate == gp.code
+        gate = GateArrays(gp, cal_t[mine], cal_w[mine], horizon)
+        gate.run(horizon)
+        gate.hand_over(log)
+        del gate
+        release_free_memory()
+        done += gp.trucks.arrivals.t_h.size
+        if on_day is not None:  # progress: the days' share of the trucks simulated so far
+            upto = n_days if done >= total else n_days * done // max(total, 1)
+            for k in range(reported + 1, upto + 1):
+                on_day(k, n_days)
+            reported = max(reported, upto)
+    return log, run_metadata(scenario, plan.clock, days, replication, seed)

@@ -1,0 +1,76 @@
+"""Headless Chromium through Playwright for Python, driving Debian's Chromium (never a
+downloaded browser build). Every page opened through ``open_page`` keeps its console errors,
+uncaught exceptions, failed loads and every URL it requested. Skips, saying why, where
+Playwright or Chromium is absent (.ci/browser-setup installs both on a fresh machine)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("GATESIM_CHROMIUM", "/usr/bin/chromium")
+# no sandbox (root in CI), no GPU, and nothing Chromium itself would fetch from the network
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WIDTH, HEIGHT = 1200, 900
+
+
+@dataclass
+class Watched:
+    """A page and what it did: console errors, page errors, failed loads, requested URLs."""
+
+    page: object
+    errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    def outside(self) -> list[str]:
+        """Requests that left the machine: anything but file:, data:, blob:, about: and localhost."""
+        local = ("file:", "data:", "blob:", "about:", "http://127.0.0.1", "http://localhost")
+        return [u for u in self.requests if not u.startswith(local)]
+
+
+def launch(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="Playwright not installed (pip install -e .[test])"
+    )
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not at {CHROMIUM} (Debian: apt-get install chromium; or set GATESIM_CHROMIUM)")
+    with sync_api.sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def open_page(browser):
+    """``open_page(url)`` -> Watched, in a fresh context at 1200 x 900; closed after the test."""
+    contexts = []
+
+    def _open(url: str, width: int = WIDTH, height: int = HEIGHT, wait: str = "load") -> Watched:
+        ctx = browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(ctx)
+        page = ctx.new_page()
+        w = Watched(page)
+        page.on("console", lambda m: w.errors.append(f"console: {m.text}") if m.type == "error" else None)
+        page.on("pageerror", lambda e: w.errors.append(f"exception: {e}"))
+        page.on("requestfailed", lambda r: w.errors.append(f"failed: {r.url} {r.failure}"))
+        page.on("request", lambda r: w.requests.append(r.url))
+        page.goto(url, wait_until=wait)
+        return w
+
+    yield _open
+    for ctx in contexts:
+        ctx.close()

@@ -1,0 +1,24 @@
+"""Is a screenshot a picture? Ink and colour shares of its pixels."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from PIL import Image
+
+__all__ = ["ink", "not_blank"]
+
+
+def ink(png: bytes) -> tuple[float, float]:
+    """(share of pixels with ink, share of coloured pixels). A chart with data has both; an empty
+    one (axes, labels, grid only: grey on white) has no colour; a blank or broken one has no ink."""
+    a = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    dark = (a.min(axis=2) < 200).mean()
+    coloured = ((a.max(axis=2) - a.min(axis=2)) > 60).mean()
+    return float(dark), float(coloured)
+
+
+def not_blank(png: bytes) -> bool:
+    dark, coloured = ink(png)
+    return dark >= 0.01 and coloured >= 0.0005
