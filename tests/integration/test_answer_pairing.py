@@ -38,31 +38,25 @@ def test_a_measure_alone_and_growth_alone_are_paired_against_the_root():
 
 
 def test_answer_and_assess_run_the_growth_base_beside_the_package():
-    plan = make_plan(
-        [str(SC / "tan_thanh_8_lanes.yaml"), str(SC / "smart_gate_package_growth.yaml")],
-        None,
-        None,
-        2,
-        1,
-        1,
-        None,
-    )
-    assert plan.pairs == {"tan_thanh_8_lanes": BASE, "smart_gate_package_growth": "traffic_growth_2026"}
-    assert {p.params["variant"] for p in plan.sweep.points} == {
-        BASE,
-        "traffic_growth_2026",
-        "tan_thanh_8_lanes",
-        "smart_gate_package_growth",
-    }
-    assert {p.params["world"] for p in plan.sweep.points} >= {-1}  # the calibrated baseline too
-    base = Variant(BASE, str(SC / "baseline_2026.yaml"), _res("baseline_2026"))
+    from gatesim.scenario.load import load_scenario as load
+    from gatesim.trust.assess import build_sweep
+    from gatesim.trust.priors import load_priors
+
+    sc, res = load(SC / "baseline_2026.yaml")
+    base = Variant(BASE, str(SC / "baseline_2026.yaml"), res)
     pkg = Variant(
         "smart_gate_package_growth",
         str(SC / "smart_gate_package_growth.yaml"),
         _res("smart_gate_package_growth"),
     )
-    extra, pairs = paired_bases(base, [pkg])
-    assert [e.name for e in extra] == ["traffic_growth_2026"] and pairs == {pkg.name: "traffic_growth_2026"}
+    lanes = Variant("tan_thanh_8_lanes", str(SC / "tan_thanh_8_lanes.yaml"), _res("tan_thanh_8_lanes"))
+    extra, pairs = paired_bases(base, [lanes, pkg])
+    assert [e.name for e in extra] == ["traffic_growth_2026"]
+    assert pairs == {"tan_thanh_8_lanes": BASE, "smart_gate_package_growth": "traffic_growth_2026"}
+    priors = load_priors(SC / "baseline_2026.priors.yaml", sc, res)
+    sweep = build_sweep(base, [pkg], priors, [], 1, 1, 1, baseline_world=True, bases=extra, run_base=False)
+    assert {p.params["variant"] for p in sweep.points} == {"traffic_growth_2026", "smart_gate_package_growth"}
+    assert {p.params["world"] for p in sweep.points} == {-1}  # the calibrated baseline as a world
 
 
 def test_a_built_growth_base_is_named_after_the_proposal_when_none_is_shipped(tmp_path):
@@ -81,21 +75,18 @@ def test_a_built_growth_base_is_named_after_the_proposal_when_none_is_shipped(tm
     assert own.resolved["gates"]["tan_thanh"]["stages"]["road"]["lanes"] == 4
 
 
-def test_the_root_is_not_run_when_no_proposal_is_compared_with_it():
-    plan = make_plan([str(SC / "smart_gate_package_growth.yaml")], None, None, 2, 1, 1, None)
-    assert {p.params["variant"] for p in plan.sweep.points} == {
-        "traffic_growth_2026",
-        "smart_gate_package_growth",
-    }
+def test_base_option_reaches_the_ensemble_up_its_extends_chain(tmp_path):
+    import importlib.util
 
-
-def test_base_option_reaches_the_ensemble_up_its_extends_chain():
-    plan = make_plan(
-        [str(SC / "tan_thanh_8_lanes.yaml")], str(SC / "traffic_growth_2026.yaml"), None, 2, 1, 1, None
+    spec = importlib.util.spec_from_file_location(
+        "answer_case", Path(__file__).parents[1] / "golden" / "answer_case.py"
     )
-    assert plan.root_file.endswith("baseline_2026.yaml") and plan.ensemble_file.endswith(
-        "baseline_2026.ensemble.csv"
-    )
-    assert plan.base_name == "traffic_growth_2026" and plan.pairs == {
-        "tan_thanh_8_lanes": "traffic_growth_2026"
-    }
+    case = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(case)
+    paths = case.write_case(tmp_path)
+    plan = make_plan([str(paths["noop"])], str(paths["two_lanes"]), None, 2, 1, 1, None)
+    assert plan.root_file.endswith("tiny.yaml") and plan.ensemble_file.endswith("tiny.ensemble.csv")
+    assert plan.base_name == "two_lanes" and plan.pairs == {"noop": "two_lanes"}
+    assert BASE not in {
+        p.params["variant"] for p in plan.sweep.points
+    }  # no proposal is compared with the root
