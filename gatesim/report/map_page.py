@@ -285,16 +285,21 @@ function draw(){
 }
 
 function setFrame(i){ k = Math.max(0, Math.min(D.n - 1, Math.round(i))); draw(); }
-function tick(now){
-  if (!playing) return;
+let loop = 0;  // one animation loop at a time: a quick pause and play must not start a second
+function tick(now, id){
+  if (!playing || id !== loop) return;
   if (last !== null) {
     acc += (now - last) / 1000 * Number(speedSel.value) * 60 / D.step_min;
     const step = Math.floor(acc); acc -= step;
     k = k + step >= D.n ? 0 : k + step;
   }
-  last = now; draw(); requestAnimationFrame(tick);
+  last = now; draw(); requestAnimationFrame(t => tick(t, id));
 }
-function play(){ if (playing) return; playing = true; last = null; acc = 0; playBtn.textContent = T('pause'); requestAnimationFrame(tick); }
+function play(){
+  if (playing) return;
+  playing = true; last = null; acc = 0; playBtn.textContent = T('pause');
+  const id = ++loop; requestAnimationFrame(t => tick(t, id));
+}
 function pause(){ playing = false; playBtn.textContent = T('play'); }
 function setLang(l){
   lang = LABELS[l] ? l : 'en'; document.documentElement.lang = lang;
