@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -19,7 +20,7 @@ from gatesim.app.labels import label
 from gatesim.app.safety import PathRefused, inside, safe_name
 from gatesim.errors import InputError, bad_input_line
 
-__all__ = ["create_app"]
+__all__ = ["LOCAL_NAMES", "create_app"]
 
 STATIC = Path(__file__).resolve().parent / "static"
 MAX_COMPARED = 4
@@ -40,7 +41,20 @@ def _refused(lang: str) -> HTMLResponse:
     return _html(pages.page(label("refused", lang), "", lang), lang, 404)
 
 
-def create_app(runs_dir: Path) -> FastAPI:  # noqa: C901 - one closure per route, each short
+LOCAL_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _host_name(netloc: str) -> str:
+    """``host`` of ``host:port`` or ``[v6]:port``."""
+    if netloc.startswith("["):
+        return netloc[1:].split("]", 1)[0]
+    return netloc.rsplit(":", 1)[0] if netloc.count(":") == 1 else netloc
+
+
+def create_app(runs_dir: Path, hosts: frozenset[str] | None = LOCAL_NAMES) -> FastAPI:  # noqa: C901 - one closure per route
+    """The app over ``runs_dir``. ``hosts``: the names a request may address it by (``Host``
+    header; None: any): a page elsewhere that resolves its own name to 127.0.0.1 reaches
+    nothing. A form sent from another site's page (its ``Origin``) is refused too."""
     runs_dir = Path(runs_dir).resolve()
     runs_dir.mkdir(parents=True, exist_ok=True)
     jobs = Jobs(runs_dir)
@@ -52,6 +66,17 @@ def create_app(runs_dir: Path) -> FastAPI:  # noqa: C901 - one closure per route
 
     app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.jobs = jobs
+
+    @app.middleware("http")
+    async def same_site(request: Request, call_next):
+        host = request.headers.get("host", "")
+        if hosts is not None and _host_name(host) not in hosts:
+            return Response("gatesim app: refused: addressed by another name", status_code=403)
+        origin = request.headers.get("origin")
+        if request.method != "GET" and origin and origin != "null" and urlsplit(origin).netloc != host:
+            return Response("gatesim app: refused: a form from another site", status_code=403)
+        return await call_next(request)
+
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     catalog.list_scenarios()  # read once before the first request: the first page answers at once
 

@@ -106,3 +106,20 @@ def test_screenshot_is_a_picture_and_the_check_can_fail(open_page, run_dir):
         (Path(out) / "map_replay.png").write_bytes(shot)
     page.evaluate("document.body.innerHTML = ''")
     assert not not_blank(page.screenshot())  # an empty page fails the same check
+
+
+def test_pause_and_play_at_once_run_one_animation_loop(open_page, run_dir):
+    """Paused and played again within one frame, the map still draws once per animation frame."""
+    page = open_page((run_dir / "map.html").as_uri()).page
+    counts = page.evaluate(
+        """async () => {
+      gatesimMap.play(); await new Promise(r => requestAnimationFrame(r));
+      gatesimMap.pause(); gatesimMap.play();
+      const d0 = gatesimMap.draws; let raf = 0;
+      await new Promise(done => { const f = () => { if (++raf < 30) requestAnimationFrame(f); else done(); }; requestAnimationFrame(f); });
+      gatesimMap.pause();
+      return [gatesimMap.draws - d0, raf];
+    }"""
+    )
+    draws, raf = counts
+    assert draws <= raf + 1, counts

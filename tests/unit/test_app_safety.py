@@ -111,3 +111,21 @@ def test_default_host_is_localhost(tmp_path, monkeypatch):
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append(kw))
     assert CliRunner().invoke(main, ["app", "--runs", str(tmp_path)]).exit_code == 0
     assert calls[0]["host"] == "127.0.0.1"
+
+
+def test_only_local_names_and_same_site_forms(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from gatesim.app.server import LOCAL_NAMES, create_app
+
+    app = create_app(tmp_path / "runs", LOCAL_NAMES)
+    assert TestClient(app, base_url="http://127.0.0.1:8765").get("/runs").status_code == 200
+    assert TestClient(app, base_url="http://localhost:8765").get("/runs").status_code == 200
+    # a page elsewhere whose name resolves to this machine (DNS rebinding) reaches nothing
+    assert TestClient(app, base_url="http://attacker.example:8765").get("/runs").status_code == 403
+    local = TestClient(app, base_url="http://127.0.0.1:8765")
+    form = {"scenario": "baseline_2026", "run.days": "0"}
+    refused = local.post("/run", data=form, headers={"origin": "http://attacker.example"})
+    assert refused.status_code == 403
+    same = local.post("/run", data=form, headers={"origin": "http://127.0.0.1:8765"})
+    assert same.status_code == 200 and "run.days" in same.text  # the schema's line, not a run
