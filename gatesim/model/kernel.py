@@ -15,8 +15,7 @@ in SimPy's order and writes the same log words and times in the same order:
 the log is bit-identical, not merely equal per truck.
 
 Gates do not interact on this path, so each gate runs on its own; a run can
-stop before ``until`` and go on later (the state lives in the arrays), which
-is how progress is reported day by day.
+stop before ``until`` and go on later (the state lives in the arrays).
 """
 
 from __future__ import annotations
