@@ -358,8 +358,13 @@ class GateTwin:
         server = servers.request() if servers is not None else None
         if server is not None:
             yield server  # a server is ours (SimPy resumes us at once, before other trucks)
-            yield self.hold(k, 0.0)  # ... so act in our turn among this instant's trucks
-        start = stage.first_start(self.env.now)
+            # The day's quota goes in the order the servers were granted, i.e. the queue's
+            # (FIFO): two servers freeing at one instant must not let the later truck of the
+            # queue take the last unit because its id is lower.
+            start = stage.first_start(self.env.now)
+            yield self.hold(k, 0.0)  # ... then act in our turn among this instant's trucks
+        else:
+            start = stage.first_start(self.env.now)
         if start > self.env.now:
             yield self.until(k, start)  # holding the server until the stage opens
         self.started(k, step, slot)
