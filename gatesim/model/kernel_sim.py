@@ -19,6 +19,7 @@ from gatesim.events.kinds import Kind
 from gatesim.events.log import EventLog
 from gatesim.memory import release_free_memory
 from gatesim.model.build import GatePlan, build_replication
+from gatesim.model.gate import skip_rules
 from gatesim.model.kernel import STATE_SIZE, run_gate
 from gatesim.model.kernel_scope import kernel_refusal
 from gatesim.model.metadata import run_metadata
@@ -86,10 +87,21 @@ class GateArrays:
         travel: list[float] = []
         takes: list[bool] = []
         frees: list[bool] = []
+        skip_row: list[int] = []
+        skip_from: list[float] = []
+        skip_to: list[float] = []
+        masks: list[np.ndarray] = []
         for di, direction in enumerate(DIRECTIONS):
             route = gate.routes.get(direction)
             route_lo[di] = len(rt)
+            skips = skip_rules(route, trucks) if route is not None else {}
             for sid in route.stages if route is not None else []:
+                rule = skips.get(sid)
+                skip_row.append(-1 if rule is None else len(masks))
+                skip_from.append(0.0 if rule is None else rule.from_h)
+                skip_to.append(0.0 if rule is None else rule.to_h)
+                if rule is not None:
+                    masks.append(np.asarray(rule.applies, np.uint8))
                 c = gp.stages[sid].code << 8
                 rt.append(index[(sid, direction)])
                 col.append(columns.index(sid))
@@ -105,6 +117,10 @@ class GateArrays:
         self.step_travel = np.asarray(travel, np.float64)
         self.step_takes = np.asarray(takes, np.bool_)
         self.step_frees = np.asarray(frees, np.bool_)
+        self.skip_row = np.asarray(skip_row, np.int64)
+        self.skip_from = np.asarray(skip_from, np.float64)
+        self.skip_to = np.asarray(skip_to, np.float64)
+        self.skip_mask = np.stack(masks) if masks else np.zeros((0, n), np.uint8)
         self.service = np.stack([trucks.service_h[sid] for sid in columns]) if columns else np.empty((0, n))
         # the matrix replaces the columns (a year: 36 MiB less at the peak); the payload needs none
         trucks.service_h.clear()
@@ -143,6 +159,10 @@ class GateArrays:
             self.step_travel,
             self.step_takes,
             self.step_frees,
+            self.skip_row,
+            self.skip_from,
+            self.skip_to,
+            self.skip_mask,
             self.service,
             self.servers,
             self.free_lo,

@@ -82,6 +82,7 @@ __all__ = [
     "Regime",
     "RoadStage",
     "Route",
+    "SkipRule",
     "RunSettings",
     "Scenario",
     "Season",
@@ -472,17 +473,53 @@ Stage = Annotated[
 ]
 
 
+class SkipRule(_Model):
+    """A routing rule: trucks of ``classes`` (by ``by``) that reach ``stage`` between
+    ``from_h`` and ``to_h`` (Hanoi time of day) pass it by: no queue, no service, no
+    travel after it; they go on to the route's next stage at once."""
+
+    stage: str
+    by: Literal["cargo", "channel"]
+    classes: list[str] = Field(..., min_length=1)
+    from_h: float = Field(..., ge=0, le=24)
+    to_h: float = Field(..., ge=0, le=24)
+
+    @model_validator(mode="after")
+    def _valid(self) -> SkipRule:
+        unknown = sorted(set(self.classes) - set(class_values(self.by)))
+        if unknown:
+            raise ValueError(f"classes: {unknown} are not {self.by} classes {list(class_values(self.by))}")
+        if self.from_h >= self.to_h:
+            raise ValueError("to_h: must be after from_h (a window within one day)")
+        return self
+
+
 class Route(_Model):
     """The stages a truck of one direction passes, in order.
 
     A truck holds a yard slot from just before it queues at ``yard_from``
     until its service starts at ``yard_until``; waiting for a slot happens on
-    the road approach (spillback).
+    the road approach (spillback). ``skip``: routing rules, at most one per
+    stage, never at the yard's ends.
     """
 
     stages: list[str] = Field(..., min_length=1)
     yard_from: str | None = None
     yard_until: str | None = None
+    skip: list[SkipRule] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _skips(self) -> Route:
+        seen: set[str] = set()
+        for rule in self.skip:
+            if rule.stage not in self.stages or rule.stage in (self.yard_from, self.yard_until):
+                raise ValueError(
+                    f"skip: {rule.stage!r} is not one of stages other than yard_from and yard_until"
+                )
+            if rule.stage in seen:
+                raise ValueError(f"skip: two rules for {rule.stage!r} (one per stage)")
+            seen.add(rule.stage)
+        return self
 
     @model_validator(mode="after")
     def _yard_span(self) -> Route:

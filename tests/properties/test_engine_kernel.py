@@ -25,8 +25,8 @@ from gatesim.model.kernel_sim import GateArrays, calendar_wakes, simulate_kernel
 from gatesim.model.reference import simulate_reference
 from gatesim.model.simulate import simulate
 from gatesim.scenario.load import load_scenario, validate
-from tests.helpers.twin_compare import compare_paths
-from tests.properties.test_engine_twin import small_scenarios, with_green_lane_and_reneging
+from tests.helpers.twin_compare import compare_paths, with_green_lane_and_reneging
+from tests.properties.test_engine_twin import small_scenarios
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline_2026.yaml"
