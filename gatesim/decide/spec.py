@@ -62,7 +62,10 @@ _KEY_PATH = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
 MAX_GRID = GRID_POINTS.high
 
 
-_M = StrictModel  # unknown keys, true/false for numbers, texts: gatesim/scenario/base.py
+class _M(StrictModel):
+    """Unknown keys, true/false for numbers, texts: gatesim/scenario/base.py."""
+
+
 _VALUE = VALUE.bounds  # a scenario value: checked against the base scenario at both ends
 
 
