@@ -234,11 +234,8 @@ def test_a_date_time_with_any_offset_is_the_same_hanoi_instant(start, hours, tz,
     assert isinstance(resolved["gates"]["tan_thanh"]["stages"]["road"]["outages"][0]["start"], str)
 
 
-@SMALL
-@given(
-    zone=st.sampled_from(["+25:00", "+07:60", " Asia/Hanoi", "+7", "ICT", "Z+07:00", "+07:00:00:00"]),
-    quoted=st.booleans(),
-)
+@pytest.mark.parametrize("quoted", [False, True])
+@pytest.mark.parametrize("zone", ["+25:00", "+07:60", " Asia/Hanoi", "+7", "ICT", "Z+07:00", "+07:00:00:00"])
 def test_an_impossible_zone_is_one_line(zone, quoted):
     when = f"2026-01-02T08:00{zone}"
     when = f'"{when}"' if quoted else when
