@@ -60,7 +60,10 @@ _KEY_PATH = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
 MAX_GRID = GRID_POINTS.high
 
 
-_M = StrictModel  # unknown keys, true/false for numbers, texts: gatesim/scenario/base.py
+class _M(StrictModel):
+    """Unknown keys, true/false for numbers, texts: gatesim/scenario/base.py."""
+
+
 _VALUE = VALUE.bounds  # a scenario value: checked against the base scenario at both ends
 
 
@@ -445,7 +448,9 @@ def _with_priors(spec: SensitivitySpec, here: Path, file: str, lines) -> dict[st
         )
     out = dict(spec.parameters)
     for name, entry in varied.items():
-        try:  # each entry as the calibration reads it: texts are texts, numbers are numbers
+        if not isinstance(entry, dict) or "low" not in entry or "high" not in entry:
+            continue  # a choice among values: not a range (Morris/Sobol need intervals)
+        try:  # each range as the calibration reads it: texts are texts, numbers are numbers
             prior = Prior.model_validate(entry)
         except ValidationError as err:
             e, loc, _, given = first_error(err, {}, data=entry)
@@ -458,8 +463,6 @@ def _with_priors(spec: SensitivitySpec, here: Path, file: str, lines) -> dict[st
                 given=given,
                 allowed=allowed,
             ) from None
-        if prior.categorical:
-            continue  # a choice among values: not a range (Morris/Sobol need intervals)
         low, high = prior.span()
         if prior.integer:  # the integers inside the range
             low, high = math.ceil(low), math.floor(high)

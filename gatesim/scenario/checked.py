@@ -141,8 +141,8 @@ def first_error(
     pydantic's own union and validator tags), the line of that path (or its nearest parent) and
     the scalar given."""
     errors = err.errors(include_url=False)
-    e = dict(errors[0])
-    loc = _user_path(tuple(e["loc"]), data, skip)
+    e: dict[str, Any] = dict(errors[0])
+    loc = _user_path(tuple(errors[0]["loc"]), data, skip)
     # a value of a union (int | float | bool | str) fails once per member: say what any would take
     kinds = [
         _KINDS[str(x["loc"][len(x["loc"]) - 1])]

@@ -24,7 +24,8 @@ __all__ = ["Booking", "Choice", "Corridor", "Metering", "Origin", "Stop"]
 _CARGO = ("fruit", "electronics", "other")
 
 
-_Model = StrictModel  # unknown keys, true/false for numbers, texts and dates: gatesim/scenario/base.py
+class _Model(StrictModel):
+    """Unknown keys, true/false for numbers, texts and dates: gatesim/scenario/base.py."""
 
 
 class Origin(_Model):

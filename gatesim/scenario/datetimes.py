@@ -23,7 +23,11 @@ from gatesim.limits import YEAR
 __all__ = ["HANOI", "HanoiDateTime", "canonical_data", "canonical_text", "to_hanoi"]
 
 HANOI = dt.timezone(dt.timedelta(hours=7), "Hanoi")  # Vietnam keeps no daylight saving time
-_ZONE = re.compile(r"[0-9]\s*[+-]([0-9]{1,2}):?([0-9]{2})?(?::[0-9.]+)?$")  # a zone offset
+_ISO = re.compile(
+    r"^\d{4}-\d{2}-\d{2}"  # a date
+    r"(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?"  # a time of day
+    r"(?:[Zz]|\s*[+-]\d{2}(?::?(?P<zm>\d{2}))?)?)?$"  # a zone: Z, +07, +0700, +07:00
+)
 _FORMS = "YYYY-MM-DDTHH:MM (Hanoi time), optionally with a zone such as Z or +08:00"
 
 
@@ -36,9 +40,10 @@ def to_hanoi(value: object) -> object:
         return value
     if isinstance(value, str):
         text = value.strip()
-        zone = _ZONE.search(text)
+        form = _ISO.match(text)
         try:
-            if zone is not None and int(zone.group(2) or 0) > 59:  # Python reads +07:60 as +08:00
+            # Python's own reader is lenient (+07:60 is +08:00, +07:00:00:00 is +07:00): the form first
+            if form is None or int(form.group("zm") or 0) > 59:
                 raise ValueError
             when = dt.datetime.fromisoformat(text)
         except ValueError:

@@ -32,7 +32,8 @@ GramsPerH = Annotated[float, Field(**G_PER_H.bounds)]
 _SHARE_TOL = 1e-6
 
 
-_Model = StrictModel  # unknown keys, true/false for numbers, texts and dates: gatesim/scenario/base.py
+class _Model(StrictModel):
+    """Unknown keys, true/false for numbers, texts and dates: gatesim/scenario/base.py."""
 
 
 class DelayCost(_Model):

@@ -104,7 +104,10 @@ DIRECTIONS: tuple[Direction, ...] = get_args(Direction)
 CHANNELS: tuple[Channel, ...] = get_args(Channel)
 CARGO_CLASSES: tuple[Cargo, ...] = get_args(Cargo)
 _Key = TypeVar("_Key", bound=str)  # a dict key: str or one of the Literals above
-_Model = StrictModel  # unknown keys, true/false for numbers, texts and dates: gatesim/scenario/base.py
+
+
+class _Model(StrictModel):
+    """Unknown keys, true/false for numbers, texts and dates: gatesim/scenario/base.py."""
 
 
 class Source(_Model):

@@ -168,11 +168,21 @@ def prepare_out_dir(out: str, force: bool) -> Path:
     "--out", "out", required=True, type=click.Path(file_okay=False), help="Output directory (resumable)."
 )
 @click.option(
-    "--worlds", type=int, help="Use N plausible sets spread evenly over the ensemble. Default: all."
+    "--worlds",
+    type=int,
+    help=f"Use N plausible sets spread evenly over the ensemble ({WORLDS.low}-{WORLDS.high}; "
+    "above the ensemble's size: all, and said). Default: all.",
 )
-@click.option("--days", type=int, help="Days per run (1-366). Default: BASE's run.days.")
 @click.option(
-    "--replications", "-r", type=int, default=3, show_default=True, help="Replications per world (1-100)."
+    "--days", type=int, help=f"Days per run ({ASSESS_DAYS.low}-{ASSESS_DAYS.high}). Default: BASE's run.days."
+)
+@click.option(
+    "--replications",
+    "-r",
+    type=int,
+    default=3,
+    show_default=True,
+    help=f"Replications per world ({ASSESS_REPLICATIONS.low}-{ASSESS_REPLICATIONS.high}).",
 )
 @click.option("--seed", type=int, help="Base seed (integer >= 0). Default: BASE's run.seed.")
 @click.option("--workers", "-j", type=int, help="Local worker processes. Default: all cores.")

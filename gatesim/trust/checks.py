@@ -44,7 +44,7 @@ def _prior_lines(priors: Priors) -> dict:
 
 def _ends(prior: Any) -> list[tuple[str, Any]]:
     """(which end, value) of a prior: its low and high (integers inside for an integer prior), or each choice."""
-    if prior.categorical:
+    if prior.choices is not None:
         return [(f"choice {name!r}", name) for name in prior.choices]
     low, high = prior.span()
     if prior.integer:
@@ -77,23 +77,25 @@ def check_fit_inputs(priors: Priors, resolved: dict, targets: Targets | None = N
 def _check_paths(priors: Priors, name: str, resolved: dict, lines: dict) -> None:
     prior = priors.varied[name]
     for i, path in enumerate(prior.paths):
-        where = {"file": priors.file, "line": line_of(lines, "varied", name, "paths", str(i))}
+        line = line_of(lines, "varied", name, "paths", str(i))
         if path.split(".")[0] in _NOT_PRIORS:
             raise InputError(
                 f"prior {name}: {path} cannot be a parameter (each experiment sets run.*; "
                 "name, extends, description and sources are not model inputs)",
+                file=priors.file,
+                line=line,
                 key=f"varied.{name}.paths",
                 given=path,
                 allowed="a key path of a model input",
-                **where,
             )
         if isinstance(lookup(resolved, path.split(".")), dict) and not prior.categorical:
             raise InputError(
                 f"prior {name}: {path} names a mapping, not a number",
+                file=priors.file,
+                line=line,
                 key=f"varied.{name}.paths",
                 given=path,
                 allowed="the key path of a number",
-                **where,
             )
 
 
@@ -210,7 +212,7 @@ def _check_value(ensemble: Ensemble, i: int, sid: int, name: str, value: Any, pr
     prior = priors.varied[name]
     if value is None or (isinstance(value, float) and math.isnan(value)):
         raise _row_error(ensemble, i, sid, f"{name} is missing (a row cut short?)", key=name)
-    if prior.categorical:
+    if prior.choices is not None:
         if str(value) not in prior.choices:
             raise _row_error(
                 ensemble,

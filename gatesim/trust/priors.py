@@ -34,7 +34,10 @@ from gatesim.scenario.schema import Scenario
 __all__ = ["Prior", "Priors", "default_priors_path", "load_priors"]
 
 
-_Model = StrictModel  # unknown keys, true/false for numbers, texts: gatesim/scenario/base.py
+class _Model(StrictModel):
+    """Unknown keys, true/false for numbers, texts: gatesim/scenario/base.py."""
+
+
 _VALUE = VALUE.bounds  # a scenario value: checked against the scenario at both ends (gatesim/trust/checks.py)
 
 

@@ -54,7 +54,8 @@ __all__ = ["TARGETS_PATH", "Experiment", "Stability", "Target", "Targets", "load
 TARGETS_PATH = Path(__file__).resolve().parents[2] / "seeds" / "congestion_targets.yaml"
 
 
-_Model = StrictModel  # unknown keys, true/false for numbers, texts: gatesim/scenario/base.py
+class _Model(StrictModel):
+    """Unknown keys, true/false for numbers, texts: gatesim/scenario/base.py."""
 
 
 class Experiment(_Model):

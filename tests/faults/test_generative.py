@@ -30,13 +30,15 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from gatesim.decide.spec import load_study
 from gatesim.errors import InputError
 from gatesim.run import run_scenario
 from gatesim.scenario.explain import bounds_at
-from gatesim.scenario.load import load_scenario
+from gatesim.scenario.load import load_scenario, read_yaml
 from gatesim.trust.checks import check_ensemble
 from gatesim.trust.ensemble import load_ensemble
 from gatesim.trust.priors import Prior, default_priors_path, load_priors
+from gatesim.trust.targets import TARGETS_PATH, load_targets
 
 CORRIDOR = ROOT / "scenarios" / "corridor_2026.yaml"
 ENSEMBLE = ROOT / "scenarios" / "baseline_2026.ensemble.csv"
@@ -125,7 +127,7 @@ def valid_changes(draw):
 
 def _refused_in_one_line(base: Path, key: str, value: Any) -> InputError:
     with pytest.raises(InputError) as e:
-        load_scenario(base, [f"{key}={json.dumps(value)}", *TINY])
+        load_scenario(base, [*TINY, f"{key}={json.dumps(value)}"])
     text = str(e.value)
     assert "\n" not in text and "Input should" not in text and "Traceback" not in text, text
     # the field (or the mapping or list that holds it) is named
@@ -150,7 +152,7 @@ def _check_invalid_cli(change, tmp_path: Path) -> None:
 def _check_valid(change) -> None:
     base, key, value = change
     try:
-        scenario, _ = load_scenario(base, [f"{key}={json.dumps(value)}", *TINY])
+        scenario, _ = load_scenario(base, [*TINY, f"{key}={json.dumps(value)}"])
     except InputError as e:  # a rule between fields (shares summing to 1, open before close)
         assert "\n" not in str(e)
         return
@@ -232,11 +234,8 @@ def test_a_date_time_with_any_offset_is_the_same_hanoi_instant(start, hours, tz,
     assert isinstance(resolved["gates"]["tan_thanh"]["stages"]["road"]["outages"][0]["start"], str)
 
 
-@SMALL
-@given(
-    zone=st.sampled_from(["+25:00", "+07:60", " Asia/Hanoi", "+7", "ICT", "Z+07:00", "+07:00:00:00"]),
-    quoted=st.booleans(),
-)
+@pytest.mark.parametrize("quoted", [False, True])
+@pytest.mark.parametrize("zone", ["+25:00", "+07:60", " Asia/Hanoi", "+7", "ICT", "Z+07:00", "+07:00:00:00"])
 def test_an_impossible_zone_is_one_line(zone, quoted):
     when = f"2026-01-02T08:00{zone}"
     when = f'"{when}"' if quoted else when
@@ -247,7 +246,6 @@ def test_an_impossible_zone_is_one_line(zone, quoted):
 
 # --- priors, sweeps and ensembles past their bounds -------------------------------------------
 
-PRIORS_DATA = next(iter(load_priors(default_priors_path(BASELINE), *load_scenario(BASELINE)).varied.values()))
 bad_numbers = st.sampled_from([1e16, -1e16, True, "x", [1], float("nan")])
 
 
@@ -305,3 +303,57 @@ def test_an_ensemble_row_past_its_priors_names_the_row(tmp_path_factory, ensembl
         check_ensemble(load_ensemble(f), priors, resolved)
     assert f"row {row + 1} (set_id {int(frame.loc[row, 'set_id'])})" in str(e.value)
     assert e.value.line == row + 2 and e.value.key == name
+
+
+# --- targets and optimise files past their bounds ----------------------------------------------
+
+TARGETS_DATA = read_yaml(TARGETS_PATH)
+TARGET_FIELDS = [("sd", 0, 1e16), ("discrepancy_sd", -1, 1e16), ("value", -1e16, 1e16)]
+EXPERIMENT_FIELDS = [("days", 0, 367), ("warmup_days", -1, 61)]
+
+
+@SMALL
+@given(
+    where=st.sampled_from(["target", "experiment"]),
+    pick=st.integers(0, 100),
+    side=st.sampled_from([1, 2]),
+    wrong=st.sampled_from([None, True, "x", [1]]),
+)
+def test_a_targets_file_past_its_bounds_is_one_line(tmp_path_factory, where, pick, side, wrong):
+    data = copy.deepcopy(TARGETS_DATA)
+    if where == "target":
+        field = TARGET_FIELDS[pick % len(TARGET_FIELDS)]
+        entry = data["targets"][pick % len(data["targets"])]
+    else:
+        field = EXPERIMENT_FIELDS[pick % len(EXPERIMENT_FIELDS)]
+        entry = data["experiments"][sorted(data["experiments"])[pick % len(data["experiments"])]]
+    entry[field[0]] = field[side] if wrong is None else wrong
+    f = tmp_path_factory.mktemp("targets") / "targets.yaml"
+    f.write_text(json.dumps(data, default=str), encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        load_targets(f)
+    assert "\n" not in str(e.value) and field[0] in (e.value.key or "") and e.value.line is not None
+
+
+@SMALL
+@given(
+    field=st.sampled_from(["low", "high", "step", "cost_per_unit"]),
+    value=st.sampled_from([1e16, -1e16, True, "x", 1e-9]),
+)
+def test_an_optimise_decision_past_its_bounds_is_one_line(tmp_path_factory, field, value):
+    decision = {"low": 2, "high": 8, field: value}
+    if field == "step" and value == 1e-9:
+        pass  # a grid of 6e9 values: refused with its size
+    elif value == 1e-9:
+        return  # a valid number for the other fields
+    spec = {
+        "base": str(BASELINE),
+        "decisions": {"gates.tan_thanh.stages.road.lanes": decision},
+        "constraints": [{"kpi": "wait_mean_h", "max": 5, "share": 0.9}],
+    }
+    f = tmp_path_factory.mktemp("optimise") / "o.yaml"
+    f.write_text(json.dumps(spec), encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        load_study(f, "optimise")
+    assert "\n" not in str(e.value) and "Input should" not in str(e.value)
+    assert "decisions.gates.tan_thanh.stages.road.lanes" in (e.value.key or "")
