@@ -116,7 +116,7 @@ def _sentences(g: GateAnswer, lang: str, names: dict[str, str] | None) -> list[s
         out.append(
             phrase(
                 "split", lang, kpi=kpi_label(g.lead_kpi, lang), big=signed(g.split.inside_mean, u, lang), cond=cond,
-                small="\u2248 " + signed(g.split.outside_mean, u, lang),
+                small="\u2248 0",  # a split is said only where the other side is negligible
             )
         )  # fmt: skip
     for t in g.tails:
