@@ -1,7 +1,8 @@
 """Headless Chromium through Playwright for Python, driving Debian's Chromium (never a
 downloaded browser build). Every page opened through ``open_page`` keeps its console errors,
 uncaught exceptions, failed loads and every URL it requested. Skips, saying why, where
-Playwright or Chromium is absent (.ci/browser-setup installs both on a fresh machine)."""
+Playwright or Chromium is absent (pip install -e ".[test]" brings Playwright; .ci/browser-setup
+installs Chromium with apt on a fresh machine)."""
 
 from __future__ import annotations
 
