@@ -6,7 +6,7 @@
 
 For each worker count N: a real dask.distributed cluster on 127.0.0.1 (a
 scheduler and N worker processes of one thread each, started with `python -m
-dask`), then `gatesim calibrate --fit DIR --sets S --waves 1 -r 2 --scheduler
+dask`), then `gatesim calibrate --fit DIR --sets S --waves 1 -r 3 --scheduler
 ADDRESS` (a fresh DIR each time) timed from the shell's side; the same fit with
 `-j N` local processes beside it. Runs alternate (dask 1, local 1, dask 2,
 local 2, ... repeated) so that the shared host's drift hits both alike; the
@@ -89,7 +89,7 @@ class Cluster:
 
 def fit_once(out: Path, sets: int, executor: list[str]) -> tuple[float, str]:
     cmd = [sys.executable, "-m", "gatesim.cli", "calibrate", str(BASE), "--fit", str(out)]
-    cmd += ["--sets", str(sets), "--waves", "1", "-r", "2", "-q", *executor]
+    cmd += ["--sets", str(sets), "--waves", "1", "-r", "3", "-q", *executor]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     wall = time.perf_counter() - t0
@@ -154,8 +154,8 @@ def main() -> None:
         if args.assess
         else {
             "sets": args.sets,
-            "tasks_per_fit": f"{args.sets} sets x 3 fit experiments (1 replication each), 2 centre "
-            "replications x 7 experiments, the holdout predictions",
+            "tasks_per_fit": f"up to {args.sets} screened sets x 4 fit experiments x 3 replications, "
+            "the long experiment for the sets not ruled out, the holdout predictions",
         }
     )
     out = {

@@ -69,9 +69,20 @@ def revenue_table(rev: Path) -> str:
             f"| {r['gate']} | {int(r['worlds'])} | {r['annual_tax_median_vnd'] / 1e9:,.0f} "
             f"[{r['annual_tax_p05_vnd'] / 1e9:,.0f}, {r['annual_tax_p95_vnd'] / 1e9:,.0f}] |"
         )
-    row = s[s["gate"] == "all_modelled"].iloc[0]
+    from gatesim.trust.revenue_basis import load_revenue_basis
+
+    basis = load_revenue_basis()
+    col = "+".join(basis.gates)
+    if col not in set(s["gate"]):
+        return "\n".join(lines)
+    row = s[s["gate"] == col].iloc[0]
     vs = [c[3:-7] for c in s.columns if c.startswith("vs_") and c.endswith("_median")]
-    lines += ["", "Modelled gates against their part (0.85 ± 0.03) of the region's 2026 targets:", ""]
+    lines += [
+        "",
+        f"{' + '.join(basis.gates)} against their part ({basis.share:.3f} ± {basis.share_sd}, their 2025 share) "
+        "of the region's 2026 targets; " + basis.disagreement() + ":",
+        "",
+    ]
     lines += [
         f"- {name}: {row[f'vs_{name}_median']:.2f} [{row[f'vs_{name}_p05']:.2f}, {row[f'vs_{name}_p95']:.2f}] of it"
         for name in vs

@@ -258,9 +258,11 @@ def fit_command(
     priors = load_priors(default_priors_path(scenario_path), scenario, resolved)
     stages = sorted({sid for g in scenario.gates.values() for sid in g.stages})
     targets = load_targets(gates=list(scenario.gates), stages=stages)
+    from gatesim.trust.checks import check_fit_inputs
     from gatesim.trust.echo import check_echoes
 
     check_echoes(targets, resolved)
+    check_fit_inputs(priors, resolved, targets)  # every prior at both ends, before anything is written
     cfg = FitConfig(
         sets_per_wave=sets,
         waves=waves,

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from gatesim.errors import InputError, bad_input_line
-from gatesim.limits import DAYS, REPLICATIONS, SEED
+from gatesim.limits import DAYS, FIT_SETS, FIT_WAVES, REPLICATIONS, SEED
 from gatesim.options import ci_target_options, out_dir_option, run_size_options
 from gatesim.version import __version__
 
@@ -32,6 +32,7 @@ _LAZY = {
     "optimise": "gatesim.decide.cli:optimise_command",
     "sensitivity": "gatesim.decide.cli:sensitivity_command",
     "assess": "gatesim.trust.assess_cli:command",
+    "answer": "gatesim.answer.cli:command",
     "revenue": "gatesim.trust.revenue:command",
     "app": "gatesim.app.cli:command",
 }
@@ -102,6 +103,13 @@ def _failure_line(e: BaseException) -> str:
 def main(ctx: click.Context, debug: bool) -> None:
     """Simulate freight trucks through Lạng Sơn's border gates (Tân Thanh, Hữu Nghị, Cốc Nam, Chi Ma)."""
     ctx.ensure_object(dict)["debug"] = debug
+    if not _debug(ctx):
+        # numpy's RuntimeWarnings (a mean of no values, an overflow) are not the user's to read:
+        # the inputs that cause them are refused by the checks; here and in worker processes
+        import warnings
+
+        warnings.filterwarnings("ignore", category=RuntimeWarning)
+        os.environ.setdefault("PYTHONWARNINGS", "ignore::RuntimeWarning")
 
 
 def _load(path: str, overrides: tuple[str, ...]):
@@ -395,7 +403,7 @@ def state(run_dir, at, replication) -> None:
     default=None,
     help=f"Replications ({REPLICATIONS.low}-{REPLICATIONS.high}; default 5); with --fit: per parameter set (3-{REPLICATIONS.high}; default 3).",
 )
-@click.option("--seed", type=int, help="Base seed. Default: the scenario's run.seed.")
+@click.option("--seed", type=int, help="Base seed (integer >= 0). Default: the scenario's run.seed.")
 @click.option(
     "--out",
     "out",
@@ -414,8 +422,20 @@ def state(run_dir, at, replication) -> None:
     type=click.Path(file_okay=False),
     help="History matching over the priors into this directory (docs/calibration.md).",
 )
-@click.option("--sets", type=int, default=150, show_default=True, help="With --fit: parameter sets per wave.")
-@click.option("--waves", type=int, default=2, show_default=True, help="With --fit: waves (1-10).")
+@click.option(
+    "--sets",
+    type=int,
+    default=150,
+    show_default=True,
+    help=f"With --fit: parameter sets per wave ({FIT_SETS.low}-{FIT_SETS.high}).",
+)
+@click.option(
+    "--waves",
+    type=int,
+    default=2,
+    show_default=True,
+    help=f"With --fit: waves ({FIT_WAVES.low}-{FIT_WAVES.high}).",
+)
 @click.option("--workers", "-j", type=int, help="With --fit: local worker processes. Default: all cores.")
 @click.option("--scheduler", metavar="tcp://HOST:PORT", help="With --fit: run on this dask scheduler.")
 @click.option(
@@ -439,6 +459,9 @@ def calibrate(
     from gatesim.calibrate import calibration_table, format_calibration, load_figures
     from gatesim.outputs import write_csv
 
+    SEED.check("--seed", seed)
+    if fit_dir is None:  # options of --fit alone do nothing without it: said, not ignored
+        _refuse_without("--fit", ["sets", "waves", "workers", "scheduler"])
     if fit_dir is not None:
         from gatesim.calibrate import fit_command
 
@@ -469,6 +492,16 @@ def calibrate(
     write_csv(Path(out), table)
     click.echo(format_calibration(table))
     click.echo(f"\nwritten: {out}")
+
+
+def _refuse_without(needed: str, names: list[str]) -> None:
+    """Refuse an option given on the command line that does something only with ``needed``."""
+    ctx = click.get_current_context()
+    for name in names:
+        if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE:
+            raise InputError(
+                f"works only with {needed}", key=f"--{name}", allowed=f"{needed} DIR, or leave it out"
+            )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,6 +16,7 @@ Intervals and steps have a lower bound above 0 that keeps the work finite
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from gatesim.errors import InputError
 
@@ -81,13 +82,19 @@ __all__ = [
 ]
 
 
+N = TypeVar("N", int, float)
+
+
 @dataclass(frozen=True)
-class Limit:
-    """A range ``low``..``high`` (inclusive; ``low`` excluded when ``low_open``) and the reason for it."""
+class Limit(Generic[N]):
+    """A range ``low``..``high`` (inclusive; ``low`` excluded when ``low_open``) and the reason for it.
+
+    Integer limits stay integers (``click.IntRange(DAYS.low, DAYS.high)``).
+    """
 
     name: str
-    low: float
-    high: float
+    low: N
+    high: N
     why: str
     low_open: bool = False  # a rate, an interval or a scale: 0 itself is refused
 
@@ -107,7 +114,7 @@ class Limit:
         return f"{_num(self.low)} to {_num(self.high)}"
 
     @property
-    def bounds(self) -> dict[str, float]:
+    def bounds(self) -> dict[str, Any]:
         """The bounds as pydantic ``Field`` keywords: ``Field(0.25, **PUBLISH_EVERY_H.bounds)``."""
         return {"gt" if self.low_open else "ge": self.low, "le": self.high}
 

@@ -46,6 +46,8 @@ __all__ = [
     "check_not_input",
     "check_safe_name",
     "csv_header_starts",
+    "clear_scratch",
+    "foreign_files",
     "gatesim_dir",
     "swap_dir",
     "tidy_parked",
@@ -183,6 +185,61 @@ def gatesim_dir(path: Path) -> bool:
     return sorted(p.name for p in path.iterdir()) == ["tasks"]
 
 
+# What a run (or replay) directory holds when gatesim wrote it: its tables, the report and
+# calibration/comparison tables written beside them, and its event logs and charts.
+RUN_FILES = frozenset(
+    {
+        "manifest.json",
+        "summary.csv",
+        "summary_ci.csv",
+        "timeseries.csv",
+        "scenario.resolved.yaml",
+        "precision.csv",
+        "report.html",
+        "calibration.csv",
+        "comparison.csv",
+    }
+)
+_RUN_DIRS = {"events": (".parquet",), "report_png": (".png",)}
+
+
+def _hidden_scratch(name: str) -> bool:
+    """A temporary name of gatesim's own atomic writes (``.NAME.tmp-PID``, ``.NAME.partial-PID``)."""
+    return name.startswith(".") and any(f".{kind}-" in name for kind in ("tmp", "partial", "old", "new"))
+
+
+def foreign_files(path: Path, depth: int = 0) -> list[str]:
+    """Files and folders inside a run directory that gatesim does not write there (a user's own),
+    as paths relative to ``path``; empty for any other kind of directory (a sweep's, a study's)."""
+    path = Path(path)
+    manifest = _read_marker(path / "manifest.json")
+    if manifest is None or (path / "sweep.json").exists() or "complete" not in manifest:
+        return []
+    names = manifest.get("scenarios")
+    runs = set(names) if isinstance(names, list) and depth == 0 else set()
+    out: list[str] = []
+    try:
+        entries = sorted(path.iterdir())
+    except OSError:
+        return []
+    for p in entries:
+        if p.name in RUN_FILES or _hidden_scratch(p.name):
+            continue
+        if p.name in runs and p.is_dir() and not p.is_symlink():
+            out += [f"{p.name}/{x}" for x in foreign_files(p, depth + 1)]
+            continue
+        suffixes = _RUN_DIRS.get(p.name)
+        if suffixes is not None and p.is_dir() and not p.is_symlink():
+            out += [
+                f"{p.name}/{q.name}"
+                for q in sorted(p.iterdir())
+                if not (q.is_file() and q.name.endswith(suffixes)) and not _hidden_scratch(q.name)
+            ]
+            continue
+        out.append(p.name + ("/" if p.is_dir() else ""))
+    return out
+
+
 def check_safe_name(name: str, key: str = "name") -> str:
     """A name used as one path component: no separators, not ``.``/``..``, not too long."""
     if (
@@ -304,6 +361,15 @@ def _check_target(target: Path, force: bool, ours: Callable[[Path], bool] = gate
             given=str(target),
             allowed="a new directory, or one gatesim wrote",
         )
+    strangers = foreign_files(target)
+    if strangers:  # a user's own file put into a run directory: never deleted by a replacement
+        shown = ", ".join(strangers[:5]) + (f" and {len(strangers) - 5} more" if len(strangers) > 5 else "")
+        raise InputError(
+            f"--force would delete files gatesim did not write there: {shown}",
+            key="--out",
+            given=str(target),
+            allowed="move them out of the run directory first, or another --out",
+        )
 
 
 @contextmanager
@@ -391,6 +457,16 @@ def tidy_parked(target: Path) -> None:
             _clean_stale(target.parent, target.name)
     except OSError as e:
         raise EnvironmentFailure(f"--out: cannot tidy {target.parent}: {os_reason(e)}") from None
+
+
+def clear_scratch(target: Path, suffix: str, say: Callable[[str], None]) -> None:
+    """Remove (and say so) the hidden ``.NAME.<suffix>`` an earlier ``--force`` into ``target`` left
+    when it was cut short, by a command that is not resuming that replacement."""
+    target = Path(os.path.abspath(target))
+    scratch = target.parent / f".{target.name}.{suffix}"
+    if scratch.exists() or scratch.is_symlink():
+        _rmtree(scratch)
+        say(f"removed {scratch}: the unfinished replacement of an earlier --force that was cut short")
 
 
 def swap_dir(new: Path, target: Path, ours: Callable[[Path], bool] = gatesim_dir) -> None:

@@ -10,7 +10,10 @@ the worlds' values, nothing is run again.
   (its values, or 2-4 equal-count bins of a number) and the between-group
   share adjusted for the number of groups (adjusted eta squared, clipped at
   0). The unknown with the largest share is the one whose measurement would
-  shrink the spread most: the ranking is "what would settle it".
+  shrink the spread most: the ranking is "what would settle it". With few
+  worlds and many unknowns one explains much by chance: the top share is
+  compared with the top share of the effect shuffled across worlds (200
+  shuffles), and an unknown is named only when chance rarely (< 5%) does as well.
 - **Split**: the one cut (a value of a choice, or a decile threshold of a
   number, at least a fifth of the worlds on each side) that explains most of
   the variance, or the conjunction of two cuts of two unknowns when that
@@ -177,15 +180,33 @@ def _explained(e: np.ndarray, groups: np.ndarray) -> float:
     return float(max(0.0, 1.0 - (within / (w - k)) / (total / (w - 1))))
 
 
-def variance_shares(effect: pd.Series, worlds: pd.DataFrame, names: list[str]) -> pd.DataFrame:
-    """Per unknown, its share of the variance of ``effect`` (indexed by world) across worlds, largest first."""
+def _shares(e: np.ndarray, groups: list[np.ndarray | None]) -> np.ndarray:
+    return np.array([_explained(e, g) if g is not None else 0.0 for g in groups])
+
+
+def variance_shares(
+    effect: pd.Series, worlds: pd.DataFrame, names: list[str], permutations: int = 200
+) -> pd.DataFrame:
+    """Per unknown, its share of the variance of ``effect`` (indexed by world) across worlds, largest first.
+
+    ``chance_p``: how often the largest share of any unknown is as large with the effect shuffled across
+    worlds (``permutations`` shuffles, a fixed seed): with few worlds and many unknowns one of them
+    explains much by chance alone; the page names an unknown only when ``chance_p`` is below 0.05.
+    """
     e = effect.dropna()
-    rows = []
-    for n in names:
-        x = worlds.loc[e.index, n]
-        share = _explained(e.to_numpy(float), _groups(x)) if x.nunique() > 1 else 0.0
-        rows.append({"unknown": n, "share": share})
-    out = pd.DataFrame(rows, columns=["unknown", "share"])
+    v = e.to_numpy(float)
+    groups = [
+        _groups(worlds.loc[e.index, n]) if worlds.loc[e.index, n].nunique() > 1 else None for n in names
+    ]
+    share = _shares(v, groups)
+    rng = np.random.default_rng(0)
+    top = share.max() if share.size else 0.0
+    hits = (
+        sum(_shares(rng.permutation(v), groups).max() >= top for _ in range(permutations))
+        if top > 0
+        else permutations
+    )
+    out = pd.DataFrame({"unknown": names, "share": share, "chance_p": (hits + 1) / (permutations + 1)})
     return out.sort_values("share", ascending=False, kind="stable").reset_index(drop=True)
 
 

@@ -1,4 +1,5 @@
-"""The answer's words in English and Vietnamese, and figures in plain units ("−6 min on 3 h 58 min").
+"""The answer's words in English and Vietnamese; figures in plain units ("−6 min on 3 h 58 min") are
+:mod:`gatesim.compare.plain`'s.
 
 KPI names come from the KPI registry (``label`` / ``label_vi``); this module
 holds only the sentences around them, one table with both languages, so a
@@ -7,15 +8,34 @@ phrase is never missing in one of them (``tests/unit/test_verdict_words.py``).
 
 from __future__ import annotations
 
-import math
+from gatesim.compare.plain import UNIT_WORDS, plain, signed
 
-__all__ = ["LANGS", "PHRASES", "UNIT_WORDS", "gate_name", "phrase", "plain", "signed"]
+__all__ = [
+    "LANGS",
+    "PHRASES",
+    "UNIT_WORDS",
+    "gate_name",
+    "kpi_label",
+    "kpi_unit",
+    "phrase",
+    "plain",
+    "signed",
+]
 
 LANGS = ("en", "vi")
 
 PHRASES: dict[str, tuple[str, str]] = {
     "title": ("What {proposal} does", "Tác động của {proposal}"),
     "against": ("against {base}", "so với {base}"),
+    "title_many": ("What the proposals do", "Tác động của các đề xuất"),
+    "untouched_all": (
+        "no effect on any figure at any gate",
+        "không tác động đến chỉ tiêu nào ở cửa khẩu nào",
+    ),
+    "chance": (
+        "the effect shuffled across worlds does as well in {p:.0%} of 200 shuffles",
+        "xáo trộn tác động giữa các kịch bản cho kết quả tương tự trong {p:.0%} của 200 lần",
+    ),
     "at_gate": ("At {gate}", "Tại {gate}"),
     "one_world": ("calibrated baseline", "kịch bản gốc đã hiệu chỉnh"),
     "worlds": ("across {n} plausible worlds", "trên {n} kịch bản khả dĩ"),
@@ -42,13 +62,19 @@ PHRASES: dict[str, tuple[str, str]] = {
         "the base's queue grows all along: see its growth per day",
         "hàng chờ của kịch bản gốc tăng liên tục: xem mức tăng mỗi ngày",
     ),
+    "short:no effect": ("none (identical)", "không (giống hệt)"),
+    "short:no detectable effect": ("within the noise", "trong mức nhiễu"),
+    "short:robust": ("detectable", "phát hiện được"),
+    "short:sign depends on the world": ("detectable, sign varies", "phát hiện được, chiều thay đổi"),
+    "short:noise not measured (one replication)": ("noise not measured", "chưa đo nhiễu"),
+    "short:base saturated: see the queue's growth per day": ("base saturated", "gốc quá tải"),
     "negligible": ("negligible", "không đáng kể"),
     "modest": ("modest", "vừa phải"),
     "large": ("large", "lớn"),
     "headline": (
-        "{kpi} at {gate}: {change} ({size}, {verdict}) in the calibrated baseline; "
+        "{kpi} at {gate}: {change} ({size}; {verdict}) in the calibrated baseline; "
         "across {n} plausible worlds {range}.",
-        "{kpi} tại {gate}: {change} ({size}, {verdict}) ở kịch bản gốc đã hiệu chỉnh; "
+        "{kpi} tại {gate}: {change} ({size}; {verdict}) ở kịch bản gốc đã hiệu chỉnh; "
         "trên {n} kịch bản khả dĩ {range}.",
     ),
     "untouched": (
@@ -56,16 +82,22 @@ PHRASES: dict[str, tuple[str, str]] = {
         "Không bị ảnh hưởng: {gates} (giống hệt ở mọi lần chạy).",
     ),
     "depends": (
-        "What the effect depends on: {unknown} ({share:.0%} of the effect's variance across worlds).",
-        "Tác động phụ thuộc chủ yếu vào: {unknown} ({share:.0%} phương sai của tác động giữa các kịch bản).",
+        "What the effect on {kpi} depends on: {unknown} ({share:.0%} of its variance across worlds).",
+        "Tác động lên {kpi} phụ thuộc chủ yếu vào: {unknown} ({share:.0%} phương sai giữa các kịch bản).",
     ),
     "depends_none": (
-        "The effect hardly varies across the plausible worlds: no unknown stands out.",
-        "Tác động gần như không đổi giữa các kịch bản khả dĩ: không có ẩn số nào nổi bật.",
+        "No unknown explains the effect's spread across these {n} worlds better than chance "
+        "(more worlds, --worlds, would rank them).",
+        "Không ẩn số nào giải thích độ phân tán của tác động trên {n} kịch bản này tốt hơn ngẫu nhiên "
+        "(thêm kịch bản, --worlds, để xếp hạng).",
     ),
     "split": (
-        "The effect splits: {big} where {cond}; {small} otherwise.",
-        "Tác động chia hai: {big} khi {cond}; {small} trong các trường hợp khác.",
+        "The effect on {kpi} splits: {big} where {cond}; {small} otherwise.",
+        "Tác động lên {kpi} chia hai: {big} khi {cond}; {small} trong các trường hợp khác.",
+    ),
+    "tail": (
+        "In {k} of {n} worlds the effect on {kpi} is large: {span} (ensemble sets {ids}).",
+        "Trong {k} trên {n} kịch bản, tác động lên {kpi} lớn: {span} (bộ tham số {ids}).",
     ),
     "settle": ("What would settle it: {measure}.", "Phép đo giúp kết luận: {measure}."),
     "settle_rank": (
@@ -109,8 +141,10 @@ PHRASES: dict[str, tuple[str, str]] = {
         "its waits and queues grow with the window: those worlds are left out of them and counted, and the "
         "queue's growth per day is reported. What the effect depends on: each unknown's share of the effect's "
         "variance across worlds (between-group variance of the effect binned by the unknown, adjusted for the "
-        "number of bins); a split is reported where one cut of one or two unknowns explains at least half of "
-        "it and one side is negligible.",
+        "number of bins); an unknown is named only when the effect shuffled across worlds (200 shuffles) "
+        "reaches its share less than 5% of the time; a split is reported where one cut of one or two unknowns "
+        "explains at least half of it and one side is negligible; worlds where the effect is large though its "
+        "median is not are counted and named by their ensemble sets.",
         "Mọi phương án chạy với cùng chuỗi số ngẫu nhiên (lần lặp r có cùng dòng xe ở mọi phương án), ở kịch "
         "bản gốc đã hiệu chỉnh và {n} kịch bản khả dĩ của {ensemble}, nên mỗi tác động là hiệu số cặp đôi. Nhiễu "
         "được xét trước: trong mỗi kịch bản một kiểm định t cặp đôi trên các lần lặp, gộp các kịch bản theo "
@@ -119,18 +153,13 @@ PHRASES: dict[str, tuple[str, str]] = {
         "gian chờ tăng theo độ dài kỳ: các kịch bản đó bị loại khỏi các chỉ tiêu này (có đếm) và báo cáo mức "
         "tăng hàng chờ mỗi ngày. Sự phụ thuộc: tỷ phần phương sai của tác động giữa các kịch bản mà mỗi ẩn số "
         "giải thích (phương sai giữa các nhóm, hiệu chỉnh theo số nhóm); báo cáo sự chia hai khi một ngưỡng "
-        "của một hoặc hai ẩn số giải thích ít nhất một nửa và một phía không đáng kể.",
+        "của một hoặc hai ẩn số giải thích ít nhất một nửa và một phía không đáng kể; một ẩn số chỉ được nêu "
+        "khi xáo trộn tác động giữa các kịch bản (200 lần) đạt tỷ phần đó dưới 5% số lần; các kịch bản có tác "
+        "động lớn trong khi trung vị không lớn được đếm và nêu theo bộ tham số.",
     ),
 }
 
-UNIT_WORDS: dict[str, tuple[str, str]] = {
-    "h": ("h", "giờ"),
-    "min": ("min", "phút"),
-    "trucks": ("trucks", "xe"),
-    "trucks/day": ("trucks/day", "xe/ngày"),
-    "bn VND": ("bn VND", "tỷ đồng"),
-    "M VND": ("M VND", "triệu đồng"),
-}
+_BACKLOG_LABEL = ("queue's growth per day", "mức tăng hàng chờ mỗi ngày")
 
 _GATES = {
     "tan_thanh": "Tân Thanh",
@@ -150,47 +179,19 @@ def gate_name(gate: str, names: dict[str, str] | None = None) -> str:
     return (names or {}).get(gate) or _GATES.get(gate, gate.replace("_", " ").title())
 
 
-def _u(unit: str, lang: str) -> str:
-    en, vi = UNIT_WORDS.get(unit, (unit, unit))
-    return vi if lang == "vi" else en
+def kpi_label(kpi: str, lang: str) -> str:
+    """The registry's label of ``kpi`` in ``lang``; the queue's growth per day is the answer's own figure."""
+    from gatesim.compare.verdict import BACKLOG_KPI
+    from gatesim.projections import registry
+
+    if kpi == BACKLOG_KPI:
+        return _BACKLOG_LABEL[1] if lang == "vi" else _BACKLOG_LABEL[0]
+    return registry.label(kpi, lang)
 
 
-def _duration(hours: float, lang: str) -> str:
-    minutes = round(abs(hours) * 60)
-    h, m = divmod(minutes, 60)
-    if h == 0:
-        return f"{m} {_u('min', lang)}"
-    return f"{h} {_u('h', lang)} {m:02d} {_u('min', lang)}" if m else f"{h} {_u('h', lang)}"
+def kpi_unit(kpi: str) -> str:
+    """The unit ``kpi`` is stored in."""
+    from gatesim.compare.verdict import BACKLOG_KPI
+    from gatesim.projections import registry
 
-
-def _number(x: float, digits: int) -> str:
-    a = abs(x)
-    if a >= 100 or digits == 0:
-        return f"{a:,.0f}"
-    return f"{a:,.{digits}f}"
-
-
-def plain(value: float, unit: str, lang: str = "en") -> str:
-    """``value`` (in the stored ``unit``) in words a planner reads: hours as "3 h 58 min", VND in bn."""
-    if value is None or not math.isfinite(value):
-        return "-"
-    sign = "-" if value < 0 else ""
-    if unit == "h":
-        return sign + _duration(value, lang)
-    if unit == "VND":
-        if abs(value) >= 1e9:
-            return f"{sign}{_number(value / 1e9, 1)} {_u('bn VND', lang)}"
-        return f"{sign}{_number(value / 1e6, 0)} {_u('M VND', lang)}"
-    if unit in ("trucks", "trucks/day"):
-        return f"{sign}{_number(value, 0 if abs(value) >= 10 else 1)} {_u(unit, lang)}"
-    return f"{sign}{_number(value, 2)} {_u(unit, lang)}".strip()
-
-
-def signed(value: float, unit: str, lang: str = "en") -> str:
-    """An effect with its sign: "−6 min", "+12 trucks/day", "0 min"."""
-    if value is None or not math.isfinite(value):
-        return "-"
-    text = plain(abs(value), unit, lang)
-    if text.startswith("0 ") or text in ("0", "0.0"):
-        return text
-    return ("+" if value > 0 else "\u2212") + text
+    return "trucks/day" if kpi == BACKLOG_KPI else registry.by_column(kpi).unit

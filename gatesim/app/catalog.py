@@ -3,9 +3,12 @@ headline figures (read from each run's summary.csv, as the report reads them).""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported when a run is read: the app starts without it
+    import pandas as pd
 
 __all__ = ["SCENARIOS_DIR", "headline", "list_runs", "list_scenarios", "scenario_path"]
 
@@ -14,10 +17,17 @@ SCENARIOS_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 
 def list_scenarios(folder: Path = SCENARIOS_DIR) -> list[tuple[str, str, str]]:
     """(file stem, name, description) of each scenario file at the top of ``folder``."""
+    files = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in folder.glob("*.yaml")))
+    return _scenarios(folder, files)
+
+
+@functools.lru_cache(maxsize=8)
+def _scenarios(folder: Path, files: tuple[tuple[str, int], ...]) -> list[tuple[str, str, str]]:
+    """Read once per state of the folder (the files' names and times are the key)."""
     from ruamel.yaml import YAML
 
     out = []
-    for path in sorted(folder.glob("*.yaml")):
+    for path in (folder / name for name, _ in files):
         if path.name.endswith(".priors.yaml") or path.is_symlink():
             continue
         try:
@@ -48,6 +58,8 @@ def _run_row(path: Path) -> dict | None:
     from gatesim.errors import InputError
     from gatesim.rundir import read_csv_checked, read_manifest
 
+    if (path / "manifest.json").is_symlink() or (path / "summary.csv").is_symlink():
+        return None  # the app reads no file through a link
     try:
         manifest = read_manifest(path)
         if manifest.get("scenarios"):

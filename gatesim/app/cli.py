@@ -37,9 +37,10 @@ def command(port: int, runs_dir: str, host: str) -> None:
     """
     import uvicorn
 
-    from gatesim.app.server import create_app
+    from gatesim.app.server import LOCAL_NAMES, create_app
 
-    app = create_app(Path(runs_dir))
+    # bound to this machine: answer only to its local names; elsewhere to any name it is given
+    app = create_app(Path(runs_dir), LOCAL_NAMES if host in _LOCAL else None)
     if host not in _LOCAL:
         click.echo(
             f"gatesim app: warning: listening on {host}: anyone who can reach this machine on port {port} "

@@ -34,7 +34,11 @@ _LABELS: dict[str, tuple[str, str]] = {
     "wait": ("Mean wait, h (worst gate)", "Thời gian chờ TB, giờ (cửa khẩu kém nhất)"),
     "queue": ("Longest queue, km", "Hàng chờ dài nhất, km"),
     "waiting20": ("Waiting at 20:00 (all gates)", "Xe tồn lúc 20:00 (mọi cửa khẩu)"),
-    "compare_pick": ("Tick 2 to 4 runs, the first is the base", "Chọn 2 đến 4 lượt chạy, lượt đầu là gốc"),
+    "compare_pick": (
+        "Tick 2 to 4 runs and mark the base (default: the oldest ticked)",
+        "Chọn 2 đến 4 lượt chạy và đánh dấu lượt gốc (mặc định: lượt cũ nhất đã chọn)",
+    ),
+    "base": ("Base", "Gốc"),
     "compare_go": ("Compare the ticked runs", "So sánh các lượt đã chọn"),
     "compare_count": ("pick 2 to 4 runs", "chọn 2 đến 4 lượt chạy"),
     "no_runs": ("No runs yet: pick a scenario and run it.", "Chưa có lượt chạy: chọn một kịch bản và chạy."),
@@ -58,6 +62,19 @@ _LABELS: dict[str, tuple[str, str]] = {
         "Số lần lặp độc lập (nhiều hơn: khoảng tin cậy hẹp hơn)",
     ),
     "run.seed": ("Base seed of the random streams", "Hạt giống ngẫu nhiên"),
+    "arrivals.per_day": (
+        "Trucks arriving per day, both directions (before seasons)",
+        "Số xe đến mỗi ngày, cả hai chiều (trước hệ số mùa vụ)",
+    ),
+    "arrivals.export_share": ("Share of the arrivals that are exports", "Tỷ lệ xe xuất khẩu trong số xe đến"),
+    "growth.volume_multiplier": (
+        "Every gate's arrivals multiplied by this",
+        "Hệ số nhân số xe đến ở mọi cửa khẩu",
+    ),
+    "throughput_per_day": ("Crossings/day", "Lượt qua/ngày"),
+    "wait_mean_h": ("Mean wait, h", "Thời gian chờ TB, giờ"),
+    "waiting_at_20h_mean": ("Waiting at 20:00", "Xe tồn lúc 20:00"),
+    "queue_max_km": ("Longest queue, km", "Hàng chờ dài nhất, km"),
 }
 
 

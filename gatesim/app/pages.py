@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from gatesim.app.form import FormField
-from gatesim.app.jobs import Job
 from gatesim.app.labels import label
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from gatesim.app.form import FormField
+    from gatesim.app.jobs import Job
 __all__ = ["error_line", "form_page", "job_part", "page", "run_page", "runs_page", "scenarios_page"]
 
 _CSS = """
@@ -60,7 +62,7 @@ def _range(f: FormField) -> str:
         return str(int(x)) if f.integer and abs(x) < 1e15 else f"{x:g}"
 
     low = "" if f.low is None else ("> " if f.low_open else "≥ ") + num(f.low)
-    high = "" if f.high is None else "≤ " + num(f.high)
+    high = "" if f.high is None or f.high > 1e15 else "≤ " + num(f.high)
     return ", ".join(p for p in (low, high) if p)
 
 
@@ -74,7 +76,9 @@ def form_page(stem: str, name: str, fields: list[FormField], gates: dict[str, st
         attrs = f'step="{1 if f.integer else "any"}"'
         attrs += "" if f.low is None else f' min="{f.low:g}"'
         attrs += "" if f.high is None or f.high > 1e15 else f' max="{f.high:g}"'
-        help_text = label(f.key, lang) if label(f.key, lang) != f.key else f.help
+        # the app's words for the run settings and for keys the schema leaves undescribed
+        tail = ".".join(f.key.split(".")[-2:])
+        help_text = next((label(k, lang) for k in (f.key, tail) if label(k, lang) != k), f.help)
         rows.append(
             f"<tr><td><code>{_e(f.key)}</code></td>"
             f'<td><input type="number" name="{_e(f.key)}" id="f-{_e(f.key)}" value="{_e(f.value)}" {attrs}></td>'
@@ -134,12 +138,13 @@ def runs_page(runs: list[dict], folder: Path, lang: str, message: str = "") -> s
         return page(label("runs", lang), f"<p>{_e(label('no_runs', lang))}</p>", lang)
     head = "".join(
         f"<th>{_e(label(k, lang))}</th>"
-        for k in ("compare", "scenario", "date", "size", "crossings", "wait", "queue")
+        for k in ("compare", "base", "scenario", "date", "size", "crossings", "wait", "queue")
     )
     rows = []
     for r in runs:
         rows.append(
             f'<tr><td><input type="checkbox" name="run" value="{_e(r["folder"])}" id="pick-{_e(r["folder"])}"></td>'
+            f'<td><input type="radio" name="base" value="{_e(r["folder"])}" id="base-{_e(r["folder"])}"></td>'
             f'<td><a href="/runs/{_e(r["folder"])}?lang={lang}">{_e(r["folder"])}</a><br>'
             f'<span class="muted">{_e(r["scenario"])}</span></td><td>{_e(r["date"])}</td><td>{_e(r["size"])}</td>'
             f'<td class="n">{_e(r["crossings"])}</td><td class="n">{_e(r["wait"])}</td><td class="n">{_e(r["queue"])}</td></tr>'
@@ -162,6 +167,9 @@ def run_page(folder: str, manifest: dict, headline: pd.DataFrame, lang: str) -> 
         f'<p><a id="report-link" href="{base}/report.html">{_e(label("report", lang))}</a> · '
         f'<a id="map-link" href="{base}/map.html">{_e(label("map", lang))}</a></p>'
     )
-    table = headline.to_html(index=False, border=0, float_format=lambda x: f"{x:,.2f}", escape=True)
+    names = {c: label(c, lang) for c in headline.columns}
+    table = headline.rename(columns=names).to_html(
+        index=False, border=0, float_format=lambda x: f"{x:,.2f}", escape=True
+    )
     body = f'{facts}<h2>{_e(label("headline", lang))}</h2>{table}<h2>{_e(label("map", lang))}</h2><iframe id="map-frame" src="{base}/map.html?lang={lang}" title="map"></iframe>'
     return page(folder, body, lang)

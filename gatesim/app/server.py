@@ -7,9 +7,10 @@ from __future__ import annotations
 import hashlib
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from gatesim.app import catalog, pages
@@ -19,7 +20,7 @@ from gatesim.app.labels import label
 from gatesim.app.safety import PathRefused, inside, safe_name
 from gatesim.errors import InputError, bad_input_line
 
-__all__ = ["create_app"]
+__all__ = ["LOCAL_NAMES", "create_app"]
 
 STATIC = Path(__file__).resolve().parent / "static"
 MAX_COMPARED = 4
@@ -40,7 +41,20 @@ def _refused(lang: str) -> HTMLResponse:
     return _html(pages.page(label("refused", lang), "", lang), lang, 404)
 
 
-def create_app(runs_dir: Path) -> FastAPI:  # noqa: C901 - one closure per route, each short
+LOCAL_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _host_name(netloc: str) -> str:
+    """``host`` of ``host:port`` or ``[v6]:port``."""
+    if netloc.startswith("["):
+        return netloc[1:].split("]", 1)[0]
+    return netloc.rsplit(":", 1)[0] if netloc.count(":") == 1 else netloc
+
+
+def create_app(runs_dir: Path, hosts: frozenset[str] | None = LOCAL_NAMES) -> FastAPI:  # noqa: C901 - one closure per route
+    """The app over ``runs_dir``. ``hosts``: the names a request may address it by (``Host``
+    header; None: any): a page elsewhere that resolves its own name to 127.0.0.1 reaches
+    nothing. A form sent from another site's page (its ``Origin``) is refused too."""
     runs_dir = Path(runs_dir).resolve()
     runs_dir.mkdir(parents=True, exist_ok=True)
     jobs = Jobs(runs_dir)
@@ -52,7 +66,23 @@ def create_app(runs_dir: Path) -> FastAPI:  # noqa: C901 - one closure per route
 
     app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.jobs = jobs
+
+    @app.middleware("http")
+    async def same_site(request: Request, call_next):
+        host = request.headers.get("host", "")
+        if hosts is not None and _host_name(host) not in hosts:
+            return Response("gatesim app: refused: addressed by another name", status_code=403)
+        origin = request.headers.get("origin")
+        if request.method != "GET" and origin and origin != "null" and urlsplit(origin).netloc != host:
+            return Response("gatesim app: refused: a form from another site", status_code=403)
+        return await call_next(request)
+
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    catalog.list_scenarios()  # read once before the first request: the first page answers at once
+
+    @app.get("/favicon.ico")
+    def favicon():  # report pages name no icon: the browser asks; no icon, and no error logged
+        return Response(status_code=204)
 
     @app.get("/", response_class=HTMLResponse)
     def home(request: Request):
@@ -127,7 +157,7 @@ def create_app(runs_dir: Path) -> FastAPI:  # noqa: C901 - one closure per route
 
         lang = _lang(request)
         try:
-            path = inside(runs_dir, safe_name(folder))
+            path = _run_inside(runs_dir, folder)
             manifest = read_manifest(path)
             summary = read_csv_checked(path / "summary.csv")
         except PathRefused:
@@ -146,8 +176,11 @@ def create_app(runs_dir: Path) -> FastAPI:  # noqa: C901 - one closure per route
             message = f"gatesim: error: {label('compare_count', lang)} (given {len(chosen)})"
             return _html(pages.runs_page(catalog.list_runs(runs_dir), runs_dir, lang, message), lang)
         try:
-            paths = [inside(runs_dir, safe_name(c)) for c in chosen]
-            target = _comparison(runs_dir, paths)
+            paths = [_run_inside(runs_dir, c) for c in chosen]
+            base = request.query_params.get("base")
+            # the base first: the one marked, else the oldest run ticked
+            first = chosen.index(base) if base in chosen else _oldest(paths)
+            target = _comparison(runs_dir, [paths[first], *paths[:first], *paths[first + 1 :]])
         except PathRefused:
             return _refused(lang)
         except InputError as e:
@@ -168,6 +201,18 @@ def create_app(runs_dir: Path) -> FastAPI:  # noqa: C901 - one closure per route
         return FileResponse(path)
 
     return app
+
+
+def _run_inside(runs_dir: Path, folder: str) -> Path:
+    """A run folder of the runs folder whose files the app reads are no links out."""
+    path = inside(runs_dir, safe_name(folder))
+    for name in ("manifest.json", "summary.csv"):
+        inside(runs_dir, f"{folder}/{name}")
+    return path
+
+
+def _oldest(paths: list[Path]) -> int:
+    return min(range(len(paths)), key=lambda i: (paths[i] / "manifest.json").stat().st_mtime)
 
 
 def _comparison(runs_dir: Path, paths: list[Path]) -> Path:

@@ -14,7 +14,7 @@ import pandas as pd
 from gatesim.numbers import compact_number
 from gatesim.projections.registry import gate_name, kpi_label, kpi_scale, kpi_unit
 
-__all__ = ["format_comparison", "shown_rows", "summary_text", "untouched_gates"]
+__all__ = ["LEAD_KPIS", "format_comparison", "shown_rows", "summary_text", "untouched_gates"]
 
 
 def _table(rows: list[list[str]]) -> list[str]:
@@ -50,38 +50,70 @@ def _pct(x: float) -> str:
     return f"{x:+.0f}%" if np.isfinite(x) and abs(x) >= 1 else f"{x:+.1f}%" if np.isfinite(x) else "n/a"
 
 
+# What a planner reads first at each gate: the waits and the bulletins' "still waiting at 20:00".
+LEAD_KPIS = ["wait_mean_h", "wait_p95_h", "waiting_at_20h_mean"]
+
+
+def _said(r) -> str:
+    """A significant change in words: from, to, %, then the change in plain units and its size."""
+    from gatesim.compare.plain import signed
+    from gatesim.projections import registry
+
+    verb = "rises" if r.diff_mean > 0 else "falls"
+    k = registry.find(r.kpi)
+    plain = signed(r.diff_mean, k.unit if k is not None else "")
+    size = f", {r.size}" if isinstance(getattr(r, "size", None), str) and r.size else ""
+    return (
+        f"{kpi_label(r.kpi)} {verb} from {_value(r.base_mean, r.kpi)} to {_value(r.other_mean, r.kpi)}"
+        f" ({_pct(r.pct_change)}), {plain}{size}"
+    )
+
+
+def _gate_rows(t: pd.DataFrame, untouched: list[str]) -> pd.DataFrame:
+    """At touched gates: the lead KPIs (whatever their family) first, then the other decision KPIs."""
+    # the delay cost's parts stay in the table: the paragraph says their total
+    part = t["kpi"].str.startswith("delay_cost_") & (t["kpi"] != "delay_cost_vnd")
+    keep = (
+        ~t["gate"].isin(untouched)
+        & ~t["identical"]
+        & ~part
+        & (t["kpi"].isin(LEAD_KPIS) | (t["family"] == "decision"))
+    )
+    rows = t[keep]
+    order = {k: i for i, k in enumerate(LEAD_KPIS)}
+    return rows.assign(_lead=rows["kpi"].map(order).fillna(len(order))).sort_values("_lead", kind="stable")
+
+
 def summary_text(t: pd.DataFrame, names: dict[str, str] | None = None) -> str:
-    """One paragraph, from the numbers: what the proposal changes on the decision KPIs, gate by gate."""
+    """One paragraph, from the numbers: per touched gate the mean wait, p95 wait and trucks still
+    waiting at 20:00 first, in plain units with their size class, then the other decision KPIs."""
     first = t.iloc[0]
     how = "paired over the same seeds" if t["paired"].all() else "unpaired (different seeds)"
     parts = [f"{first['other']} against {first['base']} ({how}):"]
     untouched = untouched_gates(t)
-    dec = t[(t["family"] == "decision") & ~t["gate"].isin(untouched)]
-    for gate, g in dec.groupby("gate", sort=False):
-        sig = g[g["significant"]]
+    rows = _gate_rows(t, untouched)
+    for gate in dict.fromkeys(t["gate"]):
+        g = rows[rows["gate"] == gate]
+        if g.empty:
+            continue
+        said = [_said(r) for r in g[g["significant"]].itertuples()]
         flat = g[~g["significant"]]
-        said = []
-        for r in sig.itertuples():
-            verb = "rises" if r.diff_mean > 0 else "falls"
-            said.append(
-                f"{kpi_label(r.kpi)} {verb} from {_value(r.base_mean, r.kpi)} to {_value(r.other_mean, r.kpi)}"
-                f" ({_pct(r.pct_change)})"
-            )
         if len(flat):
-            what = ", ".join(kpi_label(k) for k in flat["kpi"])
-            said.append(f"no clear change in {what}")
+            said.append(
+                f"no detectable change in {', '.join(kpi_label(k) for k in flat['kpi'])} (within the noise)"
+            )
         parts.append(f"at {gate_name(gate, names)}, " + "; ".join(said) + ".")
     if untouched:
         who = ", ".join(gate_name(g, names) for g in untouched)
         parts.append(
             f"{who} {'is' if len(untouched) == 1 else 'are'} untouched (identical in every replication)."
         )
-    other = t[(t["family"] != "decision") & t["significant"]]
+    other = t[(t["family"] != "decision") & t["significant"] & ~t["kpi"].isin(LEAD_KPIS)]
     if len(other):
         parts.append(f"{len(other)} other figures change significantly (see the table).")
-    if not dec["significant"].any():
+    if not rows["significant"].any():
         parts.append(
-            "On the figures a planner weighs, this proposal makes no clear difference at these replications."
+            "On the figures a planner weighs, this proposal makes no detectable difference at these replications."
         )
     return " ".join(parts)
 
@@ -101,8 +133,11 @@ def format_comparison(table: pd.DataFrame, significant_only: bool = False, show_
         lines.append(f"Intervals of the decision KPIs: {100 * level.iloc[0]:.4g}% CI; * = significant.")
     head = ["gate", "KPI", "base", "other", "diff", "CI low", "CI high", "%", ""]
     for other, t in table.groupby("other", sort=False):
-        t = t.assign(_abs=t["pct_change"].abs().fillna(np.inf), _dec=t["family"] == "decision")
-        t = t.sort_values(["_dec", "significant", "_abs"], ascending=[False, False, False], kind="stable")
+        lead = t["kpi"].map({k: i for i, k in enumerate(LEAD_KPIS)}).fillna(len(LEAD_KPIS))
+        t = t.assign(_abs=t["pct_change"].abs().fillna(np.inf), _dec=t["family"] == "decision", _lead=lead)
+        t = t.sort_values(
+            ["_lead", "_dec", "significant", "_abs"], ascending=[True, False, False, False], kind="stable"
+        )
         n_sig = int(t["significant"].sum())
         lines += [
             "",

@@ -11,6 +11,10 @@
   level ``1 - R (1 - level) / N`` (Benjamini & Yekutieli 2005, R of the N tests
   selected, R >= 1), so an interval excludes 0 exactly when its change is
   called significant. ``p_value_adj`` is the BH-adjusted p (q-value).
+- ``verdict`` and ``size`` (:mod:`gatesim.compare.verdict`, shared with
+  ``assess`` and ``answer``): an exact zero is ``no effect``, a change the
+  test does not tell from noise ``no detectable effect``, else ``robust``;
+  the size class in the KPI's unit (negligible / modest / large).
 - A row whose values are the same in every replication of both runs
   (``identical``: common random numbers, and the change does not reach it)
   is an exact 0, not a test: it is not counted in N.
@@ -28,6 +32,7 @@ import pandas as pd
 from scipy.special import stdtr, stdtrit  # Student t, as scipy.stats.t computes it
 
 from gatesim.compare.read import KEYS, RunInput, clean, kpi_columns
+from gatesim.compare.verdict import bh_adjust, one_world_verdict, size_class
 from gatesim.errors import InputError
 from gatesim.projections import registry
 
@@ -66,6 +71,8 @@ COMPARISON_COLUMNS = [
     "identical",
     "label",  # the registry's words for the KPI
     "higher_is_better",  # the registry's direction (empty: neither)
+    "verdict",  # gatesim.compare.verdict: no effect / no detectable effect / robust
+    "size",  # negligible / modest / large (gatesim.compare.verdict.Thresholds)
 ]
 # What a planner weighs first: time lost, queue on the road, trucks through, money.
 # A delay cost column is used when the run has one (its name starts with delay_cost).
@@ -81,21 +88,9 @@ def decision_kpis(columns: Sequence[str]) -> list[str]:
     return out
 
 
-def bh_adjust(p: np.ndarray) -> np.ndarray:
-    """Benjamini-Hochberg adjusted p-values (q-values); NaN stays NaN and is not counted."""
-    p = np.asarray(p, dtype=float)
-    out = np.full(p.shape, np.nan)
-    ok = np.isfinite(p)
-    n = int(ok.sum())
-    if n == 0:
-        return out
-    order = np.argsort(p[ok], kind="stable")
-    ranked = p[ok][order] * n / np.arange(1, n + 1)
-    q = np.minimum.accumulate(ranked[::-1])[::-1].clip(max=1.0)
-    vals = np.empty(n)
-    vals[order] = q
-    out[ok] = vals
-    return out
+def _stored_unit(kpi: str) -> str:
+    k = registry.find(kpi)
+    return k.unit if k is not None else ""
 
 
 def _test(x: np.ndarray, y: np.ndarray, paired: bool) -> tuple[float, float, float, float]:
@@ -242,6 +237,14 @@ def compare_tables(
         pct = 100.0 * out["diff_mean"] / out["base_mean"].abs()
     out["pct_change"] = pct.where(out["base_mean"] != 0, np.where(out["diff_mean"] == 0, 0.0, np.nan))
     out["significant"] = (out["p_value_adj"] <= alpha) & ~out["identical"]
+    out["verdict"] = [
+        one_world_verdict(d, q, bool(i), alpha)
+        for d, q, i in zip(out["diff_mean"], out["p_value_adj"], out["identical"], strict=True)
+    ]
+    out["size"] = [
+        "negligible" if i else size_class(d, b, _stored_unit(k))
+        for d, b, k, i in zip(out["diff_mean"], out["base_mean"], out["kpi"], out["identical"], strict=True)
+    ]
     out["label"] = [registry.label(k) for k in out["kpi"]]
     out["higher_is_better"] = pd.array(
         [None if (k := registry.find(c)) is None else k.higher_is_better for c in out["kpi"]], dtype="boolean"

@@ -37,10 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from gatesim.compare.statistics import bh_adjust  # one Benjamini-Hochberg for compare and the verdicts
-
 __all__ = [
-    "bh_adjust",  # compare.statistics's, here too for the verdicts' callers
     "BACKLOG_KPI",
     "EXACT_ZERO",
     "NO_DETECTABLE",
@@ -52,6 +49,7 @@ __all__ = [
     "SPLIT_SIGN",
     "Thresholds",
     "add_backlog_growth",
+    "bh_adjust",
     "null_p_value",
     "one_world_verdict",
     "pooled_noise",
@@ -115,6 +113,23 @@ def size_class(effect: float, base: float, unit: str, th: Thresholds | None = No
     if rel < th.negligible_pct:
         return "negligible"
     return "large" if rel >= th.large_pct else "modest"
+
+
+def bh_adjust(p: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (q-values); NaN stays NaN and is not counted."""
+    p = np.asarray(p, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = np.isfinite(p)
+    n = int(ok.sum())
+    if n == 0:
+        return out
+    order = np.argsort(p[ok], kind="stable")
+    ranked = p[ok][order] * n / np.arange(1, n + 1)
+    q = np.minimum.accumulate(ranked[::-1])[::-1].clip(max=1.0)
+    vals = np.empty(n)
+    vals[order] = q
+    out[ok] = vals
+    return out
 
 
 def pooled_noise(ss: np.ndarray, n: np.ndarray) -> tuple[float, float]:
@@ -281,6 +296,8 @@ def verdict_rows(
             "kpi": kpi,
             "worlds_left_out": int(grp["world"].isin(out_here).sum()),
         }
+        if scoped:
+            head = {"scope": key[0], **head}
         if g.empty:
             rows.append(
                 {**head, "worlds": 0, "p_value": math.nan, "exact_zero": False, "size": "", "saturated": True}

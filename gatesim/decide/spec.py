@@ -16,12 +16,30 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from gatesim.errors import InputError
-from gatesim.limits import CI_REPLICATIONS, DAYS, GRID_POINTS, SEED, TRAJECTORIES
+from gatesim.limits import (
+    BATCH,
+    BOOTSTRAP,
+    CI_REPLICATIONS,
+    DAYS,
+    GRID_POINTS,
+    MORRIS_LEVELS,
+    PARAMETERS,
+    SEED,
+    SELECT_TOP,
+    SHARE,
+    SLACK,
+    SOBOL_N,
+    STUDY_REPLICATIONS,
+    TRAJECTORIES,
+    VALUE,
+    VALUE_STEP,
+)
 from gatesim.projections.kpis import check_kpi
-from gatesim.scenario.checked import first_error
+from gatesim.scenario.base import StrictModel
+from gatesim.scenario.checked import first_error, message_of
 from gatesim.scenario.load import load_scenario, read_yaml
 from gatesim.scenario.schema import Scenario
 
@@ -42,15 +60,18 @@ _KEY_PATH = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
 MAX_GRID = GRID_POINTS.high
 
 
-class _M(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _M(StrictModel):
+    """Unknown keys, true/false for numbers, texts: gatesim/scenario/base.py."""
+
+
+_VALUE = VALUE.bounds  # a scenario value: checked against the base scenario at both ends
 
 
 class Range(_M):
     """An interval: ``low``/``high`` (integers if both are written as integers)."""
 
-    low: int | float
-    high: int | float
+    low: int | float = Field(..., **_VALUE)
+    high: int | float = Field(..., **_VALUE)
     description: str = ""
     also: list[str] = Field(default_factory=list)  # other key paths set to the same value
 
@@ -68,17 +89,24 @@ class Range(_M):
 class Decision(_M):
     """A decision variable: bounds, an optional step (a grid), and a cost per unit of its value."""
 
-    low: int | float
-    high: int | float
-    step: int | float | None = Field(None, gt=0)
+    low: int | float = Field(..., **_VALUE)
+    high: int | float = Field(..., **_VALUE)
+    step: int | float | None = Field(None, **VALUE_STEP.bounds)
     # negative: a cost for lower values (an earlier opening hour costs more than a later one)
-    cost_per_unit: float = 0.0
+    cost_per_unit: float = Field(0.0, **_VALUE)
     also: list[str] = Field(default_factory=list)  # other key paths set to the same value
 
     @model_validator(mode="after")
     def _order(self) -> Decision:
         if self.high < self.low:
             raise ValueError(f"high ({self.high}) is below low ({self.low})")
+        # the grid's size, estimated before it is built (step 1e-9 over [10, 20]: 10^10 values)
+        if self.step is not None and (self.high - self.low) / self.step + 1 > GRID_POINTS.high:
+            n = (self.high - self.low) / self.step + 1
+            raise ValueError(
+                f"step: {self.step:g} over {self.low:g}..{self.high:g} gives {n:.3g} values; "
+                f"at most {GRID_POINTS.high} (a larger step)"
+            )
         return self
 
     @property
@@ -109,10 +137,10 @@ class Constraint(_M):
     """
 
     kpi: str
-    max: float | None = None
-    min: float | None = None
+    max: float | None = Field(None, **_VALUE)
+    min: float | None = Field(None, **_VALUE)
     gates: Literal["all"] | list[str] = "all"
-    share: float | None = Field(None, gt=0, le=1)
+    share: float | None = Field(None, gt=0, le=SHARE.high)
     confidence: float | None = Field(None, gt=0.5, lt=1)
 
     @model_validator(mode="after")
@@ -158,7 +186,7 @@ class Search(_M):
     trials: int = Field(40, ge=1, le=MAX_GRID)
     # Candidates proposed together: fixed by the study, never by the worker count,
     # so the same study proposes the same points on any pool or cluster.
-    batch: int = Field(4, ge=1, le=256)
+    batch: int = Field(4, **BATCH.bounds)
 
 
 class _StudyHead(_M):
@@ -175,17 +203,17 @@ class _StudyHead(_M):
 class Select(_M):
     """The final check: the best candidates re-run with more replications (same seeds)."""
 
-    top: int = Field(5, ge=1, le=100)
+    top: int = Field(5, **SELECT_TOP.bounds)
     replications: int = Field(20, ge=CI_REPLICATIONS.low, le=CI_REPLICATIONS.high)
     confidence: float = Field(0.95, gt=0.5, lt=1)
     # A candidate whose search violation is within this fraction of the bound still gets rechecked.
-    slack: float = Field(0.25, ge=0)
+    slack: float = Field(0.25, **SLACK.bounds)
 
 
 class OptimiseSpec(_StudyHead):
     decisions: dict[str, Decision] = Field(..., min_length=1)
     objective: Objective = Objective()
-    budget: float | None = Field(None, ge=0)
+    budget: float | None = Field(None, ge=0, le=VALUE.high)
     constraints: list[Constraint] = Field(default_factory=list)
     search: Search = Search()
     select: Select = Select()
@@ -214,18 +242,20 @@ class OptimiseSpec(_StudyHead):
 
 class Morris(_M):
     trajectories: int = Field(10, ge=TRAJECTORIES.low, le=TRAJECTORIES.high)
-    levels: int = Field(4, ge=2, le=20)
+    levels: int = Field(4, **MORRIS_LEVELS.bounds)
 
 
 class Sobol(_M):
-    n: int = Field(64, ge=4, le=65536)  # base sample; the design has n x (parameters + 2) points
-    bootstrap: int = Field(200, ge=10, le=10000)
+    n: int = Field(64, **SOBOL_N.bounds)  # base sample; the design has n x (parameters + 2) points
+    bootstrap: int = Field(200, **BOOTSTRAP.bounds)
     # Only the parameters Morris ranks in the top `top` (all when None) go on to Sobol.
-    top: int | None = Field(None, ge=1)
+    top: int | None = Field(None, **PARAMETERS.bounds)
 
 
 class SensitivitySpec(_StudyHead):
-    replications: int = Field(1, ge=1, le=100)  # per design point, averaged (same seeds at every point)
+    replications: int = Field(
+        1, **STUDY_REPLICATIONS.bounds
+    )  # per design point, averaged (same seeds at every point)
     parameters: dict[str, Range] = Field(default_factory=dict)
     # a priors file in the calibration's style (varied: name: {paths, low, high, integer});
     # its ranges are added to `parameters`
@@ -279,14 +309,15 @@ class Study:
         return list(self.base.gates) if gates == "all" else list(gates)
 
 
-def _error(err: ValidationError, lines: dict[tuple[str, ...], int], file: str, model: type) -> InputError:
-    e, loc, line, given = first_error(err, lines, ("function-", "list[", "literal["))
+def _error(
+    err: ValidationError, lines: dict[tuple[str, ...], int], file: str, model: type, data: Any = None
+) -> InputError:
+    e, loc, line, given = first_error(err, lines, ("function-", "list[", "literal["), data)
     key = ".".join(loc) or None
     if e["type"] == "extra_forbidden":
         return InputError(f"unknown key {loc[-1]!r}", file=file, line=line, key=key)
-    if e["type"] == "missing":
-        return InputError("required key is missing", file=file, line=line, key=key)
-    return InputError(e["msg"].removeprefix("Value error, "), file=file, line=line, key=key, given=given)
+    msg, allowed = message_of(e)
+    return InputError(msg, file=file, line=line, key=key, given=given, allowed=allowed)
 
 
 def load_study(path: str | Path, kind: Literal["optimise", "sensitivity"], days: int | None = None) -> Study:
@@ -301,7 +332,7 @@ def load_study(path: str | Path, kind: Literal["optimise", "sensitivity"], days:
     try:
         spec = model.model_validate(data)
     except ValidationError as err:
-        raise _error(err, lines, file, model) from None
+        raise _error(err, lines, file, model, data) from None
     base_path = path.parent / spec.base
     if not base_path.is_file():
         raise InputError(
@@ -405,7 +436,11 @@ def _with_priors(spec: SensitivitySpec, here: Path, file: str, lines) -> dict[st
         raise InputError(
             "priors file not found", file=file, line=lines.get(("priors",)), key="priors", given=spec.priors
         )
-    data = read_yaml(ppath)
+    from gatesim.scenario.checked import line_of
+    from gatesim.trust.priors import Prior
+
+    plines: dict[tuple[str, ...], int] = {}
+    data = read_yaml(ppath, plines)
     varied = data.get("varied") if isinstance(data, dict) else None
     if not isinstance(varied, dict) or not varied:
         raise InputError(
@@ -415,21 +450,34 @@ def _with_priors(spec: SensitivitySpec, here: Path, file: str, lines) -> dict[st
     for name, entry in varied.items():
         if not isinstance(entry, dict) or "low" not in entry or "high" not in entry:
             continue  # a choice among values: not a range (Morris/Sobol need intervals)
-        paths = entry.get("paths") or []
-        if not paths:
-            raise InputError("a prior needs paths", file=str(ppath), key=f"varied.{name}.paths")
-        low, high = entry["low"], entry["high"]
-        if entry.get("integer"):
-            low, high = int(low), int(high)
-        elif isinstance(low, int) and isinstance(high, int):
-            low, high = float(low), float(high)  # a prior is continuous unless it says integer
+        try:  # each range as the calibration reads it: texts are texts, numbers are numbers
+            prior = Prior.model_validate(entry)
+        except ValidationError as err:
+            e, loc, _, given = first_error(err, {}, data=entry)
+            msg, allowed = message_of(e)
+            raise InputError(
+                msg,
+                file=str(ppath),
+                line=line_of(plines, "varied", name, *loc),
+                key=".".join(["varied", name, *loc]),
+                given=given,
+                allowed=allowed,
+            ) from None
+        low, high = prior.span()
+        if prior.integer:  # the integers inside the range
+            low, high = math.ceil(low), math.floor(high)
         try:
             out.setdefault(
-                paths[0],
-                Range(low=low, high=high, also=list(paths[1:]), description=str(entry.get("reason", ""))),
+                prior.paths[0],
+                Range(low=low, high=high, also=list(prior.paths[1:]), description=prior.reason),
             )
-        except ValidationError as e:
+        except ValidationError as err:
+            e, _, _, _ = first_error(err, {})
             raise InputError(
-                e.errors()[0]["msg"].removeprefix("Value error, "), file=str(ppath), key=f"varied.{name}"
+                message_of(e)[0],
+                file=str(ppath),
+                line=line_of(plines, "varied", name),
+                key=f"varied.{name}",
+                given=[low, high],
             ) from None
     return out

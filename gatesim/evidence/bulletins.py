@@ -30,6 +30,8 @@ __all__ = [
     "Count",
     "load_bulletins",
     "parse_count",
+    "summary_line",
+    "summary_table",
 ]
 
 BULLETINS_PATH = REPO_ROOT / "seeds" / "bulletins.csv"
@@ -52,7 +54,7 @@ Direction = Literal["export", "import", "both", "unstated"]
 Cargo = Literal["all", "fruit", "other", "new_vehicles"]
 _COUNT = re.compile(r"^(?P<q>[~<>]?)(?P<v>\d+(?:\.\d+)?)(?:-(?P<h>\d+(?:\.\d+)?))?$")
 _QUALIFIER = {"": "exact", "~": "about", ">": "over", "<": "under"}
-_MAX_COUNT = 100_000  # more vehicles than the province sees in a month: a typo
+_MAX_COUNT = 1_000_000  # about two years of the province's traffic (~1,300 a day): more is a typo
 
 
 @dataclass(frozen=True)
@@ -205,3 +207,42 @@ def load_bulletins(path: str | Path | None = None, sources: Sources | None = Non
     if not rows:
         raise InputError("no rows", file=file, allowed="at least one published count")
     return rows
+
+
+_PLACES = (("huu_nghi", "Hữu Nghị"), ("tan_thanh", "Tân Thanh"), ("coc_nam", "Cốc Nam"), ("chi_ma", "Chi Ma"))
+
+
+def summary_table(rows: list[Bulletin]) -> str:
+    """Observations by year and place, and distinct dates per year, as a Markdown table
+    (the table of docs/evidence.md; a test keeps the two equal)."""
+    cols = [*(p for p, _ in _PLACES), "several", "province"]
+    names = [*(n for _, n in _PLACES), "several gates", "province"]
+    counts: dict[tuple[int, str], int] = {}
+    dates: dict[int, set[dt.date]] = {}
+    for r in rows:
+        col = r.place if r.place in cols else "several"
+        counts[(r.date.year, col)] = counts.get((r.date.year, col), 0) + 1
+        dates.setdefault(r.date.year, set()).add(r.date)
+    lines = [
+        "| year | " + " | ".join(names) + " | rows | dates |",
+        "|---" * (len(names) + 3) + "|",
+    ]
+    for year in sorted(dates):
+        cells = [str(counts.get((year, c), "–")) for c in cols]
+        total = sum(counts.get((year, c), 0) for c in cols)
+        lines.append(f"| {year} | " + " | ".join(cells) + f" | {total} | {len(dates[year])} |")
+    return "\n".join(lines)
+
+
+def summary_line(rows: list[Bulletin]) -> str:
+    """What the dataset holds, in one sentence (docs/evidence.md quotes it; a test keeps the two equal)."""
+    years = sorted({r.date.year for r in rows})
+    at_20 = [r for r in rows if r.vehicles_waiting is not None and r.hour == 20]
+    return (
+        f"{len(rows)} observations on {len({r.date for r in rows})} dates over {len(years)} years "
+        f"({years[0]}-{years[-1]}), from {len({r.source for r in rows})} documents: "
+        f"{sum(r.vehicles_waiting is not None for r in rows)} counts of vehicles waiting, "
+        f"{sum(r.vehicles_cleared is not None for r in rows)} of vehicles cleared, "
+        f"{sum(r.arrivals is not None for r in rows)} of arrivals ({sum(r.arrivals_derived for r in rows)} derived); "
+        f"{len(at_20)} counts of vehicles waiting at 20:00, on {len({r.date for r in at_20})} dates."
+    )

@@ -36,7 +36,6 @@ __all__ = [
 
 REGIMES_PATH = REPO_ROOT / "seeds" / "regimes.yaml"
 BASELINE_PATH = REPO_ROOT / "scenarios" / "baseline_2026.yaml"
-NonNeg = float
 _Id = Field(..., pattern=rf"^{SOURCE_ID}$")
 
 
@@ -181,9 +180,9 @@ class RegimeEntry(_Model):
 
 
 class PeriodGate(_Model):
-    export_per_day: NonNeg = Field(..., ge=0)
-    import_per_day: NonNeg = Field(..., ge=0)
-    backlog_exports: NonNeg = Field(0.0, ge=0)
+    export_per_day: float = Field(..., ge=0)
+    import_per_day: float = Field(..., ge=0)
+    backlog_exports: float = Field(0.0, ge=0)
 
 
 class Setting(_Model):
@@ -194,11 +193,14 @@ class Setting(_Model):
 
 
 class Observation(_Model):
+    """A published count left out of the period's inputs, to compare the replay with."""
+
     date: dt.date
-    hour: int = Field(..., ge=0, le=24)
+    hour: int | None = Field(..., ge=0, le=24)  # None: the document gives no hour
     gates: list[str] = Field(..., min_length=1)
     value: float = Field(..., ge=0)
     source: str = _Id
+    note: str = ""
 
 
 class Period(_Model):

@@ -17,11 +17,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from gatesim.events.log import EventLog
-from gatesim.model.kernel_sim import kernel_refusal, simulate_kernel
+from gatesim.model.kernel_scope import kernel_refusal
 from gatesim.model.simulate import simulate
 from gatesim.scenario.schema import Scenario
 
-__all__ = ["ENGINES", "engine_refusal", "resolve_engine", "run_engine"]
+__all__ = ["ENGINES", "engine_refusal", "kernel_refusal", "resolve_engine", "run_engine"]
 
 ENGINES = ("auto", "kernel", "fast", "reference")
 
@@ -59,6 +59,8 @@ def run_engine(
     simulated day on the kernel and the fast engine."""
     chosen = resolve_engine(scenario, engine)
     if chosen == "kernel":
+        from gatesim.model.kernel_sim import simulate_kernel  # imports numba: only when it runs
+
         return simulate_kernel(scenario, days, replication, seed, on_day=on_day)
     if chosen == "reference":
         from gatesim.model.reference import simulate_reference  # only when asked for: it is slow

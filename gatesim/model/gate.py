@@ -15,9 +15,9 @@ from gatesim.model.general import RENEGED, GeneralStage
 from gatesim.model.process import Sleeper
 from gatesim.model.stage import StageRuntime
 from gatesim.model.trucks import Trucks
-from gatesim.scenario.schema import DIRECTIONS, Gate
+from gatesim.scenario.schema import DIRECTIONS, Gate, Route, class_values
 
-__all__ = ["GateRuntime", "RouteStep"]
+__all__ = ["GateRuntime", "RouteStep", "Skip", "skip_rules"]
 
 _Q, _S, _E = int(Kind.QUEUED), int(Kind.STARTED), int(Kind.ENDED)
 _ARRIVED, _CROSSED = int(Kind.ARRIVED), int(Kind.CROSSED)
@@ -29,6 +29,29 @@ _YARD_OUT = (YARD_STAGE << 8) | Kind.YARD_OUT
 def _floats(values: np.ndarray) -> memoryview:
     # ndarray has the buffer protocol; numpy's stubs do not declare it as Buffer
     return memoryview(np.ascontiguousarray(values, dtype=np.float64))  # type: ignore[arg-type]
+
+
+class Skip(NamedTuple):
+    """A routing rule at a step: the trucks it applies to pass the stage by within the hours."""
+
+    applies: memoryview  # per truck: 1 if the truck's class is one the rule names
+    from_h: float  # Hanoi time of day (sim hours modulo 24)
+    to_h: float
+
+    def now(self, k: int, t_h: float) -> bool:
+        """Truck ``k`` reaching the stage at ``t_h`` passes it by."""
+        return bool(self.applies[k]) and self.from_h <= t_h % 24.0 < self.to_h
+
+
+def skip_rules(route: Route, trucks: Trucks) -> dict[str, Skip]:
+    """The route's routing rules by stage id, with each truck's class matched once."""
+    out = {}
+    for rule in route.skip:
+        column = trucks.arrivals.cargo if rule.by == "cargo" else trucks.channel
+        values = class_values(rule.by)
+        mask = np.isin(column, [values.index(c) for c in rule.classes]).astype(np.uint8)
+        out[rule.stage] = Skip(memoryview(mask), float(rule.from_h), float(rule.to_h))  # type: ignore[arg-type]  # see _floats
+    return out
 
 
 class RouteStep(NamedTuple):
@@ -47,6 +70,7 @@ class RouteStep(NamedTuple):
     queued: int  # the packed stage|kind of the stage's QUEUED event (STARTED, ENDED likewise)
     started: int
     ended: int
+    skip: Skip | None  # a routing rule at this stage
 
 
 class GateRuntime:
@@ -87,6 +111,7 @@ class GateRuntime:
                 self._routes.append(None)
                 continue
             steps = []
+            skips = skip_rules(route, trucks)
             for sid in route.stages:
                 rt = stages[(sid, d)]
                 st = gate.stages[sid]
@@ -103,6 +128,7 @@ class GateRuntime:
                         queued=c | _Q,
                         started=c | _S,
                         ended=c | _E,
+                        skip=skips.get(sid),
                     )
                 )
             self._routes.append(tuple(steps))
@@ -170,7 +196,9 @@ class GateRuntime:
         in_yard = False
         route = self._routes[self._dir[k]]
         # every arriving truck's direction has a route (arrivals are drawn for routed directions only)
-        for book, general, service, travel_h, takes_yard, frees_yard, wq, ws, we in route:  # type: ignore[union-attr]
+        for book, general, service, travel_h, takes_yard, frees_yard, wq, ws, we, skip in route:  # type: ignore[union-attr]
+            if skip is not None and skip.now(k, now):
+                continue  # passed by: no event, no service, no travel; the next stage at once
             if takes_yard:
                 if self.yard_free > 0:
                     self.yard_free -= 1

@@ -15,8 +15,7 @@ in SimPy's order and writes the same log words and times in the same order:
 the log is bit-identical, not merely equal per truck.
 
 Gates do not interact on this path, so each gate runs on its own; a run can
-stop before ``until`` and go on later (the state lives in the arrays), which
-is how progress is reported day by day.
+stop before ``until`` and go on later (the state lives in the arrays).
 """
 
 from __future__ import annotations
@@ -153,6 +152,10 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
     step_travel,
     step_takes,
     step_frees,
+    skip_row,
+    skip_from,
+    skip_to,
+    skip_mask,
     service,
     servers,
     free_lo,
@@ -177,7 +180,10 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
 ) -> None:
     """Run the gate's wake-ups before ``until`` (<= the horizon); ``state`` and the
     per-truck arrays carry over to the next call. ``step_words[s]`` holds the
-    QUEUED, STARTED and ENDED words of route step ``s`` (stage code << 8 | kind)."""
+    QUEUED, STARTED and ENDED words of route step ``s`` (stage code << 8 | kind);
+    ``skip_row[s]`` the row of ``skip_mask`` (per truck: the routing rule applies
+    to its class) of the step's rule, -1 for none, in force from ``skip_from[s]``
+    to ``skip_to[s]`` (time of day)."""
     hs = state[_HEAP]
     ai = state[_ARRIVAL]
     ci = state[_CALENDAR]
@@ -255,6 +261,13 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
                 sm = 0
                 s += 1
                 mode = 0
+        if mode == 0:  # routing rules: pass stages by (no event, no service, no travel)
+            while s < end and skip_row[s] >= 0 and skip_mask[skip_row[s], k] != 0:
+                hour = now % 24.0
+                if skip_from[s] <= hour and hour < skip_to[s]:
+                    s += 1
+                else:
+                    break
         if mode == 0:
             if s == end:
                 out_w[nw] = base | _CROSSED | sm

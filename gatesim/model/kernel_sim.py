@@ -4,7 +4,7 @@ The kernel (:mod:`gatesim.model.kernel`) runs a scenario whose stages are all on
 the booking path, without a corridor: hours, daily quotas, servers, split lanes,
 yards and the approach, travel. A stage with a state-dependent rule (priority,
 patience, server schedules, surges, outages) or a corridor stays on SimPy:
-:func:`kernel_refusal` says why. The log it writes is bit-identical to the SimPy
+:func:`gatesim.model.kernel_scope.kernel_refusal` says why. The log it writes is bit-identical to the SimPy
 booking engine's (``tests/properties/test_engine_kernel.py``).
 """
 
@@ -17,29 +17,18 @@ import numpy as np
 
 from gatesim.events.kinds import Kind
 from gatesim.events.log import EventLog
+from gatesim.memory import release_free_memory
 from gatesim.model.build import GatePlan, build_replication
+from gatesim.model.gate import skip_rules
 from gatesim.model.kernel import STATE_SIZE, run_gate
+from gatesim.model.kernel_scope import kernel_refusal
 from gatesim.model.metadata import run_metadata
 from gatesim.scenario.schema import DIRECTIONS, Scenario
 
-__all__ = ["kernel_refusal", "simulate_kernel"]
+__all__ = ["GateArrays", "calendar_wakes", "simulate_kernel"]
 
 
-def kernel_refusal(scenario: Scenario) -> str | None:
-    """Why the kernel cannot run ``scenario`` (None: it can)."""
-    if scenario.corridor is not None:
-        return "a corridor (gate choice, metering, booking) runs on SimPy"
-    for gid, gate in scenario.gates.items():
-        for sid, st in gate.stages.items():
-            if st.general:
-                return (
-                    f"stage {sid} of gate {gid} has a state-dependent rule (priority, patience, "
-                    "server schedule, surge or outage) and runs on SimPy"
-                )
-    return None
-
-
-class _GateArrays:
+class GateArrays:
     """One gate's runtimes, routes, trucks and log as the kernel's arrays."""
 
     def __init__(
@@ -52,8 +41,13 @@ class _GateArrays:
         self.horizon_h = horizon_h
         # booking runtimes: one per stage, or one per direction for a road with split lanes
         index: dict[tuple[str, str], int] = {}
-        servers, cap, always, iv_lo, iv_hi = [], [], [], [], []
-        opens, closes = [], []
+        servers: list[int] = []
+        cap: list[int] = []
+        always: list[bool] = []
+        iv_lo: list[int] = []
+        iv_hi: list[int] = []
+        opens: list[np.ndarray] = []
+        closes: list[np.ndarray] = []
         lo = 0
         for sid, sp in gp.stages.items():
             st = sp.stage
@@ -87,11 +81,27 @@ class _GateArrays:
         # routes: the steps of each direction, one after the other
         columns = list(gp.stages)
         route_lo, route_hi = np.zeros(len(DIRECTIONS), np.int64), np.zeros(len(DIRECTIONS), np.int64)
-        rt, col, words, travel, takes, frees = [], [], [], [], [], []
-        for d, direction in enumerate(DIRECTIONS):
+        rt: list[int] = []
+        col: list[int] = []
+        words: list[tuple[int, int, int]] = []
+        travel: list[float] = []
+        takes: list[bool] = []
+        frees: list[bool] = []
+        skip_row: list[int] = []
+        skip_from: list[float] = []
+        skip_to: list[float] = []
+        masks: list[np.ndarray] = []
+        for di, direction in enumerate(DIRECTIONS):
             route = gate.routes.get(direction)
-            route_lo[d] = len(rt)
+            route_lo[di] = len(rt)
+            skips = skip_rules(route, trucks) if route is not None else {}
             for sid in route.stages if route is not None else []:
+                rule = skips.get(sid)
+                skip_row.append(-1 if rule is None else len(masks))
+                skip_from.append(0.0 if rule is None else rule.from_h)
+                skip_to.append(0.0 if rule is None else rule.to_h)
+                if rule is not None:
+                    masks.append(np.asarray(rule.applies, np.uint8))
                 c = gp.stages[sid].code << 8
                 rt.append(index[(sid, direction)])
                 col.append(columns.index(sid))
@@ -99,7 +109,7 @@ class _GateArrays:
                 travel.append(gate.stages[sid].travel_min / 60.0)  # as gate.py computes it
                 takes.append(route is not None and sid == route.yard_from)
                 frees.append(route is not None and sid == route.yard_until)
-            route_hi[d] = len(rt)
+            route_hi[di] = len(rt)
         self.route_lo, self.route_hi = route_lo, route_hi
         self.step_rt = np.asarray(rt, np.int64)
         self.step_col = np.asarray(col, np.int64)
@@ -107,16 +117,22 @@ class _GateArrays:
         self.step_travel = np.asarray(travel, np.float64)
         self.step_takes = np.asarray(takes, np.bool_)
         self.step_frees = np.asarray(frees, np.bool_)
+        self.skip_row = np.asarray(skip_row, np.int64)
+        self.skip_from = np.asarray(skip_from, np.float64)
+        self.skip_to = np.asarray(skip_to, np.float64)
+        self.skip_mask = np.stack(masks) if masks else np.zeros((0, n), np.uint8)
         self.service = np.stack([trucks.service_h[sid] for sid in columns]) if columns else np.empty((0, n))
+        # the matrix replaces the columns (a year: 36 MiB less at the peak); the payload needs none
+        trucks.service_h.clear()
         # trucks
         self.arrival_t = np.ascontiguousarray(trucks.arrivals.t_h, np.float64)
-        self.direction = np.ascontiguousarray(trucks.arrivals.direction, np.int64)
+        self.direction = np.ascontiguousarray(trucks.arrivals.direction, np.uint8)
         self.first_truck = gp.first_truck
         self.calendar_t, self.calendar_w = calendar_t, calendar_w
         self.heap_t = np.empty(n, np.float64)
         self.heap_k = np.empty(n, np.int64)
         self.phase = np.zeros(n, np.int8)
-        self.step = np.zeros(n, np.int64)
+        self.step = np.zeros(n, np.int32)
         self.waiters = np.empty(n, np.int64)
         # at most: arrived, crossed, 3 per step, blocked / yard in / yard out (one yard per route)
         longest = int((route_hi - route_lo).max()) if route_hi.size else 0
@@ -143,6 +159,10 @@ class _GateArrays:
             self.step_travel,
             self.step_takes,
             self.step_frees,
+            self.skip_row,
+            self.skip_from,
+            self.skip_to,
+            self.skip_mask,
             self.service,
             self.servers,
             self.free_lo,
@@ -171,7 +191,7 @@ class _GateArrays:
         log.gate(self.code).adopt(self.out_t[: self.state[3]], self.out_w[: self.state[4]])
 
 
-def _calendar_wakes(rows: list[tuple[float, int]], horizon_h: float) -> tuple[np.ndarray, np.ndarray]:
+def calendar_wakes(rows: list[tuple[float, int]], horizon_h: float) -> tuple[np.ndarray, np.ndarray]:
     """The instants the calendar process logs its rows at, as SimPy computes them
     (``now + (t - now)``, which can be an ulp off ``t``), before the horizon."""
     times, words = [], []
@@ -193,32 +213,37 @@ def simulate_kernel(
     seed: int,
     on_day: Callable[[int, int], None] | None = None,
 ) -> tuple[EventLog, dict]:
-    """One replication on the kernel: the same inputs and log as ``simulate``;
-    ``on_day(k, n)`` after each of the n simulated days (progress)."""
+    """One replication on the kernel: the same inputs and log as ``simulate``.
+
+    ``on_day(k, n)``: progress, called for every day k = 1..n in order as the
+    gates finish (a gate runs its whole horizon at once: the day reported is
+    the simulated trucks' share of the days).
+    """
     reason = kernel_refusal(scenario)
     if reason is not None:
         raise ValueError(f"the compiled kernel cannot run {scenario.name}: {reason}")
     plan = build_replication(scenario, days, replication, seed)
     horizon = plan.clock.horizon_h
-    cal_t, cal_w = _calendar_wakes(plan.calendar, horizon)
+    cal_t, cal_w = calendar_wakes(plan.calendar, horizon)
     cal_gate = (cal_w >> 16) & 0xFF
     log = EventLog()
-    gates = []
+    n_days = math.ceil(horizon / 24)
+    total = sum(gp.trucks.arrivals.t_h.size for gp in plan.gates if gp.trucks is not None)
+    done = reported = 0
+    # Gate by gate (they do not interact on this path): one gate's working arrays at a time.
     for gp in plan.gates:
-        mine = cal_gate == gp.code
-        gates.append(_GateArrays(gp, cal_t[mine], cal_w[mine], horizon))
-        assert gp.trucks is not None
+        assert gp.trucks is not None  # per-gate trucks: the kernel runs no corridor
         log.add_payload(gp.first_truck, gp.trucks.payload())
-    if on_day is None:
-        for g in gates:
-            g.run(horizon)
-    else:
-        n = math.ceil(horizon / 24)
-        for k in range(1, n + 1):
-            for g in gates:
-                g.run(min(24.0 * k, horizon))
-            on_day(k, n)
-    for g in gates:
-        g.hand_over(log)
-    del gates  # the working arrays (heaps, per-truck phases, the service matrix)
+        mine = cal_gate == gp.code
+        gate = GateArrays(gp, cal_t[mine], cal_w[mine], horizon)
+        gate.run(horizon)
+        gate.hand_over(log)
+        del gate
+        release_free_memory()
+        done += gp.trucks.arrivals.t_h.size
+        if on_day is not None:  # progress: the days' share of the trucks simulated so far
+            upto = n_days if done >= total else n_days * done // max(total, 1)
+            for k in range(reported + 1, upto + 1):
+                on_day(k, n_days)
+            reported = max(reported, upto)
     return log, run_metadata(scenario, plan.clock, days, replication, seed)

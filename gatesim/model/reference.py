@@ -48,7 +48,7 @@ from gatesim.model.metadata import run_metadata
 from gatesim.model.process import TRUCK_PRIORITY
 from gatesim.model.timeline import Span
 from gatesim.model.trucks import Trucks
-from gatesim.scenario.schema import DIRECTIONS, Gate, Scenario, Surge
+from gatesim.scenario.schema import DIRECTIONS, Gate, Scenario, SkipRule, Surge, class_values
 
 __all__ = ["FifoStage", "GateTwin", "RuledStage", "TruckWakeup", "simulate_reference"]
 
@@ -262,6 +262,7 @@ class Step:
     travel_h: float  # after the service, to the next stage
     takes_yard_slot: bool  # the truck takes a yard slot before it queues here
     frees_yard_slot: bool  # ... and frees it when its service starts here
+    skip: SkipRule | None  # a routing rule: some trucks pass this stage by at some hours
 
 
 class GateTwin:
@@ -294,6 +295,7 @@ class GateTwin:
                         travel_h=gate.stages[sid].travel_min / 60.0,
                         takes_yard_slot=sid == route.yard_from,
                         frees_yard_slot=sid == route.yard_until,
+                        skip=next((rule for rule in route.skip if rule.stage == sid), None),
                     )
                     for sid in route.stages
                 ]
@@ -322,6 +324,8 @@ class GateTwin:
         self.log(k, NO_STAGE, Kind.ARRIVED)
         slot = None
         for step in self.routes[direction]:
+            if step.skip is not None and self.passes_by(k, step.skip):
+                continue  # no queue, no service, no travel: on to the next stage now
             if step.takes_yard_slot:
                 assert self.yard is not None  # a route takes a yard slot only at a gate with a yard
                 slot = self.yard.request()
@@ -339,6 +343,13 @@ class GateTwin:
                 yield from self.fifo_service(k, step, direction, slot)
         self.log(k, NO_STAGE, Kind.CROSSED)
 
+    def passes_by(self, k: int, rule: SkipRule) -> bool:
+        """Truck ``k`` is of a class ``rule`` names and reaches the stage within its hours."""
+        column = self.trucks.arrivals.cargo if rule.by == "cargo" else self.trucks.channel
+        if class_values(rule.by)[int(column[k])] not in rule.classes:
+            return False
+        return rule.from_h <= self.env.now % 24.0 < rule.to_h
+
     def fifo_service(self, k: int, step: Step, direction: int, slot):
         """Queue for a server (FIFO), wait for the opening with it, be served, free it."""
         stage = step.stage
@@ -347,8 +358,13 @@ class GateTwin:
         server = servers.request() if servers is not None else None
         if server is not None:
             yield server  # a server is ours (SimPy resumes us at once, before other trucks)
-            yield self.hold(k, 0.0)  # ... so act in our turn among this instant's trucks
-        start = stage.first_start(self.env.now)
+            # The day's quota goes in the order the servers were granted, i.e. the queue's
+            # (FIFO): two servers freeing at one instant must not let the later truck of the
+            # queue take the last unit because its id is lower.
+            start = stage.first_start(self.env.now)
+            yield self.hold(k, 0.0)  # ... then act in our turn among this instant's trucks
+        else:
+            start = stage.first_start(self.env.now)
         if start > self.env.now:
             yield self.until(k, start)  # holding the server until the stage opens
         self.started(k, step, slot)

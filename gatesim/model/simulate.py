@@ -121,7 +121,7 @@ def _simulate(
     env = simpy.Environment()
     log = EventLog()
     runtimes_by_gate: dict[str, GateRuntime] = {}
-    # --- corridor (issue 15): trucks drawn per origin choose a gate (None: per-gate arrivals) ---
+    # --- corridor: trucks drawn per origin choose a gate (None: per-gate arrivals) ---
     corridor = None
     if scenario.corridor is not None:
         from gatesim.corridor.dispatch import CorridorRun
@@ -137,7 +137,7 @@ def _simulate(
                 env, log, gp.code, gp.gate, _runtimes(env, log, gp, trucks), trucks, gp.first_truck
             )
             start(env, lambda _resume, rt=rt: rt.source())  # type: ignore[misc]  # rt bound now (a default), typed by mypy as unknown
-        else:  # corridor (issue 15): the corridor's trucks, one truck id space over the gates
+        else:  # corridor: the corridor's trucks, one truck id space over the gates
             trucks = corridor.gate_trucks(gp.gid)
             runtimes = _runtimes(env, log, gp, trucks)
             rt = GateRuntime(env, log, gp.code, gp.gate, runtimes, trucks, 0)
@@ -147,7 +147,7 @@ def _simulate(
     if on_build is not None:
         on_build(runtimes_by_gate)
     start(env, lambda _resume: _calendar(env, log, plan.calendar))
-    if corridor is not None:  # corridor (issue 15)
+    if corridor is not None:  # corridor
         corridor.attach(env, log)
     # Day by day: a stop at t pops before the events at t and leaves the queue's order
     # untouched, so the log is the same as one run to the horizon. After each day the
@@ -161,7 +161,7 @@ def _simulate(
         if on_day is not None:
             on_day(k, n)
     meta = run_metadata(scenario, clock, days, replication, seed)
-    if corridor is not None:  # corridor (issue 15): payload fixed as the trucks departed
+    if corridor is not None:  # corridor: payload fixed as the trucks departed
         log.add_payload(0, corridor.payload())
         meta["corridor"] = corridor.meta()
     return log, meta

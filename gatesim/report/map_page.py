@@ -39,13 +39,14 @@ _LABELS = {
         "cn": "China side",
         "in_system": "in system",
         "china": "CHINA (Guangxi)",
+        "inset": "Tân Thanh, Cốc Nam, Hữu Nghị (enlarged)",
         "vietnam": "VIỆT NAM (Lạng Sơn)",
         "queue": "queue",
         "state": "Counts at this instant (the rows of gatesim state)",
         "counters": "Trucks per gate (waiting + in service)",
         "gate": "gate",
         "approx": "≈ approximate position",
-        "legend": "red: waiting · green: in service · band on a road: the queue at its length (truck spacing ÷ lanes)",
+        "legend": "red: waiting · green: in service · band on a road: the queue at its length (truck spacing ÷ lanes) · square under a gate: its yard, filled as its slots are held · stroke to the border: its road (green while in use) · disc beyond the border: trucks on the Chinese side",
     },
     "vi": {
         "play": "Phát",
@@ -61,13 +62,14 @@ _LABELS = {
         "cn": "phía Trung Quốc",
         "in_system": "trong hệ thống",
         "china": "TRUNG QUỐC (Quảng Tây)",
+        "inset": "Tân Thanh, Cốc Nam, Hữu Nghị (phóng to)",
         "vietnam": "VIỆT NAM (Lạng Sơn)",
         "queue": "hàng chờ",
         "state": "Số xe tại thời điểm này (các dòng của gatesim state)",
         "counters": "Xe theo cửa khẩu (đang chờ + đang làm thủ tục)",
         "gate": "cửa khẩu",
         "approx": "≈ vị trí gần đúng",
-        "legend": "đỏ: đang chờ · xanh: đang làm thủ tục · dải trên đường: hàng chờ theo chiều dài thực (khoảng cách xe ÷ số làn)",
+        "legend": "đỏ: đang chờ · xanh: đang làm thủ tục · dải trên đường: hàng chờ theo chiều dài thực (khoảng cách xe ÷ số làn) · ô vuông dưới cửa khẩu: bãi, tô theo số chỗ đã dùng · nét tới biên giới: đường (xanh khi có xe) · hình tròn bên kia biên giới: xe ở phía Trung Quốc",
     },
 }
 
@@ -91,10 +93,23 @@ const pts = [];
 for (const p of Object.values(D.geo.places)) pts.push(p.xy);
 for (const r of Object.values(D.geo.roads)) pts.push(...r.xy);
 pts.push(...D.geo.border);
-const xs = pts.map(p => p[0]), ys = pts.map(p => p[1]);
-const x0 = Math.min(...xs) - 3, x1 = Math.max(...xs) + 3, y0 = Math.min(...ys) - 6, y1 = Math.max(...ys) + 4;
-const sc = Math.min((MAPW - 20) / (x1 - x0), (H - 40) / (y1 - y0));
-const P = xy => [10 + (xy[0] - x0) * sc, 30 + (y1 - xy[1]) * sc];
+// a view: km east/north -> px, fitted (and centred) into rect [left, top, width, height]
+function makeView(ps, margin, rect, title){
+  const xs = ps.map(p => p[0]), ys = ps.map(p => p[1]);
+  const x0 = Math.min(...xs) - margin[0], x1 = Math.max(...xs) + margin[0];
+  const y0 = Math.min(...ys) - margin[1], y1 = Math.max(...ys) + margin[1];
+  const sc = Math.min(rect[2] / (x1 - x0), rect[3] / (y1 - y0));
+  const ox = rect[0] + (rect[2] - (x1 - x0) * sc) / 2, oy = rect[1] + (rect[3] - (y1 - y0) * sc) / 2;
+  return {rect, title, main: !title, clip: title ? [rect[0], rect[1] - 8, rect[2], rect[3] + 8] : [0, 0, MAPW, rect[1] + rect[3] + 8],
+          P: xy => [ox + (xy[0] - x0) * sc, oy + (y1 - xy[1]) * sc]};
+}
+// the whole corridor above; below, the three gates north of Đồng Đăng (a few km apart) zoomed
+const MAIN_H = Math.round(H * 0.6);
+const west = ['tan_thanh', 'coc_nam', 'huu_nghi', 'dong_dang'].filter(id => D.geo.places[id]).map(id => D.geo.places[id].xy);
+const VIEWS = [makeView(pts, [3, 3], [10, 26, MAPW - 20, (west.length > 1 ? MAIN_H : H) - 34], '')];
+if (west.length > 1) VIEWS.push(makeView(west, [1.6, 0.9], [10, MAIN_H + 20, MAPW - 20, H - MAIN_H - 28], 'inset'));
+let P = VIEWS[0].P;
+function clipTo(c, v){ c.save(); c.beginPath(); c.rect(...v.clip); c.clip(); P = v.P; }
 
 function series(g, place, col){ const s = g.series[place]; return s ? s[col][k] : 0; }
 function sideCounts(g, side){
@@ -108,28 +123,43 @@ const bg = document.createElement('canvas'); bg.width = W; bg.height = H;
 function drawBackground(){
   const b = bg.getContext('2d');
   b.clearRect(0, 0, W, H); b.fillStyle = '#f7f9f4'; b.fillRect(0, 0, MAPW, H);
-  // the Chinese side: north of the border sketch
-  const br = D.geo.border.map(P);
-  b.beginPath(); b.moveTo(0, 0); b.lineTo(0, br[0][1]); for (const q of br) b.lineTo(q[0], q[1]);
-  b.lineTo(MAPW, br[br.length-1][1]); b.lineTo(MAPW, 0); b.closePath(); b.fillStyle = '#fbe9e7'; b.fill();
-  b.beginPath(); b.moveTo(0, br[0][1]); for (const q of br) b.lineTo(q[0], q[1]); b.lineTo(MAPW, br[br.length-1][1]);
-  b.setLineDash([6, 4]); b.strokeStyle = '#b71c1c'; b.lineWidth = 1.5; b.stroke(); b.setLineDash([]);
+  for (const v of VIEWS) {
+    clipTo(b, v);
+    const [l, top, w] = v.clip, r = l + w;
+    // the Chinese side: north of the border sketch
+    const br = D.geo.border.map(P);
+    b.beginPath(); b.moveTo(l, top); b.lineTo(l, br[0][1]); for (const q of br) b.lineTo(q[0], q[1]);
+    b.lineTo(r, br[br.length-1][1]); b.lineTo(r, top); b.closePath(); b.fillStyle = '#fbe9e7'; b.fill();
+    b.beginPath(); b.moveTo(l, br[0][1]); for (const q of br) b.lineTo(q[0], q[1]); b.lineTo(r, br[br.length-1][1]);
+    b.setLineDash([6, 4]); b.strokeStyle = '#b71c1c'; b.lineWidth = 1.5; b.stroke(); b.setLineDash([]);
+    for (const road of Object.values(D.geo.roads)) {
+      const q = road.xy.map(P);
+      b.beginPath(); b.moveTo(q[0][0], q[0][1]); for (const p of q.slice(1)) b.lineTo(p[0], p[1]);
+      b.strokeStyle = '#9e9e9e'; b.lineWidth = 4; b.stroke(); b.strokeStyle = '#fff'; b.lineWidth = 1.5; b.stroke();
+    }
+    b.font = '12px sans-serif';
+    for (const [pid, p] of Object.entries(D.geo.places)) {
+      const [x, y] = P(p.xy), gate = D.gates.some(g => g.id === pid);
+      b.beginPath(); b.arc(x, y, gate ? 6 : 4, 0, 2 * Math.PI);
+      b.fillStyle = gate ? '#1a237e' : '#555'; b.fill();
+      b.fillStyle = '#111';
+      // the main view's three northern gates are close together: their names go left and right
+      const crowded = v.main && (pid === 'tan_thanh' || pid === 'coc_nam');
+      const dx = crowded ? (pid === 'tan_thanh' ? -72 : -64) : 10, dy = v.main && pid === 'coc_nam' ? 14 : -8;
+      b.fillText((p.approx ? '≈ ' : '') + p.name, x + dx, y + dy);
+    }
+    b.restore();
+    if (!v.main) {
+      b.strokeStyle = '#999'; b.lineWidth = 1; b.strokeRect(v.rect[0] + 0.5, v.rect[1] - 7.5, v.rect[2] - 1, v.rect[3] + 7);
+      b.font = 'bold 12px sans-serif';
+      const tw = b.measureText(T('inset')).width, ty = v.rect[1] + v.rect[3] - 6;
+      b.fillStyle = 'rgba(255,255,255,0.85)'; b.fillRect(v.rect[0] + 2, ty - 13, tw + 10, 17);
+      b.fillStyle = '#333'; b.fillText(T('inset'), v.rect[0] + 6, ty);
+    }
+  }
+  P = VIEWS[0].P;
   b.fillStyle = '#8d2b20'; b.font = 'bold 13px sans-serif'; b.fillText(T('china'), 20, 20);
-  b.fillStyle = '#2e5d2e'; b.fillText(T('vietnam'), 20, H - 14);
-  for (const [gid, r] of Object.entries(D.geo.roads)) {
-    const q = r.xy.map(P);
-    b.beginPath(); b.moveTo(q[0][0], q[0][1]); for (const p of q.slice(1)) b.lineTo(p[0], p[1]);
-    b.strokeStyle = '#9e9e9e'; b.lineWidth = 4; b.stroke(); b.strokeStyle = '#fff'; b.lineWidth = 1.5; b.stroke();
-  }
-  b.font = '12px sans-serif';
-  for (const [pid, p] of Object.entries(D.geo.places)) {
-    const [x, y] = P(p.xy), gate = D.gates.some(g => g.id === pid);
-    b.beginPath(); b.arc(x, y, gate ? 6 : 4, 0, 2 * Math.PI);
-    b.fillStyle = gate ? '#1a237e' : '#555'; b.fill();
-    b.fillStyle = '#111';
-    const dx = pid === 'tan_thanh' ? -70 : pid === 'coc_nam' ? -62 : 8, dy = pid === 'coc_nam' ? 14 : pid === 'tan_thanh' ? -8 : -8;
-    b.fillText((p.approx ? '≈ ' : '') + p.name, x + dx, y + dy);
-  }
+  b.fillStyle = '#2e5d2e'; b.fillText(T('vietnam'), 20, (VIEWS.length > 1 ? MAIN_H : H) - 12);
   // the gate panels' frames
   b.fillStyle = '#fff'; b.fillRect(MAPW, 0, W - MAPW, H);
   b.strokeStyle = '#ddd'; b.beginPath(); b.moveTo(MAPW + 0.5, 0); b.lineTo(MAPW + 0.5, H); b.stroke();
@@ -148,6 +178,25 @@ function queueBand(g){
     const [x, y] = P([q[i-1][0] + dx * f, q[i-1][1] + dy * f]); ctx.lineTo(x, y); left -= len * f;
   }
   ctx.strokeStyle = 'rgba(211,47,47,0.8)'; ctx.lineWidth = 7; ctx.lineCap = 'round'; ctx.stroke();
+}
+
+// at each gate on the map: its yard (a square filled as far as its slots are held), its road to
+// the border (green while trucks are on it) and the Chinese side (a disc, its area the trucks there)
+function gateGlyphs(g){
+  const p = D.geo.places[g.id]; if (!p) return;
+  const [x, y] = P(p.xy), road = sideCounts(g, 'road'), cn = sideCounts(g, 'cn'), n = cn[0] + cn[1];
+  ctx.beginPath(); ctx.moveTo(x, y); ctx.lineTo(x + 3, y - 11);
+  ctx.strokeStyle = road[0] + road[1] ? '#2e7d32' : '#777'; ctx.lineWidth = 3; ctx.lineCap = 'butt'; ctx.stroke();
+  if (n) {
+    ctx.beginPath(); ctx.arc(x + 4, y - 16, Math.min(14, 2 + Math.sqrt(n) / 2), 0, 2 * Math.PI);
+    ctx.fillStyle = 'rgba(183,28,28,0.45)'; ctx.fill();
+  }
+  if (g.yard_capacity) {
+    const f = Math.min(1, series(g, 'yard', 0) / g.yard_capacity);
+    ctx.fillStyle = '#fff'; ctx.fillRect(x - 5, y + 7, 10, 10);
+    ctx.fillStyle = '#d32f2f'; ctx.fillRect(x - 5, y + 7 + 10 * (1 - f), 10, 10 * f);
+    ctx.strokeStyle = '#444'; ctx.lineWidth = 1; ctx.strokeRect(x - 5.5, y + 6.5, 11, 11);
+  }
 }
 
 // a box of truck dots: waiting (red) then in service (green); "+N" past what fits
@@ -221,7 +270,13 @@ function fillTables(){
 
 function draw(){
   ctx.clearRect(0, 0, W, H); ctx.drawImage(bg, 0, 0);
-  for (const g of D.gates) queueBand(g);
+  for (const v of VIEWS) {
+    clipTo(ctx, v);
+    for (const g of D.gates) queueBand(g);
+    for (const g of D.gates) gateGlyphs(g);
+    ctx.restore();
+  }
+  P = VIEWS[0].P;
   D.gates.forEach(gatePanel);
   const hrs = k * D.step_min / 60;
   timeEl.textContent = stamp();
@@ -230,16 +285,21 @@ function draw(){
 }
 
 function setFrame(i){ k = Math.max(0, Math.min(D.n - 1, Math.round(i))); draw(); }
-function tick(now){
-  if (!playing) return;
+let loop = 0;  // one animation loop at a time: a quick pause and play must not start a second
+function tick(now, id){
+  if (!playing || id !== loop) return;
   if (last !== null) {
     acc += (now - last) / 1000 * Number(speedSel.value) * 60 / D.step_min;
     const step = Math.floor(acc); acc -= step;
     k = k + step >= D.n ? 0 : k + step;
   }
-  last = now; draw(); requestAnimationFrame(tick);
+  last = now; draw(); requestAnimationFrame(t => tick(t, id));
 }
-function play(){ if (playing) return; playing = true; last = null; acc = 0; playBtn.textContent = T('pause'); requestAnimationFrame(tick); }
+function play(){
+  if (playing) return;
+  playing = true; last = null; acc = 0; playBtn.textContent = T('pause');
+  const id = ++loop; requestAnimationFrame(t => tick(t, id));
+}
 function pause(){ playing = false; playBtn.textContent = T('play'); }
 function setLang(l){
   lang = LABELS[l] ? l : 'en'; document.documentElement.lang = lang;
@@ -250,10 +310,24 @@ playBtn.addEventListener('click', () => playing ? pause() : play());
 slider.addEventListener('input', () => { setFrame(Number(slider.value)); });
 document.getElementById('lang').addEventListener('change', e => setLang(e.target.value));
 buildTables();
+// open at midday of the first day counted (the warm-up's first hours are an empty corridor)
+k = Math.max(0, Math.min(D.n - 1, Math.round((D.window_h[0] + 12) * 60 / D.step_min)));
 const wanted = new URLSearchParams(location.search).get('lang');
 setLang(wanted === 'vi' ? 'vi' : 'en');
 if (wanted === 'vi') document.getElementById('lang').value = 'vi';
-window.gatesimMap = {setFrame, play, pause, setLang, frames: D.n, stepMin: D.step_min,
+// the frame with the most trucks waiting on the approach roads (else in the system): where to look first
+function peakFrame(){
+  let best = 0, top = -1;
+  for (const place of ['approach', 'in_system']) {
+    for (let i = 0; i < D.n; i++) {
+      let v = 0; for (const g of D.gates) { const s = g.series[place]; v += s ? s[0][i] : 0; }
+      if (v > top) { top = v; best = i; }
+    }
+    if (top > 0) break;
+  }
+  return best;
+}
+window.gatesimMap = {setFrame, play, pause, setLang, peakFrame, frames: D.n, stepMin: D.step_min,
                      get frame(){ return k; }, get draws(){ return draws; }, get time(){ return stamp(); }};
 })();
 """

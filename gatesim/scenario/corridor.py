@@ -10,22 +10,22 @@ transshipment share); their ``per_day``, mixes and profiles are not used.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from gatesim.limits import CHECK_EVERY_H, MONEY_VND, POSITIVE_MULTIPLIER, PUBLISH_EVERY_H, SCALE_H
+from gatesim.scenario.base import Count, DelayH, Hour, Minutes, PerDay, Share, StrictModel, Vnd, Weight
 from gatesim.scenario.checks import cargo_mix_complete, end_after_start, hours24
 from gatesim.scenario.datetimes import HanoiDateTime
 
 __all__ = ["Booking", "Choice", "Corridor", "Metering", "Origin", "Stop"]
 
-NonNeg = Annotated[float, Field(ge=0)]
-Share = Annotated[float, Field(ge=0, le=1)]
 _CARGO = ("fruit", "electronics", "other")
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Model(StrictModel):
+    """Unknown keys, true/false for numbers, texts and dates: gatesim/scenario/base.py."""
 
 
 class Origin(_Model):
@@ -34,12 +34,12 @@ class Origin(_Model):
     A gate missing from ``travel_min`` cannot be reached from this origin.
     """
 
-    per_day: NonNeg
+    per_day: PerDay
     export_share: Share
     cargo_mix: dict[Literal["export", "import"], dict[Literal["fruit", "electronics", "other"], Share]]
-    hourly_profile: list[NonNeg] = Field(default_factory=lambda: [1.0] * 24)
-    value_multiplier: float = Field(1.0, gt=0)
-    travel_min: dict[str, NonNeg] = Field(..., min_length=1)
+    hourly_profile: list[Weight] = Field(default_factory=lambda: [1.0] * 24)
+    value_multiplier: float = Field(1.0, **POSITIVE_MULTIPLIER.bounds)
+    travel_min: dict[str, Minutes] = Field(..., min_length=1)
 
     _hours24 = field_validator("hourly_profile")(hours24)
 
@@ -64,13 +64,13 @@ class Choice(_Model):
     (travel taken as from its origin), instead of leaving the corridor.
     """
 
-    scale_h: float = Field(..., gt=0)
-    value_of_time_vnd_per_h: float = Field(..., gt=0)
-    fee_vnd: dict[str, NonNeg] = Field(default_factory=dict)
+    scale_h: float = Field(..., **SCALE_H.bounds)
+    value_of_time_vnd_per_h: float = Field(..., gt=0, le=MONEY_VND.high)
+    fee_vnd: dict[str, Vnd] = Field(default_factory=dict)
     captive: dict[str, Share] = Field(default_factory=dict)
-    publish_every_h: float = Field(0.25, gt=0)
-    info_delay_h: NonNeg = 0.0
-    fixed_wait_h: dict[str, NonNeg] | None = None
+    publish_every_h: float = Field(0.25, **PUBLISH_EVERY_H.bounds)
+    info_delay_h: DelayH = 0.0
+    fixed_wait_h: dict[str, DelayH] | None = None
     rechoose_after_reneging: bool = False
 
     @model_validator(mode="after")
@@ -87,9 +87,9 @@ class Metering(_Model):
     road for a yard slot) or its yard is at its threshold; released in
     departure order as room frees (checked every ``check_every_h``)."""
 
-    approach_max_trucks: int | None = Field(None, ge=0)
-    yard_max_trucks: int | None = Field(None, ge=0)
-    check_every_h: float = Field(0.05, gt=0)
+    approach_max_trucks: Count | None = None
+    yard_max_trucks: Count | None = None
+    check_every_h: float = Field(0.05, **CHECK_EVERY_H.bounds)
 
     @model_validator(mode="after")
     def _one(self) -> Metering:
@@ -106,12 +106,12 @@ class Booking(_Model):
     start of the slot's hour (a no-show never comes; the slot is lost).
     """
 
-    slots_per_h: int = Field(..., ge=0)
+    slots_per_h: Count
     share_booking: Share
-    lead_h: NonNeg = 0.0
+    lead_h: DelayH = 0.0
     no_show: Share = 0.0
-    from_h: float = Field(0.0, ge=0, le=24)
-    to_h: float = Field(24.0, ge=0, le=24)
+    from_h: Hour = 0.0
+    to_h: Hour = 24.0
 
     @model_validator(mode="after")
     def _hours(self) -> Booking:

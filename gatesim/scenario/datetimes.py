@@ -13,6 +13,7 @@ so the same instant written two ways gives the same scenario hash.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator
@@ -22,6 +23,11 @@ from gatesim.limits import YEAR
 __all__ = ["HANOI", "HanoiDateTime", "canonical_data", "canonical_text", "to_hanoi"]
 
 HANOI = dt.timezone(dt.timedelta(hours=7), "Hanoi")  # Vietnam keeps no daylight saving time
+_ISO = re.compile(
+    r"^\d{4}-\d{2}-\d{2}"  # a date
+    r"(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?"  # a time of day
+    r"(?:[Zz]|\s*[+-]\d{2}(?::?(?P<zm>\d{2}))?)?)?$"  # a zone: Z, +07, +0700, +07:00
+)
 _FORMS = "YYYY-MM-DDTHH:MM (Hanoi time), optionally with a zone such as Z or +08:00"
 
 
@@ -34,7 +40,11 @@ def to_hanoi(value: object) -> object:
         return value
     if isinstance(value, str):
         text = value.strip()
+        form = _ISO.match(text)
         try:
+            # Python's own reader is lenient (+07:60 is +08:00, +07:00:00:00 is +07:00): the form first
+            if form is None or int(form.group("zm") or 0) > 59:
+                raise ValueError
             when = dt.datetime.fromisoformat(text)
         except ValueError:
             raise ValueError(f"not a date-time: {value!r}; write {_FORMS}") from None

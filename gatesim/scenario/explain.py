@@ -21,7 +21,7 @@ from pydantic.fields import FieldInfo
 from gatesim.errors import Described
 from gatesim.scenario.schema import Scenario
 
-__all__ = ["describe_error", "has_key", "lookup"]
+__all__ = ["bounds_at", "describe_error", "has_key", "lookup"]
 
 _MISSING = object()
 _TYPE_WORDS = {
@@ -38,6 +38,8 @@ _TYPE_WORDS = {
     "date_from_datetime_parsing": "a date YYYY-MM-DD",
     "date_from_datetime_inexact": "a date YYYY-MM-DD",
     "datetime_type": "a date-time",
+    "datetime_parsing": "a date-time",
+    "finite_number": "a finite number",
     "list_type": "a list",
     "dict_type": "a mapping (key: value pairs)",
     "model_type": "a mapping (key: value pairs)",
@@ -151,6 +153,8 @@ def _range(meta: list[Any], ctx: Mapping[str, Any]) -> str:
     hi = ("le", bounds["le"]) if "le" in bounds else ("lt", bounds["lt"]) if "lt" in bounds else None
     if lo and hi and lo[0] == "ge" and hi[0] == "le":
         return f"{_fmt(lo[1])} to {_fmt(hi[1])}"
+    if lo and hi and lo[0] == "gt" and hi[0] == "le":
+        return f"above {_fmt(lo[1])}, at most {_fmt(hi[1])}"
     ops = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
     return " and ".join(f"{ops[b[0]]} {_fmt(b[1])}" for b in (lo, hi) if b)
 
@@ -213,9 +217,16 @@ def _describe_value(
     """describe_error for a value of the wrong type, range, length or form."""
     if etype in _RANGE_TYPES:
         # pydantic's own words ("greater than or equal to 1"), plus the full range if two-sided
-        msg = str(err["msg"]).replace("Input should be", "must be")
+        word = {
+            "greater_than": "greater than",
+            "greater_than_equal": "greater than or equal to",
+            "less_than": "less than",
+            "less_than_equal": "less than or equal to",
+        }[etype]
+        bound = next((ctx[k] for k in ("ge", "gt", "le", "lt") if k in ctx), None)
+        msg = f"must be {word} {_fmt(bound)}"
         allowed = _range(walk.meta, ctx)
-        return tuple(key), msg, given, allowed if " to " in allowed else None
+        return tuple(key), msg, given, allowed if " to " in allowed or ", at most" in allowed else None
     if etype == "literal_error":
         allowed = str(ctx.get("expected", ""))
         if key and key[-1] == "kind" and "stages" in key:
@@ -241,3 +252,42 @@ def _describe_value(
         # the one pattern in the schema: a scenario's name, ^[A-Za-z0-9_.-]+$
         return tuple(key), "has characters that are not allowed", given, "letters, digits, '_', '.', '-'"
     return tuple(key), str(err["msg"]).removeprefix("Value error, "), _given(given), None
+
+
+def bounds_at(path: tuple[str, ...] | list[str]) -> tuple[Any, dict[str, Any]]:
+    """The type a scenario key path holds (list indices as text) and its bounds (``ge``, ``gt``,
+    ``le``, ``lt``), through models, mappings, lists, optional values and tagged unions (a stage:
+    the member that has the next key). ``(None, {})`` where the path leaves the schema."""
+    cur: Any = Scenario
+    bounds: dict[str, Any] = {}
+    for part in path:
+        cur, _ = _unwrap(cur)
+        if get_origin(cur) in (Union, types.UnionType):  # a tagged union: the member with this field
+            members = [_unwrap(m)[0] for m in get_args(cur)]
+            cur = next(
+                (
+                    m
+                    for m in members
+                    if isinstance(m, type) and issubclass(m, BaseModel) and part in m.model_fields
+                ),
+                None,
+            )
+        if isinstance(cur, type) and issubclass(cur, BaseModel):
+            field = cur.model_fields.get(part)
+            if field is None:
+                return None, {}
+            cur, bounds = field.annotation, _bounds(field.metadata)
+        elif get_origin(cur) is dict:
+            cur, bounds = get_args(cur)[1], {}
+        elif get_origin(cur) is list:
+            cur, bounds = get_args(cur)[0], {}
+        else:
+            return None, {}
+    cur, meta = _unwrap(cur)
+    return cur, {**bounds, **_bounds(meta)}
+
+
+def _bounds(meta: list[Any]) -> dict[str, Any]:
+    return {
+        k: getattr(m, k) for m in meta for k in ("ge", "gt", "le", "lt") if getattr(m, k, None) is not None
+    }

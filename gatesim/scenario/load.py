@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import re
 import stat
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -25,6 +26,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent
 
 from gatesim.errors import Described, InputError
+from gatesim.limits import SEED
 from gatesim.scenario.datetimes import canonical_data
 from gatesim.scenario.explain import describe_error
 from gatesim.scenario.schema import Scenario
@@ -54,10 +56,18 @@ Lines = dict[tuple[str, ...], int]
 Origin = dict[tuple[str, ...], tuple[str, int | None]]
 
 
+_ZONE = re.compile(r"[0-9]\s*[+-]([0-9]{1,2})(?::?([0-9]{2}))?$")  # a timestamp's zone offset
+
+
 class _Constructor(RoundTripConstructor):
     """Round-trip constructor whose bad dates are marked errors (with a line)."""
 
     def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        zone = _ZONE.search(str(node.value))
+        if zone is not None and int(zone.group(2) or 0) > 59:  # ruamel reads +07:60 as +08:00
+            raise ConstructorError(
+                None, None, f"not a valid date or time {node.value!r} (zone minutes over 59)", node.start_mark
+            )
         try:
             return super().construct_yaml_timestamp(node, values)
         except (ValueError, OverflowError) as e:
@@ -175,6 +185,15 @@ def _plain_scalar(node: Any, path: tuple[str, ...], key: str | None, lines: Line
     if isinstance(node, bool) or node is None:
         return node
     if isinstance(node, int):
+        if not -SEED.high <= node <= SEED.high:  # 401 digits overflowed a float conversion later on
+            digits = len(str(abs(int(node))))
+            raise InputError(
+                f"integer of {digits} digits is too large",
+                file=file,
+                line=lines.get(path),
+                key=key,
+                allowed=f"integers of at most {len(str(SEED.high))} digits (a 64-bit integer)",
+            )
         return int(node)
     if isinstance(node, float):
         if not math.isfinite(node):
@@ -455,6 +474,8 @@ def parse_override(text: str) -> tuple[list[str], Any]:
             allowed="plain values",
         ) from None
     except InputError as e:
+        if "too large" in e.message:
+            raise InputError(e.message, key=key.strip(), allowed=e.allowed) from None
         if "finite" not in e.message:
             parsed = value
         else:

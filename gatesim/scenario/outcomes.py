@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from gatesim.limits import FUEL_L_PER_H, G_PER_H, HOURS, KG_PER_L, RATE_PER_H
+from gatesim.scenario.base import Share, StrictModel, Vnd
 
 __all__ = [
     "Cargo",
@@ -23,13 +26,14 @@ __all__ = [
 
 Cargo = Literal["fruit", "electronics", "other"]
 EuroStandard = Literal["euro1", "euro2", "euro3", "euro4", "euro5"]
-NonNeg = Annotated[float, Field(ge=0)]
-Share = Annotated[float, Field(ge=0, le=1)]
+RatePerH = Annotated[float, Field(**RATE_PER_H.bounds)]
+WaitH = Annotated[float, Field(**HOURS.bounds)]
+GramsPerH = Annotated[float, Field(**G_PER_H.bounds)]
 _SHARE_TOL = 1e-6
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Model(StrictModel):
+    """Unknown keys, true/false for numbers, texts and dates: gatesim/scenario/base.py."""
 
 
 class DelayCost(_Model):
@@ -41,12 +45,12 @@ class DelayCost(_Model):
     (declared value x a rate per hour, by cargo class).
     """
 
-    operating_vnd_per_h: NonNeg
-    driver_vnd_per_h: NonNeg
-    parking_vnd_per_day: NonNeg
-    reefer_fuel_vnd_per_day: NonNeg
+    operating_vnd_per_h: Vnd
+    driver_vnd_per_h: Vnd
+    parking_vnd_per_day: Vnd
+    reefer_fuel_vnd_per_day: Vnd
     reefer_cargo: list[Cargo] = Field(default_factory=lambda: cast(list[Cargo], ["fruit"]))
-    inventory_rate_per_h: dict[Cargo, NonNeg]
+    inventory_rate_per_h: dict[Cargo, RatePerH]
 
 
 class SpoilageCurve(_Model):
@@ -57,7 +61,7 @@ class SpoilageCurve(_Model):
     last share holds.
     """
 
-    wait_h: list[NonNeg] = Field(..., min_length=2)
+    wait_h: list[WaitH] = Field(..., min_length=2)
     lost_share: list[Share] = Field(..., min_length=2)
 
     @model_validator(mode="after")
@@ -86,11 +90,11 @@ class Emissions(_Model):
     """
 
     idle_share: Share
-    idle_fuel_l_per_h: NonNeg
-    co2_kg_per_l: NonNeg
+    idle_fuel_l_per_h: float = Field(..., **FUEL_L_PER_H.bounds)
+    co2_kg_per_l: float = Field(..., **KG_PER_L.bounds)
     fleet_mix: dict[EuroStandard, Share]
-    nox_g_per_idle_h: dict[EuroStandard, NonNeg]
-    pm_g_per_idle_h: dict[EuroStandard, NonNeg]
+    nox_g_per_idle_h: dict[EuroStandard, GramsPerH]
+    pm_g_per_idle_h: dict[EuroStandard, GramsPerH]
 
     @model_validator(mode="after")
     def _mix(self) -> Emissions:

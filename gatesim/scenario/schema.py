@@ -10,8 +10,6 @@ import datetime as dt
 from typing import Annotated, Literal, TypeVar, cast, get_args
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Discriminator,
     Field,
     Tag,
@@ -20,15 +18,35 @@ from pydantic import (
 )
 
 from gatesim.limits import (
-    COUNT,
     DAYS,
     DRAIN_DAYS,
-    NAME_CHARS,
+    GROWTH_PER_YEAR,
+    LANE_RATE,
+    OUTAGES_PER_DAY,
+    POSITIVE_MULTIPLIER,
+    QUEUE_COUNT,
     REPLICATIONS,
+    SCHEDULE_WINDOWS,
     SEED,
-    TEXT_CHARS,
+    SPACING_M,
+    VND_PER_USD,
     WARMUP_DAYS,
-    YEAR,
+)
+from gatesim.limits import MONEY_USD as _USD
+from gatesim.scenario.base import (
+    Count,
+    Cv,
+    DelayH,
+    Duration,
+    Hour,
+    Minutes,
+    Multiplier,
+    PerDay,
+    PositiveCount,
+    Share,
+    StrictModel,
+    Vnd,
+    Weight,
 )
 from gatesim.scenario.checks import (
     cargo_mix_complete,
@@ -64,6 +82,7 @@ __all__ = [
     "Regime",
     "RoadStage",
     "Route",
+    "SkipRule",
     "RunSettings",
     "Scenario",
     "Season",
@@ -84,65 +103,11 @@ Channel = Literal["green", "yellow", "red"]
 DIRECTIONS: tuple[Direction, ...] = get_args(Direction)
 CHANNELS: tuple[Channel, ...] = get_args(Channel)
 CARGO_CLASSES: tuple[Cargo, ...] = get_args(Cargo)
-NonNeg = Annotated[float, Field(ge=0)]
 _Key = TypeVar("_Key", bound=str)  # a dict key: str or one of the Literals above
-Share = Annotated[float, Field(ge=0, le=1)]
 
 
-# Limits every model shares (checked in _Model before a field is parsed): values
-# that would pass a type check and then crash or exhaust the model.
-# (the bounds and their reasons: gatesim/limits.py)
-MAX_TEXT = TEXT_CHARS.high
-MAX_NAME = NAME_CHARS.high
-MAX_COUNT = COUNT.high
-YEARS = (YEAR.low, YEAR.high)
-_COUNT_FIELDS = ("servers", "lanes", "capacity_trucks", "daily_capacity")
-
-
-def _allows(ann: object, kinds: tuple[type, ...]) -> bool:
-    """Whether a field annotation (through Annotated, unions, lists, dicts) admits one of ``kinds``."""
-    if ann in kinds:
-        return True
-    return any(_allows(a, kinds) for a in get_args(ann) if not isinstance(a, (str, int, float)))
-
-
-def _has_bool(value: object) -> bool:
-    if isinstance(value, bool):
-        return True
-    if isinstance(value, dict):
-        return any(_has_bool(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_bool(v) for v in value)
-    return False
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _shared_limits(cls, data: object) -> object:
-        """true/false is not a number (``lanes: true`` ran with one lane); sizes, texts, dates bounded."""
-        if not isinstance(data, dict):
-            return data
-        for key, value in data.items():
-            field = cls.model_fields.get(key) if isinstance(key, str) else None
-            if field is None:
-                continue
-            ann = field.annotation
-            numeric = _allows(ann, (int, float)) and not _allows(ann, (bool,))
-            if numeric and _has_bool(value):
-                raise ValueError(f"{key}: must be a number, not true/false")
-            count = key in _COUNT_FIELDS and isinstance(value, (int, float)) and not isinstance(value, bool)
-            if count and value > MAX_COUNT:
-                raise ValueError(f"{key}: {value:g} is more than {MAX_COUNT}")
-            if isinstance(value, str):
-                limit = MAX_NAME if key == "name" else MAX_TEXT
-                if len(value) > limit:
-                    raise ValueError(f"{key}: text of {len(value)} characters; at most {limit}")
-            if isinstance(value, dt.date) and not YEARS[0] <= value.year <= YEARS[1]:
-                raise ValueError(f"{key}: year {value.year} is outside {YEARS[0]} to {YEARS[1]}")
-        return data
+class _Model(StrictModel):
+    """Unknown keys, true/false for numbers, texts and dates: gatesim/scenario/base.py."""
 
 
 class Source(_Model):
@@ -157,8 +122,8 @@ class Hours(_Model):
     """Daily opening hours in the local time of the side that runs the stage."""
 
     tz: Literal["hanoi", "china"] = "hanoi"
-    open_h: float = Field(0.0, ge=0, le=24)
-    close_h: float = Field(24.0, ge=0, le=24)
+    open_h: Hour = 0.0
+    close_h: Hour = 24.0
 
     @model_validator(mode="after")
     def _order(self) -> Hours:
@@ -189,10 +154,10 @@ class Service(_Model):
     """
 
     dist: Literal["exponential", "lognormal", "deterministic"] = "lognormal"
-    cv: float = Field(0.5, ge=0, le=5)
-    steps_min: dict[str, NonNeg] = Field(default_factory=dict)
-    transshipment_steps_min: dict[str, NonNeg] = Field(default_factory=dict)
-    by_channel_min: dict[Channel, NonNeg] | None = None
+    cv: Cv = 0.5
+    steps_min: dict[str, Minutes] = Field(default_factory=dict)
+    transshipment_steps_min: dict[str, Minutes] = Field(default_factory=dict)
+    by_channel_min: dict[Channel, Minutes] | None = None
 
     @model_validator(mode="after")
     def _complete(self) -> Service:
@@ -230,8 +195,8 @@ class Patience(_Model):
     """
 
     dist: Literal["exponential", "fixed", "lognormal"] = "exponential"
-    mean_h: float = Field(..., gt=0)
-    cv: float = Field(0.5, ge=0, le=5)
+    mean_h: Duration
+    cv: Cv = 0.5
 
 
 class PatienceByClass(_Model):
@@ -270,11 +235,11 @@ class ScheduleEntry(_Model):
     ``servers``. Two windows of the same kind must not overlap.
     """
 
-    from_h: float = Field(0.0, ge=0, le=24)
-    to_h: float = Field(24.0, ge=0, le=24)
+    from_h: Hour = 0.0
+    to_h: Hour = 24.0
     start: dt.date | None = None
     end: dt.date | None = None
-    servers: int = Field(..., ge=0)
+    servers: Count
 
     @model_validator(mode="after")
     def _order(self) -> ScheduleEntry:
@@ -339,10 +304,10 @@ class Surge(_Model):
     They work only while the stage is open and not in an outage.
     """
 
-    queue_at_least: int = Field(..., ge=1)
-    extra_servers: int = Field(..., ge=1)
-    delay_h: float = Field(0.0, ge=0)
-    until_queue_below: int = Field(..., ge=1)
+    queue_at_least: int = Field(..., **QUEUE_COUNT.bounds)
+    extra_servers: PositiveCount  # as many as a stage may have
+    delay_h: DelayH = 0.0
+    until_queue_below: int = Field(..., **QUEUE_COUNT.bounds)
 
     @model_validator(mode="after")
     def _order(self) -> Surge:
@@ -366,7 +331,7 @@ class RandomOutages(_Model):
     """Outages at random: a Poisson process of ``rate_per_day``, each lasting a
     draw of ``duration_h``; drawn from the stage's own stream ``outages/<stage>``."""
 
-    rate_per_day: float = Field(..., gt=0)
+    rate_per_day: float = Field(..., **OUTAGES_PER_DAY.bounds)
     duration_h: Patience  # same shape: dist and mean_h (and cv)
 
 
@@ -377,7 +342,7 @@ class _QueueRules(_Model):
     priority_by: PriorityAttribute | None = None
     priority_order: list[str] | None = None
     patience_h: PatienceRule | None = None
-    server_schedule: list[ScheduleEntry] = Field(default_factory=list)
+    server_schedule: list[ScheduleEntry] = Field(default_factory=list, max_length=int(SCHEDULE_WINDOWS.high))
     surge: Surge | None = None
     outages: list[Outage] = Field(default_factory=list)
     random_outages: RandomOutages | None = None
@@ -431,11 +396,11 @@ class ServiceStage(_QueueRules):
 
     kind: Literal["service"] = "service"
     role: Literal["declaration", "fees", "handover", "acceptance", "release", "other"]
-    servers: int | None = Field(..., ge=1, description="None: unlimited")
-    daily_capacity: int | None = Field(None, ge=0)
+    servers: PositiveCount | None = Field(..., description="None: unlimited")
+    daily_capacity: Count | None = None
     hours: Hours = Hours()
     service: Service
-    travel_min: NonNeg = 0.0
+    travel_min: Minutes = 0.0
 
 
 class RoadStage(_QueueRules):
@@ -450,12 +415,12 @@ class RoadStage(_QueueRules):
 
     kind: Literal["road"]
     role: Literal["road"] = "road"
-    lanes: int | None = Field(None, ge=1)
-    lanes_by_direction: dict[Direction, Annotated[int, Field(ge=1)]] | None = None
+    lanes: PositiveCount | None = None
+    lanes_by_direction: dict[Direction, PositiveCount] | None = None  # each as many as `lanes`
     lane_use: Literal["shared", "by_direction"] = "shared"
-    per_lane_vehicles_per_h: float = Field(..., gt=0)
+    per_lane_vehicles_per_h: float = Field(..., **LANE_RATE.bounds)
     hours: Hours = Hours()
-    travel_min: NonNeg = 0.0
+    travel_min: Minutes = 0.0
 
     @model_validator(mode="before")
     @classmethod
@@ -511,17 +476,53 @@ Stage = Annotated[
 ]
 
 
+class SkipRule(_Model):
+    """A routing rule: trucks of ``classes`` (by ``by``) that reach ``stage`` between
+    ``from_h`` and ``to_h`` (Hanoi time of day) pass it by: no queue, no service, no
+    travel after it; they go on to the route's next stage at once."""
+
+    stage: str
+    by: Literal["cargo", "channel"]
+    classes: list[str] = Field(..., min_length=1)
+    from_h: float = Field(..., ge=0, le=24)
+    to_h: float = Field(..., ge=0, le=24)
+
+    @model_validator(mode="after")
+    def _valid(self) -> SkipRule:
+        unknown = sorted(set(self.classes) - set(class_values(self.by)))
+        if unknown:
+            raise ValueError(f"classes: {unknown} are not {self.by} classes {list(class_values(self.by))}")
+        if self.from_h >= self.to_h:
+            raise ValueError("to_h: must be after from_h (a window within one day)")
+        return self
+
+
 class Route(_Model):
     """The stages a truck of one direction passes, in order.
 
     A truck holds a yard slot from just before it queues at ``yard_from``
     until its service starts at ``yard_until``; waiting for a slot happens on
-    the road approach (spillback).
+    the road approach (spillback). ``skip``: routing rules, at most one per
+    stage, never at the yard's ends.
     """
 
     stages: list[str] = Field(..., min_length=1)
     yard_from: str | None = None
     yard_until: str | None = None
+    skip: list[SkipRule] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _skips(self) -> Route:
+        seen: set[str] = set()
+        for rule in self.skip:
+            if rule.stage not in self.stages or rule.stage in (self.yard_from, self.yard_until):
+                raise ValueError(
+                    f"skip: {rule.stage!r} is not one of stages other than yard_from and yard_until"
+                )
+            if rule.stage in seen:
+                raise ValueError(f"skip: two rules for {rule.stage!r} (one per stage)")
+            seen.add(rule.stage)
+        return self
 
     @model_validator(mode="after")
     def _yard_span(self) -> Route:
@@ -543,27 +544,27 @@ class Yard(_Model):
     their route's ``yard_from``..``yard_until``); exports only by default
     (labelled assumption: the baseline's yards are export parking)."""
 
-    capacity_trucks: int = Field(..., ge=1)
+    capacity_trucks: PositiveCount
     used_by: list[Direction] = Field(default_factory=lambda: cast(list[Direction], ["export"]), min_length=1)
 
 
 class Approach(_Model):
     """The public road leading to the gate, where trucks queue when the yard is full."""
 
-    lanes: int = Field(1, ge=1)
-    truck_spacing_m: float = Field(20.0, gt=0)
+    lanes: PositiveCount = 1
+    truck_spacing_m: float = Field(20.0, **SPACING_M.bounds)
 
 
 class Arrivals(_Model):
-    per_day: NonNeg
+    per_day: PerDay
     export_share: Share
     cargo_mix: dict[Direction, dict[Cargo, Share]]
     channel_shares: dict[Channel, Share]
     transshipment_share: Share
-    hourly_profile: list[NonNeg] = Field(default_factory=lambda: [1.0] * 24)
+    hourly_profile: list[Weight] = Field(default_factory=lambda: [1.0] * 24)
     # A direction listed here arrives by its own profile instead of hourly_profile.
-    hourly_profile_by_direction: dict[Direction, list[NonNeg]] = Field(default_factory=dict)
-    weekday_profile: list[NonNeg] = Field(default_factory=lambda: [1.0] * 7)
+    hourly_profile_by_direction: dict[Direction, list[Weight]] = Field(default_factory=dict)
+    weekday_profile: list[Weight] = Field(default_factory=lambda: [1.0] * 7)
 
     _hours24 = field_validator("hourly_profile")(hours24)
 
@@ -603,7 +604,7 @@ class Arrivals(_Model):
 class Gate(_Model):
     name: str
     arrivals: Arrivals
-    value_multiplier: float = Field(1.0, gt=0)
+    value_multiplier: float = Field(1.0, **POSITIVE_MULTIPLIER.bounds)
     yard: Yard | None = None
     approach: Approach = Approach()
     stages: dict[str, Stage] = Field(..., min_length=1)
@@ -645,14 +646,14 @@ class Gate(_Model):
 
 
 class CargoClass(_Model):
-    value_usd_mean: float = Field(..., gt=0)
-    value_cv: float = Field(0.8, ge=0, le=5)
+    value_usd_mean: float = Field(..., **_USD.bounds)
+    value_cv: Cv = 0.8
     tax_rate: dict[Direction, Share]
 
 
 class Fees(_Model):
-    infrastructure_vnd_per_trip: dict[Direction, NonNeg]
-    transshipment_vnd_per_truck: NonNeg
+    infrastructure_vnd_per_trip: dict[Direction, Vnd]
+    transshipment_vnd_per_truck: Vnd
 
 
 class Season(_Model):
@@ -661,7 +662,7 @@ class Season(_Model):
     name: str
     start: dt.date
     end: dt.date
-    multiplier: NonNeg
+    multiplier: Multiplier
     directions: list[Direction] = Field(default_factory=lambda: list(DIRECTIONS))
     cargo: list[Cargo] = Field(default_factory=lambda: list(CARGO_CLASSES))
 
@@ -676,14 +677,14 @@ class Regime(_Model):
     start: dt.date
     end: dt.date
     gates: list[str]
-    arrival_multiplier: NonNeg
+    arrival_multiplier: Multiplier
 
     _dates = model_validator(mode="after")(end_not_before_start)
 
 
 class Growth(_Model):
-    volume_multiplier: float = Field(1.0, ge=0)
-    per_year: float = Field(0.0, ge=-0.99, le=10)
+    volume_multiplier: Multiplier = 1.0
+    per_year: float = Field(0.0, **GROWTH_PER_YEAR.bounds)
 
 
 class Calendar(_Model):
@@ -704,7 +705,7 @@ class RunSettings(_Model):
 
 
 class Economy(_Model):
-    vnd_per_usd: float = Field(..., gt=0)
+    vnd_per_usd: float = Field(..., **VND_PER_USD.bounds)
     # what delay costs (gatesim/scenario/outcomes.py); absent: those columns are empty
     delay_cost: DelayCost | None = None
     spoilage: dict[Cargo, SpoilageCurve] | None = None
@@ -713,7 +714,7 @@ class Economy(_Model):
 class Targets(_Model):
     """2026 customs revenue targets of Customs Region VI, VND."""
 
-    revenue_2026_vnd: dict[str, NonNeg] = Field(default_factory=dict)
+    revenue_2026_vnd: dict[str, Vnd] = Field(default_factory=dict)
 
 
 class Scenario(_Model):

@@ -15,14 +15,15 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from gatesim.errors import InputError
-from gatesim.limits import DAYS, REPLICATIONS, SEED, SWEEP_POINTS
-from gatesim.scenario.checked import first_error
+from gatesim.limits import DAYS, REPLICATIONS, SEED, SWEEP_POINTS, VALUE, VALUE_STEP
+from gatesim.scenario.base import StrictModel
+from gatesim.scenario.checked import first_error, message_of
 from gatesim.scenario.load import apply_overrides, load_scenario, read_yaml, validate
 from gatesim.scenario.schema import Scenario
 
@@ -40,22 +41,22 @@ __all__ = [
 ]
 
 MAX_POINTS = SWEEP_POINTS.high  # why: gatesim/limits.py
-Scalar = int | float | bool | str
+# A value of a scenario key: numbers within VALUE (each point is then checked by the scenario)
+Scalar = Annotated[int, Field(**VALUE.bounds)] | Annotated[float, Field(**VALUE.bounds)] | bool | str
+_VALUE = VALUE.bounds
 _KEY_PATH = r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$"
 _NOT_PARAMETERS = ("run", "name", "extends")
 
 
-class Param(BaseModel):
+class Param(StrictModel):
     """One varied parameter: ``values``, or ``start/stop/step`` (stop included), or ``low/high`` (LHS)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
     values: list[Scalar] | None = Field(None, min_length=1)
-    start: int | float | None = None
-    stop: int | float | None = None
-    step: int | float | None = Field(None, gt=0)
-    low: int | float | None = None
-    high: int | float | None = None
+    start: int | float | None = Field(None, **_VALUE)
+    stop: int | float | None = Field(None, **_VALUE)
+    step: int | float | None = Field(None, **VALUE_STEP.bounds)
+    low: int | float | None = Field(None, **_VALUE)
+    high: int | float | None = Field(None, **_VALUE)
 
     @model_validator(mode="after")
     def _one_form(self) -> Param:
@@ -111,9 +112,7 @@ def _round(x: float) -> float:
     return float(f"{x:.12g}")
 
 
-class SweepSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class SweepSpec(StrictModel):
     name: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]+$")
     description: str = ""
     base: str = Field(..., min_length=1)
@@ -250,8 +249,10 @@ def expand(spec: SweepSpec, seed: int = 0) -> list[dict[str, Any]]:
     return points
 
 
-def _spec_error(err: ValidationError, lines: dict[tuple[str, ...], int], file: str) -> InputError:
-    e, loc, line, given = first_error(err, lines, ("function-", "list[", "Param"))
+def _spec_error(
+    err: ValidationError, lines: dict[tuple[str, ...], int], file: str, data: Any = None
+) -> InputError:
+    e, loc, line, given = first_error(err, lines, ("function-", "list[", "Param"), data)
     key = ".".join(loc) or None
     if e["type"] == "extra_forbidden":
         owner = Param if len(loc) >= 3 and loc[0] == "parameters" else SweepSpec
@@ -259,10 +260,8 @@ def _spec_error(err: ValidationError, lines: dict[tuple[str, ...], int], file: s
         guess = difflib.get_close_matches(loc[-1], allowed, n=1)
         hint = f" (did you mean {guess[0]!r}?)" if guess else ""
         return InputError(f"unknown key{hint}", file=file, line=line, key=key, allowed=", ".join(allowed))
-    if e["type"] == "missing":
-        return InputError("required key is missing", file=file, line=line, key=key)
-    msg = e["msg"].removeprefix("Value error, ")
-    return InputError(msg, file=file, line=line, key=key, given=given)
+    msg, allowed_ = message_of(e)
+    return InputError(msg, file=file, line=line, key=key, given=given, allowed=allowed_)
 
 
 def _override(key: str, value: Any) -> str:
@@ -292,7 +291,7 @@ def load_sweep(
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as err:
-        raise _spec_error(err, lines, file) from None
+        raise _spec_error(err, lines, file, data) from None
     base_path = path.parent / spec.base
     if not base_path.is_file():
         raise InputError(

@@ -141,15 +141,17 @@ def build_sweep(
     seed: int,
     baseline_world: bool = False,
     bases: list[Variant] | None = None,
+    run_base: bool = True,
 ) -> Sweep:
     """Every (world, variant) as a sweep point; ``bases``: extra paired bases (a growth base, say).
 
     ``baseline_world``: the variants as shipped too, as world :data:`BASELINE_WORLD`.
+    ``run_base``: False when no proposal is paired with ``base`` (it still defines the worlds).
     """
     import hashlib
 
     points: list[Point] = []
-    variants = [base, *(bases or []), *proposals]
+    variants = [*([base] if run_base else []), *(bases or []), *proposals]
     if baseline_world:
         for v in variants:
             points.append(

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 
 from gatesim.errors import InputError
-from gatesim.limits import ASSESS_DAYS, ASSESS_REPLICATIONS, WORKERS, WORLDS
+from gatesim.limits import ASSESS_DAYS, ASSESS_REPLICATIONS, SEED, WORKERS, WORLDS
 
-__all__ = ["command", "depends_on", "effects_markdown", "format_effects", "paired_bases"]
+__all__ = ["command", "depends_on", "effects_markdown", "format_effects", "paired_bases", "prepare_out_dir"]
 
 
 def paired_bases(base, variants: list) -> tuple[list, dict[str, str]]:
@@ -110,7 +110,8 @@ def effects_markdown(eff: pd.DataFrame, kpis: list[str], gates: dict[str, str] |
     return "\n".join(lines)
 
 
-def _check_ranges(worlds, days, replications, workers) -> None:
+def _check_ranges(worlds, days, replications, workers, seed=None) -> None:
+    SEED.check("--seed", seed)
     WORLDS.check("--worlds", worlds)
     ASSESS_DAYS.check("--days", days)
     ASSESS_REPLICATIONS.check("--replications", replications)
@@ -137,7 +138,7 @@ def _load_variants(proposals, base_sc) -> list:
     return variants
 
 
-def _out_dir(out: str, force: bool) -> Path:
+def prepare_out_dir(out: str, force: bool) -> Path:
     """``--out``: new, or an assessment's directory (resumed; replaced with ``--force``).
 
     ``--force`` deletes nothing here: the sweep runner builds the new runs in a
@@ -167,13 +168,23 @@ def _out_dir(out: str, force: bool) -> Path:
     "--out", "out", required=True, type=click.Path(file_okay=False), help="Output directory (resumable)."
 )
 @click.option(
-    "--worlds", type=int, help="Use N plausible sets spread evenly over the ensemble. Default: all."
+    "--worlds",
+    type=int,
+    help=f"Use N plausible sets spread evenly over the ensemble ({WORLDS.low}-{WORLDS.high}; "
+    "above the ensemble's size: all, and said). Default: all.",
 )
-@click.option("--days", type=int, help="Days per run (1-366). Default: BASE's run.days.")
 @click.option(
-    "--replications", "-r", type=int, default=3, show_default=True, help="Replications per world (1-100)."
+    "--days", type=int, help=f"Days per run ({ASSESS_DAYS.low}-{ASSESS_DAYS.high}). Default: BASE's run.days."
 )
-@click.option("--seed", type=int, help="Base seed. Default: BASE's run.seed.")
+@click.option(
+    "--replications",
+    "-r",
+    type=int,
+    default=3,
+    show_default=True,
+    help=f"Replications per world ({ASSESS_REPLICATIONS.low}-{ASSESS_REPLICATIONS.high}).",
+)
+@click.option("--seed", type=int, help="Base seed (integer >= 0). Default: BASE's run.seed.")
 @click.option("--workers", "-j", type=int, help="Local worker processes. Default: all cores.")
 @click.option("--scheduler", metavar="tcp://HOST:PORT", help="Run the tasks on this dask scheduler.")
 @click.option("--force", is_flag=True, help="Replace a directory holding another assessment.")
@@ -197,7 +208,7 @@ def command(
     from gatesim.trust.ensemble import load_ensemble
     from gatesim.trust.priors import default_priors_path, load_priors
 
-    _check_ranges(worlds, days, replications, workers)
+    _check_ranges(worlds, days, replications, workers, seed)
     from gatesim.outputs import check_not_input
 
     # --force clears the directory: never one holding (or inside) an input
@@ -210,7 +221,12 @@ def command(
     check_base(ens, base_res, base, priors)
     variants = _load_variants(proposals, base_sc)
     extra, pairs = paired_bases(Variant(BASE, base, base_res), variants)
+    from gatesim.trust.checks import check_ensemble, check_worlds
+
+    check_worlds(ens, worlds, lambda m: click.echo(m, err=True))
+    check_ensemble(ens, priors, base_res)  # every row, before anything is written
     chosen = ens.worlds(priors, worlds)
+    check_ensemble(ens, priors, base_res, chosen)
     sweep = build_sweep(
         Variant(BASE, base, base_res),
         variants,
@@ -221,7 +237,7 @@ def command(
         base_sc.run.seed if seed is None else seed,
         bases=extra,
     )
-    out_dir = _out_dir(out, force)
+    out_dir = prepare_out_dir(out, force)
     click.echo(
         f"assess: {len(chosen)} worlds x {1 + len(extra) + len(variants)} variants x {replications} replications = "
         f"{len(sweep.tasks)} tasks, {sweep.days} days each",

@@ -44,8 +44,9 @@ def load_ensemble(path: str | Path) -> Ensemble:
     path = Path(path)
     file = str(path)
     if not path.is_file():
+        what = "not found" if not path.exists() else "is not a regular file (a directory, FIFO or device)"
         raise InputError(
-            "ensemble file not found", file=file, allowed="ensemble.csv written by gatesim calibrate --fit"
+            f"ensemble file {what}", file=file, allowed="ensemble.csv written by gatesim calibrate --fit"
         )
     try:
         df = pd.read_csv(path, keep_default_na=True)

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from gatesim.errors import InputError
-from gatesim.outputs import write_csv, write_json, write_text
+from gatesim.outputs import clear_scratch, write_csv, write_json, write_text
 from gatesim.resumable import check_resumable
 from gatesim.run import scenario_hash
 from gatesim.sweep.spec import latin_hypercube
@@ -55,6 +55,7 @@ class FitConfig:
     waves: int = 2
     cut: float = 3.0
     replications: int = 3  # per set: each set's own simulation sd
+    max_draws: int = 10  # screened batches of sets_per_wave draws per wave, at most
     predict_members: int = 40
     seed: int = 20260101
 
@@ -161,6 +162,9 @@ def _replace_fit(targets, priors, resolved, out: Path, cfg, runner, identity, on
             mine = None
         if mine is None or mine.get("identity") != identity:
             shutil.rmtree(new)  # our own scratch, of another replacement (or damaged): start it over
+            on_note(f"removed {new}: the unfinished replacement of another fit")
+        else:
+            on_note(f"resuming the replacement cut short in {new}")
     result = run_fit(targets, priors, resolved, new, cfg, runner, force=False, on_note=on_note)
     swap_dir(new, out, ours=_is_fit_dir)
     return result
@@ -241,20 +245,57 @@ def _judge(frame: pd.DataFrame, values: pd.DataFrame, fit_t: list, replications:
         )
 
 
-def _screen_columns(frame, priors, resolved, sets, targets) -> None:
-    """The capacity arithmetic of every set of the wave (columns util_max, util_at, screened_out)."""
+def _draw(priors: Priors, plausible: pd.DataFrame, cfg: FitConfig, wave: int, batch: int) -> np.ndarray:
+    """Batch ``batch`` of a wave's candidate points in the unit cube (batch 0: the wave's own seed)."""
+    seed = cfg.seed + wave if batch == 0 else (cfg.seed + wave) * 1000 + batch
+    if wave == 1:
+        return latin_hypercube(len(priors.names), cfg.sets_per_wave, seed)
+    return _perturbed(priors, plausible, cfg.sets_per_wave, seed)
+
+
+def _local_workers(runner: Runner) -> int:
+    """Processes for the screen: the fit's local workers (all cores by default; 1 on a dask run)."""
+    import os
+
+    if runner.scheduler is not None:
+        return 1
+    if runner.workers:
+        return int(runner.workers)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _screened_wave(priors, resolved, targets, cfg, wave, plausible, first_id, workers=1) -> pd.DataFrame:
+    """The wave's draws, screened by capacity arithmetic: up to ``sets_per_wave`` that can clear their
+    arrivals (simulated), drawn in batches until there are that many or ``max_draws`` x as many were
+    drawn. The screen costs no simulation, so most of the prior box (which cannot carry January's
+    traffic) is ruled out for nothing and the simulations go to sets that can."""
     from gatesim.trust.stability import screen
 
-    frame["util_max"], frame["util_at"], frame["screened_out"] = np.nan, "", False
-    frame["stable"], frame["grows_at"], frame["growth_per_day"] = pd.NA, "", np.nan
-    if targets.stability is None:
-        return
-    for r in screen(priors, resolved, sets, targets):
-        frame.loc[r["set_id"], ["util_max", "util_at", "screened_out"]] = [
-            r["util_max"],
-            r["util_at"],
-            r["overloaded"],
-        ]
+    parts, kept, next_id = [], 0, first_id
+    batches = 1 if targets.stability is None else cfg.max_draws
+    for batch in range(batches):
+        sets = _sets(priors, _draw(priors, plausible, cfg, wave, batch), next_id, wave)
+        next_id += len(sets)
+        frame = pd.DataFrame(sets).set_index("set_id")
+        frame["util_max"], frame["util_at"], frame["screened_out"] = np.nan, "", False
+        if targets.stability is not None:
+            for r in screen(priors, resolved, sets, targets, workers):
+                frame.loc[r["set_id"], ["util_max", "util_at", "screened_out"]] = [
+                    r["util_max"],
+                    r["util_at"],
+                    r["overloaded"],
+                ]
+        cum = (~frame["screened_out"].astype(bool)).cumsum().to_numpy()
+        need = cfg.sets_per_wave - kept
+        if cum[-1] >= need:  # drop the draws after the one that completes the wave
+            frame = frame.iloc[: int(np.argmax(cum >= need)) + 1]
+        parts.append(frame)
+        kept += int((~frame["screened_out"].astype(bool)).sum())
+        if kept >= cfg.sets_per_wave:
+            break
+    out = pd.concat(parts)
+    out["stable"], out["grows_at"], out["growth_per_day"] = pd.NA, "", np.nan
+    return out
 
 
 def _long_run(frame, priors, resolved, targets, out, cfg, runner, on_note, used, tag) -> None:
@@ -337,6 +378,7 @@ def run_fit(
     identity = _identity(resolved, priors, targets, cfg)
     if force and _holds_another_fit(out, identity):
         return _replace_fit(targets, priors, resolved, out, cfg, runner, identity, on_note)
+    clear_scratch(out, "fit-new", on_note)  # a killed --force's scratch: said and cleared
     prepare_fit_dir(out, identity, force)
     fit_t = targets.with_role("fit")
     if not fit_t:
@@ -352,20 +394,19 @@ def run_fit(
     plausible = pd.DataFrame()
     next_id = 0
     for wave in range(1, cfg.waves + 1):
-        if wave == 1:
-            u = latin_hypercube(len(priors.names), cfg.sets_per_wave, cfg.seed + wave)
-        else:
-            u = _perturbed(priors, plausible, cfg.sets_per_wave, cfg.seed + wave)
-        sets = _sets(priors, u, next_id, wave)
-        next_id += len(sets)
+        # 1. capacity arithmetic: a draw that cannot clear its arrivals is not simulated
+        frame = _screened_wave(
+            priors, resolved, targets, cfg, wave, plausible, next_id, _local_workers(runner)
+        )
+        next_id = int(frame.index.max()) + 1
+        kept = [
+            {"set_id": int(i), "wave": wave, **{k: r[k] for k in priors.names}}
+            for i, r in frame[~frame["screened_out"].astype(bool)].iterrows()
+        ]
         # a later wave's design depends on the implausibility cut: kept under its own hash
         tag = (
-            "" if wave == 1 else "-" + hashlib.sha256(json.dumps(sets, default=str).encode()).hexdigest()[:8]
+            "" if wave == 1 else "-" + hashlib.sha256(json.dumps(kept, default=str).encode()).hexdigest()[:8]
         )
-        frame = pd.DataFrame(sets).set_index("set_id")
-        # 1. capacity arithmetic: a set that cannot clear its arrivals is not simulated
-        _screen_columns(frame, priors, resolved, sets, targets)
-        kept = [s for s in sets if not bool(frame.loc[s["set_id"], "screened_out"])]
         # 2. the targets, on cfg.replications replications of each kept set
         values = evaluate(
             f"wave{wave}",
@@ -381,7 +422,7 @@ def run_fit(
             on_note,
         )
         _judge(frame, values, fit_t, cfg.replications)
-        if wave == 1:
+        if wave == 1 and kept:  # judged over the simulated sets only
             discrepant = [tid for tid in fit_ids if not (frame[f"I_{tid}"] <= cfg.cut).any()]
             for tid in discrepant:
                 on_note(

@@ -21,9 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from gatesim.errors import InputError
+from gatesim.limits import VALUE
+from gatesim.scenario.base import StrictModel
 from gatesim.scenario.checked import line_of, read_checked
 from gatesim.scenario.explain import has_key
 from gatesim.scenario.load import apply_overrides, validate
@@ -32,14 +34,17 @@ from gatesim.scenario.schema import Scenario
 __all__ = ["Prior", "Priors", "default_priors_path", "load_priors"]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Model(StrictModel):
+    """Unknown keys, true/false for numbers, texts: gatesim/scenario/base.py."""
+
+
+_VALUE = VALUE.bounds  # a scenario value: checked against the scenario at both ends (gatesim/trust/checks.py)
 
 
 class Prior(_Model):
     paths: list[str] = Field(..., min_length=1)
-    low: float | None = None
-    high: float | None = None
+    low: float | None = Field(None, **_VALUE)
+    high: float | None = Field(None, **_VALUE)
     choices: dict[str, Any] | None = None
     covers: list[str] = Field(default_factory=list)
     reason: str = Field(..., min_length=1)
@@ -69,6 +74,8 @@ class Prior(_Model):
             raise ValueError("low and high must be finite numbers")
         if self.low > self.high:
             raise ValueError(f"low ({self.low:g}) is above high ({self.high:g})")
+        if self.integer and math.ceil(self.low) > math.floor(self.high):
+            raise ValueError(f"integer: no integer lies between low ({self.low:g}) and high ({self.high:g})")
         return self
 
     @property
@@ -96,8 +103,9 @@ class Prior(_Model):
             return names[min(int(u * len(names)), len(names) - 1)]
         low, high = self.span()
         x = low + u * (high - low)
-        if self.integer:
-            return int(min(low + math.floor(u * (high - low + 1)), high))
+        if self.integer:  # the integers inside [low, high] in equal strata
+            lo, hi = math.ceil(low), math.floor(high)
+            return int(min(lo + math.floor(u * (hi - lo + 1)), hi))
         return float(f"{x:.6g}")
 
     def quantile(self, value: Any) -> float:
@@ -112,8 +120,8 @@ class Prior(_Model):
 
 class Held(_Model):
     path: str | None = None
-    low: float
-    high: float
+    low: float = Field(..., **_VALUE)
+    high: float = Field(..., **_VALUE)
     held: str = Field(..., min_length=1)
     reason: str = Field(..., min_length=1)
 
@@ -159,8 +167,33 @@ class Priors:
         return out
 
     def apply(self, resolved: dict, params: dict[str, Any], extra: Sequence[str] = ()) -> Scenario:
-        data = apply_overrides(copy.deepcopy(resolved), [*extra, *self.overrides(params)])
+        """The scenario with ``extra`` overrides and then ``params`` set.
+
+        The parameters' values are set on the data directly rather than written as
+        ``--set`` text and read back (the same values: numbers, names, lists), which
+        spares a YAML parse per key path and set: the screen applies thousands.
+        """
+        data = apply_overrides(copy.deepcopy(resolved), list(extra))
+        for name, v in params.items():
+            for path, value in self.varied[name].path_values(v):
+                _set_path(data, path, copy.deepcopy(value))
         return validate(data, file="<parameter set>")
+
+
+def _set_path(data: dict, path: str, value: Any) -> None:
+    """Set a dotted key path in plain scenario data (mappings created on the way, as ``--set`` does)."""
+    keys = path.split(".")
+    node = data
+    for k in keys[:-1]:
+        nxt = node.get(k)
+        if not isinstance(nxt, dict):
+            if k in node:
+                raise InputError(
+                    "key path goes through a non-mapping", key=path, allowed="a path of mapping keys"
+                )
+            nxt = node[k] = {}
+        node = nxt
+    node[keys[-1]] = value
 
 
 def default_priors_path(scenario_path: str | Path) -> Path:
@@ -239,9 +272,11 @@ def _check_ends(parsed: _File, resolved: dict, lines: dict, file: str) -> None:
         else:
             values = [p.value(0.0), p.value(1.0 - 1e-12)]
         for v in values:
-            sets = [f"{path}={json.dumps(x, default=str)}" for path, x in p.path_values(v)]
+            data = copy.deepcopy(resolved)
             try:
-                validate(apply_overrides(copy.deepcopy(resolved), sets), file=file)
+                for path, x in p.path_values(v):
+                    _set_path(data, path, copy.deepcopy(x))
+                validate(data, file=file)
             except InputError as e:
                 raise InputError(
                     f"at {v!r} the scenario is invalid ({e.key}: {e.message})",

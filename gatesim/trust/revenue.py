@@ -40,40 +40,56 @@ def tax_growth_by_world(worlds: list[int], low: float, high: float) -> dict[int,
     return {w: round(low + (n - i - 0.5) / n * (high - low), 4) for i, w in enumerate(worlds)}
 
 
+def _per_world(df: pd.DataFrame, column: str, growth: dict[int, float] | None) -> pd.DataFrame:
+    """(world, gate) annual totals of ``column``, scaled by the world's per-truck growth over the year."""
+    annual = pd.to_numeric(df[column], errors="coerce") / df["days"] * 365.0
+    if growth:
+        annual = annual * df["world"].map(lambda w: mean_growth_factor(growth.get(int(w), 0.0)))
+    return df.assign(annual=annual).groupby(["world", "gate"])["annual"].mean().unstack("gate")
+
+
+def _spread(per_world: pd.DataFrame, name: str, unit: str) -> dict[str, dict[str, float]]:
+    return {
+        g: {
+            f"annual_{name}_median_{unit}": float(np.median(v)),
+            f"annual_{name}_p05_{unit}": float(np.quantile(v, 0.05)),
+            f"annual_{name}_p95_{unit}": float(np.quantile(v, 0.95)),
+        }
+        for g, v in ((g, per_world[g].to_numpy(float)) for g in per_world.columns)
+    }
+
+
 def revenue_summary(
     results: pd.DataFrame,
     targets_vnd: dict[str, float],
     basis: RevenueBasis | None = None,
-    tax_growth: dict[int, float] | None = None,
+    growth: dict[str, dict[int, float]] | None = None,
 ) -> pd.DataFrame:
-    """Per gate, the basis gates and all modelled gates: annual tax over worlds (median, 5%, 95%),
-    and the basis gates against each target (:func:`share_of_target`'s definition)."""
+    """Per gate, the basis gates and all modelled gates: annual tax (and declared value, when the
+    results have it) over worlds (median, 5%, 95%), each with its own per-truck growth
+    (``growth["tax"]``, ``growth["value"]``: world -> rate), and the basis gates against each
+    target (:func:`share_of_target`'s definition)."""
     basis = basis or load_revenue_basis()
+    growth = growth or {}
     df = results.copy()
-    df["revenue_vnd"] = pd.to_numeric(df["revenue_vnd"], errors="coerce")
     df["days"] = pd.to_numeric(df["days"], errors="coerce")
-    df["annual_vnd"] = df["revenue_vnd"] / df["days"] * 365.0
-    if tax_growth:
-        factor = df["world"].map(lambda w: mean_growth_factor(tax_growth.get(int(w), 0.0)))
-        df["annual_vnd"] = df["annual_vnd"] * factor
-    per_world = df.groupby(["world", "gate"])["annual_vnd"].mean().unstack("gate")
+    per_world = _per_world(df, "revenue_vnd", growth.get("tax"))
     have = [g for g in basis.gates if g in per_world.columns]
     basis_col = "+".join(basis.gates)
     if len(have) == len(basis.gates):
         per_world[basis_col] = per_world[have].sum(axis=1)
     per_world["all_modelled"] = per_world[[c for c in per_world.columns if c != basis_col]].sum(axis=1)
-    rows = []
-    for gate in per_world.columns:
-        v = per_world[gate].to_numpy(float)
-        rows.append(
-            {
-                "gate": gate,
-                "worlds": int(v.size),
-                "annual_tax_median_vnd": float(np.median(v)),
-                "annual_tax_p05_vnd": float(np.quantile(v, 0.05)),
-                "annual_tax_p95_vnd": float(np.quantile(v, 0.95)),
-            }
-        )
+    tax = _spread(per_world, "tax", "vnd")
+    value: dict[str, dict[str, float]] = {}
+    if "value_usd" in df:
+        pv = _per_world(df, "value_usd", growth.get("value"))
+        if len(have) == len(basis.gates):
+            pv[basis_col] = pv[have].sum(axis=1)
+        pv["all_modelled"] = pv[[c for c in pv.columns if c != basis_col]].sum(axis=1)
+        value = _spread(pv, "value", "usd")
+    rows = [
+        {"gate": g, "worlds": int(per_world[g].size), **tax[g], **value.get(g, {})} for g in per_world.columns
+    ]
     out = pd.DataFrame(rows)
     if basis_col not in per_world:
         return out  # the published share's gates are not all modelled: no comparison
@@ -135,6 +151,10 @@ def command(ensemble, base, out, worlds, workers, scheduler, quiet) -> None:
     sc, res = load_scenario(Path(base))
     priors = load_priors(default_priors_path(base), sc, res)
     check_base(ens, res, base, priors)
+    from gatesim.trust.checks import check_ensemble, check_worlds
+
+    check_worlds(ens, worlds, lambda m: click.echo(m, err=True))
+    check_ensemble(ens, priors, res, ens.worlds(priors, worlds))  # every row, before anything is written
     growth = priors.ranges.get("growth")
     lo, hi = (growth.low, growth.high) if growth is not None else (0.0, 0.0)
     year = [
@@ -191,13 +211,20 @@ def command(ensemble, base, out, worlds, workers, scheduler, quiet) -> None:
         bar[0].__exit__(None, None, None)
     basis = load_revenue_basis()
     t_lo, t_hi = basis.per_truck_growth.get("tax", (0.0, 0.0))
-    tax_growth = tax_growth_by_world([int(p.params["world"]) for p in points], t_lo, t_hi)
-    summary = revenue_summary(outcome.results, dict(sc.targets.revenue_2026_vnd), basis, tax_growth)
+    worlds = [int(p.params["world"]) for p in points]
+    v_lo, v_hi = basis.per_truck_growth.get("value", (0.0, 0.0))
+    # value and tax per truck rose together in 2025: stratified in the same order
+    per_truck = {
+        "tax": tax_growth_by_world(worlds, t_lo, t_hi),
+        "value": tax_growth_by_world(worlds, v_lo, v_hi),
+    }
+    summary = revenue_summary(outcome.results, dict(sc.targets.revenue_2026_vnd), basis, per_truck)
     write_csv(Path(out) / "revenue_2026.csv", summary)
     with pd.option_context("display.width", 200, "display.max_columns", 30):
         click.echo(summary.to_string(index=False))
     click.echo(
-        f"tax per truck grows {t_lo:.0%}-{t_hi:.0%} over 2026 across the worlds (seeds/revenue_2025.yaml); "
+        f"per truck over 2026, across the worlds: tax {t_lo:.0%}-{t_hi:.0%}, declared value "
+        f"{v_lo:.0%}-{v_hi:.0%} (seeds/revenue_2025.yaml); "
         f"vs_<target>: {' + '.join(basis.gates)} over the target x their 2025 share ({basis.share:.3f} ± {basis.share_sd})"
     )
     click.echo(basis.disagreement())

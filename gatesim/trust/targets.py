@@ -29,20 +29,33 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from gatesim.errors import InputError
+from gatesim.limits import DISCREPANCY_SD, SD, VALUE
+from gatesim.scenario.base import StrictModel
 from gatesim.scenario.checked import line_of, read_checked
 from gatesim.scenario.schema import DIRECTIONS
 from gatesim.trust.measure import RULE_ARGS, RULES, required_args
+
+# The totals gatesim.projections.periods.period_totals gives per gate (period_total, period_share).
+PERIOD_COLUMNS = (
+    "crossings",
+    "value_usd",
+    "value_usd_import",
+    "value_usd_export",
+    "revenue_vnd",
+    "fees_vnd",
+    "waiting_at_20h",
+)
 
 __all__ = ["TARGETS_PATH", "Experiment", "Stability", "Target", "Targets", "load_targets"]
 
 TARGETS_PATH = Path(__file__).resolve().parents[2] / "seeds" / "congestion_targets.yaml"
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Model(StrictModel):
+    """Unknown keys, true/false for numbers, texts: gatesim/scenario/base.py."""
 
 
 class Experiment(_Model):
@@ -82,9 +95,9 @@ class Target(_Model):
     id: str = Field(..., pattern=r"^[A-Za-z0-9_]+$")
     what: str
     counts: str
-    value: float
-    sd: float = Field(..., gt=0)
-    discrepancy_sd: float = Field(0.0, ge=0)
+    value: float = Field(..., **VALUE.bounds)
+    sd: float = Field(..., **SD.bounds)
+    discrepancy_sd: float = Field(0.0, **DISCREPANCY_SD.bounds)
     unit: str
     period: str
     source: str
@@ -180,6 +193,14 @@ def _check_named(t: Target, stages: list[str] | None, key: str, where: dict[str,
                 allowed="a number of hours from 0 to 24",
                 **where,
             )
+    if "column" in t.args and t.args["column"] not in PERIOD_COLUMNS:
+        raise InputError(
+            "no such period total",
+            key=f"{key}.column",
+            given=t.args["column"],
+            allowed=", ".join(PERIOD_COLUMNS),
+            **where,
+        )
     if "direction" in t.args and t.args["direction"] not in DIRECTIONS:
         raise InputError(
             "no such direction",

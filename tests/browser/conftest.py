@@ -5,22 +5,11 @@ Playwright or Chromium is absent (.ci/browser-setup installs both on a fresh mac
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-
-CHROMIUM = os.environ.get("GATESIM_CHROMIUM", "/usr/bin/chromium")
-# no sandbox (root in CI), no GPU, and nothing Chromium itself would fetch from the network
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-WIDTH, HEIGHT = 1200, 900
+from chromium import CHROMIUM, CHROMIUM_ARGS, HEIGHT, WIDTH
 
 
 @dataclass
@@ -37,10 +26,6 @@ class Watched:
         return [u for u in self.requests if not u.startswith(local)]
 
 
-def launch(playwright):
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-
-
 @pytest.fixture(scope="session")
 def browser():
     sync_api = pytest.importorskip(
@@ -49,7 +34,7 @@ def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium not at {CHROMIUM} (Debian: apt-get install chromium; or set GATESIM_CHROMIUM)")
     with sync_api.sync_playwright() as p:
-        b = launch(p)
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
 

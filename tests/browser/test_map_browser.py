@@ -15,14 +15,14 @@ from shots import ink, not_blank
 from gatesim.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
-BASELINE = ROOT / "scenarios" / "baseline_2026.yaml"
+FRUIT = ROOT / "scenarios" / "fruit_season_peak.yaml"  # queues spill onto the roads
 
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("map") / "run"
     res = CliRunner().invoke(
-        main, ["run", str(BASELINE), "--days", "1", "-r", "1", "--out", str(out), "-q", "--report"]
+        main, ["run", str(FRUIT), "--days", "1", "-r", "1", "--out", str(out), "-q", "--report"]
     )
     assert res.exit_code == 0, res.output
     return out
@@ -80,6 +80,7 @@ def test_scrubbed_to_three_instants_the_counts_are_gatesim_state(open_page, run_
 
 def test_play_moves_the_clock_and_pause_stops_it(open_page, run_dir):
     page = open_page((run_dir / "map.html").as_uri()).page
+    page.evaluate(_SCRUB, 0)
     page.click("#play")
     page.wait_for_function("gatesimMap.frame > 3")
     page.click("#play")  # pause
@@ -90,7 +91,11 @@ def test_play_moves_the_clock_and_pause_stops_it(open_page, run_dir):
 
 def test_screenshot_is_a_picture_and_the_check_can_fail(open_page, run_dir):
     page = open_page((run_dir / "map.html").as_uri()).page
-    page.evaluate(_SCRUB, page.evaluate("gatesimMap.frames") // 2)
+    page.evaluate(_SCRUB, page.evaluate("gatesimMap.peakFrame()"))
+    on_roads = page.evaluate(
+        "Array.from(document.querySelectorAll('#counters tbody tr')).reduce((a, tr) => a + Number(tr.children[1].textContent), 0)"
+    )
+    assert on_roads > 0  # the busiest instant has trucks queued on the approach roads
     shot = page.screenshot()
     assert not_blank(shot), ink(shot)
     canvas = page.locator("#map").screenshot()
@@ -101,3 +106,20 @@ def test_screenshot_is_a_picture_and_the_check_can_fail(open_page, run_dir):
         (Path(out) / "map_replay.png").write_bytes(shot)
     page.evaluate("document.body.innerHTML = ''")
     assert not not_blank(page.screenshot())  # an empty page fails the same check
+
+
+def test_pause_and_play_at_once_run_one_animation_loop(open_page, run_dir):
+    """Paused and played again within one frame, the map still draws once per animation frame."""
+    page = open_page((run_dir / "map.html").as_uri()).page
+    counts = page.evaluate(
+        """async () => {
+      gatesimMap.play(); await new Promise(r => requestAnimationFrame(r));
+      gatesimMap.pause(); gatesimMap.play();
+      const d0 = gatesimMap.draws; let raf = 0;
+      await new Promise(done => { const f = () => { if (++raf < 30) requestAnimationFrame(f); else done(); }; requestAnimationFrame(f); });
+      gatesimMap.pause();
+      return [gatesimMap.draws - d0, raf];
+    }"""
+    )
+    draws, raf = counts
+    assert draws <= raf + 1, counts

@@ -1,4 +1,4 @@
-"""The report in a real headless Chromium (Playwright, tests/browser/conftest.py): every page
+"""The report in a real headless Chromium (Playwright; tests/browser/conftest.py): every page
 loads offline with no console error and no request leaving the machine, every image is there,
 the multi-scenario page is short until opened, and a screenshot of each chart at a fixed
 viewport is not blank. Skips, saying why, where Chromium is absent."""
@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from chromium import HEIGHT, WIDTH
 from click.testing import CliRunner
-from conftest import HEIGHT, WIDTH
 from PIL import Image
 from shots import ink, not_blank
 

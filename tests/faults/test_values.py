@@ -58,7 +58,13 @@ def test_explicit_int_tag_is_refused(tmp_path):
 
 
 def test_growth_beyond_memory_is_refused_with_an_estimate(tmp_path):
-    result, lines = _run("--set", "growth.volume_multiplier=10000", out=tmp_path / "o")
+    result, lines = _run(
+        "--set",
+        "growth.volume_multiplier=1000",
+        "--set",
+        "gates.tan_thanh.arrivals.per_day=1000000",
+        out=tmp_path / "o",
+    )
     one_line(result, lines, 2, "trucks", "events", "MiB", "--days")
     assert not (tmp_path / "o").exists()
 

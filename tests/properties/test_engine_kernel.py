@@ -19,13 +19,14 @@ from hypothesis import strategies as st
 
 from gatesim.events.kinds import Kind
 from gatesim.events.log import EventLog
-from gatesim.model.engines import engine_refusal, resolve_engine, run_engine
-from gatesim.model.kernel_sim import kernel_refusal, simulate_kernel
+from gatesim.model.build import build_replication
+from gatesim.model.engines import engine_refusal, kernel_refusal, resolve_engine, run_engine
+from gatesim.model.kernel_sim import GateArrays, calendar_wakes, simulate_kernel
 from gatesim.model.reference import simulate_reference
 from gatesim.model.simulate import simulate
 from gatesim.scenario.load import load_scenario, validate
-from tests.helpers.twin_compare import compare_paths
-from tests.properties.test_engine_twin import small_scenarios, with_green_lane_and_reneging
+from tests.helpers.twin_compare import compare_paths, with_green_lane_and_reneging
+from tests.properties.test_engine_twin import small_scenarios
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline_2026.yaml"
@@ -82,13 +83,34 @@ def test_golden_case_kernel_log_is_the_fast_engines_bit_for_bit(baseline):
         assert_same_log(fast, kernel)
 
 
-def test_progress_by_day_leaves_the_log_unchanged(baseline):
-    """Running the kernel a day at a time (progress) writes the same log as one run."""
-    days_seen: list[int] = []
-    whole, _ = simulate_kernel(baseline, 2, 0, 5)
-    by_day, _ = simulate_kernel(baseline, 2, 0, 5, on_day=lambda k, n: days_seen.append(k))
-    assert days_seen == list(range(1, len(days_seen) + 1)) and len(days_seen) >= 5
-    assert_same_log(whole, by_day)
+def test_progress_reports_every_day_in_order_and_leaves_the_log_unchanged(baseline):
+    days_seen: list[tuple[int, int]] = []
+    quiet, _ = simulate_kernel(baseline, 2, 0, 5)
+    told, _ = simulate_kernel(baseline, 2, 0, 5, on_day=lambda k, n: days_seen.append((k, n)))
+    n = days_seen[-1][1]
+    assert n >= 5 and days_seen == [(k, n) for k in range(1, n + 1)]
+    assert_same_log(quiet, told)
+
+
+def test_a_gate_run_in_day_steps_writes_the_same_log(baseline):
+    """The kernel stops before ``until`` and goes on from its state: the same log as one run."""
+    plan = build_replication(baseline, 2, 0, 5)
+    horizon = plan.clock.horizon_h
+    cal_t, cal_w = calendar_wakes(plan.calendar, horizon)
+    gp = plan.gates[1]
+    mine = ((cal_w >> 16) & 0xFF) == gp.code
+    whole, stepped = EventLog(), EventLog()
+    gate = GateArrays(gp, cal_t[mine], cal_w[mine], horizon)
+    gate.run(horizon)
+    gate.hand_over(whole)
+    plan = build_replication(baseline, 2, 0, 5)  # the arrays took the trucks' service columns
+    gate = GateArrays(plan.gates[1], cal_t[mine], cal_w[mine], horizon)
+    for k in range(1, int(horizon // 24) + 1):
+        gate.run(24.0 * k)
+    gate.run(horizon)
+    gate.hand_over(stepped)
+    assert len(whole) > 10_000
+    assert_same_log(whole, stepped)
 
 
 def test_comparison_can_fail(baseline):

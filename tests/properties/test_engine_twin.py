@@ -200,7 +200,8 @@ def _service_stage(draw, role: str, with_rules: bool) -> dict[str, Any]:
 
 @st.composite
 def small_scenarios(draw, with_rules: bool = True):
-    """One or two gates; both directions; a road, a yard, hours, daily quotas, and the queue rules."""
+    """One or two gates; both directions; a road, a yard, hours, daily quotas, routing rules
+    (a class passes a stage by at some hours), and the queue rules."""
     data = copy.deepcopy(_BASE)
     data["calendar"] = {
         "start_date": START,
@@ -264,6 +265,22 @@ def small_scenarios(draw, with_rules: bool = True):
                 imports["yard_from"], imports["yard_until"] = draw(
                     st.sampled_from([("release", "decl"), ("road", "decl"), ("release", "road")])
                 )
+        for route in (export, imports):  # a routing rule: a class passes a stage by at some hours
+            free = [s for s in route["stages"] if s not in (route.get("yard_from"), route.get("yard_until"))]
+            if free and draw(st.booleans()):
+                by = draw(st.sampled_from(["cargo", "channel"]))
+                start_h = draw(st.sampled_from([0.0, 6.5, 12.0, 18.0]))
+                route["skip"] = [
+                    {
+                        "stage": draw(st.sampled_from(free)),
+                        "by": by,
+                        "classes": draw(
+                            st.lists(st.sampled_from(_ATTRS[by]), min_size=1, max_size=2, unique=True)
+                        ),
+                        "from_h": start_h,
+                        "to_h": draw(st.sampled_from([start_h + 3.0, 24.0])),
+                    }
+                ]
         gates[f"g{g}"] = gate
     data["gates"] = gates
     return validate(data)

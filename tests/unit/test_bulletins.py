@@ -7,8 +7,15 @@ from pathlib import Path
 import pytest
 
 from gatesim.errors import InputError
-from gatesim.evidence.bulletins import COLUMNS, Count, load_bulletins, parse_count
-from gatesim.evidence.sources import load_sources
+from gatesim.evidence.bulletins import (
+    COLUMNS,
+    Count,
+    load_bulletins,
+    parse_count,
+    summary_line,
+    summary_table,
+)
+from gatesim.evidence.sources import REPO_ROOT, load_sources
 
 HEADER = ",".join(COLUMNS)
 GOOD = "2024-08-22,20,province,export,all,1,369,328,,false,vietnamvn-2024-08-23,a note"
@@ -127,3 +134,9 @@ def test_a_changed_header_is_refused(tmp_path, sources):
     path.write_text(HEADER.replace("place", "gate") + "\n" + GOOD + "\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"b\.csv:1: columns differ"):
         load_bulletins(path, sources)
+
+
+def test_the_docs_table_is_the_datasets(rows):
+    docs = (REPO_ROOT / "docs" / "evidence.md").read_text(encoding="utf-8")
+    assert summary_table(rows) in docs
+    assert summary_line(rows) in " ".join(docs.split())

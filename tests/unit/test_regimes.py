@@ -14,8 +14,6 @@ from gatesim.evidence.regimes import REGIMES_PATH, load_regimes
 from gatesim.evidence.sources import REPO_ROOT, load_sources
 from gatesim.run import run_scenario
 
-HISTORY = REPO_ROOT / "scenarios" / "history_feb_2022.yaml"
-
 _ONE = """\
 regimes:
   - id: closed-2025-04
@@ -84,7 +82,7 @@ def test_the_february_2022_scenario_has_the_periods_volumes(feb):
 
 def test_the_february_2022_scenario_has_its_regimes(feb):
     seasons = {s.name: s for s in feb.calendar.seasons}
-    assert seasons["backlog"].multiplier == 10 and seasons["backlog"].start == dt.date(2022, 2, 10)
+    assert seasons["backlog"].multiplier == 10.8 and seasons["backlog"].start == dt.date(2022, 2, 10)
     stop, release = seasons["fruit-stop-2022-02"], seasons["fruit-stop-2022-02-release"]
     assert (stop.multiplier, stop.cargo, stop.directions) == (0, ["fruit"], ["export"])
     assert release.start == dt.date(2022, 2, 26) and release.multiplier == 2.0  # 10 held days over 10
@@ -96,8 +94,20 @@ def test_the_february_2022_scenario_has_its_regimes(feb):
     assert feb.gates["tan_thanh"].yard.capacity_trucks == 2500  # held in the yards the sources name
 
 
-def test_the_scenario_file_is_the_builders_output():
-    assert HISTORY.read_text(encoding="utf-8") == scenario_text("feb_2022")
+@pytest.mark.parametrize("period", ["feb_2022", "jan_2022", "may_2023"])
+def test_the_scenario_files_are_the_builders_output(regimes, period):
+    path = REPO_ROOT / "scenarios" / f"history_{period}.yaml"
+    assert path.read_text(encoding="utf-8") == scenario_text(period, regimes)
+
+
+def test_the_january_2022_scenario_closes_tan_thanh_and_restricts_the_others(regimes):
+    jan, _ = historical_scenario("jan_2022", regimes)
+    (out,) = jan.gates["tan_thanh"].stages["cn_acceptance"].outages
+    assert (out.start, out.end) == (dt.datetime(2021, 12, 27), dt.datetime(2022, 1, 17))
+    assert jan.gates["chi_ma"].stages["cn_acceptance"].daily_capacity == 25
+    assert jan.gates["huu_nghi"].stages["cn_acceptance"].daily_capacity == 69
+    # 1 + 566 / 16 at Chi Ma, the largest backlog over a day's exports, rounded up to a tenth
+    assert {s.name: s.multiplier for s in jan.calendar.seasons} == {"backlog": 36.4}
 
 
 def test_the_february_2022_run_clears_at_the_restricted_rate(feb):
@@ -175,3 +185,42 @@ def test_an_unknown_period_is_refused_and_the_command_exits_2(capsys, regimes):
     assert main(["may_1999"]) == 2
     assert "no such period" in capsys.readouterr().err
     assert main([]) == 2
+
+
+def test_tet_regimes_become_holidays_and_a_stop_needs_a_corridor(tmp_path, sources):
+    tet = """\
+regimes:
+  - id: tet-2024
+    what: Tết
+    start: 2024-02-10
+    end: 2024-02-13
+    sources: [quochoitv-2024-02]
+    apply:
+      - holiday: {kind: closed, gates: [huu_nghi, tan_thanh], arrival_multiplier: 0.05}
+  - id: fruit-stop-2024
+    what: a stop
+    start: 2024-02-12
+    end: 2024-02-12
+    sources: [quochoitv-2024-02]
+    apply:
+      - stop: {gate: tan_thanh, cargo: fruit}
+"""
+    period = _PERIOD.replace("apr_2025", "feb_2024").replace("2025-04-14", "2024-02-09")
+    regimes = load_regimes(
+        _file(
+            tmp_path,
+            tet.replace(
+                "      - stop: {gate: tan_thanh, cargo: fruit}\n",
+                "      - servers: {gate: tan_thanh, stage: declaration, servers: 4}\n",
+            )
+            + period,
+        ),
+        sources,
+    )
+    sc, _ = historical_scenario("feb_2024", regimes)
+    (holiday,) = sc.calendar.regimes
+    assert (holiday.name, holiday.kind, holiday.gates) == ("tet-2024", "closed", ["huu_nghi", "tan_thanh"])
+    (entry,) = sc.gates["tan_thanh"].stages["declaration"].server_schedule
+    assert (entry.start, entry.end, entry.servers) == (dt.date(2024, 2, 12), dt.date(2024, 2, 12), 4)
+    with pytest.raises(InputError, match="needs a corridor scenario"):
+        period_overrides("feb_2024", load_regimes(_file(tmp_path, tet + period), sources))

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from gatesim.errors import InputError
+from gatesim.evidence.bulletins import COLUMNS, load_bulletins
 from gatesim.evidence.citations import OUTSIDE, citation_problems, cited_ids
+from gatesim.evidence.regimes import load_regimes
 from gatesim.evidence.sources import REPO_ROOT, SOURCES_PATH, load_sources
 
 SEEDS = [f"seed-00{n}" for n in range(5)]
@@ -45,7 +47,10 @@ def test_the_repository_sources_load_with_the_five_seed_documents():
 
 
 def test_every_citation_resolves_and_nothing_points_outside_the_repository():
-    assert citation_problems(load_sources()) == []
+    sources = load_sources()
+    assert citation_problems(sources) == []
+    # the bulletins and regimes cite by bare id; their loaders refuse an id that is no entry
+    assert load_bulletins(sources=sources) and load_regimes(sources=sources).regimes
 
 
 def test_a_citation_to_nothing_is_found(tmp_path):
@@ -146,3 +151,12 @@ def test_a_document_must_be_inside_the_repository(tmp_path):
 
 def test_the_default_path_is_the_repository_file():
     assert SOURCES_PATH == REPO_ROOT / "seeds" / "sources.yaml"
+
+
+def test_a_bulletin_row_without_a_source_is_refused(tmp_path):
+    path = tmp_path / "bulletins.csv"
+    path.write_text(
+        ",".join(COLUMNS) + "\n2024-08-22,20,province,export,all,1,369,328,,false,,\n", encoding="utf-8"
+    )
+    with pytest.raises(InputError, match=r"bulletins\.csv:2: source: a row without a source"):
+        load_bulletins(path, load_sources())

@@ -66,12 +66,14 @@ def test_revenue_summary_compares_the_same_gates_above_and_below_the_line():
             "gate": ["huu_nghi", "tan_thanh", "chi_ma"] * 2,
             "days": [365] * 6,
             "revenue_vnd": [4e12, 6e12, 1e12, 5e12, 7e12, 1e12],
+            "value_usd": [1e9] * 6,
         }
     )
     basis = load_revenue_basis()
     s = revenue_summary(results, {"assigned": 10e12}, basis).set_index("gate")
     assert s.loc["all_modelled", "annual_tax_median_vnd"] == pytest.approx(12e12)
     assert s.loc["huu_nghi+tan_thanh", "annual_tax_median_vnd"] == pytest.approx(11e12)
+    assert s.loc["all_modelled", "annual_value_median_usd"] == pytest.approx(3e9)
     # Hữu Nghị + Tân Thanh against their own 2025 share of the target; Chi Ma is not in the numerator
     assert basis.gates == ("huu_nghi", "tan_thanh")
     assert basis.share == pytest.approx((6044 + 4237) / 12144.9)
@@ -96,10 +98,18 @@ def test_tax_per_truck_growth_scales_the_year_and_the_seeds_disagreement_is_stat
     basis = load_revenue_basis()
     growth = tax_growth_by_world([0, 1], 0.0, 0.5)
     assert growth == {0: 0.375, 1: 0.125}  # stratified, in reverse order
-    s = revenue_summary(results, {}, basis, growth).set_index("gate")
+    s = revenue_summary(results, {}, basis, {"tax": growth}).set_index("gate")
     expected = np.median([mean_growth_factor(0.375), mean_growth_factor(0.125)]) * 1e12
     assert s.loc["huu_nghi", "annual_tax_median_vnd"] == pytest.approx(expected)
     assert mean_growth_factor(0.0) == 1.0 and 1.0 < mean_growth_factor(0.5) < 1.5
     assert 2.0 < basis.run_rate_ratio < 2.6 and "disagree" in basis.disagreement()
     lo, hi = basis.per_truck_growth["tax"]
     assert lo == 0.0 and hi == pytest.approx(1.82 / 1.15 - 1, abs=0.001)
+
+
+def test_the_targets_file_knows_every_period_total(log):
+    from gatesim.projections.periods import period_totals
+    from gatesim.trust.targets import PERIOD_COLUMNS
+
+    cols = [c for c in period_totals(log, 24.0, 48.0).columns if c != "gate"]
+    assert tuple(cols) == PERIOD_COLUMNS

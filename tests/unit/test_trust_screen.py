@@ -95,6 +95,10 @@ RULE = "    measure: {rule: stage_ended_per_day, start: 2026-03-02, end: 2026-03
         ("    measure: {rule: in_system_at, date: 2026-03-03, hour: noon}\n", "not an hour of the day"),
         ("    measure: {rule: in_system_at, hour: 20}\n", "rule in_system_at needs date"),
         ("    measure: {rule: in_system_at, date: 2026-03-03, direction: sideways}\n", "no such direction"),
+        (
+            "    measure: {rule: period_total, start: 2026-03-02, end: 2026-03-03, column: tax}\n",
+            "no such period total",
+        ),
     ],
 )
 def test_a_rule_that_measures_nothing_is_refused_before_anything_runs(tmp_path, monkeypatch, line, words):
@@ -194,3 +198,25 @@ def test_an_upper_bound_never_rules_out_a_value_below_it():
 
     i = implausibility(20.0, np.array([0.0, 20.0, 50.0]), 10.0, 0.0, 0.0, upper_only=True)
     assert list(i) == [0.0, 0.0, 3.0]
+
+
+def test_the_screen_gives_the_same_answer_on_several_processes(tmp_path):
+    from gatesim.trust.priors import load_priors
+    from gatesim.trust.stability import screen
+
+    paths = write_case(tmp_path / "p", low=1.0, high=3.0)
+    text = paths["targets"].read_text(encoding="utf-8")
+    text = text.replace(
+        "experiments:\n",
+        "stability: {experiment: long, reason: test}\nexperiments:\n"
+        "  long: {what: long, start: 2026-03-02, days: 28, warmup_days: 0}\n",
+        1,
+    )
+    paths["targets"].write_text(text, encoding="utf-8")
+    sc, res = load_scenario(paths["scenario"])
+    priors = load_priors(paths["priors"], sc, res)
+    targets = load_targets(paths["targets"], gates=list(sc.gates))
+    sets = [{"set_id": i, "accept_min": 1.0 + 2.0 * i / 119} for i in range(120)]
+    one, two = screen(priors, res, sets, targets, 1), screen(priors, res, sets, targets, 2)
+    assert one == two
+    assert [r["overloaded"] for r in one] == [s["accept_min"] >= 1.8 for s in sets]

@@ -60,3 +60,34 @@ def test_ranking_puts_the_driving_unknown_first():
     ranked = variance_shares(effect, w, NAMES)
     assert ranked.iloc[0]["unknown"] == "transshipment_min"
     assert ranked.iloc[0]["share"] > 0.5 > ranked.iloc[1]["share"]
+
+
+def test_ranking_beats_chance_only_where_an_unknown_drives_the_effect():
+    w = worlds(n=30)
+    rng = np.random.default_rng(5)
+    driven = pd.Series(-0.1 * w["transshipment_min"] + rng.normal(0, 0.5, len(w)), index=w.index)
+    noise = pd.Series(rng.normal(0, 1.0, len(w)), index=w.index)
+    assert variance_shares(driven, w, NAMES).iloc[0]["chance_p"] < 0.05
+    assert variance_shares(noise, w, NAMES).iloc[0]["chance_p"] > 0.05
+
+
+def test_the_split_is_said_in_words_with_the_measurement_that_settles_it():
+    from gatesim.answer.analyse import GateAnswer
+    from gatesim.answer.text import sentences
+
+    w = worlds(n=40)
+    rng = np.random.default_rng(6)
+    big = w["road_lane_use"] == "by_direction"
+    effect = pd.Series(np.where(big, -3.7, 0.0) + rng.normal(0, 0.05, len(w)), index=w.index)
+    rows = pd.DataFrame([{"scope": "worlds", "kpi": "wait_mean_h", "worlds": 40, "worlds_left_out": 0}])
+    g = GateAnswer("tan_thanh", rows, pd.DataFrame(), "wait_mean_h", find_split(effect, w, NAMES, 5 / 60),
+                   variance_shares(effect, w, NAMES), 0, False)  # fmt: skip
+    en = " ".join(sentences(g, "en"))
+    assert (
+        "The effect on mean wait per truck splits: \u22123 h 42 min where how the dedicated roads' lanes"
+        in en
+    )
+    assert "split by direction; \u2248 0 otherwise" in en
+    assert "What would settle it: lane use and per-lane throughput on road 1088/2-1089" in en
+    vi = " ".join(sentences(g, "vi"))
+    assert "chia theo chiều" in vi and "Phép đo giúp kết luận" in vi

@@ -1,0 +1,27 @@
+"""Which scenarios the compiled FIFO kernel runs (the rest stay on SimPy).
+
+Apart from the kernel: asking must not import numba (its runtime holds ~80 MiB
+from import, ~60 MiB more once it runs compiled code), so a run on SimPy never
+pays for it.
+"""
+
+from __future__ import annotations
+
+from gatesim.scenario.schema import Scenario
+
+__all__ = ["kernel_refusal"]
+
+
+def kernel_refusal(scenario: Scenario) -> str | None:
+    """Why the compiled kernel cannot run ``scenario`` (None: it can): a corridor, or a
+    stage with a state-dependent rule (it takes SimPy's general path)."""
+    if scenario.corridor is not None:
+        return "a corridor (gate choice, metering, booking) runs on SimPy"
+    for gid, gate in scenario.gates.items():
+        for sid, st in gate.stages.items():
+            if st.general:
+                return (
+                    f"stage {sid} of gate {gid} has a state-dependent rule (priority, patience, "
+                    "server schedule, surge or outage) and runs on SimPy"
+                )
+    return None

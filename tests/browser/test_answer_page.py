@@ -1,0 +1,82 @@
+"""The answer page in headless Chromium (Playwright): the verdict within the first 900 px at 1200 px
+width, no element wider than the window, no machine path, in English and Vietnamese. Skipped where
+Chromium or Playwright is absent."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+WIDTH, HEIGHT = 1200, 900
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="headless Chromium not installed (apt-get install chromium)"
+    ),
+    pytest.mark.skipif(importlib.util.find_spec("playwright") is None, reason="playwright not installed"),
+]
+
+_spec = importlib.util.spec_from_file_location(
+    "answer_case", Path(__file__).parents[1] / "golden" / "answer_case.py"
+)
+answer_case = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(answer_case)
+
+# Elements whose right edge passes the window, outside a box that scrolls them (a wide table may).
+_TOO_WIDE = """() => {
+  const w = document.documentElement.clientWidth;
+  const inBox = e => { for (let p = e.parentElement; p; p = p.parentElement) {
+      const s = getComputedStyle(p); if (s.overflowX === 'auto' || s.overflowX === 'scroll') return true; }
+    return false; };
+  return [...document.body.querySelectorAll('*')]
+    .filter(e => e.getBoundingClientRect().right > w + 1 && !inBox(e))
+    .map(e => e.tagName + '.' + e.className);
+}"""
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory):
+    root = tmp_path_factory.mktemp("answer_page")
+    out = {}
+    for lang in ("en", "vi"):
+        _, html = answer_case.produce(root, lang)
+        path = root / f"answer_{lang}.html"
+        path.write_text(html, encoding="utf-8")
+        out[lang] = path
+    return root, out
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_answer_page_reads_in_a_1200_px_window(pages, browser, lang):
+    root, paths = pages
+    page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(paths[lang].as_uri())
+    verdict = page.locator(".verdict").first
+    box = verdict.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= HEIGHT
+    words = "Mean wait per truck at G" if lang == "en" else "Thời gian chờ trung bình mỗi xe tại G"
+    assert words in verdict.inner_text()
+    assert page.evaluate(_TOO_WIDE) == []
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
+    assert page.evaluate(_TOO_WIDE) == []
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= WIDTH
+    text = page.content()
+    assert str(root) not in text and "/tmp/" not in text and "/home/" not in text and "/work/" not in text
+    assert errors == []
+    page.close()

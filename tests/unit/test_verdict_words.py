@@ -1,0 +1,42 @@
+"""Both languages everywhere: every KPI registry label and every phrase of the answer has English and
+Vietnamese; figures read in plain units."""
+
+from __future__ import annotations
+
+import string
+
+from gatesim.answer.unknowns import UNKNOWNS
+from gatesim.answer.words import PHRASES, plain, signed
+from gatesim.compare.verdict import EXACT_ZERO, NO_DETECTABLE, ROBUST, SATURATED, SIZE_CLASSES, SPLIT_SIGN
+from gatesim.projections import registry
+
+
+def test_every_registry_label_has_both_languages():
+    for k in registry.KPIS:
+        assert k.label.strip() and k.label_vi.strip(), k.column
+        assert k.label_vi != k.label or k.column in ("co2_kg",), k.column
+    for stage in registry.STAGE_LABELS:
+        assert registry.STAGE_LABELS_VI.get(stage), stage
+    assert registry.label("util_road", "vi") == "mức sử dụng: đường chuyên dụng"
+    assert registry.label("util_road") == "utilisation: dedicated road"
+
+
+def test_every_phrase_has_both_languages_with_the_same_fields():
+    fields = string.Formatter()
+    for key, (en, vi) in PHRASES.items():
+        assert en.strip() and vi.strip(), key
+        assert {f[1] for f in fields.parse(en) if f[1]} == {f[1] for f in fields.parse(vi) if f[1]}, key
+    for verdict in (EXACT_ZERO, NO_DETECTABLE, ROBUST, SPLIT_SIGN, SATURATED, *SIZE_CLASSES):
+        assert verdict in PHRASES and (verdict in SIZE_CLASSES or "short:" + verdict in PHRASES)
+    for name, words in UNKNOWNS.items():
+        assert all(w for i, w in enumerate(words) if i != 2), name
+
+
+def test_plain_units():
+    assert plain(3.9667, "h") == "3 h 58 min"
+    assert signed(-0.1, "h") == "\u22126 min"
+    assert signed(-0.1, "h", "vi") == "\u22126 phút"
+    assert plain(184.5e9, "VND") == "184.5 bn VND"
+    assert plain(184.5e9, "VND", "vi") == "184.5 tỷ đồng"
+    assert signed(0.004, "trucks") == "0 trucks"
+    assert signed(12.3, "trucks/day") == "+12 trucks/day"
