@@ -23,11 +23,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["STATE_SIZE", "run_gate"]
+__all__ = ["STATE_N_TIMES", "STATE_N_WORDS", "STATE_SIZE", "STATE_YARD_FREE", "run_gate"]
 
 # The state vector's slots (int64): how far the gate has run.
 _HEAP, _ARRIVAL, _CALENDAR, _N_TIMES, _N_WORDS, _YARD_FREE, _WAIT_HEAD, _WAIT_TAIL = range(8)
 STATE_SIZE = 8
+STATE_N_TIMES, STATE_N_WORDS, STATE_YARD_FREE = _N_TIMES, _N_WORDS, _YARD_FREE  # read and set by the caller
 
 # A truck's phase: what its next wake-up resumes.
 _YARD, _START, _END, _TRAVEL, _DONE = 1, 2, 3, 4, 5

@@ -20,9 +20,10 @@ from gatesim.events.log import EventLog
 from gatesim.memory import release_free_memory
 from gatesim.model.build import GatePlan, build_replication
 from gatesim.model.gate import skip_rules
-from gatesim.model.kernel import STATE_SIZE, run_gate
+from gatesim.model.kernel import STATE_N_TIMES, STATE_N_WORDS, STATE_SIZE, STATE_YARD_FREE, run_gate
 from gatesim.model.kernel_scope import kernel_refusal
 from gatesim.model.metadata import run_metadata
+from gatesim.model.trucks import Trucks
 from gatesim.scenario.schema import DIRECTIONS, Scenario
 
 __all__ = ["GateArrays", "calendar_wakes", "simulate_kernel"]
@@ -34,13 +35,37 @@ class GateArrays:
     def __init__(
         self, gp: GatePlan, calendar_t: np.ndarray, calendar_w: np.ndarray, horizon_h: float
     ) -> None:
-        gate, trucks = gp.gate, gp.trucks
+        trucks = gp.trucks
         assert trucks is not None  # per-gate trucks: the kernel runs no corridor
         n = trucks.arrivals.t_h.size
         self.code = gp.code
         self.horizon_h = horizon_h
-        # booking runtimes: one per stage, or one per direction for a road with split lanes
-        index: dict[tuple[str, str], int] = {}
+        self._runtimes(gp)
+        longest = self._routes(gp, trucks)
+        columns = list(gp.stages)
+        self.service = np.stack([trucks.service_h[sid] for sid in columns]) if columns else np.empty((0, n))
+        # the matrix replaces the columns (a year: 36 MiB less at the peak); the payload needs none
+        trucks.service_h.clear()
+        self.arrival_t = np.ascontiguousarray(trucks.arrivals.t_h, np.float64)
+        self.direction = np.ascontiguousarray(trucks.arrivals.direction, np.uint8)
+        self.first_truck = gp.first_truck
+        self.calendar_t, self.calendar_w = calendar_t, calendar_w
+        self.heap_t = np.empty(n, np.float64)
+        self.heap_k = np.empty(n, np.int64)
+        self.phase = np.zeros(n, np.int8)
+        self.step = np.zeros(n, np.int32)
+        self.waiters = np.empty(n, np.int64)
+        # at most: arrived, crossed, 3 per step, blocked / yard in / yard out (one yard per route)
+        bound = n * (5 + 3 * longest) + calendar_t.size
+        # np.empty: pages never written are never resident
+        self.out_t = np.empty(bound, np.float64)
+        self.out_w = np.empty(bound, np.int64)
+        self.state = np.zeros(STATE_SIZE, np.int64)
+        self.state[STATE_YARD_FREE] = gp.gate.yard.capacity_trucks if gp.gate.yard is not None else 0
+
+    def _runtimes(self, gp: GatePlan) -> None:
+        """The booking runtimes: one per stage, or one per direction for a road with split lanes."""
+        self.index: dict[tuple[str, str], int] = {}
         servers: list[int] = []
         cap: list[int] = []
         always: list[bool] = []
@@ -52,14 +77,12 @@ class GateArrays:
         for sid, sp in gp.stages.items():
             st = sp.stage
             split = getattr(st, "lanes_by_direction", None)
-            per_direction = {d: (split[d] if split is not None else st.servers) for d in DIRECTIONS}
-            shared = split is None
             for d in DIRECTIONS:
-                if shared and d != DIRECTIONS[0]:
-                    index[(sid, d)] = index[(sid, DIRECTIONS[0])]
+                if split is None and d != DIRECTIONS[0]:
+                    self.index[(sid, d)] = self.index[(sid, DIRECTIONS[0])]  # shared by both
                     continue
-                index[(sid, d)] = len(servers)
-                servers.append(per_direction[d] or 0)  # 0: unlimited
+                self.index[(sid, d)] = len(servers)
+                servers.append((split[d] if split is not None else st.servers) or 0)  # 0: unlimited
                 cap.append(-1 if st.daily_capacity is None else st.daily_capacity)
                 always.append(sp.always and st.daily_capacity is None)
                 iv_lo.append(lo)
@@ -70,17 +93,19 @@ class GateArrays:
         self.servers = np.asarray(servers, np.int64)
         self.free_lo = np.r_[0, np.cumsum(self.servers)[:-1]].astype(np.int64)
         self.free = np.zeros(int(self.servers.sum()), np.float64)
-        self.iv_lo = np.asarray(iv_lo, np.int64)
         self.iv_hi = np.asarray(iv_hi, np.int64)
-        self.cursor = self.iv_lo.copy()  # each runtime's current opening interval
+        self.cursor = np.asarray(iv_lo, np.int64)  # each runtime's current opening interval
         self.opens = np.concatenate(opens) if opens else np.empty(0)
         self.closes = np.concatenate(closes) if closes else np.empty(0)
         self.used = np.zeros(self.opens.size, np.int64)
         self.cap = np.asarray(cap, np.int64)
         self.always = np.asarray(always, np.bool_)
-        # routes: the steps of each direction, one after the other
+
+    def _routes(self, gp: GatePlan, trucks: Trucks) -> int:
+        """The steps of each direction's route, one direction after the other; the longest route."""
         columns = list(gp.stages)
-        route_lo, route_hi = np.zeros(len(DIRECTIONS), np.int64), np.zeros(len(DIRECTIONS), np.int64)
+        self.route_lo = np.zeros(len(DIRECTIONS), np.int64)
+        self.route_hi = np.zeros(len(DIRECTIONS), np.int64)
         rt: list[int] = []
         col: list[int] = []
         words: list[tuple[int, int, int]] = []
@@ -92,25 +117,25 @@ class GateArrays:
         skip_to: list[float] = []
         masks: list[np.ndarray] = []
         for di, direction in enumerate(DIRECTIONS):
-            route = gate.routes.get(direction)
-            route_lo[di] = len(rt)
-            skips = skip_rules(route, trucks) if route is not None else {}
-            for sid in route.stages if route is not None else []:
-                rule = skips.get(sid)
-                skip_row.append(-1 if rule is None else len(masks))
-                skip_from.append(0.0 if rule is None else rule.from_h)
-                skip_to.append(0.0 if rule is None else rule.to_h)
-                if rule is not None:
-                    masks.append(np.asarray(rule.applies, np.uint8))
-                c = gp.stages[sid].code << 8
-                rt.append(index[(sid, direction)])
-                col.append(columns.index(sid))
-                words.append((c | Kind.QUEUED, c | Kind.STARTED, c | Kind.ENDED))
-                travel.append(gate.stages[sid].travel_min / 60.0)  # as gate.py computes it
-                takes.append(route is not None and sid == route.yard_from)
-                frees.append(route is not None and sid == route.yard_until)
-            route_hi[di] = len(rt)
-        self.route_lo, self.route_hi = route_lo, route_hi
+            route = gp.gate.routes.get(direction)
+            self.route_lo[di] = len(rt)
+            if route is not None:
+                skips = skip_rules(route, trucks)
+                for sid in route.stages:
+                    rule = skips.get(sid)
+                    skip_row.append(-1 if rule is None else len(masks))
+                    skip_from.append(0.0 if rule is None else rule.from_h)
+                    skip_to.append(0.0 if rule is None else rule.to_h)
+                    if rule is not None:
+                        masks.append(np.asarray(rule.applies, np.uint8))
+                    c = gp.stages[sid].code << 8
+                    rt.append(self.index[(sid, direction)])
+                    col.append(columns.index(sid))
+                    words.append((c | Kind.QUEUED, c | Kind.STARTED, c | Kind.ENDED))
+                    travel.append(gp.gate.stages[sid].travel_min / 60.0)  # as gate.py computes it
+                    takes.append(sid == route.yard_from)
+                    frees.append(sid == route.yard_until)
+            self.route_hi[di] = len(rt)
         self.step_rt = np.asarray(rt, np.int64)
         self.step_col = np.asarray(col, np.int64)
         self.step_words = np.asarray(words, np.int64).reshape(len(rt), 3)
@@ -120,28 +145,9 @@ class GateArrays:
         self.skip_row = np.asarray(skip_row, np.int64)
         self.skip_from = np.asarray(skip_from, np.float64)
         self.skip_to = np.asarray(skip_to, np.float64)
+        n = trucks.arrivals.t_h.size
         self.skip_mask = np.stack(masks) if masks else np.zeros((0, n), np.uint8)
-        self.service = np.stack([trucks.service_h[sid] for sid in columns]) if columns else np.empty((0, n))
-        # the matrix replaces the columns (a year: 36 MiB less at the peak); the payload needs none
-        trucks.service_h.clear()
-        # trucks
-        self.arrival_t = np.ascontiguousarray(trucks.arrivals.t_h, np.float64)
-        self.direction = np.ascontiguousarray(trucks.arrivals.direction, np.uint8)
-        self.first_truck = gp.first_truck
-        self.calendar_t, self.calendar_w = calendar_t, calendar_w
-        self.heap_t = np.empty(n, np.float64)
-        self.heap_k = np.empty(n, np.int64)
-        self.phase = np.zeros(n, np.int8)
-        self.step = np.zeros(n, np.int32)
-        self.waiters = np.empty(n, np.int64)
-        # at most: arrived, crossed, 3 per step, blocked / yard in / yard out (one yard per route)
-        longest = int((route_hi - route_lo).max()) if route_hi.size else 0
-        bound = n * (5 + 3 * longest) + calendar_t.size
-        # np.empty: pages never written are never resident
-        self.out_t = np.empty(bound, np.float64)
-        self.out_w = np.empty(bound, np.int64)
-        self.state = np.zeros(STATE_SIZE, np.int64)
-        self.state[5] = gate.yard.capacity_trucks if gate.yard is not None else 0  # free yard slots
+        return int((self.route_hi - self.route_lo).max()) if self.route_hi.size else 0
 
     def run(self, until_h: float) -> None:
         run_gate(
@@ -188,7 +194,8 @@ class GateArrays:
 
     def hand_over(self, log: EventLog) -> None:
         """Give the log its columns: views of the written part (the rest was never touched)."""
-        log.gate(self.code).adopt(self.out_t[: self.state[3]], self.out_w[: self.state[4]])
+        n_t, n_w = self.state[STATE_N_TIMES], self.state[STATE_N_WORDS]
+        log.gate(self.code).adopt(self.out_t[:n_t], self.out_w[:n_w])
 
 
 def calendar_wakes(rows: list[tuple[float, int]], horizon_h: float) -> tuple[np.ndarray, np.ndarray]:
