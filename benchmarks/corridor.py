@@ -6,7 +6,7 @@
 Each side runs in a fresh subprocess (so its peak RSS is its own):
 ``simulate`` + decode + ``tables`` (+ the corridor KPIs for the corridor), one
 replication, event log on. Reported: CPU seconds (``process_time``: the
-machine is shared, wall time would count other engineers' bursts), wall
+machine may be loaded, wall time would count other jobs' bursts), wall
 seconds, trucks, events and peak RSS; the figure that counts is the ratio
 corridor / baseline, measured in the same run.
 """
@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-BUDGET_MIB = 512  # a year of either side, peak RSS (README, issue 15)
+BUDGET_MIB = 512  # a year of either side, peak RSS (README)
 SIDES = {
     "per_gate_baseline": (ROOT / "scenarios" / "baseline_2026.yaml", []),
     "corridor_choice_metering_booking": (
@@ -88,7 +88,7 @@ def main() -> None:
                 best[side] = r
     b, c = best["per_gate_baseline"], best["corridor_choice_metering_booking"]
     print(
-        f"machine: {platform.node()} {platform.processor() or platform.machine()}, shared (2 cores, ~7 engineers)"
+        f"machine: {platform.node()} {platform.processor() or platform.machine()}, 2 cores; load: see uptime"
     )
     for r in (b, c):
         print(
@@ -102,10 +102,7 @@ def main() -> None:
         f"peak RSS {c['peak_rss_mib'] / b['peak_rss_mib']:.2f}x"
     )
     over = [r["side"] for r in (b, c) if r["peak_rss_mib"] > BUDGET_MIB]
-    print(
-        f"peak RSS budget {BUDGET_MIB} MiB (issue 15): "
-        + (f"OVER: {', '.join(over)}" if over else "both within")
-    )
+    print(f"peak RSS budget {BUDGET_MIB} MiB: " + (f"OVER: {', '.join(over)}" if over else "both within"))
 
 
 if __name__ == "__main__":

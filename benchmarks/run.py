@@ -10,7 +10,7 @@ in the same run, one after another, each the best of ``--repeats`` (the
 least disturbed on a shared machine). Horizon runs (a year, growth) each run
 in a fresh subprocess so that their peak RSS is their own.
 
-Sections (issue 7): (a) a year of the baseline, event log on; (b) gatesim vs
+Sections: (a) a year of the baseline, event log on; (b) gatesim vs
 bare SimPy on the same open tandem (same trucks, stages, servers, rates), and
 the event log's own cost; (c) gatesim vs Ciw on that tandem; (d) growth with
 the horizon; (e) the event log in memory, on disk, and its replay; (f) sweep

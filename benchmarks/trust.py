@@ -11,7 +11,7 @@ the elapsed time). From these it extrapolates the wall time of a fit of
 **The extrapolations are arithmetic, not measurements**: cost per set x sets
 / workers, assuming the per-task cost measured here and perfect scaling
 (the sweep runner's own scaling is in benchmarks/sweep_scaling.py). The
-machine is shared (2 cores, ~7 engineers): say so beside every figure.
+machine may be loaded (2 cores): say the load beside every figure.
 """
 
 from __future__ import annotations

@@ -1,5 +1,4 @@
-"""Trust: do the fit and the assessment scale with workers on a dask cluster? (issue 14,
-"both scale with workers on dask")
+"""Trust: do the fit and the assessment scale with workers on a dask cluster?
 
     python benchmarks/trust_dask.py [--sets 24] [--workers 1 2] [--repeats 2]
     python benchmarks/trust_dask.py --assess 8 [--workers 1 2] [--repeats 2]

@@ -5,7 +5,7 @@
 
 The scenario: the baseline with priority by cargo (fruit first) and exponential
 patience (mean 6 h, the issue's example) at each gate's Chinese acceptance, the
-same seed for both engines (issue 13's benchmark case). Each alternation runs one
+same seed for both engines. Each alternation runs one
 replication on the fast engine, then on the twin (simulate + decode, as
 ``gatesim run`` does per replication), and checks that both give the same
 ``summary.csv`` row. Bare SimPy (``benchmarks/bare_simpy.py``: a tandem of

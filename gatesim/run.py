@@ -101,7 +101,7 @@ def run_scenario(
         # the projections' freed temporaries, before the next fold and before the log is
         # written (glibc keeps them otherwise: gatesim/memory.py)
         release_free_memory()
-        summary = with_corridor_kpis(summary, log)  # issue 15: corridor runs' extra columns
+        summary = with_corridor_kpis(summary, log)  # corridor runs' extra columns
         hourly = with_corridor_series(hourly, log)  # and their hourly ones
         release_free_memory()
         summaries.append(summary)

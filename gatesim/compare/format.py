@@ -70,7 +70,7 @@ def _said(r) -> str:
 
 
 def _gate_rows(t: pd.DataFrame, untouched: list[str]) -> pd.DataFrame:
-    """At touched gates: the lead KPIs (whatever their family) first, then the other decision KPIs."""
+    """At touched gates: the leading KPIs (whatever their family) first, then the other decision KPIs."""
     # the delay cost's parts stay in the table: the paragraph says their total
     part = t["kpi"].str.startswith("delay_cost_") & (t["kpi"] != "delay_cost_vnd")
     keep = (

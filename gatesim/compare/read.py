@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from gatesim.corridor.kpis import CORRIDOR_COLUMNS  # issue 15: corridor runs' extra columns
+from gatesim.corridor.kpis import CORRIDOR_COLUMNS  # corridor runs' extra columns
 from gatesim.errors import Described, InputError
 from gatesim.projections.kpis import ID_COLUMNS, KPI_COLUMNS, is_stage_kpi
 from gatesim.run import OUTPUT_SCHEMA_VERSION
@@ -44,7 +44,7 @@ def kpi_columns(summary: pd.DataFrame) -> list[str]:
     return (
         [c for c in KPI_COLUMNS if c in summary.columns]
         + [c for c in summary.columns if is_stage_kpi(c)]
-        + [c for c in CORRIDOR_COLUMNS if c in summary.columns]  # corridor runs (issue 15)
+        + [c for c in CORRIDOR_COLUMNS if c in summary.columns]  # corridor runs
     )
 
 

@@ -1,4 +1,4 @@
-"""The corridor (issue 15): trucks drawn per origin choose a gate, may be held
+"""The corridor: trucks drawn per origin choose a gate, may be held
 at their origin (metering, cargo stops), and then run through the gate's
 stages like any truck.
 

@@ -1,6 +1,6 @@
 """Corridor columns of ``timeseries.csv``, hour by hour per gate: a fold of the event log.
 
-The hourly counterpart of ``kpis.py`` (issue 15): per gate and hour of the
+The hourly counterpart of ``kpis.py``: per gate and hour of the
 window, trucks that left their origin for the gate (and their share of all
 that left in the hour), trucks put on hold, held at the end of the hour and
 truck-hours held, hours from origin to crossing of the trucks that crossed

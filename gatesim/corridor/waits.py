@@ -12,7 +12,7 @@ the yard and on the approach at the rate of the stage that frees yard slots
 (its servers over its mean service, in its open hours): the published figure
 is the larger of the two.
 
-Trucks on the way (issue 15): trucks that have chosen the gate and left their
+Trucks on the way: trucks that have chosen the gate and left their
 origin but not arrived yet are known to the platform (they registered for
 the gate) and are counted as if they had already joined it. Assumed: each
 such truck is ahead of a truck deciding now, and it costs the headway of its

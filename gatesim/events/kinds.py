@@ -18,12 +18,12 @@ class Kind(IntEnum):
     CROSSED = 7  # truck leaves the system (handed over / released)
     OPENED = 8  # a stage opens (calendar)
     CLOSED = 9  # a stage closes (calendar)
-    # issue 13 (append only, never renumber):
+    # (append only, never renumber):
     RENEGED = 10  # truck gives up waiting in a stage's queue and leaves the system
     SERVERS = 11  # servers on duty at a stage change (schedule, surge); value in the log's ``servers``
     OUTAGE_START = 12  # a stage's outage starts: no service starts until OUTAGE_END
     OUTAGE_END = 13
-    # issue 15, the corridor (append only; logged in the chosen gate's part, stage NO_STAGE):
+    # the corridor (append only; logged in the chosen gate's part, stage NO_STAGE):
     HELD = 14  # truck held at its origin / buffer parking for the gate (metering, cargo stop)
     RELEASED = 15  # a held truck is released (it departs, or chooses again after a stop)
     DEPARTED = 16  # truck leaves its origin for the gate (arrives after the travel time)

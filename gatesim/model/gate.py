@@ -98,7 +98,7 @@ class GateRuntime:
         self.yard_free = self.yard_capacity
         self.waiters: deque[Sleeper] = deque()  # wake-ups of trucks on the approach
         self.stages = stages
-        self.on_reneged: Callable[[int], None] | None = None  # corridor hook (issue 15)
+        self.on_reneged: Callable[[int], None] | None = None  # corridor hook
         # Per-truck columns are read through memoryviews of the numpy arrays:
         # a float is made per read, but none is kept per truck (a list would
         # hold 32 bytes per value: over 100 MB for a year of services).
@@ -173,7 +173,7 @@ class GateRuntime:
             if k < n:
                 yield hour - env.now
 
-    # The hot loop, kept whole: a helper call per event would cost run time (issue 19: noqa).
+    # The hot loop, kept whole: a helper call per event would cost run time.
     def _truck(self, k: int, w: Sleeper):  # noqa: C901
         """One truck's events, in time order (the hot path).
 
@@ -239,7 +239,7 @@ class GateRuntime:
                     log_w(base | general.reneged_word)
                     if in_yard:
                         self._free_yard(base)
-                    if self.on_reneged is not None:  # corridor (issue 15): the truck may choose again
+                    if self.on_reneged is not None:  # corridor: the truck may choose again
                         self.on_reneged(k)
                     w.detach()
                     yield  # never resumed

@@ -136,7 +136,7 @@ def draw_trucks(scenario: Scenario, gate_id: str, arrivals: Arrivals, seed: int,
             mean_min = _mean_service_min(svc, channel, transshipped)
             service_h[sid] = mean_min * unit_variates(svc.dist, svc.cv, u) / 60.0
     attrs = {"cargo": cargo, "channel": channel, "direction": direction}
-    attrs["booked"] = np.ones(n, np.uint8)  # corridor (issue 15): per-gate trucks all walk in
+    attrs["booked"] = np.ones(n, np.uint8)  # corridor: per-gate trucks all walk in
     rank, patience, priority = _queue_rule_draws(gate, attrs, rng, n)
     return Trucks(arrivals, channel, transshipped, value, tax, fee, service_h, rank, patience, priority)
 

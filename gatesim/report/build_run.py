@@ -109,7 +109,7 @@ def run_page(root: Path, target: Path, calibration: Path | None = None) -> Path:
     run = read_run(root, calibration)
     name = run.manifest.get("scenario", root.name)
     sections = [_run_section(run, name)]
-    corridor = corridor_section(run, f"{name}: corridor")  # issue 15: only when the run has one
+    corridor = corridor_section(run, f"{name}: corridor")  # only when the run has one
     sections += [corridor] if corridor is not None else []
     sections.append(map_section(root, f"{name}: map replay"))  # map.html beside the page
     if run.scenario is not None:
@@ -191,7 +191,7 @@ def multi_page(root: Path, target: Path, calibration: Path | None = None) -> Pat
     ]
     for n, r in runs.items():
         sections.append(_run_section(r, n, key=n, fold=True))
-        corridor = corridor_section(r, f"{n}: corridor", key=n, fold=True)  # issue 15
+        corridor = corridor_section(r, f"{n}: corridor", key=n, fold=True)
         sections += [corridor] if corridor is not None else []
         sections.append(map_section(root / n, f"{n}: map replay", key=n, fold=True))
     return write_page(

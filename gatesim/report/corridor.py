@@ -1,4 +1,4 @@
-"""The corridor section of a run report (issue 15): shown only when the run has a corridor.
+"""The corridor section of a run report: shown only when the run has a corridor.
 
 Reads the corridor columns of ``timeseries.csv`` (never the model): per gate and
 day, each column aggregated over the day's hours as the KPI registry says (a

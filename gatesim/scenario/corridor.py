@@ -1,4 +1,4 @@
-"""Scenario schema of the corridor (issue 15): demand by origin, gate choice,
+"""Scenario schema of the corridor: demand by origin, gate choice,
 holding/metering, booking slots and cargo-class stops.
 
 A scenario without ``corridor:`` is unchanged: each gate draws its own

@@ -55,7 +55,7 @@ from gatesim.scenario.checks import (
     hours24,
     sums_to_one,
 )
-from gatesim.scenario.corridor import Corridor  # issue 15
+from gatesim.scenario.corridor import Corridor
 from gatesim.scenario.datetimes import HanoiDateTime
 from gatesim.scenario.outcomes import Cargo, DelayCost, Emissions, SpoilageCurve
 
@@ -174,9 +174,9 @@ class Service(_Model):
         return float(sum(self.transshipment_steps_min.values()))
 
 
-# ---- queue rules (issue 13): all optional; a stage without them is FIFO with fixed servers.
+# ---- queue rules: all optional; a stage without them is FIFO with fixed servers.
 
-PriorityAttribute = Literal["cargo", "channel", "direction", "booked"]  # booked: corridor (issue 15)
+PriorityAttribute = Literal["cargo", "channel", "direction", "booked"]  # booked: corridor
 BOOKED_VALUES = ("booked", "walk_in")  # a truck with a corridor booking slot, or not
 
 
@@ -730,7 +730,7 @@ class Scenario(_Model):
     gates: dict[str, Gate] = Field(..., min_length=1)
     targets: Targets = Targets()
     sources: dict[str, Source] = Field(default_factory=dict)
-    # issue 15: demand by origin and gate choice (gatesim/scenario/corridor.py)
+    # demand by origin and gate choice (gatesim/scenario/corridor.py)
     corridor: Corridor | None = None
 
     @field_validator("name")
@@ -759,7 +759,7 @@ class Scenario(_Model):
                     raise ValueError(
                         f"calendar.regimes.{i}.gates: regime {r.name!r} names gate {g!r}; gates are {list(self.gates)}"
                     )
-        for key, g in self.corridor.gate_refs() if self.corridor is not None else []:  # issue 15
+        for key, g in self.corridor.gate_refs() if self.corridor is not None else []:
             if g not in self.gates:
                 raise ValueError(f"{key}: names gate {g!r}; gates are {list(self.gates)}")
         return self

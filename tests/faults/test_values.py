@@ -146,7 +146,7 @@ def test_missing_extends_says_where_it_looked(tmp_path):
     one_line(result, lines, 2, "not found", str(tmp_path / "baseline_2026.yaml"))
 
 
-# --- misleading messages (issue 18, item 7) --------------------------------------------------
+# --- misleading messages --------------------------------------------------
 
 
 def test_sweep_file_given_to_run(tmp_path):

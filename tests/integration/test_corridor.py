@@ -1,4 +1,4 @@
-"""The corridor (issue 15): Chi Ma, demand by origin, gate choice, holding and metering."""
+"""The corridor: Chi Ma, demand by origin, gate choice, holding and metering."""
 
 from __future__ import annotations
 

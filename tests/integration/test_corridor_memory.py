@@ -1,4 +1,4 @@
-"""Memory of a run (issue 15): what is freed after the simulation, and the corridor's
+"""Memory of a run: what is freed after the simulation, and the corridor's
 compact per-truck state gives the same trucks and the same log as the plain one."""
 
 from __future__ import annotations

@@ -1,6 +1,5 @@
 """The corridor's hourly KPIs, its report section, the published wait with trucks on the
-way, holding that never lowers a day's crossings below capacity, and the corridor's priors
-(issue 15)."""
+way, holding that never lowers a day's crossings below capacity, and the corridor's priors."""
 
 from __future__ import annotations
 

@@ -262,7 +262,7 @@ def test_summary_costs_are_in_the_run_outputs_and_replay(tmp_path):
 
 
 def test_state_rows_add_up_to_the_trucks_in_the_system(folded):
-    """Issue 18 item 9: the state table's rows did not add up to its total (the yard's trucks
+    """The state table's rows did not add up to its total (the yard's trucks
     were counted twice, the trucks between stages not at all)."""
     from gatesim.projections.state import state_at
 

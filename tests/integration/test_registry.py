@@ -140,7 +140,7 @@ def test_no_kpi_label_is_written_outside_the_registry():
 
 
 def test_terminal_csv_and_report_use_the_same_words(run):
-    """Issue 18 item 9: the terminal said "waiting 20:00" for trucks in the system and
+    """The terminal said "waiting 20:00" for trucks in the system and
     "left waiting" for left_in_system."""
     _, printed = run
     assert "waiting 20:00" not in printed and "left waiting" not in printed

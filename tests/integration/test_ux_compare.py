@@ -1,5 +1,5 @@
 """`gatesim compare` that decides: multiplicity over proposals x KPIs x gates, identical rows
-hidden (--all shows them), a paragraph per proposal from the numbers (issue 18, item 3)."""
+hidden (--all shows them), a paragraph per proposal from the numbers."""
 
 from __future__ import annotations
 

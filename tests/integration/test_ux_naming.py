@@ -1,5 +1,5 @@
 """A planner's day: runs named after what --set changed (or --name), a scenario copied out of
-scenarios/, calibrate from any directory, a run piped into `head` (issue 18, items 1, 2, 4)."""
+scenarios/, calibrate from any directory, a run piped into `head`."""
 
 from __future__ import annotations
 

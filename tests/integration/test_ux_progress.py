@@ -1,5 +1,5 @@
 """Long runs: progress within a replication and an early ETA; -r 1 prints no "± 0"; calendar
-events name no truck (issue 18, "Also")."""
+events name no truck."""
 
 from __future__ import annotations
 

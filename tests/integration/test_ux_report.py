@@ -1,4 +1,4 @@
-"""Reports that decide (issue 18, items 8 and 10, the comparison page and the folded multi-run page)."""
+"""Reports that decide."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Sweeps end with the best and worst points; Ctrl-C (pressed again and again) ends without a
-traceback (issue 18, "Also")."""
+traceback."""
 
 from __future__ import annotations
 

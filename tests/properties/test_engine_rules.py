@@ -1,4 +1,4 @@
-"""Queue rules beyond FIFO on the fast engine (issue 13): properties on the event log.
+"""Queue rules beyond FIFO on the fast engine: properties on the event log.
 
 Priority order, reneging conservation, schedules (metamorphic), an outage
 (fluid check), split road lanes, a yard used by imports, per-direction

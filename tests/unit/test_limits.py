@@ -1,4 +1,4 @@
-"""gatesim/limits.py is the one home of the shared range limits (issue 19)."""
+"""gatesim/limits.py is the one home of the shared range limits."""
 
 from __future__ import annotations
 

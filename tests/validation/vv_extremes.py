@@ -46,7 +46,7 @@ def zero_hours_case(seed: int = 21) -> Result:
         },
         200.0,
     )
-    # The schema refuses a stage that never opens (a user's mistake, issue 20); the model
+    # The schema refuses a stage that never opens (a user's mistake); the model
     # is still checked on one: close_h set to open_h past validation.
     g = sc.gates["g"]
     b = g.stages["b"]
