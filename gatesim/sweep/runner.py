@@ -139,6 +139,13 @@ def prepare_dir(out: Path, sweep: Sweep, force: bool = False) -> None:  # noqa: 
                     allowed="the same sweep to resume it, another directory, or --force to start over",
                 )
         elif any(p.name != LOCK_FILE for p in out.iterdir()) and not _half_created(out):
+            if (out / TASKS_DIR).is_dir():  # a sweep (or a fit's wave) that lost its sweep.json
+                raise InputError(
+                    f"has task files but no {SPEC_FILE}: which sweep they belong to is lost",
+                    key="--out",
+                    given=str(out),
+                    allowed=f"remove {out} and run the same command again (every task is run again)",
+                )
             raise InputError(
                 "exists and is not a sweep directory",
                 key="--out",
