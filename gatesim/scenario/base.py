@@ -29,7 +29,6 @@ from gatesim.limits import (
     VALUE,
     WEIGHT,
     YEAR,
-    Limit,
 )
 
 __all__ = [
@@ -47,13 +46,7 @@ __all__ = [
     "Value",
     "Vnd",
     "Weight",
-    "bounded",
 ]
-
-
-def bounded(kind: type, limit: Limit) -> object:
-    """``kind`` (int or float) within ``limit``: an annotation for a field, list item or mapping value."""
-    return Annotated[kind, Field(**limit.bounds)]
 
 
 Share = Annotated[float, Field(**SHARE.bounds)]

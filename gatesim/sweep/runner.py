@@ -139,6 +139,14 @@ def prepare_dir(out: Path, sweep: Sweep, force: bool = False) -> None:
     if out.is_dir() and force:
         _force_clear(out, _held_spec(spec_path))
     held = _held_spec(spec_path)
+    if out.is_dir() and held is None and (out / TASKS_DIR).is_dir() and not _half_created(out):
+        # a sweep (or a fit's wave) that lost its sweep.json: which sweep the tasks belong to is lost
+        raise InputError(
+            f"has task files but no {SPEC_FILE}: which sweep they belong to is lost",
+            key="--out",
+            given=str(out),
+            allowed=f"remove {out} and run the same command again (every task is run again)",
+        )
     # nothing of a sweep yet: only our lock, or what a kill left before the spec was written
     empty = (
         out.is_dir()

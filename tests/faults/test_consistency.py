@@ -291,3 +291,22 @@ def test_fit_checks_every_prior_before_writing(tmp_path, edit, fragments):
 def test_the_shipped_priors_pass_at_both_ends(baseline):
     resolved, priors = baseline
     check_fit_inputs(priors, resolved)
+
+
+def test_a_sweep_that_lost_its_sweep_json_names_what_to_remove(tmp_path):
+    """A fit's wave is such a sweep: the message names the folder to remove, not --force
+    (which would discard the whole fit)."""
+    spec = tmp_path / "s.yaml"
+    spec.write_text(
+        f"base: {BASELINE}\ndays: 1\nreplications: 1\nset: [calendar.warmup_days=0, calendar.drain_days=0]\n"
+        "parameters:\n  gates.tan_thanh.stages.road.lanes: [4]\n"
+    )
+    out = tmp_path / "wave1"
+    result, _ = cli("sweep", spec, "--out", out, "-q", "-j", "1")
+    assert result.exit_code == 0, result.output
+    (out / "sweep.json").unlink()
+    before = snapshot(out)
+    result, lines = cli("sweep", spec, "--out", out, "-q", "-j", "1")
+    line = one_line(result, lines, 2, "no sweep.json", f"remove {out}")
+    assert "--force" not in line
+    assert snapshot(out) == before

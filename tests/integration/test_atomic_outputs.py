@@ -62,11 +62,11 @@ def test_failed_forced_block_keeps_the_old_result(tmp_path):
 def test_existing_target_needs_force(tmp_path):
     target = tmp_path / "out"
     target.mkdir()
-    (target / "keep.txt").write_text("mine")
+    (target / "summary.csv").write_text("old")
     (target / "manifest.json").write_text('{"complete": true}')  # a directory gatesim wrote
     with pytest.raises(InputError, match="output directory exists"), atomic_dir(target):
         pytest.fail("the block must not run")
-    assert snapshot(target) == {"keep.txt": b"mine", "manifest.json": b'{"complete": true}'}
+    assert snapshot(target) == {"summary.csv": b"old", "manifest.json": b'{"complete": true}'}
     with atomic_dir(target, force=True) as tmp:
         write_text(tmp / "new.txt", "new")
     assert snapshot(target) == {"new.txt": b"new"}
