@@ -29,9 +29,10 @@ import numpy as np
 import pandas as pd
 
 from gatesim.errors import InputError
+from gatesim.projections.registry import gate_name
 from gatesim.trust.revenue_basis import RevenueBasis, load_revenue_basis, mean_growth_factor
 
-__all__ = ["command", "revenue_summary", "tax_growth_by_world"]
+__all__ = ["command", "format_revenue", "revenue_summary", "tax_growth_by_world"]
 
 
 def tax_growth_by_world(worlds: list[int], low: float, high: float) -> dict[int, float]:
@@ -104,6 +105,36 @@ def revenue_summary(
         out[f"vs_{name}_p05"] = np.where(row, float(np.quantile(ratio, 0.05)), np.nan)
         out[f"vs_{name}_p95"] = np.where(row, float(np.quantile(ratio, 0.95)), np.nan)
     return out
+
+
+FEW_WORLDS = 20  # a 5-95% range from fewer worlds rests on one or two worlds at each end
+
+
+def format_revenue(summary: pd.DataFrame, targets_vnd: dict[str, float], n_worlds: int) -> str:
+    """The terminal's words: annual customs tax in billion VND (median and 5-95% over the
+    worlds) per gate, then each 2026 target as a percentage, and a warning for a range from few
+    worlds. The CSV keeps every column in VND."""
+    names = {"huu_nghi+tan_thanh": "Hữu Nghị + Tân Thanh", "all_modelled": "all modelled gates"}
+    lines = [f"2026 customs tax across {n_worlds} plausible worlds, billion VND: median [5%-95%]"]
+    for _, r in summary.iterrows():
+        bn = [r[f"annual_tax_{q}_vnd"] / 1e9 for q in ("median", "p05", "p95")]
+        label = names.get(str(r["gate"]), gate_name(str(r["gate"])))
+        lines.append(f"  {label:<24} {bn[0]:>9,.0f} [{bn[1]:,.0f}-{bn[2]:,.0f}]")
+    for name, target in targets_vnd.items():
+        col = f"vs_{name}_median"
+        if col in summary:
+            row = summary.dropna(subset=[col]).iloc[0]
+            who = names.get(str(row["gate"]), str(row["gate"]))
+            lines.append(
+                f"  against the {name} 2026 target ({target / 1e9:,.0f} bn VND): {who} at {row[col]:.0%} "
+                f"[{row[f'vs_{name}_p05']:.0%}-{row[f'vs_{name}_p95']:.0%}] of their part"
+            )
+    if n_worlds < FEW_WORLDS:
+        lines.append(
+            f"  warning: the 5-95% range is from {n_worlds} worlds only: each end rests on one or two worlds "
+            f"(--worlds {FEW_WORLDS} or more for a range to quote)"
+        )
+    return "\n".join(lines)
 
 
 @click.command()
@@ -220,8 +251,7 @@ def command(ensemble, base, out, worlds, workers, scheduler, quiet) -> None:
     }
     summary = revenue_summary(outcome.results, dict(sc.targets.revenue_2026_vnd), basis, per_truck)
     write_csv(Path(out) / "revenue_2026.csv", summary)
-    with pd.option_context("display.width", 200, "display.max_columns", 30):
-        click.echo(summary.to_string(index=False))
+    click.echo(format_revenue(summary, dict(sc.targets.revenue_2026_vnd), len(worlds)))
     click.echo(
         f"per truck over 2026, across the worlds: tax {t_lo:.0%}-{t_hi:.0%}, declared value "
         f"{v_lo:.0%}-{v_hi:.0%} (seeds/revenue_2025.yaml); "

@@ -113,3 +113,27 @@ def test_the_targets_file_knows_every_period_total(log):
 
     cols = [c for c in period_totals(log, 24.0, 48.0).columns if c != "gate"]
     assert tuple(cols) == PERIOD_COLUMNS
+
+
+def test_revenue_words_in_billion_vnd_with_a_warning_for_few_worlds():
+    from gatesim.trust.revenue import FEW_WORLDS, format_revenue
+
+    rows = []
+    for gate, bn in (("huu_nghi", 9_000.0), ("tan_thanh", 7_000.0), ("huu_nghi+tan_thanh", 16_000.0)):
+        row = {"gate": gate, "worlds": 3}
+        row.update(
+            {f"annual_tax_{q}_vnd": bn * 1e9 * f for q, f in (("median", 1.0), ("p05", 0.9), ("p95", 1.1))}
+        )
+        row.update(
+            {
+                f"vs_assigned_{q}": (v if gate == "huu_nghi+tan_thanh" else float("nan"))
+                for q, v in (("median", 2.0), ("p05", 1.8), ("p95", 2.2))
+            }
+        )
+        rows.append(row)
+    text = format_revenue(pd.DataFrame(rows), {"assigned": 9.6e12}, 3)
+    assert "Hữu Nghị + Tân Thanh" in text and "16,000 [14,400-17,600]" in text
+    assert "Hữu Nghị + Tân Thanh at 200% [180%-220%] of their part" in text
+    assert "e+" not in text and "nan" not in text.lower()
+    assert "warning: the 5-95% range is from 3 worlds only" in text
+    assert "warning" not in format_revenue(pd.DataFrame(rows), {"assigned": 9.6e12}, FEW_WORLDS)
