@@ -68,6 +68,41 @@ UNKNOWNS: dict[str, tuple[str, str, str, str, str]] = {
         "export trucks accepted per hour at Lũng Nghịu",
         "số xe xuất được tiếp nhận mỗi giờ tại Lũng Nghịu",
     ),
+    "cn_china_close_h": (
+        "when the Chinese side closes at Cốc Nam (China time)",
+        "giờ phía Trung Quốc đóng cửa tại Cốc Nam (giờ Trung Quốc)",
+        "h",
+        "Lũng Nghịu's published opening hours (when the Chinese side stops accepting and releasing trucks)",
+        "giờ làm việc công bố của Lũng Nghịu (giờ phía Trung Quốc ngừng tiếp nhận và cho xe qua)",
+    ),
+    "cm_acceptance_min": (
+        "minutes to accept an export truck at Ái Điểm (Chi Ma)",
+        "số phút tiếp nhận một xe xuất tại Ái Điểm (Chi Ma)",
+        "min",
+        "export trucks accepted per hour at Ái Điểm",
+        "số xe xuất được tiếp nhận mỗi giờ tại Ái Điểm",
+    ),
+    "cm_release_min": (
+        "minutes to release an import truck at Ái Điểm (Chi Ma)",
+        "số phút cho một xe nhập qua tại Ái Điểm (Chi Ma)",
+        "min",
+        "import trucks released per hour at Ái Điểm",
+        "số xe nhập được cho qua mỗi giờ tại Ái Điểm",
+    ),
+    "cm_yard_trucks": (
+        "usable truck slots in Chi Ma's yard",
+        "số chỗ đỗ xe dùng được trong bãi Chi Ma",
+        "trucks",
+        "a count of the usable slots in Chi Ma's yard",
+        "kiểm đếm số chỗ dùng được trong bãi Chi Ma",
+    ),
+    "tt_fruit_season_acceptance": (
+        "whether Pò Chài opens a second acceptance lane in the fruit season",
+        "Pò Chài có mở thêm làn tiếp nhận trong mùa quả hay không",
+        "",
+        "export trucks accepted per day at Pò Chài in and out of the fruit season",
+        "số xe xuất được tiếp nhận mỗi ngày tại Pò Chài trong và ngoài mùa quả",
+    ),
     "tt_release_min": (
         "minutes to release an import truck at Pò Chài",
         "số phút cho một xe nhập qua tại Pò Chài",
@@ -139,6 +174,8 @@ _CHOICES: dict[str, tuple[str, str]] = {
     "round_the_clock": ("round the clock", "suốt ngày đêm"),
     "opening_hours": ("only while the gates are open", "chỉ trong giờ mở cửa"),
     "exports_only": ("exports only", "chỉ xe xuất"),
+    "as_out_of_season": ("the same rate all year", "cùng tốc độ quanh năm"),
+    "extra_lane_in_season": ("a second lane in the fruit season", "thêm một làn trong mùa quả"),
     "with_imports": ("imports too", "cả xe nhập"),
 }
 

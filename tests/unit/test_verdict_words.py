@@ -40,3 +40,18 @@ def test_plain_units():
     assert plain(184.5e9, "VND", "vi") == "184.5 tỷ đồng"
     assert signed(0.004, "trucks") == "0 trucks"
     assert signed(12.3, "trucks/day") == "+12 trucks/day"
+
+
+def test_every_varied_prior_of_the_shipped_priors_has_words_and_a_measurement():
+    """An unknown the answer may name is named in words, in both languages, with what would settle it."""
+    from pathlib import Path
+
+    from ruamel.yaml import YAML
+
+    from gatesim.answer.unknowns import UNKNOWNS
+
+    root = Path(__file__).resolve().parents[2]
+    varied = YAML(typ="safe").load((root / "scenarios" / "baseline_2026.priors.yaml").read_text())["varied"]
+    missing = sorted(set(varied) - set(UNKNOWNS))
+    assert not missing, f"priors without words in gatesim/answer/unknowns.py: {missing}"
+    assert all(all(words[i] for i in (0, 1, 3, 4)) for words in UNKNOWNS.values())
