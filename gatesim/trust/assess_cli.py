@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -11,7 +13,16 @@ import pandas as pd
 from gatesim.errors import InputError
 from gatesim.limits import ASSESS_DAYS, ASSESS_REPLICATIONS, SEED, WORKERS, WORLDS
 
-__all__ = ["command", "depends_on", "effects_markdown", "format_effects", "paired_bases", "prepare_out_dir"]
+__all__ = [
+    "command",
+    "depends_on",
+    "effects_markdown",
+    "format_effects",
+    "paired_bases",
+    "no_empty_out",
+    "prepare_out_dir",
+    "remove_empty_dirs",
+]
 
 
 def paired_bases(base, variants: list) -> tuple[list, dict[str, str]]:
@@ -138,6 +149,33 @@ def _load_variants(proposals, base_sc) -> list:
     return variants
 
 
+def remove_empty_dirs(root: Path) -> None:
+    """Remove ``root`` and its sub-folders if they hold no file at all (nothing of anyone's is lost)."""
+    if not root.is_dir() or any(p.is_file() or p.is_symlink() for p in root.rglob("*")):
+        return
+    for folder in sorted(
+        (p for p in root.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True
+    ):
+        folder.rmdir()
+    root.rmdir()
+
+
+@contextlib.contextmanager
+def no_empty_out(out_dir: Path, existed: bool) -> Iterator[None]:
+    """A failure (a silent dask scheduler, a full disk) before any task was kept leaves no empty
+    ``--out`` behind when the command made it; an interruption keeps what it has, to resume."""
+    from gatesim.sweep.runner import SweepInterrupted  # the runner is imported when a command runs
+
+    try:
+        yield
+    except SweepInterrupted:
+        raise
+    except Exception:
+        if not existed:
+            remove_empty_dirs(out_dir)
+        raise
+
+
 def prepare_out_dir(out: str, force: bool) -> Path:
     """``--out``: new, or an assessment's directory (resumed; replaced with ``--force``).
 
@@ -238,6 +276,7 @@ def command(
         bases=extra,
     )
     out_dir = prepare_out_dir(out, force)
+    existed = out_dir.exists()
     click.echo(
         f"assess: {len(chosen)} worlds x {1 + len(extra) + len(variants)} variants x {replications} replications = "
         f"{len(sweep.tasks)} tasks, {sweep.days} days each",
@@ -252,9 +291,18 @@ def command(
         bar[0].advance(note=f"({result['error']})" if result["error"] else "")
 
     try:
-        outcome, results, per_world, eff = run_assess(
-            sweep, out_dir, [v.name for v in variants], workers, scheduler, on_start, on_done, force, pairs
-        )
+        with no_empty_out(out_dir, existed):
+            outcome, results, per_world, eff = run_assess(
+                sweep,
+                out_dir,
+                [v.name for v in variants],
+                workers,
+                scheduler,
+                on_start,
+                on_done,
+                force,
+                pairs,
+            )
     except SweepInterrupted as e:
         if bar:
             bar[0].__exit__(None, None, None)

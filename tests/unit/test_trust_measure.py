@@ -137,3 +137,25 @@ def test_revenue_words_in_billion_vnd_with_a_warning_for_few_worlds():
     assert "e+" not in text and "nan" not in text.lower()
     assert "warning: the 5-95% range is from 3 worlds only" in text
     assert "warning" not in format_revenue(pd.DataFrame(rows), {"assigned": 9.6e12}, FEW_WORLDS)
+
+
+def test_a_failed_assessment_leaves_no_empty_out_it_made(tmp_path):
+    from gatesim.trust.assess_cli import no_empty_out
+
+    made = tmp_path / "new" / "out"
+    made.mkdir(parents=True)
+    (made / "runs").mkdir()
+    with pytest.raises(OSError), no_empty_out(made, existed=False):
+        raise OSError("the dask scheduler at tcp://127.0.0.1:1 did not answer")
+    assert not made.exists()
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    (kept / "notes.txt").write_text("a user's file")
+    with pytest.raises(OSError), no_empty_out(kept, existed=False):
+        raise OSError("lost")
+    assert (kept / "notes.txt").read_text() == "a user's file"  # a folder holding a file is never removed
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    with pytest.raises(OSError), no_empty_out(theirs, existed=True):
+        raise OSError("lost")
+    assert theirs.is_dir()  # a folder that existed before the command is left as it was
