@@ -108,12 +108,15 @@ def analyse(
     level: float = 0.95,
     th: Thresholds | None = None,
     gate_order: list[str] | None = None,
+    unknown_gates: dict[str, frozenset[str]] | None = None,
 ) -> tuple[list[ProposalAnswer], pd.DataFrame, pd.DataFrame]:
     """(answers, verdict rows, per-world effects) from the sweep's ``results``.
 
     ``worlds`` holds the plausible worlds' unknowns, indexed by world id;
-    ``base_names`` names each paired base variant for the page.
+    ``base_names`` names each paired base variant for the page; ``unknown_gates`` (unknown ->
+    the gates it can move) keeps an unknown of one gate out of another gate's shares and splits.
     """
+    reach = unknown_gates or {}
     th = th or Thresholds()
     pw, left_out = paired_per_world(results, proposals, pairs, th)
     pw["scope"] = np.where(pw["world"] == BASELINE_WORLD, "baseline", "worlds")
@@ -139,7 +142,7 @@ def analyse(
             per = per[(per["world"] != BASELINE_WORLD) & (lead == BACKLOG_KPI or ~per["world"].isin(out))]
             effect = per.set_index("world")["effect"]
             floor = th.negligible_abs.get("trucks/day" if lead == BACKLOG_KPI else "h", 0.0)
-            names = [n for n in unknowns if n in worlds.columns]
+            names = [n for n in unknowns if n in worlds.columns and gate in reach.get(n, {gate})]
             shares = variance_shares(effect, worlds, names) if effect.notna().sum() >= 4 else pd.DataFrame()
             split = find_split(effect, worlds, names, floor)
             mine_pw = pw[(pw["proposal"] == p) & (pw["gate"] == gate)]

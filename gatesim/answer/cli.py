@@ -166,7 +166,7 @@ def command(proposals, base, ensemble, worlds, days, replications, seed, out, la
     base_names = {"base": str(plan.root.resolved.get("name")), **{b.name: b.name for b in plan.extra_bases}}
     answers, rows, pw = analyse(
         outcome.results, [v.name for v in plan.proposals], plan.pairs, base_names, plan.context,
-        worlds_df, plan.unknowns, 0.95, th, list(plan.gate_names),
+        worlds_df, plan.unknowns, 0.95, th, list(plan.gate_names), plan.unknown_gates,
     )  # fmt: skip
     text = answer_text(answers, lang, plan.gate_names)
     method = method_text(lang, len(plan.worlds), plan.ensemble_file, len(rows), 0.95, th)

@@ -19,7 +19,7 @@ from gatesim.errors import InputError
 from gatesim.sweep.spec import Sweep
 from gatesim.trust.assess import BASE, Variant
 
-__all__ = ["Plan", "estimate_seconds", "find_root", "make_plan"]
+__all__ = ["Plan", "estimate_seconds", "find_root", "gates_of_unknowns", "make_plan"]
 
 # Seconds of one run per simulated day per 1,000 trucks a day, one core (measured: docs/answers.md).
 SECONDS_PER_KTRUCK_DAY = 0.15
@@ -40,6 +40,9 @@ class Plan:
     unknowns: list[str]
     sweep: Sweep
     gate_names: dict[str, str] = field(default_factory=dict)
+    # unknown -> the gates whose figures it can move; an unknown absent here can move every gate
+    # (a shared road rate, the arrival profile, or any unknown of a corridor, whose gates interact)
+    unknown_gates: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def runs(self) -> int:
@@ -160,4 +163,17 @@ def make_plan(
     return Plan(
         root, str(root_path), str(ens_path), given_base.name if given_base else root_sc.name, props, extra,
         pairs, context, chosen, list(priors.names), sweep, names,
+        {} if root_sc.corridor is not None else gates_of_unknowns(priors.varied),
     )  # fmt: skip
+
+
+def gates_of_unknowns(varied: dict) -> dict[str, frozenset[str]]:
+    """Each prior whose every path is under one or more ``gates.<id>.``: those gates. Without a
+    corridor the gates do not interact, so such an unknown cannot explain an effect elsewhere
+    (and a split or a variance share naming it there would be chance)."""
+    out: dict[str, frozenset[str]] = {}
+    for name, prior in varied.items():
+        parts = [path.split(".") for path in prior.paths]
+        if all(len(p) > 2 and p[0] == "gates" for p in parts):
+            out[name] = frozenset(p[1] for p in parts)
+    return out

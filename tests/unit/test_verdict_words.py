@@ -55,3 +55,20 @@ def test_every_varied_prior_of_the_shipped_priors_has_words_and_a_measurement():
     missing = sorted(set(varied) - set(UNKNOWNS))
     assert not missing, f"priors without words in gatesim/answer/unknowns.py: {missing}"
     assert all(all(words[i] for i in (0, 1, 3, 4)) for words in UNKNOWNS.values())
+
+
+def test_an_unknown_of_one_gate_is_not_asked_to_explain_another():
+    """Without a corridor the gates do not interact: Chi Ma's yard cannot move Tân Thanh's wait."""
+    from pathlib import Path
+
+    from gatesim.answer.plan import gates_of_unknowns
+    from gatesim.scenario.load import load_scenario
+    from gatesim.trust.priors import default_priors_path, load_priors
+
+    root = Path(__file__).resolve().parents[2] / "scenarios" / "baseline_2026.yaml"
+    sc, res = load_scenario(root)
+    reach = gates_of_unknowns(load_priors(default_priors_path(root), sc, res).varied)
+    assert reach["cm_yard_trucks"] == {"chi_ma"}
+    assert reach["tt_yard_trucks"] == {"tan_thanh"}
+    assert reach["cn_china_close_h"] == {"coc_nam"}
+    assert "tan_thanh" in reach.get("road_per_lane_h", {"tan_thanh"})
