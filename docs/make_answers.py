@@ -16,7 +16,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PROP = ROOT / "docs" / "proposals.md"
 START, END = "<!-- answers:start -->", "<!-- answers:end -->"
-QUOTED = ("Mean wait per truck at", "What the effect", "What would settle", "The effect on", "In ", "Untouched")
+QUOTED = (
+    "Mean wait per truck at",
+    "What the effect",
+    "What would settle",
+    "The effect on",
+    "In ",
+    "Untouched",
+)
 
 
 def headlines(answer_txt: str) -> str:
