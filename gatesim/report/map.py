@@ -39,7 +39,7 @@ def map_section(run_dir: Path, heading: str, key: str = "", fold: bool = False) 
     try:
         path = write_map(run_dir)
     except InputError as e:
-        text = f"No map replay: {e}"
+        text = f"No map replay: {e.message}"  # the page names no folder of the machine
         return Section(heading, text=text, key=key, fold=fold)
     href = f"{key}/{path.name}" if key else path.name
     size_mb = path.stat().st_size / 1e6

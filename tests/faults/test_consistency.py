@@ -260,13 +260,13 @@ def _scenario_with_priors(tmp_path: Path, edit) -> Path:
     [
         (
             lambda t: t.replace("    low: 1.5\n    high: 5.0\n", "    low: -62\n    high: 5.0\n", 1),
-            ["tt_acceptance_min", "at its low", "baseline_2026.priors.yaml:17:"],
+            ["tt_acceptance_min", "the scenario is invalid", "baseline_2026.priors.yaml:"],
         ),
         (
             lambda t: t.replace(
                 "[gates.tan_thanh.stages.cn_acceptance.service.steps_min.acceptance]", "[run.days]", 1
             ),
-            ["tt_acceptance_min", "run.days", "cannot be a parameter"],
+            ["tt_acceptance_min", "run.days", "baseline_2026.priors.yaml:"],
         ),
         (
             lambda t: t.replace(
@@ -274,14 +274,14 @@ def _scenario_with_priors(tmp_path: Path, edit) -> Path:
                 "[gates.tan_thanh.stages]",
                 1,
             ),
-            ["tt_acceptance_min", "names a mapping"],
+            ["tt_acceptance_min", "gates.tan_thanh.stages", "baseline_2026.priors.yaml:"],
         ),
     ],
 )
 def test_fit_checks_every_prior_before_writing(tmp_path, edit, fragments):
     scenario = _scenario_with_priors(tmp_path, edit)
     result, lines = cli(
-        "calibrate", scenario, "--fit", tmp_path / "fit", "--sets", "2", "--waves", "1", "-r", "2"
+        "calibrate", scenario, "--fit", tmp_path / "fit", "--sets", "2", "--waves", "1", "-r", "3"
     )
     line = one_line(result, lines, 2, *fragments)
     assert "<parameter set>" not in line

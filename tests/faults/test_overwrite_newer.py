@@ -191,20 +191,19 @@ def test_revenue_ends_in_one_line_on_a_failure_of_the_environment(tmp_path, monk
 
     monkeypatch.setattr(revenue, "run_sweep", disk_full, raising=False)
     monkeypatch.setattr("gatesim.sweep.runner.run_sweep", disk_full)
-    monkeypatch.setattr(
-        "sys.argv",
-        [
-            "revenue",
-            str(write_centre_ensemble(tmp_path / "ens" / "ensemble.csv", BASELINE)),
-            str(BASELINE),
-            "--out",
-            str(tmp_path / "r"),
-            "--worlds",
-            "1",
-        ],
-    )
+    from gatesim.cli import main
+
+    args = [
+        "revenue",
+        str(write_centre_ensemble(tmp_path / "ens" / "ensemble.csv", BASELINE)),
+        str(BASELINE),
+        "--out",
+        str(tmp_path / "r"),
+        "--worlds",
+        "1",
+    ]
     with pytest.raises(SystemExit) as e:
-        revenue.main()
+        main(args, standalone_mode=True)
     assert e.value.code == 1
     err = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("gatesim: error:")]
     assert len(err) == 1 and "no space left on device" in err[0].lower(), err
