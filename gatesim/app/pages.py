@@ -109,8 +109,10 @@ def job_part(job: Job, lang: str) -> str:
             if p
             else "…"
         )
-        if p.get("phase") == "report":
-            where = label("writing_report", lang)
+        if p.get("phase") == "report":  # the days simulated stay in view: a short run's last step
+            where = (
+                f"{where}; {label('writing_report', lang)}" if "day" in p else label("writing_report", lang)
+            )
         return (
             f'<div id="job" data-status="running" hx-get="/jobs/{job.id}?lang={lang}" hx-trigger="every 1s" '
             f'hx-swap="outerHTML"><p>{_e(label("running", lang))}: <b>{_e(job.folder)}</b></p>'
