@@ -22,6 +22,7 @@ import os
 import re
 import shutil
 import signal
+import sys
 from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
@@ -32,7 +33,7 @@ from typing import Any
 import pandas as pd
 
 from gatesim.errors import EnvironmentFailure, InputError
-from gatesim.outputs import write_csv, write_json
+from gatesim.outputs import clear_scratch, write_csv, write_json
 from gatesim.projections.kpis import KPI_COLUMNS, is_stage_kpi
 from gatesim.resumable import check_resumable
 from gatesim.stats import summary_ci
@@ -423,6 +424,8 @@ def run_sweep(
         return _replace(
             sweep, out, workers, scheduler, keep_events, on_start, on_done, task, assemble_results
         )
+    # not resuming a replacement: a killed --force's hidden scratch beside OUT is said and cleared
+    clear_scratch(out, "sweep-new", lambda note: print(f"gatesim: {note}", file=sys.stderr))
     with sweep_lock(out):
         return _run_locked(
             sweep, out, workers, scheduler, keep_events, force, on_start, on_done, task, assemble_results

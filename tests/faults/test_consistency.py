@@ -310,3 +310,21 @@ def test_a_sweep_that_lost_its_sweep_json_names_what_to_remove(tmp_path):
     line = one_line(result, lines, 2, "no sweep.json", f"remove {out}")
     assert "--force" not in line
     assert snapshot(out) == before
+
+
+def test_a_killed_force_sweeps_scratch_is_said_and_cleared_by_the_next_plain_sweep(tmp_path, capsys):
+    spec = tmp_path / "s.yaml"
+    spec.write_text(
+        f"base: {BASELINE}\ndays: 1\nreplications: 1\nset: [calendar.warmup_days=0, calendar.drain_days=0]\n"
+        "parameters:\n  gates.tan_thanh.stages.road.lanes: [4]\n"
+    )
+    out = tmp_path / "s"
+    scratch = tmp_path / ".s.sweep-new"  # what a --force killed before its swap leaves
+    (scratch / "tasks").mkdir(parents=True)
+    (scratch / "tasks" / "t0.json").write_text("{}")
+    result, _ = cli("sweep", spec, "--out", out, "-q", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert not scratch.exists()
+    said = capsys.readouterr().err + result.output
+    assert ".s.sweep-new" in said and "cut short" in said
+    assert (out / "results.csv").is_file()
