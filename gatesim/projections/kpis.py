@@ -84,6 +84,8 @@ ID_COLUMNS = ["scenario", "replication", "seed", "gate"]
 # The KPI columns in file order, as the registry lists them (names, units,
 # labels and definitions are there: gatesim/projections/registry.py).
 KPI_COLUMNS = registry.columns("summary")
+# A run with an automated lane or a route buffer has these too (projections/smart_gate.py)
+SMART_GATE_KPIS = registry.columns("smart_gate")
 NAN = float("nan")
 
 
@@ -106,7 +108,7 @@ def is_stage_kpi(column: str) -> bool:
 
 def check_kpi(kpi: str, key: str, file: str | None) -> None:
     """Refuse a KPI name a user wrote (``key`` in ``file``) that is not a summary column."""
-    if kpi not in KPI_COLUMNS and not is_stage_kpi(kpi):
+    if kpi not in KPI_COLUMNS and kpi not in SMART_GATE_KPIS and not is_stage_kpi(kpi):
         guess = difflib.get_close_matches(kpi, KPI_COLUMNS, n=1)
         hint = f" (did you mean {guess[0]!r}?)" if guess else ""
         raise InputError(f"unknown KPI{hint}", file=file, key=key, given=kpi, allowed=", ".join(KPI_COLUMNS))
