@@ -277,3 +277,33 @@ def test_columns_only_with_a_lane_or_buffer():
     plain, _ = tables(_log(_gate_data(50.0), 1))
     assert not set(SMART_GATE_COLUMNS) & set(plain.columns)
     assert len(SMART_GATE_COLUMNS) == 9
+
+
+def test_bookings_per_day_go_to_the_days_first_trucks():
+    data = _gate_data(300.0, _lane(bookings_per_day=25), warmup_days=1)
+    log = _log(data, 3)
+    q = _lane_rows(log, Kind.QUEUED)
+    arrived = log.kind == Kind.ARRIVED
+    t_arr = dict(zip(log.truck[arrived].tolist(), log.t_h[arrived].tolist()))
+    lane_trucks = sorted(log.truck[q].tolist())
+    days = np.floor(np.array([t_arr[k] for k in lane_trucks]) / 24.0)
+    per_day = np.bincount(days.astype(int))
+    assert per_day.max() == 25  # the cap binds (all trucks carry fruit)
+    # the day's first arrivals hold them: no truck of that day arriving earlier went by road
+    for d in range(per_day.size):
+        day_trucks = [k for k, t in t_arr.items() if d * 24 <= t < (d + 1) * 24]
+        assert sorted(k for k in lane_trucks if d * 24 <= t_arr[k] < (d + 1) * 24) == day_trucks[: per_day[d]]
+
+
+def test_state_counts_the_lane():
+    """The instant's state has the lane as a place; its rows still add up to trucks in the system."""
+    from gatesim.projections.state import state_at
+
+    log = _log(_gate_data(300.0, _lane(hours={"open_h": 18.5, "close_h": 20})), 2)
+    at = 42.75  # 18:45 on the second day: containers waiting and on vehicles
+    state = state_at(log, at).set_index("place")
+    assert state.loc[LANE_STAGE, "waiting"] > 0 and state.loc[LANE_STAGE, "in_service"] > 0
+    upto = log.t_h <= at
+    inside = int(((log.kind == Kind.ARRIVED) & upto).sum() - ((log.kind == Kind.CROSSED) & upto).sum())
+    total = state.loc["in_system"]
+    assert total["waiting"] + total["in_service"] == inside
