@@ -22,7 +22,7 @@ from gatesim.projections.kpis import ID_COLUMNS, KPI_COLUMNS, is_stage_kpi
 from gatesim.projections.smart_gate import SMART_GATE_COLUMNS
 from gatesim.run import OUTPUT_SCHEMA_VERSION
 
-__all__ = ["KEYS", "RunInput", "clean", "kpi_columns", "point_label", "read_inputs", "select_base"]
+__all__ = ["KEYS", "RunInput", "clean", "kpi_columns", "read_inputs", "select_base"]
 
 _SWEEP_COLUMNS = {"point", "error"}
 _VERSION_COLUMNS = ("schema_version", "output_schema_version")

@@ -27,7 +27,7 @@ from gatesim.projections import registry
 from gatesim.projections.base import GateView, fold_mean_max, iter_gate_views
 from gatesim.scenario.smart import LANE_STAGE
 
-__all__ = ["SMART_GATE_COLUMNS", "smart_gate_kpis", "with_smart_gate_kpis"]
+__all__ = ["SMART_GATE_COLUMNS", "with_smart_gate_kpis"]
 
 SMART_GATE_COLUMNS = registry.columns("smart_gate")  # names, units and meanings: the registry
 NAN = float("nan")
