@@ -250,7 +250,25 @@ def _lane_and_buffer_cases() -> list[tuple[str, dict[str, Any], int]]:
         "server_schedule": [{"start": "2026-01-02", "end": "2026-01-02", "servers": 2}],
         "patience_h": {"dist": "exponential", "mean_h": 2.0},
     }
-    return [("lane", lane, 3), ("import_lane", imports, 3), ("buffer", _buffer_data(4, rules), 3)]
+    # Chinese hours and a day the gate is closed (a regime): the lane closes too
+    closed = copy.deepcopy(lane)
+    closed["gates"][GATE]["agv_lane"]["hours"] = {"tz": "china", "open_h": 19, "close_h": 22}
+    closed["calendar"]["regimes"] = [
+        {
+            "name": "closed_day",
+            "kind": "closed",
+            "start": "2026-01-02",
+            "end": "2026-01-02",
+            "gates": [GATE],
+            "arrival_multiplier": 1.0,
+        }
+    ]
+    return [
+        ("lane", lane, 3),
+        ("import_lane", imports, 3),
+        ("buffer", _buffer_data(4, rules), 3),
+        ("lane_china_hours_closed_day", closed, 3),
+    ]
 
 
 @pytest.mark.parametrize(
