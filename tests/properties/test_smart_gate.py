@@ -21,6 +21,7 @@ from gatesim.errors import InputError
 from gatesim.events.kinds import NO_TRUCK, Kind
 from gatesim.events.log import LogData
 from gatesim.model.engines import engine_refusal, resolve_engine
+from gatesim.projections import registry
 from gatesim.projections.smart_gate import SMART_GATE_COLUMNS, smart_gate_kpis
 from gatesim.projections.tables import tables
 from gatesim.scenario.load import validate
@@ -377,3 +378,28 @@ def _smart_scenarios(draw):
 def test_random_smart_scenarios_twin_matches_fast_engine(scenario, seed):
     fast, twin = both_logs(scenario, 2, seed=seed)
     assert_same(fast, twin)
+
+
+@pytest.mark.integration
+def test_run_prints_and_reports_them(tmp_path):
+    """`gatesim run` prints the lane's rows and `gatesim report` has its section; a run
+    without a lane or buffer has neither."""
+    import json
+
+    from click.testing import CliRunner
+
+    from gatesim.cli import main
+
+    for name, data, shown in (("lane", _gate_data(200.0, _lane()), True), ("plain", _gate_data(50.0), False)):
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(json.dumps(data), encoding="utf-8")  # JSON is YAML 1.2
+        out = tmp_path / f"run_{name}"
+        res = CliRunner().invoke(
+            main, ["run", str(path), "--days", "2", "-r", "2", "--out", str(out), "--no-events"]
+        )
+        assert res.exit_code == 0, res.output
+        assert (registry.short("agv_containers_per_day") in res.output) == shown
+        res = CliRunner().invoke(main, ["report", str(out)])
+        assert res.exit_code == 0, res.output
+        page = (out / "report.html").read_text(encoding="utf-8")
+        assert ("Automated lane and buffers per gate" in page) == shown
