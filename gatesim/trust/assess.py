@@ -31,6 +31,7 @@ from gatesim.scenario.load import apply_overrides, validate
 from gatesim.sweep.runner import run_sweep
 from gatesim.sweep.spec import Point, Sweep
 from gatesim.trust.ensemble import Ensemble
+from gatesim.trust.experiment import experiment_identity, experiment_sweep
 from gatesim.trust.priors import Priors
 
 __all__ = [
@@ -168,30 +169,17 @@ def build_sweep(
                     len(points), {"world": w["set_id"], "variant": v.name}, world_scenario(v, base, priors, w)
                 )
             )
-    identity = {
+    fields = {
         "assess": True,
-        "base_resolved": base.resolved,
         "proposals": [p.resolved for p in proposals],
         **({"bases": [b.resolved for b in bases]} if bases else {}),
         **({"baseline_world": True} if baseline_world else {}),
         "worlds": worlds,
-        "points": [p.params for p in points],
-        "days": days,
-        "replications": replications,
-        "seed": seed,
     }
+    identity = experiment_identity(fields, base.resolved, points, days, replications, seed)
     digest = hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()[:16]
-    return Sweep(
-        file="assess",
-        spec=None,  # type: ignore[arg-type]  # built here, not read from a sweep file
-        base_name=str(base.resolved.get("name")),
-        param_names=["variant", "world"],
-        points=points,
-        days=days,
-        replications=replications,
-        seed=seed,
-        identity=identity,
-        hash=digest,
+    return experiment_sweep(
+        "assess", str(base.resolved.get("name")), ["variant", "world"], points, identity, digest
     )
 
 
