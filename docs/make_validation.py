@@ -47,15 +47,18 @@ def _num(x: float) -> str:
 
 
 def chart(period: str, points: pd.DataFrame, days: pd.DataFrame, path: Path) -> None:
-    series = list(dict.fromkeys(points["series"]))
-    fig, axes = plt.subplots(len(series), 1, figsize=(7.5, 2.3 * len(series) + 0.6), squeeze=False)
+    # the series with a held-out count (a series of inputs only is in the table)
+    series = list(dict.fromkeys(points.loc[points["role"] == "held out", "series"]))
+    fig, axes = plt.subplots(len(series), 1, figsize=(7.5, 2.2 * len(series) + 1.2), squeeze=False)
     for ax, s in zip(axes[:, 0], series, strict=True):
         d = days[days["series"] == s]
-        t = pd.to_datetime(d["instant"])
+        cleared = s.startswith("cleared")
+        # a day's clearances are drawn at its noon, a count of waiting trucks at its instant
+        t = pd.to_datetime(d["instant"]) - pd.Timedelta(hours=12 if cleared else 0)
         ax.fill_between(t, d["q05"], d["q95"], color="#9ecae1", alpha=0.6, label="worlds 5-95% (daily)")
         ax.plot(t, d["median"], color="#3182bd", lw=1.2, label="worlds' median")
         p = points[points["series"] == s]
-        at = pd.to_datetime(p["date"]) + pd.to_timedelta(p["hour"], unit="h")
+        at = pd.to_datetime(p["date"]) + pd.to_timedelta(12.0 if cleared else p["hour"], unit="h")
         ax.errorbar(
             at,
             p["median"],
@@ -78,6 +81,7 @@ def chart(period: str, points: pd.DataFrame, days: pd.DataFrame, path: Path) -> 
                 ax.plot([x], [lo], marker="o", color=colour, mfc=face, ms=7)
         ax.set_title(_series_title(s), fontsize=9)
         ax.set_ylim(bottom=0)
+        ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=8))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
         ax.tick_params(labelsize=8)
         ax.grid(alpha=0.3)
@@ -90,7 +94,8 @@ def chart(period: str, points: pd.DataFrame, days: pd.DataFrame, path: Path) -> 
     h0, _ = axes[0, 0].get_legend_handles_labels()
     fig.legend(handles=h0 + handles, loc="lower center", ncol=3, fontsize=7, frameon=False)
     fig.suptitle(TITLES.get(period, period), fontsize=10)
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    bottom = 0.9 / (2.2 * len(series) + 1.2)
+    fig.tight_layout(rect=(0, bottom, 1, 0.97))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
@@ -113,10 +118,13 @@ def tables(scores: pd.DataFrame, points: pd.DataFrame, note: str) -> str:
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for _, r in points.iterrows():
-        hour = "day" if r["kind"] == "cleared" else f"{r['hour']:02.0f}:00"
+        hour = "day" if r["kind"] == "cleared" else f"{r['hour']:02.0f}:00 ({r['hour_rule']})"
+        counted = f"{r['counted']} {r['kind']}" + (
+            " (direction not stated)" if r["direction"] == "unstated" else ""
+        )
         place = " + ".join(GATES.get(g, g) for g in str(r["place"]).split("+"))
         out.append(
-            f"| {r['period']} | {r['point']} | {r['date']} {hour} | {place} | {r['counted']} {r['kind']} | "
+            f"| {r['period']} | {r['point']} | {r['date']} {hour} | {place} | {counted} | "
             f"{r['published']} [{r['source']}] | {r['role']} | {_num(r['q05'])} / {_num(r['median'])} / "
             f"{_num(r['q95'])} | {'yes' if r['inside'] else 'no'} |"
         )

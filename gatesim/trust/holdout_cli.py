@@ -30,7 +30,7 @@ def format_scores(summary: pd.DataFrame) -> str:
         if r["changes"]:
             ch = (
                 f"changes: mean abs error {r['change_mae']:.0f} vehicles against published changes of "
-                f"{r['published_change_mean_abs']:.0f} on average ({r['changes']} changes)"
+                f"{r['published_change_mean_abs']:.0f} on average ({r['changes']} change{'s' if r['changes'] > 1 else ''})"
             )
         else:
             ch = "no change between published points to compare"
