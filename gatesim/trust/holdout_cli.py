@@ -139,21 +139,31 @@ def command(
             err=True,
         )
         track = tracks(points, p.start, n)
-        v = run_period(
-            name,
-            scenarios[name],
-            base_res,
-            priors,
-            chosen,
-            points,
-            track,
-            n,
-            replications,
-            seed,
-            out_dir / "runs" / name,
-            runner,
-            lambda m: click.echo(m, err=True),
-        )
+        try:
+            v = run_period(
+                name,
+                scenarios[name],
+                base_res,
+                priors,
+                chosen,
+                points,
+                track,
+                n,
+                replications,
+                seed,
+                out_dir / "runs" / name,
+                runner,
+                lambda m: click.echo(m, err=True),
+            )
+        except InputError as e:
+            if e.key != "--out":
+                raise
+            raise InputError(
+                "holds the runs of another validation (worlds, days, replications, seed or the period differ)",
+                key="--out",
+                given=out,
+                allowed="the same options to resume it, or another directory",
+            ) from None
         table, ch, summary = scores(name, points, v, replications)
         tables.append(table)
         changes.append(ch)

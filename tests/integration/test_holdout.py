@@ -16,7 +16,7 @@ from gatesim.scenario.load import load_scenario
 from gatesim.trust.evaluate import measure_task
 from gatesim.trust.holdout import published_points
 from gatesim.trust.measure import sim_hour
-from tests.faults.faultkit import cli, one_line
+from tests.faults.faultkit import cli, one_line, snapshot
 from tests.helpers.trust_cases import write_case
 
 ENSEMBLE = "scenarios/baseline_2026.ensemble.csv"
@@ -88,6 +88,11 @@ def test_validate_on_two_worlds_and_two_days_writes_its_tables(tmp_path):
     worlds = pd.read_csv(out / "worlds.csv")
     assert set(worlds["set_id"]) == set(pd.read_csv(ENSEMBLE)["set_id"].iloc[[0, -1]])
     assert "feb_2022" in result.output and "inside the 90% band" in result.output
+    # other options into the same folder: refused in one line, the first validation left whole
+    before = snapshot(out)
+    result, lines = cli(*args[:6], "3", *args[7:], "-j", "1", "-q")
+    one_line(result, lines, 2, "holds the runs of another validation", "--out")
+    assert snapshot(out) == before
 
 
 @pytest.mark.integration
