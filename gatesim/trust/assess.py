@@ -34,17 +34,7 @@ from gatesim.trust.ensemble import Ensemble
 from gatesim.trust.experiment import experiment_identity, experiment_sweep
 from gatesim.trust.priors import Priors
 
-__all__ = [
-    "BASELINE_WORLD",
-    "HEADLINE_KPIS",
-    "Variant",
-    "build_sweep",
-    "effects",
-    "paired_per_world",
-    "per_world_effects",
-    "pooled_ci95_half",
-    "run_assess",
-]
+__all__ = ["BASELINE_WORLD", "HEADLINE_KPIS", "Variant", "build_sweep", "paired_per_world", "run_assess"]
 
 HEADLINE_KPIS = [
     "wait_mean_h",

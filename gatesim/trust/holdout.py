@@ -39,19 +39,7 @@ from gatesim.trust.experiment import experiment_identity
 from gatesim.trust.holdout_score import band, change_error, inside, interval, pooled, reference
 from gatesim.trust.priors import Priors
 
-__all__ = [
-    "HELD_OUT",
-    "INPUT",
-    "Published",
-    "Track",
-    "period_worlds",
-    "published_points",
-    "reading_hour",
-    "run_period",
-    "scores",
-    "track_bands",
-    "tracks",
-]
+__all__ = ["HELD_OUT", "published_points", "run_period", "scores", "track_bands", "tracks"]
 
 HELD_OUT, INPUT = "held out", "input"
 # The hour a count with no stated hour is read at: from the document's words, else 20:00, the

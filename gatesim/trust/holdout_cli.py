@@ -17,7 +17,7 @@ import pandas as pd
 from gatesim.errors import InputError
 from gatesim.limits import ASSESS_DAYS, ASSESS_REPLICATIONS, SEED, WORKERS, WORLDS
 
-__all__ = ["command", "format_scores"]
+__all__ = ["command"]
 
 DEFAULT_WORLDS = 40  # as many members as the fit's own held-out predictions use (docs/calibration.md)
 

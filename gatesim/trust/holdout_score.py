@@ -16,17 +16,7 @@ import numpy as np
 
 from gatesim.evidence.bulletins import Count
 
-__all__ = [
-    "Band",
-    "ChangeError",
-    "band",
-    "change_error",
-    "coverage",
-    "inside",
-    "interval",
-    "pooled",
-    "reference",
-]
+__all__ = ["band", "change_error", "inside", "interval", "pooled", "reference"]
 
 LOW_Q, HIGH_Q = 0.05, 0.95
 
