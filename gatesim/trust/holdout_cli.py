@@ -75,8 +75,8 @@ def command(
 ):
     """Predict the published series of historical PERIODS with the plausible worlds of ENSEMBLE.
 
-    ENSEMBLE is the baseline's ensemble.csv (fitted on January 2026 targets only, so every period
-    of seeds/regimes.yaml is out of sample). Writes scores.csv (per period: the share of held-out
+    ENSEMBLE is an ensemble.csv fitted on the baseline (the shipped one on targets of 2025-26
+    run with 2026 rules, so every period of seeds/regimes.yaml is out of sample for it). Writes scores.csv (per period: the share of held-out
     published points inside the worlds' 5-95% band, the mean absolute error of the median's
     changes between successive published points beside the published changes' mean size),
     points.csv, changes.csv, days.csv (each series' band on every day, for charts), worlds.csv
