@@ -168,8 +168,9 @@ def build_sweep(
     }
     identity = experiment_identity(fields, base.resolved, points, days, replications, seed)
     digest = hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    name = str(base.resolved.get("name"))
     return experiment_sweep(
-        "assess", str(base.resolved.get("name")), ["variant", "world"], points, identity, digest
+        "assess", name, ["variant", "world"], points, days, replications, seed, identity, digest
     )
 
 

@@ -140,7 +140,9 @@ def run_points(
 ) -> list[tuple[Any, dict[str, Any]]]:
     """One sweep of ``points`` with ``task`` (resumable): each task and its stored record."""
     digest = hashlib.sha256(_canon(identity).encode()).hexdigest()[:16]
-    sweep = experiment_sweep(label.replace(" ", "/"), base_name, param_names, points, identity, digest)
+    sweep = experiment_sweep(
+        label.replace(" ", "/"), base_name, param_names, points, days, replications, seed, identity, digest
+    )
     bar: list[Progress] = []
 
     def on_start(todo: int, skipped: int) -> None:

@@ -39,6 +39,9 @@ def experiment_sweep(
     base_name: str,
     param_names: list[str],
     points: list[Point],
+    days: int,
+    replications: int,
+    seed: int,
     identity: dict[str, Any],
     digest: str,
 ) -> Sweep:
@@ -49,9 +52,9 @@ def experiment_sweep(
         base_name=base_name,
         param_names=param_names,
         points=points,
-        days=identity["days"],
-        replications=identity["replications"],
-        seed=identity["seed"],
+        days=days,
+        replications=replications,
+        seed=seed,
         identity=identity,
         hash=digest,
     )
