@@ -40,12 +40,16 @@ def format_scores(summary: pd.DataFrame) -> str:
 
 
 def _check_out(out: str) -> Path:
-    """``--out``: new, empty, or a previous validation's directory (its runs are resumed)."""
+    """``--out``: new, empty, or a previous validation's directory (its runs are resumed when
+    their identity is this one's, else refused by the sweep runner)."""
+    from gatesim.resumable import check_resumable
+
     p = Path(out)
-    if p.exists() and not p.is_dir():
-        raise InputError("is a file, not a directory", key="--out", given=out)
-    if p.is_dir() and any(p.iterdir()) and not (p / "runs").is_dir():
-        raise InputError("exists and is not a validation directory", key="--out", given=out)
+    empty = p.is_dir() and not any(p.iterdir())
+    held: dict | None = {} if (p / "runs").is_dir() else None
+    check_resumable(
+        p, key="--out", kind="validation", held=held, same=True, empty=empty, force=False, differs=""
+    )
     return p
 
 
