@@ -122,3 +122,13 @@ def test_validate_refuses_a_period_with_no_published_points(tmp_path):
     result, lines = cli("validate", ENSEMBLE, "feb_2022", "--bulletins", empty, "--out", out, "-q")
     one_line(result, lines, 2, "feb_2022 has no published count")
     assert not out.exists()
+
+
+@pytest.mark.integration
+def test_validate_refuses_a_folder_holding_something_else(tmp_path):
+    out = tmp_path / "v"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    result, lines = cli("validate", ENSEMBLE, "feb_2022", "--out", out, "-q")
+    one_line(result, lines, 2, "--out", "not a validation directory")
+    assert snapshot(out) == {"notes.txt": b"mine"}
