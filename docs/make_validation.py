@@ -55,7 +55,14 @@ def chart(period: str, points: pd.DataFrame, days: pd.DataFrame, path: Path) -> 
         cleared = s.startswith("cleared")
         # a day's clearances are drawn at its noon, a count of waiting trucks at its instant
         t = pd.to_datetime(d["instant"]) - pd.Timedelta(hours=12 if cleared else 0)
-        ax.fill_between(t, d["q05"], d["q95"], color="#9ecae1", alpha=0.6, label="worlds 5-95% (daily)")
+        ax.fill_between(
+            t,
+            d["q05"],
+            d["q95"],
+            color="#9ecae1",
+            alpha=0.6,
+            label="worlds 5-95%, each day (20:00; cleared: the day)",
+        )
         ax.plot(t, d["median"], color="#3182bd", lw=1.2, label="worlds' median")
         p = points[points["series"] == s]
         at = pd.to_datetime(p["date"]) + pd.to_timedelta(12.0 if cleared else p["hour"], unit="h")
