@@ -50,9 +50,9 @@ def _evaluator(study, out: Path, workers, scheduler, quiet: bool, force: bool, l
     out.mkdir(parents=True, exist_ok=True)
     bar: list = []
 
-    def on_start(todo: int, skipped: int) -> None:
+    def on_start(todo: int, skipped: int, label: str) -> None:
         if todo:
-            bar.append(Progress(todo, f"{study.name}: runs", quiet).__enter__())
+            bar.append(Progress(todo, f"{study.name}: {label}", quiet).__enter__())
 
     def on_done(task, result) -> None:
         if bar:

@@ -156,8 +156,10 @@ def optimise(study: Study, ev: Evaluator) -> Optimisation:
             order.append(c)
         return cands[key]
 
-    def evaluate(batch: list[Candidate], reps: int) -> None:
-        ev.run([c.params for c in batch], reps)
+    def evaluate(batch: list[Candidate], reps: int, label: str = "search") -> None:
+        ev.run(
+            [c.params for c in batch], reps, f"{label} ({len(batch)} configurations x {reps} replications)"
+        )
         for c in batch:
             rows, err = _rows(ev, c.params, reps)
             _score(study, c, rows, err, reps)
@@ -180,7 +182,7 @@ def optimise(study: Study, ev: Evaluator) -> Optimisation:
         if rf > rs:
             for c in top:
                 c.phase = "select"
-            evaluate(top, rf)
+            evaluate(top, rf, "recheck of the best")
         final = sorted((c for c in top if c.feasible), key=lambda c: _sort_key(spec, c))
     chosen, close = _choose(final, spec, ev, study) if final else (None, [])
     evaluations = _evaluations(study, ev, order)
