@@ -76,7 +76,7 @@ LEADING = 3  # factors named per KPI
 
 
 def leading(kpi: str, grp: pd.DataFrame, name) -> str:
-    """ "The transshipment share explains ~80% of the variance of mean wait per truck at Tân Thanh; then ..."."""
+    """E.g. "The transshipment share explains ~80% of the variance of mean wait per truck at Tân Thanh; then ..."."""
     what = kpi_at_gate(kpi)
     by = {m: g.set_index("parameter") for m, g in grp.groupby("method")}
     if "sobol_total" in by:
@@ -89,13 +89,14 @@ def leading(kpi: str, grp: pd.DataFrame, name) -> str:
             first = float(np.clip(s1.loc[p, "index"], 0, 1)) if s1 is not None and p in s1.index else math.nan
             total = float(np.clip(r["index"], 0, 1))
             alone = f"~{first:.0%}" if math.isfinite(first) else f"up to ~{total:.0%}"
-            extra = (
-                f" (~{total:.0%} with its interactions)"
+            notes = (
+                [f"~{total:.0%} with its interactions"]
                 if math.isfinite(first) and total - first >= 0.1
-                else ""
+                else []
             )
             if r["ci_high"] - r["ci_low"] > 2 * MAX_CI_HALF:
-                extra += f" (rough: 95% CI of its total index {r['ci_low']:.2f} to {r['ci_high']:.2f})"
+                notes.append(f"rough: 95% CI of its total index {r['ci_low']:.2f} to {r['ci_high']:.2f}")
+            extra = f" ({'; '.join(notes)})" if notes else ""
             if i == 0:
                 parts.append(f"{_cap(name(p))} explains {alone} of the variance of {what}{extra}")
             else:
