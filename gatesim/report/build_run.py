@@ -58,6 +58,7 @@ def calibration_table(cal: pd.DataFrame) -> str:
             "ratio",
             "fitted",
             "within_tolerance",
+            "reason",
             "model_basis",
             "source",
         )
@@ -73,7 +74,7 @@ def calibration_table(cal: pd.DataFrame) -> str:
         shown["ratio"] = pd.to_numeric(shown["ratio"], errors="coerce").map(
             lambda x: "" if pd.isna(x) else f"{x:.2f}"
         )
-    return table_html(shown, left=("id", "what", "scope", "period", "unit", "model_basis", "source"))
+    return table_html(shown, left=("id", "what", "scope", "period", "unit", "reason", "model_basis", "source"))
 
 
 def overview_table(runs: dict[str, RunData]) -> str:
