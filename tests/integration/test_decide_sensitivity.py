@@ -59,7 +59,10 @@ def test_dummy_zero_dominant_first_and_small_sample_warned(tmp_path):
     assert len(ev) == 4 * 4 + 16 * 5  # Morris r(k+1), Sobol n(k+2), one replication each
     # it ends with the leading factor in a sentence, in plain labels, not key paths
     stdout = [ln for ln in res.stdout.splitlines() if ln.strip()]
-    assert stdout[-2].startswith("S: s (min) explains ~") and "of the variance of mean wait per truck" in stdout[-2]
+    assert (
+        stdout[-2].startswith("S: s (min) explains ~")
+        and "of the variance of mean wait per truck" in stdout[-2]
+    )
     assert SERVICE not in res.stdout and "arrivals per day" in res.stdout
     assert "explains ~" in (out / "report.html").read_text(encoding="utf-8")
 

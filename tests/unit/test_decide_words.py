@@ -51,11 +51,17 @@ def test_the_leading_factor_is_said_with_its_share_of_the_variance():
 
 def test_nothing_clear_and_morris_only_are_said_too():
     k = "wait_mean_h@tan_thanh"
-    flat = _indices([(SHARE, k, "sobol_first", 0.01, -0.2, 0.22), (SHARE, k, "sobol_total", 0.02, -0.1, 0.14)])
-    assert leading(k, flat, factor_label).startswith("No factor clearly moves mean wait per truck at Tân Thanh")
+    flat = _indices(
+        [(SHARE, k, "sobol_first", 0.01, -0.2, 0.22), (SHARE, k, "sobol_total", 0.02, -0.1, 0.14)]
+    )
+    assert leading(k, flat, factor_label).startswith(
+        "No factor clearly moves mean wait per truck at Tân Thanh"
+    )
     mm = _indices([(SHARE, k, "morris_mu_star", 1.2, 0.8, 1.6), (YARD, k, "morris_mu_star", 0.3, 0.1, 0.5)])
     text = leading(k, mm, factor_label)
-    assert text.startswith("Mean wait per truck at Tân Thanh moves most with transshipment share at Tân Thanh (1.2 h)")
+    assert text.startswith(
+        "Mean wait per truck at Tân Thanh moves most with transshipment share at Tân Thanh (1.2 h)"
+    )
     assert "then yard capacity (trucks) at Tân Thanh (0.3 h)" in text
 
 
@@ -92,7 +98,10 @@ def test_the_closest_miss_is_said_as_a_factor_with_the_binding_stage():
     from gatesim.decide.optimise_out import verdict
 
     c = _cand(6, 21.61, 7, 0.2, value=45.22)
-    c.params = {"gates.tan_thanh.stages.road.lanes": 6, "gates.tan_thanh.stages.cn_acceptance.hours.close_h": 22}
+    c.params = {
+        "gates.tan_thanh.stages.road.lanes": 6,
+        "gates.tan_thanh.stages.cn_acceptance.hours.close_h": 22,
+    }
     c.stages = {"fees": (31.5, 0.99), "road": (0.2, 0.4), "declaration": (3.0, 0.8)}
     text = verdict(_opt([c]))
     assert text.startswith(
