@@ -209,7 +209,9 @@ def run_sensitivity(study: Study, ev: Evaluator) -> SensitivityResult:
         y = ym[col].to_numpy(dtype=float)
         if np.isnan(y).any() or np.ptp(y) == 0:
             if np.isnan(y).any():
-                warnings.append(f"{col}: missing values at some points (no truck crossed?); left out")
+                warnings.append(
+                    f"{kpi_at_gate(col)}: missing values at some points (no truck crossed?); left out"
+                )
             else:
                 for k in names:
                     rows.append((k, col, "morris_mu_star", 0.0, 0.0, 0.0))
@@ -267,7 +269,7 @@ def _sobol(study, ev, spec, names, seed, reps, rows, warnings) -> list[dict]:
         if np.isnan(y).any():
             continue
         if np.ptp(y) == 0:
-            warnings.append(f"{col} does not vary over the parameters' ranges: every index is 0")
+            warnings.append(f"{kpi_at_gate(col)} does not vary over the parameters' ranges: every index is 0")
             for k in names:
                 rows.extend([(k, col, "sobol_first", 0.0, 0.0, 0.0), (k, col, "sobol_total", 0.0, 0.0, 0.0)])
             continue
@@ -284,7 +286,7 @@ def _sobol(study, ev, spec, names, seed, reps, rows, warnings) -> list[dict]:
                 v, c = float(si[key][j]), float(si[f"{key}_conf"][j])
                 rows.append((k, col, m, v, v - c, v + c))
                 if c > MAX_CI_HALF:
-                    wide.append(f"{k} on {col}")
+                    wide.append(f"{factor_label(k)} on {kpi_at_gate(col)}")
     if wide:
         warnings.append(
             f"Sobol: {len(wide)} indices have a 95% CI wider than +-{MAX_CI_HALF} (e.g. {wide[0]}): "
