@@ -71,7 +71,7 @@ def check_constraint(c: Constraint, table: pd.DataFrame) -> ConstraintResult:
             viol,
             f"met in {met:.0%} of {n} replications ({c.share:.0%} quantile of the worst gate {at:.4g}, bound {c.bound:g})",
             at,
-            max(set(gates), key=gates.count),
+            max(sorted(set(gates)), key=gates.count),  # the gate worst most often (ties: by name)
             _half(worst) / scale,
         )
     assert c.confidence is not None  # the validator: share or confidence
