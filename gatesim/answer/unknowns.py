@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["UNKNOWNS", "Cut", "Split", "describe", "find_split", "measurement", "variance_shares"]
+__all__ = ["Split", "describe", "find_split", "measurement", "variance_shares"]
 
 CHANCE_P = 0.05  # an unknown (a share, a split) is named only when chance does as well less often than this
 

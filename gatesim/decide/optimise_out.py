@@ -14,16 +14,7 @@ from gatesim.decide.page import figure_png, write_page
 from gatesim.outputs import write_csv, write_yaml
 from gatesim.scenario.load import apply_overrides
 
-__all__ = [
-    "binding_words",
-    "candidates_frame",
-    "closest",
-    "miss_words",
-    "pareto_front",
-    "params_words",
-    "verdict",
-    "write_outputs",
-]
+__all__ = ["closest", "miss_words", "params_words", "verdict", "write_outputs"]
 
 
 def candidates_frame(opt: Optimisation) -> pd.DataFrame:

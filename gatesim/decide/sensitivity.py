@@ -21,7 +21,7 @@ from gatesim.decide.evaluate import Evaluator
 from gatesim.decide.labels import factor_label, kpi_at_gate
 from gatesim.decide.spec import SensitivitySpec, Study
 
-__all__ = ["SensitivityResult", "run_sensitivity", "write_sensitivity"]
+__all__ = ["run_sensitivity", "write_sensitivity"]
 
 MIN_TRAJECTORIES = 10  # Campolongo et al. (2007) use 10-50 trajectories for stable mu*
 MIN_SOBOL_N = 256  # Saltelli et al. (2010): N of several hundred to thousands for stable indices
