@@ -155,7 +155,12 @@ class GateArrays:
         return int((self.route_hi - self.route_lo).max()) if self.route_hi.size else 0
 
     def run(self, until_h: float) -> None:
-        run_gate_function()(
+        """Run the gate's wake-ups before ``until_h`` on the compiled kernel this process loaded."""
+        run_gate_function()(*self.arguments(until_h))
+
+    def arguments(self, until_h: float) -> tuple:
+        """``run_gate``'s arguments, in order (``kernel_load.SIGNATURE`` gives their types)."""
+        return (
             until_h,
             self.state,
             self.arrival_t,
