@@ -143,7 +143,7 @@ def _book(r, t, svc, servers, free_lo, free, cursor, iv_hi, opens, closes, used,
     return t
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)  # allocates nothing: no reference counts on its arrays
 def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole as there
     until,
     state,
