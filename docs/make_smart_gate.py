@@ -1,0 +1,263 @@
+"""Write the goals section of docs/smart_gate.md from the smart-gate runs (runs nothing by default).
+
+    python docs/make_smart_gate.py --run          # run the commands below (~25 min on the shared machine), then write
+    python docs/make_smart_gate.py                # reuse runs/smart_gate, write the page
+
+For each stated goal (2-3x by 2027, 4-5x by 2030): whether the modelled lanes and dispatch
+carry the goal's trucks at the smart gates, what binds first (the AGVs, the yards, the Chinese
+side, the Vietnamese stages), what happens to the waits of the trucks that keep the conventional
+route, and the least configuration `gatesim optimise` found. Every sentence is made from the
+numbers of the runs' `summary.csv` and of optimise's `candidates.csv`, so the page stays true
+when the model or the files change: run it again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "smart_gate.md"
+START, END = "<!-- goals:start -->", "<!-- goals:end -->"
+GATES = {"tan_thanh": "Tân Thanh", "huu_nghi": "Hữu Nghị", "coc_nam": "Cốc Nam", "chi_ma": "Chi Ma"}
+SMART_GATES = ("tan_thanh", "huu_nghi")
+# A gate "carries" its trucks when at least this share of a day's arrivals cross in a day
+# (the rest is noise of the window's edges) and the p95 wait is within the goal's bound.
+CARRIED_SHARE = 0.97
+# Below this utilisation no resource is said to bind.
+BINDS_AT = 0.8
+
+# What a utilisation column measures, in a planner's words (first match wins).
+RESOURCES = (
+    ("agv", "the AGVs"),
+    ("lane", "the AGVs"),
+    ("buffer", "the buffer before the Chinese side"),
+    ("yard", "the yards"),
+    ("cn_acceptance", "the Chinese side's acceptance"),
+    ("cn_release", "the Chinese side's release"),
+    ("handover", "the handover crews at the yards"),
+    ("road", "the dedicated road"),
+    ("fees", "the fee counters"),
+    ("declaration", "the customs declaration"),
+)
+
+
+@dataclass(frozen=True)
+class GateFacts:
+    """One smart gate under a goal: volumes, waits and how busy each resource is."""
+
+    gate: str
+    arrivals_per_day: float
+    crossings_per_day: float
+    wait_p95_h: float
+    conventional_wait_h: float
+    base_conventional_wait_h: float
+    utils: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GoalFacts:
+    """A goal as run: its demand, its gates, its bound and what optimise chose."""
+
+    title: str
+    demand: str
+    bound_h: float
+    gates: tuple[GateFacts, ...]
+    chosen: dict[str, float] | None = None
+    closest: str | None = None
+
+
+def resource_label(column: str) -> str:
+    """`util_cn_acceptance` -> "the Chinese side's acceptance" (the column itself when unknown)."""
+    name = column.removeprefix("util_")
+    for key, label in RESOURCES:
+        if key in name:
+            return label
+    return name.replace("_", " ")
+
+
+def _h(x: float) -> str:
+    return f"{x:.1f} h" if x < 100 else f"{x:,.0f} h"
+
+
+def carried(g: GateFacts, bound_h: float) -> bool:
+    return g.crossings_per_day >= CARRIED_SHARE * g.arrivals_per_day and g.wait_p95_h <= bound_h
+
+
+def binding(g: GateFacts) -> tuple[str, float] | None:
+    """The busiest resource at a gate, or None when nothing is near its capacity."""
+    if not g.utils:
+        return None
+    column, u = max(g.utils.items(), key=lambda kv: kv[1])
+    return (resource_label(column), u) if u >= BINDS_AT else None
+
+
+def goal_paragraph(goal: GoalFacts) -> str:
+    """Plain words for one goal, every figure from `goal`."""
+    ok = [g for g in goal.gates if carried(g, goal.bound_h)]
+    verdict = "carry it" if len(ok) == len(goal.gates) else "do not carry it"
+    lines = [f"**{goal.title}** ({goal.demand}). The modelled lanes and dispatch **{verdict}**"]
+    parts = []
+    for g in goal.gates:
+        state = "carried" if g in ok else "not carried"
+        parts.append(
+            f"{g.gate}: {g.crossings_per_day:,.0f} of {g.arrivals_per_day:,.0f} trucks a day cross, "
+            f"p95 wait {_h(g.wait_p95_h)} ({state})"
+        )
+    lines[0] += " — " + "; ".join(parts) + f" (bound: p95 ≤ {goal.bound_h:g} h)."
+    for g in goal.gates:
+        b = binding(g)
+        if b is None:
+            lines.append(f"At {g.gate} nothing binds: no resource is busier than {BINDS_AT:.0%}.")
+        else:
+            lines.append(f"At {g.gate} what binds first is {b[0]} (utilisation {b[1]:.2f}).")
+        change = g.conventional_wait_h - g.base_conventional_wait_h
+        word = "falls" if change < 0 else "rises" if change > 0 else "stays"
+        lines.append(
+            f"Trucks that keep the conventional route at {g.gate} wait {_h(g.conventional_wait_h)} on average "
+            f"against {_h(g.base_conventional_wait_h)} today: the wait {word}"
+            + ("." if change == 0 else f" by {_h(abs(change))}.")
+        )
+    if goal.chosen:
+        what = ", ".join(f"{k} {v:g}" for k, v in goal.chosen.items())
+        lines.append(f"The least configuration `gatesim optimise` found that meets the bound: {what}.")
+    elif goal.closest:
+        lines.append(f"No configuration in the searched ranges meets the bound; the closest: {goal.closest}.")
+    return " ".join(lines)
+
+
+def gate_facts(
+    run: pd.DataFrame, base: pd.DataFrame, gate: str, conventional: str = "wait_mean_h"
+) -> GateFacts:
+    """A gate's facts from two `summary.csv` tables (the goal's run and the baseline's), means over
+    replications. `conventional` is the column of the conventional route's mean wait."""
+    r = run[run["gate"] == gate].mean(numeric_only=True)
+    b = base[base["gate"] == gate].mean(numeric_only=True)
+    days = float(r["days"]) if "days" in r else 1.0
+    utils = {c: float(r[c]) for c in r.index if c.startswith("util_") and pd.notna(r[c])}
+    return GateFacts(
+        gate=GATES.get(gate, gate),
+        arrivals_per_day=float(r["arrivals"]) / days,
+        crossings_per_day=float(r["throughput_per_day"]),
+        wait_p95_h=float(r["wait_p95_h"]),
+        conventional_wait_h=float(r.get(conventional, r["wait_mean_h"])),
+        base_conventional_wait_h=float(b.get(conventional, b["wait_mean_h"])),
+        utils=utils,
+    )
+
+
+def optimise_result(study: Path) -> tuple[dict[str, float] | None, str | None]:
+    """(the chosen decisions, None) or (None, the closest candidate's detail) from candidates.csv."""
+    path = study / "candidates.csv"
+    if not path.is_file():
+        return None, None
+    c = pd.read_csv(path)
+    skip = {"candidate", "cost", "replications", "objective", "feasible", "violation", "chosen", "detail"}
+    decisions = [k for k in c.columns if "." in k and k not in skip]
+    chosen = c[c["chosen"].astype(bool)] if "chosen" in c else c.iloc[0:0]
+    if len(chosen):
+        row = chosen.iloc[0]
+        return {_short(k): float(row[k]) for k in decisions}, None
+    best = c.sort_values("violation").iloc[0]
+    what = ", ".join(f"{_short(k)} {best[k]:g}" for k in decisions)
+    return None, f"{what} ({best['detail']})"
+
+
+def _short(key: str) -> str:
+    """`gates.tan_thanh.agv.fleet` -> "Tân Thanh agv fleet"."""
+    parts = key.split(".")
+    if parts[0] == "gates" and len(parts) > 2:
+        return f"{GATES.get(parts[1], parts[1])} " + " ".join(p.replace("_", " ") for p in parts[2:])
+    return " ".join(p.replace("_", " ") for p in parts)
+
+
+def write(text: str, block: str) -> str:
+    if START not in text or END not in text:
+        raise SystemExit(f"{DOC}: markers {START} / {END} not found")
+    before, rest = text.split(START, 1)
+    return before + START + "\n" + block + "\n" + END + rest.split(END, 1)[1]
+
+
+def _sh(cmd: list[str]) -> None:
+    print("$", " ".join(cmd), flush=True)
+    subprocess.run([sys.executable, "-m", "gatesim.cli", *cmd[1:]], cwd=ROOT, check=False)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", default="runs/smart_gate", help="directory of the runs (relative to the repo)")
+    ap.add_argument("--run", action="store_true", help="run the commands first")
+    args = ap.parse_args()
+    runs = ROOT / args.runs
+    commands = COMMANDS(args.runs)
+    if args.run:
+        for cmd in commands:
+            _sh(cmd)
+    base = pd.read_csv(runs / "run" / "baseline_2026" / "summary.csv")
+    paras = []
+    for name, title, demand, bound in GOALS:
+        run = pd.read_csv(runs / "run" / name / "summary.csv")
+        chosen, closest = optimise_result(runs / f"optimise_{name}")
+        facts = GoalFacts(
+            title=title,
+            demand=demand,
+            bound_h=bound,
+            gates=tuple(gate_facts(run, base, g) for g in SMART_GATES),
+            chosen=chosen,
+            closest=closest,
+        )
+        paras.append(goal_paragraph(facts))
+    block = "\n".join(["```bash", *(" ".join(c) for c in commands), "```", "", *(p + "\n" for p in paras)])
+    DOC.write_text(write(DOC.read_text(encoding="utf-8"), block), encoding="utf-8")
+    print(f"written: {DOC}")
+
+
+# (scenario, title, demand in words, p95 wait bound in hours)
+GOALS = (
+    (
+        "smart_goal_2027",
+        "The 2027 goal",
+        "2× today's trucks at Tân Thanh and Hữu Nghị, the low end of 2-3×",
+        24.0,
+    ),
+    (
+        "smart_goal_2030",
+        "The 2030 goal",
+        "4× today's trucks at Tân Thanh and Hữu Nghị, the low end of 4-5×",
+        24.0,
+    ),
+)
+
+
+def COMMANDS(runs: str) -> list[list[str]]:  # noqa: N802 - a table of commands, like GOALS
+    files = [f"scenarios/{n}.yaml" for n in ("baseline_2026", *(g[0] for g in GOALS))]
+    out = [
+        [
+            "gatesim",
+            "run",
+            *files,
+            "--out",
+            f"{runs}/run",
+            "--days",
+            "6",
+            "-r",
+            "3",
+            "--force",
+            "--no-events",
+            "-q",
+        ]
+    ]
+    for name, *_ in GOALS:
+        out.append(
+            ["gatesim", "optimise", f"scenarios/decisions/{name}.yaml", "--out", f"{runs}/optimise_{name}"]
+        )
+    return out
+
+
+if __name__ == "__main__":
+    main()

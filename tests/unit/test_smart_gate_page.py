@@ -1,0 +1,101 @@
+"""docs/make_smart_gate.py: the goals page's words follow from the numbers (a small fixed case)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def page():
+    spec = importlib.util.spec_from_file_location("make_smart_gate", ROOT / "docs" / "make_smart_gate.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod  # dataclasses look their module up
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _gate(page, name="Tân Thanh", arrivals=1340.0, crossings=1330.0, p95=8.0, conv=3.0, base=4.0, utils=None):
+    return page.GateFacts(
+        gate=name,
+        arrivals_per_day=arrivals,
+        crossings_per_day=crossings,
+        wait_p95_h=p95,
+        conventional_wait_h=conv,
+        base_conventional_wait_h=base,
+        utils=utils if utils is not None else {"util_agv_lane": 0.91, "util_cn_acceptance": 0.85},
+    )
+
+
+def test_a_goal_carried_says_so_and_names_what_binds_and_the_conventional_wait(page):
+    goal = page.GoalFacts(
+        "The 2027 goal",
+        "2× today's trucks",
+        12.0,
+        (_gate(page),),
+        chosen={"Tân Thanh agv lane fleet agvs": 18},
+    )
+    text = page.goal_paragraph(goal)
+    assert "**carry it**" in text
+    assert "1,330 of 1,340 trucks a day cross" in text
+    assert "what binds first is the AGVs (utilisation 0.91)" in text
+    assert "wait 3.0 h on average against 4.0 h today: the wait falls by 1.0 h." in text
+    assert "Tân Thanh agv lane fleet agvs 18" in text
+
+
+def test_a_goal_not_carried_names_the_gate_and_the_closest_configuration(page):
+    short = _gate(
+        page, crossings=900.0, p95=40.0, conv=30.0, utils={"util_cn_acceptance": 1.0, "util_agv_lane": 0.6}
+    )
+    goal = page.GoalFacts(
+        "The 2030 goal", "4×", 12.0, (short,), closest="fleet 10 (met in 0% of 5 replications)"
+    )
+    text = page.goal_paragraph(goal)
+    assert "**do not carry it**" in text and "(not carried)" in text
+    assert "what binds first is the Chinese side's acceptance (utilisation 1.00)" in text
+    assert "the wait rises by 26.0 h." in text
+    assert "No configuration in the searched ranges meets the bound; the closest: fleet 10" in text
+
+
+def test_one_gate_short_is_not_carried_and_a_quiet_gate_has_nothing_binding(page):
+    quiet = _gate(page, name="Hữu Nghị", utils={"util_fees": 0.5})
+    slow = _gate(page, p95=12.5)  # all cross, but the wait is over the bound
+    text = page.goal_paragraph(page.GoalFacts("G", "d", 12.0, (slow, quiet)))
+    assert "**do not carry it**" in text
+    assert "At Hữu Nghị nothing binds" in text
+
+
+def test_resource_labels_and_facts_from_summaries(page):
+    assert page.resource_label("util_cn_release") == "the Chinese side's release"
+    assert page.resource_label("util_agv_lane") == "the AGVs"
+    assert page.resource_label("util_something_new") == "something new"
+    run = pd.DataFrame(
+        {
+            "gate": ["tan_thanh", "tan_thanh"],
+            "days": [4, 4],
+            "arrivals": [400, 420],
+            "throughput_per_day": [100.0, 104.0],
+            "wait_p95_h": [5.0, 7.0],
+            "wait_mean_h": [2.0, 4.0],
+            "util_fees": [0.5, 0.7],
+        }
+    )
+    base = run.assign(wait_mean_h=[1.0, 1.0])
+    f = page.gate_facts(run, base, "tan_thanh")
+    assert (f.gate, f.arrivals_per_day, f.crossings_per_day, f.wait_p95_h) == ("Tân Thanh", 102.5, 102.0, 6.0)
+    assert (f.conventional_wait_h, f.base_conventional_wait_h) == (3.0, 1.0)
+    assert f.utils == {"util_fees": pytest.approx(0.6)}
+
+
+def test_the_block_replaces_only_what_is_between_the_markers(page):
+    text = f"head\n{page.START}\nold\n{page.END}\ntail\n"
+    assert page.write(text, "new") == f"head\n{page.START}\nnew\n{page.END}\ntail\n"
+    with pytest.raises(SystemExit):
+        page.write("no markers", "new")
