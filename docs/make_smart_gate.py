@@ -55,8 +55,8 @@ class GateFacts:
     arrivals_per_day: float
     crossings_per_day: float
     wait_p95_h: float
-    conventional_wait_h: float
-    base_conventional_wait_h: float
+    # the conventional route's waits where its trucks alone queue: label -> (goal's h, today's h)
+    conventional: dict[str, tuple[float, float]] = field(default_factory=dict)
     utils: dict[str, float] = field(default_factory=dict)
 
 
@@ -116,13 +116,13 @@ def goal_paragraph(goal: GoalFacts) -> str:
             lines.append(f"At {g.gate} nothing binds: no resource is busier than {BINDS_AT:.0%}.")
         else:
             lines.append(f"At {g.gate} what binds first is {b[0]} (utilisation {b[1]:.2f}).")
-        change = g.conventional_wait_h - g.base_conventional_wait_h
-        word = "falls" if change < 0 else "rises" if change > 0 else "stays"
-        lines.append(
-            f"Trucks that keep the conventional route at {g.gate} wait {_h(g.conventional_wait_h)} on average "
-            f"against {_h(g.base_conventional_wait_h)} today: the wait {word}"
-            + ("." if change == 0 else f" by {_h(abs(change))}.")
-        )
+        for what, (w, w0) in g.conventional.items():
+            change = w - w0
+            word = "falls" if change < 0 else "rises" if change > 0 else "stays"
+            lines.append(
+                f"On the conventional route at {g.gate}, {what} wait {_h(w)} on average against "
+                f"{_h(w0)} today: the wait {word}" + ("." if change == 0 else f" by {_h(abs(change))}.")
+            )
     if goal.chosen:
         what = ", ".join(f"{k} {v:g}" for k, v in goal.chosen.items())
         lines.append(f"The least configuration `gatesim optimise` found that meets the bound: {what}.")
@@ -131,11 +131,17 @@ def goal_paragraph(goal: GoalFacts) -> str:
     return " ".join(lines)
 
 
-def gate_facts(
-    run: pd.DataFrame, base: pd.DataFrame, gate: str, conventional: str = "wait_mean_h"
-) -> GateFacts:
+# Stages where only the conventional route's trucks queue (the lane replaces the import side's
+# Chinese release; exports keep their route): the wait column and who queues there.
+CONVENTIONAL = (
+    ("wait_at_cn_release_h", "imports at the Chinese release"),
+    ("wait_at_cn_acceptance_h", "exports at the Chinese acceptance"),
+)
+
+
+def gate_facts(run: pd.DataFrame, base: pd.DataFrame, gate: str) -> GateFacts:
     """A gate's facts from two `summary.csv` tables (the goal's run and the baseline's), means over
-    replications. `conventional` is the column of the conventional route's mean wait."""
+    replications."""
     r = run[run["gate"] == gate].mean(numeric_only=True)
     b = base[base["gate"] == gate].mean(numeric_only=True)
     days = float(r["days"]) if "days" in r else 1.0
@@ -145,8 +151,11 @@ def gate_facts(
         arrivals_per_day=float(r["arrivals"]) / days,
         crossings_per_day=float(r["throughput_per_day"]),
         wait_p95_h=float(r["wait_p95_h"]),
-        conventional_wait_h=float(r.get(conventional, r["wait_mean_h"])),
-        base_conventional_wait_h=float(b.get(conventional, b["wait_mean_h"])),
+        conventional={
+            what: (float(r[c]), float(b[c]))
+            for c, what in CONVENTIONAL
+            if c in r and c in b and pd.notna(r[c])
+        },
         utils=utils,
     )
 

@@ -28,8 +28,7 @@ def _gate(page, name="Tân Thanh", arrivals=1340.0, crossings=1330.0, p95=8.0, c
         arrivals_per_day=arrivals,
         crossings_per_day=crossings,
         wait_p95_h=p95,
-        conventional_wait_h=conv,
-        base_conventional_wait_h=base,
+        conventional={"exports at the Chinese acceptance": (conv, base)},
         utils=utils if utils is not None else {"util_agv_lane": 0.91, "util_cn_acceptance": 0.85},
     )
 
@@ -46,7 +45,8 @@ def test_a_goal_carried_says_so_and_names_what_binds_and_the_conventional_wait(p
     assert "**carry it**" in text
     assert "1,330 of 1,340 trucks a day cross" in text
     assert "what binds first is the AGVs (utilisation 0.91)" in text
-    assert "wait 3.0 h on average against 4.0 h today: the wait falls by 1.0 h." in text
+    assert "at Tân Thanh, exports at the Chinese acceptance wait 3.0 h on average against 4.0 h today" in text
+    assert "the wait falls by 1.0 h." in text
     assert "Tân Thanh agv lane fleet agvs 18" in text
 
 
@@ -84,13 +84,14 @@ def test_resource_labels_and_facts_from_summaries(page):
             "throughput_per_day": [100.0, 104.0],
             "wait_p95_h": [5.0, 7.0],
             "wait_mean_h": [2.0, 4.0],
+            "wait_at_cn_release_h": [2.0, 4.0],
             "util_fees": [0.5, 0.7],
         }
     )
-    base = run.assign(wait_mean_h=[1.0, 1.0])
+    base = run.assign(wait_at_cn_release_h=[1.0, 1.0])
     f = page.gate_facts(run, base, "tan_thanh")
     assert (f.gate, f.arrivals_per_day, f.crossings_per_day, f.wait_p95_h) == ("Tân Thanh", 102.5, 102.0, 6.0)
-    assert (f.conventional_wait_h, f.base_conventional_wait_h) == (3.0, 1.0)
+    assert f.conventional == {"imports at the Chinese release": (3.0, 1.0)}
     assert f.utils == {"util_fees": pytest.approx(0.6)}
 
 
