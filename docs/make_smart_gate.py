@@ -24,6 +24,22 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "smart_gate.md"
 START, END = "<!-- goals:start -->", "<!-- goals:end -->"
+PROPOSALS = ("smart_agv_night_trial", "smart_huu_nghi_2026", "smart_goal_2027", "smart_goal_2030")
+# The levels table: (summary.csv column, header, decimals)
+LEVELS = (
+    ("arrivals_per_day", "arrivals/day", 0),
+    ("throughput_per_day", "crossings/day", 0),
+    ("wait_mean_h", "wait mean h", 2),
+    ("wait_p95_h", "wait p95 h", 2),
+    ("agv_containers_per_day", "AGV containers/day", 0),
+    ("agv_utilisation", "AGV utilisation", 2),
+    ("agv_wait_mean_h", "wait for an AGV h", 2),
+    ("util_cn_acceptance", "CN acceptance util", 2),
+    ("util_cn_release", "CN release util", 2),
+    ("queue_max_km", "queue max km", 1),
+)
+# The decision KPIs of the plausible-worlds table
+WORLD_KPIS = ["wait_mean_h", "wait_p95_h", "throughput_per_day", "waiting_at_20h_mean"]
 GATES = {"tan_thanh": "Tân Thanh", "huu_nghi": "Hữu Nghị", "coc_nam": "Cốc Nam", "chi_ma": "Chi Ma"}
 SMART_GATES = ("tan_thanh", "huu_nghi")
 # A gate "carries" its trucks when at least this share of a day's arrivals cross in a day
@@ -74,7 +90,7 @@ class GoalFacts:
 
 def resource_label(column: str) -> str:
     """`util_cn_acceptance` -> "the Chinese side's acceptance" (the column itself when unknown)."""
-    name = column.removeprefix("util_")
+    name = column.removeprefix("util_").removesuffix("_utilisation")
     for key, label in RESOURCES:
         if key in name:
             return label
@@ -145,7 +161,8 @@ def gate_facts(run: pd.DataFrame, base: pd.DataFrame, gate: str) -> GateFacts:
     r = run[run["gate"] == gate].mean(numeric_only=True)
     b = base[base["gate"] == gate].mean(numeric_only=True)
     days = float(r["days"]) if "days" in r else 1.0
-    utils = {c: float(r[c]) for c in r.index if c.startswith("util_") and pd.notna(r[c])}
+    busy = [c for c in r.index if c.startswith("util_") or c == "agv_utilisation"]
+    utils = {c: float(r[c]) for c in busy if pd.notna(r[c])}
     return GateFacts(
         gate=GATES.get(gate, gate),
         arrivals_per_day=float(r["arrivals"]) / days,
@@ -185,6 +202,19 @@ def _short(key: str) -> str:
     return " ".join(p.replace("_", " ") for p in parts)
 
 
+def levels_table(runs: dict[str, pd.DataFrame]) -> str:
+    """Scenario x smart gate: the means over replications of the LEVELS columns ("-": not measured)."""
+    head = ["scenario", "gate", *(h for _, h, _ in LEVELS)]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for name, df in runs.items():
+        for g in SMART_GATES:
+            m = df[df["gate"] == g].mean(numeric_only=True)
+            m["arrivals_per_day"] = m["arrivals"] / m["days"]
+            cells = [f"{m[c]:,.{d}f}" if c in m and pd.notna(m[c]) else "-" for c, _, d in LEVELS]
+            lines.append(f"| `{name}` | {GATES[g]} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def write(text: str, block: str) -> str:
     if START not in text or END not in text:
         raise SystemExit(f"{DOC}: markers {START} / {END} not found")
@@ -207,23 +237,48 @@ def main() -> None:
     if args.run:
         for cmd in commands:
             _sh(cmd)
-    base = pd.read_csv(runs / "run" / "baseline_2026" / "summary.csv")
+    summaries = {n: pd.read_csv(runs / "run" / n / "summary.csv") for n in ("baseline_2026", *PROPOSALS)}
+    base = summaries["baseline_2026"]
     paras = []
     for name, title, demand, bound in GOALS:
-        run = pd.read_csv(runs / "run" / name / "summary.csv")
         chosen, closest = optimise_result(runs / f"optimise_{name}")
         facts = GoalFacts(
             title=title,
             demand=demand,
             bound_h=bound,
-            gates=tuple(gate_facts(run, base, g) for g in SMART_GATES),
+            gates=tuple(gate_facts(summaries[name], base, g) for g in SMART_GATES),
             chosen=chosen,
             closest=closest,
         )
         paras.append(goal_paragraph(facts))
-    block = "\n".join(["```bash", *(" ".join(c) for c in commands), "```", "", *(p + "\n" for p in paras)])
-    DOC.write_text(write(DOC.read_text(encoding="utf-8"), block), encoding="utf-8")
+    block = ["```bash", *(" ".join(c) for c in commands), "```", "", "### Against the baseline", ""]
+    block += [levels_table(summaries), "", LEVELS_NOTE, ""]
+    effects = runs / "assess" / "effects.csv"
+    if effects.is_file():
+        from gatesim.trust.assess_cli import effects_markdown
+
+        eff = pd.read_csv(effects)
+        block += [
+            "### Across plausible worlds",
+            "",
+            effects_markdown(eff, WORLD_KPIS, GATES),
+            "",
+            WORLDS_NOTE,
+            "",
+        ]
+    block += ["### What the goals mean", "", *(p + "\n" for p in paras)]
+    DOC.write_text(write(DOC.read_text(encoding="utf-8"), "\n".join(block)), encoding="utf-8")
     print(f"written: {DOC}")
+
+
+LEVELS_NOTE = (
+    "Means over the replications of each run (`summary.csv`), at the two smart gates; the AGV columns "
+    "are empty where the gate has no lane. *Wait* counts every truck, on either route."
+)
+WORLDS_NOTE = (
+    "`gatesim assess` (docs/calibration.md): each proposal against the baseline in each plausible world of "
+    "scenarios/baseline_2026.ensemble.csv, paired; rows with no effect in any world are left out."
+)
 
 
 # (scenario, title, demand in words, p95 wait bound in hours)
@@ -244,27 +299,31 @@ GOALS = (
 
 
 def COMMANDS(runs: str) -> list[list[str]]:  # noqa: N802 - a table of commands, like GOALS
-    files = [f"scenarios/{n}.yaml" for n in ("baseline_2026", *(g[0] for g in GOALS))]
-    out = [
-        [
-            "gatesim",
-            "run",
-            *files,
-            "--out",
-            f"{runs}/run",
-            "--days",
-            "6",
-            "-r",
-            "3",
-            "--force",
-            "--no-events",
-            "-q",
-        ]
+    files = [f"scenarios/{n}.yaml" for n in ("baseline_2026", *PROPOSALS)]
+    run = [
+        "gatesim",
+        "run",
+        *files,
+        "--out",
+        f"{runs}/run",
+        "--days",
+        "6",
+        "-r",
+        "3",
+        "--force",
+        "--no-events",
+        "-q",
     ]
+    out = [run]
     for name, *_ in GOALS:
         out.append(
             ["gatesim", "optimise", f"scenarios/decisions/{name}.yaml", "--out", f"{runs}/optimise_{name}"]
         )
+    out.append(
+        ["gatesim", "assess", "scenarios/baseline_2026.ensemble.csv", "scenarios/baseline_2026.yaml"]
+        + [f"scenarios/{n}.yaml" for n in PROPOSALS]
+        + ["--out", f"{runs}/assess", "--worlds", "20", "--days", "4", "-r", "2", "-j", "2", "-q"]
+    )
     return out
 
 

@@ -29,7 +29,7 @@ def _gate(page, name="Tân Thanh", arrivals=1340.0, crossings=1330.0, p95=8.0, c
         crossings_per_day=crossings,
         wait_p95_h=p95,
         conventional={"exports at the Chinese acceptance": (conv, base)},
-        utils=utils if utils is not None else {"util_agv_lane": 0.91, "util_cn_acceptance": 0.85},
+        utils=utils if utils is not None else {"agv_utilisation": 0.91, "util_cn_acceptance": 0.85},
     )
 
 
@@ -52,7 +52,7 @@ def test_a_goal_carried_says_so_and_names_what_binds_and_the_conventional_wait(p
 
 def test_a_goal_not_carried_names_the_gate_and_the_closest_configuration(page):
     short = _gate(
-        page, crossings=900.0, p95=40.0, conv=30.0, utils={"util_cn_acceptance": 1.0, "util_agv_lane": 0.6}
+        page, crossings=900.0, p95=40.0, conv=30.0, utils={"util_cn_acceptance": 1.0, "agv_utilisation": 0.6}
     )
     goal = page.GoalFacts(
         "The 2030 goal", "4×", 12.0, (short,), closest="fleet 10 (met in 0% of 5 replications)"
@@ -74,7 +74,7 @@ def test_one_gate_short_is_not_carried_and_a_quiet_gate_has_nothing_binding(page
 
 def test_resource_labels_and_facts_from_summaries(page):
     assert page.resource_label("util_cn_release") == "the Chinese side's release"
-    assert page.resource_label("util_agv_lane") == "the AGVs"
+    assert page.resource_label("agv_utilisation") == "the AGVs"
     assert page.resource_label("util_something_new") == "something new"
     run = pd.DataFrame(
         {
@@ -86,13 +86,14 @@ def test_resource_labels_and_facts_from_summaries(page):
             "wait_mean_h": [2.0, 4.0],
             "wait_at_cn_release_h": [2.0, 4.0],
             "util_fees": [0.5, 0.7],
+            "agv_utilisation": [0.8, float("nan")],
         }
     )
     base = run.assign(wait_at_cn_release_h=[1.0, 1.0])
     f = page.gate_facts(run, base, "tan_thanh")
     assert (f.gate, f.arrivals_per_day, f.crossings_per_day, f.wait_p95_h) == ("Tân Thanh", 102.5, 102.0, 6.0)
     assert f.conventional == {"imports at the Chinese release": (3.0, 1.0)}
-    assert f.utils == {"util_fees": pytest.approx(0.6)}
+    assert f.utils == {"util_fees": pytest.approx(0.6), "agv_utilisation": pytest.approx(0.8)}
 
 
 def test_the_block_replaces_only_what_is_between_the_markers(page):
@@ -100,3 +101,22 @@ def test_the_block_replaces_only_what_is_between_the_markers(page):
     assert page.write(text, "new") == f"head\n{page.START}\nnew\n{page.END}\ntail\n"
     with pytest.raises(SystemExit):
         page.write("no markers", "new")
+
+
+def test_the_levels_table_shows_what_was_measured_and_dashes_what_was_not(page):
+    base = pd.DataFrame(
+        {
+            "gate": ["tan_thanh", "huu_nghi"],
+            "days": [4, 4],
+            "arrivals": [2680, 4000],
+            "throughput_per_day": [660.0, 990.0],
+            "wait_mean_h": [4.0, 3.9],
+            "wait_p95_h": [11.6, 11.7],
+        }
+    )
+    lane = base.assign(agv_utilisation=[0.75, float("nan")])
+    table = page.levels_table({"baseline_2026": base, "smart_x": lane})
+    rows = table.splitlines()
+    assert rows[2].startswith("| `baseline_2026` | Tân Thanh | 670 | 660 | 4.00 | 11.60 |")
+    assert "| `smart_x` | Tân Thanh | 670 | 660 | 4.00 | 11.60 | - | 0.75 |" in table
+    assert rows[5].split(" | ")[7] == "-"  # Hữu Nghị has no lane: not measured, never 0
