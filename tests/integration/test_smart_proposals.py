@@ -42,7 +42,9 @@ CHANGES = {
         "gates.huu_nghi.stages.fees.service",
     },
 }
-CHANGES["smart_goal_2030"] = CHANGES["smart_goal_2027"]
+CHANGES["smart_goal_2030"] = CHANGES["smart_goal_2027"] | {
+    f"gates.{g}.stages.{k}" for g in ("tan_thanh", "huu_nghi") for k in ("road.lanes", "handover.servers")
+}
 
 
 def _leaves(data, prefix: str = "") -> dict[str, object]:
