@@ -8,7 +8,7 @@ import click
 
 from gatesim.limits import ASSESS_DAYS, ASSESS_REPLICATIONS, WORKERS, WORLDS
 
-__all__ = ["command", "method_text"]
+__all__ = ["command"]
 
 DEFAULT_WORLDS = 10
 DEFAULT_DAYS = 6

@@ -80,6 +80,8 @@ def lane_plan(
     d = DIRECTIONS.index(lane.direction)
     cargo = np.isin(trucks.arrivals.cargo, [CARGO_CLASSES.index(c) for c in lane.cargo])
     carried = (trucks.arrivals.direction == d) & cargo & (u < lane.booked_share)
+    if lane.bookings_per_day is not None:  # the day's first bookings (Hanoi day of arrival)
+        carried &= _rank_in_day(trucks.arrivals.t_h, carried) < lane.bookings_per_day
     opens, closes, always = lane_opening(lane, clock, closed)
     return LanePlan(
         lane=lane,
@@ -93,6 +95,14 @@ def lane_plan(
         always=always,
         carried=carried.astype(np.uint8),
     )
+
+
+def _rank_in_day(t_h: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """Per truck: how many ``chosen`` trucks arrived before it on its day (trucks in time order)."""
+    day = np.floor(t_h / 24.0).astype(np.int64)
+    before = np.cumsum(chosen) - chosen  # chosen trucks before this one, over the run
+    first_of_day = np.searchsorted(day, day, side="left")  # each truck's day's first truck
+    return before - before[first_of_day]
 
 
 class LaneRuntime:

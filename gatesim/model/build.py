@@ -25,16 +25,7 @@ from gatesim.model.trucks import Trucks, draw_trucks
 from gatesim.scenario.schema import Gate, Scenario, Stage
 from gatesim.scenario.smart import LANE_STAGE
 
-__all__ = [
-    "GatePlan",
-    "ReplicationPlan",
-    "StagePlan",
-    "build_replication",
-    "calendar_rows",
-    "closed_dates",
-    "gate_arrivals",
-    "stage_vocabulary",
-]
+__all__ = ["GatePlan", "StagePlan", "build_replication", "stage_vocabulary"]
 
 
 def stage_vocabulary(scenario: Scenario) -> list[str]:

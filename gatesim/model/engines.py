@@ -23,7 +23,7 @@ from gatesim.model.simulate import simulate
 from gatesim.model.smart import smart_refusal
 from gatesim.scenario.schema import Scenario
 
-__all__ = ["ENGINES", "engine_refusal", "kernel_refusal", "resolve_engine", "run_engine"]
+__all__ = ["engine_refusal", "run_engine"]
 
 ENGINES = ("auto", "kernel", "fast", "reference")
 

@@ -51,16 +51,7 @@ from gatesim.model.timeline import Span
 from gatesim.model.trucks import Trucks
 from gatesim.scenario.schema import DIRECTIONS, Gate, Scenario, SkipRule, Surge, class_values
 
-__all__ = [
-    "FifoStage",
-    "GateTwin",
-    "RuledStage",
-    "Step",
-    "TruckWakeup",
-    "TwinFactory",
-    "gate_twin",
-    "simulate_reference",
-]
+__all__ = ["FifoStage", "GateTwin", "RuledStage", "Step", "gate_twin", "simulate_reference"]
 
 
 class TruckWakeup(simpy.events.Event):

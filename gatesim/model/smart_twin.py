@@ -28,7 +28,7 @@ from gatesim.model.reference import FifoStage, GateTwin, RuledStage, Step, gate_
 from gatesim.model.smart import has_smart
 from gatesim.scenario.schema import DIRECTIONS
 
-__all__ = ["SmartGateTwin", "smart_twin"]
+__all__ = ["smart_twin"]
 
 
 @dataclass(frozen=True)

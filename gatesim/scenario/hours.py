@@ -28,7 +28,7 @@ class Hours(StrictModel):
     def _opens(self) -> Hours:
         if self.close_h == self.open_h:
             raise ValueError(
-                f"close_h: equals open_h ({self.open_h:g}): the stage would never open; "
+                f"close_h: equals open_h ({self.open_h:g}): it would never open; "
                 "for always open use open_h: 0, close_h: 24"
             )
         return self

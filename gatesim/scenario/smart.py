@@ -3,8 +3,9 @@ buffer on a route (the Chinese side coupled to the Vietnamese one).
 
 **The lane** (``gates.<gate>.agv_lane``): a fleet of driverless container vehicles
 shuttling on a closed road between a Vietnamese and a Chinese yard. A truck of the
-lane's direction whose cargo class the lane carries, and that holds a lane booking,
-leaves its route where the lane starts (the stages the lane ``replaces``): its
+lane's direction whose cargo class the lane carries, and that holds a lane booking
+(a share ``booked_share`` of them, at most ``bookings_per_day`` a day: the day's first
+by arrival), leaves its route where the lane starts (the stages the lane ``replaces``): its
 container waits for a vehicle, is loaded, travels out and is unloaded on the far side,
 where it has crossed; the truck then goes on with the route's stages after the
 replaced ones, if any. The vehicle is held for its whole cycle (loading, out,
@@ -29,7 +30,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from gatesim.limits import AGV_CYCLE_MIN, DOWNTIME_SHARE
-from gatesim.scenario.base import Minutes, PositiveCount, Share, StrictModel
+from gatesim.scenario.base import Count, Minutes, PositiveCount, Share, StrictModel
 from gatesim.scenario.hours import Hours
 from gatesim.scenario.outcomes import Cargo
 
@@ -62,6 +63,7 @@ class AgvLane(StrictModel):
     hours: Hours = Hours()  # when a cycle may start
     cargo: list[Cargo] = Field(..., min_length=1)  # the cargo classes it carries
     booked_share: Share = 1.0  # of the trucks with such cargo: those holding a lane booking
+    bookings_per_day: Count | None = None  # at most so many bookings a day (the day's first trucks)
 
     @model_validator(mode="after")
     def _cycle(self) -> AgvLane:
