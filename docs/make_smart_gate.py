@@ -111,11 +111,15 @@ def carried(g: GateFacts, bound_h: float) -> bool:
 
 
 def binding(g: GateFacts) -> tuple[str, float] | None:
-    """The busiest resource at a gate, or None when nothing is near its capacity."""
+    """The busiest resource at a gate ("a and b" when several are as busy, to 0.01), or None when
+    nothing is near its capacity."""
     if not g.utils:
         return None
-    column, u = max(g.utils.items(), key=lambda kv: kv[1])
-    return (resource_label(column), u) if u >= BINDS_AT else None
+    top = max(g.utils.values())
+    if top < BINDS_AT:
+        return None
+    labels = list(dict.fromkeys(resource_label(c) for c, u in g.utils.items() if u >= top - 0.01))
+    return " and ".join(labels), top
 
 
 def goal_paragraph(goal: GoalFacts) -> str:
@@ -145,10 +149,13 @@ def goal_paragraph(goal: GoalFacts) -> str:
                 f"{_h(w0)} today: the wait {word}" + ("." if change == 0 else f" by {_h(abs(change))}.")
             )
     if goal.chosen:
-        what = ", ".join(f"{k} {v:g}" for k, v in goal.chosen.items())
-        lines.append(f"The least configuration `gatesim optimise` found that meets the bound: {what}.")
+        lines.append(
+            f"The cheapest configuration `gatesim optimise` found that meets the bound: {_decisions(goal.chosen)}."
+        )
     elif goal.closest:
-        lines.append(f"No configuration in the searched ranges meets the bound; the closest: {goal.closest}.")
+        lines.append(
+            f"No configuration `gatesim optimise` tried meets the bound; the closest: {goal.closest}."
+        )
     return " ".join(lines)
 
 
@@ -210,29 +217,48 @@ def gate_facts(run: pd.DataFrame, base: pd.DataFrame, gate: str) -> GateFacts:
     )
 
 
+# What an optimise decision is, in words (the key path's tail)
+DECISIONS = {
+    "agv_lane.fleet_agvs": "AGVs",
+    "stages.cn_acceptance.servers": "Chinese acceptance lanes",
+    "stages.cn_release.servers": "Chinese release lanes",
+    "yard.capacity_trucks": "yard slots",
+}
+
+
+def _decisions(values: dict[str, float]) -> str:
+    """{"gates.huu_nghi.agv_lane.fleet_agvs": 44, ...} -> "Tân Thanh: ...; Hữu Nghị: 44 AGVs" (gate order)."""
+    by_gate: dict[str, list[str]] = {}
+    for key, v in values.items():
+        parts = key.split(".")
+        tail = ".".join(parts[2:])
+        by_gate.setdefault(parts[1], []).append(f"{v:g} {DECISIONS.get(tail, tail.replace('_', ' '))}")
+    return "; ".join(f"{GATES.get(g, g)}: {', '.join(by_gate[g])}" for g in GATES if g in by_gate)
+
+
 def optimise_result(study: Path) -> tuple[dict[str, float] | None, str | None]:
-    """(the chosen decisions, None) or (None, the closest candidate's detail) from candidates.csv."""
+    """(the chosen decisions, None) or (None, the closest candidate and what it misses by) from
+    candidates.csv; (None, None) when the study has not run."""
     path = study / "candidates.csv"
     if not path.is_file():
         return None, None
     c = pd.read_csv(path)
-    skip = {"candidate", "cost", "replications", "objective", "feasible", "violation", "chosen", "detail"}
-    decisions = [k for k in c.columns if "." in k and k not in skip]
-    chosen = c[c["chosen"].astype(bool)] if "chosen" in c else c.iloc[0:0]
+    decisions = [k for k in c.columns if k.startswith("gates.")]
+    chosen = c[c["chosen"].astype(bool)]
     if len(chosen):
         row = chosen.iloc[0]
-        return {_short(k): float(row[k]) for k in decisions}, None
+        return {k: float(row[k]) for k in decisions}, None
     best = c.sort_values("violation").iloc[0]
-    what = ", ".join(f"{_short(k)} {best[k]:g}" for k in decisions)
-    return None, f"{what} ({best['detail']})"
+    what = _decisions({k: float(best[k]) for k in decisions})
+    return None, f"{what} ({best['detail']}; {len(c)} configurations tried)"
 
 
-def _short(key: str) -> str:
-    """`gates.tan_thanh.agv.fleet` -> "Tân Thanh agv fleet"."""
-    parts = key.split(".")
-    if parts[0] == "gates" and len(parts) > 2:
-        return f"{GATES.get(parts[1], parts[1])} " + " ".join(p.replace("_", " ") for p in parts[2:])
-    return " ".join(p.replace("_", " ") for p in parts)
+def study_bound_h(spec: Path) -> float:
+    """The p95-wait bound of an optimise file (its first constraint's `max`)."""
+    import yaml
+
+    data = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    return float(data["constraints"][0]["max"])
 
 
 def levels_table(runs: dict[str, pd.DataFrame]) -> str:
@@ -278,8 +304,9 @@ def main() -> None:
     }
     base = summaries["baseline_2026"]
     paras = []
-    for name, title, demand, bound in GOALS:
+    for name, title, demand in GOALS:
         chosen, closest = optimise_result(runs / f"optimise_{name}")
+        bound = study_bound_h(ROOT / "scenarios" / "decisions" / f"{name}.yaml")
         facts = GoalFacts(
             title=title,
             demand=demand,
@@ -321,19 +348,17 @@ WORLDS_NOTE = (
 )
 
 
-# (scenario, title, demand in words, p95 wait bound in hours)
+# (scenario, title, demand in words); the wait bound is the optimise file's
 GOALS = (
     (
         "smart_goal_2027",
         "The 2027 goal",
         "2× today's trucks at Tân Thanh and Hữu Nghị, the low end of 2-3×",
-        24.0,
     ),
     (
         "smart_goal_2030",
         "The 2030 goal",
         "4× today's trucks at Tân Thanh and Hữu Nghị, the low end of 4-5×",
-        24.0,
     ),
 )
 

@@ -39,7 +39,7 @@ def test_a_goal_carried_says_so_and_names_what_binds_and_the_conventional_wait(p
         "2× today's trucks",
         12.0,
         (_gate(page),),
-        chosen={"Tân Thanh agv lane fleet agvs": 18},
+        chosen={"gates.tan_thanh.agv_lane.fleet_agvs": 18, "gates.tan_thanh.yard.capacity_trucks": 450},
     )
     text = page.goal_paragraph(goal)
     assert "**carry it**" in text
@@ -47,7 +47,7 @@ def test_a_goal_carried_says_so_and_names_what_binds_and_the_conventional_wait(p
     assert "what binds first is the AGVs (utilisation 0.91)" in text
     assert "at Tân Thanh, exports at the Chinese acceptance wait 3.0 h on average against 4.0 h today" in text
     assert "the wait falls by 1.0 h." in text
-    assert "Tân Thanh agv lane fleet agvs 18" in text
+    assert "meets the bound: Tân Thanh: 18 AGVs, 450 yard slots." in text
 
 
 def test_a_goal_not_carried_names_the_gate_and_the_closest_configuration(page):
@@ -61,7 +61,44 @@ def test_a_goal_not_carried_names_the_gate_and_the_closest_configuration(page):
     assert "**do not carry it**" in text and "(not carried)" in text
     assert "what binds first is the Chinese side's acceptance (utilisation 1.00)" in text
     assert "the wait rises by 26.0 h." in text
-    assert "No configuration in the searched ranges meets the bound; the closest: fleet 10" in text
+    assert "No configuration `gatesim optimise` tried meets the bound; the closest: fleet 10" in text
+
+
+def test_resources_as_busy_as_the_busiest_are_named_together(page):
+    both = _gate(page, utils={"util_cn_acceptance": 1.0, "util_cn_release": 0.995, "agv_utilisation": 0.9})
+    text = page.goal_paragraph(page.GoalFacts("G", "d", 12.0, (both,)))
+    assert (
+        "what binds first is the Chinese side's acceptance and the Chinese side's release (utilisation 1.00)"
+        in text
+    )
+
+
+def test_an_optimise_study_is_read_as_chosen_or_closest(page, tmp_path):
+    cand = pd.DataFrame(
+        {
+            "candidate": [0, 1],
+            "gates.huu_nghi.agv_lane.fleet_agvs": [40, 44],
+            "gates.tan_thanh.stages.cn_acceptance.servers": [2, 3],
+            "violation": [0.05, -0.01],
+            "chosen": [False, True],
+            "detail": ["met in 60% of 5 replications", "met in 100% of 5 replications"],
+        }
+    )
+    cand.to_csv(tmp_path / "candidates.csv", index=False)
+    chosen, closest = page.optimise_result(tmp_path)
+    assert (
+        closest is None
+        and page._decisions(chosen) == "Tân Thanh: 3 Chinese acceptance lanes; Hữu Nghị: 44 AGVs"
+    )
+    cand.assign(chosen=False).to_csv(tmp_path / "candidates.csv", index=False)
+    chosen, closest = page.optimise_result(tmp_path)
+    assert chosen is None
+    assert (
+        closest
+        == "Tân Thanh: 3 Chinese acceptance lanes; Hữu Nghị: 44 AGVs (met in 100% of 5 replications; 2 configurations tried)"
+    )
+    assert page.optimise_result(tmp_path / "none") == (None, None)
+    assert page.study_bound_h(ROOT / "scenarios" / "decisions" / "smart_goal_2027.yaml") == 12.0
 
 
 def test_one_gate_short_is_not_carried_and_a_quiet_gate_has_nothing_binding(page):
