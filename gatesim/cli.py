@@ -34,6 +34,7 @@ _LAZY = {
     "assess": "gatesim.trust.assess_cli:command",
     "answer": "gatesim.answer.cli:command",
     "revenue": "gatesim.trust.revenue:command",
+    "validate": "gatesim.trust.holdout_cli:command",
     "app": "gatesim.app.cli:command",
 }
 
