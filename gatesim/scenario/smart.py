@@ -182,7 +182,8 @@ def _check_lane(lane: AgvLane, routes: Mapping[Any, Any], stages: Mapping[str, A
 def check_without_corridor(gates: Mapping[str, Any]) -> None:
     """The lane and route buffers run on a gate's own trucks, not a corridor's."""
     for gid, gate in gates.items():
-        if gate.agv_lane is not None or any(r.buffer is not None for r in gate.routes.values()):
-            raise ValueError(
-                f"corridor: gate {gid} has an automated lane or a route buffer, which run without a corridor only"
-            )
+        if gate.agv_lane is not None:
+            raise ValueError(f"gates.{gid}.agv_lane: an automated lane runs without a corridor only")
+        for d, route in gate.routes.items():
+            if route.buffer is not None:
+                raise ValueError(f"gates.{gid}.routes.{d}.buffer: a route buffer runs without a corridor only")
