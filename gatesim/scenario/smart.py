@@ -186,4 +186,6 @@ def check_without_corridor(gates: Mapping[str, Any]) -> None:
             raise ValueError(f"gates.{gid}.agv_lane: an automated lane runs without a corridor only")
         for d, route in gate.routes.items():
             if route.buffer is not None:
-                raise ValueError(f"gates.{gid}.routes.{d}.buffer: a route buffer runs without a corridor only")
+                raise ValueError(
+                    f"gates.{gid}.routes.{d}.buffer: a route buffer runs without a corridor only"
+                )

@@ -403,3 +403,26 @@ def test_run_prints_and_reports_them(tmp_path):
         assert res.exit_code == 0, res.output
         page = (out / "report.html").read_text(encoding="utf-8")
         assert ("Automated lane and buffers per gate" in page) == shown
+
+
+def test_hourly_columns_add_up_to_the_summary():
+    from gatesim.projections.smart_gate import with_smart_gate_series
+
+    data = _gate_data(300.0, _lane(hours={"open_h": 18.5, "close_h": 20}), warmup_days=1)
+    gate = data["gates"][GATE]
+    gate["stages"]["fees"] = service_stage(1, 5.0, "exponential", role="fees")
+    gate["routes"]["export"]["stages"] = ["decl", "fees", "road", "accept"]
+    gate["routes"]["export"]["buffer"] = {  # before the lane's span: both in play
+        "capacity_trucks": 3,
+        "from_stage": "decl",
+        "until_stage": "fees",
+    }
+    log = _log(data, 3)
+    summary, hourly = tables(log)
+    row = smart_gate_kpis(log).iloc[0]
+    hourly = with_smart_gate_series(hourly, log)
+    assert hourly["agv_containers"].sum() == row["agv_containers"]
+    assert hourly["buffer_blocked"].sum() == row["buffer_blocked"] > 0
+    assert hourly["buffer_trucks"].max() <= 3 and hourly["agv_waiting"].max() > 0
+    at_18 = hourly["t_h"] % 24 == 18  # the hour 18:00-19:00: the lane opens at 18:30
+    assert (hourly.loc[~at_18 & (hourly["t_h"] % 24 != 19), "agv_containers"] == 0).all()
