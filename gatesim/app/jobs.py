@@ -39,16 +39,20 @@ def _die_with_parent(parent: int):
 @dataclass
 class Job:
     id: str
-    folder: str  # the run's folder name inside the runs folder
+    folder: str  # the run's folder name inside the runs folder (an answer's: inside answers/)
     scenario: str
     proc: subprocess.Popen
     status: str = "running"  # running, done, error, cancelled
     progress: dict = field(default_factory=dict)
     error: str = ""
+    kind: str = "run"  # run, answer
+    under: str = ""  # the folder of the runs folder that holds ``folder`` ("" for a run)
 
     @property
     def fraction(self) -> float:
         p = self.progress
+        if self.kind == "answer":
+            return min(1.0, p["runs_done"] / p["runs_total"]) if p.get("runs_total") else 0.0
         if not p.get("reps") or not p.get("days"):
             return 0.0
         return min(1.0, (p["rep"] + p["day"] / p["days"]) / p["reps"])
@@ -62,15 +66,17 @@ class Jobs:
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
 
-    def _reserve(self, name: str) -> str:
-        """A folder name no run has and no other job holds: NAME--YYYYmmdd-HHMMSS[-k]."""
+    def _reserve(self, name: str, under: str = "") -> str:
+        """A folder name no run (or answer, ``under`` answers/) has and no other job holds:
+        NAME--YYYYmmdd-HHMMSS[-k]."""
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
         base = f"{name[:150]}--{stamp}"
         with self._lock:
             for k in itertools.count(1):
                 folder = base if k == 1 else f"{base}-{k}"
-                if folder not in self._reserved and not (self.runs_dir / folder).exists():
-                    self._reserved.add(folder)
+                key = f"{under}/{folder}"
+                if key not in self._reserved and not (self.runs_dir / under / folder).exists():
+                    self._reserved.add(key)
                     return folder
         raise AssertionError("unreachable")
 
@@ -79,6 +85,20 @@ class Jobs:
         args = [sys.executable, "-m", "gatesim.app.worker", str(scenario_path), str(self.runs_dir / folder)]
         for o in overrides:
             args += ["--set", o]
+        return self._spawn(args, folder, name, "run")
+
+    def start_answer(
+        self, proposal: Path, base: Path, worlds: int, days: int, reps: int, lang: str, under: str
+    ) -> Job:
+        """``gatesim answer PROPOSAL --base BASE`` into a new folder of ``runs_dir/under``."""
+        name = proposal.stem if base.stem.startswith("baseline") else f"{proposal.stem}_vs_{base.stem}"
+        folder = self._reserve(name, under)
+        out = self.runs_dir / under / folder
+        args = [sys.executable, "-m", "gatesim.app.answer_worker", str(out), lang]
+        args += [str(worlds), str(days), str(reps), str(base), str(proposal)]
+        return self._spawn(args, folder, proposal.stem, "answer", under)
+
+    def _spawn(self, args: list[str], folder: str, name: str, kind: str, under: str = "") -> Job:
         proc = subprocess.Popen(
             args,
             stdout=subprocess.PIPE,
@@ -88,7 +108,7 @@ class Jobs:
             start_new_session=True,  # a Ctrl-C at the app's terminal reaches the app, which stops it
             preexec_fn=_die_with_parent(os.getpid()),
         )
-        job = Job(str(next(self._ids)), folder, name, proc)
+        job = Job(str(next(self._ids)), folder, name, proc, kind=kind, under=under)
         with self._lock:
             self._jobs[job.id] = job
         threading.Thread(target=self._follow, args=(job,), daemon=True).start()
@@ -107,6 +127,8 @@ class Jobs:
                 job.status = "cancelled"
             elif "phase" in item:
                 job.progress = {**job.progress, "phase": item["phase"]}
+            elif "runs_total" in item:
+                job.progress = {**job.progress, **item}
             elif "done" not in item:
                 job.progress = item
         code = job.proc.wait()
@@ -115,7 +137,7 @@ class Jobs:
             if code != 0 and not job.error:
                 job.error = f"gatesim: error: the run stopped (exit {code})"
         with self._lock:
-            self._reserved.discard(job.folder)
+            self._reserved.discard(f"{job.under}/{job.folder}")
 
     def get(self, job_id: str) -> Job | None:
         return self._jobs.get(job_id)

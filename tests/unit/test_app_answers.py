@@ -1,0 +1,82 @@
+"""The app's answers without a browser: which shipped scenarios it offers to answer and against
+which bases, answer folders reserved once, an answer directory read only when whole and not
+through a link, and a bad size refused by the worker in the CLI's words with nothing written."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from gatesim.app.answers import answerable, list_answers, read_answer
+from gatesim.app.catalog import SCENARIOS_DIR
+from gatesim.app.jobs import Jobs
+
+
+def test_the_shipped_proposals_are_offered_against_the_calibrated_baseline():
+    proposals, bases = answerable()
+    stems = dict(proposals)
+    assert "tan_thanh_8_lanes" in stems and "fruit_green_lane" in stems
+    assert bases[0][0] == "baseline_2026"  # the scenario the shipped ensemble was fitted on
+    assert "baseline_2026" not in stems
+
+
+def test_a_scenario_without_an_ensemble_up_its_chain_is_not_offered(tmp_path):
+    (tmp_path / "lone.yaml").write_text((SCENARIOS_DIR / "baseline_2026.yaml").read_text(encoding="utf-8"))
+    assert answerable(tmp_path) == ([], [])
+
+
+def test_two_answers_never_share_a_folder(tmp_path):
+    jobs = Jobs(tmp_path)
+    names = {jobs._reserve("p", "answers") for _ in range(20)}  # noqa: SLF001 - the reservation itself
+    assert len(names) == 20 and all(not (tmp_path / "answers" / n).exists() for n in names)
+
+
+def _answer(folder: Path, lang: str = "en") -> Path:
+    (folder / "runs").mkdir(parents=True)
+    (folder / "runs" / "sweep.json").write_text(
+        json.dumps({"worlds": [{}, {}], "days": 1, "replications": 1})
+    )
+    (folder / "answer.html").write_text(
+        f"<!doctype html><html lang='{lang}'><head><title>p</title></head><body>"
+        "<p class='muted'>against b</p><p class='verdict'>Mean wait &lt; 1 h</p></body></html>",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def test_an_answer_is_read_from_its_page_and_its_sweep(tmp_path):
+    got = read_answer(_answer(tmp_path / "answers" / "p--1", "vi"))
+    assert got is not None
+    assert (got["title"], got["against"], got["verdicts"], got["lang"], got["size"]) == (
+        "p", "against b", ["Mean wait < 1 h"], "vi", "2 × 1 × 1",
+    )  # fmt: skip
+    assert [a["folder"] for a in list_answers(tmp_path)] == ["p--1"]
+
+
+def test_an_incomplete_or_linked_answer_is_not_listed(tmp_path):
+    whole = _answer(tmp_path / "elsewhere")
+    (tmp_path / "runs" / "answers").mkdir(parents=True)
+    (tmp_path / "runs" / "answers" / "link").symlink_to(whole)
+    half = tmp_path / "runs" / "answers" / "half"
+    (half / "runs").mkdir(parents=True)  # the sweep under way: no answer.html yet
+    (tmp_path / "runs" / "answers" / ".p--2.partial-1").mkdir()
+    assert list_answers(tmp_path / "runs") == []
+    page_link = _answer(tmp_path / "runs" / "answers" / "p--3")
+    (page_link / "answer.html").unlink()
+    (page_link / "answer.html").symlink_to(whole / "answer.html")
+    assert read_answer(page_link) is None
+
+
+def test_the_worker_refuses_a_bad_size_in_the_cli_words(tmp_path):
+    out = tmp_path / "answers" / "x"
+    proc = subprocess.run(
+        [sys.executable, "-m", "gatesim.app.answer_worker", str(out), "en", "1", "0", "1",
+         str(SCENARIOS_DIR / "baseline_2026.yaml"), str(SCENARIOS_DIR / "tan_thanh_8_lanes.yaml")],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    last = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert last == {"error": "gatesim: error: --days: out of range; given 0; allowed: 1 to 366"}
+    assert not out.exists() and not (tmp_path / "answers").exists()
