@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from gatesim.app.labels import label
 from gatesim.app.pages import error_line, page
@@ -32,13 +33,18 @@ def answer_form_page(
     bases: list[tuple[str, str]],
     sizes: list[tuple[str, int, Limit]],
     lang: str,
+    asked: dict[str, str] | None = None,
 ) -> str:
-    """``sizes``: (key, default, limit) of --worlds, --days, --replications."""
-    chosen = proposals[0][0] if proposals else ""
-    base = bases[0][0] if bases else ""
+    """``sizes``: (key, default, limit) of --worlds, --days, --replications; ``asked``: values to
+    start from (an earlier answer's), each used only where it is one of the choices or a number."""
+    asked = asked or {}
+    chosen = asked.get("proposal") if asked.get("proposal") in dict(proposals) else None
+    chosen = chosen or (proposals[0][0] if proposals else "")
+    base = asked.get("base") if asked.get("base") in dict(bases + proposals) else None
+    base = base or (bases[0][0] if bases else "")
     number_rows = "".join(
         f'<tr><td><label for="f-{key}">{_e(label(key, lang))}</label></td>'
-        f'<td><input type="number" name="{key}" id="f-{key}" value="{default}" step="1" '
+        f'<td><input type="number" name="{key}" id="f-{key}" value="{_number(asked.get(key), default)}" step="1" '
         f'min="{int(lim.low)}" max="{int(lim.high)}"></td>'
         f"<td>{int(lim.low)}–{int(lim.high)}</td><td class=muted>{_e(label(key + '_help', lang))}</td></tr>"
         for key, default, lim in sizes
@@ -55,6 +61,10 @@ def answer_form_page(
 <button type="submit" id="answer">{_e(label("answer_go", lang))}</button></form>
 <div id="result"></div>"""
     return page(label("answer_title", lang), body, lang)
+
+
+def _number(given: str | None, default: int) -> str:
+    return given if given and given.isdigit() and len(given) < 7 else str(default)
 
 
 def answer_job_part(job: Job, lang: str) -> str:
@@ -88,11 +98,13 @@ def answer_job_part(job: Job, lang: str) -> str:
 def answer_view_page(answer: dict, files_url: str, lang: str) -> str:
     """An answer: its verdict lines, its files, and the page ``gatesim answer`` wrote (framed)."""
     verdicts = "".join(f'<p class="verdict">{_e(v)}</p>' for v in answer["verdicts"])
-    written_in = (
-        ""
-        if answer["lang"] == lang
-        else f'<p class="muted">{_e(label("written_in_" + answer["lang"], lang))}</p>'
-    )
+    written_in = ""
+    if answer["lang"] != lang:
+        written_in = f'<p class="muted">{_e(label("written_in_" + answer["lang"], lang))}'
+        if answer["request"]:  # the same question again in this language: its runs are reused
+            query = urlencode({**answer["request"], "lang": lang})
+            written_in += f' <a id="again" href="/answer?{_e(query)}">{_e(label("again", lang))}</a>'
+        written_in += "</p>"
     links = " · ".join(
         f'<a id="{i}" href="{files_url}/{name}">{_e(text)}</a>'
         for i, name, text in (

@@ -4,7 +4,8 @@
 It computes what ``gatesim answer PROPOSAL --base BASE --worlds W --days D -r R --lang L --out OUT``
 computes (the same library calls: gatesim.answer.plan.make_plan and gatesim.answer.cli.compute;
 the same directory, answer.html first), printing JSON lines on stdout: ``{"phase": "plan"}``,
-then ``{"runs_done": k, "runs_total": n}`` after each run, ``{"phase": "analyse"}``, then
+``{"phase": "reuse"}`` when a finished answer beside OUT ran the very same sweep (its runs are
+copied and resumed: nothing is run again), then ``{"runs_done": k, "runs_total": n}`` after each run, ``{"phase": "analyse"}``, then
 ``{"done": OUT}``, or ``{"error": "gatesim: error: ..."}`` (the CLI's one line) and exit 2.
 The directory is built in a hidden scratch beside OUT and appears whole: SIGTERM (the app's
 cancel button, or the app stopping) leaves nothing at OUT.
@@ -12,6 +13,8 @@ cancel button, or the app stopping) leaves nothing at OUT.
 
 from __future__ import annotations
 
+import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -35,6 +38,8 @@ def run(out: Path, lang: str, worlds: int, days: int, reps: int, base: Path, pro
 
     def on_start(todo: int, skipped: int) -> None:
         say(runs_done=skipped, runs_total=todo + skipped)
+        if todo == 0:
+            say(phase="analyse")
 
     done = [0]
 
@@ -45,8 +50,28 @@ def run(out: Path, lang: str, worlds: int, days: int, reps: int, base: Path, pro
             say(phase="analyse")
 
     with atomic_dir(out, False, inputs=inputs) as tmp:
+        if _reuse(out.parent, plan.sweep.hash, tmp / "runs"):
+            say(phase="reuse")
         compute(plan, tmp, lang, thresholds(), None, False, on_start, on_done)
     return out
+
+
+def _reuse(answers: Path, sweep_hash: str, runs: Path) -> bool:
+    """Copy the runs of a finished answer in ``answers`` to the very same sweep (its spec's hash)
+    into ``runs``, which the sweep then resumes: the same question asked again (in the other
+    language, say) runs nothing again. Only plain folders, no links; a hidden one is unfinished."""
+    for p in sorted(answers.iterdir()) if answers.is_dir() else []:
+        spec = p / "runs" / "sweep.json"
+        if p.name.startswith(".") or p.is_symlink() or (p / "runs").is_symlink() or spec.is_symlink():
+            continue
+        try:
+            held = json.loads(spec.read_text(encoding="utf-8")).get("hash")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if held == sweep_hash:
+            shutil.copytree(p / "runs", runs, symlinks=True)
+            return True
+    return False
 
 
 def main(argv: list[str] | None = None) -> int:

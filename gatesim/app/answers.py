@@ -12,9 +12,10 @@ from pathlib import Path
 
 from gatesim.app.catalog import SCENARIOS_DIR, list_scenarios, newest_first, scenario_parents
 
-__all__ = ["ANSWERS", "answerable", "list_answers", "read_answer"]
+__all__ = ["ANSWERS", "answer_name", "answerable", "list_answers", "read_answer"]
 
 ANSWERS = "answers"  # the answers' folder inside the runs folder
+_VS = "_vs_"
 
 _VERDICT = re.compile(r"<p class='verdict'>(.*?)</p>", re.S)
 _AGAINST = re.compile(r"<p class='muted'>(.*?)</p>", re.S)
@@ -59,7 +60,9 @@ def read_answer(path: Path) -> dict | None:
     title, against, lang = _TITLE.search(text), _AGAINST.search(text), _LANG.search(text)
     worlds = sweep.get("worlds") if isinstance(sweep, dict) else None
     mtime = page.stat().st_mtime
+    days, reps = sweep.get("days"), sweep.get("replications")
     return {
+        "request": _request(path.name, len(worlds) if isinstance(worlds, list) else None, days, reps),
         "folder": path.name,
         "title": html.unescape(title.group(1)) if title else path.name,
         "against": html.unescape(against.group(1)) if against else "",
@@ -69,6 +72,32 @@ def read_answer(path: Path) -> dict | None:
         f"{sweep.get('replications', '?')}",
         "date": dt.datetime.fromtimestamp(mtime, dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
         "mtime": mtime,
+    }
+
+
+def answer_name(proposal: str, base: str, root: str) -> str:
+    """An answer's folder name before its time: the proposal's stem, and ``_vs_`` the base's
+    when it is not the scenario the ensemble was fitted on (``gatesim answer``'s own default)."""
+    return proposal if base == root else f"{proposal}{_VS}{base}"
+
+
+def _request(folder: str, worlds: object, days: object, reps: object) -> dict[str, str] | None:
+    """What the app asked for an answer it made (its folder's name and its sweep's sizes), to ask
+    it again (in the other language); None for a folder the app did not name."""
+    name = folder.rsplit("--", 1)[0]
+    proposals, bases = answerable()
+    proposal, _, base = name.partition(_VS)
+    base = base or (bases[0][0] if bases else "")
+    if proposal not in dict(proposals) or base not in dict(bases + proposals):
+        return None
+    if not all(isinstance(x, int) for x in (worlds, days, reps)):
+        return None
+    return {
+        "proposal": proposal,
+        "base": base,
+        "worlds": str(worlds),
+        "days": str(days),
+        "replications": str(reps),
     }
 
 

@@ -88,10 +88,11 @@ class Jobs:
         return self._spawn(args, folder, name, "run")
 
     def start_answer(
-        self, proposal: Path, base: Path, worlds: int, days: int, reps: int, lang: str, under: str
+        self, proposal: Path, base: Path, sizes: tuple[int, int, int], lang: str, under: str, name: str
     ) -> Job:
-        """``gatesim answer PROPOSAL --base BASE`` into a new folder of ``runs_dir/under``."""
-        name = proposal.stem if base.stem.startswith("baseline") else f"{proposal.stem}_vs_{base.stem}"
+        """``gatesim answer PROPOSAL --base BASE --worlds W --days D -r R`` (``sizes``) into a new
+        folder ``NAME--TIME`` of ``runs_dir/under``."""
+        worlds, days, reps = sizes
         folder = self._reserve(name, under)
         out = self.runs_dir / under / folder
         args = [sys.executable, "-m", "gatesim.app.answer_worker", str(out), lang]

@@ -102,6 +102,14 @@ _LABELS: dict[str, tuple[str, str]] = {
         "đang kiểm tra kịch bản và chọn các thế giới khả dĩ",
     ),
     "answer_runs": ("runs done", "lượt chạy đã xong"),
+    "answer_reuse": (
+        "reusing the runs of an earlier answer to the same question",
+        "dùng lại các lượt chạy của một lần đánh giá trước cho cùng câu hỏi",
+    ),
+    "again": (
+        "Answer it again in English (its runs are reused: a few seconds)",
+        "Đánh giá lại bằng tiếng Việt (dùng lại các lượt chạy: vài giây)",
+    ),
     "answer_analyse": (
         "comparing the runs and writing the answer page",
         "đang so sánh các lượt chạy và viết trang kết quả",

@@ -202,7 +202,10 @@ def create_app(runs_dir: Path, hosts: frozenset[str] | None = LOCAL_NAMES) -> Fa
     def answer_form(request: Request):
         lang = _lang(request)
         proposals, bases = answers.answerable()
-        return _html(answer_pages.answer_form_page(proposals, bases, _answer_sizes(), lang), lang)
+        asked = {
+            k: request.query_params.get(k, "") for k in ("proposal", "base", "worlds", "days", "replications")
+        }
+        return _html(answer_pages.answer_form_page(proposals, bases, _answer_sizes(), lang, asked), lang)
 
     @app.post("/answer", response_class=HTMLResponse)
     async def start_answer(request: Request):
@@ -219,9 +222,10 @@ def create_app(runs_dir: Path, hosts: frozenset[str] | None = LOCAL_NAMES) -> Fa
             worlds, days, reps = (_whole(form, key, limit) for key, _, limit in _answer_sizes())
         except InputError as e:
             return _html(pages.error_line(bad_input_line(e)), lang)
+        name = answers.answer_name(stem, base, bases[0][0] if bases else "")
         job = jobs.start_answer(
-            catalog.SCENARIOS_DIR / f"{stem}.yaml", catalog.SCENARIOS_DIR / f"{base}.yaml", worlds, days,
-            reps, lang, answers.ANSWERS,
+            catalog.SCENARIOS_DIR / f"{stem}.yaml", catalog.SCENARIOS_DIR / f"{base}.yaml", (worlds, days, reps),
+            lang, answers.ANSWERS, name,
         )  # fmt: skip
         return _html(answer_pages.answer_job_part(job, lang), lang)
 

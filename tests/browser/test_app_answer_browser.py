@@ -23,6 +23,8 @@ from gatesim.cli import main
 pytestmark = pytest.mark.integration
 
 PROPOSAL = "tan_thanh_8_lanes"
+PAST_THE_FIRST_RUN = """() => { const j = document.getElementById('job'); const w = document.getElementById('where');
+  return !j || !w || j.dataset.status !== 'running' || !/ 0\\//.test(w.textContent); }"""
 RUNS_UNDER_WAY = "((document.getElementById('where') || {}).textContent || '').includes('runs done')"
 
 
@@ -61,7 +63,8 @@ def _carry(browser, url: str, proposal: str, worlds: str, shot: str) -> dict:
     # the runs done of the total, as they end (a 1-s poll; the six runs take longer than that)
     page.wait_for_function("/\\d+\\/\\d+/.test((document.getElementById('where') || {}).textContent || '')")
     seen = page.text_content("#where")
-    if shot == "app_answer":  # the one docs/app.md shows
+    if shot == "app_answer":  # the one docs/app.md shows: with a run or more done, when it can
+        page.wait_for_function(PAST_THE_FIRST_RUN)
         save("app_answer_progress.png", page.screenshot())
     page.wait_for_selector("#job[data-status=done]", timeout=300_000)
     page.click("#open-answer")
@@ -144,14 +147,40 @@ def test_the_form_loads_offline_without_error(app, open_page):
         assert not_blank(shot), ink(shot)
 
 
-def test_a_vietnamese_answer(app, browser):
-    got = _carry(browser, f"{app.url}/answer?lang=vi", "coc_nam_longer_hours", "1", "app_answer_vi")
+@pytest.fixture(scope="module")
+def vi_answer(app, browser) -> dict:
+    return _carry(browser, f"{app.url}/answer?lang=vi", "coc_nam_longer_hours", "1", "app_answer_vi")
+
+
+def test_a_vietnamese_answer(vi_answer):
+    got = vi_answer
     assert got["errors"] == [] and got["outside"] == []
     assert "lượt chạy đã xong" in got["progress"]
     assert got["h1"] == "Kết quả đánh giá: coc_nam_longer_hours"
     assert got["framed_h1"] == "Tác động của coc_nam_longer_hours"
     assert "Cốc Nam" in got["framed_verdict"] and got["framed_verdict"] == got["verdict"]
     assert got["not_blank"], got["ink"]
+
+
+def test_asked_again_in_the_other_language_its_runs_are_reused(app, open_page, vi_answer, runs):
+    w = open_page(f"{app.url}/answers/{vi_answer['folder']}?lang=en")
+    assert "in Vietnamese" in w.page.text_content("main")
+    w.page.click("#again")
+    w.page.wait_for_selector("#answer-form")
+    assert w.page.input_value("#proposal") == "coc_nam_longer_hours"
+    assert [w.page.input_value(f"#f-{k}") for k in ("worlds", "days", "replications")] == ["1", "1", "1"]
+    w.page.click("#answer")
+    w.page.wait_for_selector("#job[data-status=done]", timeout=120_000)
+    w.page.click("#open-answer")
+    frame = w.page.frame_locator("#answer-frame")
+    assert frame.locator("h1").first.inner_text() == "What coc_nam_longer_hours does"
+    again = w.page.url.split("/answers/")[1].split("?")[0]
+    assert again != vi_answer["folder"]
+    first, second = (runs / "answers" / f / "runs" for f in (vi_answer["folder"], again))
+    # the very runs of the first answer, copied (times kept) and resumed: none was run again
+    made = {p.name: p.stat().st_mtime_ns for p in (first / "tasks").iterdir()}
+    assert made and {p.name: p.stat().st_mtime_ns for p in (second / "tasks").iterdir()} == made
+    assert w.errors == [] and w.outside() == []
 
 
 @pytest.mark.parametrize(("key", "value"), [("worlds", "0"), ("days", "367"), ("replications", "1.5")])

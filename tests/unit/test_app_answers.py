@@ -80,3 +80,16 @@ def test_the_worker_refuses_a_bad_size_in_the_cli_words(tmp_path):
     last = json.loads(proc.stdout.strip().splitlines()[-1])
     assert last == {"error": "gatesim: error: --days: out of range; given 0; allowed: 1 to 366"}
     assert not out.exists() and not (tmp_path / "answers").exists()
+
+
+def test_an_answer_the_app_named_can_be_asked_again(tmp_path):
+    from gatesim.app.answers import answer_name
+
+    assert answer_name("tan_thanh_8_lanes", "baseline_2026", "baseline_2026") == "tan_thanh_8_lanes"
+    name = answer_name("smart_gate_package_growth", "traffic_growth_2026", "baseline_2026")
+    got = read_answer(_answer(tmp_path / f"{name}--20261206-090000"))
+    assert got is not None and got["request"] == {
+        "proposal": "smart_gate_package_growth", "base": "traffic_growth_2026", "worlds": "2", "days": "1",
+        "replications": "1",
+    }  # fmt: skip
+    assert read_answer(_answer(tmp_path / "not_shipped--20261206-090000"))["request"] is None  # type: ignore[index]
