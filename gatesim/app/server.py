@@ -222,6 +222,12 @@ def create_app(runs_dir: Path, hosts: frozenset[str] | None = LOCAL_NAMES) -> Fa
             worlds, days, reps = (_whole(form, key, limit) for key, _, limit in _answer_sizes())
         except InputError as e:
             return _html(pages.error_line(bad_input_line(e)), lang)
+        try:
+            inside(runs_dir, answers.ANSWERS)  # never written through a link out of the runs folder
+        except PathRefused:
+            return _html(
+                pages.error_line(f"gatesim: error: {label('refused', lang)}: {answers.ANSWERS}"), lang
+            )
         name = answers.answer_name(stem, base, bases[0][0] if bases else "")
         job = jobs.start_answer(
             catalog.SCENARIOS_DIR / f"{stem}.yaml", catalog.SCENARIOS_DIR / f"{base}.yaml", (worlds, days, reps),

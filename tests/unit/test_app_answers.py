@@ -93,3 +93,26 @@ def test_an_answer_the_app_named_can_be_asked_again(tmp_path):
         "replications": "1",
     }  # fmt: skip
     assert read_answer(_answer(tmp_path / "not_shipped--20261206-090000"))["request"] is None  # type: ignore[index]
+
+
+def test_an_answers_folder_that_is_a_link_out_is_never_written(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from gatesim.app.server import LOCAL_NAMES, create_app
+
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "runs" / "answers").symlink_to(tmp_path / "elsewhere")
+    client = TestClient(create_app(tmp_path / "runs", LOCAL_NAMES), base_url="http://127.0.0.1:8765")
+    form = {
+        "proposal": "tan_thanh_8_lanes",
+        "base": "baseline_2026",
+        "worlds": "1",
+        "days": "1",
+        "replications": "1",
+    }
+    got = client.post("/answer", data=form)
+    assert got.status_code == 200 and 'id="error"' in got.text and "outside the runs folder" in got.text
+    assert 'data-status="running"' not in got.text
+    assert list((tmp_path / "elsewhere").iterdir()) == []
+    assert client.get("/answers/x").status_code == 404
