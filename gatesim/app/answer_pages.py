@@ -7,6 +7,7 @@ import html
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
+from gatesim.app.catalog import list_scenarios
 from gatesim.app.labels import label
 from gatesim.app.pages import error_line, page
 
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     from gatesim.app.jobs import Job
     from gatesim.limits import Limit
 
-__all__ = ["answer_form_page", "answer_job_part", "answer_view_page", "answers_table"]
+__all__ = ["about", "answer_form_page", "answer_job_part", "answer_view_page", "answers_table"]
 
 
 def _e(text: object) -> str:
@@ -54,13 +55,19 @@ def answer_form_page(
 <input type="hidden" name="lang" value="{lang}">
 <table><tbody>
 <tr><td><label for="proposal">{_e(label("proposal", lang))}</label></td>
-<td colspan="3"><select name="proposal" id="proposal">{_options(proposals, chosen)}</select></td></tr>
+<td colspan="3"><select name="proposal" id="proposal" hx-get="/answer/about" hx-trigger="change"
+ hx-target="#about">{_options(proposals, chosen)}</select><div id="about" class="muted">{about(chosen)}</div></td></tr>
 <tr><td><label for="base">{_e(label("base", lang))}</label></td>
 <td colspan="3"><select name="base" id="base">{_options(bases + proposals, base)}</select></td></tr>
 {number_rows}</tbody></table>
 <button type="submit" id="answer">{_e(label("answer_go", lang))}</button></form>
 <div id="result"></div>"""
     return page(label("answer_title", lang), body, lang)
+
+
+def about(stem: str) -> str:
+    """A shipped scenario's description (escaped), or nothing."""
+    return next((_e(desc) for s, _, desc in list_scenarios() if s == stem), "")
 
 
 def _number(given: str | None, default: int) -> str:

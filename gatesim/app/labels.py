@@ -76,6 +76,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "waiting_at_20h_mean": ("Waiting at 20:00", "Xe tồn lúc 20:00"),
     "queue_max_km": ("Longest queue, km", "Hàng chờ dài nhất, km"),
     "answer_nav": ("Answer a proposal", "Đánh giá đề xuất"),
+    "answer_it": ("answer it", "đánh giá đề xuất này"),
     "answer_title": ("Answer a proposal", "Đánh giá một đề xuất"),
     "answer_intro": (
         "Pick a proposal and the base it is set against. Both run in the calibrated baseline and in "

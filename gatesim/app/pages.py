@@ -49,11 +49,23 @@ def page(title: str, body: str, lang: str) -> str:
 <body><header><span>{_e(label("app", lang))}</span>{nav}</header><main><h1>{_e(title)}</h1>{body}</main></body></html>"""
 
 
-def scenarios_page(items: list[tuple[str, str, str]], lang: str) -> str:
-    """``items``: (file stem, scenario name, description)."""
+def scenarios_page(
+    items: list[tuple[str, str, str]], lang: str, answerable: frozenset[str] = frozenset()
+) -> str:
+    """``items``: (file stem, scenario name, description); ``answerable``: the stems of the
+    proposals the app can answer (each gets a link to answer it)."""
+
+    def answer(stem: str) -> str:
+        if stem not in answerable:
+            return ""
+        return (
+            f' · <a href="/answer?proposal={_e(stem)}&amp;lang={lang}" id="answer-{_e(stem)}">'
+            f"{_e(label('answer_it', lang))}</a>"
+        )
+
     lis = "".join(
         f'<li><a href="/new/{_e(stem)}?lang={lang}" id="pick-{_e(stem)}"><b>{_e(name)}</b></a> '
-        f'<span class="muted">{_e(stem)}.yaml</span><br>{_e(desc)}</li>'
+        f'<span class="muted">{_e(stem)}.yaml</span>{answer(stem)}<br>{_e(desc)}</li>'
         for stem, name, desc in items
     )
     return page(label("pick", lang), f'<ul class="cards">{lis}</ul>', lang)

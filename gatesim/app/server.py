@@ -93,7 +93,13 @@ def create_app(runs_dir: Path, hosts: frozenset[str] | None = LOCAL_NAMES) -> Fa
     @app.get("/", response_class=HTMLResponse)
     def home(request: Request):
         lang = _lang(request)
-        return _html(pages.scenarios_page(catalog.list_scenarios(), lang), lang)
+        proposals = frozenset(stem for stem, _ in answers.answerable()[0])
+        return _html(pages.scenarios_page(catalog.list_scenarios(), lang, proposals), lang)
+
+    @app.get("/answer/about", response_class=HTMLResponse)
+    def about(request: Request):  # the chosen proposal's description, under the form's choice
+        lang = _lang(request)
+        return _html(answer_pages.about(request.query_params.get("proposal", "")), lang)
 
     def _scenario(stem: str):
         from gatesim.scenario.load import load_scenario

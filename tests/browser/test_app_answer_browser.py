@@ -152,6 +152,20 @@ def vi_answer(app, browser) -> dict:
     return _carry(browser, f"{app.url}/answer?lang=vi", "coc_nam_longer_hours", "1", "app_answer_vi")
 
 
+def test_a_proposal_is_answered_from_the_first_page(app, open_page):
+    w = open_page(f"{app.url}/")
+    assert w.page.locator("#answer-baseline_2026").count() == 0  # the base itself is no proposal
+    w.page.click(f"#answer-{PROPOSAL}")
+    w.page.wait_for_selector("#answer-form")
+    assert w.page.input_value("#proposal") == PROPOSAL
+    first = w.page.text_content("#about")
+    assert "lanes" in first  # the scenario file's own description
+    w.page.select_option("#proposal", "coc_nam_longer_hours")
+    w.page.wait_for_function(f"document.getElementById('about').textContent !== {first!r}")
+    assert "Cốc Nam" in w.page.text_content("#about")
+    assert w.errors == [] and w.outside() == []
+
+
 def test_a_vietnamese_answer(vi_answer):
     got = vi_answer
     assert got["errors"] == [] and got["outside"] == []
