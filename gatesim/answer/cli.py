@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from gatesim.limits import ASSESS_DAYS, ASSESS_REPLICATIONS, WORKERS, WORLDS
+
+if TYPE_CHECKING:
+    from gatesim.answer.plan import Plan
+    from gatesim.compare.verdict import Thresholds
+    from gatesim.sweep.runner import SweepOutcome
+    from gatesim.sweep.spec import Task
 
 __all__ = [
     "DEFAULT_DAYS",
@@ -54,7 +62,9 @@ def _write(out_dir: Path, answers, rows, pw, text: str, page: str) -> list[Path]
     return written
 
 
-def thresholds(negligible_pct: float = 2.0, negligible_min: float = 5.0, large_pct: float = 10.0):
+def thresholds(
+    negligible_pct: float = 2.0, negligible_min: float = 5.0, large_pct: float = 10.0
+) -> Thresholds:
     """The effect sizes' thresholds as ``gatesim answer`` sets them (its defaults: these)."""
     from gatesim.compare.verdict import Thresholds
 
@@ -62,8 +72,16 @@ def thresholds(negligible_pct: float = 2.0, negligible_min: float = 5.0, large_p
                       negligible_abs={"h": negligible_min / 60.0, "trucks": 5.0, "trucks/day": 5.0})  # fmt: skip
 
 
-def compute(plan, out_dir: Path, lang: str, th, workers: int | None = None, force: bool = False,
-            on_start=None, on_done=None):  # fmt: skip
+def compute(
+    plan: Plan,
+    out_dir: Path,
+    lang: str,
+    th: Thresholds,
+    workers: int | None = None,
+    force: bool = False,
+    on_start: Callable[[int, int], Any] | None = None,
+    on_done: Callable[[Task, dict[str, Any]], None] | None = None,
+) -> tuple[list[Path], str, SweepOutcome]:
     """The answer's runs (resumed in ``out_dir/runs``), its analysis and its four files in ``out_dir``:
     (files written, the answer's text, the sweep's outcome). ``on_start``/``on_done``: the sweep
     runner's progress callbacks. Raises SweepInterrupted on Ctrl-C (or SIGTERM turned into one)."""

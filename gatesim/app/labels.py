@@ -130,8 +130,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "answer_of": ("Answer", "Kết quả đánh giá"),
     "answers": ("Answers", "Các kết quả đánh giá"),
     "no_answers": (
-        "No answers yet: answer a proposal from its page (top of the window).",
-        "Chưa có kết quả đánh giá: đánh giá một đề xuất từ trang của nó (đầu cửa sổ).",
+        "No answers yet: Answer a proposal, at the top, makes one.",
+        "Chưa có kết quả đánh giá: dùng mục Đánh giá đề xuất ở đầu trang.",
     ),
     "verdict": ("Verdict (first line)", "Kết luận (dòng đầu)"),
     "no_verdict": (
