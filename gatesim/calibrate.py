@@ -32,15 +32,7 @@ from gatesim.run import run_replication
 from gatesim.scenario.schema import Scenario
 from gatesim.stats import ci_half_width
 
-__all__ = [
-    "FIGURES_PATH",
-    "FIT_REPLICATIONS",
-    "calibration_table",
-    "check_calibration_out",
-    "format_calibration",
-    "is_calibration_csv",
-    "load_figures",
-]
+__all__ = ["FIGURES_PATH", "calibration_table", "check_calibration_out", "format_calibration", "load_figures"]
 
 FIGURES_PATH = Path(__file__).resolve().parents[1] / "seeds" / "figures.csv"
 # Each parameter set of a fit is judged with its own simulation sd: three replications are the

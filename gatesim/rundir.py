@@ -34,16 +34,13 @@ __all__ = [
     "check_csv_complete",
     "event_files",
     "load_log",
-    "read_json_object",
     "read_csv_checked",
     "read_manifest",
     "replay_dir",
-    "replay_file",
     "replay_read",
     "replay_tables",
     "replay_threads",
     "run_into",
-    "write_tables",
 ]
 
 EVENTS_DIR = "events"

@@ -16,15 +16,7 @@ if TYPE_CHECKING:
     from gatesim.sweep.runner import SweepOutcome
     from gatesim.sweep.spec import Task
 
-__all__ = [
-    "DEFAULT_DAYS",
-    "DEFAULT_REPLICATIONS",
-    "DEFAULT_WORLDS",
-    "command",
-    "compute",
-    "method_text",
-    "thresholds",
-]
+__all__ = ["DEFAULT_DAYS", "DEFAULT_REPLICATIONS", "DEFAULT_WORLDS", "command", "compute", "thresholds"]
 
 DEFAULT_WORLDS = 10
 DEFAULT_DAYS = 6

@@ -19,7 +19,7 @@ from gatesim.errors import InputError
 from gatesim.sweep.spec import Sweep
 from gatesim.trust.assess import BASE, Variant
 
-__all__ = ["Plan", "estimate_seconds", "find_root", "gates_of_unknowns", "make_plan"]
+__all__ = ["estimate_seconds", "make_plan"]
 
 # Seconds of one run per simulated day per 1,000 trucks a day, one core (measured: docs/answers.md).
 SECONDS_PER_KTRUCK_DAY = 0.15

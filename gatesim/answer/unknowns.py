@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["UNKNOWNS", "Cut", "Split", "describe", "find_split", "measurement", "variance_shares"]
+__all__ = ["Split", "describe", "find_split", "measurement", "variance_shares"]
 
 # name -> (en words, vi words, unit of its value, the measurement that settles it en, vi)
 UNKNOWNS: dict[str, tuple[str, str, str, str, str]] = {

@@ -8,19 +8,9 @@ phrase is never missing in one of them (``tests/unit/test_verdict_words.py``).
 
 from __future__ import annotations
 
-from gatesim.compare.plain import UNIT_WORDS, plain, signed
+from gatesim.compare.plain import plain, signed
 
-__all__ = [
-    "LANGS",
-    "PHRASES",
-    "UNIT_WORDS",
-    "gate_name",
-    "kpi_label",
-    "kpi_unit",
-    "phrase",
-    "plain",
-    "signed",
-]
+__all__ = ["gate_name", "kpi_label", "kpi_unit", "phrase", "plain", "signed"]
 
 LANGS = ("en", "vi")
 

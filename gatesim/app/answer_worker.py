@@ -20,7 +20,7 @@ from pathlib import Path
 
 from gatesim.app.worker import say, serve
 
-__all__ = ["main"]
+__all__: list[str] = []
 
 
 def run(out: Path, lang: str, worlds: int, days: int, reps: int, base: Path, proposal: Path) -> Path:

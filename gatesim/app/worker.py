@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["main", "say", "serve"]
+__all__ = ["say", "serve"]
 
 _MAIN = os.getpid()
 

@@ -21,7 +21,7 @@ from gatesim.errors import Described, InputError
 from gatesim.projections.kpis import ID_COLUMNS, KPI_COLUMNS, is_stage_kpi
 from gatesim.run import OUTPUT_SCHEMA_VERSION
 
-__all__ = ["KEYS", "RunInput", "clean", "kpi_columns", "point_label", "read_inputs", "select_base"]
+__all__ = ["KEYS", "RunInput", "clean", "kpi_columns", "read_inputs", "select_base"]
 
 _SWEEP_COLUMNS = {"point", "error"}
 _VERSION_COLUMNS = ("schema_version", "output_schema_version")

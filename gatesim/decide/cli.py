@@ -14,7 +14,7 @@ import click
 from gatesim.errors import InputError
 from gatesim.limits import DAYS
 
-__all__ = ["EXIT_INFEASIBLE", "optimise_command", "sensitivity_command"]
+__all__ = ["optimise_command", "sensitivity_command"]
 
 EXIT_INFEASIBLE = 3
 EVAL_DIR = "evaluations"

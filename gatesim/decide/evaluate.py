@@ -24,7 +24,7 @@ from gatesim.errors import InputError
 from gatesim.scenario.load import apply_overrides, validate
 from gatesim.sweep.spec import Point, Sweep, SweepSpec, task_id
 
-__all__ = ["Evaluator", "override"]
+__all__ = ["Evaluator"]
 
 
 def override(key: str, value: Any) -> str:

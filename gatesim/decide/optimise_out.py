@@ -14,7 +14,7 @@ from gatesim.decide.page import figure_png, write_page
 from gatesim.outputs import write_csv, write_yaml
 from gatesim.scenario.load import apply_overrides
 
-__all__ = ["candidates_frame", "pareto_front", "write_outputs"]
+__all__ = ["write_outputs"]
 
 
 def candidates_frame(opt: Optimisation) -> pd.DataFrame:

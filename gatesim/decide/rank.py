@@ -21,7 +21,7 @@ from scipy.special import stdtrit
 
 from gatesim.decide.spec import Constraint
 
-__all__ = ["ConstraintResult", "check_constraint", "indistinguishable_from_best", "pivot"]
+__all__ = ["check_constraint", "indistinguishable_from_best", "pivot"]
 
 
 @dataclass(frozen=True)

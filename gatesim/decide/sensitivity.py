@@ -20,7 +20,7 @@ import pandas as pd
 from gatesim.decide.evaluate import Evaluator
 from gatesim.decide.spec import SensitivitySpec, Study
 
-__all__ = ["SensitivityResult", "run_sensitivity", "write_sensitivity"]
+__all__ = ["run_sensitivity", "write_sensitivity"]
 
 MIN_TRAJECTORIES = 10  # Campolongo et al. (2007) use 10-50 trajectories for stable mu*
 MIN_SOBOL_N = 256  # Saltelli et al. (2010): N of several hundred to thousands for stable indices

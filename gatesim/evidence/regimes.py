@@ -23,16 +23,7 @@ from gatesim.scenario.checked import line_of, read_checked
 from gatesim.scenario.corridor import Stop
 from gatesim.scenario.schema import Hours, Outage, Regime, ScheduleEntry, Season
 
-__all__ = [
-    "BASELINE_PATH",
-    "REGIMES_PATH",
-    "Mechanism",
-    "Period",
-    "PeriodGate",
-    "RegimeEntry",
-    "Regimes",
-    "load_regimes",
-]
+__all__ = ["BASELINE_PATH", "REGIMES_PATH", "Mechanism", "Period", "RegimeEntry", "Regimes", "load_regimes"]
 
 REGIMES_PATH = REPO_ROOT / "seeds" / "regimes.yaml"
 BASELINE_PATH = REPO_ROOT / "scenarios" / "baseline_2026.yaml"

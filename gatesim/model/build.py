@@ -23,16 +23,7 @@ from gatesim.model.timeline import Span, outage_intervals, stage_timeline
 from gatesim.model.trucks import Trucks, draw_trucks
 from gatesim.scenario.schema import Gate, Scenario, Stage
 
-__all__ = [
-    "GatePlan",
-    "ReplicationPlan",
-    "StagePlan",
-    "build_replication",
-    "calendar_rows",
-    "closed_dates",
-    "gate_arrivals",
-    "stage_vocabulary",
-]
+__all__ = ["GatePlan", "StagePlan", "build_replication", "stage_vocabulary"]
 
 
 def stage_vocabulary(scenario: Scenario) -> list[str]:

@@ -21,7 +21,7 @@ from gatesim.model.kernel_scope import kernel_refusal
 from gatesim.model.simulate import simulate
 from gatesim.scenario.schema import Scenario
 
-__all__ = ["ENGINES", "engine_refusal", "kernel_refusal", "resolve_engine", "run_engine"]
+__all__ = ["engine_refusal", "run_engine"]
 
 ENGINES = ("auto", "kernel", "fast", "reference")
 

@@ -17,7 +17,7 @@ from gatesim.model.stage import StageRuntime
 from gatesim.model.trucks import Trucks
 from gatesim.scenario.schema import DIRECTIONS, Gate, Route, class_values
 
-__all__ = ["GateRuntime", "RouteStep", "Skip", "skip_rules"]
+__all__ = ["GateRuntime", "skip_rules"]
 
 _Q, _S, _E = int(Kind.QUEUED), int(Kind.STARTED), int(Kind.ENDED)
 _ARRIVED, _CROSSED = int(Kind.ARRIVED), int(Kind.CROSSED)

@@ -7,7 +7,7 @@ from gatesim.model.build import stage_vocabulary
 from gatesim.model.calendar import Clock
 from gatesim.scenario.schema import CARGO_CLASSES, CHANNELS, DIRECTIONS, Gate, Scenario, Stage
 
-__all__ = ["LOG_SCHEMA_VERSION", "gate_meta", "run_metadata", "stage_meta"]
+__all__ = ["run_metadata"]
 
 LOG_SCHEMA_VERSION = 2  # 2: reneged, servers, outage kinds; no-truck id -1; servers column; priority payload
 

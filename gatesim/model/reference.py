@@ -50,7 +50,7 @@ from gatesim.model.timeline import Span
 from gatesim.model.trucks import Trucks
 from gatesim.scenario.schema import DIRECTIONS, Gate, Scenario, SkipRule, Surge, class_values
 
-__all__ = ["FifoStage", "GateTwin", "RuledStage", "TruckWakeup", "simulate_reference"]
+__all__ = ["simulate_reference"]
 
 
 class TruckWakeup(simpy.events.Event):

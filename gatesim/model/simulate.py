@@ -16,16 +16,16 @@ import simpy
 
 from gatesim.events.log import EventLog
 from gatesim.memory import release_free_memory
-from gatesim.model.build import GatePlan, StagePlan, build_replication, stage_vocabulary
+from gatesim.model.build import GatePlan, StagePlan, build_replication
 from gatesim.model.gate import GateRuntime
 from gatesim.model.general import GeneralStage
-from gatesim.model.metadata import LOG_SCHEMA_VERSION, gate_meta, run_metadata, stage_meta
+from gatesim.model.metadata import run_metadata
 from gatesim.model.process import start
 from gatesim.model.stage import StageRuntime
 from gatesim.model.trucks import Trucks
 from gatesim.scenario.schema import DIRECTIONS, Scenario
 
-__all__ = ["LOG_SCHEMA_VERSION", "gate_meta", "run_metadata", "simulate", "stage_meta", "stage_vocabulary"]
+__all__ = ["simulate"]
 
 
 def _booking_runtimes(sp: StagePlan) -> dict[tuple[str, str], StageRuntime]:

@@ -66,12 +66,10 @@ from gatesim.projections.costs import summary_costs
 __all__ = [
     "ID_COLUMNS",
     "KPI_COLUMNS",
-    "STAGE_KPI_PREFIXES",
     "check_kpi",
     "is_stage_kpi",
     "kpi_stage",
     "summarize",
-    "summary_columns",
     "summary_frame",
     "summary_row",
     "util_column",

@@ -20,10 +20,6 @@ from typing import Literal, get_args
 
 __all__ = [
     "KPIS",
-    "GATE_NAMES",
-    "STAGE_LABELS",
-    "STAGE_LABELS_VI",
-    "Kpi",
     "by_column",
     "columns",
     "find",
@@ -35,8 +31,6 @@ __all__ = [
     "scale",
     "short",
     "stage_label",
-    "stage_of",
-    "unit",
 ]
 
 # Where a column is shown. summary: summary.csv (and summary_ci.csv, results.csv

@@ -19,7 +19,7 @@ from gatesim.report.rundata import RunData, read_run
 from gatesim.rundir import read_manifest
 from gatesim.stats import ci_half_width
 
-__all__ = ["kpi_table", "multi_page", "overview_table", "run_page"]
+__all__ = ["multi_page", "run_page"]
 
 
 def _fmt(mean: float, half: float, scale: float) -> str:

@@ -18,15 +18,7 @@ from matplotlib.figure import Figure
 
 from gatesim.projections.registry import gate_name, stage_label
 
-__all__ = [
-    "KEY_KPIS",
-    "Chart",
-    "day_axis",
-    "new_figure",
-    "param_label",
-    "render_png",
-    "stage_color",
-]
+__all__ = ["KEY_KPIS", "Chart", "day_axis", "new_figure", "render_png", "stage_color"]
 
 # Labels, units and scales of KPIs, gate and stage names: gatesim/projections/registry.py (one place).
 # The KPIs a planner looks at first (sweep charts, multi-scenario overview).

@@ -15,7 +15,7 @@ from gatesim.outputs import write_text
 from gatesim.report.common import Chart
 from gatesim.version import __version__
 
-__all__ = ["PNG_DIR", "Section", "display_path", "is_png_dir", "table_html", "write_page"]
+__all__ = ["Section", "display_path", "table_html", "write_page"]
 
 PNG_DIR = "report_png"
 

@@ -33,17 +33,7 @@ from gatesim.sweep.spec import Point, Sweep
 from gatesim.trust.ensemble import Ensemble
 from gatesim.trust.priors import Priors
 
-__all__ = [
-    "BASELINE_WORLD",
-    "HEADLINE_KPIS",
-    "Variant",
-    "build_sweep",
-    "effects",
-    "paired_per_world",
-    "per_world_effects",
-    "pooled_ci95_half",
-    "run_assess",
-]
+__all__ = ["BASELINE_WORLD", "HEADLINE_KPIS", "Variant", "build_sweep", "paired_per_world", "run_assess"]
 
 HEADLINE_KPIS = [
     "wait_mean_h",

@@ -29,7 +29,7 @@ from gatesim.trust.measure import measure
 from gatesim.trust.priors import Priors
 from gatesim.trust.targets import Targets
 
-__all__ = ["Runner", "evaluate", "measure_task", "run_points"]
+__all__ = ["Runner", "evaluate", "run_points"]
 
 Rules = tuple[tuple[str, str, str], ...]  # (target id, rule, settings as JSON)
 

@@ -52,19 +52,7 @@ from gatesim.projections.base import gate_views, levels_at
 from gatesim.scenario.schema import CARGO_CLASSES, DIRECTIONS, Gate, RoadStage, Scenario, scheduled_servers
 from gatesim.trust.measure import sim_hour
 
-__all__ = [
-    "StageLoad",
-    "Trend",
-    "backlog_levels",
-    "backlog_task",
-    "backlog_trend",
-    "daily_arrivals",
-    "long_experiment",
-    "overloaded",
-    "screen",
-    "stage_capacity_per_day",
-    "utilisation",
-]
+__all__ = ["long_experiment", "screen"]
 
 _STEP_H = 0.25  # schedules are integrated in quarter hours (schedule windows are whole or half hours)
 
