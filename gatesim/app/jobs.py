@@ -159,8 +159,15 @@ class Jobs:
             job.status = "cancelled"
             job.proc.terminate()
         for job in list(self._jobs.values()):
-            try:
-                job.proc.wait(wait_s)
-            except subprocess.TimeoutExpired:
-                job.proc.kill()
-                job.proc.wait()
+            self.wait(job, wait_s)
+
+    @staticmethod
+    def wait(job: Job, wait_s: float) -> None:
+        """Wait for the worker to end; after ``wait_s``, kill it with every process it started
+        (an answer's sweep forks some: they share the worker's own process group)."""
+        try:
+            job.proc.wait(wait_s)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(OSError):
+                os.killpg(job.proc.pid, signal.SIGKILL)
+            job.proc.wait()

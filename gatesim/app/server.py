@@ -155,7 +155,7 @@ def create_app(runs_dir: Path, hosts: frozenset[str] | None = LOCAL_NAMES) -> Fa
         job = jobs.cancel(job_id)
         if job is None:
             return _html(pages.error_line("gatesim: error: no such run in progress"), lang, 404)
-        job.proc.wait(30)
+        jobs.wait(job, 30)
         return _html(part(job, lang), lang)
 
     @app.get("/runs", response_class=HTMLResponse)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from gatesim.app.answers import answerable, list_answers, read_answer
@@ -116,3 +117,27 @@ def test_an_answers_folder_that_is_a_link_out_is_never_written(tmp_path):
     assert 'data-status="running"' not in got.text
     assert list((tmp_path / "elsewhere").iterdir()) == []
     assert client.get("/answers/x").status_code == 404
+
+
+def test_a_worker_deaf_to_sigterm_is_killed_with_the_processes_it_started():
+    from gatesim.app.jobs import Job
+
+    code = (
+        "import signal, subprocess, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+        "c = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']); "
+        "print(c.pid, flush=True); time.sleep(60)"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
+    child = int(proc.stdout.readline())  # type: ignore[union-attr]
+    proc.terminate()  # ignored
+    Jobs.wait(Job("1", "x", "x", proc), 0.5)
+    assert proc.poll() is not None
+    for _ in range(100):  # the child, orphaned, is reaped by init once killed
+        stat = Path(f"/proc/{child}/stat")
+        if not stat.exists() or stat.read_text().rsplit(")", 1)[1].split()[0] == "Z":
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError(f"process {child} outlived its worker")
