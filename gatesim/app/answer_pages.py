@@ -70,6 +70,12 @@ def about(stem: str) -> str:
     return next((_e(desc) for s, _, desc in list_scenarios() if s == stem), "")
 
 
+def _duration(seconds: float, lang: str) -> str:
+    if seconds < 90:
+        return f"{max(5, round(seconds / 5) * 5):.0f} s"
+    return f"{seconds / 60:.0f} {'phút' if lang == 'vi' else 'min'}"
+
+
 def _number(given: str | None, default: int) -> str:
     return given if given and given.isdigit() and len(given) < 7 else str(default)
 
@@ -82,6 +88,9 @@ def answer_job_part(job: Job, lang: str) -> str:
         where = label(f"answer_{phase}", lang)
         if p.get("runs_total") and phase != "analyse":
             where = f"{label('answer_runs', lang)} {p.get('runs_done', 0)}/{p['runs_total']}"
+            left = job.seconds_left
+            if left is not None:
+                where += f", {label('about_left', lang).format(time=_duration(left, lang))}"
         return (
             f'<div id="job" data-status="running" hx-get="/jobs/{job.id}?lang={lang}" hx-trigger="every 1s" '
             f'hx-swap="outerHTML"><p>{_e(label("answering", lang))}: <b>{_e(job.scenario)}</b> '

@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +48,17 @@ class Job:
     error: str = ""
     kind: str = "run"  # run, answer
     under: str = ""  # the folder of the runs folder that holds ``folder`` ("" for a run)
+
+    @property
+    def seconds_left(self) -> float | None:
+        """An answer's remaining seconds at the pace of its runs so far (None before the first ends)."""
+        p = self.progress
+        if "since" not in p or "at" not in p:
+            return None
+        (t0, done0), done, total = p["since"], p["runs_done"], p["runs_total"]
+        if done <= done0 or p["at"] <= t0:
+            return None
+        return (p["at"] - t0) / (done - done0) * (total - done)
 
     @property
     def fraction(self) -> float:
@@ -129,7 +141,10 @@ class Jobs:
             elif "phase" in item:
                 job.progress = {**job.progress, "phase": item["phase"]}
             elif "runs_total" in item:
-                job.progress = {**job.progress, **item}
+                now = time.monotonic()
+                # the clock of the runs starts at the first report (runs found done are not timed)
+                first = job.progress.get("since", (now, item["runs_done"]))
+                job.progress = {**job.progress, **item, "since": first, "at": now}
             elif "done" not in item:
                 job.progress = item
         code = job.proc.wait()

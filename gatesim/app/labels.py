@@ -103,6 +103,7 @@ _LABELS: dict[str, tuple[str, str]] = {
         "đang kiểm tra kịch bản và chọn các thế giới khả dĩ",
     ),
     "answer_runs": ("runs done", "lượt chạy đã xong"),
+    "about_left": ("about {time} left", "còn khoảng {time}"),
     "answer_reuse": (
         "reusing the runs of an earlier answer to the same question",
         "dùng lại các lượt chạy của một lần đánh giá trước cho cùng câu hỏi",

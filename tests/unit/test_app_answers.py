@@ -141,3 +141,18 @@ def test_a_worker_deaf_to_sigterm_is_killed_with_the_processes_it_started():
         time.sleep(0.05)
     else:
         raise AssertionError(f"process {child} outlived its worker")
+
+
+def test_the_time_left_is_at_the_pace_of_the_runs_so_far():
+    from gatesim.app.answer_pages import answer_job_part
+    from gatesim.app.jobs import Job
+
+    job = Job("1", "x", "p", subprocess.Popen([sys.executable, "-c", "pass"]), kind="answer")
+    job.proc.wait()
+    assert job.seconds_left is None
+    job.progress = {"runs_done": 2, "runs_total": 10, "since": (100.0, 2), "at": 100.0}
+    assert job.seconds_left is None  # runs found done are not timed: no pace yet
+    job.progress = {"runs_done": 6, "runs_total": 10, "since": (100.0, 2), "at": 140.0}
+    assert job.seconds_left == 40.0  # 4 runs in 40 s, 4 to go
+    assert "runs done 6/10, about 40 s left" in answer_job_part(job, "en")
+    assert "còn khoảng 40 s" in answer_job_part(job, "vi")
