@@ -152,8 +152,8 @@ def command(proposals, base, ensemble, worlds, days, replications, seed, out, la
     """
     import os
 
-    from gatesim.answer.plan import estimate_seconds, make_plan
-    from gatesim.answer.words import phrase
+    from gatesim.answer.plan import estimate_seconds, make_plan, run_engines
+    from gatesim.answer.words import engine_words, phrase
     from gatesim.errors import InputError
     from gatesim.outputs import check_not_input
     from gatesim.progress import Progress
@@ -184,7 +184,8 @@ def command(proposals, base, ensemble, worlds, days, replications, seed, out, la
     click.echo(
         phrase("runs", lang, runs=plan.runs, worlds=len(plan.worlds) + 1,
                variants=len({pt.params["variant"] for pt in plan.sweep.points}), reps=replications,
-               days=plan.sweep.days, minutes=_minutes(estimate_seconds(plan, n_workers), lang), workers=n_workers),
+               days=plan.sweep.days, minutes=_minutes(estimate_seconds(plan, n_workers), lang), workers=n_workers,
+               engine=engine_words(run_engines(plan), lang)),
         err=True,
     )  # fmt: skip
     bar: list[Progress] = []
