@@ -14,6 +14,7 @@ cancel button, or the app stopping) leaves nothing at OUT.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -59,7 +60,7 @@ def run(out: Path, lang: str, worlds: int, days: int, reps: int, base: Path, pro
 def _reuse(answers: Path, sweep_hash: str, runs: Path) -> bool:
     """Copy the runs of a finished answer in ``answers`` to the very same sweep (its spec's hash)
     into ``runs``, which the sweep then resumes: the same question asked again (in the other
-    language, say) runs nothing again. Only plain folders, no links; a hidden one is unfinished."""
+    language, say) runs nothing again. Only plain folders with no link inside; a hidden one is unfinished."""
     for p in sorted(answers.iterdir()) if answers.is_dir() else []:
         spec = p / "runs" / "sweep.json"
         if p.name.startswith(".") or p.is_symlink() or (p / "runs").is_symlink() or spec.is_symlink():
@@ -68,10 +69,17 @@ def _reuse(answers: Path, sweep_hash: str, runs: Path) -> bool:
             held = json.loads(spec.read_text(encoding="utf-8")).get("hash")
         except (OSError, ValueError, AttributeError):
             continue
-        if held == sweep_hash:
-            shutil.copytree(p / "runs", runs, symlinks=True)
+        if held == sweep_hash and not _has_link(p / "runs"):
+            shutil.copytree(p / "runs", runs)
             return True
     return False
+
+
+def _has_link(folder: Path) -> bool:
+    """Any link in the tree (a file it reached would be read from outside the runs folder)."""
+    return any(
+        Path(top, name).is_symlink() for top, dirs, files in os.walk(folder) for name in [*dirs, *files]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

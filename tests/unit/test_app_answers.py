@@ -156,3 +156,29 @@ def test_the_time_left_is_at_the_pace_of_the_runs_so_far():
     assert job.seconds_left == 40.0  # 4 runs in 40 s, 4 to go
     assert "runs done 6/10, about 40 s left" in answer_job_part(job, "en")
     assert "còn khoảng 40 s" in answer_job_part(job, "vi")
+
+
+def test_runs_are_reused_only_from_a_whole_answer_of_the_same_sweep_with_no_link(tmp_path):
+    from gatesim.app import answer_worker
+
+    answers = tmp_path / "answers"
+
+    def answer(name: str, digest: str) -> Path:
+        tasks = answers / name / "runs" / "tasks"
+        tasks.mkdir(parents=True)
+        (tasks.parent / "sweep.json").write_text(json.dumps({"hash": digest}))
+        (tasks / "t.json").write_text("{}")
+        return answers / name
+
+    (tmp_path / "secret.json").write_text("{}")
+    linked = answer("a", "h1")
+    (linked / "runs" / "tasks" / "u.json").symlink_to(tmp_path / "secret.json")
+    answer(".b.partial-1", "h1")  # unfinished
+    answer("c", "h2")  # another sweep
+    reuse = answer_worker._reuse  # noqa: SLF001 - the reuse rule itself
+    assert not reuse(answers, "h1", tmp_path / "new1" / "runs")
+    assert reuse(answers, "h2", tmp_path / "new2" / "runs")
+    assert (tmp_path / "new2" / "runs" / "tasks" / "t.json").is_file()
+    answer("d", "h1")
+    assert reuse(answers, "h1", tmp_path / "new3" / "runs")
+    assert not (tmp_path / "new3" / "runs" / "tasks" / "u.json").exists()  # d's, not a's
