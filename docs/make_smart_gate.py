@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "smart_gate.md"
 START, END = "<!-- goals:start -->", "<!-- goals:end -->"
 PROPOSALS = ("smart_agv_night_trial", "smart_huu_nghi_2026", "smart_goal_2027", "smart_goal_2030")
+PILOTS = (("smart_agv_night_trial", "tan_thanh"), ("smart_huu_nghi_2026", "huu_nghi"))
 # The levels table: (summary.csv column, header, decimals)
 LEVELS = (
     ("arrivals_per_day", "arrivals/day", 0),
@@ -195,6 +196,29 @@ def with_lane_utilisation(summary: pd.DataFrame, scenario_yaml: Path) -> pd.Data
     return out
 
 
+def pilot_sentence(name: str, gate: str, run: pd.DataFrame, base: pd.DataFrame) -> str:
+    """What a pilot's lane does at its gate, in the run's numbers: what it carries, how busy, how
+    long a container waits for it, and where the gate's waits move (against the baseline)."""
+    r = run[run["gate"] == gate].mean(numeric_only=True)
+    b = base[base["gate"] == gate].mean(numeric_only=True)
+    moves = []
+    for col, what in (
+        ("wait_at_cn_release_h", "at the Chinese release"),
+        ("wait_at_handover_h", "at the handover"),
+        ("wait_at_declaration_h", "at the declaration"),
+    ):
+        if pd.notna(r.get(col)) and pd.notna(b.get(col)) and abs(r[col] - b[col]) >= 0.05:
+            moves.append(f"{what} {b[col]:.2f} → {r[col]:.2f} h")
+    util = r.get("agv_utilisation")
+    busy = f", AGV utilisation {util:.2f}" if pd.notna(util) else ""
+    text = (
+        f"`{name}` at {GATES[gate]}: the lane carries {r['agv_containers_per_day']:,.0f} containers a day{busy}; "
+        f"a container waits {_h(r['agv_wait_mean_h'])} for an AGV. The gate's mean wait per truck goes from "
+        f"{b['wait_mean_h']:.2f} to {r['wait_mean_h']:.2f} h, its p95 from {b['wait_p95_h']:.1f} to {r['wait_p95_h']:.1f} h"
+    )
+    return text + ("; by stage: " + ", ".join(moves) + "." if moves else ".")
+
+
 def gate_facts(run: pd.DataFrame, base: pd.DataFrame, gate: str) -> GateFacts:
     """A gate's facts from two `summary.csv` tables (the goal's run and the baseline's), means over
     replications."""
@@ -318,6 +342,8 @@ def main() -> None:
         paras.append(goal_paragraph(facts))
     block = ["```bash", *(" ".join(c) for c in commands), "```", "", "### Against the baseline", ""]
     block += [levels_table(summaries), "", LEVELS_NOTE, ""]
+    for name, gate in PILOTS:
+        block += [pilot_sentence(name, gate, summaries[name], base), ""]
     tables = [pd.read_csv(runs / a / "effects.csv") for a in ASSESS if (runs / a / "effects.csv").is_file()]
     if tables:
         from gatesim.trust.assess_cli import effects_markdown

@@ -163,3 +163,31 @@ def test_the_fluid_utilisation_is_littles_law_on_the_vehicles(page):
     # 6 vehicles, each held 0.75 h per container, open 24 h: 96 containers a day keep them half busy
     assert page.fluid_utilisation(96.0, 6, 0.75, 24.0) == pytest.approx(0.5)
     assert page.fluid_utilisation(0.0, 6, 0.75, 24.0) == 0.0
+
+
+def test_a_pilot_sentence_says_what_the_lane_carries_and_where_the_waits_move(page):
+    base = pd.DataFrame(
+        {
+            "gate": ["huu_nghi"],
+            "wait_mean_h": [3.8],
+            "wait_p95_h": [11.6],
+            "wait_at_cn_release_h": [2.8],
+            "wait_at_declaration_h": [0.60],
+            "wait_at_handover_h": [0.30],
+        }
+    )
+    run = base.assign(
+        wait_mean_h=[3.9],
+        wait_at_cn_release_h=[2.5],
+        wait_at_declaration_h=[1.5],
+        wait_at_handover_h=[0.32],  # moves by less than 0.05 h: not said
+        agv_containers_per_day=[142.0],
+        agv_utilisation=[0.82],
+        agv_wait_mean_h=[1.2],
+    )
+    text = page.pilot_sentence("smart_huu_nghi_2026", "huu_nghi", run, base)
+    assert text.startswith(
+        "`smart_huu_nghi_2026` at Hữu Nghị: the lane carries 142 containers a day, AGV utilisation 0.82"
+    )
+    assert "a container waits 1.2 h for an AGV" in text and "goes from 3.80 to 3.90 h" in text
+    assert text.endswith("by stage: at the Chinese release 2.80 → 2.50 h, at the declaration 0.60 → 1.50 h.")
