@@ -246,6 +246,7 @@ DECISIONS = {
     "agv_lane.fleet_agvs": "AGVs",
     "stages.cn_acceptance.servers": "Chinese acceptance lanes",
     "stages.cn_release.servers": "Chinese release lanes",
+    "stages.handover.servers": "handover crews",
     "yard.capacity_trucks": "yard slots",
 }
 
