@@ -90,7 +90,7 @@ class GoalFacts:
     demand: str
     bound_h: float
     gates: tuple[GateFacts, ...]
-    chosen: dict[str, float] | None = None
+    chosen: str | None = None  # the configuration optimise chose, in words
     closest: str | None = None
 
 
@@ -151,7 +151,7 @@ def goal_paragraph(goal: GoalFacts) -> str:
             )
     if goal.chosen:
         lines.append(
-            f"The cheapest configuration `gatesim optimise` found that meets the bound: {_decisions(goal.chosen)}."
+            f"The cheapest configuration `gatesim optimise` found that meets the bound: {goal.chosen}."
         )
     elif goal.closest:
         lines.append(
@@ -251,19 +251,21 @@ DECISIONS = {
 }
 
 
-def _decisions(values: dict[str, float]) -> str:
-    """{"gates.huu_nghi.agv_lane.fleet_agvs": 44, ...} -> "Tân Thanh: ...; Hữu Nghị: 44 AGVs" (gate order)."""
+def _decisions(values: dict[str, float], highs: dict[str, float] | None = None) -> str:
+    """{"gates.huu_nghi.agv_lane.fleet_agvs": 44, ...} -> "Tân Thanh: ...; Hữu Nghị: 44 AGVs" (gate order);
+    a value at the top of its searched range (`highs`) is said to be: more might be needed."""
     by_gate: dict[str, list[str]] = {}
     for key, v in values.items():
         parts = key.split(".")
         tail = ".".join(parts[2:])
-        by_gate.setdefault(parts[1], []).append(f"{v:g} {DECISIONS.get(tail, tail.replace('_', ' '))}")
+        top = " (the top of the searched range)" if highs and key in highs and v >= highs[key] else ""
+        by_gate.setdefault(parts[1], []).append(f"{v:g} {DECISIONS.get(tail, tail.replace('_', ' '))}{top}")
     return "; ".join(f"{GATES.get(g, g)}: {', '.join(by_gate[g])}" for g in GATES if g in by_gate)
 
 
-def optimise_result(study: Path) -> tuple[dict[str, float] | None, str | None]:
-    """(the chosen decisions, None) or (None, the closest candidate and what it misses by) from
-    candidates.csv; (None, None) when the study has not run."""
+def optimise_result(study: Path, highs: dict[str, float] | None = None) -> tuple[str | None, str | None]:
+    """(the chosen decisions in words, None) or (None, the closest candidate and what it misses by)
+    from candidates.csv; (None, None) when the study has not run."""
     path = study / "candidates.csv"
     if not path.is_file():
         return None, None
@@ -272,18 +274,19 @@ def optimise_result(study: Path) -> tuple[dict[str, float] | None, str | None]:
     chosen = c[c["chosen"].astype(bool)]
     if len(chosen):
         row = chosen.iloc[0]
-        return {k: float(row[k]) for k in decisions}, None
+        return _decisions({k: float(row[k]) for k in decisions}, highs), None
     best = c.sort_values("violation").iloc[0]
-    what = _decisions({k: float(best[k]) for k in decisions})
+    what = _decisions({k: float(best[k]) for k in decisions}, highs)
     return None, f"{what} ({best['detail']}; {len(c)} configurations tried)"
 
 
-def study_bound_h(spec: Path) -> float:
-    """The p95-wait bound of an optimise file (its first constraint's `max`)."""
+def study_bound_h(spec: Path) -> tuple[float, dict[str, float]]:
+    """The p95-wait bound of an optimise file (its first constraint's `max`) and each decision's `high`."""
     import yaml
 
     data = yaml.safe_load(spec.read_text(encoding="utf-8"))
-    return float(data["constraints"][0]["max"])
+    highs = {k: float(d["high"]) for k, d in data["decisions"].items()}
+    return float(data["constraints"][0]["max"]), highs
 
 
 def levels_table(runs: dict[str, pd.DataFrame]) -> str:
@@ -330,8 +333,8 @@ def main() -> None:
     base = summaries["baseline_2026"]
     paras = []
     for name, title, demand in GOALS:
-        chosen, closest = optimise_result(runs / f"optimise_{name}")
-        bound = study_bound_h(ROOT / "scenarios" / "decisions" / f"{name}.yaml")
+        bound, highs = study_bound_h(ROOT / "scenarios" / "decisions" / f"{name}.yaml")
+        chosen, closest = optimise_result(runs / f"optimise_{name}", highs)
         facts = GoalFacts(
             title=title,
             demand=demand,

@@ -39,7 +39,7 @@ def test_a_goal_carried_says_so_and_names_what_binds_and_the_conventional_wait(p
         "2× today's trucks",
         12.0,
         (_gate(page),),
-        chosen={"gates.tan_thanh.agv_lane.fleet_agvs": 18, "gates.tan_thanh.yard.capacity_trucks": 450},
+        chosen="Tân Thanh: 18 AGVs, 450 yard slots",
     )
     text = page.goal_paragraph(goal)
     assert "**carry it**" in text
@@ -85,10 +85,11 @@ def test_an_optimise_study_is_read_as_chosen_or_closest(page, tmp_path):
         }
     )
     cand.to_csv(tmp_path / "candidates.csv", index=False)
-    chosen, closest = page.optimise_result(tmp_path)
+    highs = {"gates.huu_nghi.agv_lane.fleet_agvs": 44.0, "gates.tan_thanh.stages.cn_acceptance.servers": 4.0}
+    chosen, closest = page.optimise_result(tmp_path, highs)
+    assert closest is None
     assert (
-        closest is None
-        and page._decisions(chosen) == "Tân Thanh: 3 Chinese acceptance lanes; Hữu Nghị: 44 AGVs"
+        chosen == "Tân Thanh: 3 Chinese acceptance lanes; Hữu Nghị: 44 AGVs (the top of the searched range)"
     )
     cand.assign(chosen=False).to_csv(tmp_path / "candidates.csv", index=False)
     chosen, closest = page.optimise_result(tmp_path)
@@ -98,7 +99,8 @@ def test_an_optimise_study_is_read_as_chosen_or_closest(page, tmp_path):
         == "Tân Thanh: 3 Chinese acceptance lanes; Hữu Nghị: 44 AGVs (met in 100% of 5 replications; 2 configurations tried)"
     )
     assert page.optimise_result(tmp_path / "none") == (None, None)
-    assert page.study_bound_h(ROOT / "scenarios" / "decisions" / "smart_goal_2027.yaml") == 12.0
+    bound, highs = page.study_bound_h(ROOT / "scenarios" / "decisions" / "smart_goal_2027.yaml")
+    assert bound == 12.0 and highs["gates.tan_thanh.agv_lane.fleet_agvs"] == 30.0
 
 
 def test_one_gate_short_is_not_carried_and_a_quiet_gate_has_nothing_binding(page):
