@@ -40,6 +40,7 @@ def test_a_goal_carried_says_so_and_names_what_binds_and_the_conventional_wait(p
         12.0,
         (_gate(page),),
         chosen="Tân Thanh: 18 AGVs, 450 yard slots",
+        chosen_conventional={"Tân Thanh": {"exports at the Chinese acceptance": (1.5, 4.0)}},
     )
     text = page.goal_paragraph(goal)
     assert "**carry it**" in text
@@ -47,7 +48,14 @@ def test_a_goal_carried_says_so_and_names_what_binds_and_the_conventional_wait(p
     assert "what binds first is the AGVs (utilisation 0.91)" in text
     assert "at Tân Thanh, exports at the Chinese acceptance wait 3.0 h on average against 4.0 h today" in text
     assert "the wait falls by 1.0 h." in text
-    assert "meets the bound: Tân Thanh: 18 AGVs, 450 yard slots." in text
+    assert (
+        "**It is carried with more**: the cheapest configuration `gatesim optimise` found that meets the bound is Tân Thanh: 18 AGVs, 450 yard slots."
+        in text
+    )
+    assert (
+        "With it, on the conventional route at Tân Thanh, exports at the Chinese acceptance wait 1.5 h"
+        in text
+    )
 
 
 def test_a_goal_not_carried_names_the_gate_and_the_closest_configuration(page):
@@ -61,7 +69,7 @@ def test_a_goal_not_carried_names_the_gate_and_the_closest_configuration(page):
     assert "**do not carry it**" in text and "(not carried)" in text
     assert "what binds first is the Chinese side's acceptance (utilisation 1.00)" in text
     assert "the wait rises by 26.0 h." in text
-    assert "No configuration `gatesim optimise` tried meets the bound; the closest: fleet 10" in text
+    assert "**No configuration `gatesim optimise` tried carries it**; the closest: fleet 10" in text
 
 
 def test_resources_as_busy_as_the_busiest_are_named_together(page):
