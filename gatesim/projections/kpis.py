@@ -32,7 +32,8 @@ Definitions (window = the simulated days after the warm-up and before the drain)
   counts that direction's trucks); wait_approach_h: mean hours on the road
   approach (yard full), over all of them. Where the time goes: with n_s the
   trucks that passed stage s, sum(n_s x wait_at_s) + n x wait_approach_h =
-  n x wait_mean_h.
+  n x wait_mean_h (plus, with an automated lane, its trucks' waits for a
+  vehicle: the lane is not a gate stage; projections/smart_gate.py).
 - time_in_system_*: arrival to crossing, over the trucks counted in wait_*_h;
   time_in_yard_mean_h: yard_in to yard_out, over those of them that used the yard.
 - delay_cost_vnd and its parts, spoilage_vnd, idle_truck_h, idle_fuel_l,

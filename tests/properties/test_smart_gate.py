@@ -14,7 +14,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
+from gatesim.errors import InputError
 from gatesim.events.kinds import NO_TRUCK, Kind
 from gatesim.events.log import LogData
 from gatesim.model.engines import engine_refusal, resolve_engine
@@ -25,6 +28,7 @@ from gatesim.scenario.schema import Scenario
 from gatesim.scenario.smart import LANE_STAGE
 from tests.helpers.tiny import GATE, one_gate_data, service_stage
 from tests.helpers.twin_compare import assert_same, both_logs, run_engine
+from tests.properties.test_engine_twin import small_scenarios
 
 CHINA_DAY = {"tz": "china", "open_h": 8, "close_h": 20}
 
@@ -307,3 +311,51 @@ def test_state_counts_the_lane():
     inside = int(((log.kind == Kind.ARRIVED) & upto).sum() - ((log.kind == Kind.CROSSED) & upto).sum())
     total = state.loc["in_system"]
     assert total["waiting"] + total["in_service"] == inside
+
+
+# ---- random scenarios: the twin's small scenarios with a lane and a buffer -----------------
+
+
+@st.composite
+def _smart_scenarios(draw):
+    """The twin test's random gates (hours, quotas, yards, routing and queue rules), each given a
+    lane over a consecutive span of a route and a buffer on a route, where the rules allow."""
+    data = draw(small_scenarios()).model_dump(mode="json", exclude_none=True)
+    for gate in data["gates"].values():
+        if draw(st.booleans()):
+            direction = draw(st.sampled_from(["export", "import"]))
+            stages = gate["routes"][direction]["stages"]
+            first = draw(st.integers(0, len(stages) - 1))
+            last = draw(st.integers(first, len(stages) - 1))
+            gate["agv_lane"] = _lane(
+                direction=direction,
+                replaces=stages[first : last + 1],
+                fleet_agvs=draw(st.integers(1, 3)),
+                hours=draw(st.sampled_from([{"open_h": 0, "close_h": 24}, {"open_h": 17, "close_h": 21}])),
+                cargo=draw(st.sampled_from([["fruit"], ["fruit", "electronics"]])),
+                booked_share=draw(st.sampled_from([0.5, 1.0])),
+            )
+        if draw(st.booleans()):
+            direction = draw(st.sampled_from(["export", "import"]))
+            stages = gate["routes"][direction]["stages"]
+            i = draw(st.integers(0, len(stages) - 2))
+            gate["routes"][direction]["buffer"] = {
+                "capacity_trucks": draw(st.integers(1, 6)),
+                "from_stage": stages[i],
+                "until_stage": stages[draw(st.integers(i + 1, len(stages) - 1))],
+            }
+    try:
+        return validate(data)
+    except InputError:
+        assume(False)  # a lane or buffer the rules refuse (over a yard's start, a ruled first stage)
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
+)
+@given(scenario=_smart_scenarios(), seed=st.integers(0, 2**32 - 1))
+def test_random_smart_scenarios_twin_matches_fast_engine(scenario, seed):
+    fast, twin = both_logs(scenario, 2, seed=seed)
+    assert_same(fast, twin)
