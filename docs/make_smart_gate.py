@@ -293,7 +293,8 @@ def optimise_result(study: Path, highs: dict[str, float] | None = None) -> tuple
     chosen = c[c["chosen"].astype(bool)]
     if len(chosen):
         row = chosen.iloc[0]
-        return _decisions({k: float(row[k]) for k in decisions}, highs), None
+        tried = f" ({len(c)} configurations tried; this one met it in {row['detail'].split('met in ', 1)[-1].split(' (')[0]})"
+        return _decisions({k: float(row[k]) for k in decisions}, highs) + tried, None
     best = c.sort_values("violation").iloc[0]
     what = _decisions({k: float(best[k]) for k in decisions}, highs)
     return None, f"{what} ({best['detail']}; {len(c)} configurations tried)"
