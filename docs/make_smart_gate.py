@@ -106,7 +106,8 @@ def resource_label(column: str) -> str:
 
 
 def _h(x: float) -> str:
-    return f"{x:.1f} h" if x < 100 else f"{x:,.0f} h"
+    """Hours as read: two decimals under 10 h (a change of a few minutes shows), then one, then none."""
+    return f"{x:.2f} h" if x < 10 else f"{x:.1f} h" if x < 100 else f"{x:,.0f} h"
 
 
 def carried(g: GateFacts, bound_h: float) -> bool:

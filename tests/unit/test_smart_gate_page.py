@@ -46,14 +46,16 @@ def test_a_goal_carried_says_so_and_names_what_binds_and_the_conventional_wait(p
     assert "**carry it**" in text
     assert "1,330 of 1,340 trucks a day cross" in text
     assert "what binds first is the AGVs (utilisation 0.91)" in text
-    assert "at Tân Thanh, exports at the Chinese acceptance wait 3.0 h on average against 4.0 h today" in text
-    assert "the wait falls by 1.0 h." in text
+    assert (
+        "at Tân Thanh, exports at the Chinese acceptance wait 3.00 h on average against 4.00 h today" in text
+    )
+    assert "the wait falls by 1.00 h." in text
     assert (
         "**It is carried with more**: the cheapest configuration `gatesim optimise` found that meets the bound is Tân Thanh: 18 AGVs, 450 yard slots."
         in text
     )
     assert (
-        "With it, on the conventional route at Tân Thanh, exports at the Chinese acceptance wait 1.5 h"
+        "With it, on the conventional route at Tân Thanh, exports at the Chinese acceptance wait 1.50 h"
         in text
     )
 
@@ -200,5 +202,5 @@ def test_a_pilot_sentence_says_what_the_lane_carries_and_where_the_waits_move(pa
     assert text.startswith(
         "`smart_huu_nghi_2026` at Hữu Nghị: the lane carries 142 containers a day, AGV utilisation 0.82"
     )
-    assert "a container waits 1.2 h for an AGV" in text and "goes from 3.80 to 3.90 h" in text
+    assert "a container waits 1.20 h for an AGV" in text and "goes from 3.80 to 3.90 h" in text
     assert text.endswith("by stage: at the Chinese release 2.80 → 2.50 h, at the declaration 0.60 → 1.50 h.")
