@@ -1,6 +1,6 @@
 """Write the goals section of docs/smart_gate.md from the smart-gate runs (runs nothing by default).
 
-    python docs/make_smart_gate.py --run          # run the commands below (~25 min on the shared machine), then write
+    python docs/make_smart_gate.py --run          # run the commands below (~25 min on a 2-core machine), then write
     python docs/make_smart_gate.py                # reuse runs/smart_gate, write the page
 
 For each stated goal (2-3x by 2027, 4-5x by 2030): whether the modelled lanes and dispatch
@@ -188,34 +188,6 @@ CONVENTIONAL = (
 )
 
 
-def fluid_utilisation(containers_per_day: float, fleet: int, hold_h: float, open_h_per_day: float) -> float:
-    """The fleet's busy share from what it carried: containers x the hours each holds a vehicle
-    (cycle and charging over uptime) over the fleet's open hours (Little's law on the vehicles)."""
-    return containers_per_day * hold_h / (fleet * open_h_per_day)
-
-
-def with_lane_utilisation(summary: pd.DataFrame, scenario_yaml: Path) -> pd.DataFrame:
-    """`agv_utilisation` filled from the fluid identity where the run left it empty (a lane open
-    round the clock logs no opening or closing to measure its open hours by)."""
-    from gatesim.scenario.load import load_scenario
-
-    if "agv_containers_per_day" not in summary or not scenario_yaml.is_file():
-        return summary
-    scenario, _ = load_scenario(scenario_yaml)
-    out = summary.copy()
-    for gid, gate in scenario.gates.items():
-        lane = gate.agv_lane
-        rows = (out["gate"] == gid) & out["agv_utilisation"].isna()
-        if lane is None or not rows.any():
-            continue
-        open_h = lane.hours.close_h - lane.hours.open_h
-        out.loc[rows, "agv_utilisation"] = [
-            fluid_utilisation(c, lane.fleet_agvs, lane.hold_h, open_h)
-            for c in out.loc[rows, "agv_containers_per_day"]
-        ]
-    return out
-
-
 def pilot_sentence(name: str, gate: str, run: pd.DataFrame, base: pd.DataFrame) -> str:
     """What a pilot's lane does at its gate, in the run's numbers: what it carries, how busy, how
     long a container waits for it, and where the gate's waits move (against the baseline)."""
@@ -360,12 +332,7 @@ def main() -> None:
     if args.run:
         for cmd in commands:
             _sh(cmd)
-    summaries = {
-        n: with_lane_utilisation(
-            pd.read_csv(runs / "run" / n / "summary.csv"), runs / "run" / n / "scenario.resolved.yaml"
-        )
-        for n in ("baseline_2026", *PROPOSALS)
-    }
+    summaries = {n: pd.read_csv(runs / "run" / n / "summary.csv") for n in ("baseline_2026", *PROPOSALS)}
     base = summaries["baseline_2026"]
     paras = []
     for name, title, demand in GOALS:

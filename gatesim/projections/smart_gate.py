@@ -91,11 +91,18 @@ def smart_gate_kpis(log: LogData) -> pd.DataFrame:
 
 
 def _open_hours_fn(g: GateView, code: int, end: float) -> tuple[np.ndarray, np.ndarray]:
-    """Breakpoints of F(t) = the lane's open hours up to t (piecewise linear)."""
-    rows = np.sort(np.r_[g.stage_rows(Kind.OPENED, code), g.stage_rows(Kind.CLOSED, code)])
-    t = g.t[rows]
-    xs = np.r_[0.0, t, max(end, float(t[-1]) if t.size else end)]
-    state = np.r_[False, g.kind[rows] == Kind.OPENED]  # open on [xs[i], xs[i+1])
+    """Breakpoints of F(t) = the lane's open hours up to t (piecewise linear).
+
+    Open while more OPENED than CLOSED rows have been logged up to t: a lane open round the clock
+    with closed dates logs its midnight close and reopen at the same instant, in either order."""
+    opened, closed = g.stage_rows(Kind.OPENED, code), g.stage_rows(Kind.CLOSED, code)
+    t_all = np.r_[g.t[opened], g.t[closed]]
+    times = np.unique(t_all)
+    level = np.searchsorted(np.sort(g.t[opened]), times, side="right") - np.searchsorted(
+        np.sort(g.t[closed]), times, side="right"
+    )
+    xs = np.r_[0.0, times, max(end, float(times[-1]) if times.size else end)]
+    state = np.r_[False, level > 0]  # open on [xs[i], xs[i+1])
     return xs, np.r_[0.0, np.cumsum(np.diff(xs) * state)]
 
 

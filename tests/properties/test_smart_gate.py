@@ -123,6 +123,25 @@ def test_lane_obeys_littles_law_and_its_hours():
     assert busy.max() <= 4 and busy.min() >= 0  # never more vehicles out than the fleet
 
 
+def test_a_round_the_clock_lane_with_a_closed_day_has_its_open_hours():
+    """Open 0-24 with a closed day: the lane closes and reopens at each midnight in one instant;
+    its open hours are the window less the closed day, and its utilisation is measured."""
+    data = _gate_data(300.0, _lane(hours={"open_h": 0, "close_h": 24}))
+    data["calendar"]["regimes"] = [
+        {
+            "name": "closed_day",
+            "kind": "closed",
+            "start": "2026-01-02",
+            "end": "2026-01-02",
+            "gates": [GATE],
+            "arrival_multiplier": 1.0,
+        }
+    ]
+    row = smart_gate_kpis(_log(data, 3)).iloc[0]
+    assert row["agv_containers_per_open_h"] == pytest.approx(row["agv_containers"] / 48)
+    assert 0.9 < row["agv_utilisation"] <= 1.0  # 300 a day, ~100 fruit ones > what 4 vehicles carry
+
+
 def test_lane_cycles_start_only_in_its_hours():
     log = _log(_gate_data(300.0, _lane(hours={"open_h": 18.5, "close_h": 20})), 3)
     t = log.t_h[_lane_rows(log, Kind.STARTED)] % 24.0

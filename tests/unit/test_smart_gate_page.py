@@ -172,12 +172,6 @@ def test_the_levels_table_shows_what_was_measured_and_dashes_what_was_not(page):
     assert rows[5].split(" | ")[7] == "-"  # Hữu Nghị has no lane: not measured, never 0
 
 
-def test_the_fluid_utilisation_is_littles_law_on_the_vehicles(page):
-    # 6 vehicles, each held 0.75 h per container, open 24 h: 96 containers a day keep them half busy
-    assert page.fluid_utilisation(96.0, 6, 0.75, 24.0) == pytest.approx(0.5)
-    assert page.fluid_utilisation(0.0, 6, 0.75, 24.0) == 0.0
-
-
 def test_a_pilot_sentence_says_what_the_lane_carries_and_where_the_waits_move(page):
     base = pd.DataFrame(
         {
