@@ -38,7 +38,7 @@ from gatesim.model.process import NORMAL, start
 from gatesim.model.timeline import Span
 from gatesim.scenario.schema import Surge
 
-__all__ = ["GeneralStage", "Waiter"]
+__all__ = ["GeneralStage"]
 
 WAITING, STARTED, RENEGED = 0, 1, 2
 

@@ -27,7 +27,7 @@ from gatesim.model.metadata import run_metadata
 from gatesim.model.trucks import Trucks
 from gatesim.scenario.schema import DIRECTIONS, Scenario
 
-__all__ = ["GateArrays", "calendar_wakes", "simulate_kernel"]
+__all__ = ["simulate_kernel"]
 
 
 class GateArrays:

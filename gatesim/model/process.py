@@ -26,7 +26,7 @@ from heapq import heappush
 import simpy
 from simpy.events import NORMAL
 
-__all__ = ["NORMAL", "TRUCK_PRIORITY", "Resume", "Sleeper", "start"]
+__all__ = ["NORMAL", "TRUCK_PRIORITY", "Sleeper", "start"]
 
 # SimPy orders events at the same instant by (priority, push order); NORMAL is 1.
 TRUCK_PRIORITY = 2

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from heapq import heappush
 
@@ -43,14 +44,14 @@ from simpy.resources.resource import PriorityRequest
 
 from gatesim.events.kinds import NO_STAGE, NO_TRUCK, YARD_STAGE, Kind, pack
 from gatesim.events.log import EventLog, GateLog
-from gatesim.model.build import StagePlan, build_replication
+from gatesim.model.build import GatePlan, ReplicationPlan, StagePlan, build_replication
 from gatesim.model.metadata import run_metadata
 from gatesim.model.process import TRUCK_PRIORITY
 from gatesim.model.timeline import Span
 from gatesim.model.trucks import Trucks
 from gatesim.scenario.schema import DIRECTIONS, Gate, Scenario, SkipRule, Surge, class_values
 
-__all__ = ["FifoStage", "GateTwin", "RuledStage", "TruckWakeup", "simulate_reference"]
+__all__ = ["FifoStage", "GateTwin", "RuledStage", "Step", "gate_twin", "simulate_reference"]
 
 
 class TruckWakeup(simpy.events.Event):
@@ -327,13 +328,7 @@ class GateTwin:
             if step.skip is not None and self.passes_by(k, step.skip):
                 continue  # no queue, no service, no travel: on to the next stage now
             if step.takes_yard_slot:
-                assert self.yard is not None  # a route takes a yard slot only at a gate with a yard
-                slot = self.yard.request()
-                if not slot.triggered:  # yard full: wait on the approach road
-                    self.log(k, YARD_STAGE, Kind.BLOCKED)
-                    yield slot
-                    yield self.hold(k, 0.0)  # act in our turn among this instant's trucks
-                self.log(k, YARD_STAGE, Kind.YARD_IN)
+                slot = yield from self.take_yard_slot(k)
             self.log(k, step.stage.code, Kind.QUEUED)
             if isinstance(step.stage, RuledStage):
                 served = yield from self.ruled_service(k, step, slot)
@@ -342,6 +337,17 @@ class GateTwin:
             else:
                 yield from self.fifo_service(k, step, direction, slot)
         self.log(k, NO_STAGE, Kind.CROSSED)
+
+    def take_yard_slot(self, k: int):
+        """A yard slot for truck ``k``: at once, or after waiting on the approach road (blocked)."""
+        assert self.yard is not None  # a route takes a yard slot only at a gate with a yard
+        slot = self.yard.request()
+        if not slot.triggered:  # yard full: wait on the approach road
+            self.log(k, YARD_STAGE, Kind.BLOCKED)
+            yield slot
+            yield self.hold(k, 0.0)  # act in our turn among this instant's trucks
+        self.log(k, YARD_STAGE, Kind.YARD_IN)
+        return slot
 
     def passes_by(self, k: int, rule: SkipRule) -> bool:
         """Truck ``k`` is of a class ``rule`` names and reaches the stage within its hours."""
@@ -442,7 +448,26 @@ def _stage(env: simpy.Environment, log: EventLog, g_code: int, sp: StagePlan) ->
     return FifoStage(sp.code, servers, sp.opens.tolist(), sp.closes.tolist(), sp.always, st.daily_capacity)
 
 
-def simulate_reference(scenario: Scenario, days: int, replication: int, seed: int) -> tuple[EventLog, dict]:
+# A gate's twin from its plan and stages (the default: GateTwin; model/smart_twin.py adds a lane and buffers)
+TwinFactory = Callable[
+    [simpy.Environment, EventLog, ReplicationPlan, GatePlan, dict[str, "FifoStage | RuledStage"]], GateTwin
+]
+
+
+def gate_twin(
+    env: simpy.Environment,
+    log: EventLog,
+    _plan: ReplicationPlan,
+    gp: GatePlan,
+    stages: dict[str, FifoStage | RuledStage],
+) -> GateTwin:
+    assert gp.trucks is not None  # per-gate trucks (the twin runs no corridor)
+    return GateTwin(env, log, gp.code, gp.gate, stages, gp.trucks, gp.first_truck)
+
+
+def simulate_reference(
+    scenario: Scenario, days: int, replication: int, seed: int, make_twin: TwinFactory | None = None
+) -> tuple[EventLog, dict]:
     """One replication with the twin: the same inputs and outputs as ``simulate``."""
     plan = build_replication(scenario, days, replication, seed)
     env = simpy.Environment()
@@ -451,7 +476,7 @@ def simulate_reference(scenario: Scenario, days: int, replication: int, seed: in
         assert gp.trucks is not None  # per-gate trucks (the twin runs no corridor)
         stages = {sid: _stage(env, log, gp.code, sp) for sid, sp in gp.stages.items()}
         log.add_payload(gp.first_truck, gp.trucks.payload())
-        twin = GateTwin(env, log, gp.code, gp.gate, stages, gp.trucks, gp.first_truck)
+        twin = (make_twin or gate_twin)(env, log, plan, gp, stages)
         env.process(twin.source())
     env.process(_calendar(env, log, plan.calendar))
     env.run(until=plan.clock.horizon_h)

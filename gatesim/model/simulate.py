@@ -16,16 +16,17 @@ import simpy
 
 from gatesim.events.log import EventLog
 from gatesim.memory import release_free_memory
-from gatesim.model.build import GatePlan, StagePlan, build_replication, stage_vocabulary
+from gatesim.model.build import GatePlan, StagePlan, build_replication
 from gatesim.model.gate import GateRuntime
 from gatesim.model.general import GeneralStage
-from gatesim.model.metadata import LOG_SCHEMA_VERSION, gate_meta, run_metadata, stage_meta
+from gatesim.model.metadata import run_metadata
 from gatesim.model.process import start
+from gatesim.model.smart import attach_smart
 from gatesim.model.stage import StageRuntime
 from gatesim.model.trucks import Trucks
 from gatesim.scenario.schema import DIRECTIONS, Scenario
 
-__all__ = ["LOG_SCHEMA_VERSION", "gate_meta", "run_metadata", "simulate", "stage_meta", "stage_vocabulary"]
+__all__ = ["simulate"]
 
 
 def _booking_runtimes(sp: StagePlan) -> dict[tuple[str, str], StageRuntime]:
@@ -136,6 +137,7 @@ def _simulate(
             rt = GateRuntime(
                 env, log, gp.code, gp.gate, _runtimes(env, log, gp, trucks), trucks, gp.first_truck
             )
+            attach_smart(env, log, plan, gp, rt, trucks)  # an automated lane, route buffers (model/smart.py)
             start(env, lambda _resume, rt=rt: rt.source())  # type: ignore[misc]  # rt bound now (a default), typed by mypy as unknown
         else:  # corridor: the corridor's trucks, one truck id space over the gates
             trucks = corridor.gate_trucks(gp.gid)
