@@ -148,7 +148,8 @@ def _book(r, t, svc, servers, free_lo, free, cursor, iv_hi, opens, closes, used,
     return t
 
 
-@njit(cache=True, _nrt=False)  # allocates nothing: no reference counts on its arrays
+# it allocates nothing: without numba's runtime (its own flag, not in the stubs) no reference counts
+@njit(cache=True, _nrt=False)  # type: ignore[call-overload]
 def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole as there
     until,
     state,

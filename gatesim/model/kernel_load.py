@@ -35,7 +35,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SIGNATURE", "aot_path", "build_aot", "kernel_form", "load_kernel", "run_gate_function"]
+__all__ = ["kernel_form", "run_gate_function"]
 
 _HERE = Path(__file__).resolve().parent
 _SOURCES = ("kernel.py", "kernel_state.py", "kernel_load.py")  # the source and how it is built
