@@ -51,17 +51,21 @@ def _chunk(log: LogData, lo: int, hi: int, servers_before: int = 0) -> pa.Record
         "stage": _dict(log.stage[lo:hi], meta["stages"]),
         "kind": _dict(log.kind[lo:hi], meta["kinds"]),
     }
-    idx = np.cumsum(arrived) - 1  # row -> position among ARRIVED rows
+    # row -> position among ARRIVED rows (rows before the first: 0, null anyway); computed once
+    # for the eight payload columns, as is their null mask
+    idx = np.cumsum(arrived) - 1
+    np.maximum(idx, 0, out=idx)
+    absent = ~arrived
     for name in PAYLOAD_COLUMNS:
         values = log.payload[name][ids]
-        full = values[np.clip(idx, 0, None)] if values.size else np.zeros(hi - lo, values.dtype)
+        full = values[idx] if values.size else np.zeros(hi - lo, values.dtype)
         if name in _CATEGORIES:
             arr = pa.DictionaryArray.from_arrays(
-                pa.array(full.astype(np.int8), mask=~arrived),
+                pa.array(full.astype(np.int8), mask=absent),
                 pa.array(meta[_CATEGORIES[name]], pa.string()),
             )
         else:
-            arr = pa.array(full, mask=~arrived)
+            arr = pa.array(full, mask=absent)
         cols[name] = arr
     # The SERVERS rows' new count (null elsewhere): the k-th SERVERS row has log.servers[k].
     is_servers = log.kind[lo:hi] == Kind.SERVERS

@@ -61,7 +61,7 @@ def run_engine(
     simulated day on the kernel and the fast engine."""
     chosen = resolve_engine(scenario, engine)
     if chosen == "kernel":
-        from gatesim.model.kernel_sim import simulate_kernel  # imports numba: only when it runs
+        from gatesim.model.kernel_sim import simulate_kernel  # loads the compiled kernel: only when it runs
 
         return simulate_kernel(scenario, days, replication, seed, on_day=on_day)
     if chosen == "reference":

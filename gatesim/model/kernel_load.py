@@ -35,7 +35,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SIGNATURE", "aot_path", "build_aot", "kernel_form", "load_kernel", "run_gate_function"]
+__all__ = ["kernel_form", "run_gate_function"]
 
 _HERE = Path(__file__).resolve().parent
 _SOURCES = ("kernel.py", "kernel_state.py", "kernel_load.py")  # the source and how it is built
@@ -93,14 +93,19 @@ SIGNATURE = "void({})".format(
 )
 
 
-def _cache_dir() -> Path:
-    """numba's own choice: ``NUMBA_CACHE_DIR`` if set, else ``__pycache__`` beside the source."""
+def _cache_dirs() -> list[Path]:
+    """numba's own choice: ``NUMBA_CACHE_DIR`` if set (only it), else ``__pycache__`` beside
+    the source, then the user's cache folder (an installation the user cannot write to)."""
     env = os.environ.get("NUMBA_CACHE_DIR")
-    return Path(env) if env else _HERE / "__pycache__"
+    if env:
+        return [Path(env)]
+    user = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gatesim"
+    return [_HERE / "__pycache__", user]
 
 
-def aot_path() -> Path:
-    """Where the ahead-of-time module for this source and these versions is (or would be) kept."""
+def aot_path(folder: Path | None = None) -> Path:
+    """Where the ahead-of-time module for this source and these versions is (or would be)
+    kept: in ``folder``, or the first of the cache folders."""
     h = hashlib.sha256()
     for name in _SOURCES:
         h.update((_HERE / name).read_bytes())
@@ -111,7 +116,7 @@ def aot_path() -> Path:
     for part in (SIGNATURE, numba_version, sys.version, platform.machine(), platform.system()):
         h.update(part.encode())
     name = f"gatesim_kernel_{h.hexdigest()[:16]}"
-    return _cache_dir() / (name + importlib.machinery.EXTENSION_SUFFIXES[0])
+    return (folder or _cache_dirs()[0]) / (name + importlib.machinery.EXTENSION_SUFFIXES[0])
 
 
 def build_aot(path: Path) -> None:
@@ -152,14 +157,14 @@ def load_kernel(jit: bool = False) -> tuple[str, Callable[..., None]]:
     """The form (``"ahead-of-time"`` or ``"jit"``) and the compiled ``run_gate``: the
     ahead-of-time module, built first if it is not in the cache; numba's JIT if
     ``jit`` or if the module cannot be built or loaded."""
-    if not jit:
+    for folder in [] if jit else _cache_dirs():
         try:
-            path = aot_path()
+            path = aot_path(folder)
             if not path.exists():
                 build_aot(path)
             return "ahead-of-time", _import_extension(path).run_gate
-        except Exception:  # any failure to build or load: the JIT runs the same source
-            pass
+        except Exception:  # any failure to build or load: the next folder, then the JIT
+            continue
     from gatesim.model.kernel import run_gate
 
     return "jit", run_gate

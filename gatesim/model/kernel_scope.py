@@ -1,8 +1,8 @@
 """Which scenarios the compiled FIFO kernel runs (the rest stay on SimPy).
 
-Apart from the kernel: asking must not import numba (its runtime holds ~80 MiB
-from import, ~60 MiB more once it runs compiled code), so a run on SimPy never
-pays for it.
+Apart from the kernel: asking must not load it (nor numba, should the kernel's
+ahead-of-time module be missing: numba's runtime holds ~140 MiB), so a run on
+SimPy never pays for it.
 """
 
 from __future__ import annotations

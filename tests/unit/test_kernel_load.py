@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from gatesim.events.log import EventLog
+from gatesim.model import kernel_load
 from gatesim.model.build import build_replication
 from gatesim.model.kernel_load import aot_path, load_kernel
 from gatesim.model.kernel_sim import GateArrays, calendar_wakes
@@ -31,8 +32,10 @@ def test_the_module_is_kept_in_numbas_cache_directory(tmp_path, monkeypatch):
     path = aot_path()
     assert path.parent == tmp_path and path.name.startswith("gatesim_kernel_")
     monkeypatch.delenv("NUMBA_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user"))
     assert aot_path().name == path.name  # the name is the source's and versions', not the folder's
     assert aot_path().parent.name == "__pycache__"
+    assert kernel_load._cache_dirs()[1] == tmp_path / "user" / "gatesim"
 
 
 def test_a_cache_that_cannot_hold_the_module_falls_back_to_the_jit(tmp_path, monkeypatch):
@@ -61,9 +64,12 @@ def _gate_log(run_gate, code: int) -> tuple[np.ndarray, np.ndarray]:
 @pytest.mark.integration
 @pytest.mark.skipif(shutil.which("cc") is None and shutil.which("gcc") is None, reason="no C compiler")
 def test_ahead_of_time_and_jit_write_the_same_log_and_a_warm_process_imports_no_numba(tmp_path, monkeypatch):
-    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    # the first folder cannot hold the module (an installation the user cannot write to): the next one
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setattr(kernel_load, "_cache_dirs", lambda: [blocker, tmp_path])
     form, aot = load_kernel()
-    assert form == "ahead-of-time" and aot_path().exists()
+    assert form == "ahead-of-time" and aot_path(tmp_path).exists()
     _, jit = load_kernel(jit=True)
     for code in (0, 1):  # the yard's gate, and the largest
         (ta, wa), (tj, wj) = _gate_log(aot, code), _gate_log(jit, code)
