@@ -49,7 +49,7 @@ def _one(side: str, days: int) -> dict:
     data = log.decode(meta)
     summary, _hourly = tables(data)
     if "corridor" in meta:
-        from gatesim.corridor.kpis import corridor_kpis
+        from gatesim.projections.corridor_kpis import corridor_kpis
 
         summary = summary.merge(corridor_kpis(data), on="gate")
     return {

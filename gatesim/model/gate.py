@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import numpy as np
 import simpy
@@ -17,7 +17,7 @@ from gatesim.model.stage import StageRuntime
 from gatesim.model.trucks import Trucks
 from gatesim.scenario.schema import DIRECTIONS, Gate, Route, class_values
 
-__all__ = ["GateRuntime", "RouteStep", "Skip", "skip_rules"]
+__all__ = ["GateRuntime", "Reneging", "RouteStep", "Skip", "skip_rules"]
 
 _Q, _S, _E = int(Kind.QUEUED), int(Kind.STARTED), int(Kind.ENDED)
 _ARRIVED, _CROSSED = int(Kind.ARRIVED), int(Kind.CROSSED)
@@ -54,6 +54,13 @@ def skip_rules(route: Route, trucks: Trucks) -> dict[str, Skip]:
     return out
 
 
+class Reneging(Protocol):
+    """What a gate tells the source of its trucks (``gatesim.model.sources``)."""
+
+    def reneged(self, gate_code: int, k: int) -> None:
+        """Truck ``k`` gave up waiting at gate ``gate_code`` now and left it."""
+
+
 class RouteStep(NamedTuple):
     """One stage of a direction's route, with everything the truck needs precomputed.
 
@@ -85,9 +92,11 @@ class GateRuntime:
         stages: dict[tuple[str, str], StageRuntime | GeneralStage],
         trucks: Trucks,
         first_truck: int,
+        feed: Reneging | None = None,
     ) -> None:
         """``stages``: the runtime serving each (stage id, direction): a stage
-        shared by both directions is the same object under both keys."""
+        shared by both directions is the same object under both keys; ``feed``:
+        the truck source told when one of its trucks gives up here."""
         self.env = env
         part = log.gate(code)
         self.log_t, self.log_w = part.t_h.append, part.word.append
@@ -98,7 +107,7 @@ class GateRuntime:
         self.yard_free = self.yard_capacity
         self.waiters: deque[Sleeper] = deque()  # wake-ups of trucks on the approach
         self.stages = stages
-        self.on_reneged: Callable[[int], None] | None = None  # corridor hook
+        self.feed = feed
         # Per-truck columns are read through memoryviews of the numpy arrays:
         # a float is made per read, but none is kept per truck (a list would
         # hold 32 bytes per value: over 100 MB for a year of services).
@@ -173,6 +182,12 @@ class GateRuntime:
             if k < n:
                 yield hour - env.now
 
+    def admit(self, k: int, at_h: float) -> None:
+        """Truck ``k`` of this gate's columns arrives at the instant ``at_h`` (>= now)."""
+        w = Sleeper(self.env, self.first_truck + k)
+        w.attach(self._truck(k, w))
+        w.at(at_h)
+
     # The hot loop, kept whole: a helper call per event would cost run time.
     def _truck(self, k: int, w: Sleeper):  # noqa: C901
         """One truck's events, in time order (the hot path).
@@ -239,8 +254,8 @@ class GateRuntime:
                     log_w(base | general.reneged_word)
                     if in_yard:
                         self._free_yard(base)
-                    if self.on_reneged is not None:  # corridor: the truck may choose again
-                        self.on_reneged(k)
+                    if self.feed is not None:  # its source may send it elsewhere
+                        self.feed.reneged(self.code, k)
                     w.detach()
                     yield  # never resumed
                 log_w(base | ws)

@@ -130,17 +130,33 @@ class GeneralStage:
         self.busy -= 1
         self._dispatch()
 
+    def set_rank(self, k: int, rank: int) -> None:
+        """Truck ``k`` (not queued yet) will queue with class rank ``rank`` (e.g. it booked a slot)."""
+        if self._rank is not None:
+            self._rank[k] = rank
+
+    def next_start(self, t: float) -> float:
+        """The start a truck joining at ``t`` can expect (see :meth:`expected_wait_h`)."""
+        return t + self.expected_wait_h(t)
+
     def expected_wait_h(self, now: float) -> float:
         """Estimate: max(0, queued + 1 - free servers) x mean service / servers on duty,
-        plus the time until the stage next has servers if it has none now."""
+        plus the time until the stage next has servers if it has none now (closed, in an
+        outage, or the opening's daily quota used up: then the next opening)."""
         until = 0.0
         capacity = self.capacity
-        if capacity == 0:
+        quota_used = self._cap is not None and self._used.get(self.span.interval, 0) >= self._cap
+        if capacity == 0 or quota_used:
+            skip = self.span.interval if quota_used else -1  # an opening whose quota is gone
             nxt = next(
                 (
                     s
                     for s in self._spans
-                    if s.t_h > now and s.interval >= 0 and not s.outage and s.staffed != 0
+                    if s.t_h > now
+                    and s.interval >= 0
+                    and s.interval != skip
+                    and not s.outage
+                    and s.staffed != 0
                 ),
                 None,
             )

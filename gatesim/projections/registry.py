@@ -265,9 +265,9 @@ KPIS: tuple[Kpi, ...] = (
        None, _T, **_LEVEL),
     _k("waiting_truck_h", "truck-h", "truck-hours of waiting in the hour", "giờ xe chờ trong giờ",
        "the integral of trucks waiting over the hour", False, _T, **_SUM),
-    # summary.csv of a corridor run only (gatesim/corridor/kpis.py), appended in this order;
+    # summary.csv of a corridor run only (gatesim/projections/corridor_kpis.py), appended in this order;
     # counted over the corridor trucks ready to leave their origin in the window. Those also
-    # shown corridor_timeseries are timeseries.csv columns of a corridor run (gatesim/corridor/series.py),
+    # shown corridor_timeseries are timeseries.csv columns of a corridor run (gatesim/projections/corridor_series.py),
     # counted by the hour of the event.
     _k("corridor_departed", "trucks", "trucks that left their origin for the gate", "số xe rời điểm xuất phát đến cửa khẩu",
        "corridor trucks ready in the window that left their origin for this gate; timeseries: trucks that left "
@@ -296,7 +296,7 @@ KPIS: tuple[Kpi, ...] = (
        "window's trucks can use the drain's slots); timeseries: booked trucks that arrived in the hour (their "
        "slot's hour) over the slots offered in it", None, _C, _CT, shown_unit="%", scale=100.0, digits=0,
        **_mean("slots_offered")),
-    # timeseries.csv of a corridor run only (gatesim/corridor/series.py)
+    # timeseries.csv of a corridor run only (gatesim/projections/corridor_series.py)
     _k("held_at_origin", "trucks", "trucks waiting at their origin", "số xe đang chờ tại điểm xuất phát",
        "trucks held at their origin for the gate at the end of the hour", False, _CT, digits=0, **_LEVEL),
     _k("held_truck_h", "truck-h", "truck-hours held at the origin", "giờ xe bị giữ tại điểm xuất phát",

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gatesim.corridor.choice import expected_shares, logit_probabilities, pick
-from gatesim.corridor.demand import draw_demand
 from gatesim.events.kinds import YARD_STAGE, Kind
 from gatesim.model.calendar import Clock
+from gatesim.model.corridor.choice import expected_shares, logit_probabilities, pick
+from gatesim.model.corridor.demand import draw_demand
 from gatesim.projections.kpis import summarize
 from gatesim.run import run_replication
 from gatesim.scenario.load import load_scenario, validate
@@ -304,7 +304,7 @@ def test_a_corridor_naming_an_unknown_gate_is_one_clear_error():
 
 
 def test_corridor_kpis_in_the_summary():
-    from gatesim.corridor.kpis import CORRIDOR_COLUMNS
+    from gatesim.projections.corridor_kpis import CORRIDOR_COLUMNS
     from gatesim.run import run_scenario
 
     sc, _ = load_scenario(SCENARIOS / "corridor_metering.yaml", ["calendar.warmup_days=1"])
@@ -315,7 +315,7 @@ def test_corridor_kpis_in_the_summary():
 
 
 def test_the_runs_logit_pick_is_the_closed_form():
-    from gatesim.corridor.choice import logit_pick
+    from gatesim.model.corridor.choice import logit_pick
 
     rng = np.random.default_rng(1)
     for _ in range(200):

@@ -12,7 +12,13 @@ import math
 
 import numpy as np
 
-__all__ = ["captive_gate", "logit_pick", "logit_probabilities", "pick"]  # expected_shares: for tests
+__all__ = [
+    "captive_bands",
+    "captive_gate",
+    "logit_pick",
+    "logit_probabilities",
+    "pick",
+]  # expected_shares: for tests
 
 
 def logit_probabilities(cost_h: np.ndarray, scale_h: float, eligible: np.ndarray) -> np.ndarray:
@@ -49,6 +55,18 @@ def captive_gate(u: float, captive: list[float]) -> int:
         if share > 0.0 and u < total:
             return i
     return -1
+
+
+def captive_bands(u: np.ndarray, captive: list[float]) -> np.ndarray:
+    """:func:`captive_gate` of every truck's uniform at once (int8; -1: not captive): the
+    first band whose cumulative share, summed in gate order as there, exceeds the uniform
+    (a zero share adds no band)."""
+    totals, total = [], 0.0
+    for share in captive:
+        total += share
+        totals.append(total)
+    band = np.searchsorted(np.array(totals), u, side="right")
+    return np.where(band < len(totals), band, -1).astype(np.int8)
 
 
 def expected_shares(
