@@ -10,7 +10,7 @@ every corridor truck as if it came to that gate.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -21,21 +21,29 @@ from gatesim.model.streams import stream
 from gatesim.model.trucks import Trucks, queue_rule_draws, unit_variates
 from gatesim.scenario.schema import CARGO_CLASSES, CHANNELS, DIRECTIONS, Gate, Scenario
 
-__all__ = ["CorridorColumns"]
+__all__ = ["CorridorColumns", "column_view"]
+
+
+def column_view(values: np.ndarray) -> memoryview[Any]:
+    """A per-truck column read (and written) item by item as Python numbers, without a copy."""
+    # ndarray has the buffer protocol; numpy's stubs do not declare it as Buffer
+    return memoryview(np.ascontiguousarray(values))  # type: ignore[arg-type]
 
 
 class StageFill(NamedTuple):
     """How a truck's service hours at one stage of a gate are made when it departs."""
 
-    out: np.ndarray  # the stage id's shared service column (hours per truck)
+    out: memoryview[Any]  # the stage id's shared service column (hours per truck)
     base: float  # base mean minutes; a road: its lane headway in hours
     transshipment_min: float  # added when the truck is transshipped
     by_channel_min: list[float] | None  # added by the truck's channel
-    unit: np.ndarray | None  # the truck's mean-one variate (None: a road)
+    unit: memoryview[Any] | None  # the truck's mean-one variate (None: a road)
 
 
 class GateFill(NamedTuple):
-    trucks: Trucks  # the gate's view of the columns (its channel and transshipment draws)
+    channel: memoryview  # the gate's draws for every truck
+    transshipped: memoryview
+    priority: memoryview | None
     stages: list[StageFill]
 
 
@@ -112,7 +120,24 @@ class CorridorColumns:
         for g in gate_ids:
             gate = self.scenario.gates[g]
             stages = [self._stage_fill(gate, sid, variates, in_place) for sid in gate.stages]
-            self._fills.append(GateFill(self.gate_trucks[g], stages))
+            gt = self.gate_trucks[g]
+            priority = None if gt.priority is None else column_view(gt.priority)
+            self._fills.append(
+                GateFill(column_view(gt.channel), column_view(gt.transshipped), priority, stages)
+            )
+        d = self.demand
+        self._direction = column_view(d.direction)
+        self._cargo = column_view(d.cargo)
+        self._value = column_view(d.value_usd)
+        columns: dict[str, np.ndarray] = {
+            "priority": self.priority,
+            "gate": self.gate_of,
+            "channel": self.channel,
+            "transshipped": self.transshipped,
+            "tax": self.tax,
+            "fee": self.fee,
+        }
+        self._out = {name: column_view(c) for name, c in columns.items()}
         u = self.demand.u
         for key in [k for k in u if k.startswith("service/")] + ["channel", "transshipment"]:
             del u[key]
@@ -122,7 +147,9 @@ class CorridorColumns:
     ) -> StageFill:
         st = gate.stages[sid]
         if st.kind == "road":
-            return StageFill(self.service[sid], 1.0 / st.per_lane_vehicles_per_h, 0.0, None, None)
+            return StageFill(
+                column_view(self.service[sid]), 1.0 / st.per_lane_vehicles_per_h, 0.0, None, None
+            )
         svc = st.service
         key = (sid, svc.dist, svc.cv)
         if key not in variates:
@@ -133,28 +160,30 @@ class CorridorColumns:
             variates[key] = unit
         by_ch = [svc.by_channel_min[c] for c in CHANNELS] if svc.by_channel_min else None
         trans = svc.transshipment_mean_min if svc.transshipment_steps_min else 0.0
-        return StageFill(self.service[sid], svc.base_mean_min, trans, by_ch, variates[key])
+        return StageFill(
+            column_view(self.service[sid]), svc.base_mean_min, trans, by_ch, column_view(variates[key])
+        )
 
     def fill(self, k: int, gi: int) -> None:
         """Truck ``k`` leaves for gate ``gi``: its gate-specific columns are fixed now."""
-        gt, stages = self._fills[gi]
-        d = self.demand
-        channel = int(gt.channel[k])
-        trans = bool(gt.transshipped[k])
-        if gt.priority is not None:
-            self.priority[k] = gt.priority[k]
-        self.gate_of[k] = gi
-        self.channel[k] = channel
-        self.transshipped[k] = trans
-        di, ci = int(d.direction[k]), int(d.cargo[k])
-        self.tax[k] = d.value_usd[k] * self._tax_rate[di][ci]
-        self.fee[k] = self._infra[di] + (self.scenario.fees.transshipment_vnd_per_truck if trans else 0.0)
-        for out, base, trans_min, by_ch, unit in stages:
+        channel_of, transshipped_of, priority_of, stages = self._fills[gi]
+        out = self._out
+        channel = channel_of[k]
+        trans = transshipped_of[k]
+        if priority_of is not None:
+            out["priority"][k] = priority_of[k]
+        out["gate"][k] = gi
+        out["channel"][k] = channel
+        out["transshipped"][k] = trans
+        di, ci = self._direction[k], self._cargo[k]
+        out["tax"][k] = self._value[k] * self._tax_rate[di][ci]
+        out["fee"][k] = self._infra[di] + (self.scenario.fees.transshipment_vnd_per_truck if trans else 0.0)
+        for service, base, trans_min, by_ch, unit in stages:
             if unit is None:  # a road: the lane's headway
-                out[k] = base
+                service[k] = base
                 continue
             mean = base + (trans_min if trans else 0.0) + (by_ch[channel] if by_ch is not None else 0.0)
-            out[k] = mean * unit[k] / 60.0
+            service[k] = mean * unit[k] / 60.0
 
     def payload(self) -> dict[str, np.ndarray]:
         return {

@@ -24,7 +24,7 @@ from gatesim.events.log import EventLog
 from gatesim.model.build import GatePlan, ReplicationPlan
 from gatesim.model.corridor.booking import SlotBook, booked_ranks, books_mask, slot_meta
 from gatesim.model.corridor.choice import captive_bands, logit_pick
-from gatesim.model.corridor.columns import CorridorColumns
+from gatesim.model.corridor.columns import CorridorColumns, column_view
 from gatesim.model.corridor.demand import corridor_of, draw_demand
 from gatesim.model.corridor.metering import Meter
 from gatesim.model.corridor.stops import CargoStops
@@ -84,6 +84,13 @@ class CorridorSource:
         self.travel_h = np.array(
             [[o.travel_min.get(g, math.nan) / 60.0 for g in self.gate_ids] for o in self.cor.origins.values()]
         )
+        # Per-truck reads in the decisions are Python numbers (a numpy scalar costs ~10x to
+        # index and to compute with, and a numpy time reaching SimPy's clock made every
+        # comparison in its event heap slower): memoryviews of the columns, nested lists.
+        self._travel = self.travel_h.tolist()
+        d = self.demand
+        self._t, self._origin = column_view(d.t_h), column_view(d.origin)
+        self._dir, self._cargo = column_view(d.direction), column_view(d.cargo)
         self.stops = CargoStops(self.cor.stops, self.gate_ids, plan.clock)
         self.published = PublishedWaits(self.cor.choice, self.gate_ids)
         # every truck sent to the gate and not arrived yet, per direction: the published wait counts them
@@ -141,8 +148,9 @@ class CorridorSource:
         drop them (float64 per truck each; a year of the corridor: 6 MB a column): the
         captive gate, and per gate that takes bookings whether the truck books and shows up."""
         u = self.demand.u
-        self.captive_of = captive_bands(
-            u.pop("captive"), [self.cor.choice.captive.get(g, 0.0) for g in self.gate_ids]
+        self._u_choice, self._u_slot = column_view(u["choice"]), column_view(u["slot"])
+        self.captive_of = column_view(
+            captive_bands(u.pop("captive"), [self.cor.choice.captive.get(g, 0.0) for g in self.gate_ids])
         )
         u_book, u_show = u.pop("booking"), u.pop("no_show")
         self.slots: list[SlotBook | None] = []
@@ -170,8 +178,8 @@ class CorridorSource:
             yield every
 
     def _departures(self):
-        t = self.demand.t_h
-        for k in range(t.size):
+        t = self._t
+        for k in range(len(t)):
             if t[k] > self.env.now:
                 yield t[k] - self.env.now
             self._decide(k)
@@ -187,13 +195,12 @@ class CorridorSource:
 
     def _decide(self, k: int) -> None:
         """Choose the truck's gate now (plain Python: this runs once per corridor truck)."""
-        d = self.demand
-        o, di, ci = int(d.origin[k]), int(d.direction[k]), int(d.cargo[k])
+        o, di, ci = self._origin[k], self._dir[k], self._cargo[k]
         reach = self.reach[o][di]
         if self.excluded and k in self.excluded:
             tried = self.excluded[k]
             reach = [r and g not in tried for g, r in enumerate(reach)]
-        cap = int(self.captive_of[k])
+        cap = self.captive_of[k]
         if cap >= 0 and reach[cap]:
             self._go_captive(k, cap, ci)
         else:
@@ -222,7 +229,7 @@ class CorridorSource:
         fixed = self.fixed_cost[o][di]
         nd = len(DIRECTIONS)
         cost = [fixed[g] + waits[g * nd + di] if eligible[g] else 0.0 for g in range(n_g)]
-        self._go(k, logit_pick(cost, eligible, self.cor.choice.scale_h, float(self.demand.u["choice"][k])))
+        self._go(k, logit_pick(cost, eligible, self.cor.choice.scale_h, self._u_choice[k]))
 
     def _hold_until(self, k: int, gi: int, until: float) -> None:
         self._log(k, gi, _HELD)
@@ -239,7 +246,7 @@ class CorridorSource:
         if slots is not None and slots.books[k] and self._book(k, gi, slots):
             return
         meter = self.meters[gi]
-        di = int(self.demand.direction[k])
+        di = self._dir[k]
         if meter is not None and self.yard_user[di][gi] and meter.must_hold():
             self._log(k, gi, _HELD)
             meter.held.append(k)
@@ -249,13 +256,13 @@ class CorridorSource:
     def _book(self, k: int, gi: int, slots: SlotBook) -> bool:
         """Book the truck's slot and send it in time for it; False if no slot is left."""
         now = self.env.now
-        travel = float(self.travel_h[int(self.demand.origin[k]), gi])
+        travel = self._travel[self._origin[k]][gi]
         h = slots.take(k, now, travel)
         if h is None:
             return False
         self._log(k, gi, _BOOKED)
         # arrive within the slot's hour (the truck's own uniform), leave the origin in time
-        depart = h + float(self.demand.u["slot"][k]) - travel
+        depart = h + self._u_slot[k] - travel
         ev = self.env.timeout(max(depart - now, 0.0))
         ev.callbacks.append(lambda _e, k=k, gi=gi: self._dispatch(k, gi))  # type: ignore[misc]  # mypy cannot type a lambda with bound defaults
         return True
@@ -271,16 +278,16 @@ class CorridorSource:
         """The truck leaves its origin for gate ``gi``: its gate-specific draws are fixed now."""
         self.columns.fill(k, gi)
         self._log(k, gi, _DEPARTED)
-        di = int(self.demand.direction[k])
+        di = self._dir[k]
         meter = self.meters[gi]
         if meter is not None and self.yard_user[di][gi]:
             meter.en_route += 1
         self.en_route_by_dir[gi][di] += 1
-        ev = self.env.timeout(float(self.travel_h[int(self.demand.origin[k]), gi]))
+        ev = self.env.timeout(self._travel[self._origin[k]][gi])
         ev.callbacks.append(lambda _e, k=k, gi=gi: self._arrive(k, gi))  # type: ignore[misc]  # mypy cannot type a lambda with bound defaults
 
     def _arrive(self, k: int, gi: int) -> None:
-        di = int(self.demand.direction[k])
+        di = self._dir[k]
         meter = self.meters[gi]
         if meter is not None and self.yard_user[di][gi]:
             meter.en_route -= 1
