@@ -21,12 +21,12 @@ so events are processed in the same order either way.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from heapq import heappush
+from heapq import heappop, heappush
 
 import simpy
 from simpy.events import NORMAL
 
-__all__ = ["NORMAL", "TRUCK_PRIORITY", "Resume", "Sleeper", "start"]
+__all__ = ["NORMAL", "TRUCK_PRIORITY", "Call", "Resume", "Sleeper", "run_until", "start"]
 
 # SimPy orders events at the same instant by (priority, push order); NORMAL is 1.
 TRUCK_PRIORITY = 2
@@ -98,6 +98,45 @@ class Sleeper:
     def detach(self) -> None:
         self.cbs.clear()
         self.callbacks = None
+
+
+class Call:
+    """A one-off event that calls ``fn(k, gi)`` when SimPy pops it: ``env.timeout(delay)``
+    with one callback, without a SimPy event object and a closure per call (the corridor
+    schedules two or three per truck)."""
+
+    __slots__ = ("callbacks", "fn", "k", "gi")
+    _ok = True
+    _value = None
+
+    def __init__(
+        self, env: simpy.Environment, delay: float, fn: Callable[[int, int], None], k: int, gi: int
+    ) -> None:
+        self.callbacks = [self.fire]
+        self.fn, self.k, self.gi = fn, k, gi
+        env.schedule(self, NORMAL, delay)  # type: ignore[arg-type]  # an event to ``step`` (module doc)
+
+    def fire(self, _event: object) -> None:
+        self.fn(self.k, self.gi)
+
+
+def run_until(env: simpy.Environment, until: float) -> None:
+    """``env.run(until=until)``: the events before ``until`` in SimPy's order, by ``step``'s
+    own steps (pop, set the clock, call the callbacks, a failed event raises) inlined.
+
+    A private shortcut into SimPy's heap and clock: a year of the corridor ran X% slower
+    through ``env.run``. SimPy's ``run`` stops at ``until`` with an urgent event, before the
+    events due at ``until`` itself; so does this loop, and then sets the clock to ``until``.
+    """
+    queue = env._queue
+    while queue and queue[0][0] < until:
+        env._now, _, _, event = heappop(queue)
+        callbacks, event.callbacks = event.callbacks, None  # type: ignore[assignment]  # as SimPy's step
+        for callback in callbacks:
+            callback(event)
+        if not event._ok and not hasattr(event, "_defused"):
+            raise event._value
+    env._now = until
 
 
 def start(

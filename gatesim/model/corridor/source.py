@@ -30,7 +30,7 @@ from gatesim.model.corridor.metering import Meter
 from gatesim.model.corridor.stops import CargoStops
 from gatesim.model.corridor.waits import GateWaits, PublishedWaits
 from gatesim.model.gate import GateRuntime
-from gatesim.model.process import start
+from gatesim.model.process import Call, start
 from gatesim.model.sources import GateTrucks
 from gatesim.scenario.schema import DIRECTIONS, Scenario
 
@@ -91,6 +91,7 @@ class CorridorSource:
         d = self.demand
         self._t, self._origin = column_view(d.t_h), column_view(d.origin)
         self._dir, self._cargo = column_view(d.direction), column_view(d.cargo)
+        self._t_arrival = column_view(self.columns.t_arrival)
         self.stops = CargoStops(self.cor.stops, self.gate_ids, plan.clock)
         self.published = PublishedWaits(self.cor.choice, self.gate_ids)
         # every truck sent to the gate and not arrived yet, per direction: the published wait counts them
@@ -233,8 +234,7 @@ class CorridorSource:
 
     def _hold_until(self, k: int, gi: int, until: float) -> None:
         self._log(k, gi, _HELD)
-        ev = self.env.timeout(until - self.env.now)
-        ev.callbacks.append(lambda _e, k=k, gi=gi: self._released(k, gi))  # type: ignore[misc]  # mypy cannot type a lambda with bound defaults
+        Call(self.env, until - self.env.now, self._released, k, gi)
 
     def _released(self, k: int, gi: int) -> None:
         """A stop held the truck: it chooses again now."""
@@ -263,8 +263,7 @@ class CorridorSource:
         self._log(k, gi, _BOOKED)
         # arrive within the slot's hour (the truck's own uniform), leave the origin in time
         depart = h + self._u_slot[k] - travel
-        ev = self.env.timeout(max(depart - now, 0.0))
-        ev.callbacks.append(lambda _e, k=k, gi=gi: self._dispatch(k, gi))  # type: ignore[misc]  # mypy cannot type a lambda with bound defaults
+        Call(self.env, max(depart - now, 0.0), self._dispatch, k, gi)
         return True
 
     def _release(self, meter: Meter, gi: int) -> None:
@@ -283,8 +282,7 @@ class CorridorSource:
         if meter is not None and self.yard_user[di][gi]:
             meter.en_route += 1
         self.en_route_by_dir[gi][di] += 1
-        ev = self.env.timeout(self._travel[self._origin[k]][gi])
-        ev.callbacks.append(lambda _e, k=k, gi=gi: self._arrive(k, gi))  # type: ignore[misc]  # mypy cannot type a lambda with bound defaults
+        Call(self.env, self._travel[self._origin[k]][gi], self._arrive, k, gi)
 
     def _arrive(self, k: int, gi: int) -> None:
         di = self._dir[k]
@@ -293,7 +291,7 @@ class CorridorSource:
             meter.en_route -= 1
         self.en_route_by_dir[gi][di] -= 1
         now = self.env.now
-        self.columns.t_arrival[k] = now
+        self._t_arrival[k] = now
         self.gates[gi].admit(k, now)
 
     def _log(self, k: int, gi: int, kind: int) -> None:
