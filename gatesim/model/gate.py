@@ -12,7 +12,7 @@ import simpy
 from gatesim.events.kinds import YARD_STAGE, Kind
 from gatesim.events.log import SAME_TIME, EventLog
 from gatesim.model.general import RENEGED, GeneralStage
-from gatesim.model.process import Sleeper
+from gatesim.model.process import Sleeper, start
 from gatesim.model.stage import StageRuntime
 from gatesim.model.trucks import Trucks
 from gatesim.scenario.schema import DIRECTIONS, Gate, Route, class_values
@@ -181,6 +181,10 @@ class GateRuntime:
                 k += 1
             if k < n:
                 yield hour - env.now
+
+    def start_arrivals(self) -> None:
+        """Start the gate's own arrivals (:meth:`source`)."""
+        start(self.env, lambda _resume: self.source())
 
     def admit(self, k: int, at_h: float) -> None:
         """Truck ``k`` of this gate's columns arrives at the instant ``at_h`` (>= now)."""

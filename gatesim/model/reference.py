@@ -35,19 +35,23 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from collections.abc import Sized
 from dataclasses import dataclass
-from heapq import heappush
 
 import simpy
+from simpy.events import EventPriority
 from simpy.resources.resource import PriorityRequest
 
 from gatesim.events.kinds import NO_STAGE, NO_TRUCK, YARD_STAGE, Kind, pack
 from gatesim.events.log import EventLog, GateLog
 from gatesim.model.build import StagePlan, build_replication
+from gatesim.model.gate import Reneging
 from gatesim.model.metadata import run_metadata
 from gatesim.model.process import TRUCK_PRIORITY
+from gatesim.model.reference_live import FifoStart, RuledStart
+from gatesim.model.sources import truck_source
 from gatesim.model.timeline import Span
-from gatesim.model.trucks import Trucks
+from gatesim.model.trucks import Trucks, mean_service_h
 from gatesim.scenario.schema import DIRECTIONS, Gate, Scenario, SkipRule, Surge, class_values
 
 __all__ = ["FifoStage", "GateTwin", "RuledStage", "TruckWakeup", "simulate_reference"]
@@ -65,15 +69,29 @@ class TruckWakeup(simpy.events.Event):
 
     The wake-up is at the instant ``at`` itself: ``env.timeout(at - now)``
     lands on ``now + (at - now)``, which can be an ulp off, and trucks due at
-    an opening instant must tie exactly.
+    an opening instant must tie exactly (:func:`delay_to`).
     """
 
     def __init__(self, env: simpy.Environment, at: float, priority: int) -> None:
         super().__init__(env)
-        self._ok = True
+        self._ok = True  # triggered now, processed at ``at`` (as a Timeout is)
         self._value = None
-        queue: list = env._queue  # SimPy's heap of (time, priority, eid, event)
-        heappush(queue, (at, priority, next(env._eid), self))  # env.schedule, at an instant
+        env.schedule(self, EventPriority(priority), delay_to(env.now, at))
+
+
+def delay_to(now: float, at: float) -> float:
+    """The delay SimPy adds to ``now`` to land exactly on the instant ``at`` (>= now).
+
+    ``at - now`` rounds, so ``now + (at - now)`` can miss ``at`` by an ulp; the
+    delay an ulp or two away lands on it (a delay no larger than ``at`` has a
+    finer grid than ``at``, so one always does).
+    """
+    d = at - now
+    for _ in range(8):
+        if now + d == at:
+            return d
+        d = math.nextafter(d, math.inf if now + d < at else -math.inf)
+    raise ArithmeticError(f"no delay from {now!r} lands on {at!r}")
 
 
 # ---- stages ------------------------------------------------------------------------
@@ -96,6 +114,14 @@ class FifoStage:
         self.always_open = always and cap is None
         self.daily_capacity = cap
         self.used = [0] * len(self.opens)  # trucks started per opening
+        # what the live reading needs (reference_live): per request, its truck's service
+        # hours, and once it has started, the instant its service ends
+        self.service_h: dict[int, float] = {}
+        self.ends: dict[int, float] = {}
+
+    def opening_after(self, t: float) -> int:
+        """The first opening that closes after ``t``."""
+        return bisect_right(self.closes, t)
 
     def first_start(self, t: float) -> float:
         """The first instant >= ``t`` when the stage is open and its quota has room.
@@ -105,7 +131,7 @@ class FifoStage:
         """
         if self.always_open:
             return t
-        i = bisect_right(self.closes, t)  # the first opening that closes after t
+        i = self.opening_after(t)
         while i < len(self.closes):
             if self.daily_capacity is None or self.used[i] < self.daily_capacity:
                 self.used[i] += 1
@@ -149,6 +175,7 @@ class RuledStage(simpy.PriorityResource):
         self.surging = False
         self.surge_called = False  # the queue reached the threshold: extra servers on their way
         self.log_servers = log_servers
+        self.spans = spans
         self.span = spans[0]
         env.process(self.follow_timeline(spans))
 
@@ -277,13 +304,25 @@ class GateTwin:
         stages: dict[str, FifoStage | RuledStage],
         trucks: Trucks,
         first_truck: int,
+        feed: Reneging | None = None,
     ) -> None:
+        """``feed``: the source of the gate's trucks, told when one gives up here."""
         self.env = env
         self.code = code
         self.part = log.gate(code)
         self.trucks = trucks
         self.first_truck = first_truck
+        self.feed = feed
         self.yard = simpy.Resource(env, capacity=gate.yard.capacity_trucks) if gate.yard is not None else None
+        self.yard_capacity = gate.yard.capacity_trucks if gate.yard is not None else 0
+        # what a truck joining each (stage id, direction) now would get (the corridor reads it)
+        self.stages: dict[tuple[str, str], FifoStart | RuledStart] = {
+            (sid, d): RuledStart(st, mean_service_h(gate, sid))
+            if isinstance(st, RuledStage)
+            else FifoStart(env, st, di)
+            for sid, st in stages.items()
+            for di, d in enumerate(DIRECTIONS)
+        }
         self.routes: dict[int, list[Step]] = {}
         for d, direction in enumerate(DIRECTIONS):
             route = gate.routes.get(direction)
@@ -312,11 +351,31 @@ class GateTwin:
         """Truck ``k`` waits until the instant ``t``."""
         return TruckWakeup(self.env, t, TRUCK_PRIORITY + self.first_truck + k)
 
+    @property
+    def yard_free(self) -> int:
+        return int(self.yard.capacity) - self.yard.count if self.yard is not None else 0
+
+    @property
+    def waiters(self) -> Sized:
+        """The trucks on the approach road, waiting for a yard slot."""
+        return self.yard.queue if self.yard is not None else []
+
+    def start_arrivals(self) -> None:
+        self.env.process(self.source())
+
     def source(self):
         """Start each truck's process at its arrival instant."""
         for k, t in enumerate(self.trucks.arrivals.t_h.tolist()):
             yield self.until(k, t)
             self.env.process(self.truck(k))
+
+    def admit(self, k: int, at_h: float) -> None:
+        """Truck ``k`` arrives at the instant ``at_h`` (sent by a truck source)."""
+
+        def arrive(_event: object) -> None:
+            self.env.process(self.truck(k))
+
+        self.until(k, at_h).callbacks.append(arrive)
 
     def truck(self, k: int):
         """One truck's journey through its route."""
@@ -337,8 +396,10 @@ class GateTwin:
             self.log(k, step.stage.code, Kind.QUEUED)
             if isinstance(step.stage, RuledStage):
                 served = yield from self.ruled_service(k, step, slot)
-                if not served:
-                    return  # reneged: left the system
+                if not served:  # reneged: left the gate
+                    if self.feed is not None:  # its source may send it elsewhere
+                        self.feed.reneged(self.code, k)
+                    return
             else:
                 yield from self.fifo_service(k, step, direction, slot)
         self.log(k, NO_STAGE, Kind.CROSSED)
@@ -356,7 +417,9 @@ class GateTwin:
         assert isinstance(stage, FifoStage)
         servers = stage.servers[direction] if stage.servers is not None else None
         server = servers.request() if servers is not None else None
+        service_h = float(self.trucks.service_h[step.stage_id][k])
         if server is not None:
+            stage.service_h[id(server)] = service_h
             yield server  # a server is ours (SimPy resumes us at once, before other trucks)
             # The day's quota goes in the order the servers were granted, i.e. the queue's
             # (FIFO): two servers freeing at one instant must not let the later truck of the
@@ -365,12 +428,15 @@ class GateTwin:
             yield self.hold(k, 0.0)  # ... then act in our turn among this instant's trucks
         else:
             start = stage.first_start(self.env.now)
+        if server is not None:
+            stage.ends[id(server)] = start + service_h
         if start > self.env.now:
             yield self.until(k, start)  # holding the server until the stage opens
         self.started(k, step, slot)
-        yield self.hold(k, float(self.trucks.service_h[step.stage_id][k]))
+        yield self.hold(k, service_h)
         self.log(k, stage.code, Kind.ENDED)
         if servers is not None and server is not None:
+            del stage.service_h[id(server)], stage.ends[id(server)]
             servers.release(server)
         # Travel to the next stage, also when it takes no time: the truck that
         # was due to take our server at this instant starts in its turn (it
@@ -447,15 +513,18 @@ def simulate_reference(scenario: Scenario, days: int, replication: int, seed: in
     plan = build_replication(scenario, days, replication, seed)
     env = simpy.Environment()
     log = EventLog()
+    source = truck_source(plan)
+    twins: dict[str, GateTwin] = {}
     for gp in plan.gates:
-        assert gp.trucks is not None  # per-gate trucks (the twin runs no corridor)
+        fed = source.trucks_for(gp, log)
         stages = {sid: _stage(env, log, gp.code, sp) for sid, sp in gp.stages.items()}
-        log.add_payload(gp.first_truck, gp.trucks.payload())
-        twin = GateTwin(env, log, gp.code, gp.gate, stages, gp.trucks, gp.first_truck)
-        env.process(twin.source())
+        twins[gp.gid] = GateTwin(env, log, gp.code, gp.gate, stages, fed.trucks, fed.first_truck, source)
     env.process(_calendar(env, log, plan.calendar))
+    source.attach(env, log, twins)
     env.run(until=plan.clock.horizon_h)
-    return log, run_metadata(scenario, plan.clock, days, replication, seed)
+    meta = run_metadata(scenario, plan.clock, days, replication, seed)
+    source.finish(log, meta)
+    return log, meta
 
 
 def _calendar(env: simpy.Environment, log: EventLog, rows: list[tuple[float, int]]):

@@ -13,22 +13,22 @@ wires every source the same way (:class:`TruckSource`):
 
 :func:`truck_source` picks the scenario's source. A new source (e.g. trucks
 sent from a staging yard) is a class with these four methods and a line in
-:func:`truck_source`; the gates' runtimes need no change.
+:func:`truck_source`; it reads and feeds the gates only through :class:`FedGate`,
+which every engine's gate provides (so the source runs on the twin too).
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple, Protocol
+from collections.abc import Mapping, Sized
+from typing import Any, NamedTuple, Protocol
 
 import simpy
 
 from gatesim.events.log import EventLog
 from gatesim.model.build import GatePlan, ReplicationPlan
-from gatesim.model.gate import GateRuntime
-from gatesim.model.process import start
 from gatesim.model.trucks import Trucks
 
-__all__ = ["GateArrivals", "GateTrucks", "TruckSource", "truck_source"]
+__all__ = ["FedGate", "GateArrivals", "GateTrucks", "TruckSource", "truck_source"]
 
 
 class GateTrucks(NamedTuple):
@@ -38,13 +38,41 @@ class GateTrucks(NamedTuple):
     first_truck: int
 
 
+class FedGate(Protocol):
+    """A gate as a source sees it, in any engine (``GateRuntime``; the twin's ``GateTwin``)."""
+
+    @property
+    def code(self) -> int:
+        """The gate's code in the log."""
+
+    @property
+    def yard_capacity(self) -> int: ...
+
+    @property
+    def stages(self) -> Mapping[tuple[str, str], Any]:
+        """(stage id, direction) -> its runtime, with ``next_start(t)`` (live state)."""
+
+    @property
+    def yard_free(self) -> int: ...
+
+    @property
+    def waiters(self) -> Sized:
+        """The trucks on the approach road, waiting for a yard slot."""
+
+    def admit(self, k: int, at_h: float) -> None:
+        """Truck ``k`` of the gate's columns arrives at the instant ``at_h``."""
+
+    def start_arrivals(self) -> None:
+        """Start the gate's own arrivals (its drawn trucks at their instants)."""
+
+
 class TruckSource(Protocol):
     """What ``simulate`` asks of a source, in this order."""
 
     def trucks_for(self, gp: GatePlan, log: EventLog) -> GateTrucks:
         """The columns of the trucks that may come to gate ``gp`` (before the run)."""
 
-    def attach(self, env: simpy.Environment, log: EventLog, gates: dict[str, GateRuntime]) -> None:
+    def attach(self, env: simpy.Environment, log: EventLog, gates: Mapping[str, FedGate]) -> None:
         """Start the processes that bring trucks to ``gates`` (every gate built)."""
 
     def reneged(self, gate_code: int, k: int) -> None:
@@ -62,9 +90,9 @@ class GateArrivals:
         log.add_payload(gp.first_truck, gp.trucks.payload())
         return GateTrucks(gp.trucks, gp.first_truck)
 
-    def attach(self, env: simpy.Environment, log: EventLog, gates: dict[str, GateRuntime]) -> None:
-        for rt in gates.values():
-            start(env, lambda _resume, rt=rt: rt.source())  # type: ignore[misc]  # rt bound now (a default), typed by mypy as unknown
+    def attach(self, env: simpy.Environment, log: EventLog, gates: Mapping[str, FedGate]) -> None:
+        for gate in gates.values():
+            gate.start_arrivals()
 
     def reneged(self, gate_code: int, k: int) -> None:
         """A truck that gives up leaves the system."""

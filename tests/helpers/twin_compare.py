@@ -33,7 +33,21 @@ TRUCK_KINDS = tuple(
     k
     for k in Kind
     if k.name
-    in ("ARRIVED", "BLOCKED", "YARD_IN", "QUEUED", "STARTED", "ENDED", "YARD_OUT", "CROSSED", "RENEGED")
+    in (
+        "ARRIVED",
+        "BLOCKED",
+        "YARD_IN",
+        "QUEUED",
+        "STARTED",
+        "ENDED",
+        "YARD_OUT",
+        "CROSSED",
+        "RENEGED",
+        "HELD",
+        "RELEASED",
+        "BOOKED",
+        "DEPARTED",
+    )
 )
 
 

@@ -11,12 +11,12 @@ walk-in-only corridor.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
 
 from gatesim.model.general import GeneralStage
-from gatesim.model.stage import StageRuntime
 from gatesim.model.trucks import Trucks
 from gatesim.scenario.corridor import Booking
 from gatesim.scenario.schema import Gate
@@ -29,10 +29,10 @@ class BookedRank(NamedTuple):
 
     stage_id: str
     rank: int
-    stage: StageRuntime | GeneralStage
+    stage: object  # the stage's runtime: a GeneralStage keeps its own copy of the ranks
 
 
-def booked_ranks(gate: Gate, stages: dict[tuple[str, str], StageRuntime | GeneralStage]) -> list[BookedRank]:
+def booked_ranks(gate: Gate, stages: Mapping[tuple[str, str], object]) -> list[BookedRank]:
     """The gate's stages that rank their queue by booking (``priority_by: booked``)."""
     return [
         BookedRank(sid, st.priority_order.index("booked"), stages[(sid, "export")])

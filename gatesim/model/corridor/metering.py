@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from gatesim.model.gate import GateRuntime
+from gatesim.model.sources import FedGate
 from gatesim.scenario.corridor import Metering
 
 __all__ = ["Meter"]
@@ -21,7 +21,7 @@ __all__ = ["Meter"]
 class Meter:
     """One metered gate: its rule, its held trucks, and its trucks on their way."""
 
-    def __init__(self, rule: Metering, gate: GateRuntime) -> None:
+    def __init__(self, rule: Metering, gate: FedGate) -> None:
         self.rule = rule
         self.gate = gate
         self.held: deque[int] = deque()  # truck ids, in the order they were held

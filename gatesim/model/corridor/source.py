@@ -15,6 +15,7 @@ booked so far (:mod:`~gatesim.model.corridor.booking`).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import simpy
@@ -29,9 +30,8 @@ from gatesim.model.corridor.demand import corridor_of, draw_demand
 from gatesim.model.corridor.metering import Meter
 from gatesim.model.corridor.stops import CargoStops
 from gatesim.model.corridor.waits import GateWaits, PublishedWaits
-from gatesim.model.gate import GateRuntime
 from gatesim.model.process import Call, start
-from gatesim.model.sources import GateTrucks
+from gatesim.model.sources import FedGate, GateTrucks
 from gatesim.scenario.schema import DIRECTIONS, Scenario
 
 __all__ = ["CorridorSource", "fixed_costs", "reachable"]
@@ -103,7 +103,7 @@ class CorridorSource:
     def trucks_for(self, gp: GatePlan, log: EventLog) -> GateTrucks:
         return GateTrucks(self.columns.trucks_for(gp.gid), 0)
 
-    def attach(self, env: simpy.Environment, log: EventLog, gates: dict[str, GateRuntime]) -> None:
+    def attach(self, env: simpy.Environment, log: EventLog, gates: Mapping[str, FedGate]) -> None:
         self.env, self.log = env, log
         sc, ids = self.scenario, self.gate_ids
         self.gates = [gates[g] for g in ids]

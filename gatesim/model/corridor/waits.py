@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 from array import array
 from bisect import bisect_right
+from collections.abc import Mapping
 from typing import NamedTuple, Protocol
 
 from gatesim.model.trucks import mean_service_h
@@ -87,7 +88,7 @@ class GateWaits:
     ``gate_rt``: the gate's ``yard_free`` and ``waiters`` (on the approach).
     """
 
-    def __init__(self, gate: Gate, runtimes: dict, gate_rt) -> None:
+    def __init__(self, gate: Gate, runtimes: Mapping[tuple[str, str], Starts], gate_rt) -> None:
         self.rt = gate_rt
         self.yard_capacity = gate.yard.capacity_trucks if gate.yard is not None else 0
         self.routes: list[list[WaitStep] | None] = []
