@@ -32,15 +32,7 @@ from gatesim.run import run_replication
 from gatesim.scenario.schema import Scenario
 from gatesim.stats import ci_half_width
 
-__all__ = [
-    "FIGURES_PATH",
-    "FIT_REPLICATIONS",
-    "calibration_table",
-    "check_calibration_out",
-    "format_calibration",
-    "is_calibration_csv",
-    "load_figures",
-]
+__all__ = ["FIGURES_PATH", "calibration_table", "check_calibration_out", "format_calibration", "load_figures"]
 
 FIGURES_PATH = Path(__file__).resolve().parents[1] / "seeds" / "figures.csv"
 # Each parameter set of a fit is judged with its own simulation sd: three replications are the
@@ -107,6 +99,7 @@ def calibration_table(
     clock = Clock.of(scenario, days)
     w0, w1 = clock.window_h
     values: dict[int, list[float]] = {i: [] for i in figures.index}
+    targets = _targets_by_id()
     basis: dict[int, str] = {}
     with Progress(replications, "calibrate: replications", quiet) as bar:
         for r in range(replications):
@@ -156,9 +149,41 @@ def calibration_table(
                 "note": f["note"],
                 "replications": replications,
                 "seed": seed,
+                "reason": why_far(f, targets.get(str(f["id"]))),
             }
         )
     return pd.DataFrame(rows)
+
+
+def _targets_by_id() -> dict:
+    """The congestion targets file's entries by id (its echo, bound and discrepancy notes); {} if unreadable."""
+    try:
+        from gatesim.trust.targets import load_targets
+
+        return {t.id: t for t in load_targets().targets}
+    except (InputError, OSError):
+        return {}
+
+
+def why_far(figure: pd.Series, target=None) -> str:
+    """Why the model's ratio to ``figure`` may be far from 1 (or why near 1 proves little), in a few words.
+
+    In order: the congestion targets file's flags for the same id (an echo: the model is set from the
+    figure; an upper bound only), the figure was fitted, the figures file's own ``reason``, a structural
+    discrepancy the targets file names, a figure of another period scaled from the simulated days.
+    """
+    if target is not None and target.echo:
+        return "echo: the model is set from this figure (a regression check, not validation)"
+    if target is not None and target.bound == "upper":
+        return "upper bound only: a model value below it is not a miss"
+    if str(figure.get("fitted", "")) == "yes":
+        return "fitted: the model is set from this figure (a regression check, not validation)"
+    own = str(figure.get("reason", "") or "").strip()
+    if own:
+        return own
+    if target is not None and target.discrepancy_sd > 0 and target.note:
+        return f"structural discrepancy (targets file): {target.note.split(';')[0]}"
+    return ""
 
 
 # The first columns of calibration_table's output: how a calibration CSV gatesim wrote is told apart.
@@ -201,17 +226,25 @@ def _num(x: float, unit: str) -> str:
 
 
 def format_calibration(table: pd.DataFrame) -> str:
-    lines = [f"{'id':5} {'target':>18} {'model (95% CI)':>34} {'ratio':>6}  fit  what"]
+    """The quick table: each figure, the model beside it, their ratio and why it may be far from 1."""
+    lines = [
+        f"{'id':5} {'target':>18} {'model (95% CI)':>34} {'ratio':>6}  fit  {'what':44}  why the ratio is not 1"
+    ]
     for _, r in table.iterrows():
         ci = f"{_num(r['model_mean'], r['unit'])} ±{_num((r['model_ci95_high'] - r['model_ci95_low']) / 2, r['unit']).split()[0]}"
         fit = "" if r["fitted"] != "yes" else ("ok" if r["within_tolerance"] else "OFF")
+        what = r["what"] if len(r["what"]) <= 44 else r["what"][:43] + "\u2026"
+        reason = str(r.get("reason", "") or "")
+        if not reason and abs(r["ratio"] - 1.0) > 0.1:
+            reason = "see the CSV's note column"
         lines.append(
-            f"{r['id']:5} {_num(r['target'], r['unit']):>18} {ci:>34} {r['ratio']:6.2f}  {fit:3}  {r['what'][:60]}"
+            f"{r['id']:5} {_num(r['target'], r['unit']):>18} {ci:>34} {r['ratio']:6.2f}  {fit:3}  {what:44}  {reason}".rstrip()
         )
     lines.append(
         "fit: 'ok' / 'OFF' = a fitted figure reproduced within its tolerance or not: a regression check of the fit "
-        "(the baseline is set from these figures), not validation; unfitted figures are shown as the model gives "
-        "them (the CSV's note column says why they differ). Congestion targets and the out-of-sample check: "
+        "(the baseline is set from these figures), not validation. 'why': an echo (the model is set from the "
+        "figure), an upper bound only, what the figure counts that the model does not (seeds/figures.csv's reason "
+        "and note, seeds/congestion_targets.yaml). Congestion targets and the out-of-sample check: "
         "gatesim calibrate --fit (docs/calibration.md)."
     )
     return "\n".join(lines)

@@ -34,6 +34,7 @@ _LAZY = {
     "assess": "gatesim.trust.assess_cli:command",
     "answer": "gatesim.answer.cli:command",
     "revenue": "gatesim.trust.revenue:command",
+    "validate": "gatesim.trust.holdout_cli:command",
     "app": "gatesim.app.cli:command",
 }
 
@@ -157,7 +158,8 @@ def _load(path: str, overrides: tuple[str, ...]):
     type=click.Choice(["auto", "kernel", "fast", "reference"]),
     default="auto",
     show_default=True,
-    help="kernel: the compiled FIFO kernel (scenarios without queue rules or corridor); fast: the SimPy "
+    help="kernel: the compiled FIFO kernel (scenarios without queue rules, corridor, automated lane or "
+    "route buffer); fast: the SimPy "
     "booking engine (every scenario); reference: the plain-SimPy twin (slower; for checking and trying "
     "rules); auto: kernel where it can, else fast. All write the same outputs.",
 )

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from gatesim.errors import InputError
 
-__all__ = ["BYTES_PER_EVENT", "Estimate", "available_bytes", "check_memory", "estimate"]
+__all__ = ["check_memory"]
 
 BYTES_PER_EVENT = 45  # peak RSS / events of a year's baseline run (README): an estimate
 HEADROOM = 0.8  # of the memory available: the rest for the system and other programs

@@ -21,11 +21,13 @@ from typing import Any, Generic, TypeVar
 from gatesim.errors import InputError
 
 __all__ = [
+    "AGV_CYCLE_MIN",
     "BATCH",
     "BOOTSTRAP",
     "CHECK_EVERY_H",
     "CV",
     "DISCREPANCY_SD",
+    "DOWNTIME_SHARE",
     "DURATION_H",
     "FUEL_L_PER_H",
     "GROWTH_PER_YEAR",
@@ -252,3 +254,16 @@ SOBOL_N = Limit("n", 4, 65_536, "the base sample of Sobol's design (n x (paramet
 BOOTSTRAP = Limit("bootstrap", 10, 10_000, "bootstrap resamples of Sobol's indices")
 PARAMETERS = Limit("parameters", 1, 1_000, "parameters taken on from Morris to Sobol")
 STUDY_REPLICATIONS = Limit("replications", 1, 100, "replications per design point of a sensitivity study")
+AGV_CYCLE_MIN = Limit(
+    "minutes",
+    0,
+    1_440,
+    "an automated vehicle's cycle out and back (loading, travel, unloading): above 0, at most a day",
+    low_open=True,
+)
+DOWNTIME_SHARE = Limit(
+    "share",
+    0,
+    0.9,
+    "the share of an automated vehicle's time lost to breakdowns and maintenance: at 1 it never works",
+)

@@ -47,8 +47,6 @@ __all__ = [
     "check_safe_name",
     "csv_header_starts",
     "clear_scratch",
-    "foreign_files",
-    "gatesim_dir",
     "swap_dir",
     "tidy_parked",
     "write_bytes",

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
-__all__ = ["Progress", "eta_seconds", "format_eta"]
+__all__ = ["Progress"]
 
 _UNITS = 1000  # bar units per item: fine enough for a day of a 3-year run
 _PLAIN_EVERY_S = 5.0  # plain lines within an item: at most one per this many seconds

@@ -34,16 +34,13 @@ __all__ = [
     "check_csv_complete",
     "event_files",
     "load_log",
-    "read_json_object",
     "read_csv_checked",
     "read_manifest",
     "replay_dir",
-    "replay_file",
     "replay_read",
     "replay_tables",
     "replay_threads",
     "run_into",
-    "write_tables",
 ]
 
 EVENTS_DIR = "events"
@@ -297,9 +294,11 @@ def replay_tables(log: LogData) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Summary and hourly rows of a replayed log, its gates folded side by side."""
     from gatesim.projections.corridor_kpis import with_corridor_kpis  # as the run appends them
     from gatesim.projections.corridor_series import with_corridor_series
+    from gatesim.projections.smart_gate import with_smart_gate_kpis
 
     summary, hourly = tables(log, replay_threads())
-    return with_corridor_kpis(summary, log), with_corridor_series(hourly, log)
+    summary = with_smart_gate_kpis(with_corridor_kpis(summary, log), log)
+    return summary, with_corridor_series(hourly, log)
 
 
 def replay_file(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:

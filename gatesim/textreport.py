@@ -13,7 +13,8 @@ from gatesim.stats import ci_half_width
 __all__ = ["format_run"]
 
 # The rows: the registry's terminal KPIs, under the registry's words; then a corridor run's own
-# KPIs (only a corridor run's summary has those columns, so other runs show none of them).
+# KPIs and a run's automated lane and buffer KPIs (only such runs' summaries have those columns,
+# so other runs show none of them).
 _CORRIDOR_SHOWN = (
     "corridor_share",
     "held_trucks",
@@ -21,6 +22,12 @@ _CORRIDOR_SHOWN = (
     "origin_to_crossing_h",
     "booked_wait_h",
     "walkin_wait_h",
+    "agv_containers_per_day",
+    "agv_utilisation",
+    "agv_wait_mean_h",
+    "buffer_max_trucks",
+    "buffer_blocked",
+    "buffer_wait_mean_h",
 )
 _SHOWN = [(k.column, f"{k.header}", k.digits, k.scale) for k in KPIS if "terminal" in k.shown] + [
     (k.column, f"{k.header} {k.display_unit}".strip(), k.digits, k.scale)

@@ -20,7 +20,7 @@ from gatesim.answer.unknowns import Split, find_split, variance_shares
 from gatesim.compare.verdict import BACKLOG_KPI, SATURATED, Thresholds, verdict_rows
 from gatesim.trust.assess import BASELINE_WORLD, paired_per_world
 
-__all__ = ["ANSWER_KPIS", "DELAY_PARTS", "GateAnswer", "ProposalAnswer", "analyse"]
+__all__ = ["ANSWER_KPIS", "GateAnswer", "ProposalAnswer", "analyse"]
 
 ANSWER_KPIS = [
     "wait_mean_h",

@@ -8,7 +8,7 @@ import click
 
 from gatesim.limits import ASSESS_DAYS, ASSESS_REPLICATIONS, WORKERS, WORLDS
 
-__all__ = ["command", "method_text"]
+__all__ = ["command"]
 
 DEFAULT_WORLDS = 10
 DEFAULT_DAYS = 6
@@ -100,9 +100,9 @@ def command(proposals, base, ensemble, worlds, days, replications, seed, out, la
 
     from gatesim.answer.analyse import analyse
     from gatesim.answer.page import answer_page
-    from gatesim.answer.plan import estimate_seconds, make_plan
+    from gatesim.answer.plan import estimate_seconds, make_plan, run_engines
     from gatesim.answer.text import answer_text
-    from gatesim.answer.words import phrase
+    from gatesim.answer.words import engine_words, phrase
     from gatesim.compare.verdict import Thresholds
     from gatesim.errors import InputError
     from gatesim.outputs import check_not_input
@@ -135,7 +135,8 @@ def command(proposals, base, ensemble, worlds, days, replications, seed, out, la
     click.echo(
         phrase("runs", lang, runs=plan.runs, worlds=len(plan.worlds) + 1,
                variants=len({pt.params["variant"] for pt in plan.sweep.points}), reps=replications,
-               days=plan.sweep.days, minutes=_minutes(estimate_seconds(plan, n_workers), lang), workers=n_workers),
+               days=plan.sweep.days, minutes=_minutes(estimate_seconds(plan, n_workers), lang), workers=n_workers,
+               engine=engine_words(run_engines(plan), lang)),
         err=True,
     )  # fmt: skip
     bar: list[Progress] = []

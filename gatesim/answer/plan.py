@@ -19,11 +19,18 @@ from gatesim.errors import InputError
 from gatesim.sweep.spec import Sweep
 from gatesim.trust.assess import BASE, Variant
 
-__all__ = ["Plan", "estimate_seconds", "find_root", "gates_of_unknowns", "make_plan"]
+__all__ = ["estimate_seconds", "make_plan", "run_engines"]
 
-# Seconds of one run per simulated day per 1,000 trucks a day, one core (measured: docs/answers.md).
+# Seconds of one run per simulated day per 1,000 trucks a day, one shared core, on the SimPy engine
+# (measured: docs/answers.md).
 SECONDS_PER_KTRUCK_DAY = 0.15
 SECONDS_PER_RUN = 0.3  # building the scenario, folding the log
+# How much faster each engine simulates a day than the SimPy engine: the compiled kernel is 4-10x
+# (benchmarks/README.md, "The compiled FIFO kernel"); a run of the answer's size (the baseline, 6 days
+# + 3 warm-up + 3 drain, summarised) measured 0.13 vs 0.73 CPU s, 5.6x. Its start (loading numba and
+# the compiled code) is paid once per worker process.
+ENGINE_SPEEDUP = {"kernel": 5.6, "fast": 1.0, "reference": 0.3}
+KERNEL_START_S = 3.5
 
 
 @dataclass
@@ -89,14 +96,33 @@ def find_root(start: Path, ensemble: str | None) -> tuple[Path, Path]:
     )
 
 
+def run_engines(plan: Plan) -> dict[str, int]:
+    """Runs per engine the sweep will use (``auto``: the compiled kernel where it can run a scenario)."""
+    from gatesim.model.engines import resolve_engine
+
+    runs: dict[str, int] = {}
+    for pt in plan.sweep.points:
+        e = resolve_engine(pt.scenario, "auto")
+        runs[e] = runs.get(e, 0) + plan.sweep.replications
+    return {e: runs[e] for e in sorted(runs, key=list(ENGINE_SPEEDUP).index)}
+
+
 def estimate_seconds(plan: Plan, workers: int) -> float:
-    """About how long the sweep takes on ``workers`` cores (a rough figure, said as such)."""
-    sc = plan.root.resolved
-    cal = sc.get("calendar", {})
-    days = plan.sweep.days + int(cal.get("warmup_days", 0)) + int(cal.get("drain_days", 0))
-    per_day = sum(float(g.get("arrivals", {}).get("per_day", 0)) for g in sc.get("gates", {}).values())
-    per_run = SECONDS_PER_RUN + SECONDS_PER_KTRUCK_DAY * days * per_day / 1000.0
-    return plan.runs * per_run / max(1, workers)
+    """About how long the sweep takes on ``workers`` cores, on the engine each run uses (an estimate)."""
+    from gatesim.model.engines import resolve_engine
+
+    workers = max(1, workers)
+    total = 0.0
+    kernel = False
+    for pt in plan.sweep.points:
+        sc = pt.scenario
+        days = plan.sweep.days + int(sc.calendar.warmup_days) + int(sc.calendar.drain_days)
+        per_day = sum(float(g.arrivals.per_day) for g in sc.gates.values()) * sc.growth.volume_multiplier
+        engine = resolve_engine(sc, "auto")
+        kernel |= engine == "kernel"
+        per_run = SECONDS_PER_RUN + SECONDS_PER_KTRUCK_DAY * days * per_day / 1000.0 / ENGINE_SPEEDUP[engine]
+        total += per_run * plan.sweep.replications
+    return total / workers + (KERNEL_START_S if kernel else 0.0)
 
 
 def _load(path: str, root_sc) -> Variant:

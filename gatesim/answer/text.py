@@ -12,7 +12,7 @@ from gatesim.answer.unknowns import describe, measurement
 from gatesim.answer.words import gate_name, kpi_label, kpi_unit, phrase, plain, signed
 from gatesim.compare.verdict import BACKLOG_KPI
 
-__all__ = ["answer_text", "gate_lines", "headline", "sentences", "table_rows"]
+__all__ = ["answer_text", "headline", "sentences", "table_rows"]
 
 
 def _row(g: GateAnswer, scope: str, kpi: str) -> dict | None:

@@ -8,19 +8,9 @@ phrase is never missing in one of them (``tests/unit/test_verdict_words.py``).
 
 from __future__ import annotations
 
-from gatesim.compare.plain import UNIT_WORDS, plain, signed
+from gatesim.compare.plain import plain, signed
 
-__all__ = [
-    "LANGS",
-    "PHRASES",
-    "UNIT_WORDS",
-    "gate_name",
-    "kpi_label",
-    "kpi_unit",
-    "phrase",
-    "plain",
-    "signed",
-]
+__all__ = ["engine_words", "gate_name", "kpi_label", "kpi_unit", "phrase", "plain", "signed"]
 
 LANGS = ("en", "vi")
 
@@ -114,10 +104,14 @@ PHRASES: dict[str, tuple[str, str]] = {
     ),
     "runs": (
         "{runs} runs ({worlds} worlds incl. the calibrated baseline × {variants} scenarios × {reps} replications, "
-        "{days} days each); about {minutes} on {workers} worker(s)",
+        "{days} days each) on {engine}; an estimate: about {minutes} on {workers} worker(s)",
         "{runs} lần chạy ({worlds} kịch bản kể cả kịch bản gốc × {variants} phương án × {reps} lần lặp, "
-        "mỗi lần {days} ngày); khoảng {minutes} với {workers} tiến trình",
+        "mỗi lần {days} ngày) trên {engine}; ước tính: khoảng {minutes} với {workers} tiến trình",
     ),
+    "engine:kernel": ("the compiled kernel", "lõi biên dịch"),
+    "engine:fast": ("the SimPy engine", "bộ mô phỏng SimPy"),
+    "engine:reference": ("the SimPy reference engine", "bộ mô phỏng SimPy tham chiếu"),
+    "engine:and": ("{a} and {b}", "{a} và {b}"),
     "details": ("Delay cost, statistics and method", "Chi phí chờ, thống kê và phương pháp"),
     "delay_parts": ("Delay cost by part (calibrated baseline)", "Chi phí chờ theo thành phần (kịch bản gốc)"),
     "method": ("Method", "Phương pháp"),
@@ -143,7 +137,8 @@ PHRASES: dict[str, tuple[str, str]] = {
         "variance across worlds (between-group variance of the effect binned by the unknown, adjusted for the "
         "number of bins); an unknown is named only when the effect shuffled across worlds (200 shuffles) "
         "reaches its share less than 5% of the time; a split is reported where one cut of one or two unknowns "
-        "explains at least half of it and one side is negligible; worlds where the effect is large though its "
+        "explains at least half of it, one side is negligible and the shuffled effect splits as well less than "
+        "5% of the time; worlds where the effect is large though its "
         "median is not are counted and named by their ensemble sets.",
         "Mọi phương án chạy với cùng chuỗi số ngẫu nhiên (lần lặp r có cùng dòng xe ở mọi phương án), ở kịch "
         "bản gốc đã hiệu chỉnh và {n} kịch bản khả dĩ của {ensemble}, nên mỗi tác động là hiệu số cặp đôi. Nhiễu "
@@ -153,7 +148,8 @@ PHRASES: dict[str, tuple[str, str]] = {
         "gian chờ tăng theo độ dài kỳ: các kịch bản đó bị loại khỏi các chỉ tiêu này (có đếm) và báo cáo mức "
         "tăng hàng chờ mỗi ngày. Sự phụ thuộc: tỷ phần phương sai của tác động giữa các kịch bản mà mỗi ẩn số "
         "giải thích (phương sai giữa các nhóm, hiệu chỉnh theo số nhóm); báo cáo sự chia hai khi một ngưỡng "
-        "của một hoặc hai ẩn số giải thích ít nhất một nửa và một phía không đáng kể; một ẩn số chỉ được nêu "
+        "của một hoặc hai ẩn số giải thích ít nhất một nửa, một phía không đáng kể và tác động bị xáo trộn chỉ "
+        "chia hai tương tự dưới 5% số lần; một ẩn số chỉ được nêu "
         "khi xáo trộn tác động giữa các kịch bản (200 lần) đạt tỷ phần đó dưới 5% số lần; các kịch bản có tác "
         "động lớn trong khi trung vị không lớn được đếm và nêu theo bộ tham số.",
     ),
@@ -173,6 +169,14 @@ def phrase(key: str, lang: str, **kw: object) -> str:
     """The phrase ``key`` in ``lang`` with ``kw`` filled in."""
     en, vi = PHRASES[key]
     return (vi if lang == "vi" else en).format(**kw)
+
+
+def engine_words(engines: dict[str, int], lang: str) -> str:
+    """``the compiled kernel (24) and the SimPy engine (20)``: the runs on each engine."""
+    if len(engines) == 1:
+        return phrase(f"engine:{next(iter(engines))}", lang)
+    words = [f"{phrase(f'engine:{e}', lang)} ({n})" for e, n in engines.items()]
+    return words[0] if len(words) == 1 else phrase("engine:and", lang, a=", ".join(words[:-1]), b=words[-1])
 
 
 def gate_name(gate: str, names: dict[str, str] | None = None) -> str:

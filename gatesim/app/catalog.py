@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pandas is imported when a run is read: the app starts without it
     import pandas as pd
 
-__all__ = ["SCENARIOS_DIR", "headline", "list_runs", "list_scenarios", "scenario_path"]
+__all__ = ["headline", "list_runs", "list_scenarios", "scenario_path"]
 
 SCENARIOS_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 

@@ -21,6 +21,12 @@ _GATE_KEYS = (
     "stages.road.lanes",
     "stages.cn_acceptance.servers",
     "stages.cn_acceptance.hours.close_h",
+    # the smart gate's, shown only where the scenario has them
+    "agv_lane.fleet_agvs",
+    "agv_lane.hours.open_h",
+    "agv_lane.hours.close_h",
+    "agv_lane.bookings_per_day",
+    "routes.export.buffer.capacity_trucks",
 )
 _TOP_KEYS = ("run.days", "run.replications", "run.seed", "growth.volume_multiplier")
 
@@ -31,7 +37,9 @@ _UNITS = {
     "capacity_trucks": "trucks",
     "lanes": "lanes",
     "servers": "servers",
+    "open_h": "hour (Hanoi or China time, as the hours say)",
     "close_h": "hour (Hanoi or China time, as the stage's hours say)",
+    "agvs": "vehicles",
     "days": "days",
     "replications": "replications",
     "seed": "integer",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["LANGS", "label"]
+__all__ = ["label"]
 
 LANGS = ("en", "vi")
 

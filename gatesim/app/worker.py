@@ -14,7 +14,7 @@ import signal
 import sys
 from pathlib import Path
 
-__all__ = ["main"]
+__all__ = []
 
 
 def _say(**item) -> None:

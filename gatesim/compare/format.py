@@ -14,7 +14,7 @@ import pandas as pd
 from gatesim.numbers import compact_number
 from gatesim.projections.registry import gate_name, kpi_label, kpi_scale, kpi_unit
 
-__all__ = ["LEAD_KPIS", "format_comparison", "shown_rows", "summary_text", "untouched_gates"]
+__all__ = ["format_comparison", "summary_text", "untouched_gates"]
 
 
 def _table(rows: list[list[str]]) -> list[str]:

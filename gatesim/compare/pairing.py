@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CONTEXT_PATHS", "OwnBase", "changed_paths", "own_base"]
+__all__ = ["own_base"]
 
 # Key paths (and their sub-paths) that describe the demand and the time of year, not a measure.
 CONTEXT_PATHS = ("growth", "calendar.start_date", "calendar.seasons")

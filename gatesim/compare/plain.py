@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["UNIT_WORDS", "plain", "signed"]
+__all__ = ["plain", "signed"]
 
 UNIT_WORDS: dict[str, tuple[str, str]] = {
     "h": ("h", "giờ"),

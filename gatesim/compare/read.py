@@ -19,9 +19,10 @@ import pandas as pd
 from gatesim.errors import Described, InputError
 from gatesim.projections.corridor_kpis import CORRIDOR_COLUMNS  # corridor runs' extra columns
 from gatesim.projections.kpis import ID_COLUMNS, KPI_COLUMNS, is_stage_kpi
+from gatesim.projections.smart_gate import SMART_GATE_COLUMNS
 from gatesim.run import OUTPUT_SCHEMA_VERSION
 
-__all__ = ["KEYS", "RunInput", "clean", "kpi_columns", "point_label", "read_inputs", "select_base"]
+__all__ = ["KEYS", "RunInput", "clean", "kpi_columns", "read_inputs", "select_base"]
 
 _SWEEP_COLUMNS = {"point", "error"}
 _VERSION_COLUMNS = ("schema_version", "output_schema_version")
@@ -86,7 +87,11 @@ def _check_columns(df: pd.DataFrame, file: str) -> None:
             file=file,
             allowed=f"a summary.csv or sweep results.csv of output schema version {OUTPUT_SCHEMA_VERSION}",
         )
-    known = set(ID_COLUMNS + KPI_COLUMNS + CORRIDOR_COLUMNS) | _SWEEP_COLUMNS | set(_VERSION_COLUMNS)
+    known = (
+        set(ID_COLUMNS + KPI_COLUMNS + CORRIDOR_COLUMNS + SMART_GATE_COLUMNS)
+        | _SWEEP_COLUMNS
+        | set(_VERSION_COLUMNS)
+    )
     unknown = [c for c in df.columns if c not in known and not is_stage_kpi(c) and "." not in c]
     if unknown:
         raise InputError(

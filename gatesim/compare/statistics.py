@@ -39,7 +39,6 @@ from gatesim.projections import registry
 __all__ = [
     "COMPARISON_COLUMNS",
     "DECISION_KPIS",
-    "METHOD",
     "bh_adjust",
     "compare_inputs",
     "compare_tables",

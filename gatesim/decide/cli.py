@@ -14,7 +14,7 @@ import click
 from gatesim.errors import InputError
 from gatesim.limits import DAYS
 
-__all__ = ["EXIT_INFEASIBLE", "optimise_command", "sensitivity_command"]
+__all__ = ["optimise_command", "sensitivity_command"]
 
 EXIT_INFEASIBLE = 3
 EVAL_DIR = "evaluations"
@@ -50,9 +50,9 @@ def _evaluator(study, out: Path, workers, scheduler, quiet: bool, force: bool, l
     out.mkdir(parents=True, exist_ok=True)
     bar: list = []
 
-    def on_start(todo: int, skipped: int) -> None:
+    def on_start(todo: int, skipped: int, label: str) -> None:
         if todo:
-            bar.append(Progress(todo, f"{study.name}: runs", quiet).__enter__())
+            bar.append(Progress(todo, f"{study.name}: {label}", quiet).__enter__())
 
     def on_done(task, result) -> None:
         if bar:
@@ -137,7 +137,7 @@ def optimise_command(spec, out, workers, scheduler, days, force, quiet) -> None:
     See docs/decisions.md.
     """
     from gatesim.decide.optimise import optimise
-    from gatesim.decide.optimise_out import closest, verdict, write_outputs
+    from gatesim.decide.optimise_out import closest, miss_words, params_words, verdict, write_outputs
     from gatesim.decide.spec import load_study
 
     study = load_study(spec, "optimise", days)
@@ -155,9 +155,15 @@ def optimise_command(spec, out, workers, scheduler, days, force, quiet) -> None:
     click.echo(verdict(result))
     click.echo("written: " + ", ".join(str(p) for p in paths.values()))
     if result.chosen is None:
-        click.echo("gatesim: no configuration meets the constraints; the closest:", err=True)
-        for c in closest(result):
-            click.echo(f"  candidate {c.index} {c.params} cost {c.cost:g}: {c.detail}", err=True)
+        click.echo(
+            "gatesim: no configuration meets the constraints; the closest (by how far they miss, "
+            "misses within their noise by cost):",
+            err=True,
+        )
+        for i, c in enumerate(closest(result), 1):
+            click.echo(
+                f"  {i}. candidate {c.index} ({params_words(c)}; cost {c.cost:g}) {miss_words(c)}", err=True
+            )
         click.get_current_context().exit(EXIT_INFEASIBLE)
 
 

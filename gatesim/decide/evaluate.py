@@ -24,7 +24,7 @@ from gatesim.errors import InputError
 from gatesim.scenario.load import apply_overrides, validate
 from gatesim.sweep.spec import Point, Sweep, SweepSpec, task_id
 
-__all__ = ["Evaluator", "override"]
+__all__ = ["Evaluator"]
 
 
 def override(key: str, value: Any) -> str:
@@ -46,7 +46,7 @@ class Evaluator:
     hash: str
     workers: int | None = None
     scheduler: str | None = None
-    on_start: Callable[[int, int], Any] | None = None
+    on_start: Callable[[int, int, str], Any] | None = None  # (to run, already done, what the batch is)
     on_done: Callable[[Any, dict[str, Any]], None] | None = None
     on_batch_end: Callable[[], None] | None = None
     # decision key -> other key paths set to the same value (one decision, several keys)
@@ -74,8 +74,9 @@ class Evaluator:
                 allowed=e.allowed,
             ) from None
 
-    def run(self, points: list[dict[str, Any]], replications: int) -> None:
-        """Make sure replications 0..replications-1 of every point have a task file."""
+    def run(self, points: list[dict[str, Any]], replications: int, label: str = "runs") -> None:
+        """Make sure replications 0..replications-1 of every point have a task file; ``label`` names the
+        batch on the progress bar (Morris screening, Sobol indices, search, recheck)."""
         from gatesim.sweep.runner import run_sweep
 
         unique: list[dict[str, Any]] = []
@@ -98,8 +99,10 @@ class Evaluator:
             self.identity,
             self.hash,
         )
+        on_start = self.on_start
+        started = None if on_start is None else (lambda todo, skipped: on_start(todo, skipped, label))
         outcome = run_sweep(
-            sweep, self.root, self.workers, self.scheduler, False, False, self.on_start, self.on_done
+            sweep, self.root, self.workers, self.scheduler, False, False, started, self.on_done
         )
         self.ran += outcome.ran
         if self.on_batch_end is not None:

@@ -46,6 +46,11 @@ class Candidate:
     pareto_half: float = math.nan
     error: str = ""
     per_rep_objective: np.ndarray = field(default_factory=lambda: np.empty(0))
+    # the constraint missed most: its KPI, the value compared with the bound, where, and the noise
+    miss: tuple[str, float, float, str] = ("", math.nan, math.nan, "")  # (kpi, value, bound, gate)
+    noise: float = 0.0  # the violation's 95% CI half-width over replications (violation's unit)
+    # at the gate missed most, per stage: (mean hours in its queue, utilisation), over replications
+    stages: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 @dataclass
@@ -94,11 +99,16 @@ def _score(study: Study, cand: Candidate, rows: pd.DataFrame, error: str, reps: 
         cand.feasible, cand.violation, cand.detail = False, math.inf, error or "no results"
         return
     viols, details, ok = [], [], True
+    worst = -math.inf
     for c in spec.constraints:
         res = check_constraint(c, pivot(rows, c.kpi, study.gate_ids(c.gates)))
         ok &= res.ok
         viols.append(res.violation)
         details.append(f"{c.kpi}: {res.detail}")
+        if res.violation > worst:
+            worst = res.violation
+            cand.miss, cand.noise = (c.kpi, res.value, c.bound, res.gate), res.noise
+    cand.stages = stage_loads(rows, cand.miss[3])
     if spec.budget is not None and cand.cost > spec.budget:
         ok = False
         viols.append((cand.cost - spec.budget) / max(spec.budget, 1.0))
@@ -118,6 +128,22 @@ def _score(study: Study, cand: Candidate, rows: pd.DataFrame, error: str, reps: 
 
     cand.pareto_mean = float(np.nanmean(pk)) if not np.isnan(pk).all() else math.nan
     cand.pareto_half = ci_half_width(pk)
+
+
+def stage_loads(rows: pd.DataFrame, gate: str) -> dict[str, tuple[float, float]]:
+    """Per stage of ``gate``: mean hours in its queue per truck passing it, and its utilisation (log's KPIs)."""
+    from gatesim.projections.registry import stage_of
+
+    at = rows[rows["gate"] == gate] if "gate" in rows else rows.iloc[0:0]
+    out: dict[str, tuple[float, float]] = {}
+    for col in at.columns:
+        stage = stage_of(str(col))
+        if stage is None or not str(col).startswith("wait_at_"):
+            continue
+        util = f"util_{stage}"
+        u = float(pd.to_numeric(at[util], errors="coerce").mean()) if util in at else math.nan
+        out[stage] = (float(pd.to_numeric(at[col], errors="coerce").mean()), u)
+    return out
 
 
 def _penalised(spec: OptimiseSpec, cand: Candidate) -> float:
@@ -156,8 +182,10 @@ def optimise(study: Study, ev: Evaluator) -> Optimisation:
             order.append(c)
         return cands[key]
 
-    def evaluate(batch: list[Candidate], reps: int) -> None:
-        ev.run([c.params for c in batch], reps)
+    def evaluate(batch: list[Candidate], reps: int, label: str = "search") -> None:
+        ev.run(
+            [c.params for c in batch], reps, f"{label} ({len(batch)} configurations x {reps} replications)"
+        )
         for c in batch:
             rows, err = _rows(ev, c.params, reps)
             _score(study, c, rows, err, reps)
@@ -180,7 +208,7 @@ def optimise(study: Study, ev: Evaluator) -> Optimisation:
         if rf > rs:
             for c in top:
                 c.phase = "select"
-            evaluate(top, rf)
+            evaluate(top, rf, "recheck of the best")
         final = sorted((c for c in top if c.feasible), key=lambda c: _sort_key(spec, c))
     chosen, close = _choose(final, spec, ev, study) if final else (None, [])
     evaluations = _evaluations(study, ev, order)

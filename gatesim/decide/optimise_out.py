@@ -14,7 +14,7 @@ from gatesim.decide.page import figure_png, write_page
 from gatesim.outputs import write_csv, write_yaml
 from gatesim.scenario.load import apply_overrides
 
-__all__ = ["candidates_frame", "pareto_front", "write_outputs"]
+__all__ = ["closest", "miss_words", "params_words", "verdict", "write_outputs"]
 
 
 def candidates_frame(opt: Optimisation) -> pd.DataFrame:
@@ -93,13 +93,29 @@ def _chart(opt: Optimisation) -> str:
         ax.scatter(
             [opt.chosen.cost], [opt.chosen.pareto_mean], marker="*", s=220, c="#13c", label="chosen", zorder=5
         )
+    from gatesim.projections.registry import find
+
+    k = find(spec.pareto_kpi)
+    kpi_words = k.label if k is not None else spec.pareto_kpi
+    unit = f" {k.unit}" if k is not None and k.unit not in ("", "share") else ""
     ys = [c.pareto_mean for c in opt.candidates if math.isfinite(c.pareto_mean)]
+    for b in [c for c in spec.constraints if c.kpi == spec.pareto_kpi]:
+        op = "\u2264" if b.max is not None else "\u2265"
+        ax.axhline(
+            b.bound, color="#c44", ls="--", lw=1.2, label=f"bound: {kpi_words} {op} {b.bound:.4g}{unit}"
+        )
+        ys.append(b.bound)  # the bound is in view however far every candidate misses it
     if ys and min(ys) > 0 and max(ys) / min(ys) > 100:
         ax.set_yscale("log")  # a few overloaded configurations would flatten the rest
+    if ys:
+        lo, hi = min(ys), max(ys)
+        pad = 0.05 * (hi - lo) if hi > lo else 0.1 * max(abs(hi), 1.0)
+        if ax.get_yscale() == "linear":
+            ax.set_ylim(min(0.0, lo - pad) if lo >= 0 else lo - pad, hi + pad)
     ax.set_xlabel("cost (sum of cost_per_unit x value)")
     where = "gates" if spec.pareto_gates == "all" else ", ".join(spec.pareto_gates)
-    ax.set_ylabel(f"{spec.pareto_kpi} (mean over {where}, replications)")
-    ax.legend(fontsize=8)
+    ax.set_ylabel(f"{kpi_words}{unit and f' ({unit.strip()})'}, mean over {where} and replications")
+    ax.legend(fontsize=9)  # 14 px at the page's 110 dpi
     ax.grid(alpha=0.3)
     return figure_png(fig)
 
@@ -142,25 +158,103 @@ def write_outputs(opt: Optimisation, out: Path) -> dict[str, Path]:
 
 
 def closest(opt: Optimisation, n: int = 5) -> list[Candidate]:
-    return sorted(opt.candidates, key=lambda c: (c.violation, c.cost, c.index))[:n]
+    """The candidates closest to meeting the constraints: by how far they miss, then by cost.
+
+    Misses that differ by less than their noise (the 95% CI half-width of the
+    violation over replications) are a tie, ranked by cost: 45.22 h and 45.25 h
+    against a 2 h bound are the same miss, and the cheaper configuration comes first.
+    """
+    pool = sorted(opt.candidates, key=lambda c: (c.violation, c.cost, c.index))
+    out: list[Candidate] = []
+    while pool and len(out) < n:
+        lead = pool[0]
+        tied = [c for c in pool if _tie(lead, c)]
+        out += sorted(tied, key=lambda c: (c.cost, c.violation, c.index))
+        pool = [c for c in pool if all(c is not t for t in tied)]
+    return out[:n]
+
+
+def _tie(lead: Candidate, c: Candidate) -> bool:
+    if not math.isfinite(lead.violation) or not math.isfinite(c.violation):
+        return lead.violation == c.violation
+    return c.violation - lead.violation <= max(lead.noise, c.noise)
+
+
+def miss_words(c: Candidate) -> str:
+    """E.g. "misses by ×22: 95th percentile of wait at Tân Thanh 45 h 13 min against a bound of 2 h"."""
+    from gatesim.decide.labels import kpi_at_gate
+    from gatesim.projections.registry import find
+
+    kpi, value, bound, gate = c.miss
+    if not kpi or not math.isfinite(value):
+        return f"fails ({c.detail})"
+    k = find(kpi)
+    unit = k.unit if k is not None else ""
+    over = value > bound
+    ratio = value / bound if over and bound > 0 else bound / value if not over and value > 0 else math.nan
+    if math.isfinite(ratio) and ratio >= 1.5:
+        by = f"\u00d7{ratio:.0f}" if ratio >= 10 else f"\u00d7{ratio:.1f}"
+    else:
+        by = f"{abs(value - bound) / max(abs(bound), 1e-300):.0%} {'over' if over else 'under'}"
+    what = kpi_at_gate(f"{kpi}@{gate}" if gate else kpi)
+    return f"misses by {by}: {what} {_figure(value, unit)} against a bound of {_figure(bound, unit)}"
+
+
+def _figure(x: float, unit: str) -> str:
+    """In plain units; below a minute in seconds (a tight bound must not read "0 min")."""
+    from gatesim.compare.plain import plain
+
+    if unit == "h" and 0 < abs(x) < 1 / 60:
+        return f"{x * 3600:.3g} s"
+    return plain(x, unit)
+
+
+def binding_words(c: Candidate) -> str:
+    """Which stage binds at the gate missed most: the longest queue, with its utilisation (from the log)."""
+    from gatesim.projections.registry import GATE_NAMES, stage_label
+
+    waits = {s: w for s, (w, _) in c.stages.items() if math.isfinite(w)}
+    if not waits:
+        return ""
+    stage = max(waits, key=lambda s: waits[s])
+    util = c.stages[stage][1]
+    busy = f"; busy {util:.0%} of its open hours" if math.isfinite(util) else ""
+    gate = GATE_NAMES.get(c.miss[3], c.miss[3])
+    return (
+        f"What binds at {gate}: {stage_label(stage)}, the longest queue "
+        f"({_figure(waits[stage], 'h')} per truck passing it{busy})."
+    )
 
 
 def verdict(opt: Optimisation) -> str:
     c = opt.chosen
     if c is None:
-        near = closest(opt, 3)
-        return "No configuration meets the constraints. Closest: " + "; ".join(
-            f"candidate {x.index} ({_params(x)}, cost {x.cost:g}: {x.detail})" for x in near
+        near = closest(opt, 1)
+        if not near:
+            return "No configuration meets the constraints."
+        x = near[0]
+        return " ".join(
+            w
+            for w in (
+                f"No configuration meets the constraints. The closest, candidate {x.index} ({params_words(x)}; "
+                f"cost {x.cost:g}), {miss_words(x)}.",
+                binding_words(x),
+            )
+            if w
         )
-    s = f"Chosen: candidate {c.index} ({_params(c)}), cost {c.cost:g}, {c.detail}, over {c.replications} replications."
+    s = f"Chosen: candidate {c.index} ({params_words(c)}), cost {c.cost:g}, {c.detail}, over {c.replications} replications."
     if opt.close_to_chosen:
         s += (
             " Not set apart from it by the paired check: "
-            + ", ".join(f"candidate {x.index} ({_params(x)})" for x in opt.close_to_chosen)
+            + ", ".join(f"candidate {x.index} ({params_words(x)})" for x in opt.close_to_chosen)
             + "."
         )
     return s
 
 
-def _params(c: Candidate) -> str:
-    return ", ".join(f"{'.'.join(k.split('.')[-2:])}={v}" for k, v in c.params.items())
+def params_words(c: Candidate) -> str:
+    """``dedicated road: lanes=6, acceptance, Chinese side: closing hour=22`` (plain labels)."""
+    from gatesim.decide.labels import factor_label
+
+    gates = {k.split(".")[1] for k in c.params if k.startswith("gates.")}
+    return ", ".join(f"{factor_label(k, gate=len(gates) > 1)}={v}" for k, v in c.params.items())

@@ -21,7 +21,7 @@ from scipy.special import stdtrit
 
 from gatesim.decide.spec import Constraint
 
-__all__ = ["ConstraintResult", "check_constraint", "indistinguishable_from_best", "pivot"]
+__all__ = ["check_constraint", "indistinguishable_from_best", "pivot"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,9 @@ class ConstraintResult:
     ok: bool
     violation: float  # <= 0 when met; > 0: by how much, as a fraction of the bound's size
     detail: str
+    value: float = float("nan")  # the KPI compared with the bound (at the worst gate)
+    gate: str = ""  # the worst gate
+    noise: float = float("nan")  # the violation's 95% CI half-width over replications (same unit)
 
 
 def pivot(rows: pd.DataFrame, kpi: str, gates: list[str]) -> pd.DataFrame:
@@ -62,10 +65,14 @@ def check_constraint(c: Constraint, table: pd.DataFrame) -> ConstraintResult:
         met = float(np.mean(worst <= 0))
         viol = q / scale
         at = c.bound + c.sense * q  # the KPI at the worst gate, at the share's quantile
+        gates = [str(table.columns[j]) for j in np.argmax(past, axis=1)] if past.size else [""]
         return ConstraintResult(
             viol <= 0,
             viol,
             f"met in {met:.0%} of {n} replications ({c.share:.0%} quantile of the worst gate {at:.4g}, bound {c.bound:g})",
+            at,
+            max(sorted(set(gates)), key=gates.count),  # the gate worst most often (ties: by name)
+            _half(worst) / scale,
         )
     assert c.confidence is not None  # the validator: share or confidence
     k = v.shape[1]
@@ -85,7 +92,19 @@ def check_constraint(c: Constraint, table: pd.DataFrame) -> ConstraintResult:
         viol <= 0,
         viol,
         f"{side} {c.confidence:.0%} bound {cb[worst]:.4g} at {table.columns[worst]} ({n} replications)",
+        float(mean[worst]),
+        str(table.columns[worst]),
+        _half(v[:, worst]) / scale,
     )
+
+
+def _half(values: np.ndarray) -> float:
+    """95% CI half-width of the mean of finite values; 0 (not known) with fewer than two."""
+    from gatesim.stats import ci_half_width
+
+    v = np.asarray(values, dtype=float)
+    h = ci_half_width(v[np.isfinite(v)])
+    return h if np.isfinite(h) else 0.0
 
 
 def indistinguishable_from_best(values: np.ndarray, confidence: float) -> tuple[int, list[int]]:

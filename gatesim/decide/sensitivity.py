@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 
 from gatesim.decide.evaluate import Evaluator
+from gatesim.decide.labels import factor_label, kpi_at_gate
 from gatesim.decide.spec import SensitivitySpec, Study
 
-__all__ = ["SensitivityResult", "run_sensitivity", "write_sensitivity"]
+__all__ = ["run_sensitivity", "write_sensitivity"]
 
 MIN_TRAJECTORIES = 10  # Campolongo et al. (2007) use 10-50 trajectories for stable mu*
 MIN_SOBOL_N = 256  # Saltelli et al. (2010): N of several hundred to thousands for stable indices
@@ -36,17 +37,96 @@ class SensitivityResult:
     warnings: list[str] = field(default_factory=list)
 
     def text(self) -> str:
+        """Per KPI its indices with plain labels, then the leading factors in a sentence each."""
         lines = []
         for kpi, grp in self.indices.groupby("kpi", sort=False):
             st = grp[grp["method"] == "sobol_total"].sort_values("index", ascending=False)
             mm = grp[grp["method"] == "morris_mu_star"].sort_values("index", ascending=False)
             show = st if not st.empty else mm
-            label = "Sobol total" if not st.empty else "Morris mu*"
-            ranks = ", ".join(
-                f"{r.parameter} {r.index:.3g} [{r.ci_low:.2g}, {r.ci_high:.2g}]" for r in show.itertuples()
+            method = "Sobol total index" if not st.empty else "Morris mu*"
+            lines.append(f"{kpi_at_gate(str(kpi))} ({method}, 95% CI):")
+            width = max(len(self.label(p)) for p in show["parameter"]) if len(show) else 0
+            for r in show.itertuples():
+                lines.append(
+                    f"  {self.label(str(r.parameter)):{width}}  {r.index:.3g} [{r.ci_low:.2g}, {r.ci_high:.2g}]"
+                )
+        return "\n".join([*lines, "", *self.sentences()])
+
+    def label(self, key: str) -> str:
+        """A factor's plain label, without its gate when every factor and KPI is of one gate."""
+        gates = {k.split(".")[1] for k in self.indices["parameter"] if k.startswith("gates.")}
+        gates |= {str(c).partition("@")[2] for c in self.indices["kpi"]}
+        return factor_label(key, gate=len(gates) > 1 or not key.startswith("gates."))
+
+    def sentences(self) -> list[str]:
+        """The leading factors of each KPI, in words (the first line a planner quotes)."""
+        return [leading(str(kpi), grp, self.label) for kpi, grp in self.indices.groupby("kpi", sort=False)]
+
+
+# A chart's legend at 9 pt is 14 px at the pages' 110 dpi (readable: at least 11 px).
+LEGEND_PT = 9
+_METHOD_WORDS = {
+    "sobol_total": "Sobol total index (with interactions)",
+    "sobol_first": "Sobol first-order index (alone)",
+    "morris_mu_star": "Morris mu*",
+}
+
+CLEAR_ST = 0.05  # a factor leads when its total index is at least this and its CI stays above 0
+LEADING = 3  # factors named per KPI
+
+
+def leading(kpi: str, grp: pd.DataFrame, name) -> str:
+    """E.g. "The transshipment share explains ~80% of the variance of mean wait per truck at Tân Thanh; then ..."."""
+    what = kpi_at_gate(kpi)
+    by = {m: g.set_index("parameter") for m, g in grp.groupby("method")}
+    if "sobol_total" in by:
+        st, s1 = by["sobol_total"], by.get("sobol_first")
+        lead = st[(st["index"] >= CLEAR_ST) & (st["ci_low"] > 0)].sort_values("index", ascending=False)
+        if lead.empty:
+            return f"No factor clearly moves {what} over these ranges (every Sobol total index's 95% CI reaches 0)."
+        parts = []
+        for i, (p, r) in enumerate(lead.head(LEADING).iterrows()):
+            first = float(np.clip(s1.loc[p, "index"], 0, 1)) if s1 is not None and p in s1.index else math.nan
+            total = float(np.clip(r["index"], 0, 1))
+            alone = f"~{first:.0%}" if math.isfinite(first) else f"up to ~{total:.0%}"
+            notes = (
+                [f"~{total:.0%} with its interactions"]
+                if math.isfinite(first) and total - first >= 0.1
+                else []
             )
-            lines.append(f"{kpi} ({label}): {ranks}")
-        return "\n".join(lines)
+            if r["ci_high"] - r["ci_low"] > 2 * MAX_CI_HALF:
+                notes.append(f"rough: 95% CI of its total index {r['ci_low']:.2f} to {r['ci_high']:.2f}")
+            extra = f" ({'; '.join(notes)})" if notes else ""
+            if i == 0:
+                parts.append(f"{_cap(name(p))} explains {alone} of the variance of {what}{extra}")
+            else:
+                parts.append(f"{name(p)} {alone}{extra}")
+        return "; then ".join(parts) + "."
+    if "morris_mu_star" in by:
+        mu = by["morris_mu_star"].sort_values("index", ascending=False)
+        mu = mu[mu["index"] > 0]
+        if mu.empty:
+            return f"No factor moves {what} over these ranges (every Morris mu* is 0)."
+        unit = _unit(kpi)
+        named = [f"{name(p)} ({r['index']:.3g}{unit})" for p, r in mu.head(LEADING).iterrows()]
+        return (
+            f"{_cap(what)} moves most with {named[0]} (Morris mu*: the mean size of the change a step of "
+            "the factor across its range makes)"
+            + ("; then " + ", ".join(named[1:]) if len(named) > 1 else "")
+            + "."
+        )
+    return f"{_cap(what)}: no index (missing values)."
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _unit(kpi: str) -> str:
+    from gatesim.projections.registry import find
+
+    k = find(kpi.partition("@")[0])
+    return f" {k.unit}" if k is not None and k.unit not in ("", "share") else ""
 
 
 def _problem(spec: SensitivitySpec, names: list[str]) -> dict[str, Any]:
@@ -116,7 +196,7 @@ def run_sensitivity(study: Study, ev: Evaluator) -> SensitivityResult:
     problem = _problem(spec, names)
     xm = morris_s.sample(problem, N=spec.morris.trajectories, num_levels=spec.morris.levels, seed=seed)
     pm = _points(spec, names, xm)
-    ev.run(pm, reps)
+    ev.run(pm, reps, "Morris screening")
     ym = _outputs(study, ev, pm, reps)
     evals += _eval_rows(study, ev, "morris", pm, reps)
     if spec.morris.trajectories < MIN_TRAJECTORIES:
@@ -129,7 +209,9 @@ def run_sensitivity(study: Study, ev: Evaluator) -> SensitivityResult:
         y = ym[col].to_numpy(dtype=float)
         if np.isnan(y).any() or np.ptp(y) == 0:
             if np.isnan(y).any():
-                warnings.append(f"{col}: missing values at some points (no truck crossed?); left out")
+                warnings.append(
+                    f"{kpi_at_gate(col)}: missing values at some points (no truck crossed?); left out"
+                )
             else:
                 for k in names:
                     rows.append((k, col, "morris_mu_star", 0.0, 0.0, 0.0))
@@ -174,7 +256,7 @@ def _sobol(study, ev, spec, names, seed, reps, rows, warnings) -> list[dict]:
     n = spec.sobol.n
     xs = _sobol_sample(sobol_s, problem, n, seed, warnings)
     ps = _points(spec, names, xs)
-    ev.run(ps, reps)
+    ev.run(ps, reps, "Sobol indices")
     ys = _outputs(study, ev, ps, reps)
     if n < MIN_SOBOL_N:
         warnings.append(
@@ -187,7 +269,7 @@ def _sobol(study, ev, spec, names, seed, reps, rows, warnings) -> list[dict]:
         if np.isnan(y).any():
             continue
         if np.ptp(y) == 0:
-            warnings.append(f"{col} does not vary over the parameters' ranges: every index is 0")
+            warnings.append(f"{kpi_at_gate(col)} does not vary over the parameters' ranges: every index is 0")
             for k in names:
                 rows.extend([(k, col, "sobol_first", 0.0, 0.0, 0.0), (k, col, "sobol_total", 0.0, 0.0, 0.0)])
             continue
@@ -204,7 +286,7 @@ def _sobol(study, ev, spec, names, seed, reps, rows, warnings) -> list[dict]:
                 v, c = float(si[key][j]), float(si[f"{key}_conf"][j])
                 rows.append((k, col, m, v, v - c, v + c))
                 if c > MAX_CI_HALF:
-                    wide.append(f"{k} on {col}")
+                    wide.append(f"{factor_label(k)} on {kpi_at_gate(col)}")
     if wide:
         warnings.append(
             f"Sobol: {len(wide)} indices have a 95% CI wider than +-{MAX_CI_HALF} (e.g. {wide[0]}): "
@@ -233,18 +315,19 @@ def _chart(res: SensitivityResult) -> str | None:
     for ax, kpi in zip(axes[:, 0], kpis):
         d = df[(df["kpi"] == kpi) & (df["method"] == method)].sort_values("index")
         err = np.vstack([d["index"] - d["ci_low"], d["ci_high"] - d["index"]])
-        ax.barh(d["parameter"], d["index"], xerr=err, color="#2a7", alpha=0.8, label=method)
+        names = [res.label(str(k)) for k in d["parameter"]]
+        ax.barh(names, d["index"], xerr=err, color="#2a7", alpha=0.8, label=_METHOD_WORDS[method])
         if has_sobol:
             s1 = (
                 df[(df["kpi"] == kpi) & (df["method"] == "sobol_first")]
                 .set_index("parameter")
                 .reindex(d["parameter"])
             )
-            ax.scatter(s1["index"], s1.index, color="#13c", zorder=5, s=18, label="sobol_first")
-        ax.set_title(kpi, fontsize=9)
-        ax.tick_params(labelsize=7)
+            ax.scatter(s1["index"], names, color="#13c", zorder=5, s=18, label=_METHOD_WORDS["sobol_first"])
+        ax.set_title(kpi_at_gate(str(kpi)), fontsize=10)
+        ax.tick_params(labelsize=8)
         ax.axvline(0, color="#999", lw=0.8)
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=LEGEND_PT)
     fig.tight_layout()
     return figure_png(fig)
 
@@ -270,16 +353,20 @@ def write_sensitivity(res: SensitivityResult, out: Path) -> dict[str, Path]:
         write_bytes(paths["chart"], base64.b64decode(png))  # atomic, as every other output
     study, spec = res.study, res.study.sensitivity_spec
     text = [
+        *res.sentences(),
         f"Base scenario {study.base.name}, {study.days} days per run, seed {study.seed}, "
         f"{spec.replications} replication(s) per point (same seeds at every point).",
         f"Morris: {spec.morris.trajectories} trajectories, {spec.morris.levels} levels. "
         + (
-            f"Sobol: n = {spec.sobol.n}, {spec.sobol.bootstrap} bootstrap resamples, on {', '.join(res.screened)}."
+            f"Sobol: n = {spec.sobol.n}, {spec.sobol.bootstrap} bootstrap resamples, on "
+            + ", ".join(res.label(k) for k in res.screened)
+            + "."
             if spec.sobol
             else "No Sobol stage."
         ),
         *[f"Warning: {w}" for w in res.warnings],
-        *res.text().splitlines(),
     ]
-    write_page(paths["report"], f"Sensitivity: {study.name}", text, png, {"Indices": res.indices})
+    table = res.indices.assign(factor=[res.label(str(k)) for k in res.indices["parameter"]])
+    table = table[["factor", *res.indices.columns]]
+    write_page(paths["report"], f"Sensitivity: {study.name}", text, png, {"Indices": table})
     return paths

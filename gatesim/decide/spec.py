@@ -43,18 +43,7 @@ from gatesim.scenario.checked import first_error, message_of
 from gatesim.scenario.load import load_scenario, read_yaml
 from gatesim.scenario.schema import Scenario
 
-__all__ = [
-    "Constraint",
-    "Decision",
-    "Objective",
-    "OptimiseSpec",
-    "Range",
-    "Search",
-    "Select",
-    "SensitivitySpec",
-    "Study",
-    "load_study",
-]
+__all__ = ["Constraint", "OptimiseSpec", "SensitivitySpec", "Study", "load_study"]
 
 _KEY_PATH = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
 MAX_GRID = GRID_POINTS.high

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["MIN_WINDOW_H", "TOLERANCE_H", "WarmupCheck", "check_warmup", "deseasonalise", "mser_truncation"]
+__all__ = ["check_warmup"]
 
 BATCH = 5
 TOLERANCE_H = 24

@@ -28,6 +28,13 @@ class Kind(IntEnum):
     RELEASED = 15  # a held truck is released (it departs, or chooses again after a stop)
     DEPARTED = 16  # truck leaves its origin for the gate (arrives after the travel time)
     BOOKED = 17  # truck books a slot at the gate (it departs to arrive within the slot's hour)
+    # the smart gate (append only; gatesim/scenario/smart.py):
+    AGV_RETURNED = (
+        18  # an automated vehicle is free again (cycle and charging done; truck NO_TRUCK, the lane's stage)
+    )
+    BUFFER_FULL = 19  # a truck queued at a buffer's from_stage finds the buffer full and waits for a place
+    BUFFER_IN = 20  # the truck takes a place in the buffer (at the from_stage)
+    BUFFER_OUT = 21  # the truck frees its place (its service starts at the until_stage, or it gives up)
 
 
 # Stage codes 0 and 1 are reserved; a scenario's stages are numbered from 2.

@@ -22,17 +22,7 @@ from typing import Any, Literal, get_args
 from gatesim.errors import InputError
 from gatesim.evidence.sources import REPO_ROOT, Sources, load_sources
 
-__all__ = [
-    "BULLETINS_PATH",
-    "COLUMNS",
-    "GATES",
-    "Bulletin",
-    "Count",
-    "load_bulletins",
-    "parse_count",
-    "summary_line",
-    "summary_table",
-]
+__all__ = ["BULLETINS_PATH", "Bulletin", "Count", "load_bulletins"]
 
 BULLETINS_PATH = REPO_ROOT / "seeds" / "bulletins.csv"
 COLUMNS = (

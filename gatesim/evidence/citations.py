@@ -17,7 +17,7 @@ from pathlib import Path
 from gatesim.evidence.sources import REPO_ROOT, SOURCE_ID, Sources
 from gatesim.scenario.load import read_yaml
 
-__all__ = ["CITATION", "OUTSIDE", "Citation", "citation_problems", "cited_ids", "citations_in"]
+__all__ = []
 
 CITATION = re.compile(rf"\[({SOURCE_ID})\](?!\()")
 # files outside the repository that once stood in for sources (the brief beside the repository,

@@ -23,16 +23,7 @@ from gatesim.scenario.checked import line_of, read_checked
 from gatesim.scenario.corridor import Stop
 from gatesim.scenario.schema import Hours, Outage, Regime, ScheduleEntry, Season
 
-__all__ = [
-    "BASELINE_PATH",
-    "REGIMES_PATH",
-    "Mechanism",
-    "Period",
-    "PeriodGate",
-    "RegimeEntry",
-    "Regimes",
-    "load_regimes",
-]
+__all__ = ["BASELINE_PATH", "REGIMES_PATH", "Mechanism", "Period", "RegimeEntry", "Regimes", "load_regimes"]
 
 REGIMES_PATH = REPO_ROOT / "seeds" / "regimes.yaml"
 BASELINE_PATH = REPO_ROOT / "scenarios" / "baseline_2026.yaml"
@@ -203,6 +194,16 @@ class Observation(_Model):
     note: str = ""
 
 
+class InputCount(_Model):
+    """A published count the period's inputs are built from: shown beside the replay, never scored
+    as out of sample (a row of ``seeds/bulletins.csv``: its date, place, count and source)."""
+
+    date: dt.date
+    place: str
+    count: Literal["waiting", "cleared"]
+    source: str = _Id
+
+
 class Period(_Model):
     what: str
     start: dt.date
@@ -215,6 +216,7 @@ class Period(_Model):
     backlog_rule: str | None = None
     set: list[Setting] = Field(default_factory=list)
     observations: list[Observation] = Field(default_factory=list)
+    inputs: list[InputCount] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _backlog(self) -> Period:
@@ -341,7 +343,12 @@ def _check_entry(i: int, e: RegimeEntry, sources: Sources, stages: dict[str, set
 
 
 def _check_period(name: str, p: Period, sources: Sources, stages: dict[str, set[str]], where: dict) -> None:
-    cited = [*p.sources, *(s for st in p.set for s in st.sources), *(o.source for o in p.observations)]
+    cited = [
+        *p.sources,
+        *(s for st in p.set for s in st.sources),
+        *(o.source for o in p.observations),
+        *(i.source for i in p.inputs),
+    ]
     for s in cited:
         if s not in sources:
             raise InputError("not an entry of seeds/sources.yaml", key=f"periods.{name}", given=s, **where)

@@ -71,7 +71,7 @@ class Source(_Model):
     document: str | None = None
     located: bool = True
     reference: str | None = None
-    language: Literal["vi", "en", "zh", "de"]
+    language: Literal["vi", "en", "zh", "de", "ja"]
     figures: list[Figure] = Field(default_factory=list)
     states: str | None = None
     used_for: str = Field(..., min_length=1)

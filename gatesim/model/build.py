@@ -16,23 +16,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from gatesim.events.kinds import NO_TRUCK, Kind, pack
+from gatesim.model.agv import lane_opening
 from gatesim.model.arrivals import Arrivals, draw_arrivals, hourly_rates
 from gatesim.model.calendar import Clock, open_intervals
 from gatesim.model.streams import stream
 from gatesim.model.timeline import Span, outage_intervals, stage_timeline
 from gatesim.model.trucks import Trucks, draw_trucks
 from gatesim.scenario.schema import Gate, Scenario, Stage
+from gatesim.scenario.smart import LANE_STAGE
 
-__all__ = [
-    "GatePlan",
-    "ReplicationPlan",
-    "StagePlan",
-    "build_replication",
-    "calendar_rows",
-    "closed_dates",
-    "gate_arrivals",
-    "stage_vocabulary",
-]
+__all__ = ["GatePlan", "StagePlan", "build_replication", "stage_vocabulary"]
 
 
 def stage_vocabulary(scenario: Scenario) -> list[str]:
@@ -42,6 +35,8 @@ def stage_vocabulary(scenario: Scenario) -> list[str]:
         for sid in gate.stages:
             if sid not in names:
                 names.append(sid)
+    if any(gate.agv_lane is not None for gate in scenario.gates.values()):
+        names.append(LANE_STAGE)  # after the stages: a scenario without a lane keeps its codes
     if len(names) > 255:
         raise ValueError(f"too many distinct stage ids: {len(names) - 2}")
     return names
@@ -155,6 +150,10 @@ def build_replication(
                 spans = stage_timeline(st, clock, opens, closes, outages)
             stages[sid] = StagePlan(sid, code, st, opens, closes, always, spans)
             rows += calendar_rows(g_code, code, opens, closes, always)
+        if gate.agv_lane is not None:  # the automated lane's hours (model/agv.py)
+            rows += calendar_rows(
+                g_code, vocab.index(LANE_STAGE), *lane_opening(gate.agv_lane, clock, closed)
+            )
         arrivals = trucks = None
         if per_gate_trucks:
             arrivals = gate_arrivals(hourly_rates(scenario, gid, clock), clock, seed, replication, gid)

@@ -76,15 +76,14 @@ def open_intervals(
     if hours.close_h <= hours.open_h:
         empty = np.empty(0)
         return empty, empty
-    opens, closes = [], []
     # One day either side: a Chinese day starts at 23:00 Hanoi time the day before.
-    for day in range(-1, clock.n_days + 1):
-        if clock.date_of_day(day) in closed_dates:
-            continue
-        o = 24.0 * day + hours.open_h - off
-        c = 24.0 * day + hours.close_h - off
-        o, c = max(o, 0.0), min(c, clock.horizon_h)
-        if c > o:
-            opens.append(o)
-            closes.append(c)
-    return np.asarray(opens, dtype=float), np.asarray(closes, dtype=float)
+    # Vectorised, with the scalar loop's float operations in its order (the same doubles).
+    day = np.arange(-1, clock.n_days + 1)
+    if closed_dates:
+        first = clock.date_of_day(0).toordinal()
+        shut = np.fromiter((d.toordinal() - first for d in closed_dates), np.int64, len(closed_dates))
+        day = day[~np.isin(day, shut)]
+    o = np.maximum(24.0 * day + hours.open_h - off, 0.0)
+    c = np.minimum(24.0 * day + hours.close_h - off, clock.horizon_h)
+    kept = c > o
+    return np.ascontiguousarray(o[kept], dtype=float), np.ascontiguousarray(c[kept], dtype=float)

@@ -1,7 +1,8 @@
 """The engines that run a replication, and which one ``auto`` picks.
 
 - ``kernel``: the compiled FIFO kernel (:mod:`gatesim.model.kernel_sim`), for a
-  scenario whose stages are all FIFO and that has no corridor;
+  scenario whose stages are all FIFO and that has no corridor, automated lane or
+  route buffer (:func:`gatesim.model.smart.smart_refusal`);
 - ``fast``: the SimPy booking engine (:mod:`gatesim.model.simulate`), every scenario;
 - ``reference``: the plain-SimPy twin (:mod:`gatesim.model.reference`), the
   executable specification; every scenario;
@@ -19,9 +20,10 @@ from collections.abc import Callable
 from gatesim.events.log import EventLog
 from gatesim.model.kernel_scope import kernel_refusal
 from gatesim.model.simulate import simulate
+from gatesim.model.smart import smart_refusal
 from gatesim.scenario.schema import Scenario
 
-__all__ = ["ENGINES", "engine_refusal", "kernel_refusal", "resolve_engine", "run_engine"]
+__all__ = ["engine_refusal", "run_engine"]
 
 ENGINES = ("auto", "kernel", "fast", "reference")
 
@@ -31,14 +33,14 @@ def engine_refusal(scenario: Scenario, engine: str) -> str | None:
     if engine not in ENGINES:
         return f"unknown engine {engine!r}"
     if engine == "kernel":
-        return kernel_refusal(scenario)
+        return smart_refusal(scenario) or kernel_refusal(scenario)
     return None
 
 
 def resolve_engine(scenario: Scenario, engine: str) -> str:
     """The engine that runs ``scenario`` when ``engine`` is asked for (``auto``: the fastest that can)."""
     if engine == "auto":
-        return "kernel" if kernel_refusal(scenario) is None else "fast"
+        return "kernel" if engine_refusal(scenario, "kernel") is None else "fast"
     reason = engine_refusal(scenario, engine)
     if reason is not None:
         raise ValueError(reason)
@@ -62,6 +64,7 @@ def run_engine(
         return simulate_kernel(scenario, days, replication, seed, on_day=on_day)
     if chosen == "reference":
         from gatesim.model.reference import simulate_reference  # only when asked for: it is slow
+        from gatesim.model.smart_twin import smart_twin
 
-        return simulate_reference(scenario, days, replication, seed)
+        return simulate_reference(scenario, days, replication, seed, make_twin=smart_twin)
     return simulate(scenario, days, replication, seed, on_day=on_day)

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 import simpy
 
 from gatesim.events.kinds import YARD_STAGE, Kind
 from gatesim.events.log import SAME_TIME, EventLog
-from gatesim.model.general import RENEGED, GeneralStage
+from gatesim.model.general import RENEGED, GeneralStage, Waiter
 from gatesim.model.process import Sleeper, start
 from gatesim.model.stage import StageRuntime
 from gatesim.model.trucks import Trucks
 from gatesim.scenario.schema import DIRECTIONS, Gate, Route, class_values
 
-__all__ = ["GateRuntime", "Reneging", "RouteStep", "Skip", "skip_rules"]
+__all__ = ["GateRuntime", "Joins", "Reneging", "RouteStep", "skip_rules"]
 
 _Q, _S, _E = int(Kind.QUEUED), int(Kind.STARTED), int(Kind.ENDED)
 _ARRIVED, _CROSSED = int(Kind.ARRIVED), int(Kind.CROSSED)
@@ -61,6 +61,17 @@ class Reneging(Protocol):
         """Truck ``k`` gave up waiting at gate ``gate_code`` now and left it."""
 
 
+class Joins(Protocol):
+    """A step the truck joins and is woken from (its start, or giving up): a general-path
+    stage, or a route buffer's end (model/buffer.py)."""
+
+    reneged_word: int
+
+    def join(self, k: int, wake: Any) -> Waiter: ...  # wake: a Sleeper, or what wakes one
+
+    def release(self) -> None: ...
+
+
 class RouteStep(NamedTuple):
     """One stage of a direction's route, with everything the truck needs precomputed.
 
@@ -69,7 +80,7 @@ class RouteStep(NamedTuple):
     """
 
     book: Callable[[float, float], float] | None  # StageRuntime.book: start time of a truck arriving now
-    general: GeneralStage | None  # the stage's queue on the general path
+    general: Joins | None  # the stage's queue on the general path (or a buffer's end)
     service_h: memoryview  # service hours, per truck
     travel_h: float  # travel after the stage
     takes_yard: bool  # the truck takes a yard slot before it queues here
@@ -108,6 +119,9 @@ class GateRuntime:
         self.waiters: deque[Sleeper] = deque()  # wake-ups of trucks on the approach
         self.stages = stages
         self.feed = feed
+        # the automated lane (model/smart.py): the trucks it carries take lane_route instead
+        self.lane_trucks: memoryview | None = None
+        self.lane_route: tuple[RouteStep, ...] = ()
         # Per-truck columns are read through memoryviews of the numpy arrays:
         # a float is made per read, but none is kept per truck (a list would
         # hold 32 bytes per value: over 100 MB for a year of services).
@@ -141,6 +155,14 @@ class GateRuntime:
                     )
                 )
             self._routes.append(tuple(steps))
+
+    def route(self, d: int) -> tuple[RouteStep, ...] | None:
+        """Direction ``d``'s route (index into DIRECTIONS), as the trucks walk it."""
+        return self._routes[d]
+
+    def set_route(self, d: int, steps: tuple[RouteStep, ...]) -> None:
+        """Walk direction ``d``'s route by ``steps`` from now on (a route buffer's ends, model/smart.py)."""
+        self._routes[d] = steps
 
     def rebook(self, books: dict[int, Callable[[float, float], float]]) -> None:
         """Route the booking of stage runtime ``id(rt)`` through ``books[id(rt)]``
@@ -214,6 +236,8 @@ class GateRuntime:
         same = SAME_TIME  # flag of the next stage's first event (0 after travel)
         in_yard = False
         route = self._routes[self._dir[k]]
+        if self.lane_trucks is not None and self.lane_trucks[k]:
+            route = self.lane_route  # the automated lane carries its container
         # every arriving truck's direction has a route (arrivals are drawn for routed directions only)
         for book, general, service, travel_h, takes_yard, frees_yard, wq, ws, we, skip in route:  # type: ignore[union-attr]
             if skip is not None and skip.now(k, now):

@@ -39,7 +39,7 @@ from gatesim.model.process import NORMAL, start
 from gatesim.model.timeline import Span
 from gatesim.scenario.schema import Surge
 
-__all__ = ["GeneralStage", "QueueNow", "Waiter", "estimated_wait_h"]
+__all__ = ["GeneralStage", "QueueNow", "estimated_wait_h"]
 
 WAITING, STARTED, RENEGED = 0, 1, 2
 

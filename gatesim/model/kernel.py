@@ -23,15 +23,21 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["STATE_N_TIMES", "STATE_N_WORDS", "STATE_SIZE", "STATE_YARD_FREE", "run_gate"]
+from gatesim.model.kernel_state import (
+    STATE_ARRIVAL,
+    STATE_CALENDAR,
+    STATE_HEAP,
+    STATE_N_TIMES,
+    STATE_N_WORDS,
+    STATE_WAIT_HEAD,
+    STATE_WAIT_TAIL,
+    STATE_YARD_FREE,
+)
 
-# The state vector's slots (int64): how far the gate has run.
-_HEAP, _ARRIVAL, _CALENDAR, _N_TIMES, _N_WORDS, _YARD_FREE, _WAIT_HEAD, _WAIT_TAIL = range(8)
-STATE_SIZE = 8
-STATE_N_TIMES, STATE_N_WORDS, STATE_YARD_FREE = _N_TIMES, _N_WORDS, _YARD_FREE  # read and set by the caller
+__all__ = ["run_gate"]
 
-# A truck's phase: what its next wake-up resumes.
-_YARD, _START, _END, _TRAVEL, _DONE = 1, 2, 3, 4, 5
+# A truck's phase: what its next wake-up resumes (_QUEUED: a booked start, in its runtime's queue).
+_YARD, _START, _END, _TRAVEL, _DONE, _QUEUED = 1, 2, 3, 4, 5, 6
 
 # Log words (gatesim.events.kinds, gatesim.events.log): kind | stage << 8, SAME_TIME flag.
 _SAME = 0x80
@@ -137,7 +143,7 @@ def _book(r, t, svc, servers, free_lo, free, cursor, iv_hi, opens, closes, used,
     return t
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)  # allocates nothing: no reference counts on its arrays
 def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole as there
     until,
     state,
@@ -170,6 +176,10 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
     always,
     heap_t,
     heap_k,
+    q_head,
+    q_tail,
+    q_next,
+    wake_t,
     phase,
     step,
     waiters,
@@ -184,15 +194,23 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
     QUEUED, STARTED and ENDED words of route step ``s`` (stage code << 8 | kind);
     ``skip_row[s]`` the row of ``skip_mask`` (per truck: the routing rule applies
     to its class) of the step's rule, -1 for none, in force from ``skip_from[s]``
-    to ``skip_to[s]`` (time of day)."""
-    hs = state[_HEAP]
-    ai = state[_ARRIVAL]
-    ci = state[_CALENDAR]
-    nt = state[_N_TIMES]
-    nw = state[_N_WORDS]
-    yard_free = state[_YARD_FREE]
-    wh = state[_WAIT_HEAD]
-    wt = state[_WAIT_TAIL]
+    to ``skip_to[s]`` (time of day).
+
+    A truck booked a later start waits in its runtime's queue (``q_head[r]``,
+    ``q_tail[r]``, linked by ``q_next``, its start in ``wake_t``): a runtime's
+    starts are booked in time order, so only the queue's head needs a place in
+    the heap of pending wake-ups, which then holds the trucks in service and on
+    the road (a year: ~40 entries instead of ~300, ~80% of them booked starts).
+    A start that would not come last in its queue by (time, truck) (equal
+    starts booked out of truck order) takes a place in the heap instead."""
+    hs = state[STATE_HEAP]
+    ai = state[STATE_ARRIVAL]
+    ci = state[STATE_CALENDAR]
+    nt = state[STATE_N_TIMES]
+    nw = state[STATE_N_WORDS]
+    yard_free = state[STATE_YARD_FREE]
+    wh = state[STATE_WAIT_HEAD]
+    wt = state[STATE_WAIT_TAIL]
     n_arr = arrival_t.shape[0]
     n_cal = calendar_t.shape[0]
     while True:
@@ -226,6 +244,7 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
         has_next = False
         t_next = 0.0
         woken = -1
+        q_up = -1  # the successor of a popped queue head
         # mode: 0 walk to the next step, 1 take the granted yard slot, 2 after the start, 3 done
         if src == 1:
             ai += 1
@@ -239,6 +258,13 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
             s = step[k]
             sm = 0  # every phase sets it before it is read
             mode = 3
+            if ph == _QUEUED:  # the head of its runtime's queue: the next one takes its place in the heap
+                r = step_rt[s]
+                q_up = q_next[k]
+                q_head[r] = q_up
+                if q_up < 0:
+                    q_tail[r] = -1
+                ph = _START
             if ph == _YARD:
                 sm = 0
                 mode = 1
@@ -317,6 +343,21 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
                 phase[k] = _START
                 step[k] = s
                 mode = 3
+                if has_next:
+                    tail = q_tail[r]
+                    if tail < 0:  # the queue's head: in the heap
+                        q_head[r] = k
+                        q_tail[r] = k
+                        q_next[k] = -1
+                        wake_t[k] = t_start
+                        phase[k] = _QUEUED
+                    elif _less(wake_t[tail], tail, t_start, k):  # after the tail: no heap entry
+                        q_next[tail] = k
+                        q_tail[r] = k
+                        q_next[k] = -1
+                        wake_t[k] = t_start
+                        phase[k] = _QUEUED
+                        has_next = False
             else:
                 out_w[nw] = base | step_words[s, 1] | _SAME
                 nw += 1
@@ -335,7 +376,12 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
             phase[k] = _END
             step[k] = s
         if src == 2:
-            if has_next:
+            if q_up >= 0:  # the popped head's successor takes the root, the truck goes in below
+                _sift_down(heap_t, heap_k, hs, wake_t[q_up], q_up)
+                if has_next:
+                    _push(heap_t, heap_k, hs, t_next, k)
+                    hs += 1
+            elif has_next:
                 _sift_down(heap_t, heap_k, hs, t_next, k)
             else:
                 hs -= 1
@@ -347,11 +393,11 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
         if woken >= 0:  # woken now (SimPy: now + 0.0), in its turn among this instant's trucks
             _push(heap_t, heap_k, hs, now, woken)
             hs += 1
-    state[_HEAP] = hs
-    state[_ARRIVAL] = ai
-    state[_CALENDAR] = ci
-    state[_N_TIMES] = nt
-    state[_N_WORDS] = nw
-    state[_YARD_FREE] = yard_free
-    state[_WAIT_HEAD] = wh
-    state[_WAIT_TAIL] = wt
+    state[STATE_HEAP] = hs
+    state[STATE_ARRIVAL] = ai
+    state[STATE_CALENDAR] = ci
+    state[STATE_N_TIMES] = nt
+    state[STATE_N_WORDS] = nw
+    state[STATE_YARD_FREE] = yard_free
+    state[STATE_WAIT_HEAD] = wh
+    state[STATE_WAIT_TAIL] = wt

@@ -20,13 +20,14 @@ from gatesim.events.log import EventLog
 from gatesim.memory import release_free_memory
 from gatesim.model.build import GatePlan, build_replication
 from gatesim.model.gate import skip_rules
-from gatesim.model.kernel import STATE_N_TIMES, STATE_N_WORDS, STATE_SIZE, STATE_YARD_FREE, run_gate
+from gatesim.model.kernel_load import run_gate_function
 from gatesim.model.kernel_scope import kernel_refusal
+from gatesim.model.kernel_state import STATE_N_TIMES, STATE_N_WORDS, STATE_SIZE, STATE_YARD_FREE
 from gatesim.model.metadata import run_metadata
 from gatesim.model.trucks import Trucks
 from gatesim.scenario.schema import DIRECTIONS, Scenario
 
-__all__ = ["GateArrays", "calendar_wakes", "simulate_kernel"]
+__all__ = ["simulate_kernel"]
 
 
 class GateArrays:
@@ -52,6 +53,10 @@ class GateArrays:
         self.calendar_t, self.calendar_w = calendar_t, calendar_w
         self.heap_t = np.empty(n, np.float64)
         self.heap_k = np.empty(n, np.int64)
+        self.q_head = np.full(self.servers.size, -1, np.int64)  # each runtime's queue of booked starts
+        self.q_tail = np.full(self.servers.size, -1, np.int64)
+        self.q_next = np.empty(n, np.int64)
+        self.wake_t = np.empty(n, np.float64)
         self.phase = np.zeros(n, np.int8)
         self.step = np.zeros(n, np.int32)
         self.waiters = np.empty(n, np.int64)
@@ -150,7 +155,12 @@ class GateArrays:
         return int((self.route_hi - self.route_lo).max()) if self.route_hi.size else 0
 
     def run(self, until_h: float) -> None:
-        run_gate(
+        """Run the gate's wake-ups before ``until_h`` on the compiled kernel this process loaded."""
+        run_gate_function()(*self.arguments(until_h))
+
+    def arguments(self, until_h: float) -> tuple:
+        """``run_gate``'s arguments, in order (``kernel_load.SIGNATURE`` gives their types)."""
+        return (
             until_h,
             self.state,
             self.arrival_t,
@@ -182,6 +192,10 @@ class GateArrays:
             self.always,
             self.heap_t,
             self.heap_k,
+            self.q_head,
+            self.q_tail,
+            self.q_next,
+            self.wake_t,
             self.phase,
             self.step,
             self.waiters,

@@ -34,7 +34,7 @@ from gatesim.model.gate import GateRuntime
 from gatesim.model.general import GeneralStage
 from gatesim.model.stage import StageRuntime
 
-__all__ = ["LiveState"]
+__all__ = []
 
 
 class _Booked:

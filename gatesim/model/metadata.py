@@ -5,9 +5,10 @@ from __future__ import annotations
 from gatesim.events.kinds import NO_STAGE, NO_TRUCK, YARD_STAGE, Kind
 from gatesim.model.build import stage_vocabulary
 from gatesim.model.calendar import Clock
+from gatesim.model.smart import smart_meta
 from gatesim.scenario.schema import CARGO_CLASSES, CHANNELS, DIRECTIONS, Gate, Scenario, Stage
 
-__all__ = ["LOG_SCHEMA_VERSION", "gate_meta", "run_metadata", "stage_meta"]
+__all__ = ["run_metadata"]
 
 LOG_SCHEMA_VERSION = 2  # 2: reneged, servers, outage kinds; no-truck id -1; servers column; priority payload
 
@@ -32,6 +33,7 @@ def gate_meta(gid: str, gate: Gate) -> dict:
         "yard_capacity": gate.yard.capacity_trucks if gate.yard else None,
         "approach_lanes": gate.approach.lanes,
         "truck_spacing_m": gate.approach.truck_spacing_m,
+        **smart_meta(gate),  # an automated lane, route buffers (none: nothing)
     }
 
 

@@ -26,7 +26,7 @@ from heapq import heappop, heappush
 import simpy
 from simpy.events import NORMAL
 
-__all__ = ["NORMAL", "TRUCK_PRIORITY", "Call", "Resume", "Sleeper", "run_until", "start"]
+__all__ = ["NORMAL", "TRUCK_PRIORITY", "Call", "Sleeper", "run_until", "start"]
 
 # SimPy orders events at the same instant by (priority, push order); NORMAL is 1.
 TRUCK_PRIORITY = 2

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections.abc import Sized
+from collections.abc import Callable, Sized
 from dataclasses import dataclass
 
 import simpy
@@ -44,17 +44,17 @@ from simpy.resources.resource import PriorityRequest
 
 from gatesim.events.kinds import NO_STAGE, NO_TRUCK, YARD_STAGE, Kind, pack
 from gatesim.events.log import EventLog, GateLog
-from gatesim.model.build import StagePlan, build_replication
+from gatesim.model.build import GatePlan, ReplicationPlan, StagePlan, build_replication
 from gatesim.model.gate import Reneging
 from gatesim.model.metadata import run_metadata
 from gatesim.model.process import TRUCK_PRIORITY
 from gatesim.model.reference_live import FifoStart, RuledStart
-from gatesim.model.sources import truck_source
+from gatesim.model.sources import GateTrucks, truck_source
 from gatesim.model.timeline import Span
 from gatesim.model.trucks import Trucks, mean_service_h
 from gatesim.scenario.schema import DIRECTIONS, Gate, Scenario, SkipRule, Surge, class_values
 
-__all__ = ["FifoStage", "GateTwin", "RuledStage", "TruckWakeup", "simulate_reference"]
+__all__ = ["FifoStage", "GateTwin", "RuledStage", "Step", "gate_twin", "simulate_reference"]
 
 
 class TruckWakeup(simpy.events.Event):
@@ -386,13 +386,7 @@ class GateTwin:
             if step.skip is not None and self.passes_by(k, step.skip):
                 continue  # no queue, no service, no travel: on to the next stage now
             if step.takes_yard_slot:
-                assert self.yard is not None  # a route takes a yard slot only at a gate with a yard
-                slot = self.yard.request()
-                if not slot.triggered:  # yard full: wait on the approach road
-                    self.log(k, YARD_STAGE, Kind.BLOCKED)
-                    yield slot
-                    yield self.hold(k, 0.0)  # act in our turn among this instant's trucks
-                self.log(k, YARD_STAGE, Kind.YARD_IN)
+                slot = yield from self.take_yard_slot(k)
             self.log(k, step.stage.code, Kind.QUEUED)
             if isinstance(step.stage, RuledStage):
                 served = yield from self.ruled_service(k, step, slot)
@@ -403,6 +397,17 @@ class GateTwin:
             else:
                 yield from self.fifo_service(k, step, direction, slot)
         self.log(k, NO_STAGE, Kind.CROSSED)
+
+    def take_yard_slot(self, k: int):
+        """A yard slot for truck ``k``: at once, or after waiting on the approach road (blocked)."""
+        assert self.yard is not None  # a route takes a yard slot only at a gate with a yard
+        slot = self.yard.request()
+        if not slot.triggered:  # yard full: wait on the approach road
+            self.log(k, YARD_STAGE, Kind.BLOCKED)
+            yield slot
+            yield self.hold(k, 0.0)  # act in our turn among this instant's trucks
+        self.log(k, YARD_STAGE, Kind.YARD_IN)
+        return slot
 
     def passes_by(self, k: int, rule: SkipRule) -> bool:
         """Truck ``k`` is of a class ``rule`` names and reaches the stage within its hours."""
@@ -508,7 +513,37 @@ def _stage(env: simpy.Environment, log: EventLog, g_code: int, sp: StagePlan) ->
     return FifoStage(sp.code, servers, sp.opens.tolist(), sp.closes.tolist(), sp.always, st.daily_capacity)
 
 
-def simulate_reference(scenario: Scenario, days: int, replication: int, seed: int) -> tuple[EventLog, dict]:
+# A gate's twin from its plan, stages, the trucks its source gives it and that source
+# (the default: GateTwin; model/smart_twin.py adds a lane and buffers)
+TwinFactory = Callable[
+    [
+        simpy.Environment,
+        EventLog,
+        ReplicationPlan,
+        GatePlan,
+        dict[str, "FifoStage | RuledStage"],
+        GateTrucks,
+        Reneging,
+    ],
+    GateTwin,
+]
+
+
+def gate_twin(
+    env: simpy.Environment,
+    log: EventLog,
+    _plan: ReplicationPlan,
+    gp: GatePlan,
+    stages: dict[str, FifoStage | RuledStage],
+    fed: GateTrucks,
+    feed: Reneging,
+) -> GateTwin:
+    return GateTwin(env, log, gp.code, gp.gate, stages, fed.trucks, fed.first_truck, feed)
+
+
+def simulate_reference(
+    scenario: Scenario, days: int, replication: int, seed: int, make_twin: TwinFactory | None = None
+) -> tuple[EventLog, dict]:
     """One replication with the twin: the same inputs and outputs as ``simulate``."""
     plan = build_replication(scenario, days, replication, seed)
     env = simpy.Environment()
@@ -518,7 +553,7 @@ def simulate_reference(scenario: Scenario, days: int, replication: int, seed: in
     for gp in plan.gates:
         fed = source.trucks_for(gp, log)
         stages = {sid: _stage(env, log, gp.code, sp) for sid, sp in gp.stages.items()}
-        twins[gp.gid] = GateTwin(env, log, gp.code, gp.gate, stages, fed.trucks, fed.first_truck, source)
+        twins[gp.gid] = (make_twin or gate_twin)(env, log, plan, gp, stages, fed, source)
     env.process(_calendar(env, log, plan.calendar))
     source.attach(env, log, twins)
     env.run(until=plan.clock.horizon_h)

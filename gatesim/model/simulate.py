@@ -16,17 +16,18 @@ import simpy
 
 from gatesim.events.log import EventLog
 from gatesim.memory import release_free_memory
-from gatesim.model.build import GatePlan, StagePlan, build_replication, stage_vocabulary
+from gatesim.model.build import GatePlan, StagePlan, build_replication
 from gatesim.model.gate import GateRuntime
 from gatesim.model.general import GeneralStage
-from gatesim.model.metadata import LOG_SCHEMA_VERSION, gate_meta, run_metadata, stage_meta
+from gatesim.model.metadata import run_metadata
 from gatesim.model.process import run_until, start
+from gatesim.model.smart import attach_smart
 from gatesim.model.sources import truck_source
 from gatesim.model.stage import StageRuntime
 from gatesim.model.trucks import Trucks, mean_service_h
 from gatesim.scenario.schema import DIRECTIONS, Scenario
 
-__all__ = ["LOG_SCHEMA_VERSION", "gate_meta", "run_metadata", "simulate", "stage_meta", "stage_vocabulary"]
+__all__ = ["simulate"]
 
 
 def _booking_runtimes(sp: StagePlan) -> dict[tuple[str, str], StageRuntime]:
@@ -125,9 +126,9 @@ def _simulate(
     for gp in plan.gates:
         fed = source.trucks_for(gp, log)
         stages = _runtimes(env, log, gp, fed.trucks)
-        runtimes_by_gate[gp.gid] = GateRuntime(
-            env, log, gp.code, gp.gate, stages, fed.trucks, fed.first_truck, source
-        )
+        rt = GateRuntime(env, log, gp.code, gp.gate, stages, fed.trucks, fed.first_truck, source)
+        attach_smart(env, log, plan, gp, rt, fed.trucks)  # an automated lane, route buffers (model/smart.py)
+        runtimes_by_gate[gp.gid] = rt
     if on_build is not None:
         on_build(runtimes_by_gate)
     start(env, lambda _resume: _calendar(env, log, plan.calendar))

@@ -18,21 +18,15 @@ from gatesim.events.kinds import Kind
 from gatesim.events.log import LogData
 
 __all__ = [
-    "FOLD_BLOCK",
     "GateView",
     "RowSets",
     "daily_instants",
     "fold_mean_max",
     "gate_views",
     "iter_gate_views",
-    "level_at",
     "levels_at",
     "rows_level",
-    "rows_where",
     "settled_rows",
-    "step_levels",
-    "step_mean_max",
-    "steps_delta",
 ]
 
 

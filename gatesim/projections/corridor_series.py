@@ -25,7 +25,7 @@ from gatesim.events.log import LogData
 from gatesim.projections import registry
 from gatesim.projections.timeseries import window_hours
 
-__all__ = ["CORRIDOR_SERIES_COLUMNS", "corridor_series", "with_corridor_series"]
+__all__ = ["with_corridor_series"]
 
 CORRIDOR_SERIES_COLUMNS = registry.columns("corridor_timeseries")
 

@@ -26,17 +26,7 @@ import numpy as np
 from gatesim.events.kinds import Kind
 from gatesim.projections.base import GateView, RowSets
 
-__all__ = [
-    "DELAY_PARTS",
-    "HOURLY_COST_COLUMNS",
-    "SUMMARY_COST_COLUMNS",
-    "cost_factors",
-    "hourly_costs",
-    "spoilage_per_truck",
-    "summary_costs",
-    "truck_waits",
-    "weighted_area",
-]
+__all__ = ["hourly_costs", "summary_costs"]
 
 NAN = float("nan")
 # the parts of delay_cost_vnd, in column order

@@ -18,7 +18,7 @@ from gatesim.events.kinds import Kind
 from gatesim.events.log import LogData
 from gatesim.projections.base import GateView, gate_views
 
-__all__ = ["YARD_PLACE", "Frames", "GateFrames", "frame_grid", "frames_at", "grid_step_min"]
+__all__ = ["YARD_PLACE", "frame_grid", "frames_at", "grid_step_min"]
 
 YARD_PLACE = "yard (slots held; counted above)"  # the place name state_at gives the yard
 MAX_FRAMES = 6000  # a replay's frames at most: the step grows with the horizon

@@ -32,7 +32,8 @@ Definitions (window = the simulated days after the warm-up and before the drain)
   counts that direction's trucks); wait_approach_h: mean hours on the road
   approach (yard full), over all of them. Where the time goes: with n_s the
   trucks that passed stage s, sum(n_s x wait_at_s) + n x wait_approach_h =
-  n x wait_mean_h.
+  n x wait_mean_h (plus, with an automated lane, its trucks' waits for a
+  vehicle: the lane is not a gate stage; projections/smart_gate.py).
 - time_in_system_*: arrival to crossing, over the trucks counted in wait_*_h;
   time_in_yard_mean_h: yard_in to yard_out, over those of them that used the yard.
 - delay_cost_vnd and its parts, spoilage_vnd, idle_truck_h, idle_fuel_l,
@@ -66,12 +67,10 @@ from gatesim.projections.costs import summary_costs
 __all__ = [
     "ID_COLUMNS",
     "KPI_COLUMNS",
-    "STAGE_KPI_PREFIXES",
     "check_kpi",
     "is_stage_kpi",
     "kpi_stage",
     "summarize",
-    "summary_columns",
     "summary_frame",
     "summary_row",
     "util_column",
@@ -84,6 +83,8 @@ ID_COLUMNS = ["scenario", "replication", "seed", "gate"]
 # The KPI columns in file order, as the registry lists them (names, units,
 # labels and definitions are there: gatesim/projections/registry.py).
 KPI_COLUMNS = registry.columns("summary")
+# A run with an automated lane or a route buffer has these too (projections/smart_gate.py)
+SMART_GATE_KPIS = registry.columns("smart_gate")
 NAN = float("nan")
 
 
@@ -106,7 +107,7 @@ def is_stage_kpi(column: str) -> bool:
 
 def check_kpi(kpi: str, key: str, file: str | None) -> None:
     """Refuse a KPI name a user wrote (``key`` in ``file``) that is not a summary column."""
-    if kpi not in KPI_COLUMNS and not is_stage_kpi(kpi):
+    if kpi not in KPI_COLUMNS and kpi not in SMART_GATE_KPIS and not is_stage_kpi(kpi):
         guess = difflib.get_close_matches(kpi, KPI_COLUMNS, n=1)
         hint = f" (did you mean {guess[0]!r}?)" if guess else ""
         raise InputError(f"unknown KPI{hint}", file=file, key=key, given=kpi, allowed=", ".join(KPI_COLUMNS))

@@ -20,10 +20,6 @@ from typing import Literal, get_args
 
 __all__ = [
     "KPIS",
-    "GATE_NAMES",
-    "STAGE_LABELS",
-    "STAGE_LABELS_VI",
-    "Kpi",
     "by_column",
     "columns",
     "find",
@@ -35,17 +31,24 @@ __all__ = [
     "scale",
     "short",
     "stage_label",
-    "stage_of",
-    "unit",
 ]
 
 # Where a column is shown. summary: summary.csv (and summary_ci.csv, results.csv
 # of a sweep, compare's rows); timeseries: timeseries.csv; terminal: the table
 # `gatesim run` prints; report: the run report's KPI table; proposals: the tables
 # of docs/proposals.md; corridor: summary.csv of a corridor run (appended after the others);
-# corridor_timeseries: timeseries.csv of a corridor run (appended after the others, in registry order).
+# corridor_timeseries: timeseries.csv of a corridor run (appended after the others, in registry order);
+# smart_gate: summary.csv of a run with an automated lane or a route buffer (appended last).
 Where = Literal[
-    "id", "summary", "timeseries", "terminal", "report", "proposals", "corridor", "corridor_timeseries"
+    "id",
+    "summary",
+    "timeseries",
+    "terminal",
+    "report",
+    "proposals",
+    "corridor",
+    "corridor_timeseries",
+    "smart_gate",
 ]
 SHOWN: tuple[str, ...] = get_args(Where)
 
@@ -138,6 +141,7 @@ _S, _T, _TERM, _R, _P, _C = "summary", "timeseries", "terminal", "report", "prop
 # Per-hour columns whose value is a flow in the hour (summed over a day) or a level.
 _SUM, _LEVEL = {"per_hour": "sum"}, {"per_hour": "level"}
 _CT = "corridor_timeseries"
+_SG = "smart_gate"
 
 
 def _mean(weight: str) -> dict:
@@ -296,6 +300,34 @@ KPIS: tuple[Kpi, ...] = (
        "window's trucks can use the drain's slots); timeseries: booked trucks that arrived in the hour (their "
        "slot's hour) over the slots offered in it", None, _C, _CT, shown_unit="%", scale=100.0, digits=0,
        **_mean("slots_offered")),
+    # summary.csv of a run with an automated lane or a route buffer (gatesim/projections/smart_gate.py),
+    # appended in this order; empty for a gate without one
+    _k("agv_containers", "containers", "containers carried by the automated lane", "số container do làn tự động chở",
+       "containers the lane's vehicles unloaded on the far side in the window", True, _SG, digits=0),
+    _k("agv_containers_per_day", "containers/day", "automated lane: containers per day", "làn tự động: số container mỗi ngày",
+       "agv_containers over the window's days", True, _SG, digits=1, short="AGV lane"),
+    _k("agv_containers_per_open_h", "containers/h", "automated lane: containers per open hour",
+       "làn tự động: số container mỗi giờ mở cửa", "agv_containers over the lane's open hours in the window", True,
+       _SG, digits=1),
+    _k("agv_utilisation", "share", "automated lane: vehicle utilisation", "làn tự động: mức sử dụng xe",
+       "vehicle-hours held (loading to the vehicle's return, charging included) within the lane's open hours in "
+       "the window, over fleet x open hours", None, _SG, shown_unit="%", scale=100.0, digits=0,
+       short="AGV utilisation"),
+    _k("agv_wait_mean_h", "h", "wait for an automated vehicle", "thời gian chờ xe tự động",
+       "mean hours from queueing for a vehicle to loading, over the containers that queued in the window and "
+       "were loaded", False, _SG, short="AGV wait"),
+    _k("buffer_mean_trucks", "trucks", "trucks in the buffer before the next side, time average",
+       "số xe trong vùng đệm trước phía bên kia, trung bình theo thời gian",
+       "trucks holding a place in the gate's route buffers, time average over the window", None, _SG, digits=1),
+    _k("buffer_max_trucks", "trucks", "trucks in the buffer before the next side, maximum",
+       "số xe trong vùng đệm trước phía bên kia, tối đa", "maximum of the same count over the window", None, _SG,
+       digits=0, short="buffer max"),
+    _k("buffer_blocked", "trucks", "trucks held back by a full buffer", "số xe bị giữ lại do vùng đệm đầy",
+       "trucks that found a route buffer full in the window (they wait in the buffer's first stage's queue)",
+       False, _SG, digits=0, short="held back by buffer"),
+    _k("buffer_wait_mean_h", "h", "wait for a place in the buffer", "thời gian chờ chỗ trong vùng đệm",
+       "mean hours from finding the buffer full to taking a place, over the trucks held back in the window that "
+       "got one", False, _SG, short="buffer wait"),
     # timeseries.csv of a corridor run only (gatesim/projections/corridor_series.py)
     _k("held_at_origin", "trucks", "trucks waiting at their origin", "số xe đang chờ tại điểm xuất phát",
        "trucks held at their origin for the gate at the end of the hour", False, _CT, digits=0, **_LEVEL),

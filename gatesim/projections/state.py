@@ -8,6 +8,7 @@ import pandas as pd
 from gatesim.events.kinds import Kind
 from gatesim.events.log import LogData
 from gatesim.projections.base import gate_views
+from gatesim.scenario.smart import LANE_STAGE
 
 __all__ = ["state_at"]
 
@@ -32,12 +33,14 @@ def state_at(log: LogData, t_h: float) -> pd.DataFrame:
         if has_yard:
             rows.append((gid, "approach", approach, 0))
         waiting, in_service = approach, 0
-        for st in g.meta["stages"]:
-            code = g.stage_code(st["id"])
+        # the automated lane counts as a place: waiting for a vehicle, or on one
+        places = [st["id"] for st in g.meta["stages"]] + ([LANE_STAGE] if "agv_lane" in g.meta else [])
+        for place in places:
+            code = g.stage_code(place)
             q, b, e, r = (
                 count(g.stage_rows(k, code)) for k in (Kind.QUEUED, Kind.STARTED, Kind.ENDED, Kind.RENEGED)
             )
-            rows.append((gid, st["id"], q - b - r, b - e))
+            rows.append((gid, place, q - b - r, b - e))
             waiting, in_service = waiting + q - b - r, in_service + b - e
         arrived, crossed = count(g.rows_of(Kind.ARRIVED)), count(g.rows_of(Kind.CROSSED))
         # on the move: a truck is between stages after each ENDED until its next QUEUED

@@ -18,7 +18,7 @@ from gatesim.events.log import LogData
 from gatesim.projections.base import GateView, iter_gate_views, rows_level
 from gatesim.projections.costs import hourly_costs
 
-__all__ = ["timeseries", "timeseries_frame"]
+__all__ = ["timeseries_frame"]
 
 
 def timeseries(log: LogData) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from gatesim.projections.registry import kpi_label, kpi_scale, kpi_unit
 from gatesim.report.common import KEY_KPIS, Chart, finite, new_figure, render_png
 from gatesim.report.corridor import corridor_section
 from gatesim.report.diagram import gates_html
+from gatesim.report.headline import headline_table
 from gatesim.report.html import Section, display_path, table_html, write_page
 from gatesim.report.map import map_section
 from gatesim.report.plots_run import run_charts
@@ -19,7 +20,7 @@ from gatesim.report.rundata import RunData, read_run
 from gatesim.rundir import read_manifest
 from gatesim.stats import ci_half_width
 
-__all__ = ["kpi_table", "multi_page", "overview_table", "run_page"]
+__all__ = ["multi_page", "run_page"]
 
 
 def _fmt(mean: float, half: float, scale: float) -> str:
@@ -58,6 +59,7 @@ def calibration_table(cal: pd.DataFrame) -> str:
             "ratio",
             "fitted",
             "within_tolerance",
+            "reason",
             "model_basis",
             "source",
         )
@@ -73,7 +75,9 @@ def calibration_table(cal: pd.DataFrame) -> str:
         shown["ratio"] = pd.to_numeric(shown["ratio"], errors="coerce").map(
             lambda x: "" if pd.isna(x) else f"{x:.2f}"
         )
-    return table_html(shown, left=("id", "what", "scope", "period", "unit", "model_basis", "source"))
+    return table_html(
+        shown, left=("id", "what", "scope", "period", "unit", "reason", "model_basis", "source")
+    )
 
 
 def overview_table(runs: dict[str, RunData]) -> str:
@@ -105,10 +109,19 @@ def _run_section(run: RunData, heading: str, key: str = "", fold: bool = False) 
     return Section(heading, run_charts(run), tables, text, key, fold=fold)
 
 
+def headline_section(run: RunData) -> Section:
+    """The block at the top of a run's page: the terminal's table, in plain labels and units."""
+    n = int(run.summary["replication"].nunique()) if "replication" in run.summary else 0
+    return Section(
+        "Headline",
+        tables=[(f"Key figures per gate (mean ± 95% CI over {n} replications)", headline_table(run))],
+    )
+
+
 def run_page(root: Path, target: Path, calibration: Path | None = None) -> Path:
     run = read_run(root, calibration)
     name = run.manifest.get("scenario", root.name)
-    sections = [_run_section(run, name)]
+    sections = [headline_section(run), _run_section(run, name)]
     corridor = corridor_section(run, f"{name}: corridor")  # only when the run has one
     sections += [corridor] if corridor is not None else []
     sections.append(map_section(root, f"{name}: map replay"))  # map.html beside the page

@@ -16,7 +16,7 @@ import click
 
 from gatesim.errors import InputError
 
-__all__ = ["build_report", "command", "detect_kind", "page_path"]
+__all__ = ["build_report", "command"]
 
 
 def _is_result_dir(path: Path) -> bool:

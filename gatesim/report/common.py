@@ -18,15 +18,7 @@ from matplotlib.figure import Figure
 
 from gatesim.projections.registry import gate_name, stage_label
 
-__all__ = [
-    "KEY_KPIS",
-    "Chart",
-    "day_axis",
-    "new_figure",
-    "param_label",
-    "render_png",
-    "stage_color",
-]
+__all__ = ["KEY_KPIS", "Chart", "day_axis", "new_figure", "render_png", "stage_color"]
 
 # Labels, units and scales of KPIs, gate and stage names: gatesim/projections/registry.py (one place).
 # The KPIs a planner looks at first (sweep charts, multi-scenario overview).
@@ -110,15 +102,43 @@ def param_label(path: str, names: dict[str, str] | None = None) -> str:
     return (", ".join(where) + ": " if where else "") + text + (f" [{unit}]" if unit else "")
 
 
+# A legend's text is at least this many CSS pixels on the page, the image shown at most
+# PAGE_WIDTH_PX wide (the report's column: a wider image is scaled down to it).
+MIN_LEGEND_PX = 11.0
+PAGE_WIDTH_PX = 1100.0
+_DPI = 100
+
+
 def new_figure(width_in: float = 10.0, height_in: float = 4.0) -> Figure:
-    fig = Figure(figsize=(width_in, height_in), dpi=100, layout="constrained")
+    fig = Figure(figsize=(width_in, height_in), dpi=_DPI, layout="constrained")
     FigureCanvasAgg(fig)
     return fig
 
 
+def legend_min_pt(fig: Figure) -> float:
+    """The smallest legend font size (points) that stays >= MIN_LEGEND_PX once ``fig`` is on the page."""
+    width_px = fig.get_figwidth() * _DPI
+    shown = min(1.0, PAGE_WIDTH_PX / width_px) if width_px > 0 else 1.0
+    return MIN_LEGEND_PX * 72.0 / _DPI / shown
+
+
+def _readable_legends(fig: Figure) -> None:
+    """Raise every legend's text (and title) to :func:`legend_min_pt`: a chart may ask for small
+    legends to fit, but never below what a reader can read."""
+    floor = legend_min_pt(fig)
+    legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes)]
+    for leg in legends:
+        if leg is None:
+            continue
+        for t in [*leg.get_texts(), leg.get_title()]:
+            if t.get_text() and float(t.get_fontsize()) < floor:
+                t.set_fontsize(floor)
+
+
 def render_png(fig: Figure) -> bytes:
+    _readable_legends(fig)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100)
+    fig.savefig(buf, format="png", dpi=_DPI)
     return buf.getvalue()
 
 

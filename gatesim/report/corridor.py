@@ -18,7 +18,7 @@ from gatesim.report.common import Chart, day_axis, new_figure, render_png
 from gatesim.report.html import Section, table_html
 from gatesim.report.rundata import RunData
 
-__all__ = ["corridor_section", "daily_corridor", "has_corridor"]
+__all__ = ["corridor_section"]
 
 _COLUMNS = registry.columns("corridor_timeseries")
 

@@ -15,7 +15,7 @@ from gatesim.outputs import write_text
 from gatesim.report.common import Chart
 from gatesim.version import __version__
 
-__all__ = ["PNG_DIR", "Section", "display_path", "is_png_dir", "table_html", "write_page"]
+__all__ = ["Section", "display_path", "table_html", "write_page"]
 
 PNG_DIR = "report_png"
 
@@ -31,7 +31,7 @@ th,td{border:1px solid #ddd;padding:.25em .5em;text-align:right}th{background:#f
 td.l,th.l{text-align:left}nav a{margin-right:1em}
 details{margin:.8em 0}details>summary{cursor:pointer;color:#124}details>summary h2{display:inline;border:0}
 p.summary{background:#f6f8fa;border-left:4px solid #4a7;padding:.5em .8em}
-div.box{max-width:100%;overflow-x:auto}
+div.box{max-width:100%;overflow-x:auto}p.empty{color:#444;font-size:.92em}
 """
 
 
@@ -131,6 +131,12 @@ def _page(png_root: Path, title: str, meta: str, sections: list[Section]) -> str
         folder = png_root / s.key if s.key else png_root
         folder.mkdir(parents=True, exist_ok=True)
         for c in s.charts:
+            if not c.png:  # nothing to draw anywhere: one line, not an empty frame
+                parts.append(
+                    f'<p class="empty" id="{html.escape(s.key + "-" if s.key else "")}{html.escape(c.name)}">'
+                    f"<b>{html.escape(c.title)}:</b> {html.escape(c.caption)}</p>"
+                )
+                continue
             (folder / f"{c.name}.png").write_bytes(c.png)
             data = base64.b64encode(c.png).decode("ascii")
             parts.append(

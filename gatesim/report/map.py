@@ -7,7 +7,7 @@ from pathlib import Path
 from gatesim.outputs import write_text
 from gatesim.report.html import Section
 
-__all__ = ["MAP_FILE", "map_section", "write_map"]
+__all__ = ["map_section"]
 
 MAP_FILE = "map.html"
 

@@ -15,7 +15,7 @@ from gatesim.errors import InputError
 from gatesim.events.log import LogData
 from gatesim.projections.frames import YARD_PLACE, frame_grid, frames_at, grid_step_min
 
-__all__ = ["GEOGRAPHY_PATH", "load_geography", "map_payload", "stage_side"]
+__all__ = ["map_payload"]
 
 GEOGRAPHY_PATH = Path(__file__).resolve().parents[2] / "seeds" / "geography.yaml"
 _KM_PER_DEG_LAT = 111.32

@@ -23,7 +23,7 @@ from gatesim.projections.registry import gate_name, kpi_label, kpi_scale, kpi_un
 from gatesim.report.common import Chart, new_figure, render_png
 from gatesim.report.html import Section, display_path, table_html, write_page
 
-__all__ = ["REQUIRED", "comparison_page", "forest_chart", "read_comparison", "readable_limit"]
+__all__ = ["comparison_page"]
 
 REQUIRED = [
     "other",

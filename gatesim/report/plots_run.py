@@ -47,10 +47,36 @@ def _n_reps(run: RunData) -> int:
     return int(run.summary["replication"].nunique())
 
 
-def _gate_rows(run: RunData, height_per_gate: float = 2.2, width: float = 10.0):
-    fig = new_figure(width, 0.8 + height_per_gate * len(run.gates))
-    axes = fig.subplots(len(run.gates), 1, sharex=True, squeeze=False)[:, 0]
+def _gate_rows(run: RunData, gates: list[str], height_per_gate: float = 2.2, width: float = 10.0):
+    fig = new_figure(width, 0.8 + height_per_gate * len(gates))
+    axes = fig.subplots(len(gates), 1, sharex=True, squeeze=False)[:, 0]
     return fig, axes
+
+
+def _active(run: RunData, cols: list[str]) -> tuple[list[str], list[str]]:
+    """(gates with a non-zero value of any of ``cols`` in some hour, the others): a panel of the
+    others would be an empty frame, so it is left out and said in one line."""
+    active: list[str] = []
+    empty: list[str] = []
+    for g in run.gates:
+        rows = run.series.loc[run.series["gate"] == g, [c for c in cols if c in run.series]]
+        v = rows.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+        (active if np.nan_to_num(v).any() else empty).append(g)
+    return active, empty
+
+
+def _none_at(run: RunData, gates: list[str], what: str) -> str:
+    """ " No trucks waited at Cốc Nam, Chi Ma: their panels are left out." (empty when none)."""
+    if not gates:
+        return ""
+    return f" {what} at {', '.join(run.names[g] for g in gates)}: " + (
+        "its panel is left out." if len(gates) == 1 else "their panels are left out."
+    )
+
+
+def _line(chart_id: str, label: str, text: str) -> Chart:
+    """A chart with nothing to draw at any gate: one line on the page instead of empty frames."""
+    return Chart(chart_id, label, text, b"")
 
 
 def _gate_axis(ax, title: str, ylabel: str) -> None:
@@ -69,9 +95,14 @@ def _over_time(fig, axes, run: RunData, title: str, chart_id: str, label: str, c
 
 
 def _waiting(run: RunData) -> Chart:
-    fig, axes = _gate_rows(run)
+    gates, empty = _active(run, ["waiting"])
+    if not gates:
+        return _line(
+            "waiting_over_time", "Trucks waiting over time", "No truck waited at any gate in this run."
+        )
+    fig, axes = _gate_rows(run, gates)
     n = _n_reps(run)
-    for ax, gate in zip(axes, run.gates):
+    for ax, gate in zip(axes, gates):
         s = _over_reps(run.series, gate, "waiting")
         when = s.index + _HOUR  # levels are counted at the end of each hour
         ax.fill_between(
@@ -87,17 +118,23 @@ def _waiting(run: RunData) -> Chart:
         "Trucks waiting (queued, not in service) at each gate, end of each hour",
         "waiting_over_time",
         "Trucks waiting over time",
-        f"Line: mean over {n} replications; band: lowest to highest replication.",
+        f"Line: mean over {n} replications; band: lowest to highest replication."
+        + _none_at(run, empty, "No truck waited"),
     )
 
 
 def _where(run: RunData) -> Chart:
-    fig, axes = _gate_rows(run)
     stage_cols = [
         c for c in run.series.columns if c.startswith("at_") and c not in ("at_approach", "at_yard")
     ]
+    gates, empty = _active(run, [*stage_cols, "at_approach"])
+    if not gates:
+        return _line(
+            "where_trucks_are", "Which stage holds the trucks", "No truck was at any gate in this run."
+        )
+    fig, axes = _gate_rows(run, gates)
     handles: dict[str, Any] = {}
-    for ax, gate in zip(axes, run.gates):
+    for ax, gate in zip(axes, gates):
         rows = run.series[run.series["gate"] == gate]
         present = [c[3:] for c in stage_cols if rows[c].notna().any()]
         layers = (["approach"] if rows["at_approach"].notna().any() else []) + stage_order(
@@ -130,7 +167,7 @@ def _where(run: RunData) -> Chart:
         "where_trucks_are",
         "Which stage holds the trucks",
         "Mean over replications of trucks at each stage (waiting or being served) at the end of each hour, "
-        "stacked; the top of the stack is every truck in the gate.",
+        "stacked; the top of the stack is every truck in the gate." + _none_at(run, empty, "No trucks"),
     )
 
 
@@ -176,8 +213,15 @@ def _wait_distribution(run: RunData) -> Chart:
 
 
 def _flows(run: RunData) -> Chart:
-    fig, axes = _gate_rows(run)
-    for ax, gate in zip(axes, run.gates):
+    gates, empty = _active(run, ["arrivals", "departures"])
+    if not gates:
+        return _line(
+            "arrivals_departures",
+            "Hourly arrivals and crossings",
+            "No truck arrived at any gate in this run.",
+        )
+    fig, axes = _gate_rows(run, gates)
+    for ax, gate in zip(axes, gates):
         for col, label, color in (
             ("arrivals", "arrivals", "tab:orange"),
             ("departures", "crossings", "tab:green"),
@@ -193,15 +237,21 @@ def _flows(run: RunData) -> Chart:
         "Trucks arriving and crossing per hour (mean over replications)",
         "arrivals_departures",
         "Hourly arrivals and crossings",
-        "Arrivals: trucks reaching the gate in the hour; crossings: trucks leaving it across the border.",
+        "Arrivals: trucks reaching the gate in the hour; crossings: trucks leaving it across the border."
+        + _none_at(run, empty, "No trucks arrived or crossed"),
     )
 
 
 def _throughput_capacity(run: RunData) -> Chart:
-    fig = new_figure(11, 0.8 + 2.7 * len(run.gates))
-    axes = fig.subplots(len(run.gates), 1, squeeze=False)[:, 0]
+    gates, empty = _active(run, ["departures"])
+    if not gates:
+        return _line(
+            "throughput_capacity", "Daily throughput against stage capacity", "No truck crossed in this run."
+        )
+    fig = new_figure(11, 0.8 + 2.7 * len(gates))
+    axes = fig.subplots(len(gates), 1, squeeze=False)[:, 0]
     styles = {"both directions": "--", "export only": "-.", "import only": ":"}
-    for ax, gate in zip(axes, run.gates):
+    for ax, gate in zip(axes, gates):
         rows = run.series[run.series["gate"] == gate]
         daily = (
             rows.groupby([rows["when"].dt.normalize(), "replication"])["departures"]
@@ -247,7 +297,8 @@ def _throughput_capacity(run: RunData) -> Chart:
         "Bars: crossings per day (mean over replications), split into exports and imports by each "
         "truck's direction in the event log (not split when the run kept no event logs). Lines: nominal capacity = servers × open hours × 60 / mean service minutes "
         "(road: lanes × vehicles per lane per hour × open hours), capped by any daily quota; a stage used by "
-        "one direction only is to be read against that direction's part of the bar.",
+        "one direction only is to be read against that direction's part of the bar."
+        + _none_at(run, empty, "No truck crossed"),
         render_png(fig),
     )
 
@@ -292,24 +343,24 @@ def _utilisation(run: RunData) -> Chart:
 
 
 def _spillback(run: RunData) -> Chart:
-    fig, axes = _gate_rows(run, 1.8)
-    for ax, gate in zip(axes, run.gates):
+    gates, empty = _active(run, ["at_approach"])
+    if not gates:
+        return _line(
+            "spillback_km",
+            "Spillback on the approach road",
+            "No truck queued on an approach road for a yard slot at any gate in this run (or no yard is modelled).",
+        )
+    fig, axes = _gate_rows(run, gates, 1.8)
+    for ax, gate in zip(axes, gates):
         cfg = run.gate_cfg(gate)
         app = cfg.approach if cfg is not None else Approach()  # the schema's defaults without a scenario
         spacing_m, lanes = app.truck_spacing_m, float(app.lanes)
         s = _over_reps(run.series, gate, "at_approach") * spacing_m / lanes / 1000.0
         ax.set_title(run.names[gate], loc="left", fontsize=10)
-        if s["mean"].isna().all():
-            ax.text(0.5, 0.5, "no yard modelled: no spillback measured", transform=ax.transAxes, ha="center")
-        else:
-            when = s.index + _HOUR
-            ax.fill_between(when, s["lo"], s["hi"], alpha=0.3, color="tab:red", lw=0)
-            ax.plot(when, s["mean"], color="tab:red", lw=1.4)
-            if float(s["hi"].max()) == 0.0:
-                ax.text(
-                    0.5, 0.5, "no queue on the approach road in this run", transform=ax.transAxes, ha="center"
-                )
-            ax.set_ylim(0, max(0.1, float(s["hi"].max()) * 1.1))
+        when = s.index + _HOUR  # a gate without a queue on its approach has no panel (_active)
+        ax.fill_between(when, s["lo"], s["hi"], alpha=0.3, color="tab:red", lw=0)
+        ax.plot(when, s["mean"], color="tab:red", lw=1.4)
+        ax.set_ylim(0, max(0.1, float(s["hi"].max()) * 1.1))
         ax.set_ylabel("queue length [km]")
         ax.grid(alpha=0.3)
     return _over_time(
@@ -319,7 +370,8 @@ def _spillback(run: RunData) -> Chart:
         "Spillback: trucks queued on the approach road for a yard slot, in km",
         "spillback_km",
         "Spillback on the approach road",
-        "Trucks on the approach × truck spacing / approach lanes; line: mean, band: range over replications.",
+        "Trucks on the approach × truck spacing / approach lanes; line: mean, band: range over replications."
+        + _none_at(run, empty, "No queue on the approach road"),
     )
 
 

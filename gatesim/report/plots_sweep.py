@@ -16,7 +16,7 @@ from gatesim.report.common import KEY_KPIS, Chart, new_figure, param_label_at, r
 from gatesim.report.html import Section, display_path, table_html, write_page
 from gatesim.stats import summary_ci
 
-__all__ = ["ID_COLUMNS", "heatmap_chart", "parameters", "sweep_page", "trend_chart"]
+__all__ = ["sweep_page"]
 
 ID_COLUMNS = {"point", "replication", "seed", "gate", "scenario", "error"}
 MAX_LINES = 6  # more combinations of the other parameters than this: plot points, not lines

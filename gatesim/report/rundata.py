@@ -20,14 +20,7 @@ from gatesim.rundir import read_csv_checked, read_manifest
 from gatesim.scenario.load import validate
 from gatesim.scenario.schema import DIRECTIONS, Gate, RoadStage, Scenario
 
-__all__ = [
-    "RunData",
-    "crossings_by_direction",
-    "nominal_capacity",
-    "read_resolved",
-    "read_run",
-    "stage_order",
-]
+__all__ = ["RunData", "nominal_capacity", "read_run", "stage_order"]
 
 
 @dataclass

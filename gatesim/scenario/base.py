@@ -43,7 +43,6 @@ __all__ = [
     "PositiveCount",
     "Share",
     "StrictModel",
-    "Value",
     "Vnd",
     "Weight",
 ]

@@ -8,14 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = [
-    "DIRECTIONS",
-    "cargo_mix_complete",
-    "end_after_start",
-    "end_not_before_start",
-    "hours24",
-    "sums_to_one",
-]
+__all__ = ["cargo_mix_complete", "end_after_start", "end_not_before_start", "hours24", "sums_to_one"]
 
 DIRECTIONS = ("export", "import")
 SHARE_TOL = 1e-6  # shares are typed by hand to a few digits

@@ -19,7 +19,7 @@ from gatesim.scenario.base import Count, DelayH, Hour, Minutes, PerDay, Share, S
 from gatesim.scenario.checks import cargo_mix_complete, end_after_start, hours24
 from gatesim.scenario.datetimes import HanoiDateTime
 
-__all__ = ["Booking", "Choice", "Corridor", "Metering", "Origin", "Stop"]
+__all__ = ["Corridor", "Stop"]
 
 _CARGO = ("fruit", "electronics", "other")
 

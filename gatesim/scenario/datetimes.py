@@ -20,7 +20,7 @@ from pydantic import BaseModel, BeforeValidator
 
 from gatesim.limits import YEAR
 
-__all__ = ["HANOI", "HanoiDateTime", "canonical_data", "canonical_text", "to_hanoi"]
+__all__ = ["HanoiDateTime", "canonical_data"]
 
 HANOI = dt.timezone(dt.timedelta(hours=7), "Hanoi")  # Vietnam keeps no daylight saving time
 _ISO = re.compile(

@@ -21,7 +21,7 @@ from pydantic.fields import FieldInfo
 from gatesim.errors import Described
 from gatesim.scenario.schema import Scenario
 
-__all__ = ["bounds_at", "describe_error", "has_key", "lookup"]
+__all__ = ["describe_error", "has_key", "lookup"]
 
 _MISSING = object()
 _TYPE_WORDS = {

@@ -57,9 +57,18 @@ from gatesim.scenario.checks import (
 )
 from gatesim.scenario.corridor import Corridor
 from gatesim.scenario.datetimes import HanoiDateTime
+from gatesim.scenario.hours import Hours
 from gatesim.scenario.outcomes import Cargo, DelayCost, Emissions, SpoilageCurve
+from gatesim.scenario.smart import (
+    AgvLane,
+    RouteBuffer,
+    check_route_buffer,
+    check_smart,
+    check_without_corridor,
+)
 
 __all__ = [
+    "AgvLane",
     "BOOKED_VALUES",
     "CARGO_CLASSES",
     "CHANNELS",
@@ -82,6 +91,7 @@ __all__ = [
     "Regime",
     "RoadStage",
     "Route",
+    "RouteBuffer",
     "SkipRule",
     "RunSettings",
     "Scenario",
@@ -116,33 +126,6 @@ class Source(_Model):
     basis: Literal["seed", "public", "assumption", "calibrated"]
     source: str = Field(min_length=1)
     reason: str = ""
-
-
-class Hours(_Model):
-    """Daily opening hours in the local time of the side that runs the stage."""
-
-    tz: Literal["hanoi", "china"] = "hanoi"
-    open_h: Hour = 0.0
-    close_h: Hour = 24.0
-
-    @model_validator(mode="after")
-    def _order(self) -> Hours:
-        if self.close_h < self.open_h:
-            raise ValueError(f"close_h: must not be before open_h ({self.open_h:g})")
-        return self
-
-    @model_validator(mode="after")
-    def _opens(self) -> Hours:
-        if self.close_h == self.open_h:
-            raise ValueError(
-                f"close_h: equals open_h ({self.open_h:g}): the stage would never open; "
-                "for always open use open_h: 0, close_h: 24"
-            )
-        return self
-
-    @property
-    def always_open(self) -> bool:
-        return self.open_h == 0 and self.close_h == 24
 
 
 class Service(_Model):
@@ -510,6 +493,7 @@ class Route(_Model):
     yard_from: str | None = None
     yard_until: str | None = None
     skip: list[SkipRule] = Field(default_factory=list)
+    buffer: RouteBuffer | None = None  # a finite buffer between two of its stages (scenario/smart.py)
 
     @model_validator(mode="after")
     def _skips(self) -> Route:
@@ -522,6 +506,7 @@ class Route(_Model):
             if rule.stage in seen:
                 raise ValueError(f"skip: two rules for {rule.stage!r} (one per stage)")
             seen.add(rule.stage)
+        check_route_buffer(self.stages, self.buffer, sorted(seen))
         return self
 
     @model_validator(mode="after")
@@ -609,11 +594,13 @@ class Gate(_Model):
     approach: Approach = Approach()
     stages: dict[str, Stage] = Field(..., min_length=1)
     routes: dict[Direction, Route]
+    agv_lane: AgvLane | None = None  # an automated freight lane (scenario/smart.py)
 
     @model_validator(mode="after")
     def _consistent(self) -> Gate:
         for d, route in self.routes.items():
             self._check_route(d, route)
+        check_smart(self.agv_lane, self.routes, self.stages)
         needed = {d for d in DIRECTIONS if self._direction_share(d) > 0}
         missing = needed - set(self.routes)
         if missing and self.arrivals.per_day > 0:
@@ -759,6 +746,8 @@ class Scenario(_Model):
                     raise ValueError(
                         f"calendar.regimes.{i}.gates: regime {r.name!r} names gate {g!r}; gates are {list(self.gates)}"
                     )
+        if self.corridor is not None:
+            check_without_corridor(self.gates)
         for key, g in self.corridor.gate_refs() if self.corridor is not None else []:
             if g not in self.gates:
                 raise ValueError(f"{key}: names gate {g!r}; gates are {list(self.gates)}")

@@ -12,7 +12,7 @@ import pandas as pd
 
 from gatesim.projections import registry
 
-__all__ = ["MAIN_KPIS", "best_worst", "format_best_worst"]
+__all__ = ["best_worst", "format_best_worst"]
 
 # KPI -> (label, unit, scale, True if more is better); combined over the gates (module doc)
 MAIN_KPIS = {

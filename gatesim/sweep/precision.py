@@ -19,7 +19,7 @@ import pandas as pd
 from gatesim.errors import InputError
 from gatesim.stats import ci_half_width
 
-__all__ = ["DEFAULT_MAXIMUM", "MIN_REPLICATIONS", "PrecisionRule", "ci_options", "parse_target"]
+__all__ = ["DEFAULT_MAXIMUM", "MIN_REPLICATIONS", "PrecisionRule", "ci_options"]
 
 MIN_REPLICATIONS = 3
 DEFAULT_MAXIMUM = 50  # replications, when --ci-target is given without --replications

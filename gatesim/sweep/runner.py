@@ -41,16 +41,7 @@ from gatesim.sweep.spec import Sweep, Task
 from gatesim.sweep.tasks import error_text, run_task
 from gatesim.version import __version__
 
-__all__ = [
-    "SweepInterrupted",
-    "SweepOutcome",
-    "assemble",
-    "check_scheduler_address",
-    "replacement_dir",
-    "run_sweep",
-    "sweep_lock",
-    "usable_cores",
-]
+__all__ = ["SweepInterrupted", "assemble", "run_sweep", "usable_cores"]
 
 SPEC_FILE = "sweep.json"
 LOCK_FILE = ".lock"

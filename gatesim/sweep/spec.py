@@ -27,18 +27,7 @@ from gatesim.scenario.checked import first_error, message_of
 from gatesim.scenario.load import apply_overrides, load_scenario, read_yaml, validate
 from gatesim.scenario.schema import Scenario
 
-__all__ = [
-    "MAX_POINTS",
-    "Param",
-    "Point",
-    "Sweep",
-    "SweepSpec",
-    "Task",
-    "expand",
-    "latin_hypercube",
-    "load_sweep",
-    "task_id",
-]
+__all__ = ["Point", "Sweep", "SweepSpec", "Task", "latin_hypercube", "load_sweep", "task_id"]
 
 MAX_POINTS = SWEEP_POINTS.high  # why: gatesim/limits.py
 # A value of a scenario key: numbers within VALUE (each point is then checked by the scenario)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from gatesim.projections.kpis import summarize
+from gatesim.projections.smart_gate import with_smart_gate_kpis
 from gatesim.run import run_replication
 from gatesim.scenario.schema import Scenario
 
@@ -49,7 +50,7 @@ def run_task(
             tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
             write_log(log, tmp)
             os.replace(tmp, path)
-        table = summarize(log)
+        table = with_smart_gate_kpis(summarize(log), log)  # an automated lane's, buffers' columns
         rows = [{k: _plain(v) for k, v in row.items()} for row in table.to_dict(orient="records")]
         error = ""
     except Exception as exc:  # any failure of the model is this task's result, not the sweep's

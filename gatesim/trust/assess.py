@@ -31,19 +31,10 @@ from gatesim.scenario.load import apply_overrides, validate
 from gatesim.sweep.runner import run_sweep
 from gatesim.sweep.spec import Point, Sweep
 from gatesim.trust.ensemble import Ensemble
+from gatesim.trust.experiment import experiment_identity, experiment_sweep
 from gatesim.trust.priors import Priors
 
-__all__ = [
-    "BASELINE_WORLD",
-    "HEADLINE_KPIS",
-    "Variant",
-    "build_sweep",
-    "effects",
-    "paired_per_world",
-    "per_world_effects",
-    "pooled_ci95_half",
-    "run_assess",
-]
+__all__ = ["BASELINE_WORLD", "HEADLINE_KPIS", "Variant", "build_sweep", "paired_per_world", "run_assess"]
 
 HEADLINE_KPIS = [
     "wait_mean_h",
@@ -168,30 +159,18 @@ def build_sweep(
                     len(points), {"world": w["set_id"], "variant": v.name}, world_scenario(v, base, priors, w)
                 )
             )
-    identity = {
+    fields = {
         "assess": True,
-        "base_resolved": base.resolved,
         "proposals": [p.resolved for p in proposals],
         **({"bases": [b.resolved for b in bases]} if bases else {}),
         **({"baseline_world": True} if baseline_world else {}),
         "worlds": worlds,
-        "points": [p.params for p in points],
-        "days": days,
-        "replications": replications,
-        "seed": seed,
     }
+    identity = experiment_identity(fields, base.resolved, points, days, replications, seed)
     digest = hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()[:16]
-    return Sweep(
-        file="assess",
-        spec=None,  # type: ignore[arg-type]  # built here, not read from a sweep file
-        base_name=str(base.resolved.get("name")),
-        param_names=["variant", "world"],
-        points=points,
-        days=days,
-        replications=replications,
-        seed=seed,
-        identity=identity,
-        hash=digest,
+    name = str(base.resolved.get("name"))
+    return experiment_sweep(
+        "assess", name, ["variant", "world"], points, days, replications, seed, identity, digest
     )
 
 

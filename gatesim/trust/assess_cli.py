@@ -13,16 +13,7 @@ import pandas as pd
 from gatesim.errors import InputError
 from gatesim.limits import ASSESS_DAYS, ASSESS_REPLICATIONS, SEED, WORKERS, WORLDS
 
-__all__ = [
-    "command",
-    "depends_on",
-    "effects_markdown",
-    "format_effects",
-    "paired_bases",
-    "no_empty_out",
-    "prepare_out_dir",
-    "remove_empty_dirs",
-]
+__all__ = ["command", "effects_markdown", "prepare_out_dir"]
 
 
 def paired_bases(base, variants: list) -> tuple[list, dict[str, str]]:

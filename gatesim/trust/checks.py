@@ -24,7 +24,7 @@ from gatesim.scenario.checked import line_of
 from gatesim.scenario.explain import lookup
 from gatesim.scenario.load import read_yaml
 from gatesim.trust.ensemble import Ensemble
-from gatesim.trust.priors import Priors
+from gatesim.trust.priors import Priors, check_prior_ends
 from gatesim.trust.targets import Targets
 
 __all__ = ["check_ensemble", "check_fit_inputs", "check_worlds"]
@@ -42,34 +42,13 @@ def _prior_lines(priors: Priors) -> dict:
     return lines
 
 
-def _ends(prior: Any) -> list[tuple[str, Any]]:
-    """(which end, value) of a prior: its low and high (integers inside for an integer prior), or each choice."""
-    if prior.choices is not None:
-        return [(f"choice {name!r}", name) for name in prior.choices]
-    low, high = prior.span()
-    if prior.integer:
-        low, high = math.ceil(low), math.floor(high)
-    return [("low", low), ("high", high)]
-
-
 def check_fit_inputs(priors: Priors, resolved: dict, targets: Targets | None = None) -> None:
     """Refuse a prior whose path cannot vary or whose range (at either end) gives an invalid
     scenario, and an experiment whose overrides do; one line naming the file, line and prior."""
     lines = _prior_lines(priors)
     for name in priors.names:
         _check_paths(priors, name, resolved, lines)
-        for end, value in _ends(priors.varied[name]):
-            try:
-                priors.apply(resolved, {name: value})
-            except InputError as e:
-                raise InputError(
-                    f"prior {name} at its {end} gives an invalid scenario: {e.key or ''}: {e.message}",
-                    file=priors.file,
-                    line=line_of(lines, "varied", name),
-                    key=f"varied.{name}",
-                    given=value,
-                    allowed=e.allowed or "a range the scenario accepts at both ends",
-                ) from None
+        check_prior_ends(priors.varied, resolved, priors.file, lines, [name])
     if targets is not None:
         _check_experiments(priors, resolved, targets)
 

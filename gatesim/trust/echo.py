@@ -27,7 +27,7 @@ from gatesim.scenario.load import apply_overrides, validate
 from gatesim.scenario.schema import CARGO_CLASSES, DIRECTIONS, Scenario
 from gatesim.trust.targets import Target, Targets
 
-__all__ = ["ECHO_RULES", "check_echoes", "input_of", "is_echo"]
+__all__ = ["check_echoes"]
 
 ECHO_RULES = ("crossings_per_day", "stage_ended_per_day")
 

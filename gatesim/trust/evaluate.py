@@ -23,13 +23,14 @@ from gatesim.progress import Progress
 from gatesim.run import run_replication
 from gatesim.scenario.schema import Scenario
 from gatesim.sweep.runner import run_sweep
-from gatesim.sweep.spec import Point, Sweep
+from gatesim.sweep.spec import Point
 from gatesim.sweep.tasks import error_text
+from gatesim.trust.experiment import experiment_identity, experiment_sweep
 from gatesim.trust.measure import measure
 from gatesim.trust.priors import Priors
 from gatesim.trust.targets import Targets
 
-__all__ = ["Runner", "evaluate", "measure_task", "run_points"]
+__all__ = ["Runner", "evaluate", "run_points"]
 
 Rules = tuple[tuple[str, str, str], ...]  # (target id, rule, settings as JSON)
 
@@ -91,17 +92,8 @@ def evaluate(
             scenario = priors.apply(resolved, params, exp.overrides())
             points.append(Point(len(points), {"set_id": s["set_id"], **params}, scenario))
         rules: Rules = tuple((t.id, t.rule, _canon(t.args)) for t in group)
-        identity = {
-            "label": label,
-            "experiment": name,
-            "overrides": exp.overrides(),
-            "rules": rules,
-            "base_resolved": resolved,
-            "points": [p.params for p in points],
-            "days": exp.days,
-            "replications": replications,
-            "seed": seed,
-        }
+        fields = {"label": label, "experiment": name, "overrides": exp.overrides(), "rules": rules}
+        identity = experiment_identity(fields, resolved, points, exp.days, replications, seed)
         done = run_points(
             f"{label} {name}",
             points,
@@ -148,17 +140,8 @@ def run_points(
 ) -> list[tuple[Any, dict[str, Any]]]:
     """One sweep of ``points`` with ``task`` (resumable): each task and its stored record."""
     digest = hashlib.sha256(_canon(identity).encode()).hexdigest()[:16]
-    sweep = Sweep(
-        file=label.replace(" ", "/"),
-        spec=None,  # type: ignore[arg-type]  # built here, not read from a sweep file
-        base_name=base_name,
-        param_names=param_names,
-        points=points,
-        days=days,
-        replications=replications,
-        seed=seed,
-        identity=identity,
-        hash=digest,
+    sweep = experiment_sweep(
+        label.replace(" ", "/"), base_name, param_names, points, days, replications, seed, identity, digest
     )
     bar: list[Progress] = []
 

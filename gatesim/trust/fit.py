@@ -44,7 +44,7 @@ from gatesim.trust.priors import Priors
 from gatesim.trust.targets import Targets
 from gatesim.version import __version__
 
-__all__ = ["FitConfig", "FitResult", "implausibility", "run_fit", "spread"]
+__all__ = ["FitConfig", "run_fit", "spread"]
 
 FIT_FILE = "fit.json"
 

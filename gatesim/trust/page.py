@@ -17,7 +17,7 @@ from gatesim.trust.implausibility import implausibility
 from gatesim.trust.priors import Priors
 from gatesim.trust.targets import Targets
 
-__all__ = ["calibration_page", "fmt_number", "parameter_table", "target_table"]
+__all__ = ["calibration_page", "fmt_number", "target_table"]
 
 PINNED = 0.5  # a parameter whose ensemble 5-95% range is under half its prior range is "pinned"
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,7 @@ from gatesim.scenario.explain import has_key
 from gatesim.scenario.load import apply_overrides, validate
 from gatesim.scenario.schema import Scenario
 
-__all__ = ["Prior", "Priors", "default_priors_path", "load_priors"]
+__all__ = ["Prior", "Priors", "check_prior_ends", "default_priors_path", "load_priors"]
 
 
 class _Model(StrictModel):
@@ -264,14 +264,28 @@ def _check_against(parsed: _File, resolved: dict, sources: set[str], lines: dict
             )
 
 
-def _check_ends(parsed: _File, resolved: dict, lines: dict, file: str) -> None:
-    """Each varied prior at its low and high end (or each choice) makes a valid scenario."""
-    for name, p in parsed.varied.items():
-        if p.choices is not None:
-            values: list[Any] = list(p.choices)
-        else:
-            values = [p.value(0.0), p.value(1.0 - 1e-12)]
-        for v in values:
+def _prior_ends(prior: Prior) -> list[tuple[str, Any]]:
+    """(which end, value) of a prior: its low and high (the integers inside for an integer prior),
+    or each choice."""
+    if prior.choices is not None:
+        return [(f"choice {name!r}", name) for name in prior.choices]
+    low, high = prior.span()
+    if prior.integer:
+        return [("low", math.ceil(low)), ("high", math.floor(high))]
+    return [("low", low), ("high", high)]
+
+
+def check_prior_ends(
+    varied: Mapping[str, Prior], resolved: dict, file: str, lines: dict, names: Iterable[str] | None = None
+) -> None:
+    """Each varied prior (of ``names``, default all) at its low and high end, or each choice, makes a
+    valid scenario; else one line naming the priors file, the prior's line, the end and what fails.
+
+    The one check of both ends: reading a priors file and ``calibrate --fit``'s input checks use it.
+    """
+    for name in varied if names is None else names:
+        p = varied[name]
+        for end, v in _prior_ends(p):
             data = copy.deepcopy(resolved)
             try:
                 for path, x in p.path_values(v):
@@ -279,11 +293,12 @@ def _check_ends(parsed: _File, resolved: dict, lines: dict, file: str) -> None:
                 validate(data, file=file)
             except InputError as e:
                 raise InputError(
-                    f"at {v!r} the scenario is invalid ({e.key}: {e.message})",
+                    f"prior {name} at its {end} ({v!r}): the scenario is invalid ({e.key}: {e.message})",
                     file=file,
                     line=line_of(lines, "varied", name),
                     key=f"varied.{name}",
                     given=v,
+                    allowed=e.allowed or "a range the scenario accepts at both ends",
                 ) from None
 
 
@@ -306,7 +321,7 @@ def load_priors(path: str | Path, scenario: Scenario, resolved: dict) -> Priors:
     sources = scenario.sources
     varied = dict(parsed.varied)
     _check_against(parsed, resolved, set(sources), lines, file)
-    _check_ends(parsed, resolved, lines, file)
+    check_prior_ends(parsed.varied, resolved, file, lines)
     covered = {k for p in varied.values() for k in p.covers} | set(parsed.ranges) | set(parsed.not_parameters)
     missing = sorted(k for k, s in sources.items() if s.basis == "assumption" and k not in covered)
     if missing:

@@ -32,7 +32,7 @@ from gatesim.errors import InputError
 from gatesim.projections.registry import gate_name
 from gatesim.trust.revenue_basis import RevenueBasis, load_revenue_basis, mean_growth_factor
 
-__all__ = ["command", "format_revenue", "revenue_summary", "tax_growth_by_world"]
+__all__ = ["command"]
 
 
 def tax_growth_by_world(worlds: list[int], low: float, high: float) -> dict[int, float]:

@@ -23,14 +23,7 @@ from typing import Any
 
 from gatesim.errors import InputError
 
-__all__ = [
-    "REVENUE_SEEDS_PATH",
-    "RevenueBasis",
-    "load_revenue_basis",
-    "mean_growth_factor",
-    "share_of_target",
-    "target_lines",
-]
+__all__ = ["RevenueBasis", "load_revenue_basis", "mean_growth_factor", "target_lines"]
 
 REVENUE_SEEDS_PATH = Path(__file__).resolve().parents[2] / "seeds" / "revenue_2025.yaml"
 

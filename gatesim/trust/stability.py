@@ -52,19 +52,7 @@ from gatesim.projections.base import gate_views, levels_at
 from gatesim.scenario.schema import CARGO_CLASSES, DIRECTIONS, Gate, RoadStage, Scenario, scheduled_servers
 from gatesim.trust.measure import sim_hour
 
-__all__ = [
-    "StageLoad",
-    "Trend",
-    "backlog_levels",
-    "backlog_task",
-    "backlog_trend",
-    "daily_arrivals",
-    "long_experiment",
-    "overloaded",
-    "screen",
-    "stage_capacity_per_day",
-    "utilisation",
-]
+__all__ = ["long_experiment", "screen"]
 
 _STEP_H = 0.25  # schedules are integrated in quarter hours (schedule windows are whole or half hours)
 
@@ -293,6 +281,7 @@ def long_experiment(
 
     from gatesim.sweep.spec import Point
     from gatesim.trust.evaluate import run_points
+    from gatesim.trust.experiment import experiment_identity
 
     st = targets.stability
     exp = targets.experiments[st.experiment]
@@ -305,17 +294,13 @@ def long_experiment(
         arrivals[s["set_id"]] = {
             g: sum(daily_arrivals(scenario, g, exp.days).values()) for g in scenario.gates
         }
-    identity = {
+    fields = {
         "label": "stability",
         "experiment": st.experiment,
         "overrides": exp.overrides(),
         "hour": st.hour,
-        "base_resolved": resolved,
-        "points": [p.params for p in points],
-        "days": exp.days,
-        "replications": replications,
-        "seed": seed,
     }
+    identity = experiment_identity(fields, resolved, points, exp.days, replications, seed)
     done = run_points(
         f"stability {st.experiment}",
         points,

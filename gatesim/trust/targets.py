@@ -49,7 +49,7 @@ PERIOD_COLUMNS = (
     "waiting_at_20h",
 )
 
-__all__ = ["TARGETS_PATH", "Experiment", "Stability", "Target", "Targets", "load_targets"]
+__all__ = ["TARGETS_PATH", "Target", "Targets", "load_targets"]
 
 TARGETS_PATH = Path(__file__).resolve().parents[2] / "seeds" / "congestion_targets.yaml"
 

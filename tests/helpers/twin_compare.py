@@ -12,6 +12,7 @@ from gatesim.events.kinds import Kind
 from gatesim.events.log import LogData
 from gatesim.model.reference import simulate_reference
 from gatesim.model.simulate import simulate
+from gatesim.model.smart_twin import smart_twin
 from gatesim.projections.tables import tables
 from gatesim.scenario.schema import Scenario
 from gatesim.version import __version__
@@ -47,13 +48,18 @@ TRUCK_KINDS = tuple(
         "RELEASED",
         "BOOKED",
         "DEPARTED",
+        "BUFFER_FULL",
+        "BUFFER_IN",
+        "BUFFER_OUT",
     )
 )
 
 
 def run_engine(engine: str, scenario: Scenario, days: int, replication: int, seed: int) -> LogData:
-    fn = simulate if engine == "fast" else simulate_reference
-    log, meta = fn(scenario, days, replication, seed)
+    if engine == "fast":
+        log, meta = simulate(scenario, days, replication, seed)
+    else:
+        log, meta = simulate_reference(scenario, days, replication, seed, make_twin=smart_twin)
     meta["gatesim_version"] = __version__
     return log.decode(meta)
 

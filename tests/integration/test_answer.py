@@ -81,5 +81,6 @@ def test_it_says_how_many_runs_and_about_how_long_before_it_starts(answered):
     assert res.exit_code == 0, res.output
     first = res.output.splitlines()[0]
     assert first.startswith(
-        "30 runs (5 worlds incl. the calibrated baseline × 3 scenarios × 2 replications, 2 days each); about"
+        "30 runs (5 worlds incl. the calibrated baseline × 3 scenarios × 2 replications, 2 days each) on "
     )
+    assert "; an estimate: about " in first and ("kernel" in first or "SimPy" in first)

@@ -80,9 +80,12 @@ def test_infeasible_constraint_exit_status_and_closest(tmp_path):
     assert "no configuration meets the constraints" in res.output
     assert "closest" in res.output and "candidate" in res.output
     assert not (tmp_path / "o" / "best.yaml").exists()
-    # the closest named first is the configuration with the most servers
-    first = res.output.split("the closest:")[1].strip().splitlines()[0]
-    assert "'gates.g.stages.s.servers': 8" in first
+    # the closest named first is the configuration with the most servers, with how far it misses
+    first = res.output.split("by cost):")[1].strip().splitlines()[0]
+    assert first.startswith("1. candidate 5 (s: servers=8; cost 8) misses by \u00d7")
+    assert "mean wait per truck at g" in first and "against a bound of 0.06 s" in first
+    # the verdict names the stage that binds, and the chart draws the bound
+    assert "What binds at g: s, the longest queue" in res.stdout
 
 
 def test_bad_spec_one_line_exit_2(tmp_path):

@@ -57,6 +57,21 @@ def test_dummy_zero_dominant_first_and_small_sample_warned(tmp_path):
     assert (out / "indices.png").exists() and "<img" in (out / "report.html").read_text()
     ev = pd.read_csv(out / "evaluations.csv")
     assert len(ev) == 4 * 4 + 16 * 5  # Morris r(k+1), Sobol n(k+2), one replication each
+    # it ends with the leading factor in a sentence, in plain labels, not key paths
+    stdout = [ln for ln in res.stdout.splitlines() if ln.strip()]
+    assert (
+        stdout[-2].startswith("S: s (min) explains ~")
+        and "of the variance of mean wait per truck" in stdout[-2]
+    )
+    assert SERVICE not in res.stdout and "arrivals per day" in res.stdout
+    assert "explains ~" in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_progress_bars_are_labelled_morris_and_sobol(tmp_path):
+    res = CliRunner().invoke(main, ["sensitivity", _spec(tmp_path), "--out", str(tmp_path / "p"), "-j", "1"])
+    assert res.exit_code == 0, res.output
+    assert "sens: Morris screening: 13/13 done" in res.stderr
+    assert "sens: Sobol indices: 80/80 done" in res.stderr
 
 
 def test_sensitivity_bad_key_one_line(tmp_path):

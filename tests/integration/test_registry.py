@@ -182,3 +182,12 @@ def test_corridor_columns_are_in_the_registry():
     assert CORRIDOR_COLUMNS
     assert registry.columns("corridor") == CORRIDOR_COLUMNS
     assert not set(CORRIDOR_COLUMNS) & set(registry.columns("summary"))
+
+
+def test_smart_gate_columns_are_in_the_registry():
+    """A run's automated-lane and buffer columns are registry entries shown "smart_gate"."""
+    from gatesim.projections.smart_gate import SMART_GATE_COLUMNS
+
+    assert SMART_GATE_COLUMNS
+    assert registry.columns("smart_gate") == SMART_GATE_COLUMNS
+    assert not set(SMART_GATE_COLUMNS) & set(registry.columns("summary") + registry.columns("corridor"))

@@ -61,6 +61,11 @@ def _figures(html_path: Path) -> dict[str, Image.Image]:
     return found
 
 
+def _empty_lines(text: str) -> list[str]:
+    """Ids of the charts a page says in one line (nothing to draw at any gate)."""
+    return re.findall(r'<p class="empty" id="([^"]+)">', text)
+
+
 def _synthetic_calibration(path: Path) -> None:
     pd.DataFrame(
         {
@@ -90,10 +95,11 @@ def test_run_report(run_dir):
     res = _cli("report", str(run_dir))
     assert res.exit_code == 0, res.output
     figs = _figures(run_dir / "report.html")
-    assert sorted(figs) == sorted([*RUN_CHARTS, "calibration"])
+    text = (run_dir / "report.html").read_text(encoding="utf-8")
+    lines = _empty_lines(text)  # a chart with nothing to draw at any gate is one line
+    assert sorted([*figs, *lines]) == sorted([*RUN_CHARTS, "calibration"])
     for name in figs:  # the PNGs beside the page are the same pictures
         assert (run_dir / "report_png" / f"{name}.png").read_bytes().startswith(PNG_SIGNATURE)
-    text = (run_dir / "report.html").read_text(encoding="utf-8")
     for gate in ("Tân Thanh", "Hữu Nghị", "Cốc Nam"):
         assert gate in text  # in the key-figure table, as the seeds write them
     assert "Calibration table" in text and "vehicles per day at Tân Thanh" in text
@@ -108,7 +114,8 @@ def test_run_report_without_calibration_and_option(run_dir, tmp_path):
         df[df["gate"] == "tan_thanh"].to_csv(plain / name, index=False)
     res = _cli("report", str(plain))
     assert res.exit_code == 0, res.output
-    assert sorted(_figures(plain / "report.html")) == sorted(RUN_CHARTS)
+    page = plain / "report.html"
+    assert sorted([*_figures(page), *_empty_lines(page.read_text(encoding="utf-8"))]) == sorted(RUN_CHARTS)
     missing = _cli("report", str(plain), "--calibration", str(tmp_path / "nope.csv"))
     assert missing.exit_code == 2 and "calibration" in missing.output
 
@@ -135,8 +142,9 @@ def test_multi_scenario_report(run_dir, tmp_path):
     res = _cli("report", str(multi))
     assert res.exit_code == 0, res.output
     figs = _figures(multi / "report.html")
+    lines = _empty_lines((multi / "report.html").read_text(encoding="utf-8"))  # nothing to draw: one line
     expected = ["overview"] + [f"{s}-{c}" for s in ("base", "other") for c in RUN_CHARTS]
-    assert sorted(figs) == sorted(expected)
+    assert sorted([*figs, *lines]) == sorted(expected)
     assert (multi / "report_png" / "other" / "revenue.png").exists()
 
 

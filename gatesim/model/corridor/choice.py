@@ -12,13 +12,7 @@ import math
 
 import numpy as np
 
-__all__ = [
-    "captive_bands",
-    "captive_gate",
-    "logit_pick",
-    "logit_probabilities",
-    "pick",
-]  # expected_shares: for tests
+__all__ = ["captive_bands", "logit_pick"]
 
 
 def logit_probabilities(cost_h: np.ndarray, scale_h: float, eligible: np.ndarray) -> np.ndarray:

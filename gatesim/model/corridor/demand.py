@@ -23,7 +23,7 @@ from gatesim.model.trucks import unit_variates
 from gatesim.scenario.corridor import Corridor
 from gatesim.scenario.schema import CARGO_CLASSES, DIRECTIONS, Scenario
 
-__all__ = ["Demand", "UNIFORMS", "draw_demand", "origin_rates", "stage_ids"]
+__all__ = ["Demand", "draw_demand", "stage_ids"]
 
 # Per-truck uniforms, each from its own stream per origin.
 UNIFORMS = ("channel", "transshipment", "captive", "choice", "booking", "no_show", "slot")

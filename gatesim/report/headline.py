@@ -1,0 +1,65 @@
+"""The headline block at the top of a run's page: the terminal's table, in plain labels and units.
+
+The rows are the KPI registry's terminal rows (what ``gatesim run`` prints),
+then a corridor run's own KPIs when its summary has them; each labelled with
+the registry's words ("mean wait per truck", not ``wait_mean_h``) and each
+figure in plain units ("3 h 58 min ± 12 min", "91.7 bn VND").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from gatesim.compare.plain import plain
+from gatesim.projections.registry import KPIS
+from gatesim.report.common import finite
+from gatesim.report.html import table_html
+from gatesim.report.rundata import RunData
+from gatesim.stats import ci_half_width
+
+__all__ = ["headline_table"]
+
+_CORRIDOR = (
+    "corridor_share",
+    "held_trucks",
+    "held_h_mean",
+    "origin_to_crossing_h",
+    "booked_wait_h",
+    "walkin_wait_h",
+)
+_ROWS = [k for k in KPIS if "terminal" in k.shown or k.column in _CORRIDOR]
+_PLAIN_UNITS = ("h", "VND")  # said as durations and bn VND; the others as numbers with the registry's unit
+
+
+def _cell(values: np.ndarray, k) -> str:
+    if values.size == 0:
+        return "–"
+    mean, half = float(values.mean()), ci_half_width(values)
+    if k.unit in _PLAIN_UNITS:
+        text = plain(mean, k.unit)
+        return text if np.isnan(half) else f"{text} ± {plain(half, k.unit)}"
+    scaled, h = mean * k.scale, half * k.scale
+    text = f"{scaled:,.{k.digits}f}"
+    return text if np.isnan(half) else f"{text} ± {h:,.{k.digits}f}"
+
+
+def _unit(k) -> str:
+    if k.unit == "h":
+        return ""  # the cells say h and min
+    if k.unit == "VND":
+        return ""  # the cells say bn VND
+    return k.display_unit
+
+
+def headline_table(run: RunData) -> str:
+    """Per gate, the terminal's KPIs as mean ± 95% CI half-width over replications, in plain words."""
+    rows = []
+    for k in _ROWS:
+        if k.column not in run.summary:
+            continue
+        row = {"figure": k.label, "unit": _unit(k)}
+        for g in run.gates:
+            row[run.names[g]] = _cell(finite(run.summary.loc[run.summary["gate"] == g, k.column]), k)
+        rows.append(row)
+    return table_html(pd.DataFrame(rows), left=("figure", "unit"))
