@@ -108,6 +108,8 @@ class CorridorSource:
         sc, ids = self.scenario, self.gate_ids
         self.gates = [gates[g] for g in ids]
         self.codes = [rt.code for rt in self.gates]
+        self._parts = [(log.gate(c).t_h.append, log.gate(c).word.append) for c in self.codes]
+        self._gate_bits = [pack(0, c, NO_STAGE, 0) for c in self.codes]
         self.waits = [GateWaits(sc.gates[g], rt.stages, rt) for g, rt in zip(ids, self.gates)]
         self.meters = [
             Meter(m, rt) if (m := self.cor.metering.get(g)) is not None else None
@@ -295,7 +297,6 @@ class CorridorSource:
         self.gates[gi].admit(k, now)
 
     def _log(self, k: int, gi: int, kind: int) -> None:
-        code = self.codes[gi]
-        part = self.log.gate(code)
-        part.t_h.append(self.env.now)
-        part.word.append(pack(k, code, NO_STAGE, kind))
+        t_h, word = self._parts[gi]
+        t_h(self.env.now)
+        word((k << 24) | self._gate_bits[gi] | kind)  # pack(k, code, NO_STAGE, kind)
