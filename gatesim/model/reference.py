@@ -114,10 +114,11 @@ class FifoStage:
         self.always_open = always and cap is None
         self.daily_capacity = cap
         self.used = [0] * len(self.opens)  # trucks started per opening
-        # what the live reading needs (reference_live): per request, its truck's service
-        # hours, and once it has started, the instant its service ends
-        self.service_h: dict[int, float] = {}
-        self.ends: dict[int, float] = {}
+        # what the live reading needs (reference_live): per truck at the stage (its server
+        # request, or its visit when servers are unlimited), its service hours, and once its
+        # start is known, that start
+        self.service_h: dict[object, float] = {}
+        self.starts: dict[object, float] = {}
 
     def opening_after(self, t: float) -> int:
         """The first opening that closes after ``t``."""
@@ -423,25 +424,26 @@ class GateTwin:
         servers = stage.servers[direction] if stage.servers is not None else None
         server = servers.request() if servers is not None else None
         service_h = float(self.trucks.service_h[step.stage_id][k])
+        visit: object = server if server is not None else (step.stage_id, k)  # the truck's visit here
+        stage.service_h[visit] = service_h
         if server is not None:
-            stage.service_h[id(server)] = service_h
             yield server  # a server is ours (SimPy resumes us at once, before other trucks)
             # The day's quota goes in the order the servers were granted, i.e. the queue's
             # (FIFO): two servers freeing at one instant must not let the later truck of the
             # queue take the last unit because its id is lower.
             start = stage.first_start(self.env.now)
+            stage.starts[visit] = start
             yield self.hold(k, 0.0)  # ... then act in our turn among this instant's trucks
         else:
             start = stage.first_start(self.env.now)
-        if server is not None:
-            stage.ends[id(server)] = start + service_h
+            stage.starts[visit] = start
         if start > self.env.now:
             yield self.until(k, start)  # holding the server until the stage opens
         self.started(k, step, slot)
         yield self.hold(k, service_h)
         self.log(k, stage.code, Kind.ENDED)
+        del stage.service_h[visit], stage.starts[visit]
         if servers is not None and server is not None:
-            del stage.service_h[id(server)], stage.ends[id(server)]
             servers.release(server)
         # Travel to the next stage, also when it takes no time: the truck that
         # was due to take our server at this instant starts in its turn (it
@@ -542,9 +544,16 @@ def gate_twin(
 
 
 def simulate_reference(
-    scenario: Scenario, days: int, replication: int, seed: int, make_twin: TwinFactory | None = None
+    scenario: Scenario,
+    days: int,
+    replication: int,
+    seed: int,
+    make_twin: TwinFactory | None = None,
+    on_build: Callable[[dict[str, GateTwin]], None] | None = None,
 ) -> tuple[EventLog, dict]:
-    """One replication with the twin: the same inputs and outputs as ``simulate``."""
+    """One replication with the twin: the same inputs and outputs as ``simulate``;
+    ``on_build`` is handed the gates before the run (e.g. to attach a
+    :class:`~gatesim.model.reference_live.TwinLiveState`)."""
     plan = build_replication(scenario, days, replication, seed)
     env = simpy.Environment()
     log = EventLog()
@@ -554,6 +563,8 @@ def simulate_reference(
         fed = source.trucks_for(gp, log)
         stages = {sid: _stage(env, log, gp.code, sp) for sid, sp in gp.stages.items()}
         twins[gp.gid] = (make_twin or gate_twin)(env, log, plan, gp, stages, fed, source)
+    if on_build is not None:
+        on_build(twins)
     env.process(_calendar(env, log, plan.calendar))
     source.attach(env, log, twins)
     env.run(until=plan.clock.horizon_h)

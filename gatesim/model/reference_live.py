@@ -6,8 +6,8 @@ arrival, :meth:`gatesim.model.stage.StageRuntime.next_start`); here it is worked
 out the long way, from what the twin's resources hold now:
 
 - a FIFO stage (:class:`FifoStart`): each server frees when its truck's service
-  ends (a truck holding a server while it waits for the opening ends at that
-  start plus its service); the trucks queued for a server take, in queue
+  ends (a truck holding a server while it waits for the opening: at that start
+  plus its service); the trucks queued for a server take, in queue
   order, the server that frees first, and start at the first instant the stage
   is open with room in that opening's daily quota; a truck joining now comes
   after all of them;
@@ -28,9 +28,9 @@ import simpy
 from gatesim.model.general import QueueNow, estimated_wait_h
 
 if TYPE_CHECKING:  # the twin imports this module
-    from gatesim.model.reference import FifoStage, RuledStage
+    from gatesim.model.reference import FifoStage, GateTwin, RuledStage
 
-__all__ = ["FifoStart", "RuledStart"]
+__all__ = ["FifoStart", "RuledStart", "TwinLiveState"]
 
 
 def _open_start(stage: FifoStage, t: float, taken: dict[int, int]) -> float:
@@ -64,14 +64,14 @@ class FifoStart:
         now = self.env.now
         free = [0.0] * (int(servers.capacity) - len(servers.users))  # idle servers
         for r in servers.users:
-            end = stage.ends.get(id(r))
-            if end is None:  # granted now, not started yet: it starts at the next opening
-                end = _open_start(stage, now, taken) + stage.service_h[id(r)]
-            free.append(end)
+            start = stage.starts.get(r)
+            if start is None:  # granted now, its start not known yet: the next opening
+                start = _open_start(stage, now, taken)
+            free.append(start + stage.service_h[r])
         heapify(free)
         for r in servers.queue:  # in queue order, each takes the server that frees first
             s = _open_start(stage, max(now, free[0]), taken)
-            heapreplace(free, s + stage.service_h[id(r)])
+            heapreplace(free, s + stage.service_h[r])
         return _open_start(stage, max(t, free[0]), taken)
 
 
@@ -88,3 +88,53 @@ class RuledStart:
         quota_used = cap is not None and st.used.get(st.span.interval, 0) >= cap
         q = QueueNow(st.spans, st.span, st.on_duty(), len(st.users), len(st.queue), quota_used)
         return t + estimated_wait_h(q, t, self.mean_service_h)
+
+
+def _fifo_counts(stage: FifoStage, now: float) -> tuple[int, int]:
+    """(queued, in service) at a FIFO stage: a truck whose start is not known yet, or later than now, waits."""
+    queued = in_service = 0
+    for visit, service_h in stage.service_h.items():
+        start = stage.starts.get(visit)
+        if start is None or start > now:
+            queued += 1
+        elif start + service_h > now:
+            in_service += 1
+    return queued, in_service
+
+
+class TwinLiveState:
+    """:class:`gatesim.model.live.LiveState`'s figures, read from the twin's gates at ``now``
+    (attach it with ``simulate_reference(..., on_build=...)``); they equal the fast engine's."""
+
+    def __init__(self, gates: dict[str, GateTwin]) -> None:
+        self._gates = gates
+
+    def _views(self, gate: str, stage: str) -> list[FifoStart | RuledStart]:
+        views = [v for (sid, _d), v in self._gates[gate].stages.items() if sid == stage]
+        if not views:
+            raise KeyError(f"no stage {stage!r} at gate {gate!r}")
+        return views
+
+    def _counts(self, gate: str, stage: str) -> tuple[int, int]:
+        view = self._views(gate, stage)[0]
+        if isinstance(view, RuledStart):
+            return len(view.stage.queue), len(view.stage.users)
+        return _fifo_counts(view.stage, self._gates[gate].env.now)
+
+    def queued(self, gate: str, stage: str) -> int:
+        return self._counts(gate, stage)[0]
+
+    def in_service(self, gate: str, stage: str) -> int:
+        return self._counts(gate, stage)[1]
+
+    def in_yard(self, gate: str) -> int:
+        g = self._gates[gate]
+        return g.yard_capacity - g.yard_free
+
+    def on_approach(self, gate: str) -> int:
+        return len(self._gates[gate].waiters)
+
+    def expected_wait_h(self, gate: str, stage: str) -> float:
+        """The wait a truck joining now can expect (a split road: the shorter direction's)."""
+        now = self._gates[gate].env.now
+        return min(v.next_start(now) for v in self._views(gate, stage)) - now
