@@ -21,12 +21,12 @@ so events are processed in the same order either way.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from heapq import heappop, heappush
+from heapq import heappush
 
 import simpy
 from simpy.events import NORMAL
 
-__all__ = ["NORMAL", "TRUCK_PRIORITY", "Call", "Sleeper", "run_until", "start"]
+__all__ = ["NORMAL", "TRUCK_PRIORITY", "Call", "Sleeper", "start"]
 
 # SimPy orders events at the same instant by (priority, push order); NORMAL is 1.
 TRUCK_PRIORITY = 2
@@ -118,25 +118,6 @@ class Call:
 
     def fire(self, _event: object) -> None:
         self.fn(self.k, self.gi)
-
-
-def run_until(env: simpy.Environment, until: float) -> None:
-    """``env.run(until=until)``: the events before ``until`` in SimPy's order, by ``step``'s
-    own steps (pop, set the clock, call the callbacks, a failed event raises) inlined.
-
-    A private shortcut into SimPy's heap and clock: a year of the corridor ran X% slower
-    through ``env.run``. SimPy's ``run`` stops at ``until`` with an urgent event, before the
-    events due at ``until`` itself; so does this loop, and then sets the clock to ``until``.
-    """
-    queue = env._queue
-    while queue and queue[0][0] < until:
-        env._now, _, _, event = heappop(queue)
-        callbacks, event.callbacks = event.callbacks, None  # type: ignore[assignment]  # as SimPy's step
-        for callback in callbacks:
-            callback(event)
-        if not event._ok and not hasattr(event, "_defused"):
-            raise event._value
-    env._now = until
 
 
 def start(

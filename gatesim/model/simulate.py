@@ -20,7 +20,7 @@ from gatesim.model.build import GatePlan, StagePlan, build_replication
 from gatesim.model.gate import GateRuntime
 from gatesim.model.general import GeneralStage
 from gatesim.model.metadata import run_metadata
-from gatesim.model.process import run_until, start
+from gatesim.model.process import start
 from gatesim.model.smart import attach_smart
 from gatesim.model.sources import truck_source
 from gatesim.model.stage import StageRuntime
@@ -140,7 +140,7 @@ def _simulate(
     # (a year of the corridor: simulate's peak 498 -> 433 MiB, benchmarks/README.md).
     n = math.ceil(clock.horizon_h / 24)
     for k in range(1, n + 1):
-        run_until(env, min(24.0 * k, clock.horizon_h))
+        env.run(until=min(24.0 * k, clock.horizon_h))
         release_free_memory()
         if on_day is not None:
             on_day(k, n)
