@@ -248,7 +248,14 @@ def run_period(
         (p.id, rule, json.dumps(args, sort_keys=True)) for p in published for rule, args in [p.rule()]
     ) + tuple((t.id, t.rule, json.dumps(t.args, sort_keys=True)) for t in track)
     ids = [r[0] for r in rules]
-    fields = {"label": "validate", "period": name, "rules": rules, "period_resolved": period_resolved}
+    # the worlds' values too: a set id alone does not say which parameters it ran with
+    fields = {
+        "label": "validate",
+        "period": name,
+        "rules": rules,
+        "period_resolved": period_resolved,
+        "worlds": [{k: w[k] for k in ["set_id", *priors.names]} for w in worlds],
+    }
     identity = experiment_identity(fields, base_resolved, points, days, replications, seed)
     rows: list[dict[str, Any]] = []
     for f in failed:
