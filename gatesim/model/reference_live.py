@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from heapq import heapify, heapreplace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import simpy
 
@@ -90,7 +90,12 @@ class RuledStart:
         return t + estimated_wait_h(q, t, self.mean_service_h)
 
 
-def _fifo_counts(stage: FifoStage, now: float) -> tuple[int, int]:
+class Counts(NamedTuple):
+    queued: int
+    in_service: int
+
+
+def _fifo_counts(stage: FifoStage, now: float) -> Counts:
     """(queued, in service) at a FIFO stage: a truck whose start is not known yet, or later than now, waits."""
     queued = in_service = 0
     for visit, service_h in stage.service_h.items():
@@ -99,7 +104,7 @@ def _fifo_counts(stage: FifoStage, now: float) -> tuple[int, int]:
             queued += 1
         elif start + service_h > now:
             in_service += 1
-    return queued, in_service
+    return Counts(queued, in_service)
 
 
 class TwinLiveState:
@@ -115,17 +120,17 @@ class TwinLiveState:
             raise KeyError(f"no stage {stage!r} at gate {gate!r}")
         return views
 
-    def _counts(self, gate: str, stage: str) -> tuple[int, int]:
+    def _counts(self, gate: str, stage: str) -> Counts:
         view = self._views(gate, stage)[0]
         if isinstance(view, RuledStart):
-            return len(view.stage.queue), len(view.stage.users)
+            return Counts(len(view.stage.queue), len(view.stage.users))
         return _fifo_counts(view.stage, self._gates[gate].env.now)
 
     def queued(self, gate: str, stage: str) -> int:
-        return self._counts(gate, stage)[0]
+        return self._counts(gate, stage).queued
 
     def in_service(self, gate: str, stage: str) -> int:
-        return self._counts(gate, stage)[1]
+        return self._counts(gate, stage).in_service
 
     def in_yard(self, gate: str) -> int:
         g = self._gates[gate]

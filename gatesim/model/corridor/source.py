@@ -108,7 +108,8 @@ class CorridorSource:
         sc, ids = self.scenario, self.gate_ids
         self.gates = [gates[g] for g in ids]
         self.codes = [rt.code for rt in self.gates]
-        self._parts = [(log.gate(c).t_h.append, log.gate(c).word.append) for c in self.codes]
+        self._log_t = [log.gate(c).t_h.append for c in self.codes]
+        self._log_word = [log.gate(c).word.append for c in self.codes]
         self._gate_bits = [pack(0, c, NO_STAGE, 0) for c in self.codes]
         self.waits = [GateWaits(sc.gates[g], rt.stages, rt) for g, rt in zip(ids, self.gates)]
         self.meters = [
@@ -297,6 +298,5 @@ class CorridorSource:
         self.gates[gi].admit(k, now)
 
     def _log(self, k: int, gi: int, kind: int) -> None:
-        t_h, word = self._parts[gi]
-        t_h(self.env.now)
-        word((k << 24) | self._gate_bits[gi] | kind)  # pack(k, code, NO_STAGE, kind)
+        self._log_t[gi](self.env.now)
+        self._log_word[gi]((k << 24) | self._gate_bits[gi] | kind)  # pack(k, code, NO_STAGE, kind)
