@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "smart_gate.md"
 START, END = "<!-- goals:start -->", "<!-- goals:end -->"
 PROPOSALS = ("smart_agv_night_trial", "smart_huu_nghi_2026", "smart_goal_2027", "smart_goal_2030")
+PILOTS = (("smart_agv_night_trial", "tan_thanh"), ("smart_huu_nghi_2026", "huu_nghi"))
 # The levels table: (summary.csv column, header, decimals)
 LEVELS = (
     ("arrivals_per_day", "arrivals/day", 0),
@@ -89,8 +90,10 @@ class GoalFacts:
     demand: str
     bound_h: float
     gates: tuple[GateFacts, ...]
-    chosen: dict[str, float] | None = None
+    chosen: str | None = None  # the configuration optimise chose, in words
     closest: str | None = None
+    # with the chosen configuration: gate name -> the conventional route's waits (as GateFacts')
+    chosen_conventional: dict[str, dict[str, tuple[float, float]]] = field(default_factory=dict)
 
 
 def resource_label(column: str) -> str:
@@ -103,7 +106,8 @@ def resource_label(column: str) -> str:
 
 
 def _h(x: float) -> str:
-    return f"{x:.1f} h" if x < 100 else f"{x:,.0f} h"
+    """Hours as read: two decimals under 10 h (a change of a few minutes shows), then one, then none."""
+    return f"{x:.2f} h" if x < 10 else f"{x:.1f} h" if x < 100 else f"{x:,.0f} h"
 
 
 def carried(g: GateFacts, bound_h: float) -> bool:
@@ -119,14 +123,32 @@ def binding(g: GateFacts) -> tuple[str, float] | None:
     if top < BINDS_AT:
         return None
     labels = list(dict.fromkeys(resource_label(c) for c, u in g.utils.items() if u >= top - 0.01))
-    return " and ".join(labels), top
+    return _and(labels), top
+
+
+def _conventional(gate: str, waits: dict[str, tuple[float, float]]) -> list[str]:
+    out = []
+    for what, (w, w0) in waits.items():
+        change = w - w0
+        word = "falls" if change < 0 else "rises" if change > 0 else "stays"
+        out.append(
+            f"On the conventional route at {gate}, {what} wait {_h(w)} on average against "
+            f"{_h(w0)} today: the wait {word}" + ("." if change == 0 else f" by {_h(abs(change))}.")
+        )
+    return out
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def goal_paragraph(goal: GoalFacts) -> str:
     """Plain words for one goal, every figure from `goal`."""
     ok = [g for g in goal.gates if carried(g, goal.bound_h)]
     verdict = "carry it" if len(ok) == len(goal.gates) else "do not carry it"
-    lines = [f"**{goal.title}** ({goal.demand}). The modelled lanes and dispatch **{verdict}**"]
+    lines = [
+        f"**{goal.title}** ({goal.demand}). As the goal's file sets it, the modelled lanes and dispatch **{verdict}**"
+    ]
     parts = []
     for g in goal.gates:
         state = "carried" if g in ok else "not carried"
@@ -141,20 +163,19 @@ def goal_paragraph(goal: GoalFacts) -> str:
             lines.append(f"At {g.gate} nothing binds: no resource is busier than {BINDS_AT:.0%}.")
         else:
             lines.append(f"At {g.gate} what binds first is {b[0]} (utilisation {b[1]:.2f}).")
-        for what, (w, w0) in g.conventional.items():
-            change = w - w0
-            word = "falls" if change < 0 else "rises" if change > 0 else "stays"
-            lines.append(
-                f"On the conventional route at {g.gate}, {what} wait {_h(w)} on average against "
-                f"{_h(w0)} today: the wait {word}" + ("." if change == 0 else f" by {_h(abs(change))}.")
-            )
+        lines += _conventional(g.gate, g.conventional)
     if goal.chosen:
         lines.append(
-            f"The cheapest configuration `gatesim optimise` found that meets the bound: {_decisions(goal.chosen)}."
+            f"**It is carried with more**: the cheapest configuration `gatesim optimise` found that meets the bound is {goal.chosen}."
         )
+        for gate, waits in goal.chosen_conventional.items():
+            lines += [
+                line.replace("On the conventional route", "With it, on the conventional route", 1)
+                for line in _conventional(gate, waits)
+            ]
     elif goal.closest:
         lines.append(
-            f"No configuration `gatesim optimise` tried meets the bound; the closest: {goal.closest}."
+            f"**No configuration `gatesim optimise` tried carries it**; the closest: {goal.closest}."
         )
     return " ".join(lines)
 
@@ -195,6 +216,29 @@ def with_lane_utilisation(summary: pd.DataFrame, scenario_yaml: Path) -> pd.Data
     return out
 
 
+def pilot_sentence(name: str, gate: str, run: pd.DataFrame, base: pd.DataFrame) -> str:
+    """What a pilot's lane does at its gate, in the run's numbers: what it carries, how busy, how
+    long a container waits for it, and where the gate's waits move (against the baseline)."""
+    r = run[run["gate"] == gate].mean(numeric_only=True)
+    b = base[base["gate"] == gate].mean(numeric_only=True)
+    moves = []
+    for col, what in (
+        ("wait_at_cn_release_h", "at the Chinese release"),
+        ("wait_at_handover_h", "at the handover"),
+        ("wait_at_declaration_h", "at the declaration"),
+    ):
+        if pd.notna(r.get(col)) and pd.notna(b.get(col)) and abs(r[col] - b[col]) >= 0.05:
+            moves.append(f"{what} {b[col]:.2f} → {r[col]:.2f} h")
+    util = r.get("agv_utilisation")
+    busy = f", AGV utilisation {util:.2f}" if pd.notna(util) else ""
+    text = (
+        f"`{name}` at {GATES[gate]}: the lane carries {r['agv_containers_per_day']:,.0f} containers a day{busy}; "
+        f"a container waits {_h(r['agv_wait_mean_h'])} for an AGV. The gate's mean wait per truck goes from "
+        f"{b['wait_mean_h']:.2f} to {r['wait_mean_h']:.2f} h, its p95 from {b['wait_p95_h']:.1f} to {r['wait_p95_h']:.1f} h"
+    )
+    return text + ("; by stage: " + ", ".join(moves) + "." if moves else ".")
+
+
 def gate_facts(run: pd.DataFrame, base: pd.DataFrame, gate: str) -> GateFacts:
     """A gate's facts from two `summary.csv` tables (the goal's run and the baseline's), means over
     replications."""
@@ -222,23 +266,26 @@ DECISIONS = {
     "agv_lane.fleet_agvs": "AGVs",
     "stages.cn_acceptance.servers": "Chinese acceptance lanes",
     "stages.cn_release.servers": "Chinese release lanes",
+    "stages.handover.servers": "handover crews",
     "yard.capacity_trucks": "yard slots",
 }
 
 
-def _decisions(values: dict[str, float]) -> str:
-    """{"gates.huu_nghi.agv_lane.fleet_agvs": 44, ...} -> "Tân Thanh: ...; Hữu Nghị: 44 AGVs" (gate order)."""
+def _decisions(values: dict[str, float], highs: dict[str, float] | None = None) -> str:
+    """{"gates.huu_nghi.agv_lane.fleet_agvs": 44, ...} -> "Tân Thanh: ...; Hữu Nghị: 44 AGVs" (gate order);
+    a value at the top of its searched range (`highs`) is said to be: more might be needed."""
     by_gate: dict[str, list[str]] = {}
     for key, v in values.items():
         parts = key.split(".")
         tail = ".".join(parts[2:])
-        by_gate.setdefault(parts[1], []).append(f"{v:g} {DECISIONS.get(tail, tail.replace('_', ' '))}")
+        top = " (the top of the searched range)" if highs and key in highs and v >= highs[key] else ""
+        by_gate.setdefault(parts[1], []).append(f"{v:g} {DECISIONS.get(tail, tail.replace('_', ' '))}{top}")
     return "; ".join(f"{GATES.get(g, g)}: {', '.join(by_gate[g])}" for g in GATES if g in by_gate)
 
 
-def optimise_result(study: Path) -> tuple[dict[str, float] | None, str | None]:
-    """(the chosen decisions, None) or (None, the closest candidate and what it misses by) from
-    candidates.csv; (None, None) when the study has not run."""
+def optimise_result(study: Path, highs: dict[str, float] | None = None) -> tuple[str | None, str | None]:
+    """(the chosen decisions in words, None) or (None, the closest candidate and what it misses by)
+    from candidates.csv; (None, None) when the study has not run."""
     path = study / "candidates.csv"
     if not path.is_file():
         return None, None
@@ -247,18 +294,35 @@ def optimise_result(study: Path) -> tuple[dict[str, float] | None, str | None]:
     chosen = c[c["chosen"].astype(bool)]
     if len(chosen):
         row = chosen.iloc[0]
-        return {k: float(row[k]) for k in decisions}, None
+        tried = f" ({len(c)} configurations tried; this one met it in {row['detail'].split('met in ', 1)[-1].split(' (')[0]})"
+        return _decisions({k: float(row[k]) for k in decisions}, highs) + tried, None
     best = c.sort_values("violation").iloc[0]
-    what = _decisions({k: float(best[k]) for k in decisions})
+    what = _decisions({k: float(best[k]) for k in decisions}, highs)
     return None, f"{what} ({best['detail']}; {len(c)} configurations tried)"
 
 
-def study_bound_h(spec: Path) -> float:
-    """The p95-wait bound of an optimise file (its first constraint's `max`)."""
+def chosen_conventional(study: Path, base: pd.DataFrame) -> dict[str, dict[str, tuple[float, float]]]:
+    """The conventional route's waits with the chosen configuration (its evaluations, all its
+    replications) against the baseline's, per smart gate; empty when nothing was chosen."""
+    cand, ev = study / "candidates.csv", study / "evaluations.csv"
+    if not cand.is_file() or not ev.is_file():
+        return {}
+    c = pd.read_csv(cand)
+    chosen = c[c["chosen"].astype(bool)]
+    if not len(chosen):
+        return {}
+    e = pd.read_csv(ev)
+    run = e[e["candidate"] == int(chosen.iloc[0]["candidate"])]
+    return {GATES[g]: gate_facts(run.assign(days=1), base, g).conventional for g in SMART_GATES}
+
+
+def study_bound_h(spec: Path) -> tuple[float, dict[str, float]]:
+    """The p95-wait bound of an optimise file (its first constraint's `max`) and each decision's `high`."""
     import yaml
 
     data = yaml.safe_load(spec.read_text(encoding="utf-8"))
-    return float(data["constraints"][0]["max"])
+    highs = {k: float(d["high"]) for k, d in data["decisions"].items()}
+    return float(data["constraints"][0]["max"]), highs
 
 
 def levels_table(runs: dict[str, pd.DataFrame]) -> str:
@@ -305,8 +369,9 @@ def main() -> None:
     base = summaries["baseline_2026"]
     paras = []
     for name, title, demand in GOALS:
-        chosen, closest = optimise_result(runs / f"optimise_{name}")
-        bound = study_bound_h(ROOT / "scenarios" / "decisions" / f"{name}.yaml")
+        bound, highs = study_bound_h(ROOT / "scenarios" / "decisions" / f"{name}.yaml")
+        chosen, closest = optimise_result(runs / f"optimise_{name}", highs)
+        with_chosen = chosen_conventional(runs / f"optimise_{name}", base)
         facts = GoalFacts(
             title=title,
             demand=demand,
@@ -314,10 +379,13 @@ def main() -> None:
             gates=tuple(gate_facts(summaries[name], base, g) for g in SMART_GATES),
             chosen=chosen,
             closest=closest,
+            chosen_conventional=with_chosen,
         )
         paras.append(goal_paragraph(facts))
     block = ["```bash", *(" ".join(c) for c in commands), "```", "", "### Against the baseline", ""]
     block += [levels_table(summaries), "", LEVELS_NOTE, ""]
+    for name, gate in PILOTS:
+        block += [pilot_sentence(name, gate, summaries[name], base), ""]
     tables = [pd.read_csv(runs / a / "effects.csv") for a in ASSESS if (runs / a / "effects.csv").is_file()]
     if tables:
         from gatesim.trust.assess_cli import effects_markdown

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from gatesim.limits import ASSESS_DAYS, ASSESS_REPLICATIONS, WORKERS, WORLDS
 
-__all__ = ["command"]
+if TYPE_CHECKING:
+    from gatesim.answer.plan import Plan
+    from gatesim.compare.verdict import Thresholds
+    from gatesim.sweep.runner import SweepOutcome
+    from gatesim.sweep.spec import Task
+
+__all__ = ["DEFAULT_DAYS", "DEFAULT_REPLICATIONS", "DEFAULT_WORLDS", "command", "compute", "thresholds"]
 
 DEFAULT_WORLDS = 10
 DEFAULT_DAYS = 6
@@ -44,6 +52,54 @@ def _write(out_dir: Path, answers, rows, pw, text: str, page: str) -> list[Path]
     write_csv(written[2], rows)
     write_csv(written[3], pw)
     return written
+
+
+def thresholds(
+    negligible_pct: float = 2.0, negligible_min: float = 5.0, large_pct: float = 10.0
+) -> Thresholds:
+    """The effect sizes' thresholds as ``gatesim answer`` sets them (its defaults: these)."""
+    from gatesim.compare.verdict import Thresholds
+
+    return Thresholds(negligible_pct=negligible_pct, large_pct=large_pct,
+                      negligible_abs={"h": negligible_min / 60.0, "trucks": 5.0, "trucks/day": 5.0})  # fmt: skip
+
+
+def compute(
+    plan: Plan,
+    out_dir: Path,
+    lang: str,
+    th: Thresholds,
+    workers: int | None = None,
+    force: bool = False,
+    on_start: Callable[[int, int], Any] | None = None,
+    on_done: Callable[[Task, dict[str, Any]], None] | None = None,
+) -> tuple[list[Path], str, SweepOutcome]:
+    """The answer's runs (resumed in ``out_dir/runs``), its analysis and its four files in ``out_dir``:
+    (files written, the answer's text, the sweep's outcome). ``on_start``/``on_done``: the sweep
+    runner's progress callbacks. Raises SweepInterrupted on Ctrl-C (or SIGTERM turned into one)."""
+    import pandas as pd
+
+    from gatesim.answer.analyse import analyse
+    from gatesim.answer.page import answer_page
+    from gatesim.answer.text import answer_text
+    from gatesim.sweep.runner import run_sweep
+
+    outcome = run_sweep(
+        plan.sweep, out_dir / "runs", workers, None, force=force and (out_dir / "runs").exists(),
+        on_start=on_start, on_done=on_done,
+    )  # fmt: skip
+    worlds_df = pd.DataFrame(plan.worlds).set_index("set_id")
+    base_names = {"base": str(plan.root.resolved.get("name")), **{b.name: b.name for b in plan.extra_bases}}
+    answers, rows, pw = analyse(
+        outcome.results, [v.name for v in plan.proposals], plan.pairs, base_names, plan.context,
+        worlds_df, plan.unknowns, 0.95, th, list(plan.gate_names), plan.unknown_gates,
+    )  # fmt: skip
+    text = answer_text(answers, lang, plan.gate_names)
+    method = method_text(lang, len(plan.worlds), plan.ensemble_file, len(rows), 0.95, th)
+    page = answer_page(
+        answers, rows, method, lang, plan.gate_names, ", ".join(v.name for v in plan.proposals)
+    )
+    return _write(out_dir, answers, rows, pw, text, page), text, outcome
 
 
 @click.command("answer")
@@ -96,18 +152,12 @@ def command(proposals, base, ensemble, worlds, days, replications, seed, out, la
     """
     import os
 
-    import pandas as pd
-
-    from gatesim.answer.analyse import analyse
-    from gatesim.answer.page import answer_page
     from gatesim.answer.plan import estimate_seconds, make_plan, run_engines
-    from gatesim.answer.text import answer_text
     from gatesim.answer.words import engine_words, phrase
-    from gatesim.compare.verdict import Thresholds
     from gatesim.errors import InputError
     from gatesim.outputs import check_not_input
     from gatesim.progress import Progress
-    from gatesim.sweep.runner import SweepInterrupted, run_sweep
+    from gatesim.sweep.runner import SweepInterrupted
     from gatesim.trust.assess_cli import prepare_out_dir
 
     WORLDS.check("--worlds", worlds)
@@ -125,8 +175,7 @@ def command(proposals, base, ensemble, worlds, days, replications, seed, out, la
         raise InputError(
             "below --negligible-pct", key="--large-pct", given=large_pct, allowed=f">= {negligible_pct:g}"
         )
-    th = Thresholds(negligible_pct=negligible_pct, large_pct=large_pct,
-                    negligible_abs={"h": negligible_min / 60.0, "trucks": 5.0, "trucks/day": 5.0})  # fmt: skip
+    th = thresholds(negligible_pct, negligible_min, large_pct)
     plan = make_plan(list(proposals), base, ensemble, worlds, days, replications, seed)
     out = out or str(Path("answers") / plan.proposals[0].name)
     check_not_input(Path(out), [*proposals, plan.root_file, plan.ensemble_file, *([base] if base else [])])
@@ -148,33 +197,13 @@ def command(proposals, base, ensemble, worlds, days, replications, seed, out, la
         bar[0].advance(note=f"({result['error']})" if result["error"] else "")
 
     try:
-        outcome = run_sweep(
-            plan.sweep,
-            out_dir / "runs",
-            workers,
-            None,
-            force=force and (out_dir / "runs").exists(),
-            on_start=on_start,
-            on_done=on_done,
-        )
+        written, text, outcome = compute(plan, out_dir, lang, th, workers, force, on_start, on_done)
     except SweepInterrupted as e:
         click.echo(f"\ngatesim: {e}", err=True)
         click.get_current_context().exit(130)
     finally:
         if bar:
             bar[0].__exit__(None, None, None)
-    worlds_df = pd.DataFrame(plan.worlds).set_index("set_id")
-    base_names = {"base": str(plan.root.resolved.get("name")), **{b.name: b.name for b in plan.extra_bases}}
-    answers, rows, pw = analyse(
-        outcome.results, [v.name for v in plan.proposals], plan.pairs, base_names, plan.context,
-        worlds_df, plan.unknowns, 0.95, th, list(plan.gate_names), plan.unknown_gates,
-    )  # fmt: skip
-    text = answer_text(answers, lang, plan.gate_names)
-    method = method_text(lang, len(plan.worlds), plan.ensemble_file, len(rows), 0.95, th)
-    page = answer_page(
-        answers, rows, method, lang, plan.gate_names, ", ".join(v.name for v in plan.proposals)
-    )
-    written = _write(out_dir, answers, rows, pw, text, page)
     click.echo(text)
     if outcome.failed:
         click.echo(f"{len(outcome.failed)} runs failed: see runs/results.csv's error column", err=True)

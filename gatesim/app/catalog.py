@@ -4,25 +4,43 @@ headline figures (read from each run's summary.csv, as the report reads them).""
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pandas is imported when a run is read: the app starts without it
     import pandas as pd
 
-__all__ = ["headline", "list_runs", "list_scenarios", "scenario_path"]
+__all__ = [
+    "SCENARIOS_DIR",
+    "headline",
+    "list_runs",
+    "list_scenarios",
+    "newest_first",
+    "scenario_parents",
+    "scenario_path",
+]
 
 SCENARIOS_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 def list_scenarios(folder: Path = SCENARIOS_DIR) -> list[tuple[str, str, str]]:
     """(file stem, name, description) of each scenario file at the top of ``folder``."""
+    return [(stem, name, desc) for stem, name, desc, _ in _read(folder)]
+
+
+def scenario_parents(folder: Path = SCENARIOS_DIR) -> dict[str, str | None]:
+    """Each listed scenario's stem -> the file name its ``extends:`` names (None: extends nothing)."""
+    return {stem: parent for stem, _, _, parent in _read(folder)}
+
+
+def _read(folder: Path) -> list[tuple[str, str, str, str | None]]:
     files = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in folder.glob("*.yaml")))
     return _scenarios(folder, files)
 
 
 @functools.lru_cache(maxsize=8)
-def _scenarios(folder: Path, files: tuple[tuple[str, int], ...]) -> list[tuple[str, str, str]]:
+def _scenarios(folder: Path, files: tuple[tuple[str, int], ...]) -> list[tuple[str, str, str, str | None]]:
     """Read once per state of the folder (the files' names and times are the key)."""
     from ruamel.yaml import YAML
 
@@ -35,7 +53,15 @@ def _scenarios(folder: Path, files: tuple[tuple[str, int], ...]) -> list[tuple[s
         except Exception:  # noqa: BLE001 - a file that does not read is simply not offered
             continue
         if isinstance(data, dict) and "name" in data:
-            out.append((path.stem, str(data["name"]), " ".join(str(data.get("description", "")).split())))
+            ext = data.get("extends")
+            out.append(
+                (
+                    path.stem,
+                    str(data["name"]),
+                    " ".join(str(data.get("description", "")).split()),
+                    str(ext) if ext else None,
+                )
+            )
     return out
 
 
@@ -79,14 +105,20 @@ def _run_row(path: Path) -> dict | None:
     }
 
 
-def list_runs(runs_dir: Path) -> list[dict]:
-    """The complete single runs directly in ``runs_dir`` (no links followed), newest first."""
-    if not runs_dir.is_dir():
+def newest_first(folder: Path, read: Callable[[Path], dict | None]) -> list[dict]:
+    """``read`` of each plain folder directly in ``folder`` (no links followed, none hidden),
+    the ones it reads (not None) newest first by their ``mtime``."""
+    if not folder.is_dir() or folder.is_symlink():
         return []
     rows = [
         r
-        for p in runs_dir.iterdir()
+        for p in folder.iterdir()
         if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")
-        if (r := _run_row(p)) is not None
+        if (r := read(p)) is not None
     ]
     return sorted(rows, key=lambda r: -r["mtime"])
+
+
+def list_runs(runs_dir: Path) -> list[dict]:
+    """The complete single runs directly in ``runs_dir``, newest first."""
+    return newest_first(runs_dir, _run_row)

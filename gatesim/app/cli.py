@@ -30,8 +30,9 @@ _LOCAL = ("127.0.0.1", "localhost", "::1")
     help="Address to listen on. Anything but 127.0.0.1 makes the app reachable from other machines.",
 )
 def command(port: int, runs_dir: str, host: str) -> None:
-    """A local web application: pick and edit a scenario, run it with progress, browse runs,
-    open their reports and map replays, and compare runs (in English and Vietnamese).
+    """A local web application: pick and edit a scenario, run it with progress, answer a proposal
+    (as gatesim answer does), browse runs and answers, open their reports and map replays, and
+    compare runs (in English and Vietnamese).
 
     It serves every file itself (no internet needed) and reads and writes inside --runs only.
     """

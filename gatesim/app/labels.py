@@ -75,6 +75,74 @@ _LABELS: dict[str, tuple[str, str]] = {
     "wait_mean_h": ("Mean wait, h", "Thời gian chờ TB, giờ"),
     "waiting_at_20h_mean": ("Waiting at 20:00", "Xe tồn lúc 20:00"),
     "queue_max_km": ("Longest queue, km", "Hàng chờ dài nhất, km"),
+    "answer_nav": ("Answer a proposal", "Đánh giá đề xuất"),
+    "answer_it": ("answer it", "đánh giá đề xuất này"),
+    "answer_title": ("Answer a proposal", "Đánh giá một đề xuất"),
+    "answer_intro": (
+        "Pick a proposal and the base it is set against. Both run in the calibrated baseline and in "
+        "plausible worlds of the ensemble, with common random numbers; the answer then says what the "
+        "proposal does, in plain words and units: the computation and the page of gatesim answer.",
+        "Chọn một đề xuất và kịch bản gốc để so sánh. Cả hai được chạy trong kịch bản gốc đã hiệu chỉnh "
+        "và trong các thế giới khả dĩ của tập hợp, với cùng các số ngẫu nhiên; kết quả cho biết tác động "
+        "của đề xuất bằng lời và đơn vị dễ hiểu: cùng cách tính và cùng trang với gatesim answer.",
+    ),
+    "proposal": ("Proposal", "Đề xuất"),
+    "worlds": ("Plausible worlds", "Số thế giới khả dĩ"),
+    "worlds_help": (
+        "Worlds of the ensemble run beside the calibrated baseline (more: a surer range)",
+        "Số thế giới của tập hợp được chạy cùng kịch bản gốc đã hiệu chỉnh (nhiều hơn: khoảng chắc chắn hơn)",
+    ),
+    "days": ("Days per run", "Số ngày mỗi lượt chạy"),
+    "days_help": ("Days simulated per run after the warm-up", "Số ngày mô phỏng mỗi lượt chạy sau khởi động"),
+    "replications": ("Replications per world", "Số lần lặp mỗi thế giới"),
+    "replications_help": ("2 or more measure the noise", "Từ 2 lần trở lên mới đo được nhiễu"),
+    "answer_go": ("Answer", "Đánh giá"),
+    "answering": ("Answering", "Đang đánh giá"),
+    "answer_plan": (
+        "checking the scenarios and choosing the plausible worlds",
+        "đang kiểm tra kịch bản và chọn các thế giới khả dĩ",
+    ),
+    "answer_runs": ("runs done", "lượt chạy đã xong"),
+    "about_left": ("about {time} left", "còn khoảng {time}"),
+    "answer_reuse": (
+        "reusing the runs of an earlier answer to the same question",
+        "dùng lại các lượt chạy của một lần đánh giá trước cho cùng câu hỏi",
+    ),
+    "again": (
+        "Answer it again in English (its runs are reused: a few seconds)",
+        "Đánh giá lại bằng tiếng Việt (dùng lại các lượt chạy: vài giây)",
+    ),
+    "answer_analyse": (
+        "comparing the runs and writing the answer page",
+        "đang so sánh các lượt chạy và viết trang kết quả",
+    ),
+    "open_answer": ("Read the answer", "Đọc kết quả"),
+    "answer_failed": ("The answer stopped", "Việc đánh giá đã dừng"),
+    "written_in_en": (
+        "This answer is in English (the app's language when it was started).",
+        "Kết quả này bằng tiếng Anh (ngôn ngữ của ứng dụng khi bắt đầu đánh giá).",
+    ),
+    "written_in_vi": (
+        "This answer is in Vietnamese (the app's language when it was started).",
+        "Kết quả này bằng tiếng Việt (ngôn ngữ của ứng dụng khi bắt đầu đánh giá).",
+    ),
+    "answer_page": ("The answer page", "Trang kết quả"),
+    "answer_size": ("Worlds × days × replications", "Số thế giới × ngày × lần lặp"),
+    "answer_of": ("Answer", "Kết quả đánh giá"),
+    "answers": ("Answers", "Các kết quả đánh giá"),
+    "no_answers": (
+        "No answers yet: Answer a proposal, at the top, makes one.",
+        "Chưa có kết quả đánh giá: dùng mục Đánh giá đề xuất ở đầu trang.",
+    ),
+    "verdict": ("Verdict (first line)", "Kết luận (dòng đầu)"),
+    "no_verdict": (
+        "No effect on any figure at any gate",
+        "Không tác động đến chỉ tiêu nào ở cửa khẩu nào",
+    ),
+    "same_scenario": (
+        "the proposal and its base are the same scenario",
+        "đề xuất và kịch bản gốc là cùng một kịch bản",
+    ),
 }
 
 

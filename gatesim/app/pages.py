@@ -26,6 +26,7 @@ th{background:#f3f3f3}td.n{text-align:right}input[type=number],input[type=text]{
 .muted{color:#666;font-size:.88em}button{font:inherit;padding:.3em 1em}progress{width:30em;height:1.2em}
 iframe{width:100%;height:900px;border:1px solid #ddd}ul.cards{list-style:none;padding:0}
 ul.cards li{margin:.4em 0;padding:.4em .6em;border:1px solid #e3e3e3;border-radius:4px}
+.verdict{background:#eef4fb;border-left:4px solid #2b6cb0;padding:.4em .7em;margin:.4em 0}select{font:inherit;max-width:40em}
 """
 
 
@@ -37,6 +38,7 @@ def page(title: str, body: str, lang: str) -> str:
     other = "vi" if lang == "en" else "en"
     nav = (
         f'<a href="/?lang={lang}">{_e(label("home", lang))}</a>'
+        f'<a href="/answer?lang={lang}" id="nav-answer">{_e(label("answer_nav", lang))}</a>'
         f'<a href="/runs?lang={lang}">{_e(label("runs", lang))}</a>'
         f'<a class="lang" id="lang" href="?lang={other}">{_e(label("language", lang))}</a>'
     )
@@ -47,11 +49,23 @@ def page(title: str, body: str, lang: str) -> str:
 <body><header><span>{_e(label("app", lang))}</span>{nav}</header><main><h1>{_e(title)}</h1>{body}</main></body></html>"""
 
 
-def scenarios_page(items: list[tuple[str, str, str]], lang: str) -> str:
-    """``items``: (file stem, scenario name, description)."""
+def scenarios_page(
+    items: list[tuple[str, str, str]], lang: str, answerable: frozenset[str] = frozenset()
+) -> str:
+    """``items``: (file stem, scenario name, description); ``answerable``: the stems of the
+    proposals the app can answer (each gets a link to answer it)."""
+
+    def answer(stem: str) -> str:
+        if stem not in answerable:
+            return ""
+        return (
+            f' · <a href="/answer?proposal={_e(stem)}&amp;lang={lang}" id="answer-{_e(stem)}">'
+            f"{_e(label('answer_it', lang))}</a>"
+        )
+
     lis = "".join(
         f'<li><a href="/new/{_e(stem)}?lang={lang}" id="pick-{_e(stem)}"><b>{_e(name)}</b></a> '
-        f'<span class="muted">{_e(stem)}.yaml</span><br>{_e(desc)}</li>'
+        f'<span class="muted">{_e(stem)}.yaml</span>{answer(stem)}<br>{_e(desc)}</li>'
         for stem, name, desc in items
     )
     return page(label("pick", lang), f'<ul class="cards">{lis}</ul>', lang)
@@ -135,9 +149,10 @@ def job_part(job: Job, lang: str) -> str:
     )
 
 
-def runs_page(runs: list[dict], folder: Path, lang: str, message: str = "") -> str:
+def runs_page(runs: list[dict], folder: Path, lang: str, message: str = "", beside: str = "") -> str:
+    """The runs to browse and compare; ``beside``: HTML shown under them (the answers)."""
     if not runs:
-        return page(label("runs", lang), f"<p>{_e(label('no_runs', lang))}</p>", lang)
+        return page(label("runs", lang), f"<p>{_e(label('no_runs', lang))}</p>{beside}", lang)
     head = "".join(
         f"<th>{_e(label(k, lang))}</th>"
         for k in ("compare", "base", "scenario", "date", "size", "crossings", "wait", "queue")
@@ -155,7 +170,7 @@ def runs_page(runs: list[dict], folder: Path, lang: str, message: str = "") -> s
         f'<p class="muted">{_e(label("in_folder", lang))}: {_e(folder)}</p>{error_line(message) if message else ""}'
         f'<form action="/compare" method="get"><input type="hidden" name="lang" value="{lang}">'
         f"<p>{_e(label('compare_pick', lang))}</p><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-        f'<button type="submit" id="compare">{_e(label("compare_go", lang))}</button></form>'
+        f'<button type="submit" id="compare">{_e(label("compare_go", lang))}</button></form>{beside}'
     )
     return page(label("runs", lang), body, lang)
 

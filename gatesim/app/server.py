@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from gatesim.app import catalog, pages
+from gatesim.app import answer_pages, answers, catalog, pages
 from gatesim.app.form import main_fields, overrides_from
 from gatesim.app.jobs import Jobs
 from gatesim.app.labels import label
@@ -80,6 +80,12 @@ def create_app(runs_dir: Path, hosts: frozenset[str] | None = LOCAL_NAMES) -> Fa
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     catalog.list_scenarios()  # read once before the first request: the first page answers at once
 
+    def beside(lang: str) -> str:
+        return answer_pages.answers_table(answers.list_answers(runs_dir), lang)
+
+    def part(job, lang: str) -> str:
+        return answer_pages.answer_job_part(job, lang) if job.kind == "answer" else pages.job_part(job, lang)
+
     @app.get("/favicon.ico")
     def favicon():  # report pages name no icon: the browser asks; no icon, and no error logged
         return Response(status_code=204)
@@ -87,7 +93,13 @@ def create_app(runs_dir: Path, hosts: frozenset[str] | None = LOCAL_NAMES) -> Fa
     @app.get("/", response_class=HTMLResponse)
     def home(request: Request):
         lang = _lang(request)
-        return _html(pages.scenarios_page(catalog.list_scenarios(), lang), lang)
+        proposals = frozenset(stem for stem, _ in answers.answerable()[0])
+        return _html(pages.scenarios_page(catalog.list_scenarios(), lang, proposals), lang)
+
+    @app.get("/answer/about", response_class=HTMLResponse)
+    def about(request: Request):  # the chosen proposal's description, under the form's choice
+        lang = _lang(request)
+        return _html(answer_pages.about(request.query_params.get("proposal", "")), lang)
 
     def _scenario(stem: str):
         from gatesim.scenario.load import load_scenario
@@ -135,7 +147,7 @@ def create_app(runs_dir: Path, hosts: frozenset[str] | None = LOCAL_NAMES) -> Fa
         job = jobs.get(job_id)
         if job is None:
             return _html(pages.error_line("gatesim: error: no such run in progress"), lang, 404)
-        return _html(pages.job_part(job, lang), lang)
+        return _html(part(job, lang), lang)
 
     @app.post("/jobs/{job_id}/cancel", response_class=HTMLResponse)
     def cancel(job_id: str, request: Request):
@@ -143,13 +155,13 @@ def create_app(runs_dir: Path, hosts: frozenset[str] | None = LOCAL_NAMES) -> Fa
         job = jobs.cancel(job_id)
         if job is None:
             return _html(pages.error_line("gatesim: error: no such run in progress"), lang, 404)
-        job.proc.wait(30)
-        return _html(pages.job_part(job, lang), lang)
+        jobs.wait(job, 30)
+        return _html(part(job, lang), lang)
 
     @app.get("/runs", response_class=HTMLResponse)
     def runs(request: Request):
         lang = _lang(request)
-        return _html(pages.runs_page(catalog.list_runs(runs_dir), runs_dir, lang), lang)
+        return _html(pages.runs_page(catalog.list_runs(runs_dir), runs_dir, lang, beside=beside(lang)), lang)
 
     @app.get("/runs/{folder}", response_class=HTMLResponse)
     def run(folder: str, request: Request):
@@ -174,7 +186,9 @@ def create_app(runs_dir: Path, hosts: frozenset[str] | None = LOCAL_NAMES) -> Fa
         chosen = request.query_params.getlist("run")
         if not 2 <= len(chosen) <= MAX_COMPARED or len(set(chosen)) != len(chosen):
             message = f"gatesim: error: {label('compare_count', lang)} (given {len(chosen)})"
-            return _html(pages.runs_page(catalog.list_runs(runs_dir), runs_dir, lang, message), lang)
+            return _html(
+                pages.runs_page(catalog.list_runs(runs_dir), runs_dir, lang, message, beside(lang)), lang
+            )
         try:
             paths = [_run_inside(runs_dir, c) for c in chosen]
             base = request.query_params.get("base")
@@ -185,9 +199,62 @@ def create_app(runs_dir: Path, hosts: frozenset[str] | None = LOCAL_NAMES) -> Fa
             return _refused(lang)
         except InputError as e:
             return _html(
-                pages.runs_page(catalog.list_runs(runs_dir), runs_dir, lang, bad_input_line(e)), lang
+                pages.runs_page(catalog.list_runs(runs_dir), runs_dir, lang, bad_input_line(e), beside(lang)),
+                lang,
             )
         return RedirectResponse(f"/files/{target.relative_to(runs_dir).as_posix()}", status_code=303)
+
+    @app.get("/answer", response_class=HTMLResponse)
+    def answer_form(request: Request):
+        lang = _lang(request)
+        proposals, bases = answers.answerable()
+        asked = {
+            k: request.query_params.get(k, "") for k in ("proposal", "base", "worlds", "days", "replications")
+        }
+        return _html(answer_pages.answer_form_page(proposals, bases, _answer_sizes(), lang, asked), lang)
+
+    @app.post("/answer", response_class=HTMLResponse)
+    async def start_answer(request: Request):
+        # async, as /run: the worker is started from the server's main thread
+        lang = _lang(request)
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        proposals, bases = answers.answerable()
+        stem, base = form.get("proposal", ""), form.get("base", "")
+        if stem not in dict(proposals) or base not in dict(bases + proposals):
+            return _html(pages.error_line("gatesim: error: no such scenario"), lang)
+        if stem == base:
+            return _html(pages.error_line(f"gatesim: error: --base: {label('same_scenario', lang)}"), lang)
+        try:
+            worlds, days, reps = (_whole(form, key, limit) for key, _, limit in _answer_sizes())
+        except InputError as e:
+            return _html(pages.error_line(bad_input_line(e)), lang)
+        try:
+            inside(runs_dir, answers.ANSWERS)  # never written through a link out of the runs folder
+        except PathRefused:
+            return _html(
+                pages.error_line(f"gatesim: error: {label('refused', lang)}: {answers.ANSWERS}"), lang
+            )
+        name = answers.answer_name(stem, base, bases[0][0] if bases else "")
+        job = jobs.start_answer(
+            catalog.SCENARIOS_DIR / f"{stem}.yaml", catalog.SCENARIOS_DIR / f"{base}.yaml", (worlds, days, reps),
+            lang, answers.ANSWERS, name,
+        )  # fmt: skip
+        return _html(answer_pages.answer_job_part(job, lang), lang)
+
+    @app.get("/answers/{folder}", response_class=HTMLResponse)
+    def answer_view(folder: str, request: Request):
+        lang = _lang(request)
+        try:
+            path = inside(runs_dir, f"{answers.ANSWERS}/{safe_name(folder)}")
+            for name in ("answer.html", "runs/sweep.json"):
+                inside(runs_dir, f"{answers.ANSWERS}/{folder}/{name}")
+        except PathRefused:
+            return _refused(lang)
+        found = answers.read_answer(path)
+        if found is None:
+            return _html(pages.page(label("not_found", lang), "", lang), lang, 404)
+        url = f"/files/{answers.ANSWERS}/{folder}"
+        return _html(answer_pages.answer_view_page(found, url, lang), lang)
 
     @app.get("/files/{relative:path}")
     def files(relative: str, request: Request):
@@ -201,6 +268,29 @@ def create_app(runs_dir: Path, hosts: frozenset[str] | None = LOCAL_NAMES) -> Fa
         return FileResponse(path)
 
     return app
+
+
+def _answer_sizes():
+    """(form key, default, limit) of the answer's sizes: ``gatesim answer``'s defaults and limits."""
+    from gatesim.answer.cli import DEFAULT_DAYS, DEFAULT_REPLICATIONS, DEFAULT_WORLDS
+    from gatesim.limits import ASSESS_DAYS, ASSESS_REPLICATIONS, WORLDS
+
+    return [
+        ("worlds", DEFAULT_WORLDS, WORLDS),
+        ("days", DEFAULT_DAYS, ASSESS_DAYS),
+        ("replications", DEFAULT_REPLICATIONS, ASSESS_REPLICATIONS),
+    ]
+
+
+def _whole(form: dict[str, str], key: str, limit) -> int:
+    """The form's ``key`` as ``gatesim answer --KEY`` takes it: a whole number within its limit."""
+    given = (form.get(key) or "").strip()
+    try:
+        value = int(given)
+    except ValueError:
+        raise InputError("not a whole number", key=f"--{key}", given=given, allowed=limit.allowed) from None
+    limit.check(f"--{key}", value)
+    return value
 
 
 def _run_inside(runs_dir: Path, folder: str) -> Path:

@@ -10,23 +10,55 @@ cancel button, or the app stopping) ends it with nothing at OUT: the scratch dir
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-__all__ = []
+__all__ = ["say", "serve"]
+
+_MAIN = os.getpid()
 
 
-def _say(**item) -> None:
-    sys.stdout.write(json.dumps(item) + "\n")
-    sys.stdout.flush()
+def say(**item) -> None:
+    """One JSON line of progress or outcome for the app."""
+    try:
+        sys.stdout.write(json.dumps(item) + "\n")
+        sys.stdout.flush()
+    except OSError:  # the app is gone (its end sent the SIGTERM that stops this process): no one to tell
+        pass
 
 
 def _stop(signum, frame) -> None:  # noqa: ARG001 - the signal handler's signature
+    if os.getpid() != _MAIN:  # a process this one forked (it inherits the handler): end now
+        os._exit(128 + signum)
     raise KeyboardInterrupt  # unwinds atomic_dir: its scratch directory is removed
 
 
-def run(scenario_path: Path, out: Path, overrides: tuple[str, ...]) -> None:
+def serve(work: Callable[[], Path]) -> int:
+    """Run ``work`` (it returns the directory it wrote) with SIGTERM as a cancel; say how it
+    ended as one JSON line and return the exit code: 0, 2 for bad input, 130 cancelled, 1 else."""
+    from gatesim.errors import InputError, bad_input_line
+    from gatesim.sweep.runner import SweepInterrupted
+
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        out = work()
+    except InputError as e:
+        say(error=bad_input_line(e))
+        return 2
+    except (KeyboardInterrupt, SweepInterrupted):
+        say(cancelled=True)
+        return 130
+    except Exception as e:  # noqa: BLE001 - the environment or a bug: one line for the app to show
+        say(error=f"gatesim: error: {type(e).__name__}: {' '.join(str(e).split())[:200]}")
+        return 1
+    say(done=str(out))
+    return 0
+
+
+def run(scenario_path: Path, out: Path, overrides: tuple[str, ...]) -> Path:
     from gatesim.guard import check_memory
     from gatesim.naming import renamed
     from gatesim.outputs import atomic_dir, check_safe_name
@@ -42,37 +74,23 @@ def run(scenario_path: Path, out: Path, overrides: tuple[str, ...]) -> None:
     state = {"rep": 0}
 
     def on_day(k: int, n: int) -> None:
-        _say(rep=state["rep"], reps=reps, day=k, days=n)
+        say(rep=state["rep"], reps=reps, day=k, days=n)
 
     def on_rep(done: int, total: int) -> None:
         state["rep"] = done
 
     with atomic_dir(out, False, inputs=[scenario_path]) as tmp:
         run_into(tmp, scenario, resolved, None, None, None, on_progress=on_rep, on_day=on_day)
-    _say(phase="report")
+    say(phase="report")
     build_report(out)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
-    from gatesim.errors import InputError, bad_input_line
-
     args = list(sys.argv[1:] if argv is None else argv)
-    signal.signal(signal.SIGTERM, _stop)
     scenario_path, out = Path(args[0]), Path(args[1])
     overrides = tuple(a.split("=", 1)[1] if a.startswith("--set=") else a for a in args[2:] if a != "--set")
-    try:
-        run(scenario_path, out, overrides)
-    except InputError as e:
-        _say(error=bad_input_line(e))
-        return 2
-    except KeyboardInterrupt:
-        _say(cancelled=True)
-        return 130
-    except Exception as e:  # noqa: BLE001 - the environment or a bug: one line for the app to show
-        _say(error=f"gatesim: error: {type(e).__name__}: {' '.join(str(e).split())[:200]}")
-        return 1
-    _say(done=str(out))
-    return 0
+    return serve(lambda: run(scenario_path, out, overrides))
 
 
 if __name__ == "__main__":

@@ -21,7 +21,8 @@ def _free_port() -> int:
 
 
 def worker_pids(runs_dir: Path) -> list[int]:
-    """Worker processes writing into ``runs_dir`` (from /proc: any that outlived the app show here)."""
+    """Worker processes writing into ``runs_dir``, runs' and answers' (with the processes an answer's
+    sweep forks: they carry its command line), from /proc: any that outlived the app show here."""
     out = []
     for p in Path("/proc").iterdir():
         if not p.name.isdigit():
@@ -31,7 +32,8 @@ def worker_pids(runs_dir: Path) -> list[int]:
             state = (p / "stat").read_text().split(")")[-1].split()[0]
         except OSError:
             continue
-        if state != "Z" and b"gatesim.app.worker" in cmd and any(str(runs_dir).encode() in c for c in cmd):
+        worker = any(w in cmd for w in (b"gatesim.app.worker", b"gatesim.app.answer_worker"))
+        if state != "Z" and worker and any(str(runs_dir).encode() in c for c in cmd):
             out.append(int(p.name))
     return out
 

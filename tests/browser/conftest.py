@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from app_server import AppServer
 from chromium import CHROMIUM, CHROMIUM_ARGS, HEIGHT, WIDTH
 
 
@@ -60,3 +61,11 @@ def open_page(browser):
     yield _open
     for ctx in contexts:
         ctx.close()
+
+
+@pytest.fixture(scope="module")
+def app(runs):
+    """``gatesim app`` over the module's ``runs`` folder, stopped after the module."""
+    server = AppServer(runs)
+    yield server
+    server.stop()

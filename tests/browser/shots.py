@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import io
+import os
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-__all__ = ["ink", "not_blank"]
+__all__ = ["ink", "not_blank", "save"]
+
+SHOTS = os.environ.get("GATESIM_SCREENSHOTS")  # docs/img when the docs' pictures are remade
 
 
 def ink(png: bytes) -> tuple[float, float]:
@@ -22,3 +26,10 @@ def ink(png: bytes) -> tuple[float, float]:
 def not_blank(png: bytes) -> bool:
     dark, coloured = ink(png)
     return dark >= 0.01 and coloured >= 0.0005
+
+
+def save(name: str, png: bytes) -> None:
+    """Keep a screenshot for the docs when GATESIM_SCREENSHOTS names a folder."""
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        (Path(SHOTS) / name).write_bytes(png)

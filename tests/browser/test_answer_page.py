@@ -1,6 +1,6 @@
 """The answer page in headless Chromium (Playwright): the verdict within the first 900 px at 1200 px
 width, no element wider than the window, no machine path, in English and Vietnamese. Skipped where
-Chromium or Playwright is absent."""
+Chromium or Playwright is absent (conftest's browser)."""
 
 from __future__ import annotations
 
@@ -8,17 +8,10 @@ import importlib.util
 from pathlib import Path
 
 import pytest
+from chromium import HEIGHT, WIDTH
 
-CHROMIUM = Path("/usr/bin/chromium")
-WIDTH, HEIGHT = 1200, 900
-
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="headless Chromium not installed (apt-get install chromium)"
-    ),
-    pytest.mark.skipif(importlib.util.find_spec("playwright") is None, reason="playwright not installed"),
-]
+# the browser: conftest's (Debian's Chromium through Playwright; skipped, saying why, without them)
+pytestmark = pytest.mark.integration
 
 _spec = importlib.util.spec_from_file_location(
     "answer_case", Path(__file__).parents[1] / "golden" / "answer_case.py"
@@ -48,16 +41,6 @@ def pages(tmp_path_factory):
         path.write_text(html, encoding="utf-8")
         out[lang] = path
     return root, out
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 @pytest.mark.parametrize("lang", ["en", "vi"])

@@ -7,7 +7,6 @@ runs folder refused; the app's workers end with the app; screenshots at 1200 x 9
 from __future__ import annotations
 
 import http.client
-import os
 import signal
 import time
 from pathlib import Path
@@ -15,19 +14,13 @@ from pathlib import Path
 import pytest
 from app_server import AppServer, worker_pids
 from click.testing import CliRunner
-from shots import ink, not_blank
+from shots import ink, not_blank, save
 
 from gatesim.app.catalog import SCENARIOS_DIR
 from gatesim.cli import main
 
 BASELINE = SCENARIOS_DIR / "baseline_2026.yaml"
-SHOTS = os.environ.get("GATESIM_SCREENSHOTS")  # docs/img when the docs' pictures are remade
-
-
-def _save(name: str, png: bytes) -> None:
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        (Path(SHOTS) / name).write_bytes(png)
+_save = save
 
 
 @pytest.fixture(scope="module")
@@ -42,13 +35,6 @@ def runs(tmp_path_factory) -> Path:
     (folder.parent / "secret.txt").write_text("not for the app\n")
     (folder / "link").symlink_to(folder.parent)
     return folder
-
-
-@pytest.fixture(scope="module")
-def app(runs):
-    server = AppServer(runs)
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

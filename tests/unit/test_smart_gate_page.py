@@ -39,15 +39,25 @@ def test_a_goal_carried_says_so_and_names_what_binds_and_the_conventional_wait(p
         "2× today's trucks",
         12.0,
         (_gate(page),),
-        chosen={"gates.tan_thanh.agv_lane.fleet_agvs": 18, "gates.tan_thanh.yard.capacity_trucks": 450},
+        chosen="Tân Thanh: 18 AGVs, 450 yard slots",
+        chosen_conventional={"Tân Thanh": {"exports at the Chinese acceptance": (1.5, 4.0)}},
     )
     text = page.goal_paragraph(goal)
     assert "**carry it**" in text
     assert "1,330 of 1,340 trucks a day cross" in text
     assert "what binds first is the AGVs (utilisation 0.91)" in text
-    assert "at Tân Thanh, exports at the Chinese acceptance wait 3.0 h on average against 4.0 h today" in text
-    assert "the wait falls by 1.0 h." in text
-    assert "meets the bound: Tân Thanh: 18 AGVs, 450 yard slots." in text
+    assert (
+        "at Tân Thanh, exports at the Chinese acceptance wait 3.00 h on average against 4.00 h today" in text
+    )
+    assert "the wait falls by 1.00 h." in text
+    assert (
+        "**It is carried with more**: the cheapest configuration `gatesim optimise` found that meets the bound is Tân Thanh: 18 AGVs, 450 yard slots."
+        in text
+    )
+    assert (
+        "With it, on the conventional route at Tân Thanh, exports at the Chinese acceptance wait 1.50 h"
+        in text
+    )
 
 
 def test_a_goal_not_carried_names_the_gate_and_the_closest_configuration(page):
@@ -61,7 +71,7 @@ def test_a_goal_not_carried_names_the_gate_and_the_closest_configuration(page):
     assert "**do not carry it**" in text and "(not carried)" in text
     assert "what binds first is the Chinese side's acceptance (utilisation 1.00)" in text
     assert "the wait rises by 26.0 h." in text
-    assert "No configuration `gatesim optimise` tried meets the bound; the closest: fleet 10" in text
+    assert "**No configuration `gatesim optimise` tried carries it**; the closest: fleet 10" in text
 
 
 def test_resources_as_busy_as_the_busiest_are_named_together(page):
@@ -85,10 +95,12 @@ def test_an_optimise_study_is_read_as_chosen_or_closest(page, tmp_path):
         }
     )
     cand.to_csv(tmp_path / "candidates.csv", index=False)
-    chosen, closest = page.optimise_result(tmp_path)
-    assert (
-        closest is None
-        and page._decisions(chosen) == "Tân Thanh: 3 Chinese acceptance lanes; Hữu Nghị: 44 AGVs"
+    highs = {"gates.huu_nghi.agv_lane.fleet_agvs": 44.0, "gates.tan_thanh.stages.cn_acceptance.servers": 4.0}
+    chosen, closest = page.optimise_result(tmp_path, highs)
+    assert closest is None
+    assert chosen == (
+        "Tân Thanh: 3 Chinese acceptance lanes; Hữu Nghị: 44 AGVs (the top of the searched range) "
+        "(2 configurations tried; this one met it in 100% of 5 replications)"
     )
     cand.assign(chosen=False).to_csv(tmp_path / "candidates.csv", index=False)
     chosen, closest = page.optimise_result(tmp_path)
@@ -98,7 +110,8 @@ def test_an_optimise_study_is_read_as_chosen_or_closest(page, tmp_path):
         == "Tân Thanh: 3 Chinese acceptance lanes; Hữu Nghị: 44 AGVs (met in 100% of 5 replications; 2 configurations tried)"
     )
     assert page.optimise_result(tmp_path / "none") == (None, None)
-    assert page.study_bound_h(ROOT / "scenarios" / "decisions" / "smart_goal_2027.yaml") == 12.0
+    bound, highs = page.study_bound_h(ROOT / "scenarios" / "decisions" / "smart_goal_2027.yaml")
+    assert bound == 12.0 and highs["gates.tan_thanh.agv_lane.fleet_agvs"] == 30.0
 
 
 def test_one_gate_short_is_not_carried_and_a_quiet_gate_has_nothing_binding(page):
@@ -163,3 +176,31 @@ def test_the_fluid_utilisation_is_littles_law_on_the_vehicles(page):
     # 6 vehicles, each held 0.75 h per container, open 24 h: 96 containers a day keep them half busy
     assert page.fluid_utilisation(96.0, 6, 0.75, 24.0) == pytest.approx(0.5)
     assert page.fluid_utilisation(0.0, 6, 0.75, 24.0) == 0.0
+
+
+def test_a_pilot_sentence_says_what_the_lane_carries_and_where_the_waits_move(page):
+    base = pd.DataFrame(
+        {
+            "gate": ["huu_nghi"],
+            "wait_mean_h": [3.8],
+            "wait_p95_h": [11.6],
+            "wait_at_cn_release_h": [2.8],
+            "wait_at_declaration_h": [0.60],
+            "wait_at_handover_h": [0.30],
+        }
+    )
+    run = base.assign(
+        wait_mean_h=[3.9],
+        wait_at_cn_release_h=[2.5],
+        wait_at_declaration_h=[1.5],
+        wait_at_handover_h=[0.32],  # moves by less than 0.05 h: not said
+        agv_containers_per_day=[142.0],
+        agv_utilisation=[0.82],
+        agv_wait_mean_h=[1.2],
+    )
+    text = page.pilot_sentence("smart_huu_nghi_2026", "huu_nghi", run, base)
+    assert text.startswith(
+        "`smart_huu_nghi_2026` at Hữu Nghị: the lane carries 142 containers a day, AGV utilisation 0.82"
+    )
+    assert "a container waits 1.20 h for an AGV" in text and "goes from 3.80 to 3.90 h" in text
+    assert text.endswith("by stage: at the Chinese release 2.80 → 2.50 h, at the declaration 0.60 → 1.50 h.")
