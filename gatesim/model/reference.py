@@ -19,6 +19,12 @@ on it; but it is written the way a SimPy textbook writes a queue:
   blocked, when the yard is full; FIFO wake-up) and frees it when its service
   starts at ``yard_until`` (or when it reneges).
 
+Trucks come from the scenario's truck source (:mod:`gatesim.model.sources`):
+each gate's own arrivals, or the corridor (origin, gate choice, holding,
+booking), which reads the twin's gates through the same live state as the fast
+engine's: the start a truck joining a stage now would get, worked out from the
+resources (:mod:`gatesim.model.reference_live`), the yard and its approach.
+
 One rule is not textbook SimPy: **trucks due at the same instant act in
 truck-id order**, after the stages' own events (see :class:`TruckWakeup`).
 The fast engine follows the same rule, so ties (many trucks released at an
