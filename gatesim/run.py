@@ -20,7 +20,7 @@ from gatesim.model.engines import engine_refusal, run_engine
 from gatesim.projections.corridor_kpis import with_corridor_kpis
 from gatesim.projections.corridor_series import with_corridor_series
 from gatesim.projections.kpis import SUMMARY_SCHEMA_VERSION
-from gatesim.projections.smart_gate import with_smart_gate_kpis
+from gatesim.projections.smart_gate import with_smart_gate_kpis, with_smart_gate_series
 from gatesim.projections.tables import tables
 from gatesim.scenario.outcomes import outcome_factors
 from gatesim.scenario.schema import Scenario
@@ -105,6 +105,7 @@ def run_scenario(
         summary = with_corridor_kpis(summary, log)  # corridor runs' extra columns
         hourly = with_corridor_series(hourly, log)  # and their hourly ones
         summary = with_smart_gate_kpis(summary, log)  # an automated lane's, route buffers' columns
+        hourly = with_smart_gate_series(hourly, log)
         release_free_memory()
         summaries.append(summary)
         series.append(hourly)

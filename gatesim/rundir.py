@@ -294,11 +294,11 @@ def replay_tables(log: LogData) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Summary and hourly rows of a replayed log, its gates folded side by side."""
     from gatesim.projections.corridor_kpis import with_corridor_kpis  # as the run appends them
     from gatesim.projections.corridor_series import with_corridor_series
-    from gatesim.projections.smart_gate import with_smart_gate_kpis
+    from gatesim.projections.smart_gate import with_smart_gate_kpis, with_smart_gate_series
 
     summary, hourly = tables(log, replay_threads())
     summary = with_smart_gate_kpis(with_corridor_kpis(summary, log), log)
-    return summary, with_corridor_series(hourly, log)
+    return summary, with_smart_gate_series(with_corridor_series(hourly, log), log)
 
 
 def replay_file(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -302,9 +302,7 @@ def _mask_scores(e: np.ndarray, masks: np.ndarray) -> np.ndarray:
     w = e.size
     c = e - e.mean()
     total = float((c**2).sum())
-    n1 = masks.sum(axis=-1).astype(float)
-    s1 = masks.astype(float) @ c if masks.ndim == 2 else (masks * c).sum(axis=-1)
-    return _adjusted(s1, n1, total, w)
+    return _adjusted(masks.astype(float) @ c, masks.sum(axis=1).astype(float), total, w)
 
 
 def _adjusted(s1: np.ndarray, n1: np.ndarray, total: float, w: int) -> np.ndarray:
@@ -336,8 +334,9 @@ class _Cuts:
         return both, allowed
 
 
-def _best(e: np.ndarray, cs: _Cuts, min_side: int, both: np.ndarray, allowed: np.ndarray):
-    """(share explained, cut indices): the best single cut, or two cuts together if 0.1 better."""
+def _best(e: np.ndarray, cs: _Cuts, both: np.ndarray, allowed: np.ndarray) -> tuple[float, tuple[int, ...]]:
+    """(share explained, cut indices): the best single cut, or two cuts together if 0.1 better
+    (``both``, ``allowed``: :meth:`_Cuts.pairs_allowed`, the same for every shuffle)."""
     if not cs.cuts:
         return 0.0, ()
     single_scores = _mask_scores(e, cs.masks)
@@ -397,7 +396,7 @@ def find_split(
         np.array([names.index(c.unknown) for c in cuts], int),
     )
     both, allowed = cs.pairs_allowed(min_side)
-    score, idx = _best(e, cs, min_side, both, allowed)
+    score, idx = _best(e, cs, both, allowed)
     if score < 0.5 or not idx:
         return None
     chosen = tuple(cuts[i] for i in idx)
@@ -412,9 +411,7 @@ def find_split(
     chance_p = 0.0  # permutations=0: no shuffle test (a check of what chance alone finds)
     if permutations:
         rng = np.random.default_rng(0)
-        hits = sum(
-            _best(rng.permutation(e), cs, min_side, both, allowed)[0] >= score for _ in range(permutations)
-        )
+        hits = sum(_best(rng.permutation(e), cs, both, allowed)[0] >= score for _ in range(permutations))
         chance_p = (hits + 1) / (permutations + 1)
         if chance_p >= CHANCE_P:
             return None

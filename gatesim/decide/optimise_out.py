@@ -150,10 +150,14 @@ def write_outputs(opt: Optimisation, out: Path) -> dict[str, Path]:
         *[f"Constraint: {c.text()}." for c in spec.constraints],
         verdict(opt),
     ]
-    show = cf.sort_values(["feasible", "cost", "candidate"], ascending=[False, True, True]).head(30)
-    write_page(
-        paths["report"], f"Optimisation: {study.name}", lines, _chart(opt), {"Candidates (best first)": show}
-    )
+    if opt.chosen is not None:
+        show = cf.sort_values(["feasible", "cost", "candidate"], ascending=[False, True, True]).head(30)
+        title = "Candidates (best first)"
+    else:  # none meets the constraints: in the order the terminal names the closest
+        order = [c.index for c in closest(opt, 30)]
+        show = cf.set_index("candidate").loc[order].reset_index()
+        title = "Candidates (closest first: by how far they miss, misses within their noise by cost)"
+    write_page(paths["report"], f"Optimisation: {study.name}", lines, _chart(opt), {title: show})
     return paths
 
 

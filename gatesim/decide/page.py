@@ -32,7 +32,7 @@ def write_page(
         f"<title>{html.escape(title)}</title>",
         "<style>body{font-family:sans-serif;max-width:980px;margin:2em auto;color:#222}"
         "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}"
-        "th{background:#f2f2f2}.note{color:#555}</style></head><body>",
+        "th{background:#f2f2f2}.note{color:#555}div.box{max-width:100%;overflow-x:auto}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
     ]
     parts += [f"<p>{html.escape(p)}</p>" for p in paragraphs]
@@ -40,6 +40,8 @@ def write_page(
         parts.append(f"<img alt='chart' style='max-width:100%' src='data:image/png;base64,{png}'>")
     for name, df in tables.items():
         parts.append(f"<h2>{html.escape(name)}</h2>")
-        parts.append(df.to_html(index=False, float_format=lambda x: f"{x:.4g}", na_rep="", border=0))
+        # a wide table scrolls inside its own box: the page stays within the window
+        table = df.to_html(index=False, float_format=lambda x: f"{x:.4g}", na_rep="", border=0)
+        parts.append(f"<div class='box'>{table}</div>")
     parts.append(f"<p class='note'>gatesim {html.escape(__version__)}</p></body></html>")
     write_text(path, "\n".join(parts) + "\n")

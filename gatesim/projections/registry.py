@@ -38,7 +38,8 @@ __all__ = [
 # `gatesim run` prints; report: the run report's KPI table; proposals: the tables
 # of docs/proposals.md; corridor: summary.csv of a corridor run (appended after the others);
 # corridor_timeseries: timeseries.csv of a corridor run (appended after the others, in registry order);
-# smart_gate: summary.csv of a run with an automated lane or a route buffer (appended last).
+# smart_gate / smart_gate_timeseries: summary.csv / timeseries.csv of a run with an automated lane or
+# a route buffer (appended last, in registry order).
 Where = Literal[
     "id",
     "summary",
@@ -49,6 +50,7 @@ Where = Literal[
     "corridor",
     "corridor_timeseries",
     "smart_gate",
+    "smart_gate_timeseries",
 ]
 SHOWN: tuple[str, ...] = get_args(Where)
 
@@ -141,7 +143,7 @@ _S, _T, _TERM, _R, _P, _C = "summary", "timeseries", "terminal", "report", "prop
 # Per-hour columns whose value is a flow in the hour (summed over a day) or a level.
 _SUM, _LEVEL = {"per_hour": "sum"}, {"per_hour": "level"}
 _CT = "corridor_timeseries"
-_SG = "smart_gate"
+_SG, _SGT = "smart_gate", "smart_gate_timeseries"
 
 
 def _mean(weight: str) -> dict:
@@ -303,7 +305,8 @@ KPIS: tuple[Kpi, ...] = (
     # summary.csv of a run with an automated lane or a route buffer (gatesim/projections/smart_gate.py),
     # appended in this order; empty for a gate without one
     _k("agv_containers", "containers", "containers carried by the automated lane", "số container do làn tự động chở",
-       "containers the lane's vehicles unloaded on the far side in the window", True, _SG, digits=0),
+       "containers the lane's vehicles unloaded on the far side in the window (timeseries: in the hour)", True, _SG,
+       _SGT, digits=0, **_SUM),
     _k("agv_containers_per_day", "containers/day", "automated lane: containers per day", "làn tự động: số container mỗi ngày",
        "agv_containers over the window's days", True, _SG, digits=1, short="AGV lane"),
     _k("agv_containers_per_open_h", "containers/h", "automated lane: containers per open hour",
@@ -323,11 +326,17 @@ KPIS: tuple[Kpi, ...] = (
        "số xe trong vùng đệm trước phía bên kia, tối đa", "maximum of the same count over the window", None, _SG,
        digits=0, short="buffer max"),
     _k("buffer_blocked", "trucks", "trucks held back by a full buffer", "số xe bị giữ lại do vùng đệm đầy",
-       "trucks that found a route buffer full in the window (they wait in the buffer's first stage's queue)",
-       False, _SG, digits=0, short="held back by buffer"),
+       "trucks that found a route buffer full in the window, or in the hour (they wait in the buffer's first "
+       "stage's queue)", False, _SG, _SGT, digits=0, short="held back by buffer", **_SUM),
     _k("buffer_wait_mean_h", "h", "wait for a place in the buffer", "thời gian chờ chỗ trong vùng đệm",
        "mean hours from finding the buffer full to taking a place, over the trucks held back in the window that "
        "got one", False, _SG, short="buffer wait"),
+    # timeseries.csv of a run with an automated lane or a route buffer only
+    _k("agv_waiting", "containers", "containers waiting for an automated vehicle", "số container chờ xe tự động",
+       "containers queued for a vehicle of the lane at the end of the hour", False, _SGT, digits=0, **_LEVEL),
+    _k("buffer_trucks", "trucks", "trucks in the buffer before the next side", "số xe trong vùng đệm trước phía bên kia",
+       "trucks holding a place in the gate's route buffers at the end of the hour", None, _SGT, digits=0,
+       **_LEVEL),
     # timeseries.csv of a corridor run only (gatesim/projections/corridor_series.py)
     _k("held_at_origin", "trucks", "trucks waiting at their origin", "số xe đang chờ tại điểm xuất phát",
        "trucks held at their origin for the gate at the end of the hour", False, _CT, digits=0, **_LEVEL),

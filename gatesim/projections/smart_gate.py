@@ -24,21 +24,56 @@ import pandas as pd
 from gatesim.events.kinds import Kind
 from gatesim.events.log import LogData
 from gatesim.projections import registry
-from gatesim.projections.base import GateView, fold_mean_max, iter_gate_views
+from gatesim.projections.base import GateView, fold_mean_max, iter_gate_views, levels_at
+from gatesim.projections.timeseries import window_hours
 from gatesim.scenario.smart import LANE_STAGE
 
-__all__ = ["SMART_GATE_COLUMNS", "with_smart_gate_kpis"]
+__all__ = ["SMART_GATE_COLUMNS", "with_smart_gate_kpis", "with_smart_gate_series"]
 
 SMART_GATE_COLUMNS = registry.columns("smart_gate")  # names, units and meanings: the registry
+SMART_GATE_SERIES = registry.columns("smart_gate_timeseries")  # timeseries.csv's, hour by hour
 NAN = float("nan")
+
+
+def _has_smart(log: LogData) -> bool:
+    return any("agv_lane" in g or "buffers" in g for g in log.meta["gates"])
 
 
 def with_smart_gate_kpis(summary: pd.DataFrame, log: LogData) -> pd.DataFrame:
     """``summary`` with the smart-gate columns appended when the run has a lane or a buffer
     (the run and its replay both call this, so a replay gives the same table)."""
-    if not any("agv_lane" in g or "buffers" in g for g in log.meta["gates"]):
+    if not _has_smart(log):
         return summary
     return summary.merge(smart_gate_kpis(log), on="gate", how="left", sort=False)
+
+
+def with_smart_gate_series(hourly: pd.DataFrame, log: LogData) -> pd.DataFrame:
+    """``hourly`` with the smart-gate columns appended when the run has a lane or a buffer:
+    per gate and hour of the window, containers unloaded and trucks held back in the hour
+    (by the hour the event happens, the last hour's end included, as the other hourly
+    columns), containers waiting for a vehicle and trucks in the buffers at the hour's end."""
+    if not _has_smart(log) or hourly.empty:
+        return hourly
+    hours = window_hours(log)
+    edges = np.r_[hours, hours[-1] + 1.0]
+    frames = []
+    for g in iter_gate_views(log):
+        cols = {c: np.full(hours.size, NAN) for c in SMART_GATE_SERIES}
+        if "agv_lane" in g.meta:
+            code = g.stage_code(LANE_STAGE)
+            cols["agv_containers"] = np.histogram(g.t[g.stage_rows(Kind.ENDED, code)], bins=edges)[0].astype(
+                float
+            )
+            queued, started = g.stage_rows(Kind.QUEUED, code), g.stage_rows(Kind.STARTED, code)
+            cols["agv_waiting"] = levels_at(g.t, (queued,), (started,), edges[1:])
+        if "buffers" in g.meta:
+            cols["buffer_blocked"] = np.histogram(g.t[g.rows_of(Kind.BUFFER_FULL)], bins=edges)[0].astype(
+                float
+            )
+            plus, minus = (g.rows_of(Kind.BUFFER_IN),), (g.rows_of(Kind.BUFFER_OUT),)
+            cols["buffer_trucks"] = levels_at(g.t, plus, minus, edges[1:])
+        frames.append(pd.DataFrame({"gate": g.meta["id"], "t_h": hours, **cols}))
+    return hourly.merge(pd.concat(frames, ignore_index=True), on=["gate", "t_h"], how="left", sort=False)
 
 
 def smart_gate_kpis(log: LogData) -> pd.DataFrame:

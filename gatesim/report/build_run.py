@@ -17,6 +17,7 @@ from gatesim.report.html import Section, display_path, table_html, write_page
 from gatesim.report.map import map_section
 from gatesim.report.plots_run import run_charts
 from gatesim.report.rundata import RunData, read_run
+from gatesim.report.smart_gate import smart_gate_section
 from gatesim.rundir import read_manifest
 from gatesim.stats import ci_half_width
 
@@ -124,6 +125,8 @@ def run_page(root: Path, target: Path, calibration: Path | None = None) -> Path:
     sections = [headline_section(run), _run_section(run, name)]
     corridor = corridor_section(run, f"{name}: corridor")  # only when the run has one
     sections += [corridor] if corridor is not None else []
+    smart = smart_gate_section(run, f"{name}: automated lane and buffers")  # only when it has them
+    sections += [smart] if smart is not None else []
     sections.append(map_section(root, f"{name}: map replay"))  # map.html beside the page
     if run.scenario is not None:
         sections.append(
@@ -206,6 +209,8 @@ def multi_page(root: Path, target: Path, calibration: Path | None = None) -> Pat
         sections.append(_run_section(r, n, key=n, fold=True))
         corridor = corridor_section(r, f"{n}: corridor", key=n, fold=True)
         sections += [corridor] if corridor is not None else []
+        smart = smart_gate_section(r, f"{n}: automated lane and buffers", key=n, fold=True)
+        sections += [smart] if smart is not None else []
         sections.append(map_section(root / n, f"{n}: map replay", key=n, fold=True))
     return write_page(
         target, f"gatesim runs: {', '.join(names)}", f"Directory: {display_path(root)}", sections

@@ -123,6 +123,8 @@ def check_route_buffer(stages: Sequence[str], buffer: RouteBuffer | None, skippe
 
 def check_smart(lane: AgvLane | None, routes: Mapping[Any, Any], stages: Mapping[str, Any]) -> None:
     """A gate's buffers and lane against its routes and stages."""
+    if LANE_STAGE in stages:  # reserved in the log's stage vocabulary, whichever gate has a lane
+        raise ValueError(f"stages: {LANE_STAGE!r} is the automated lane's name; give the stage another")
     for d, route in routes.items():
         _check_buffer_stages(d, route, stages)
     if lane is not None:
@@ -152,8 +154,6 @@ def _check_buffer_stages(d: str, route: Any, stages: Mapping[str, Any]) -> None:
 def _check_lane(lane: AgvLane, routes: Mapping[Any, Any], stages: Mapping[str, Any]) -> None:
     """The lane replaces consecutive stages of its direction's route; the route's yard slot is
     taken before them, and its buffer (if any) lies wholly inside or outside them."""
-    if LANE_STAGE in stages:
-        raise ValueError(f"stages: {LANE_STAGE!r} is the automated lane's name; give the stage another")
     route = routes.get(lane.direction)
     if route is None:
         raise ValueError(f"agv_lane.direction: the gate has no {lane.direction} route")
@@ -182,7 +182,10 @@ def _check_lane(lane: AgvLane, routes: Mapping[Any, Any], stages: Mapping[str, A
 def check_without_corridor(gates: Mapping[str, Any]) -> None:
     """The lane and route buffers run on a gate's own trucks, not a corridor's."""
     for gid, gate in gates.items():
-        if gate.agv_lane is not None or any(r.buffer is not None for r in gate.routes.values()):
-            raise ValueError(
-                f"corridor: gate {gid} has an automated lane or a route buffer, which run without a corridor only"
-            )
+        if gate.agv_lane is not None:
+            raise ValueError(f"gates.{gid}.agv_lane: an automated lane runs without a corridor only")
+        for d, route in gate.routes.items():
+            if route.buffer is not None:
+                raise ValueError(
+                    f"gates.{gid}.routes.{d}.buffer: a route buffer runs without a corridor only"
+                )

@@ -86,6 +86,8 @@ def test_infeasible_constraint_exit_status_and_closest(tmp_path):
     assert "mean wait per truck at g" in first and "against a bound of 0.06 s" in first
     # the verdict names the stage that binds, and the chart draws the bound
     assert "What binds at g: s, the longest queue" in res.stdout
+    page = (tmp_path / "o" / "report.html").read_text(encoding="utf-8")
+    assert "Candidates (closest first" in page and "<div class='box'><table" in page  # a wide table scrolls
 
 
 def test_bad_spec_one_line_exit_2(tmp_path):

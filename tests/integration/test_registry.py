@@ -191,3 +191,7 @@ def test_smart_gate_columns_are_in_the_registry():
     assert SMART_GATE_COLUMNS
     assert registry.columns("smart_gate") == SMART_GATE_COLUMNS
     assert not set(SMART_GATE_COLUMNS) & set(registry.columns("summary") + registry.columns("corridor"))
+    from gatesim.projections.smart_gate import SMART_GATE_SERIES
+
+    assert registry.columns("smart_gate_timeseries") == SMART_GATE_SERIES
+    assert not set(SMART_GATE_SERIES) & set(registry.columns("timeseries"))

@@ -21,6 +21,7 @@ from gatesim.errors import InputError
 from gatesim.events.kinds import NO_TRUCK, Kind
 from gatesim.events.log import LogData
 from gatesim.model.engines import engine_refusal, resolve_engine
+from gatesim.projections import registry
 from gatesim.projections.smart_gate import SMART_GATE_COLUMNS, smart_gate_kpis
 from gatesim.projections.tables import tables
 from gatesim.scenario.load import validate
@@ -250,7 +251,25 @@ def _lane_and_buffer_cases() -> list[tuple[str, dict[str, Any], int]]:
         "server_schedule": [{"start": "2026-01-02", "end": "2026-01-02", "servers": 2}],
         "patience_h": {"dist": "exponential", "mean_h": 2.0},
     }
-    return [("lane", lane, 3), ("import_lane", imports, 3), ("buffer", _buffer_data(4, rules), 3)]
+    # Chinese hours and a day the gate is closed (a regime): the lane closes too
+    closed = copy.deepcopy(lane)
+    closed["gates"][GATE]["agv_lane"]["hours"] = {"tz": "china", "open_h": 19, "close_h": 22}
+    closed["calendar"]["regimes"] = [
+        {
+            "name": "closed_day",
+            "kind": "closed",
+            "start": "2026-01-02",
+            "end": "2026-01-02",
+            "gates": [GATE],
+            "arrival_multiplier": 1.0,
+        }
+    ]
+    return [
+        ("lane", lane, 3),
+        ("import_lane", imports, 3),
+        ("buffer", _buffer_data(4, rules), 3),
+        ("lane_china_hours_closed_day", closed, 3),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -359,3 +378,51 @@ def _smart_scenarios(draw):
 def test_random_smart_scenarios_twin_matches_fast_engine(scenario, seed):
     fast, twin = both_logs(scenario, 2, seed=seed)
     assert_same(fast, twin)
+
+
+@pytest.mark.integration
+def test_run_prints_and_reports_them(tmp_path):
+    """`gatesim run` prints the lane's rows and `gatesim report` has its section; a run
+    without a lane or buffer has neither."""
+    import json
+
+    from click.testing import CliRunner
+
+    from gatesim.cli import main
+
+    for name, data, shown in (("lane", _gate_data(200.0, _lane()), True), ("plain", _gate_data(50.0), False)):
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(json.dumps(data), encoding="utf-8")  # JSON is YAML 1.2
+        out = tmp_path / f"run_{name}"
+        res = CliRunner().invoke(
+            main, ["run", str(path), "--days", "2", "-r", "2", "--out", str(out), "--no-events"]
+        )
+        assert res.exit_code == 0, res.output
+        assert (registry.short("agv_containers_per_day") in res.output) == shown
+        res = CliRunner().invoke(main, ["report", str(out)])
+        assert res.exit_code == 0, res.output
+        page = (out / "report.html").read_text(encoding="utf-8")
+        assert ("Automated lane and buffers per gate" in page) == shown
+
+
+def test_hourly_columns_add_up_to_the_summary():
+    from gatesim.projections.smart_gate import with_smart_gate_series
+
+    data = _gate_data(300.0, _lane(hours={"open_h": 18.5, "close_h": 20}), warmup_days=1)
+    gate = data["gates"][GATE]
+    gate["stages"]["fees"] = service_stage(1, 5.0, "exponential", role="fees")
+    gate["routes"]["export"]["stages"] = ["decl", "fees", "road", "accept"]
+    gate["routes"]["export"]["buffer"] = {  # before the lane's span: both in play
+        "capacity_trucks": 3,
+        "from_stage": "decl",
+        "until_stage": "fees",
+    }
+    log = _log(data, 3)
+    summary, hourly = tables(log)
+    row = smart_gate_kpis(log).iloc[0]
+    hourly = with_smart_gate_series(hourly, log)
+    assert hourly["agv_containers"].sum() == row["agv_containers"]
+    assert hourly["buffer_blocked"].sum() == row["buffer_blocked"] > 0
+    assert hourly["buffer_trucks"].max() <= 3 and hourly["agv_waiting"].max() > 0
+    at_18 = hourly["t_h"] % 24 == 18  # the hour 18:00-19:00: the lane opens at 18:30
+    assert (hourly.loc[~at_18 & (hourly["t_h"] % 24 != 19), "agv_containers"] == 0).all()
