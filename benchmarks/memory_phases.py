@@ -85,7 +85,7 @@ def main() -> None:
     phase[0] = "tables"
     summary, _hourly = tables(log)
     if "corridor" in meta:
-        from gatesim.corridor.kpis import with_corridor_kpis
+        from gatesim.projections.corridor_kpis import with_corridor_kpis
 
         with_corridor_kpis(summary, log)
     del summary, _hourly

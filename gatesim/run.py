@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from gatesim.corridor.kpis import with_corridor_kpis
-from gatesim.corridor.series import with_corridor_series
 from gatesim.events.log import LogData
 from gatesim.memory import release_free_memory
 from gatesim.model.engines import engine_refusal, run_engine
+from gatesim.projections.corridor_kpis import with_corridor_kpis
+from gatesim.projections.corridor_series import with_corridor_series
 from gatesim.projections.kpis import SUMMARY_SCHEMA_VERSION
 from gatesim.projections.smart_gate import with_smart_gate_kpis, with_smart_gate_series
 from gatesim.projections.tables import tables

@@ -292,8 +292,8 @@ def replay_read(path: Path) -> LogData:
 
 def replay_tables(log: LogData) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Summary and hourly rows of a replayed log, its gates folded side by side."""
-    from gatesim.corridor.kpis import with_corridor_kpis  # as the run appends them
-    from gatesim.corridor.series import with_corridor_series
+    from gatesim.projections.corridor_kpis import with_corridor_kpis  # as the run appends them
+    from gatesim.projections.corridor_series import with_corridor_series
     from gatesim.projections.smart_gate import with_smart_gate_kpis, with_smart_gate_series
 
     summary, hourly = tables(log, replay_threads())

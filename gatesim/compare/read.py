@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from gatesim.corridor.kpis import CORRIDOR_COLUMNS  # corridor runs' extra columns
 from gatesim.errors import Described, InputError
+from gatesim.projections.corridor_kpis import CORRIDOR_COLUMNS  # corridor runs' extra columns
 from gatesim.projections.kpis import ID_COLUMNS, KPI_COLUMNS, is_stage_kpi
 from gatesim.projections.smart_gate import SMART_GATE_COLUMNS
 from gatesim.run import OUTPUT_SCHEMA_VERSION

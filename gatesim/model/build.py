@@ -124,10 +124,13 @@ class ReplicationPlan:
 
 
 def build_replication(
-    scenario: Scenario, days: int, replication: int, seed: int, per_gate_trucks: bool = True
+    scenario: Scenario, days: int, replication: int, seed: int, per_gate_trucks: bool | None = None
 ) -> ReplicationPlan:
     """Build one replication; ``per_gate_trucks=False`` leaves the trucks to a
-    corridor (each gate's ``arrivals`` and ``trucks`` are then None)."""
+    corridor (each gate's ``arrivals`` and ``trucks`` are then None); None (the
+    default): per-gate trucks unless the scenario's corridor brings them."""
+    if per_gate_trucks is None:
+        per_gate_trucks = scenario.corridor is None
     clock = Clock.of(scenario, days)
     vocab = stage_vocabulary(scenario)
     rows: list[tuple[float, int]] = []

@@ -5,7 +5,7 @@
   route buffer (:func:`gatesim.model.smart.smart_refusal`);
 - ``fast``: the SimPy booking engine (:mod:`gatesim.model.simulate`), every scenario;
 - ``reference``: the plain-SimPy twin (:mod:`gatesim.model.reference`), the
-  executable specification; no corridor;
+  executable specification; every scenario;
 - ``auto``: ``kernel`` where it can run the scenario, else ``fast``.
 
 All of them build the replication with :mod:`gatesim.model.build` and write the
@@ -34,8 +34,6 @@ def engine_refusal(scenario: Scenario, engine: str) -> str | None:
         return f"unknown engine {engine!r}"
     if engine == "kernel":
         return smart_refusal(scenario) or kernel_refusal(scenario)
-    if engine == "reference" and scenario.corridor is not None:
-        return "the corridor runs on the fast engine only"
     return None
 
 

@@ -12,12 +12,12 @@ import simpy
 from gatesim.events.kinds import YARD_STAGE, Kind
 from gatesim.events.log import SAME_TIME, EventLog
 from gatesim.model.general import RENEGED, GeneralStage, Waiter
-from gatesim.model.process import Sleeper
+from gatesim.model.process import Sleeper, start
 from gatesim.model.stage import StageRuntime
 from gatesim.model.trucks import Trucks
 from gatesim.scenario.schema import DIRECTIONS, Gate, Route, class_values
 
-__all__ = ["GateRuntime", "Joins", "RouteStep", "skip_rules"]
+__all__ = ["GateRuntime", "Joins", "Reneging", "RouteStep", "skip_rules"]
 
 _Q, _S, _E = int(Kind.QUEUED), int(Kind.STARTED), int(Kind.ENDED)
 _ARRIVED, _CROSSED = int(Kind.ARRIVED), int(Kind.CROSSED)
@@ -52,6 +52,13 @@ def skip_rules(route: Route, trucks: Trucks) -> dict[str, Skip]:
         mask = np.isin(column, [values.index(c) for c in rule.classes]).astype(np.uint8)
         out[rule.stage] = Skip(memoryview(mask), float(rule.from_h), float(rule.to_h))  # type: ignore[arg-type]  # see _floats
     return out
+
+
+class Reneging(Protocol):
+    """What a gate tells the source of its trucks (``gatesim.model.sources``)."""
+
+    def reneged(self, gate_code: int, k: int) -> None:
+        """Truck ``k`` gave up waiting at gate ``gate_code`` now and left it."""
 
 
 class Joins(Protocol):
@@ -96,9 +103,11 @@ class GateRuntime:
         stages: dict[tuple[str, str], StageRuntime | GeneralStage],
         trucks: Trucks,
         first_truck: int,
+        feed: Reneging | None = None,
     ) -> None:
         """``stages``: the runtime serving each (stage id, direction): a stage
-        shared by both directions is the same object under both keys."""
+        shared by both directions is the same object under both keys; ``feed``:
+        the truck source told when one of its trucks gives up here."""
         self.env = env
         part = log.gate(code)
         self.log_t, self.log_w = part.t_h.append, part.word.append
@@ -109,7 +118,7 @@ class GateRuntime:
         self.yard_free = self.yard_capacity
         self.waiters: deque[Sleeper] = deque()  # wake-ups of trucks on the approach
         self.stages = stages
-        self.on_reneged: Callable[[int], None] | None = None  # corridor hook
+        self.feed = feed
         # the automated lane (model/smart.py): the trucks it carries take lane_route instead
         self.lane_trucks: memoryview | None = None
         self.lane_route: tuple[RouteStep, ...] = ()
@@ -195,6 +204,16 @@ class GateRuntime:
             if k < n:
                 yield hour - env.now
 
+    def start_arrivals(self) -> None:
+        """Start the gate's own arrivals (:meth:`source`)."""
+        start(self.env, lambda _resume: self.source())
+
+    def admit(self, k: int, at_h: float) -> None:
+        """Truck ``k`` of this gate's columns arrives at the instant ``at_h`` (>= now)."""
+        w = Sleeper(self.env, self.first_truck + k)
+        w.attach(self._truck(k, w))
+        w.at(at_h)
+
     # The hot loop, kept whole: a helper call per event would cost run time.
     def _truck(self, k: int, w: Sleeper):  # noqa: C901
         """One truck's events, in time order (the hot path).
@@ -263,8 +282,8 @@ class GateRuntime:
                     log_w(base | general.reneged_word)
                     if in_yard:
                         self._free_yard(base)
-                    if self.on_reneged is not None:  # corridor: the truck may choose again
-                        self.on_reneged(k)
+                    if self.feed is not None:  # its source may send it elsewhere
+                        self.feed.reneged(self.code, k)
                     w.detach()
                     yield  # never resumed
                 log_w(base | ws)

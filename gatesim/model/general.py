@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from heapq import heappop, heappush
 from itertools import count
+from typing import NamedTuple
 
 import numpy as np
 import simpy
@@ -38,7 +39,7 @@ from gatesim.model.process import NORMAL, start
 from gatesim.model.timeline import Span
 from gatesim.scenario.schema import Surge
 
-__all__ = ["GeneralStage"]
+__all__ = ["GeneralStage", "QueueNow", "estimated_wait_h"]
 
 WAITING, STARTED, RENEGED = 0, 1, 2
 
@@ -63,6 +64,46 @@ class _Timer:
         self.callbacks = [lambda _e: fn(arg)]
         self._ok = True
         self._value = None
+
+
+class QueueNow(NamedTuple):
+    """A rule stage's state at an instant, as the wait estimate reads it."""
+
+    spans: list[Span]  # the stage's timeline
+    span: Span  # the span in force now
+    capacity: float  # servers on duty now (0: none; inf: unlimited)
+    busy: int  # trucks in service
+    waiting: int  # trucks in the queue
+    quota_used: bool  # the opening's daily quota is used up
+
+
+def estimated_wait_h(q: QueueNow, now: float, mean_service_h: float) -> float:
+    """The wait a truck joining a rule stage now can expect: max(0, queued + 1 - free
+    servers) x mean service / servers on duty, plus the time until the stage next has
+    servers if it has none now (closed, in an outage, or the opening's daily quota used
+    up: then the next opening). It ignores priority classes, reneging and later changes
+    of servers. Both engines' live state use it (the twin reads its own resources)."""
+    until = 0.0
+    capacity = q.capacity
+    if capacity == 0 or q.quota_used:
+        skip = q.span.interval if q.quota_used else -1  # an opening whose quota is gone
+        nxt = next(
+            (
+                s
+                for s in q.spans
+                if s.t_h > now and s.interval >= 0 and s.interval != skip and not s.outage and s.staffed != 0
+            ),
+            None,
+        )
+        if nxt is None:
+            return math.inf
+        until = nxt.t_h - now
+        capacity = math.inf if nxt.staffed is None else nxt.staffed
+    if capacity == math.inf:
+        return until
+    free = max(0.0, capacity - q.busy) if until == 0.0 else capacity
+    ahead = max(0.0, q.waiting + 1 - free)
+    return until + ahead * mean_service_h / capacity
 
 
 class GeneralStage:
@@ -130,29 +171,23 @@ class GeneralStage:
         self.busy -= 1
         self._dispatch()
 
+    def set_rank(self, k: int, rank: int) -> None:
+        """Truck ``k`` (not queued yet) will queue with class rank ``rank`` (e.g. it booked a slot)."""
+        if self._rank is not None:
+            self._rank[k] = rank
+
+    def next_start(self, t: float) -> float:
+        """The start a truck joining at ``t`` can expect (see :meth:`expected_wait_h`)."""
+        return t + self.expected_wait_h(t)
+
     def expected_wait_h(self, now: float) -> float:
-        """Estimate: max(0, queued + 1 - free servers) x mean service / servers on duty,
-        plus the time until the stage next has servers if it has none now."""
-        until = 0.0
-        capacity = self.capacity
-        if capacity == 0:
-            nxt = next(
-                (
-                    s
-                    for s in self._spans
-                    if s.t_h > now and s.interval >= 0 and not s.outage and s.staffed != 0
-                ),
-                None,
-            )
-            if nxt is None:
-                return math.inf
-            until = nxt.t_h - now
-            capacity = math.inf if nxt.staffed is None else nxt.staffed
-        if capacity == math.inf:
-            return until
-        free = max(0.0, capacity - self.busy) if until == 0.0 else capacity
-        ahead = max(0.0, self.waiting + 1 - free)
-        return until + ahead * self.mean_service_h / capacity
+        """See :func:`estimated_wait_h`."""
+        quota_used = self._cap is not None and self._used.get(self.span.interval, 0) >= self._cap
+        return estimated_wait_h(
+            QueueNow(self._spans, self.span, self.capacity, self.busy, self.waiting, quota_used),
+            now,
+            self.mean_service_h,
+        )
 
     # ---- decisions
     def _capacity(self) -> float:

@@ -26,7 +26,7 @@ from heapq import heappush
 import simpy
 from simpy.events import NORMAL
 
-__all__ = ["NORMAL", "TRUCK_PRIORITY", "Sleeper", "start"]
+__all__ = ["NORMAL", "TRUCK_PRIORITY", "Call", "Sleeper", "start"]
 
 # SimPy orders events at the same instant by (priority, push order); NORMAL is 1.
 TRUCK_PRIORITY = 2
@@ -98,6 +98,26 @@ class Sleeper:
     def detach(self) -> None:
         self.cbs.clear()
         self.callbacks = None
+
+
+class Call:
+    """A one-off event that calls ``fn(k, gi)`` when SimPy pops it: ``env.timeout(delay)``
+    with one callback, without a SimPy event object and a closure per call (the corridor
+    schedules two or three per truck)."""
+
+    __slots__ = ("callbacks", "fn", "k", "gi")
+    _ok = True
+    _value = None
+
+    def __init__(
+        self, env: simpy.Environment, delay: float, fn: Callable[[int, int], None], k: int, gi: int
+    ) -> None:
+        self.callbacks = [self.fire]
+        self.fn, self.k, self.gi = fn, k, gi
+        env.schedule(self, NORMAL, delay)  # type: ignore[arg-type]  # an event to ``step`` (module doc)
+
+    def fire(self, _event: object) -> None:
+        self.fn(self.k, self.gi)
 
 
 def start(

@@ -19,6 +19,12 @@ on it; but it is written the way a SimPy textbook writes a queue:
   blocked, when the yard is full; FIFO wake-up) and frees it when its service
   starts at ``yard_until`` (or when it reneges).
 
+Trucks come from the scenario's truck source (:mod:`gatesim.model.sources`):
+each gate's own arrivals, or the corridor (origin, gate choice, holding,
+booking), which reads the twin's gates through the same live state as the fast
+engine's: the start a truck joining a stage now would get, worked out from the
+resources (:mod:`gatesim.model.reference_live`), the yard and its approach.
+
 One rule is not textbook SimPy: **trucks due at the same instant act in
 truck-id order**, after the stages' own events (see :class:`TruckWakeup`).
 The fast engine follows the same rule, so ties (many trucks released at an
@@ -35,20 +41,23 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Sized
 from dataclasses import dataclass
-from heapq import heappush
 
 import simpy
+from simpy.events import EventPriority
 from simpy.resources.resource import PriorityRequest
 
 from gatesim.events.kinds import NO_STAGE, NO_TRUCK, YARD_STAGE, Kind, pack
 from gatesim.events.log import EventLog, GateLog
 from gatesim.model.build import GatePlan, ReplicationPlan, StagePlan, build_replication
+from gatesim.model.gate import Reneging
 from gatesim.model.metadata import run_metadata
 from gatesim.model.process import TRUCK_PRIORITY
+from gatesim.model.reference_live import FifoStart, RuledStart
+from gatesim.model.sources import GateTrucks, truck_source
 from gatesim.model.timeline import Span
-from gatesim.model.trucks import Trucks
+from gatesim.model.trucks import Trucks, mean_service_h
 from gatesim.scenario.schema import DIRECTIONS, Gate, Scenario, SkipRule, Surge, class_values
 
 __all__ = ["FifoStage", "GateTwin", "RuledStage", "Step", "gate_twin", "simulate_reference"]
@@ -66,15 +75,29 @@ class TruckWakeup(simpy.events.Event):
 
     The wake-up is at the instant ``at`` itself: ``env.timeout(at - now)``
     lands on ``now + (at - now)``, which can be an ulp off, and trucks due at
-    an opening instant must tie exactly.
+    an opening instant must tie exactly (:func:`delay_to`).
     """
 
     def __init__(self, env: simpy.Environment, at: float, priority: int) -> None:
         super().__init__(env)
-        self._ok = True
+        self._ok = True  # triggered now, processed at ``at`` (as a Timeout is)
         self._value = None
-        queue: list = env._queue  # SimPy's heap of (time, priority, eid, event)
-        heappush(queue, (at, priority, next(env._eid), self))  # env.schedule, at an instant
+        env.schedule(self, EventPriority(priority), delay_to(env.now, at))
+
+
+def delay_to(now: float, at: float) -> float:
+    """The delay SimPy adds to ``now`` to land exactly on the instant ``at`` (>= now).
+
+    ``at - now`` rounds, so ``now + (at - now)`` can miss ``at`` by an ulp; the
+    delay an ulp or two away lands on it (a delay no larger than ``at`` has a
+    finer grid than ``at``, so one always does).
+    """
+    d = at - now
+    for _ in range(8):
+        if now + d == at:
+            return d
+        d = math.nextafter(d, math.inf if now + d < at else -math.inf)
+    raise ArithmeticError(f"no delay from {now!r} lands on {at!r}")
 
 
 # ---- stages ------------------------------------------------------------------------
@@ -97,6 +120,15 @@ class FifoStage:
         self.always_open = always and cap is None
         self.daily_capacity = cap
         self.used = [0] * len(self.opens)  # trucks started per opening
+        # what the live reading needs (reference_live): per truck at the stage (its server
+        # request, or its visit when servers are unlimited), its service hours, and once its
+        # start is known, that start
+        self.service_h: dict[object, float] = {}
+        self.starts: dict[object, float] = {}
+
+    def opening_after(self, t: float) -> int:
+        """The first opening that closes after ``t``."""
+        return bisect_right(self.closes, t)
 
     def first_start(self, t: float) -> float:
         """The first instant >= ``t`` when the stage is open and its quota has room.
@@ -106,7 +138,7 @@ class FifoStage:
         """
         if self.always_open:
             return t
-        i = bisect_right(self.closes, t)  # the first opening that closes after t
+        i = self.opening_after(t)
         while i < len(self.closes):
             if self.daily_capacity is None or self.used[i] < self.daily_capacity:
                 self.used[i] += 1
@@ -150,6 +182,7 @@ class RuledStage(simpy.PriorityResource):
         self.surging = False
         self.surge_called = False  # the queue reached the threshold: extra servers on their way
         self.log_servers = log_servers
+        self.spans = spans
         self.span = spans[0]
         env.process(self.follow_timeline(spans))
 
@@ -278,13 +311,25 @@ class GateTwin:
         stages: dict[str, FifoStage | RuledStage],
         trucks: Trucks,
         first_truck: int,
+        feed: Reneging | None = None,
     ) -> None:
+        """``feed``: the source of the gate's trucks, told when one gives up here."""
         self.env = env
         self.code = code
         self.part = log.gate(code)
         self.trucks = trucks
         self.first_truck = first_truck
+        self.feed = feed
         self.yard = simpy.Resource(env, capacity=gate.yard.capacity_trucks) if gate.yard is not None else None
+        self.yard_capacity = gate.yard.capacity_trucks if gate.yard is not None else 0
+        # what a truck joining each (stage id, direction) now would get (the corridor reads it)
+        self.stages: dict[tuple[str, str], FifoStart | RuledStart] = {
+            (sid, d): RuledStart(st, mean_service_h(gate, sid))
+            if isinstance(st, RuledStage)
+            else FifoStart(env, st, di)
+            for sid, st in stages.items()
+            for di, d in enumerate(DIRECTIONS)
+        }
         self.routes: dict[int, list[Step]] = {}
         for d, direction in enumerate(DIRECTIONS):
             route = gate.routes.get(direction)
@@ -313,11 +358,31 @@ class GateTwin:
         """Truck ``k`` waits until the instant ``t``."""
         return TruckWakeup(self.env, t, TRUCK_PRIORITY + self.first_truck + k)
 
+    @property
+    def yard_free(self) -> int:
+        return int(self.yard.capacity) - self.yard.count if self.yard is not None else 0
+
+    @property
+    def waiters(self) -> Sized:
+        """The trucks on the approach road, waiting for a yard slot."""
+        return self.yard.queue if self.yard is not None else []
+
+    def start_arrivals(self) -> None:
+        self.env.process(self.source())
+
     def source(self):
         """Start each truck's process at its arrival instant."""
         for k, t in enumerate(self.trucks.arrivals.t_h.tolist()):
             yield self.until(k, t)
             self.env.process(self.truck(k))
+
+    def admit(self, k: int, at_h: float) -> None:
+        """Truck ``k`` arrives at the instant ``at_h`` (sent by a truck source)."""
+
+        def arrive(_event: object) -> None:
+            self.env.process(self.truck(k))
+
+        self.until(k, at_h).callbacks.append(arrive)
 
     def truck(self, k: int):
         """One truck's journey through its route."""
@@ -332,8 +397,10 @@ class GateTwin:
             self.log(k, step.stage.code, Kind.QUEUED)
             if isinstance(step.stage, RuledStage):
                 served = yield from self.ruled_service(k, step, slot)
-                if not served:
-                    return  # reneged: left the system
+                if not served:  # reneged: left the gate
+                    if self.feed is not None:  # its source may send it elsewhere
+                        self.feed.reneged(self.code, k)
+                    return
             else:
                 yield from self.fifo_service(k, step, direction, slot)
         self.log(k, NO_STAGE, Kind.CROSSED)
@@ -362,20 +429,26 @@ class GateTwin:
         assert isinstance(stage, FifoStage)
         servers = stage.servers[direction] if stage.servers is not None else None
         server = servers.request() if servers is not None else None
+        service_h = float(self.trucks.service_h[step.stage_id][k])
+        visit: object = server if server is not None else (step.stage_id, k)  # the truck's visit here
+        stage.service_h[visit] = service_h
         if server is not None:
             yield server  # a server is ours (SimPy resumes us at once, before other trucks)
             # The day's quota goes in the order the servers were granted, i.e. the queue's
             # (FIFO): two servers freeing at one instant must not let the later truck of the
             # queue take the last unit because its id is lower.
             start = stage.first_start(self.env.now)
+            stage.starts[visit] = start
             yield self.hold(k, 0.0)  # ... then act in our turn among this instant's trucks
         else:
             start = stage.first_start(self.env.now)
+            stage.starts[visit] = start
         if start > self.env.now:
             yield self.until(k, start)  # holding the server until the stage opens
         self.started(k, step, slot)
-        yield self.hold(k, float(self.trucks.service_h[step.stage_id][k]))
+        yield self.hold(k, service_h)
         self.log(k, stage.code, Kind.ENDED)
+        del stage.service_h[visit], stage.starts[visit]
         if servers is not None and server is not None:
             servers.release(server)
         # Travel to the next stage, also when it takes no time: the truck that
@@ -448,9 +521,19 @@ def _stage(env: simpy.Environment, log: EventLog, g_code: int, sp: StagePlan) ->
     return FifoStage(sp.code, servers, sp.opens.tolist(), sp.closes.tolist(), sp.always, st.daily_capacity)
 
 
-# A gate's twin from its plan and stages (the default: GateTwin; model/smart_twin.py adds a lane and buffers)
+# A gate's twin from its plan, stages, the trucks its source gives it and that source
+# (the default: GateTwin; model/smart_twin.py adds a lane and buffers)
 TwinFactory = Callable[
-    [simpy.Environment, EventLog, ReplicationPlan, GatePlan, dict[str, "FifoStage | RuledStage"]], GateTwin
+    [
+        simpy.Environment,
+        EventLog,
+        ReplicationPlan,
+        GatePlan,
+        dict[str, "FifoStage | RuledStage"],
+        GateTrucks,
+        Reneging,
+    ],
+    GateTwin,
 ]
 
 
@@ -460,27 +543,40 @@ def gate_twin(
     _plan: ReplicationPlan,
     gp: GatePlan,
     stages: dict[str, FifoStage | RuledStage],
+    fed: GateTrucks,
+    feed: Reneging,
 ) -> GateTwin:
-    assert gp.trucks is not None  # per-gate trucks (the twin runs no corridor)
-    return GateTwin(env, log, gp.code, gp.gate, stages, gp.trucks, gp.first_truck)
+    return GateTwin(env, log, gp.code, gp.gate, stages, fed.trucks, fed.first_truck, feed)
 
 
 def simulate_reference(
-    scenario: Scenario, days: int, replication: int, seed: int, make_twin: TwinFactory | None = None
+    scenario: Scenario,
+    days: int,
+    replication: int,
+    seed: int,
+    make_twin: TwinFactory | None = None,
+    on_build: Callable[[dict[str, GateTwin]], None] | None = None,
 ) -> tuple[EventLog, dict]:
-    """One replication with the twin: the same inputs and outputs as ``simulate``."""
+    """One replication with the twin: the same inputs and outputs as ``simulate``;
+    ``on_build`` is handed the gates before the run (e.g. to attach a
+    :class:`~gatesim.model.reference_live.TwinLiveState`)."""
     plan = build_replication(scenario, days, replication, seed)
     env = simpy.Environment()
     log = EventLog()
+    source = truck_source(plan)
+    twins: dict[str, GateTwin] = {}
     for gp in plan.gates:
-        assert gp.trucks is not None  # per-gate trucks (the twin runs no corridor)
+        fed = source.trucks_for(gp, log)
         stages = {sid: _stage(env, log, gp.code, sp) for sid, sp in gp.stages.items()}
-        log.add_payload(gp.first_truck, gp.trucks.payload())
-        twin = (make_twin or gate_twin)(env, log, plan, gp, stages)
-        env.process(twin.source())
+        twins[gp.gid] = (make_twin or gate_twin)(env, log, plan, gp, stages, fed, source)
+    if on_build is not None:
+        on_build(twins)
     env.process(_calendar(env, log, plan.calendar))
+    source.attach(env, log, twins)
     env.run(until=plan.clock.horizon_h)
-    return log, run_metadata(scenario, plan.clock, days, replication, seed)
+    meta = run_metadata(scenario, plan.clock, days, replication, seed)
+    source.finish(log, meta)
+    return log, meta
 
 
 def _calendar(env: simpy.Environment, log: EventLog, rows: list[tuple[float, int]]):

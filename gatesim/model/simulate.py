@@ -22,8 +22,9 @@ from gatesim.model.general import GeneralStage
 from gatesim.model.metadata import run_metadata
 from gatesim.model.process import start
 from gatesim.model.smart import attach_smart
+from gatesim.model.sources import truck_source
 from gatesim.model.stage import StageRuntime
-from gatesim.model.trucks import Trucks
+from gatesim.model.trucks import Trucks, mean_service_h
 from gatesim.scenario.schema import DIRECTIONS, Scenario
 
 __all__ = ["simulate"]
@@ -47,16 +48,15 @@ def _booking_runtimes(sp: StagePlan) -> dict[tuple[str, str], StageRuntime]:
 
 
 def _general_runtime(
-    env: simpy.Environment, log: EventLog, g_code: int, sp: StagePlan, trucks: Trucks
+    env: simpy.Environment, log: EventLog, gp: GatePlan, sp: StagePlan, trucks: Trucks
 ) -> dict[tuple[str, str], GeneralStage]:
     """A stage with a state-dependent rule: one general-path queue for both directions."""
     st, sid = sp.stage, sp.sid
     assert sp.spans is not None  # built for every general-path stage
-    service = trucks.service_h[sid]
     general = GeneralStage(
         env,
-        log.gate(g_code),
-        g_code,
+        log.gate(gp.code),
+        gp.code,
         sp.code,
         sid,
         sp.spans,
@@ -65,7 +65,7 @@ def _general_runtime(
         trucks.patience_h.get(sid),
         st.surge,
         log_servers=bool(st.server_schedule or st.surge),
-        mean_service_h=float(service.mean()) if service.size else 0.0,
+        mean_service_h=mean_service_h(gp.gate, sid),
     )
     return {(sid, d): general for d in DIRECTIONS}
 
@@ -76,7 +76,7 @@ def _runtimes(
     runtimes: dict[tuple[str, str], StageRuntime | GeneralStage] = {}
     for sp in gp.stages.values():
         if sp.spans is not None:
-            runtimes.update(_general_runtime(env, log, gp.code, sp, trucks))
+            runtimes.update(_general_runtime(env, log, gp, sp, trucks))
         else:
             runtimes.update(_booking_runtimes(sp))
     return runtimes
@@ -104,7 +104,7 @@ def simulate(
     return out
 
 
-# One place that wires gates, corridor and log in the order the golden test fixes.
+# One place that wires gates, truck source and log in the order the golden test fixes.
 def _simulate(
     scenario: Scenario,
     days: int,
@@ -117,40 +117,22 @@ def _simulate(
     the run starts (to attach a :class:`~gatesim.model.live.LiveState`, or
     model components that read it); ``on_day(k, n)`` is called after each of
     the n simulated days (progress)."""
-    plan = build_replication(scenario, days, replication, seed, per_gate_trucks=scenario.corridor is None)
+    plan = build_replication(scenario, days, replication, seed)
     clock = plan.clock
     env = simpy.Environment()
     log = EventLog()
+    source = truck_source(plan)
     runtimes_by_gate: dict[str, GateRuntime] = {}
-    # --- corridor: trucks drawn per origin choose a gate (None: per-gate arrivals) ---
-    corridor = None
-    if scenario.corridor is not None:
-        from gatesim.corridor.dispatch import CorridorRun
-
-        corridor = CorridorRun(scenario, clock, seed, replication)
-    # --- end corridor ---
     for gp in plan.gates:
-        if corridor is None:
-            assert gp.trucks is not None  # drawn per gate when there is no corridor
-            trucks = gp.trucks
-            log.add_payload(gp.first_truck, trucks.payload())
-            rt = GateRuntime(
-                env, log, gp.code, gp.gate, _runtimes(env, log, gp, trucks), trucks, gp.first_truck
-            )
-            attach_smart(env, log, plan, gp, rt, trucks)  # an automated lane, route buffers (model/smart.py)
-            start(env, lambda _resume, rt=rt: rt.source())  # type: ignore[misc]  # rt bound now (a default), typed by mypy as unknown
-        else:  # corridor: the corridor's trucks, one truck id space over the gates
-            trucks = corridor.gate_trucks(gp.gid)
-            runtimes = _runtimes(env, log, gp, trucks)
-            rt = GateRuntime(env, log, gp.code, gp.gate, runtimes, trucks, 0)
-            corridor.add_gate(gp.gid, gp.code, rt, runtimes)
+        fed = source.trucks_for(gp, log)
+        stages = _runtimes(env, log, gp, fed.trucks)
+        rt = GateRuntime(env, log, gp.code, gp.gate, stages, fed.trucks, fed.first_truck, source)
+        attach_smart(env, log, plan, gp, rt, fed.trucks)  # an automated lane, route buffers (model/smart.py)
         runtimes_by_gate[gp.gid] = rt
-
     if on_build is not None:
         on_build(runtimes_by_gate)
     start(env, lambda _resume: _calendar(env, log, plan.calendar))
-    if corridor is not None:  # corridor
-        corridor.attach(env, log)
+    source.attach(env, log, runtimes_by_gate)
     # Day by day: a stop at t pops before the events at t and leaves the queue's order
     # untouched, so the log is the same as one run to the horizon. After each day the
     # allocator's free pages go back to the OS: the live columns grow by realloc, and
@@ -163,9 +145,7 @@ def _simulate(
         if on_day is not None:
             on_day(k, n)
     meta = run_metadata(scenario, clock, days, replication, seed)
-    if corridor is not None:  # corridor: payload fixed as the trucks departed
-        log.add_payload(0, corridor.payload())
-        meta["corridor"] = corridor.meta()
+    source.finish(log, meta)
     return log, meta
 
 

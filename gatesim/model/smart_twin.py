@@ -24,8 +24,10 @@ from gatesim.events.kinds import NO_STAGE, NO_TRUCK, YARD_STAGE, Kind, pack
 from gatesim.events.log import EventLog
 from gatesim.model.agv import LanePlan, lane_plan
 from gatesim.model.build import GatePlan, ReplicationPlan, closed_dates
+from gatesim.model.gate import Reneging
 from gatesim.model.reference import FifoStage, GateTwin, RuledStage, Step, gate_twin
 from gatesim.model.smart import has_smart
+from gatesim.model.sources import GateTrucks
 from gatesim.scenario.schema import DIRECTIONS
 
 __all__ = ["smart_twin"]
@@ -179,10 +181,12 @@ def smart_twin(
     plan: ReplicationPlan,
     gp: GatePlan,
     stages: dict[str, FifoStage | RuledStage],
+    fed: GateTrucks,
+    feed: Reneging,
 ) -> GateTwin:
-    """The gate's twin: with its lane and buffers when it has them."""
+    """The gate's twin: with its lane and buffers when it has them (never with a corridor)."""
     if not has_smart(gp.gate):
-        return gate_twin(env, log, plan, gp, stages)
+        return gate_twin(env, log, plan, gp, stages, fed, feed)
     assert gp.trucks is not None  # per-gate trucks (the twin runs no corridor)
     closed = closed_dates(plan.scenario, gp.gid)
     lane = lane_plan(

@@ -8,7 +8,9 @@ the same arrivals (common random numbers).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -28,7 +30,7 @@ from gatesim.scenario.schema import (
     class_values,
 )
 
-__all__ = ["Trucks", "draw_trucks", "expected_service_min", "unit_variates"]
+__all__ = ["QueueRuleDraws", "Trucks", "draw_trucks", "mean_service_h", "queue_rule_draws", "unit_variates"]
 
 
 @dataclass(frozen=True)
@@ -81,21 +83,18 @@ def _mean_service_min(svc: Service, channel: np.ndarray, transshipped: np.ndarra
     return mean
 
 
-def expected_service_min(gate: Gate, stage_id: str) -> float:
-    """Mean service minutes of one truck at a service stage over the gate's channel and
-    transshipment mix: the expectation of the per-truck mean the model draws around, from the
-    same function (the report's nominal capacity divides by it)."""
+def mean_service_h(gate: Gate, stage_id: str) -> float:
+    """Mean service hours of one truck at a stage over the gate's channel and transshipment
+    mix: the expectation of the per-truck mean the model draws around (a road: its lane
+    headway). The one figure live state, the corridor's gate choice and the report use."""
     stage = gate.stages[stage_id]
     if isinstance(stage, RoadStage):
-        raise ValueError(f"{stage_id} is a road: its rate is per lane, not a service time")
-    svc = stage.service
-    share = gate.arrivals.transshipment_share
-    channel = np.repeat(np.arange(len(CHANNELS)), 2)
-    transshipped = np.tile([False, True], len(CHANNELS))
-    weight = np.repeat([gate.arrivals.channel_shares[c] for c in CHANNELS], 2) * np.tile(
-        [1.0 - share, share], len(CHANNELS)
-    )
-    return float(weight @ _mean_service_min(svc, channel, transshipped))
+        return 1.0 / stage.per_lane_vehicles_per_h
+    svc, a = stage.service, gate.arrivals
+    m = svc.base_mean_min + a.transshipment_share * svc.transshipment_mean_min
+    if svc.by_channel_min is not None:
+        m += sum(a.channel_shares[c] * svc.by_channel_min[c] for c in CHANNELS)
+    return m / 60.0
 
 
 def _categorical(u: np.ndarray, shares: list[float]) -> np.ndarray:
@@ -137,11 +136,23 @@ def draw_trucks(scenario: Scenario, gate_id: str, arrivals: Arrivals, seed: int,
             service_h[sid] = mean_min * unit_variates(svc.dist, svc.cv, u) / 60.0
     attrs = {"cargo": cargo, "channel": channel, "direction": direction}
     attrs["booked"] = np.ones(n, np.uint8)  # corridor: per-gate trucks all walk in
-    rank, patience, priority = _queue_rule_draws(gate, attrs, rng, n)
-    return Trucks(arrivals, channel, transshipped, value, tax, fee, service_h, rank, patience, priority)
+    q = queue_rule_draws(gate, attrs, rng, n)
+    return Trucks(
+        arrivals, channel, transshipped, value, tax, fee, service_h, q.rank, q.patience_h, q.priority
+    )
 
 
-def _queue_rule_draws(gate: Gate, attrs: dict[str, np.ndarray], rng, n: int):
+class QueueRuleDraws(NamedTuple):
+    """Per general-path stage id, each truck's class rank and patience; the payload's priority."""
+
+    rank: dict[str, np.ndarray]
+    patience_h: dict[str, np.ndarray]
+    priority: np.ndarray | None  # rank at the gate's first priority stage
+
+
+def queue_rule_draws(
+    gate: Gate, attrs: dict[str, np.ndarray], rng: Callable[[str], np.random.Generator], n: int
+) -> QueueRuleDraws:
     """Per general-path stage: each truck's class rank and patience (stream ``patience/<stage>``)."""
     rank: dict[str, np.ndarray] = {}
     patience: dict[str, np.ndarray] = {}
@@ -165,4 +176,4 @@ def _queue_rule_draws(gate: Gate, attrs: dict[str, np.ndarray], rng, n: int):
             else:
                 p = draw_positive(rule, u)
             patience[sid] = p
-    return rank, patience, priority
+    return QueueRuleDraws(rank, patience, priority)

@@ -271,9 +271,9 @@ KPIS: tuple[Kpi, ...] = (
        None, _T, **_LEVEL),
     _k("waiting_truck_h", "truck-h", "truck-hours of waiting in the hour", "giờ xe chờ trong giờ",
        "the integral of trucks waiting over the hour", False, _T, **_SUM),
-    # summary.csv of a corridor run only (gatesim/corridor/kpis.py), appended in this order;
+    # summary.csv of a corridor run only (gatesim/projections/corridor_kpis.py), appended in this order;
     # counted over the corridor trucks ready to leave their origin in the window. Those also
-    # shown corridor_timeseries are timeseries.csv columns of a corridor run (gatesim/corridor/series.py),
+    # shown corridor_timeseries are timeseries.csv columns of a corridor run (gatesim/projections/corridor_series.py),
     # counted by the hour of the event.
     _k("corridor_departed", "trucks", "trucks that left their origin for the gate", "số xe rời điểm xuất phát đến cửa khẩu",
        "corridor trucks ready in the window that left their origin for this gate; timeseries: trucks that left "
@@ -337,7 +337,7 @@ KPIS: tuple[Kpi, ...] = (
     _k("buffer_trucks", "trucks", "trucks in the buffer before the next side", "số xe trong vùng đệm trước phía bên kia",
        "trucks holding a place in the gate's route buffers at the end of the hour", None, _SGT, digits=0,
        **_LEVEL),
-    # timeseries.csv of a corridor run only (gatesim/corridor/series.py)
+    # timeseries.csv of a corridor run only (gatesim/projections/corridor_series.py)
     _k("held_at_origin", "trucks", "trucks waiting at their origin", "số xe đang chờ tại điểm xuất phát",
        "trucks held at their origin for the gate at the end of the hour", False, _CT, digits=0, **_LEVEL),
     _k("held_truck_h", "truck-h", "truck-hours held at the origin", "giờ xe bị giữ tại điểm xuất phát",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 
-from gatesim.model.trucks import expected_service_min
+from gatesim.model.trucks import mean_service_h
 from gatesim.scenario.schema import DIRECTIONS, Gate, RoadStage, Scenario
 
 __all__ = ["corridor_svg", "gate_svg", "gates_html", "stage_facts", "stage_side"]
@@ -52,7 +52,7 @@ def stage_facts(gate: Gate, stage_id: str) -> list[str]:
     n = stage.servers
     servers = "unlimited servers" if n is None else f"{n} server{'s' if n != 1 else ''}"
     cap = f", ≤ {stage.daily_capacity}/day" if stage.daily_capacity is not None else ""
-    return [stage.role, f"{servers}{cap}, ~{expected_service_min(gate, stage_id):.1f} min", hours]
+    return [stage.role, f"{servers}{cap}, ~{mean_service_h(gate, stage_id) * 60.0:.1f} min", hours]
 
 
 def _text(x: float, y: float, s: str, size: int = 11, weight: str = "normal", anchor: str = "middle") -> str:

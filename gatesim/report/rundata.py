@@ -14,7 +14,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from gatesim.errors import InputError
-from gatesim.model.trucks import expected_service_min
+from gatesim.model.trucks import mean_service_h
 from gatesim.projections.registry import gate_name
 from gatesim.rundir import read_csv_checked, read_manifest
 from gatesim.scenario.load import validate
@@ -170,9 +170,9 @@ def nominal_capacity(gate: Gate | None) -> dict[str, tuple[float, str]]:
         if isinstance(st, RoadStage):
             cap = float(st.servers) * st.per_lane_vehicles_per_h * open_h
         elif st.servers:
-            mean_min = expected_service_min(gate, sid)
-            if mean_min > 0:
-                cap = float(st.servers) * open_h * 60.0 / mean_min
+            mean_h = mean_service_h(gate, sid)
+            if mean_h > 0:
+                cap = float(st.servers) * open_h / mean_h
         if st.daily_capacity is not None:
             cap = min(cap, float(st.daily_capacity))
         if cap == float("inf"):

@@ -4,7 +4,7 @@ Two checks, cheapest first:
 
 1. **Capacity arithmetic** (:func:`utilisation`): per stage, the trucks a day
    it can serve (servers on duty x open minutes / mean minutes per truck, from
-   the model's own :func:`gatesim.model.trucks.expected_service_min`; a road:
+   the model's own :func:`gatesim.model.trucks.mean_service_h`; a road:
    lanes x vehicles per lane per hour x open hours; capped by
    ``daily_capacity``) against the trucks a day that reach it (the arrivals of
    the directions whose route passes it, from the model's own
@@ -47,7 +47,7 @@ from gatesim.events.kinds import Kind
 from gatesim.events.log import LogData
 from gatesim.model.arrivals import hourly_rates
 from gatesim.model.calendar import Clock
-from gatesim.model.trucks import expected_service_min
+from gatesim.model.trucks import mean_service_h
 from gatesim.projections.base import gate_views, levels_at
 from gatesim.scenario.schema import CARGO_CLASSES, DIRECTIONS, Gate, RoadStage, Scenario, scheduled_servers
 from gatesim.trust.measure import sim_hour
@@ -106,9 +106,9 @@ def stage_capacity_per_day(
     elif st.servers is None:
         cap = math.inf
     else:
-        mean_min = expected_service_min(gate, stage_id)
+        mean_h = mean_service_h(gate, stage_id)
         hours = float(np.mean([_open_server_hours(st, d, st.servers + extra) for d in dates]))
-        cap = math.inf if mean_min <= 0 else hours * 60.0 / mean_min
+        cap = math.inf if mean_h <= 0 else hours / mean_h
     if st.daily_capacity is not None:
         cap = min(cap, float(st.daily_capacity))
     return cap

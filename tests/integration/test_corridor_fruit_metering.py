@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gatesim.corridor.kpis import with_corridor_kpis
+from gatesim.projections.corridor_kpis import with_corridor_kpis
 from gatesim.projections.kpis import summarize
 from gatesim.run import run_replication
 from gatesim.scenario.load import load_scenario

@@ -6,15 +6,16 @@ from __future__ import annotations
 import gc
 import hashlib
 import weakref
-from array import array
 from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from gatesim.corridor.choice import captive_gate
-from gatesim.corridor.dispatch import CorridorRun
+from gatesim.model.corridor.booking import books_mask
+from gatesim.model.corridor.choice import captive_bands, captive_gate
+from gatesim.model.corridor.columns import CorridorColumns
+from gatesim.model.corridor.waits import PublishedWaits
 from gatesim.model.simulate import simulate
 from gatesim.scenario.load import load_scenario
 
@@ -60,7 +61,7 @@ def test_service_variates_in_place_give_the_same_log(monkeypatch):
         ["corridor.metering={tan_thanh: {approach_max_trucks: 20}, huu_nghi: {approach_max_trucks: 20}}"],
     )
     compact = _log_digest(*simulate(sc, 2, 0, 3))
-    monkeypatch.setattr(CorridorRun, "service_in_place", False)
+    monkeypatch.setattr(CorridorColumns, "service_in_place", False)
     plain = _log_digest(*simulate(sc, 2, 0, 3))
     assert compact == plain
 
@@ -74,29 +75,21 @@ def test_captive_band_and_booking_decided_up_front_match_the_scalar_rules(shares
     u_cap = np.r_[rng.random(n), np.cumsum(shares), 0.0]  # the band edges themselves too
     u_cap = u_cap[u_cap < 1.0]
     u_book, u_show = rng.random(u_cap.size), rng.random(u_cap.size)
-    booking = [SimpleNamespace(share_booking=0.5, no_show=0.1), None] + [None] * (len(shares) - 2)
-    run = SimpleNamespace(captive=shares, booking=booking)
-    u = {"captive": u_cap.copy(), "booking": u_book, "no_show": u_show, "choice": u_book}
-    CorridorRun._compact_uniforms(run, u)
-    assert sorted(u) == ["choice"]  # the decided uniforms are dropped
-    assert run._captive_of.tolist() == [captive_gate(float(x), shares) for x in u_cap]
-    assert run._books[1] is None
+    rule = SimpleNamespace(share_booking=0.5, no_show=0.1)
+    assert captive_bands(u_cap, shares).tolist() == [captive_gate(float(x), shares) for x in u_cap]
+    assert books_mask(None, u_book, u_show) is None
     expected = [x < 0.5 and y >= 0.1 for x, y in zip(u_book, u_show)]
-    assert run._books[0].tolist() == expected
+    assert books_mask(rule, u_book, u_show).tolist() == expected
 
 
 def test_seen_waits_are_the_latest_published_before_the_delay():
     n_gates, nd = 2, 2
     times = [0.0, 0.25, 0.5, 0.75, 1.0]
     rows = [[10 * i + j for j in range(n_gates * nd)] for i in range(len(times))]
-    run = SimpleNamespace(
-        _fixed_waits=None,
-        cor=SimpleNamespace(choice=SimpleNamespace(info_delay_h=0.5)),
-        gate_ids=["a", "b"],
-        published_t=array("d", times),
-        published_w=array("d", [x for r in rows for x in r]),
-    )
+    published = PublishedWaits(SimpleNamespace(info_delay_h=0.5, fixed_wait_h=None), ["a", "b"])
+    published.t_h.extend(times)
+    published.wait_h.extend([x for r in rows for x in r])
     for now in [0.0, 0.3, 0.5, 0.74, 0.75, 1.2, 1.5, 9.0]:
         target = now - 0.5
         i = max([j for j, t in enumerate(times) if t <= target], default=0)
-        assert list(CorridorRun._seen_waits(run, now)) == rows[i]
+        assert list(published.seen(now)) == rows[i]

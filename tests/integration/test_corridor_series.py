@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from gatesim.cli import main
-from gatesim.corridor import dispatch
-from gatesim.corridor.series import CORRIDOR_SERIES_COLUMNS, corridor_series
-from gatesim.corridor.waits import GateWaits
 from gatesim.events.kinds import Kind
+from gatesim.model.corridor.metering import Meter
+from gatesim.model.corridor.waits import GateWaits
 from gatesim.projections import registry
+from gatesim.projections.corridor_series import CORRIDOR_SERIES_COLUMNS, corridor_series
 from gatesim.projections.timeseries import timeseries
 from gatesim.report.rundata import nominal_capacity
 from gatesim.run import run_replication
@@ -231,10 +231,8 @@ def test_holding_never_lowers_a_days_crossings_below_capacity(monkeypatch):
     assert (_held_property(lf, lh, capacity, code, days) >= 0).all()
     # a broken hold rule (release only when the yard is three-quarters empty) starves the gate:
     # the property sees it
-    room = dispatch.CorridorRun._room
-    monkeypatch.setattr(
-        dispatch.CorridorRun, "_room", lambda self, gi: self.rts[gi].yard_free > 60 and room(self, gi)
-    )
+    room = Meter.room
+    monkeypatch.setattr(Meter, "room", lambda self: self.gate.yard_free > 60 and room(self))
     lb = run_replication(held, 2, 0, 3)
     assert (_held_property(lf, lb, capacity, code, days) < 0).any()
 

@@ -177,7 +177,7 @@ def test_lookups():
 
 def test_corridor_columns_are_in_the_registry():
     """A corridor run's extra summary columns are registry entries shown "corridor"."""
-    from gatesim.corridor.kpis import CORRIDOR_COLUMNS
+    from gatesim.projections.corridor_kpis import CORRIDOR_COLUMNS
 
     assert CORRIDOR_COLUMNS
     assert registry.columns("corridor") == CORRIDOR_COLUMNS

@@ -24,7 +24,6 @@ ENGINE_INTERNALS = {
     ("gatesim.model.reference", "gatesim.model.simulate", "_arrivals"),
     ("gatesim.model.reference", "gatesim.model.simulate", "_calendar_rows"),
     ("gatesim.model.reference", "gatesim.model.simulate", "_closed_dates"),
-    ("gatesim.corridor.dispatch", "gatesim.model.trucks", "_queue_rule_draws"),
 }
 
 

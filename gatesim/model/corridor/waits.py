@@ -29,23 +29,35 @@ walk sees. The information delay applies to the whole figure as before.
 from __future__ import annotations
 
 import math
+from array import array
 from bisect import bisect_right
+from collections.abc import Mapping
+from typing import NamedTuple, Protocol
 
-from gatesim.scenario.schema import CHANNELS, DIRECTIONS, Direction, Gate, RoadStage
+from gatesim.model.trucks import mean_service_h
+from gatesim.scenario.corridor import Choice
+from gatesim.scenario.schema import DIRECTIONS, Direction, Gate, RoadStage
 
-__all__ = ["GateWaits", "mean_service_h"]
+__all__ = ["GateWaits", "PublishedWaits"]
 
 
-def mean_service_h(gate: Gate, sid: str) -> float:
-    """Mean service hours of a truck at a stage, over the gate's channel and transshipment shares."""
-    st = gate.stages[sid]
-    if st.kind == "road":
-        return 1.0 / st.per_lane_vehicles_per_h
-    svc, a = st.service, gate.arrivals
-    m = svc.base_mean_min + a.transshipment_share * svc.transshipment_mean_min
-    if svc.by_channel_min is not None:
-        m += sum(a.channel_shares[c] * svc.by_channel_min[c] for c in CHANNELS)
-    return m / 60.0
+class Starts(Protocol):
+    """A stage runtime, as the published wait reads it (``StageRuntime``, ``GeneralStage``)."""
+
+    def next_start(self, t: float) -> float:
+        """The start a truck joining at ``t`` would get (without booking it)."""
+
+
+class WaitStep(NamedTuple):
+    """One stage of a route, as the published wait walks it."""
+
+    stage: Starts
+    service_h: float  # the stage's mean service
+    travel_h: float  # after the stage
+    takes_yard: bool  # the truck takes a yard slot before it queues here
+
+
+BIG_H = 1e6  # a wait that never ends (a gate that never opens again): cost, not inf
 
 
 def _bottleneck_h(gate: Gate, direction: Direction) -> float:
@@ -68,33 +80,18 @@ def _bottleneck_h(gate: Gate, direction: Direction) -> float:
     return worst
 
 
-def _next_start(rt, t: float) -> float:
-    """Start a stage would give a truck joining at ``t`` (without booking it)."""
-    if hasattr(rt, "expected_wait_h"):  # the engine's general path
-        return t + rt.expected_wait_h(t)
-    if hasattr(rt, "next_start"):
-        return rt.next_start(t)
-    free = rt._free
-    if free is not None and free[0] > t:
-        t = free[0]
-    if not rt._always:
-        closes = rt._closes
-        i = bisect_right(closes, t)
-        if i >= len(closes):
-            return math.inf
-        o = rt._opens[i]
-        if o > t:
-            t = o
-    return t
-
-
 class GateWaits:
-    """Expected wait (hours) at one gate, per direction, from its runtimes at ``now``."""
+    """Expected wait (hours) at one gate, per direction, from its runtimes at ``now``.
 
-    def __init__(self, gate: Gate, runtimes: dict, gate_rt) -> None:
+    ``runtimes``: each (stage id, direction)'s runtime, with ``next_start(t)``
+    (the start a truck joining at ``t`` would get, without booking it);
+    ``gate_rt``: the gate's ``yard_free`` and ``waiters`` (on the approach).
+    """
+
+    def __init__(self, gate: Gate, runtimes: Mapping[tuple[str, str], Starts], gate_rt) -> None:
         self.rt = gate_rt
         self.yard_capacity = gate.yard.capacity_trucks if gate.yard is not None else 0
-        self.routes: list[list[tuple[object, float, float, bool]] | None] = []
+        self.routes: list[list[WaitStep] | None] = []
         # fixed driving inside the gate's route (e.g. Chi Ma's road 236): part of the cost
         self.route_travel_h = [
             sum(gate.stages[s].travel_min for s in gate.routes[d].stages) / 60.0 if d in gate.routes else 0.0
@@ -110,10 +107,9 @@ class GateWaits:
                 continue
             steps = []
             for sid in route.stages:
-                stage_rt = runtimes.get((sid, d)) or runtimes.get(sid)
                 steps.append(
-                    (
-                        stage_rt,
+                    WaitStep(
+                        runtimes[(sid, d)],
                         mean_service_h(gate, sid),
                         gate.stages[sid].travel_min / 60.0,
                         sid == route.yard_from,
@@ -126,8 +122,7 @@ class GateWaits:
                 self.drain_h = mean_service_h(gate, route.yard_until) / (st.servers or 1) / open_share
 
     def on_approach(self) -> int:
-        w = getattr(self.rt, "waiters", None)
-        return len(w if w is not None else self.rt._waiters)
+        return len(self.rt.waiters)
 
     def expected_wait_h(self, direction: int, now: float, en_route: int = 0) -> float:
         """The published wait for a truck of ``direction`` deciding now, with ``en_route``
@@ -142,9 +137,44 @@ class GateWaits:
             if takes_yard:
                 in_yard = self.yard_capacity - self.rt.yard_free
                 ahead = (in_yard + self.on_approach() + en_route) * self.drain_h
-            s = _next_start(stage_rt, t)
+            s = stage_rt.next_start(t)
             if s == math.inf:
                 return math.inf
             wait += s - t
             t = s + svc + travel
         return max(wait, ahead)
+
+
+class PublishedWaits:
+    """What the platform has published: every gate's wait per direction, at each instant.
+
+    Typed columns (a year at 15 min: 35k figures; as tuples of nested lists they
+    took ~22 MiB): instants, and their waits flat, ``[gate][direction]``. With
+    ``fixed_wait_h`` the waits are the scenario's figures, never published.
+    """
+
+    def __init__(self, choice: Choice, gate_ids: list[str]) -> None:
+        self.info_delay_h = choice.info_delay_h
+        self.width = len(gate_ids) * len(DIRECTIONS)
+        self.t_h = array("d")
+        self.wait_h = array("d")
+        fw = choice.fixed_wait_h
+        self.fixed = (
+            None if fw is None else array("d", [fw.get(g, 0.0) for g in gate_ids for _d in DIRECTIONS])
+        )
+
+    def publish(self, now: float, gates: list[GateWaits], en_route_by_dir: list[list[int]]) -> None:
+        self.t_h.append(now)
+        for gw, on_way in zip(gates, en_route_by_dir):
+            for d in range(len(DIRECTIONS)):
+                self.wait_h.append(min(gw.expected_wait_h(d, now, on_way[d]), BIG_H))
+
+    def seen(self, now: float) -> array:
+        """Waits as published ``info_delay_h`` before now, flat: ``[gate * n_directions + direction]``."""
+        if self.fixed is not None:
+            return self.fixed
+        target = now - self.info_delay_h
+        # the latest figure published at or before target (the first one if none yet)
+        i = max(bisect_right(self.t_h, target) - 1, 0)
+        m = self.width
+        return self.wait_h[i * m : (i + 1) * m]

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-__all__ = ["logit_pick"]
+__all__ = ["captive_bands", "logit_pick"]
 
 
 def logit_probabilities(cost_h: np.ndarray, scale_h: float, eligible: np.ndarray) -> np.ndarray:
@@ -49,6 +49,18 @@ def captive_gate(u: float, captive: list[float]) -> int:
         if share > 0.0 and u < total:
             return i
     return -1
+
+
+def captive_bands(u: np.ndarray, captive: list[float]) -> np.ndarray:
+    """:func:`captive_gate` of every truck's uniform at once (int8; -1: not captive): the
+    first band whose cumulative share, summed in gate order as there, exceeds the uniform
+    (a zero share adds no band)."""
+    totals, total = [], 0.0
+    for share in captive:
+        total += share
+        totals.append(total)
+    band = np.searchsorted(np.array(totals), u, side="right")
+    return np.where(band < len(totals), band, -1).astype(np.int8)
 
 
 def expected_shares(
