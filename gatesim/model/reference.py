@@ -6,7 +6,8 @@ patience) and writes the same event log, so every projection and output works
 on it; but it is written the way a SimPy textbook writes a queue:
 
 - a SimPy process per truck (:meth:`GateTwin.truck`) walks its route;
-- a FIFO stage's servers are a ``simpy.Resource`` (:class:`FifoStage`): a
+- a FIFO stage's servers are a ``simpy.Resource`` (:class:`FifoStage`, in
+  :mod:`gatesim.model.reference_stages` with the other stage): a
   truck holds its server from the moment it gets one until its service ends,
   waiting (with it) until the stage is open and the day's quota has room;
 - a stage with queue rules is a ``simpy.PriorityResource`` whose servers on
@@ -40,248 +41,24 @@ truck the same stage start and end times.
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from collections.abc import Callable, Sized
 from dataclasses import dataclass
 
 import simpy
-from simpy.events import EventPriority
-from simpy.resources.resource import PriorityRequest
 
-from gatesim.events.kinds import NO_STAGE, NO_TRUCK, YARD_STAGE, Kind, pack
-from gatesim.events.log import EventLog, GateLog
+from gatesim.events.kinds import NO_STAGE, YARD_STAGE, Kind, pack
+from gatesim.events.log import EventLog
 from gatesim.model.build import GatePlan, ReplicationPlan, StagePlan, build_replication
 from gatesim.model.gate import Reneging
 from gatesim.model.metadata import run_metadata
 from gatesim.model.process import TRUCK_PRIORITY
 from gatesim.model.reference_live import FifoStart, RuledStart
+from gatesim.model.reference_stages import FifoStage, RuledStage, TruckWakeup
 from gatesim.model.sources import GateTrucks, truck_source
-from gatesim.model.timeline import Span
 from gatesim.model.trucks import Trucks, mean_service_h
-from gatesim.scenario.schema import DIRECTIONS, Gate, Scenario, SkipRule, Surge, class_values
+from gatesim.scenario.schema import DIRECTIONS, Gate, Scenario, SkipRule, class_values
 
-__all__ = ["FifoStage", "GateTwin", "RuledStage", "Step", "gate_twin", "simulate_reference"]
-
-
-class TruckWakeup(simpy.events.Event):
-    """A truck's timeout, ranked among the events of its instant (``env.timeout`` plus a rule).
-
-    SimPy runs the events of an instant by priority, then in the order they
-    were scheduled. A truck's events get priority ``TRUCK_PRIORITY + truck
-    id`` (the stages' own events keep SimPy's NORMAL, which comes first):
-    trucks due at the same instant act in truck-id order, whichever engine
-    runs them. Without the rule, the order of ties would depend on when each
-    wake-up happened to be scheduled, which differs between engines.
-
-    The wake-up is at the instant ``at`` itself: ``env.timeout(at - now)``
-    lands on ``now + (at - now)``, which can be an ulp off, and trucks due at
-    an opening instant must tie exactly (:func:`delay_to`).
-    """
-
-    def __init__(self, env: simpy.Environment, at: float, priority: int) -> None:
-        super().__init__(env)
-        self._ok = True  # triggered now, processed at ``at`` (as a Timeout is)
-        self._value = None
-        env.schedule(self, EventPriority(priority), delay_to(env.now, at))
-
-
-def delay_to(now: float, at: float) -> float:
-    """The delay SimPy adds to ``now`` to land exactly on the instant ``at`` (>= now).
-
-    ``at - now`` rounds, so ``now + (at - now)`` can miss ``at`` by an ulp; the
-    delay an ulp or two away lands on it (a delay no larger than ``at`` has a
-    finer grid than ``at``, so one always does).
-    """
-    d = at - now
-    for _ in range(8):
-        if now + d == at:
-            return d
-        d = math.nextafter(d, math.inf if now + d < at else -math.inf)
-    raise ArithmeticError(f"no delay from {now!r} lands on {at!r}")
-
-
-# ---- stages ------------------------------------------------------------------------
-
-
-class FifoStage:
-    """A stage without queue rules: FIFO servers (a ``simpy.Resource``), hours and a daily quota.
-
-    ``servers`` is one Resource, or one per direction (a road with
-    ``lanes_by_direction``), or None (unlimited: only the hours apply).
-    """
-
-    def __init__(
-        self, code: int, servers: dict[int, simpy.Resource] | None, opens, closes, always, cap
-    ) -> None:
-        self.code = code
-        self.servers = servers
-        self.opens: list[float] = list(opens)
-        self.closes: list[float] = list(closes)
-        self.always_open = always and cap is None
-        self.daily_capacity = cap
-        self.used = [0] * len(self.opens)  # trucks started per opening
-        # what the live reading needs (reference_live): per truck at the stage (its server
-        # request, or its visit when servers are unlimited), its service hours, and once its
-        # start is known, that start
-        self.service_h: dict[object, float] = {}
-        self.starts: dict[object, float] = {}
-
-    def opening_after(self, t: float) -> int:
-        """The first opening that closes after ``t``."""
-        return bisect_right(self.closes, t)
-
-    def first_start(self, t: float) -> float:
-        """The first instant >= ``t`` when the stage is open and its quota has room.
-
-        Takes one unit of that opening's quota; ``inf`` if the stage never
-        opens again within the horizon.
-        """
-        if self.always_open:
-            return t
-        i = self.opening_after(t)
-        while i < len(self.closes):
-            if self.daily_capacity is None or self.used[i] < self.daily_capacity:
-                self.used[i] += 1
-                return max(self.opens[i], t)
-            i += 1  # quota used up: the next opening
-        return math.inf
-
-
-class RuledStage(simpy.PriorityResource):
-    """A stage with queue rules: priority classes, servers on duty that change, a quota.
-
-    A ``simpy.PriorityResource`` (the request's priority is the truck's class
-    rank, 0 first; FIFO within a class) that grants a request only while
-    fewer trucks are in service than the servers on duty, and the opening's
-    quota has room. Servers on duty are 0 when closed or in an outage,
-    unlimited for a stage without a server count, else the schedule's count
-    plus the surge's extra servers. A truck in service keeps its server when
-    the count falls (it is finished; nobody starts until the busy count is
-    below the new count). Stage-level events (server counts, outages) are
-    logged under the reserved truck id ``NO_TRUCK``.
-    """
-
-    def __init__(
-        self,
-        env: simpy.Environment,
-        part: GateLog,
-        gate_code: int,
-        code: int,
-        spans: list[Span],
-        daily_capacity: int | None,
-        surge: Surge | None,
-        log_servers: bool,
-    ) -> None:
-        super().__init__(env, capacity=1)  # ``capacity`` is replaced by ``on_duty()``
-        self.code = code
-        self.part = part
-        self.gate_code = gate_code
-        self.daily_capacity = daily_capacity
-        self.used: dict[int, int] = {}  # trucks started per opening interval
-        self.surge = surge
-        self.surging = False
-        self.surge_called = False  # the queue reached the threshold: extra servers on their way
-        self.log_servers = log_servers
-        self.spans = spans
-        self.span = spans[0]
-        env.process(self.follow_timeline(spans))
-
-    # -- what SimPy asks
-    def _do_put(self, request: PriorityRequest) -> bool:  # type: ignore[override]  # SimPy ignores the result
-        """Grant ``request`` (the head of the queue) if a server may start it now."""
-        if len(self.users) >= self.on_duty():
-            return False
-        if self.daily_capacity is not None:
-            i = self.span.interval
-            if self.used.get(i, 0) >= self.daily_capacity:
-                return False
-            self.used[i] = self.used.get(i, 0) + 1
-        self.users.append(request)
-        request.usage_since = self._env.now
-        request.succeed()
-        self.queue_fell(len(self.queue) - 1)  # the request leaves the queue as we return
-        return True  # look at the next request too
-
-    def on_duty(self) -> float:
-        span = self.span
-        if span.interval < 0 or span.outage:
-            return 0
-        if span.staffed is None:
-            return math.inf
-        return span.staffed + (self.surge.extra_servers if self.surging and self.surge is not None else 0)
-
-    # -- what the trucks call
-    def join(self, rank: int) -> PriorityRequest:
-        """Queue for a server now; calls in the surge if the queue got long."""
-        request = self.request(priority=rank)
-        s = self.surge
-        if (
-            s is not None
-            and not self.surging
-            and not self.surge_called
-            and len(self.queue) >= s.queue_at_least
-        ):
-            self.surge_called = True
-            self._env.process(self.call_surge(s))
-        return request
-
-    def leave_queue(self, request: PriorityRequest) -> None:
-        """A truck gives up waiting."""
-        request.cancel()
-        self.queue_fell(len(self.queue))
-
-    # -- the stage's own processes and events
-    def call_surge(self, s: Surge):
-        """The extra servers come ``delay_h`` later, if the queue is still long enough."""
-        yield self._env.timeout(s.delay_h)
-        self.surge_called = False
-        if len(self.queue) >= s.until_queue_below:
-            self.surging = True
-            self.servers_changed()
-            self._trigger_put(None)
-
-    def queue_fell(self, waiting: int) -> None:
-        """The extra servers go when the queue falls below ``until_queue_below``."""
-        s = self.surge
-        if s is not None and self.surging and waiting < s.until_queue_below:
-            self.surging = False
-            self.servers_changed()
-
-    def servers_changed(self) -> None:
-        if self.log_servers:
-            self.log(Kind.SERVERS, self.staffed())
-
-    def staffed(self) -> int | None:
-        """Servers on duty by the schedule and surge, open or not (None: unlimited)."""
-        if self.span.staffed is None:
-            return None
-        return self.span.staffed + (
-            self.surge.extra_servers if self.surging and self.surge is not None else 0
-        )
-
-    def follow_timeline(self, spans: list[Span]):
-        """At each change of hours, schedule or outage: new servers on duty; start who can start."""
-        env = self._env
-        previous = None
-        for span in spans:
-            if span.t_h > env.now:
-                yield env.timeout(span.t_h - env.now)
-            self.span = span
-            if previous is None or previous.outage != span.outage:
-                if span.outage:
-                    self.log(Kind.OUTAGE_START)
-                elif previous is not None:
-                    self.log(Kind.OUTAGE_END)
-            if previous is None or previous.staffed != span.staffed:
-                self.servers_changed()
-            previous = span
-            self._trigger_put(None)
-
-    def log(self, kind: Kind, value: int | None = None) -> None:
-        self.part.t_h.append(self._env.now)
-        self.part.word.append(pack(NO_TRUCK, self.gate_code, self.code, kind))
-        if kind == Kind.SERVERS:
-            self.part.servers.append(-1 if value is None else value)
+__all__ = ["GateTwin", "Step", "gate_twin", "simulate_reference"]
 
 
 # ---- a gate and its trucks -------------------------------------------------------

@@ -28,9 +28,10 @@ import simpy
 from gatesim.model.general import QueueNow, estimated_wait_h
 
 if TYPE_CHECKING:  # the twin imports this module
-    from gatesim.model.reference import FifoStage, GateTwin, RuledStage
+    from gatesim.model.reference import GateTwin
+    from gatesim.model.reference_stages import FifoStage, RuledStage
 
-__all__ = ["FifoStart", "RuledStart", "TwinLiveState"]
+__all__ = ["FifoStart", "RuledStart"]
 
 
 def _open_start(stage: FifoStage, t: float, taken: dict[int, int]) -> float:

@@ -25,7 +25,8 @@ from gatesim.events.log import EventLog
 from gatesim.model.agv import LanePlan, lane_plan
 from gatesim.model.build import GatePlan, ReplicationPlan, closed_dates
 from gatesim.model.gate import Reneging
-from gatesim.model.reference import FifoStage, GateTwin, RuledStage, Step, gate_twin
+from gatesim.model.reference import GateTwin, Step, gate_twin
+from gatesim.model.reference_stages import FifoStage, RuledStage
 from gatesim.model.smart import has_smart
 from gatesim.model.sources import GateTrucks
 from gatesim.scenario.schema import DIRECTIONS

@@ -30,7 +30,7 @@ from gatesim.scenario.schema import (
     class_values,
 )
 
-__all__ = ["QueueRuleDraws", "Trucks", "draw_trucks", "mean_service_h", "queue_rule_draws", "unit_variates"]
+__all__ = ["Trucks", "draw_trucks", "mean_service_h", "queue_rule_draws", "unit_variates"]
 
 
 @dataclass(frozen=True)

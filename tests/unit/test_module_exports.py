@@ -1,5 +1,6 @@
 """Every module's ``__all__`` lists what is public: names another module, a benchmark or a docs
-script imports, or a command named by its import string. A name kept only for tests is not public
+script imports, a command named by its import string, or a name the docs describe (in backticks,
+e.g. the truck-source protocol a modeller implements, docs/architecture.md). A name kept only for tests is not public
 (tests import it by its module path all the same).
 
 The top-level package (the curated API, docs/api.md), the scenario's data model (its classes are the
@@ -72,6 +73,10 @@ def _imported_names(path: Path, me: str, modules: set[str]) -> set[tuple[str, st
     return found
 
 
+def _docs_text() -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "docs").glob("*.md")))
+
+
 def _usage() -> tuple[dict[str, list[str]], set[tuple[str, str]]]:
     sources = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
     modules = set(sources)
@@ -81,6 +86,8 @@ def _usage() -> tuple[dict[str, list[str]], set[tuple[str, str]]]:
         used |= _imported_names(path, _module_name(path), modules)
     for path in [*PACKAGE.rglob("*.py"), ROOT / "pyproject.toml"]:
         used |= {(m.group(1), m.group(2)) for m in IMPORT_STRING.finditer(path.read_text(encoding="utf-8"))}
+    described = {word for span in re.findall(r"`([^`\n]+)`", _docs_text()) for word in re.findall(r"\w+", span)}
+    used |= {(module, word) for module in modules for word in described}
     declared = {}
     for name, path in sources.items():
         names = _declared(ast.parse(path.read_text(encoding="utf-8")))

@@ -21,7 +21,7 @@ from gatesim.model.trucks import Trucks
 from gatesim.scenario.corridor import Booking
 from gatesim.scenario.schema import Gate
 
-__all__ = ["BookedRank", "SlotBook", "booked_ranks", "books_mask", "slot_meta"]
+__all__ = ["SlotBook", "booked_ranks", "books_mask", "slot_meta"]
 
 
 class BookedRank(NamedTuple):

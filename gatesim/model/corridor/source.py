@@ -34,7 +34,7 @@ from gatesim.model.process import Call, start
 from gatesim.model.sources import FedGate, GateTrucks
 from gatesim.scenario.schema import DIRECTIONS, Scenario
 
-__all__ = ["CorridorSource", "fixed_costs", "reachable"]
+__all__ = ["CorridorSource"]
 
 _HELD, _RELEASED, _DEPARTED = int(Kind.HELD), int(Kind.RELEASED), int(Kind.DEPARTED)
 _BOOKED = int(Kind.BOOKED)
