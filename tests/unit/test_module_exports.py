@@ -86,7 +86,9 @@ def _usage() -> tuple[dict[str, list[str]], set[tuple[str, str]]]:
         used |= _imported_names(path, _module_name(path), modules)
     for path in [*PACKAGE.rglob("*.py"), ROOT / "pyproject.toml"]:
         used |= {(m.group(1), m.group(2)) for m in IMPORT_STRING.finditer(path.read_text(encoding="utf-8"))}
-    described = {word for span in re.findall(r"`([^`\n]+)`", _docs_text()) for word in re.findall(r"\w+", span)}
+    described = {
+        word for span in re.findall(r"`([^`\n]+)`", _docs_text()) for word in re.findall(r"\w+", span)
+    }
     used |= {(module, word) for module in modules for word in described}
     declared = {}
     for name, path in sources.items():
