@@ -94,3 +94,19 @@ def test_a_called_truck_sets_off_exactly_the_lead_after_its_call():
     at_origin = ~np.isnan(released) & np.isnan(called) & ~np.isnan(departed)
     assert at_origin.sum() > 0
     assert np.allclose(departed[at_origin], released[at_origin], rtol=0, atol=1e-9)
+
+
+def test_the_lead_delays_the_first_called_truck_at_the_gate_by_exactly_the_lead():
+    """Until the first call both runs are the same; the first truck called reaches the gate
+    exactly ``call_forward_lead_h`` later than without a lead."""
+    lead = 0.75
+    runs = [_run("corridor_fruit_peak_metering.yaml", _staging(50, h)) for h in (0.0, lead)]
+    firsts = []
+    for log in runs:
+        row = np.flatnonzero(log.kind == Kind.CALLED)[np.argmin(log.t_h[log.kind == Kind.CALLED])]
+        k = log.truck[row]
+        arrived = log.t_h[(log.kind == Kind.ARRIVED) & (log.truck == k)]
+        firsts.append((int(k), float(log.t_h[row]), float(arrived[0])))
+    (k0, call0, arr0), (k1, call1, arr1) = firsts
+    assert (k0, call0) == (k1, call1)
+    assert arr1 - arr0 == pytest.approx(lead, abs=1e-9)
