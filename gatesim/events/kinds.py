@@ -35,6 +35,10 @@ class Kind(IntEnum):
     BUFFER_FULL = 19  # a truck queued at a buffer's from_stage finds the buffer full and waits for a place
     BUFFER_IN = 20  # the truck takes a place in the buffer (at the from_stage)
     BUFFER_OUT = 21  # the truck frees its place (its service starts at the until_stage, or it gives up)
+    # platform dispatch (append only; the corridor's metering ``staging``; gate part, stage NO_STAGE):
+    STAGED = 22  # a held truck takes a place in a staging yard (logged right after HELD)
+    CALLED = 23  # a released truck leaves its staging yard (it sets off after the call-forward lead time)
+    STAGING_FULL = 24  # every staging yard is full: the held truck waits at its origin
 
 
 # Stage codes 0 and 1 are reserved; a scenario's stages are numbered from 2.

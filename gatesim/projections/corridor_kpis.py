@@ -16,6 +16,11 @@ the window (first HELD or DEPARTED event in ``[window_start_h, window_end_h)``):
   booked and of other trucks that crossed; ``slot_use``: ``booked`` over
   the slots offered in the window (the window's trucks can use the drain's
   slots: a rough use, exact when the queue is short).
+- platform dispatch (metering with ``staging``): ``staging_mean_trucks`` and
+  ``staging_max_trucks``, trucks in the gate's staging yards (all yards together:
+  STAGED minus CALLED) over the window; ``staging_full``: held trucks that found
+  every staging yard full and waited at their origin. Staged trucks are also held
+  trucks (``held_trucks``, ``held_h_mean`` count the wait in a yard as held).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import pandas as pd
 from gatesim.events.kinds import Kind
 from gatesim.events.log import LogData
 from gatesim.projections import registry
+from gatesim.projections.base import fold_mean_max
 
 __all__ = ["CORRIDOR_COLUMNS", "corridor_kpis", "with_corridor_kpis"]
 
@@ -105,6 +111,10 @@ def corridor_kpis(log: LogData) -> pd.DataFrame:
         np.add.at(still, truck_gate[held_rows], 1)
         np.subtract.at(still, truck_gate[rel_rows], 1)
         h += still * horizon
+        staged_mean, staged_max = fold_mean_max(
+            t_gate, (np.flatnonzero(k_gate == Kind.STAGED),), (np.flatnonzero(k_gate == Kind.CALLED),), w0, w1
+        )
+        full_rows = np.flatnonzero(k_gate == Kind.STAGING_FULL)
         gone = np.unique(truck[at_dep])
         crossed = gone[~np.isnan(crossed_t[gone])]
         rows.append(
@@ -118,6 +128,9 @@ def corridor_kpis(log: LogData) -> pd.DataFrame:
                 if crossed.size
                 else np.nan,
                 **_booking(crossed, booked_mask, arrived_t, crossed_t, slots.get(g["id"], 0)),
+                "staging_mean_trucks": staged_mean,
+                "staging_max_trucks": staged_max,
+                "staging_full": int(in_window[truck_gate[full_rows]].sum()),
             }
         )
     return pd.DataFrame(rows)

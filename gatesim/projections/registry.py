@@ -302,6 +302,16 @@ KPIS: tuple[Kpi, ...] = (
        "window's trucks can use the drain's slots); timeseries: booked trucks that arrived in the hour (their "
        "slot's hour) over the slots offered in it", None, _C, _CT, shown_unit="%", scale=100.0, digits=0,
        **_mean("slots_offered")),
+    _k("staging_mean_trucks", "trucks", "trucks in the staging yards (mean)", "số xe trong bãi chờ điều phối (trung bình)",
+       "time-average over the window of the trucks in the gate's staging yards (platform dispatch; 0 without)",
+       False, _C),
+    _k("staging_max_trucks", "trucks", "trucks in the staging yards (max)", "số xe trong bãi chờ điều phối (tối đa)",
+       "the most trucks in the gate's staging yards at once in the window (platform dispatch; 0 without)",
+       False, _C, digits=0),
+    _k("staging_full", "trucks", "held trucks sent back to their origin: staging yards full",
+       "số xe phải chờ tại điểm xuất phát do bãi chờ đầy",
+       "corridor trucks ready in the window that found every staging yard of the gate full and waited at "
+       "their origin (platform dispatch; 0 without)", False, _C, digits=0),
     # summary.csv of a run with an automated lane or a route buffer (gatesim/projections/smart_gate.py),
     # appended in this order; empty for a gate without one
     _k("agv_containers", "containers", "containers carried by the automated lane", "số container do làn tự động chở",

@@ -15,7 +15,18 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from gatesim.limits import CHECK_EVERY_H, MONEY_VND, POSITIVE_MULTIPLIER, PUBLISH_EVERY_H, SCALE_H
-from gatesim.scenario.base import Count, DelayH, Hour, Minutes, PerDay, Share, StrictModel, Vnd, Weight
+from gatesim.scenario.base import (
+    Count,
+    DelayH,
+    Hour,
+    Minutes,
+    PerDay,
+    PositiveCount,
+    Share,
+    StrictModel,
+    Vnd,
+    Weight,
+)
 from gatesim.scenario.checks import cargo_mix_complete, end_after_start, hours24
 from gatesim.scenario.datetimes import HanoiDateTime
 
@@ -81,19 +92,55 @@ class Choice(_Model):
         return self
 
 
+class StagingYard(_Model):
+    """A named staging yard where metered trucks wait for the gate, in trucks."""
+
+    name: str = Field(..., min_length=1)
+    capacity_trucks: PositiveCount
+
+
+class Staging(_Model):
+    """Platform dispatch from staging yards (docs/corridor.md, "Platform dispatch").
+
+    A metered truck that must wait takes a place in the first yard (in the listed
+    order) with one free; when every yard is full it waits at its origin. The
+    release is decided as without staging (in the order the trucks were held);
+    a truck called from a staging yard then needs ``call_forward_lead_h`` before
+    it sets off, with the road time of its origin (the yards' own location is not
+    modelled). Booked trucks are never staged: they are called for their slot.
+    """
+
+    yards: list[StagingYard] = Field(..., min_length=1)
+    call_forward_lead_h: DelayH = 0.0
+
+    @model_validator(mode="after")
+    def _names(self) -> Staging:
+        names = [y.name for y in self.yards]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"yards: the name {name!r} is given twice; each staging yard needs its own")
+        return self
+
+
 class Metering(_Model):
     """The platform's coordination order at one gate: trucks wait at their origin
     (or a buffer parking) while the gate's approach queue (trucks waiting on the
     road for a yard slot) or its yard is at its threshold; released in
-    departure order as room frees (checked every ``check_every_h``)."""
+    departure order as room frees (checked every ``check_every_h``).
+    ``staging``: the waiting trucks are kept in named staging yards (:class:`Staging`)."""
 
     approach_max_trucks: Count | None = None
     yard_max_trucks: Count | None = None
     check_every_h: float = Field(0.05, **CHECK_EVERY_H.bounds)
+    staging: Staging | None = None
 
     @model_validator(mode="after")
     def _one(self) -> Metering:
         if self.approach_max_trucks is None and self.yard_max_trucks is None:
+            if self.staging is not None:  # without a threshold no truck is ever held, so none is staged
+                raise ValueError(
+                    "staging: staging yards need a metering threshold: give approach_max_trucks or yard_max_trucks"
+                )
             raise ValueError("approach_max_trucks: give approach_max_trucks or yard_max_trucks")
         return self
 

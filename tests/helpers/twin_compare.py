@@ -51,6 +51,9 @@ TRUCK_KINDS = tuple(
         "BUFFER_FULL",
         "BUFFER_IN",
         "BUFFER_OUT",
+        "STAGED",
+        "CALLED",
+        "STAGING_FULL",
     )
 )
 

@@ -53,6 +53,7 @@ def _assert_corridor_same(fast, twin) -> None:
         ("corridor_booking.yaml", [METER], 2, [Kind.BOOKED, Kind.HELD, Kind.DEPARTED]),
         ("corridor_feb_2022_fruit_stop.yaml", [], 3, [Kind.HELD]),  # the stop outlasts the run
         ("corridor_fruit_peak_metering.yaml", [], 2, [Kind.HELD, Kind.RELEASED, Kind.BLOCKED]),
+        ("corridor_staging_yards.yaml", [], 2, [Kind.STAGED, Kind.CALLED, Kind.STAGING_FULL]),
     ],
 )
 def test_shipped_corridor_scenarios(name, overrides, days, kinds):

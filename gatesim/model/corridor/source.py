@@ -38,6 +38,7 @@ __all__ = ["CorridorSource"]
 
 _HELD, _RELEASED, _DEPARTED = int(Kind.HELD), int(Kind.RELEASED), int(Kind.DEPARTED)
 _BOOKED = int(Kind.BOOKED)
+_STAGED, _CALLED, _STAGING_FULL = int(Kind.STAGED), int(Kind.CALLED), int(Kind.STAGING_FULL)
 
 
 def reachable(scenario: Scenario, travel_h: np.ndarray) -> list[list[list[bool]]]:
@@ -253,6 +254,8 @@ class CorridorSource:
         if meter is not None and self.yard_user[di][gi] and meter.must_hold():
             self._log(k, gi, _HELD)
             meter.held.append(k)
+            if meter.capacity:  # platform dispatch: a staging yard, or its origin when all are full
+                self._log(k, gi, _STAGED if meter.stage(k) is not None else _STAGING_FULL)
             return
         self._dispatch(k, gi)
 
@@ -274,7 +277,22 @@ class CorridorSource:
         while q and meter.room():
             k = q.popleft()
             self._log(k, gi, _RELEASED)
-            self._dispatch(k, gi)
+            if meter.unstage(k) is None:
+                self._dispatch(k, gi)
+                continue
+            self._log(k, gi, _CALLED)
+            lead = meter.rule.staging.call_forward_lead_h  # type: ignore[union-attr]  # staged: the rule has staging
+            if lead > 0.0:
+                meter.called += 1
+                Call(self.env, lead, self._called, k, gi)
+            else:
+                self._dispatch(k, gi)
+
+    def _called(self, k: int, gi: int) -> None:
+        """A truck called from a staging yard sets off after its call-forward lead time."""
+        meter = self.meters[gi]
+        meter.called -= 1  # type: ignore[union-attr]  # only metered gates call trucks forward
+        self._dispatch(k, gi)
 
     def _dispatch(self, k: int, gi: int) -> None:
         """The truck leaves its origin for gate ``gi``: its gate-specific draws are fixed now."""
