@@ -101,8 +101,12 @@ def answer_job_part(job: Job, lang: str) -> str:
             f"{_e(label('cancel', lang))}</button></div>"
         )
     if job.status == "done":
+        # the runs made stay in view: a small answer can end between two polls of the page
+        made = ""
+        if p.get("runs_total"):
+            made = f' <span id="where">{_e(label("answer_runs", lang))} {p.get("runs_done", p["runs_total"])}/{p["runs_total"]}</span>'
         return (
-            f'<div id="job" data-status="done"><p>{_e(label("done", lang))}: <b>{_e(job.folder)}</b></p>'
+            f'<div id="job" data-status="done"><p>{_e(label("done", lang))}: <b>{_e(job.folder)}</b>{made}</p>'
             f'<p><a id="open-answer" href="/answers/{_e(job.folder)}?lang={lang}">'
             f"{_e(label('open_answer', lang))}</a></p></div>"
         )

@@ -46,22 +46,36 @@ class TruckWakeup(simpy.events.Event):
         super().__init__(env)
         self._ok = True  # triggered now, processed at ``at`` (as a Timeout is)
         self._value = None
-        env.schedule(self, EventPriority(priority), delay_to(env.now, at))
+        self._schedule(env, at, EventPriority(priority))
+
+    def _schedule(self, env: simpy.Environment, at: float, priority: EventPriority) -> None:
+        d = delay_to(env.now, at)
+        if d is not None:
+            env.schedule(self, priority, d)
+            return
+        # No delay from now lands on ``at``: go through ``at / 2**j``, the first halving that lies
+        # within a factor two of now. By Sterbenz's lemma each hop's delay is exact (from any x
+        # with m/2 <= x <= m, x + (m - x) == m), and halving a float is exact.
+        m = at
+        while env.now < m / 2:
+            m /= 2
+        hop = env.timeout(m - env.now)
+        hop.callbacks.append(lambda _: self._schedule(env, at, priority))
 
 
-def delay_to(now: float, at: float) -> float:
-    """The delay SimPy adds to ``now`` to land exactly on the instant ``at`` (>= now).
+def delay_to(now: float, at: float) -> float | None:
+    """The delay SimPy adds to ``now`` to land exactly on the instant ``at`` (>= now), or None.
 
-    ``at - now`` rounds, so ``now + (at - now)`` can miss ``at`` by an ulp; the
-    delay an ulp or two away lands on it (a delay no larger than ``at`` has a
-    finer grid than ``at``, so one always does).
+    ``at - now`` rounds, so ``now + (at - now)`` can miss ``at`` by an ulp; the delay an ulp or two
+    away usually lands on it. From ``now >= at / 2`` the plain difference always does (Sterbenz);
+    from further away, rounding to even can step over ``at`` from both sides, and there is none.
     """
     d = at - now
     for _ in range(8):
         if now + d == at:
             return d
         d = math.nextafter(d, math.inf if now + d < at else -math.inf)
-    raise ArithmeticError(f"no delay from {now!r} lands on {at!r}")
+    return None
 
 
 # ---- stages ------------------------------------------------------------------------
