@@ -51,6 +51,7 @@ CONNECT_TIMEOUT_S = (
 TASKS_DIR = "tasks"
 EVENTS_DIR = "events"
 DASK_RETRIES = 2  # on top of dask's own rescheduling when a worker dies mid-task
+WATCH_S = 2.0  # how often a sweep on a scheduler looks at its client while no task ends
 
 
 class SweepInterrupted(Exception):
@@ -338,7 +339,7 @@ def _quiet_dask_logs() -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL + 1)
 
 
-def _scheduler_lost(ex: Any, exc: BaseException) -> bool:
+def _scheduler_lost(ex: Any, exc: BaseException | None) -> bool:
     """Whether a failed future means the scheduler is gone (not one task or worker failing)."""
     # Only a client that gave up reconnecting (after its connect timeout) counts: a busy
     # scheduler can miss a heartbeat ("connecting") and come back; a failed task or dead
@@ -347,9 +348,9 @@ def _scheduler_lost(ex: Any, exc: BaseException) -> bool:
     return getattr(client, "status", "running") in ("closing", "closed", "failed")
 
 
-def _lost_reason(ex: Any, exc: BaseException) -> str:
+def _lost_reason(ex: Any, exc: BaseException | None) -> str:
     status = getattr(getattr(ex, "_client", None), "status", "?")
-    return f"client {status}, {type(exc).__name__}"
+    return f"client {status}, {type(exc).__name__}" if exc is not None else f"client {status}"
 
 
 @contextmanager
@@ -560,23 +561,33 @@ def _gather(
 ) -> None:
     """Each task's result as it ends. A task the executor failed (worker died, pool broken) is
     lost, not kept; a lost dask scheduler ends the sweep in one line (what is done is kept)."""
-    for fut in cf.as_completed(futures):
-        t = futures[fut]
-        try:
-            result = fut.result()
-        except Exception as exc:
-            if scheduler is not None and _scheduler_lost(ex, exc):
-                done = outcome.skipped + outcome.ran
-                raise EnvironmentFailure(
-                    f"--scheduler {scheduler}: lost the dask scheduler mid-sweep "
-                    f"({_lost_reason(ex, exc)}); "
-                    f"{done} of {outcome.total} tasks done and kept in {out}; "
-                    "run the same command to resume"
-                ) from None
-            outcome.lost.append(t.id)
-            on_done(t, {"rows": [], "error": error_text(exc), "wall_s": 0.0})
-            continue
-        finish(t, result)
+
+    def lost(exc: BaseException | None) -> EnvironmentFailure:
+        return EnvironmentFailure(
+            f"--scheduler {scheduler}: lost the dask scheduler mid-sweep "
+            f"({_lost_reason(ex, exc)}); "
+            f"{outcome.skipped + outcome.ran} of {outcome.total} tasks done and kept in {out}; "
+            "run the same command to resume"
+        )
+
+    pending = set(futures)
+    while pending:
+        # a client that gave up on its scheduler does not always fail the futures it holds:
+        # look at it whenever nothing ends for a while, instead of waiting on them for ever
+        ended, pending = cf.wait(pending, timeout=WATCH_S, return_when=cf.FIRST_COMPLETED)
+        if not ended and scheduler is not None and _scheduler_lost(ex, None):
+            raise lost(None)
+        for fut in sorted(ended, key=lambda f: futures[f].id):
+            t = futures[fut]
+            try:
+                result = fut.result()
+            except Exception as exc:
+                if scheduler is not None and _scheduler_lost(ex, exc):
+                    raise lost(exc) from None
+                outcome.lost.append(t.id)
+                on_done(t, {"rows": [], "error": error_text(exc), "wall_s": 0.0})
+                continue
+            finish(t, result)
 
 
 def _load(out: Path, task: Task) -> dict[str, Any]:
