@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-__all__ = ["ink", "not_blank", "save"]
+__all__ = ["TOO_WIDE", "ink", "not_blank", "save"]
 
 SHOTS = os.environ.get("GATESIM_SCREENSHOTS")  # docs/img when the docs' pictures are remade
 
@@ -33,3 +33,15 @@ def save(name: str, png: bytes) -> None:
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         (Path(SHOTS) / name).write_bytes(png)
+
+
+# Elements whose right edge passes the window, outside a box that scrolls them (a wide table may).
+TOO_WIDE = """() => {
+  const w = document.documentElement.clientWidth;
+  const inBox = e => { for (let p = e.parentElement; p; p = p.parentElement) {
+      const s = getComputedStyle(p); if (s.overflowX === 'auto' || s.overflowX === 'scroll') return true; }
+    return false; };
+  return [...document.body.querySelectorAll('*')]
+    .filter(e => e.getBoundingClientRect().right > w + 1 && !inBox(e))
+    .map(e => e.tagName + '.' + e.className);
+}"""

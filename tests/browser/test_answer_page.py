@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from chromium import HEIGHT, WIDTH
+from shots import TOO_WIDE
 
 # the browser: conftest's (Debian's Chromium through Playwright; skipped, saying why, without them)
 pytestmark = pytest.mark.integration
@@ -18,17 +19,6 @@ _spec = importlib.util.spec_from_file_location(
 )
 answer_case = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(answer_case)
-
-# Elements whose right edge passes the window, outside a box that scrolls them (a wide table may).
-_TOO_WIDE = """() => {
-  const w = document.documentElement.clientWidth;
-  const inBox = e => { for (let p = e.parentElement; p; p = p.parentElement) {
-      const s = getComputedStyle(p); if (s.overflowX === 'auto' || s.overflowX === 'scroll') return true; }
-    return false; };
-  return [...document.body.querySelectorAll('*')]
-    .filter(e => e.getBoundingClientRect().right > w + 1 && !inBox(e))
-    .map(e => e.tagName + '.' + e.className);
-}"""
 
 
 @pytest.fixture(scope="module")
@@ -55,9 +45,9 @@ def test_answer_page_reads_in_a_1200_px_window(pages, browser, lang):
     assert box is not None and box["y"] + box["height"] <= HEIGHT
     words = "Mean wait per truck at G" if lang == "en" else "Thời gian chờ trung bình mỗi xe tại G"
     assert words in verdict.inner_text()
-    assert page.evaluate(_TOO_WIDE) == []
+    assert page.evaluate(TOO_WIDE) == []
     page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
-    assert page.evaluate(_TOO_WIDE) == []
+    assert page.evaluate(TOO_WIDE) == []
     assert page.evaluate("() => document.documentElement.scrollWidth") <= WIDTH
     text = page.content()
     assert str(root) not in text and "/tmp/" not in text and "/home/" not in text and "/work/" not in text

@@ -8,23 +8,13 @@ from pathlib import Path
 import pytest
 from chromium import HEIGHT, WIDTH
 from click.testing import CliRunner
+from shots import TOO_WIDE
 
 from gatesim.cli import main
 
 pytestmark = pytest.mark.integration  # a 2-day run, its report and a browser (~25 s)
 
 BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "baseline_2026.yaml"
-
-# Elements whose right edge passes the window, outside a box that scrolls them (a wide table may).
-_TOO_WIDE = """() => {
-  const w = document.documentElement.clientWidth;
-  const inBox = e => { for (let p = e.parentElement; p; p = p.parentElement) {
-      const s = getComputedStyle(p); if (s.overflowX === 'auto' || s.overflowX === 'scroll') return true; }
-    return false; };
-  return [...document.body.querySelectorAll('*')]
-    .filter(e => e.getBoundingClientRect().right > w + 1 && !inBox(e))
-    .map(e => e.tagName + '.' + e.className);
-}"""
 
 
 @pytest.fixture(scope="module")
@@ -45,9 +35,9 @@ def test_the_headline_is_on_the_first_screen_and_nothing_is_too_wide(open_page, 
     box = table.bounding_box()
     assert box is not None and box["y"] + box["height"] <= HEIGHT  # the headline, whole, before any scroll
     assert "mean wait per truck" in table.inner_text()
-    assert page.evaluate(_TOO_WIDE) == []
+    assert page.evaluate(TOO_WIDE) == []
     page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
-    assert page.evaluate(_TOO_WIDE) == []  # the calibration and stage tables too, once opened
+    assert page.evaluate(TOO_WIDE) == []  # the calibration and stage tables too, once opened
     assert page.evaluate("() => document.documentElement.scrollWidth") <= WIDTH
     assert w.errors == [] and w.outside() == []
     text = page.content()
