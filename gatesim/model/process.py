@@ -26,7 +26,7 @@ from heapq import heappush
 import simpy
 from simpy.events import NORMAL
 
-__all__ = ["NORMAL", "TRUCK_PRIORITY", "Call", "Sleeper", "start"]
+__all__ = ["NORMAL", "TRUCK_PRIORITY", "Call", "Sleeper", "Ticker", "start"]
 
 # SimPy orders events at the same instant by (priority, push order); NORMAL is 1.
 TRUCK_PRIORITY = 2
@@ -103,7 +103,7 @@ class Sleeper:
 class Call:
     """A one-off event that calls ``fn(k, gi)`` when SimPy pops it: ``env.timeout(delay)``
     with one callback, without a SimPy event object and a closure per call (the corridor
-    schedules two or three per truck)."""
+    schedules two or three per truck). Pushed as ``env.schedule`` pushes, without its call."""
 
     __slots__ = ("callbacks", "fn", "k", "gi")
     _ok = True
@@ -114,10 +114,40 @@ class Call:
     ) -> None:
         self.callbacks = [self.fire]
         self.fn, self.k, self.gi = fn, k, gi
-        env.schedule(self, NORMAL, delay)  # type: ignore[arg-type]  # an event to ``step`` (module doc)
+        queue: list = env._queue  # SimPy's heap of (time, priority, eid, event), as Sleeper uses it
+        heappush(queue, (env._now + delay, NORMAL, next(env._eid), self))
 
     def fire(self, _event: object) -> None:
         self.fn(self.k, self.gi)
+
+
+class Ticker:
+    """A driver that calls ``step()`` and wakes again after the delay it returns (None: done).
+
+    What :func:`start` does for a generator, with one reusable event instead of a new
+    event, a closure call and an exception frame per wake-up: the corridor's departures
+    wake once per truck. Pushed as ``env.schedule(event, NORMAL, delay)`` pushes.
+    """
+
+    __slots__ = ("callbacks", "cbs", "env", "step")
+    _ok = True
+    _value = None
+
+    def __init__(self, env: simpy.Environment, step: Callable[[], float | None], delay: float = 0.0) -> None:
+        self.env, self.step = env, step
+        self.cbs = [self._fire]
+        self._push(delay)
+
+    def _push(self, delay: float) -> None:
+        env = self.env
+        self.callbacks = self.cbs
+        queue: list = env._queue  # as in Call
+        heappush(queue, (env._now + delay, NORMAL, next(env._eid), self))
+
+    def _fire(self, _event: object) -> None:
+        d = self.step()
+        if d is not None:
+            self._push(d)
 
 
 def start(

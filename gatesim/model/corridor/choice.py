@@ -72,8 +72,20 @@ def expected_shares(
 
 
 def logit_pick(cost_h: list[float], eligible: list[bool], scale_h: float, u: float) -> int:
-    """``pick(logit_probabilities(...), u)`` in plain Python (once per truck in a run)."""
+    """``pick(logit_probabilities(...), u)`` in plain Python (once per truck in a run), with
+    :func:`pick`'s walk inline: the same divisions and sums, in the same order."""
     c_min = min(c for c, e in zip(cost_h, eligible) if e)
-    w = [math.exp(-(c - c_min) / scale_h) if e else 0.0 for c, e in zip(cost_h, eligible)]
+    exp = math.exp
+    w = [exp(-(c - c_min) / scale_h) if e else 0.0 for c, e in zip(cost_h, eligible)]
     total = sum(w)
-    return pick([x / total for x in w], u)
+    band = 0.0
+    last = -1
+    for i, x in enumerate(w):
+        p = x / total
+        if p <= 0.0:
+            continue
+        band += p
+        last = i
+        if u < band:
+            return i
+    return last  # rounding: u just under 1

@@ -30,7 +30,7 @@ from gatesim.model.corridor.demand import corridor_of, draw_demand
 from gatesim.model.corridor.metering import Meter
 from gatesim.model.corridor.stops import CargoStops
 from gatesim.model.corridor.waits import GateWaits, PublishedWaits
-from gatesim.model.process import Call, start
+from gatesim.model.process import Call, Ticker, start
 from gatesim.model.sources import FedGate, GateTrucks
 from gatesim.scenario.schema import DIRECTIONS, Scenario
 
@@ -130,7 +130,8 @@ class CorridorSource:
         for meter in self.meters:
             if meter is not None:
                 start(env, lambda _r, m=meter: self._metering(m))  # type: ignore[misc]  # mypy cannot type a lambda with bound defaults
-        start(env, lambda _r: self._departures())
+        self._next, self._woken_for = 0, False  # the next truck to leave; its wake-up is pending
+        Ticker(env, self._departures)
 
     def reneged(self, gate_code: int, k: int) -> None:
         """With ``rechoose_after_reneging``, the truck chooses again among the gates it has not tried."""
@@ -182,12 +183,21 @@ class CorridorSource:
             self.published.publish(self.env.now, self.waits, self.en_route_by_dir)
             yield every
 
-    def _departures(self):
-        t = self._t
-        for k in range(len(t)):
-            if t[k] > self.env.now:
-                yield t[k] - self.env.now
+    def _departures(self) -> float | None:
+        """Each truck decides at its departure instant, in demand order: the truck this
+        wake-up was for (its instant reached as SimPy reckons it, ``now + (t - now)``),
+        then every truck due by now."""
+        t, k, n = self._t, self._next, len(self._t)
+        now = self.env.now
+        if k < n and self._woken_for:
             self._decide(k)
+            k += 1
+        while k < n and not t[k] > now:
+            self._decide(k)
+            k += 1
+        self._next = k
+        self._woken_for = k < n
+        return t[k] - now if k < n else None
 
     def _metering(self, meter: Meter):
         every = meter.rule.check_every_h
@@ -222,14 +232,20 @@ class CorridorSource:
     def _choose(self, k: int, o: int, di: int, ci: int, reach: list[bool]) -> None:
         """The logit over the reachable gates that take the truck's cargo now."""
         now = self.env.now
-        n_g = len(self.gate_ids)
-        stopped = [self.stops.until(g, ci, now) for g in range(n_g)] if self.stops else [0.0] * n_g
-        eligible = [reach[g] and stopped[g] <= now for g in range(n_g)]
-        if not any(eligible):
-            if any(reach):  # every reachable gate has stopped this cargo: wait for the first to take it again
-                g = min((stopped[g], g) for g in range(n_g) if reach[g])[1]
-                self._hold_until(k, g, stopped[g])
-            return  # no gate at all: the truck never leaves (the scenario makes it unreachable)
+        n_g = len(reach)
+        if self.stops:
+            stopped = [self.stops.until(g, ci, now) for g in range(n_g)]
+            eligible = [reach[g] and stopped[g] <= now for g in range(n_g)]
+            if not any(eligible):
+                # every reachable gate has stopped this cargo: wait for the first to take it again
+                if any(reach):
+                    g = min((stopped[g], g) for g in range(n_g) if reach[g])[1]
+                    self._hold_until(k, g, stopped[g])
+                return  # no gate at all: the truck never leaves (the scenario makes it unreachable)
+        elif not any(reach):
+            return
+        else:
+            eligible = reach  # no stops: every reachable gate takes it
         waits = self.published.seen(now)
         fixed = self.fixed_cost[o][di]
         nd = len(DIRECTIONS)
