@@ -27,16 +27,18 @@ def logit_probabilities(cost_h: np.ndarray, scale_h: float, eligible: np.ndarray
     return p
 
 
-def pick(p: np.ndarray | list[float], u: float) -> int:
-    """The gate whose cumulative probability band holds ``u`` (-1 if p is all zero)."""
-    total = 0.0
+def pick(p: np.ndarray | list[float], u: float, total: float = 1.0) -> int:
+    """The gate whose cumulative probability band holds ``u`` (-1 if p is all zero); with
+    ``total``, ``p`` are weights and each band is ``weight / total`` (x / 1.0 is x exactly)."""
+    band = 0.0
     last = -1
-    for i, pi in enumerate(p):
+    for i, w in enumerate(p):
+        pi = w / total
         if pi <= 0.0:
             continue
-        total += pi
+        band += pi
         last = i
-        if u < total:
+        if u < band:
             return i
     return last  # rounding: u just under 1
 
@@ -72,20 +74,9 @@ def expected_shares(
 
 
 def logit_pick(cost_h: list[float], eligible: list[bool], scale_h: float, u: float) -> int:
-    """``pick(logit_probabilities(...), u)`` in plain Python (once per truck in a run), with
-    :func:`pick`'s walk inline: the same divisions and sums, in the same order."""
+    """``pick(logit_probabilities(...), u)`` in plain Python (once per truck in a run): the
+    weights' bands divided as they are walked, with no list of probabilities."""
     c_min = min(c for c, e in zip(cost_h, eligible) if e)
     exp = math.exp
     w = [exp(-(c - c_min) / scale_h) if e else 0.0 for c, e in zip(cost_h, eligible)]
-    total = sum(w)
-    band = 0.0
-    last = -1
-    for i, x in enumerate(w):
-        p = x / total
-        if p <= 0.0:
-            continue
-        band += p
-        last = i
-        if u < band:
-            return i
-    return last  # rounding: u just under 1
+    return pick(w, u, sum(w))
