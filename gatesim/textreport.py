@@ -8,7 +8,7 @@ import pandas as pd
 from gatesim.projections.kpis import kpi_stage
 from gatesim.projections.registry import HEADLINE_EXTRAS, KPIS
 from gatesim.run import annual_revenue
-from gatesim.stats import ci_half_width
+from gatesim.stats import ci_half_width, mean_ci_text
 
 __all__ = ["format_run"]
 
@@ -19,16 +19,6 @@ _SHOWN = [(k.column, f"{k.header}", k.digits, k.scale) for k in KPIS if "termina
     for k in KPIS
     if k.column in HEADLINE_EXTRAS
 ]
-
-
-def _cell(values: pd.Series, digits: int, scale: float) -> str:
-    v = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float) * scale
-    v = v[~np.isnan(v)]
-    if v.size == 0:
-        return "-"
-    half = ci_half_width(v)
-    mean = f"{v.mean():,.{digits}f}"
-    return mean if np.isnan(half) else f"{mean} ± {half:,.{digits}f}"
 
 
 def _left_out_warning(summary: pd.DataFrame, gates: list[str], gate_names: dict[str, str]) -> list[str]:
@@ -68,7 +58,10 @@ def format_run(summary: pd.DataFrame, gate_names: dict[str, str], targets_vnd: d
     for col, label, digits, scale in _SHOWN:
         if col not in summary:
             continue  # a summary written by an older gatesim
-        rows.append([label] + [_cell(summary.loc[summary["gate"] == g, col], digits, scale) for g in gates])
+        rows.append(
+            [label]
+            + [mean_ci_text(summary.loc[summary["gate"] == g, col], digits, scale, empty="-") for g in gates]
+        )
         if col == "wait_p95_h":
             rows.append(
                 ["longest stage wait h"] + [_longest_stage_wait(summary[summary["gate"] == g]) for g in gates]

@@ -17,7 +17,7 @@ from gatesim.projections.registry import HEADLINE_EXTRAS, KPIS
 from gatesim.report.common import finite
 from gatesim.report.html import table_html
 from gatesim.report.rundata import RunData
-from gatesim.stats import ci_half_width
+from gatesim.stats import ci_half_width, mean_ci_text
 
 __all__ = ["headline_table"]
 
@@ -32,9 +32,7 @@ def _cell(values: np.ndarray, k) -> str:
     if k.unit in _PLAIN_UNITS:
         text = plain(mean, k.unit)
         return text if np.isnan(half) else f"{text} ± {plain(half, k.unit)}"
-    scaled, h = mean * k.scale, half * k.scale
-    text = f"{scaled:,.{k.digits}f}"
-    return text if np.isnan(half) else f"{text} ± {h:,.{k.digits}f}"
+    return mean_ci_text(values, k.digits, k.scale)
 
 
 def _unit(k) -> str:
