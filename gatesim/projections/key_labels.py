@@ -76,7 +76,7 @@ def _split(part: str) -> tuple[str, str, bool]:
 
 
 def _role_unit(path: str, last: str) -> str:
-    """The unit a key has from its role rather than its name (a count of lanes, a share, a fee)."""
+    """The unit a key has from its role rather than its name (a count of lanes, a multiplier, a share)."""
     if last in ("lanes", "servers"):
         return last
     if "multiplier" in last:
