@@ -11,7 +11,7 @@ from scipy.special import stdtrit
 
 from gatesim.projections.kpis import KPI_COLUMNS, is_stage_kpi
 
-__all__ = ["ci_half_width", "ci_table", "summary_ci"]
+__all__ = ["ci_half_width", "ci_table", "mean_ci_text", "summary_ci"]
 
 
 def ci_half_width(values: np.ndarray, level: float = 0.95) -> float:
@@ -21,6 +21,18 @@ def ci_half_width(values: np.ndarray, level: float = 0.95) -> float:
     if v.size < 2:
         return float("nan")
     return float(stdtrit(v.size - 1, 0.5 + level / 2) * v.std(ddof=1) / np.sqrt(v.size))
+
+
+def mean_ci_text(values, digits: int, scale: float = 1.0, empty: str = "–") -> str:
+    """A table's cell: the mean over replications ± its 95% CI half-width, scaled, to ``digits``
+    (the mean alone from one value: no interval; ``empty`` from none)."""
+    v = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float) * scale
+    v = v[~np.isnan(v)]
+    if v.size == 0:
+        return empty
+    half = ci_half_width(v)
+    mean = f"{v.mean():,.{digits}f}"
+    return mean if np.isnan(half) else f"{mean} ± {half:,.{digits}f}"
 
 
 def summary_ci(summary: pd.DataFrame, kpis: list[str], by: list[str]) -> pd.DataFrame:

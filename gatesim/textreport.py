@@ -6,44 +6,19 @@ import numpy as np
 import pandas as pd
 
 from gatesim.projections.kpis import kpi_stage
-from gatesim.projections.registry import KPIS
+from gatesim.projections.registry import HEADLINE_EXTRAS, KPIS
 from gatesim.run import annual_revenue
-from gatesim.stats import ci_half_width
+from gatesim.stats import ci_half_width, mean_ci_text
 
 __all__ = ["format_run"]
 
-# The rows: the registry's terminal KPIs, under the registry's words; then a corridor run's own
-# KPIs and a run's automated lane and buffer KPIs (only such runs' summaries have those columns,
-# so other runs show none of them).
-_CORRIDOR_SHOWN = (
-    "corridor_share",
-    "held_trucks",
-    "held_h_mean",
-    "origin_to_crossing_h",
-    "booked_wait_h",
-    "walkin_wait_h",
-    "agv_containers_per_day",
-    "agv_utilisation",
-    "agv_wait_mean_h",
-    "buffer_max_trucks",
-    "buffer_blocked",
-    "buffer_wait_mean_h",
-)
+# The rows: the registry's terminal KPIs, under the registry's words; then the extras of a corridor
+# run or a run with an automated lane or buffers (the registry's HEADLINE_EXTRAS, as the report's headline).
 _SHOWN = [(k.column, f"{k.header}", k.digits, k.scale) for k in KPIS if "terminal" in k.shown] + [
     (k.column, f"{k.header} {k.display_unit}".strip(), k.digits, k.scale)
     for k in KPIS
-    if k.column in _CORRIDOR_SHOWN
+    if k.column in HEADLINE_EXTRAS
 ]
-
-
-def _cell(values: pd.Series, digits: int, scale: float) -> str:
-    v = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float) * scale
-    v = v[~np.isnan(v)]
-    if v.size == 0:
-        return "-"
-    half = ci_half_width(v)
-    mean = f"{v.mean():,.{digits}f}"
-    return mean if np.isnan(half) else f"{mean} ± {half:,.{digits}f}"
 
 
 def _left_out_warning(summary: pd.DataFrame, gates: list[str], gate_names: dict[str, str]) -> list[str]:
@@ -83,7 +58,10 @@ def format_run(summary: pd.DataFrame, gate_names: dict[str, str], targets_vnd: d
     for col, label, digits, scale in _SHOWN:
         if col not in summary:
             continue  # a summary written by an older gatesim
-        rows.append([label] + [_cell(summary.loc[summary["gate"] == g, col], digits, scale) for g in gates])
+        rows.append(
+            [label]
+            + [mean_ci_text(summary.loc[summary["gate"] == g, col], digits, scale, empty="-") for g in gates]
+        )
         if col == "wait_p95_h":
             rows.append(
                 ["longest stage wait h"] + [_longest_stage_wait(summary[summary["gate"] == g]) for g in gates]

@@ -16,22 +16,32 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gatesim.errors import InputError
+from gatesim.scenario.schema import Scenario
 from gatesim.sweep.spec import Sweep
 from gatesim.trust.assess import BASE, Variant
 
-__all__ = ["estimate_seconds", "make_plan", "run_engines"]
+__all__ = ["estimate_seconds", "make_plan", "run_engines", "truck_kdays"]
 
-# Seconds of one run per simulated day per 1,000 trucks a day, one shared core, on the SimPy engine
-# (measured: docs/answers.md).
-SECONDS_PER_KTRUCK_DAY = 0.15
-SECONDS_PER_RUN = 0.3  # building the scenario, folding the log
-# How much faster each engine simulates a day than the SimPy engine: the compiled kernel is 4-10x
-# (benchmarks/README.md, "The compiled FIFO kernel"); a run of the answer's size (the baseline, 6 days
-# + 3 warm-up + 3 drain, summarised) measured 0.13 vs 0.73 CPU s, 5.6x. Its start is paid once: loading
-# the compiled module takes milliseconds once it is built; the first build on a machine (5-15 s,
-# benchmarks/README.md) is counted here.
-ENGINE_SPEEDUP = {"kernel": 5.6, "fast": 1.0, "reference": 0.3}
-KERNEL_START_S = 10.0
+# What one run costs, in CPU seconds of one core, measured warm (as a sweep worker runs its tasks)
+# by `python benchmarks/answer_estimate.py` (benchmarks/README.md, "The time estimate of gatesim
+# answer", 6 Dec 2026): a fixed part per run and a part per thousand truck-days (truck_kdays). The
+# baseline on the SimPy engine measured 0.025 s per 1,000 truck-days; the compiled kernel 6.6-8.0x
+# less; a corridor on the SimPy engine 1.5-1.8x the baseline (corridor_2026.yaml), 1.7-2.1x with
+# metering (corridor_metering.yaml); the fixed part 0.02-0.07 s, 0.13 s for the corridor. Until
+# then the estimate took 0.15 s per 1,000 truck-days, 5.6x less on the kernel, and 0.3 s a run:
+# the nine proposals of docs/proposals.md over 40 worlds were announced as 26 min and took
+# 4 min 27 s; they are estimated at 4 min 8 s now.
+SECONDS_PER_KTRUCK_DAY = 0.025  # the SimPy engine, a scenario without a corridor
+CORRIDOR_COST = 2.0  # a corridor scenario's cost per truck-day over that
+SECONDS_PER_RUN = 0.04
+# How much faster each engine simulates a truck-day than the SimPy engine: the kernel as measured
+# above (4-10x over a year: benchmarks/README.md, "The compiled FIFO kernel"); the plain-SimPy twin
+# (never chosen by ``auto``): "Reference twin vs fast engine".
+ENGINE_SPEEDUP = {"kernel": 7.0, "fast": 1.0, "reference": 0.3}
+# A worker's start, once (the workers start side by side): importing gatesim and loading the built
+# kernel, 0.9 s measured in a fresh process. A machine's first build of the kernel (5-15 s,
+# benchmarks/README.md) is not in it.
+WORKER_START_S = 0.9
 
 
 @dataclass
@@ -108,22 +118,29 @@ def run_engines(plan: Plan) -> dict[str, int]:
     return {e: runs[e] for e in sorted(runs, key=list(ENGINE_SPEEDUP).index)}
 
 
+def truck_kdays(scenario: Scenario, days: int) -> float:
+    """A run's size as the estimate counts it: thousands of truck-days, the gates' arrivals a day
+    (grown by ``growth.volume_multiplier``) times ``days`` plus the warm-up and drain days."""
+    simulated = days + int(scenario.calendar.warmup_days) + int(scenario.calendar.drain_days)
+    per_day = (
+        sum(float(g.arrivals.per_day) for g in scenario.gates.values()) * scenario.growth.volume_multiplier
+    )
+    return simulated * per_day / 1000.0
+
+
 def estimate_seconds(plan: Plan, workers: int) -> float:
     """About how long the sweep takes on ``workers`` cores, on the engine each run uses (an estimate)."""
     from gatesim.model.engines import resolve_engine
 
     workers = max(1, workers)
     total = 0.0
-    kernel = False
     for pt in plan.sweep.points:
         sc = pt.scenario
-        days = plan.sweep.days + int(sc.calendar.warmup_days) + int(sc.calendar.drain_days)
-        per_day = sum(float(g.arrivals.per_day) for g in sc.gates.values()) * sc.growth.volume_multiplier
         engine = resolve_engine(sc, "auto")
-        kernel |= engine == "kernel"
-        per_run = SECONDS_PER_RUN + SECONDS_PER_KTRUCK_DAY * days * per_day / 1000.0 / ENGINE_SPEEDUP[engine]
+        per_ktd = SECONDS_PER_KTRUCK_DAY * (CORRIDOR_COST if sc.corridor is not None else 1.0)
+        per_run = SECONDS_PER_RUN + per_ktd * truck_kdays(sc, plan.sweep.days) / ENGINE_SPEEDUP[engine]
         total += per_run * plan.sweep.replications
-    return total / workers + (KERNEL_START_S if kernel else 0.0)
+    return total / workers + WORKER_START_S
 
 
 def _load(path: str, root_sc) -> Variant:

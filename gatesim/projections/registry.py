@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, get_args
 
 __all__ = [
+    "HEADLINE_EXTRAS",
     "KPIS",
     "by_column",
     "columns",
@@ -357,6 +358,24 @@ KPIS: tuple[Kpi, ...] = (
     _k("slots_offered", "trucks", "booking slots offered", "số chỗ đặt trước được cung cấp", "booking slots the gate offers in the hour", None, _CT,
        digits=0, **_SUM),
 )  # fmt: skip
+
+# A run's key figures (the table ``gatesim run`` prints and the report's headline): the terminal
+# KPIs, then these, in registry order: a corridor run's and an automated lane's or route
+# buffer's own KPIs (only such runs' summaries have the columns, so other runs show none).
+HEADLINE_EXTRAS = (
+    "corridor_share",
+    "held_trucks",
+    "held_h_mean",
+    "origin_to_crossing_h",
+    "booked_wait_h",
+    "walkin_wait_h",
+    "agv_containers_per_day",
+    "agv_utilisation",
+    "agv_wait_mean_h",
+    "buffer_max_trucks",
+    "buffer_blocked",
+    "buffer_wait_mean_h",
+)
 
 _EXACT = {k.column: k for k in KPIS if not k.is_pattern}
 _PATTERNS = [k for k in KPIS if k.is_pattern]

@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from gatesim.projections.registry import gate_name, stage_label
+from gatesim.projections.key_labels import param_label
 
 __all__ = ["KEY_KPIS", "Chart", "day_axis", "new_figure", "render_png", "stage_color"]
 
@@ -50,56 +50,6 @@ def stage_color(stage: str) -> str:
     if stage in _STAGE_COLORS:
         return _STAGE_COLORS[stage]
     return _EXTRA_COLORS[sum(map(ord, stage)) % len(_EXTRA_COLORS)]  # stable across runs, unlike hash()
-
-
-def _param_unit(path: str) -> str:
-    last = path.rsplit(".", 1)[-1]
-    if ".steps_min." in path or ".by_channel_min." in path or last.endswith("_min"):
-        return "min"
-    if last.endswith("_h"):
-        return "h, local time" if last in ("open_h", "close_h") else "h"
-    if last.endswith("_vnd") or ".fees." in path:
-        return "VND"
-    if last == "per_day":
-        return "trucks/day"
-    if "multiplier" in last:
-        return "×"
-    if last in ("lanes", "servers"):
-        return last
-    if "capacity" in last:
-        return "trucks"
-    if last.endswith("_share") or last == "per_year":
-        return "share"
-    return ""
-
-
-_LEAF_NAMES = {
-    "close_h": "closing hour",
-    "open_h": "opening hour",
-    "per_lane_vehicles_per_h": "vehicles per lane per hour",
-    "volume_multiplier": "traffic volume multiplier",
-    "per_day": "arrivals per day",
-    "capacity_trucks": "yard capacity",
-}
-
-
-def param_label(path: str, names: dict[str, str] | None = None) -> str:
-    """``gates.tan_thanh.stages.road.lanes`` -> ``Tân Thanh, dedicated road: lanes [lanes]``."""
-    parts = path.split(".")
-    where = []
-    if len(parts) > 2 and parts[0] == "gates":
-        where.append(gate_name(parts[1], names))
-        parts = parts[2:]
-    if len(parts) > 1 and parts[0] == "stages":
-        where.append(stage_label(parts[1]))
-        parts = parts[2:]
-    elif not where and len(parts) > 1:  # growth.volume_multiplier -> growth: traffic volume multiplier
-        where.append(parts[0].replace("_", " "))
-        parts = parts[1:]
-    drop = {"service", "steps_min", "hours", "arrivals", "yard", "approach"}
-    text = " ".join(_LEAF_NAMES.get(p, p.replace("_", " ")) for p in parts if p not in drop) or path
-    unit = _param_unit(path)
-    return (", ".join(where) + ": " if where else "") + text + (f" [{unit}]" if unit else "")
 
 
 # A legend's text is at least this many CSS pixels on the page, the image shown at most

@@ -1,7 +1,8 @@
 """The headline block at the top of a run's page: the terminal's table, in plain labels and units.
 
-The rows are the KPI registry's terminal rows (what ``gatesim run`` prints),
-then a corridor run's own KPIs when its summary has them; each labelled with
+The rows are the terminal's (what ``gatesim run`` prints): the KPI registry's
+terminal KPIs, then its ``HEADLINE_EXTRAS`` a corridor run or a run with an
+automated lane or buffers has in its summary; each labelled with
 the registry's words ("mean wait per truck", not ``wait_mean_h``) and each
 figure in plain units ("3 h 58 min ± 12 min", "91.7 bn VND").
 """
@@ -12,23 +13,15 @@ import numpy as np
 import pandas as pd
 
 from gatesim.compare.plain import plain
-from gatesim.projections.registry import KPIS
+from gatesim.projections.registry import HEADLINE_EXTRAS, KPIS
 from gatesim.report.common import finite
 from gatesim.report.html import table_html
 from gatesim.report.rundata import RunData
-from gatesim.stats import ci_half_width
+from gatesim.stats import ci_half_width, mean_ci_text
 
 __all__ = ["headline_table"]
 
-_CORRIDOR = (
-    "corridor_share",
-    "held_trucks",
-    "held_h_mean",
-    "origin_to_crossing_h",
-    "booked_wait_h",
-    "walkin_wait_h",
-)
-_ROWS = [k for k in KPIS if "terminal" in k.shown or k.column in _CORRIDOR]
+_ROWS = [k for k in KPIS if "terminal" in k.shown or k.column in HEADLINE_EXTRAS]
 _PLAIN_UNITS = ("h", "VND")  # said as durations and bn VND; the others as numbers with the registry's unit
 
 
@@ -39,9 +32,7 @@ def _cell(values: np.ndarray, k) -> str:
     if k.unit in _PLAIN_UNITS:
         text = plain(mean, k.unit)
         return text if np.isnan(half) else f"{text} ± {plain(half, k.unit)}"
-    scaled, h = mean * k.scale, half * k.scale
-    text = f"{scaled:,.{k.digits}f}"
-    return text if np.isnan(half) else f"{text} ± {h:,.{k.digits}f}"
+    return mean_ci_text(values, k.digits, k.scale)
 
 
 def _unit(k) -> str:

@@ -4,29 +4,17 @@ run has them."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from gatesim.projections import registry
 from gatesim.projections.registry import kpi_label, kpi_scale, kpi_unit
 from gatesim.report.html import Section, table_html
 from gatesim.report.rundata import RunData
-from gatesim.stats import ci_half_width
+from gatesim.stats import mean_ci_text
 
 __all__ = ["smart_gate_section"]
 
 _COLUMNS = registry.columns("smart_gate")
-
-
-def _cell(values: pd.Series, col: str) -> str:
-    v = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float) * kpi_scale(col)
-    v = v[~np.isnan(v)]
-    if v.size == 0:
-        return "–"
-    digits = registry.by_column(col).digits
-    half = ci_half_width(v)
-    mean = f"{v.mean():,.{digits}f}"
-    return mean if np.isnan(half) else f"{mean} ± {half:,.{digits}f}"
 
 
 def smart_gate_section(run: RunData, heading: str, key: str = "", fold: bool = False) -> Section | None:
@@ -41,7 +29,9 @@ def smart_gate_section(run: RunData, heading: str, key: str = "", fold: bool = F
     for col in (c for c in _COLUMNS if c in s.columns):
         row = {"KPI": kpi_label(col), "unit": kpi_unit(col)}
         for gate in gates:
-            row[run.names[gate]] = _cell(s.loc[s["gate"] == gate, col], col)
+            row[run.names[gate]] = mean_ci_text(
+                s.loc[s["gate"] == gate, col], registry.by_column(col).digits, kpi_scale(col)
+            )
         rows.append(row)
     text = (
         "The automated lane (containers carried on driverless vehicles, their use and the wait for one) "

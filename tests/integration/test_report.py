@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from gatesim.cli import main
-from gatesim.report.common import param_label
+from gatesim.projections.key_labels import param_label
 from gatesim.report.plots_sweep import parameters
 from gatesim.report.rundata import nominal_capacity
 from gatesim.scenario.load import load_scenario
