@@ -79,12 +79,11 @@ class CorridorTwin:
         d = self.demand
         # per truck, read as Python numbers
         self.leaves_at_h = column_view(d.t_h)
-        self.origin, self.direction, self.cargo = (
-            column_view(d.origin),
-            column_view(d.direction),
-            column_view(d.cargo),
-        )
-        self.u_choice, self.u_slot = column_view(d.u["choice"]), column_view(d.u["slot"])
+        self.origin = column_view(d.origin)
+        self.direction = column_view(d.direction)
+        self.cargo = column_view(d.cargo)
+        self.u_choice = column_view(d.u["choice"])  # its pick in the logit's bands
+        self.u_slot = column_view(d.u["slot"])  # where in its slot's hour it arrives
         # hours from each origin to each gate (None: not on the origin's roads)
         self.travel_h = [
             [o.travel_min[g] / 60.0 if g in o.travel_min else None for g in self.gate_ids]
@@ -131,7 +130,9 @@ class CorridorTwin:
                 else SlotBook(rule, self.clock.horizon_h, books, trucks, ranks)
             )
         self.meters = [
-            GateMeter(env, m, gate, self._yard_users_on_way(gi)) if (m := cor.metering.get(g)) else None
+            None
+            if (m := cor.metering.get(g)) is None
+            else GateMeter(env, m, gate, self._yard_users_on_way(gi))
             for gi, (g, gate) in enumerate(zip(ids, self.gates))
         ]
         if self.published.fixed is None:
