@@ -25,12 +25,16 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING
 
 import simpy
 from simpy.events import URGENT
 
 from gatesim.events.kinds import NO_STAGE, Kind
 from gatesim.scenario.corridor import Metering
+
+if TYPE_CHECKING:  # the twin imports this module
+    from gatesim.model.reference import GateTwin
 
 __all__ = ["GateMeter", "Turn"]
 
@@ -75,7 +79,9 @@ class GateMeter:
     ``log``); ``on_way``: the trucks that use the yard sent to the gate and not arrived yet.
     """
 
-    def __init__(self, env: simpy.Environment, rule: Metering, gate, on_way: Callable[[], int]) -> None:
+    def __init__(
+        self, env: simpy.Environment, rule: Metering, gate: GateTwin, on_way: Callable[[], int]
+    ) -> None:
         self.env = env
         self.rule = rule
         self.gate = gate
@@ -90,6 +96,7 @@ class GateMeter:
     def room(self) -> bool:
         """One more truck sent now keeps the gate within its thresholds."""
         rule, yard = self.rule, self.gate.yard
+        assert yard is not None  # only trucks that use the gate's yard are metered
         on_approach = len(yard.queue)  # waiting on the approach road for a yard slot
         in_yard = yard.count
         coming = self.on_way() + self.called + 1
