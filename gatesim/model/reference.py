@@ -20,11 +20,14 @@ on it; but it is written the way a SimPy textbook writes a queue:
   blocked, when the yard is full; FIFO wake-up) and frees it when its service
   starts at ``yard_until`` (or when it reneges).
 
-Trucks come from the scenario's truck source (:mod:`gatesim.model.sources`):
-each gate's own arrivals, or the corridor (origin, gate choice, holding,
-booking), which reads the twin's gates through the same live state as the fast
-engine's: the start a truck joining a stage now would get, worked out from the
-resources (:mod:`gatesim.model.reference_live`), the yard and its approach.
+Trucks come from a truck source (:mod:`gatesim.model.sources`, :func:`twin_source`):
+each gate's own arrivals, or the twin's own corridor
+(:mod:`gatesim.model.reference_corridor`: a process per corridor truck from its
+origin, gate choice, holding at the origin or in a staging yard, booking, to the
+gate; :mod:`gatesim.model.reference_holding`: the meters). It shares the
+corridor's rules and draws with the fast engine, not its orchestration, and reads
+the twin's gates only: the start a truck joining a stage now would get, worked out
+from the resources (:mod:`gatesim.model.reference_live`), the yard and its approach.
 
 One rule is not textbook SimPy: **trucks due at the same instant act in
 truck-id order**, after the stages' own events (see :class:`TruckWakeup`).
@@ -43,6 +46,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sized
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import simpy
 
@@ -54,9 +58,12 @@ from gatesim.model.metadata import run_metadata
 from gatesim.model.process import TRUCK_PRIORITY
 from gatesim.model.reference_live import FifoStart, RuledStart
 from gatesim.model.reference_stages import FifoStage, RuledStage, TruckWakeup
-from gatesim.model.sources import GateTrucks, truck_source
+from gatesim.model.sources import GateArrivals, GateTrucks
 from gatesim.model.trucks import Trucks, mean_service_h
 from gatesim.scenario.schema import DIRECTIONS, Gate, Scenario, SkipRule, class_values
+
+if TYPE_CHECKING:  # loaded only for a scenario with a corridor (twin_source)
+    from gatesim.model.reference_corridor import CorridorTwin
 
 __all__ = ["GateTwin", "Step", "gate_twin", "simulate_reference"]
 
@@ -340,7 +347,7 @@ def simulate_reference(
     plan = build_replication(scenario, days, replication, seed)
     env = simpy.Environment()
     log = EventLog()
-    source = truck_source(plan)
+    source = twin_source(plan)
     twins: dict[str, GateTwin] = {}
     for gp in plan.gates:
         fed = source.trucks_for(gp, log)
@@ -354,6 +361,16 @@ def simulate_reference(
     meta = run_metadata(scenario, plan.clock, days, replication, seed)
     source.finish(log, meta)
     return log, meta
+
+
+def twin_source(plan: ReplicationPlan) -> GateArrivals | CorridorTwin:
+    """The twin's source of the plan's trucks: its own corridor
+    (:mod:`gatesim.model.reference_corridor`) if the scenario has one, else each gate's arrivals."""
+    if plan.scenario.corridor is None:
+        return GateArrivals()
+    from gatesim.model.reference_corridor import CorridorTwin  # the corridor's modules load only when used
+
+    return CorridorTwin(plan)
 
 
 def _calendar(env: simpy.Environment, log: EventLog, rows: list[tuple[float, int]]):

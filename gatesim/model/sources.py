@@ -9,12 +9,14 @@ wires every source the same way (:class:`TruckSource`):
   :mod:`gatesim.model.build` (a scenario without a corridor);
 - :class:`gatesim.model.corridor.source.CorridorSource`: trucks leave their
   origins, choose a gate, may be held or book a slot, and reach the gate they
-  chose (a scenario with a ``corridor``).
+  chose (a scenario with a ``corridor``). The twin has its own, written the
+  plain SimPy way (:class:`gatesim.model.reference_corridor.CorridorTwin`, picked
+  by ``reference.twin_source``): both share the corridor's rules and draws.
 
 :func:`truck_source` picks the scenario's source. A new source (e.g. trucks
 sent from a staging yard) is a class with these four methods and a line in
-:func:`truck_source`; it reads and feeds the gates only through :class:`FedGate`,
-which every engine's gate provides (so the source runs on the twin too).
+:func:`truck_source` (and its twin's in ``reference.twin_source``); it reads and feeds the gates only through :class:`FedGate`,
+which every engine's gate provides.
 """
 
 from __future__ import annotations

@@ -1,13 +1,17 @@
 """The reference twin against the fast engine on corridor scenarios, truck by truck.
 
-The corridor is a truck source (``gatesim/model/corridor/``) that reads the gates
-only through what every engine's gate provides (live state: the start a truck
-joining a stage now would get, the yard and its approach). On the twin those
-figures come from its plain SimPy resources (``gatesim/model/reference_live.py``),
-so every decision (gate choice on published waits, metering, booking, cargo
-stops, a new choice after reneging) must come out the same: every truck's
-corridor and stage events at the same instants (1e-9 h) and the same summary
-and corridor KPIs (relative 1e-9).
+The corridor is written twice: the fast engine's ``CorridorSource``
+(``gatesim/model/corridor/source.py``) and the twin's ``CorridorTwin``
+(``gatesim/model/reference_corridor.py``, ``reference_holding.py``: a SimPy process per
+corridor truck, meters and staging yards on the twin's resources). They share only the
+corridor's rules and draws (demand, columns, choice, slots, the published-wait formula,
+stops; ``tests/unit/test_twin_corridor_independent.py``), and each reads its own
+engine's gates (the twin's live state from its plain SimPy resources,
+``gatesim/model/reference_live.py``). So every decision (gate choice on published
+waits, metering and staging, booking, cargo stops, a new choice after reneging) and
+its timing must come out the same from two implementations: every truck's corridor
+and stage events at the same instants (1e-9 h) and the same summary and corridor
+KPIs (relative 1e-9).
 """
 
 from __future__ import annotations
@@ -145,13 +149,29 @@ def corridors(draw) -> dict[str, Any]:
     }
     corridor: dict[str, Any] = {
         "origins": {
-            "near": _origin(draw(st.sampled_from([200.0, 400.0])), 0.7, {"a": 20, "b": 45}),
+            "near": _origin(
+                draw(st.sampled_from([200.0, 400.0])), 0.7, {"a": draw(st.sampled_from([15, 20])), "b": 45}
+            ),
             "far": _origin(150.0, 0.2, {"a": 90}),
         },
         "choice": choice,
     }
     if draw(st.booleans()):
-        corridor["metering"] = {"a": {"approach_max_trucks": draw(st.integers(1, 6)), "yard_max_trucks": 12}}
+        meter: dict[str, Any] = {
+            "approach_max_trucks": draw(st.integers(1, 6)),
+            "yard_max_trucks": 12,
+            # a look on the quarter hour ties with arrivals after a 15 min drive
+            "check_every_h": draw(st.sampled_from([0.05, 0.25])),
+        }
+        if draw(st.booleans()):  # platform dispatch: small staging yards, a lead on the same grid
+            meter["staging"] = {
+                "yards": [
+                    {"name": "north", "capacity_trucks": draw(st.integers(1, 8))},
+                    {"name": "south", "capacity_trucks": 4},
+                ],
+                "call_forward_lead_h": draw(st.sampled_from([0.0, 0.25, 0.5])),
+            }
+        corridor["metering"] = {"a": meter}
     if draw(st.booleans()):
         corridor["booking"] = {
             "a": {"slots_per_h": draw(st.integers(2, 8)), "share_booking": 0.5, "lead_h": 1, "no_show": 0.1},
