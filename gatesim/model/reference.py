@@ -217,28 +217,40 @@ class GateTwin:
         visit: object = server if server is not None else (step.stage_id, k)  # the truck's visit here
         stage.service_h[visit] = service_h
         if server is not None:
+            waited = not server.triggered
             yield server  # a server is ours (SimPy resumes us at once, before other trucks)
             # The day's quota goes in the order the servers were granted, i.e. the queue's
             # (FIFO): two servers freeing at one instant must not let the later truck of the
             # queue take the last unit because its id is lower.
             start = stage.first_start(self.env.now)
             stage.starts[visit] = start
-            yield self.hold(k, 0.0)  # ... then act in our turn among this instant's trucks
+            if waited:  # handed over at this instant: act in our turn among its trucks
+                yield self.hold(k, 0.0)
         else:
             start = stage.first_start(self.env.now)
             stage.starts[visit] = start
         if start > self.env.now:
             yield self.until(k, start)  # holding the server until the stage opens
         self.started(k, step, slot)
+        if servers is not None and server is not None:
+            # The server is free at the end instant for the truck due to take it, in that
+            # truck's turn, which may come before this truck's own end (a lower id): a stage
+            # event at that instant (SimPy's NORMAL, before every truck) hands it over, as a
+            # booked start does in the booking engines.
+            self.env.timeout(service_h).callbacks.append(
+                lambda _e: self.free_server(stage, servers, server, visit)
+            )
         yield self.hold(k, service_h)
         self.log(k, stage.code, Kind.ENDED)
-        del stage.service_h[visit], stage.starts[visit]
-        if servers is not None and server is not None:
-            servers.release(server)
-        # Travel to the next stage, also when it takes no time: the truck that
-        # was due to take our server at this instant starts in its turn (it
-        # may come before ours), as if it had been waiting for this instant.
+        if server is None:
+            del stage.service_h[visit], stage.starts[visit]
         yield self.hold(k, step.travel_h)
+
+    @staticmethod
+    def free_server(stage: FifoStage, servers: simpy.Resource, server, visit: object) -> None:
+        """A FIFO server's service ends now: the next truck of the queue gets it."""
+        del stage.service_h[visit], stage.starts[visit]
+        servers.release(server)
 
     def ruled_service(self, k: int, step: Step, slot):
         """Queue at a stage with rules; False if the truck gave up waiting."""
