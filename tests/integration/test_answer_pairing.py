@@ -20,6 +20,7 @@ def _res(name: str) -> dict:
     return load_scenario(SC / f"{name}.yaml")[1]
 
 
+@pytest.mark.slow  # several seconds: the slow tier, so the default tier stays under 10 min
 def test_growth_package_is_paired_against_the_growth_base():
     own = own_base(
         _res("smart_gate_package_growth"), str(SC / "smart_gate_package_growth.yaml"),
@@ -37,6 +38,7 @@ def test_a_measure_alone_and_growth_alone_are_paired_against_the_root():
         )
 
 
+@pytest.mark.slow  # several seconds: the slow tier, so the default tier stays under 10 min
 def test_answer_and_assess_run_the_growth_base_beside_the_package():
     from gatesim.scenario.load import load_scenario as load
     from gatesim.trust.assess import build_sweep

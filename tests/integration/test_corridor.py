@@ -354,6 +354,7 @@ def test_a_truck_that_gives_up_chooses_another_gate():
     assert log.meta["corridor"]["generated"] == count[Kind.CROSSED] + on_road + at_gate + reneged_out
 
 
+@pytest.mark.slow  # several seconds: the slow tier, so the default tier stays under 10 min
 def test_the_reference_engine_runs_a_corridor_with_the_fast_engines_summary(tmp_path):
     import subprocess
     import sys

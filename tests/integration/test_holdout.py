@@ -71,6 +71,7 @@ def test_the_series_projection_counts_what_a_hand_count_of_the_log_gives(tmp_pat
     assert got["L3-cleared"] == cleared > 100
 
 
+@pytest.mark.slow  # several seconds: the slow tier, so the default tier stays under 10 min
 @pytest.mark.integration
 def test_validate_on_two_worlds_and_two_days_writes_its_tables(tmp_path):
     out = tmp_path / "v"

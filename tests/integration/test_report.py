@@ -131,6 +131,7 @@ def test_run_flag_calls_build_report(tmp_path, monkeypatch):
     assert calls == [out]
 
 
+@pytest.mark.slow  # several seconds: the slow tier, so the default tier stays under 10 min
 def test_multi_scenario_report(run_dir, tmp_path):
     multi = tmp_path / "multi"
     for name in ("base", "other"):
@@ -224,6 +225,7 @@ def test_sweep_report_real_grid(tmp_path):
     assert sorted(figs) == sorted([f"trend_{p1}", f"trend_{p2}", f"heatmap_{p1}__{p2}"])
 
 
+@pytest.mark.slow  # several seconds: the slow tier, so the default tier stays under 10 min
 def test_sweep_report_synthetic_lhs(tmp_path):
     """A scattered design with three parameters: points with CIs, and coloured-dot maps for pairs."""
     rng = np.random.default_rng(3)
@@ -334,6 +336,7 @@ def test_nominal_capacity_and_labels():
     assert parameters(cols) == ["a.b"]
 
 
+@pytest.mark.slow  # several seconds: the slow tier, so the default tier stays under 10 min
 def test_a_comparison_kept_in_a_run_folder_never_replaces_the_run_page(run_dir, tmp_path):
     """The docs' recipe keeps comparison.csv in the runs' folder: `report DIR` is then the run's
     page, `report DIR/comparison.csv` writes comparison.html (and comparison_png/) beside it."""

@@ -44,6 +44,7 @@ def test_bh_adjust_matches_scipy():
     assert q[ok] == pytest.approx(stats.false_discovery_control(p[ok], method="bh"))
 
 
+@pytest.mark.slow  # several seconds: the slow tier, so the default tier stays under 10 min
 def test_noise_is_not_significant_once_kpis_are_counted():
     """Pure noise over ~20 KPIs x 3 gates: some raw p < 0.05 (a per-proposal correction calls
     them significant), none survives the correction over proposals x KPIs x gates."""

@@ -61,6 +61,7 @@ def _gate_log(run_gate, code: int) -> tuple[np.ndarray, np.ndarray]:
     return t.copy(), w.copy()
 
 
+@pytest.mark.slow  # several seconds: the slow tier, so the default tier stays under 10 min
 @pytest.mark.integration
 @pytest.mark.skipif(shutil.which("cc") is None and shutil.which("gcc") is None, reason="no C compiler")
 def test_ahead_of_time_and_jit_write_the_same_log_and_a_warm_process_imports_no_numba(tmp_path, monkeypatch):
