@@ -335,7 +335,11 @@ def _quiet_dask_logs() -> None:
 
     if os.environ.get("GATESIM_DEBUG"):
         return
-    for name in ("distributed", "distributed.client", "distributed.comm", "distributed.batched", "tornado"):
+    # dask's own logging config sets some children's levels (``tornado.application: error``),
+    # so every configured logger under these roots is silenced, not only the roots
+    roots = ("distributed", "tornado")
+    configured = [n for n in logging.root.manager.loggerDict if n.split(".")[0] in roots]
+    for name in (*roots, *configured):
         logging.getLogger(name).setLevel(logging.CRITICAL + 1)
 
 
