@@ -34,6 +34,20 @@ from tests.properties.test_engine_twin import small_scenarios
 CHINA_DAY = {"tz": "china", "open_h": 8, "close_h": 20}
 
 
+def _closed_day() -> list[dict]:
+    """A regime closing the gate on 2 Jan 2026 (the lane closes with it)."""
+    return [
+        {
+            "name": "closed_day",
+            "kind": "closed",
+            "start": "2026-01-02",
+            "end": "2026-01-02",
+            "gates": [GATE],
+            "arrival_multiplier": 1.0,
+        }
+    ]
+
+
 def _lane(**kw: Any) -> dict[str, Any]:
     lane = {
         "replaces": ["road", "accept"],
@@ -127,16 +141,7 @@ def test_a_round_the_clock_lane_with_a_closed_day_has_its_open_hours():
     """Open 0-24 with a closed day: the lane closes and reopens at each midnight in one instant;
     its open hours are the window less the closed day, and its utilisation is measured."""
     data = _gate_data(300.0, _lane(hours={"open_h": 0, "close_h": 24}))
-    data["calendar"]["regimes"] = [
-        {
-            "name": "closed_day",
-            "kind": "closed",
-            "start": "2026-01-02",
-            "end": "2026-01-02",
-            "gates": [GATE],
-            "arrival_multiplier": 1.0,
-        }
-    ]
+    data["calendar"]["regimes"] = _closed_day()
     row = smart_gate_kpis(_log(data, 3)).iloc[0]
     assert row["agv_containers_per_open_h"] == pytest.approx(row["agv_containers"] / 48)
     assert 0.9 < row["agv_utilisation"] <= 1.0  # 300 a day, ~100 fruit ones > what 4 vehicles carry
@@ -273,16 +278,7 @@ def _lane_and_buffer_cases() -> list[tuple[str, dict[str, Any], int]]:
     # Chinese hours and a day the gate is closed (a regime): the lane closes too
     closed = copy.deepcopy(lane)
     closed["gates"][GATE]["agv_lane"]["hours"] = {"tz": "china", "open_h": 19, "close_h": 22}
-    closed["calendar"]["regimes"] = [
-        {
-            "name": "closed_day",
-            "kind": "closed",
-            "start": "2026-01-02",
-            "end": "2026-01-02",
-            "gates": [GATE],
-            "arrival_multiplier": 1.0,
-        }
-    ]
+    closed["calendar"]["regimes"] = _closed_day()
     return [
         ("lane", lane, 3),
         ("import_lane", imports, 3),

@@ -18,12 +18,13 @@ import numpy as np
 
 from gatesim.model.arrivals import draw_arrivals
 from gatesim.model.calendar import Clock
+from gatesim.model.corridor.booking import slot_meta
 from gatesim.model.streams import stream
 from gatesim.model.trucks import unit_variates
 from gatesim.scenario.corridor import Corridor
 from gatesim.scenario.schema import CARGO_CLASSES, DIRECTIONS, Scenario
 
-__all__ = ["Demand", "draw_demand", "stage_ids"]
+__all__ = ["Demand", "corridor_meta", "draw_demand", "stage_ids"]
 
 # Per-truck uniforms, each from its own stream per origin.
 UNIFORMS = ("channel", "transshipment", "captive", "choice", "booking", "no_show", "slot")
@@ -133,3 +134,13 @@ def draw_demand(scenario: Scenario, clock: Clock, seed: int, replication: int) -
         u=u,
         n_window=int(sum(p[5] for p in parts)),
     )
+
+
+def corridor_meta(corridor: Corridor, demand: Demand, clock: Clock) -> dict:
+    """The run metadata's ``corridor`` entry: origins, trucks generated, booking slots (every engine's)."""
+    return {
+        "origins": list(corridor.origins),
+        "generated": int(demand.n),
+        "generated_in_window": int(demand.n_window),
+        **slot_meta(corridor.booking, clock.window_h),
+    }

@@ -23,10 +23,10 @@ import simpy
 from gatesim.events.kinds import NO_STAGE, Kind, pack
 from gatesim.events.log import EventLog
 from gatesim.model.build import GatePlan, ReplicationPlan
-from gatesim.model.corridor.booking import SlotBook, booked_ranks, books_mask, slot_meta
+from gatesim.model.corridor.booking import SlotBook, booked_ranks, books_mask
 from gatesim.model.corridor.choice import captive_bands, logit_pick
 from gatesim.model.corridor.columns import CorridorColumns, column_view
-from gatesim.model.corridor.demand import corridor_of, draw_demand
+from gatesim.model.corridor.demand import corridor_meta, corridor_of, draw_demand
 from gatesim.model.corridor.metering import Meter
 from gatesim.model.corridor.stops import CargoStops
 from gatesim.model.corridor.waits import GateWaits, PublishedWaits
@@ -142,12 +142,7 @@ class CorridorSource:
     def finish(self, log: EventLog, meta: dict) -> None:
         """The payload (fixed as the trucks departed) and the corridor's metadata."""
         log.add_payload(0, self.columns.payload())
-        meta["corridor"] = {
-            "origins": list(self.cor.origins),
-            "generated": int(self.demand.n),
-            "generated_in_window": int(self.demand.n_window),
-            **slot_meta(self.cor.booking, self.clock.window_h),
-        }
+        meta["corridor"] = corridor_meta(self.cor, self.demand, self.clock)
 
     def _decide_up_front(self) -> None:
         """Turn the uniforms that only decide a band or a yes/no into what they decide, and
