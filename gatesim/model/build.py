@@ -25,7 +25,20 @@ from gatesim.model.trucks import Trucks, draw_trucks
 from gatesim.scenario.schema import Gate, Scenario, Stage
 from gatesim.scenario.smart import LANE_STAGE
 
-__all__ = ["GatePlan", "StagePlan", "build_replication", "stage_vocabulary"]
+__all__ = [
+    "GENERAL",
+    "TIMED",
+    "GatePlan",
+    "StagePlan",
+    "build_replication",
+    "stage_path",
+    "stage_vocabulary",
+]
+
+# How a stage decides its trucks' starts (every engine reads it from the plan):
+BOOKING = "booking"  # FIFO, fixed servers: booked when the truck joins (model/stage.py)
+TIMED = "timed"  # FIFO, servers on duty on a timeline of their own: booked too (model/stage_timed.py)
+GENERAL = "general"  # a state-dependent rule: decided event by event (model/general.py)
 
 
 def stage_vocabulary(scenario: Scenario) -> list[str]:
@@ -40,6 +53,17 @@ def stage_vocabulary(scenario: Scenario) -> list[str]:
     if len(names) > 255:
         raise ValueError(f"too many distinct stage ids: {len(names) - 2}")
     return names
+
+
+def stage_path(stage: Stage, corridor: bool) -> str:
+    """The path a stage takes: :data:`GENERAL` for a state-dependent rule (priority,
+    patience, a surge), :data:`TIMED` for a FIFO stage with a server schedule or outages,
+    else :data:`BOOKING`. In a corridor a timed stage takes the general path: the gate
+    choice reads the general path's wait estimate of it (corridor/waits.py), which a
+    booking runtime would replace by the exact virtual wait, and so change the choices."""
+    if stage.state_dependent or (stage.timed and corridor):
+        return GENERAL
+    return TIMED if stage.timed else BOOKING
 
 
 def closed_dates(scenario: Scenario, gate_id: str) -> frozenset[dt.date]:
@@ -93,7 +117,8 @@ class StagePlan:
     opens: np.ndarray  # opening intervals [opens[i], closes[i]) in sim hours
     closes: np.ndarray
     always: bool  # open around the clock (and no closed date)
-    spans: list[Span] | None  # the timeline of a general-path stage (None on the booking path)
+    spans: list[Span] | None  # the timeline of a timed or general-path stage (None on the booking path)
+    path: str  # BOOKING, TIMED or GENERAL (stage_path)
 
 
 @dataclass(frozen=True)
@@ -148,7 +173,8 @@ def build_replication(
             if st.general:
                 outages = outage_intervals(st, clock, seed, replication, gid, sid)
                 spans = stage_timeline(st, clock, opens, closes, outages)
-            stages[sid] = StagePlan(sid, code, st, opens, closes, always, spans)
+            path = stage_path(st, scenario.corridor is not None)
+            stages[sid] = StagePlan(sid, code, st, opens, closes, always, spans, path)
             rows += calendar_rows(g_code, code, opens, closes, always)
         if gate.agv_lane is not None:  # the automated lane's hours (model/agv.py)
             rows += calendar_rows(

@@ -1,8 +1,9 @@
 """The engines that run a replication, and which one ``auto`` picks.
 
 - ``kernel``: the compiled FIFO kernel (:mod:`gatesim.model.kernel_sim`), for a
-  scenario whose stages are all FIFO and that has no corridor, automated lane or
-  route buffer (:func:`gatesim.model.smart.smart_refusal`);
+  scenario whose stages are all FIFO (server schedules and outages included) and
+  that has no corridor, automated lane or route buffer
+  (:func:`gatesim.model.smart.smart_refusal`);
 - ``fast``: the SimPy booking engine (:mod:`gatesim.model.simulate`), every scenario;
 - ``reference``: the plain-SimPy twin (:mod:`gatesim.model.reference`), the
   executable specification; every scenario;

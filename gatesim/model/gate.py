@@ -14,6 +14,7 @@ from gatesim.events.log import SAME_TIME, EventLog
 from gatesim.model.general import RENEGED, GeneralStage, Waiter
 from gatesim.model.process import Sleeper, start
 from gatesim.model.stage import StageRuntime
+from gatesim.model.stage_timed import TimedStageRuntime
 from gatesim.model.trucks import Trucks
 from gatesim.scenario.schema import DIRECTIONS, Gate, Route, class_values
 
@@ -100,7 +101,7 @@ class GateRuntime:
         log: EventLog,
         code: int,
         gate: Gate,
-        stages: dict[tuple[str, str], StageRuntime | GeneralStage],
+        stages: dict[tuple[str, str], StageRuntime | TimedStageRuntime | GeneralStage],
         trucks: Trucks,
         first_truck: int,
         feed: Reneging | None = None,

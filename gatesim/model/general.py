@@ -8,9 +8,13 @@ A stage with any of these rules takes this path instead:
 - ``discipline: priority``: the lowest class rank first, FIFO within a class,
   non-preemptive (a truck in service is never interrupted);
 - ``patience_h``: a queued truck leaves after its patience (``reneged``);
-- ``server_schedule`` / ``surge``: the servers on duty change over time;
-- ``outages``, ``random_outages``: no service starts during an outage; a truck
-  in service when one starts is finished (like at closing time).
+- ``surge``: servers come when the queue is long and go when it is short.
+
+With one of them it also follows the stage's ``server_schedule`` and outages (no
+service starts during an outage; a truck in service when one starts is finished,
+like at closing time). A FIFO stage with only a schedule or outages is booked
+(:mod:`gatesim.model.stage_timed`), except in a corridor
+(:func:`gatesim.model.build.stage_path`).
 
 It works like a ``simpy.PriorityResource`` whose capacity changes: trucks wait
 in a queue; a start is decided whenever a truck joins, a server frees, or the
@@ -36,7 +40,7 @@ import simpy
 from gatesim.events.kinds import NO_TRUCK, Kind, pack
 from gatesim.events.log import GateLog
 from gatesim.model.process import NORMAL, start
-from gatesim.model.timeline import Span
+from gatesim.model.timeline import Span, span_change
 from gatesim.scenario.schema import Surge
 
 __all__ = ["GeneralStage", "QueueNow", "estimated_wait_h"]
@@ -268,12 +272,10 @@ class GeneralStage:
                 yield span.t_h - env.now
             self.span = span
             self.capacity = self._capacity()
-            if previous is None or previous.outage != span.outage:
-                if span.outage:
-                    self._log(Kind.OUTAGE_START)
-                elif previous is not None:
-                    self._log(Kind.OUTAGE_END)
-            if self._log_servers and (previous is None or previous.staffed != span.staffed):
+            outage, servers_changed = span_change(previous, span)
+            if outage is not None:
+                self._log(outage)
+            if self._log_servers and servers_changed:
                 self._log(Kind.SERVERS, self.staffed())
             previous = span
             self._dispatch()

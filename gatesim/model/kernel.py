@@ -1,16 +1,18 @@
 """The compiled FIFO kernel: one gate's booking path over arrays, compiled with numba.
 
 It runs exactly what the SimPy booking engine runs for a gate whose stages are
-all FIFO (:mod:`gatesim.model.gate` with :mod:`gatesim.model.stage`): the same
-truck state machine (arrive, take a yard slot or wait on the approach, queue,
-be booked a start = max(arrival, earliest free server, the stage's next
-opening with quota left), serve, travel), the same wake-up instants computed
-with the same float operations, and the same order of the events of an
-instant. SimPy runs a wake-up by (time, priority, push order): the calendar's
-rows come first (SimPy's NORMAL), then trucks in truck-id order (a truck has
-one pending wake-up at a time, so time and truck id decide). The kernel keeps
-its pending wake-ups in a binary heap on (time, truck) and merges the
-arrivals and the calendar rows in as two sorted streams, so it pops wake-ups
+all FIFO (:mod:`gatesim.model.gate` with :mod:`gatesim.model.stage` and
+:mod:`gatesim.model.stage_timed`): the same truck state machine (arrive, take a
+yard slot or wait on the approach, queue, be booked a start = max(arrival,
+earliest free server, the stage's next opening with quota left; on a timeline,
+the first instant with fewer in service than servers on duty), serve, travel),
+the same wake-up instants computed with the same float operations, and the same
+order of the events of an instant. SimPy runs a wake-up by (time, priority, push
+order): the stage-level rows (calendar, servers, outages) come first (SimPy's
+NORMAL), then trucks in truck-id order (a truck has one pending wake-up at a
+time, so time and truck id decide). The kernel keeps its pending wake-ups in a
+binary heap on (time, truck) and merges the arrivals and the stage-level rows
+(:func:`gatesim.model.stage_rows.stage_rows`) in as two sorted streams, so it pops wake-ups
 in SimPy's order and writes the same log words and times in the same order:
 the log is bit-identical, not merely equal per truck.
 
@@ -148,6 +150,64 @@ def _book(r, t, svc, servers, free_lo, free, cursor, iv_hi, opens, closes, used,
     return t
 
 
+@njit(cache=True, inline="always")
+def _push_f(free, lo, n, v) -> None:
+    """Add ``v`` to the min-heap ``free[lo:lo+n]`` (it has room for one more)."""
+    i = n
+    while i > 0:
+        p = (i - 1) >> 1
+        if v < free[_ix(lo + p)]:
+            free[_ix(lo + i)] = free[_ix(lo + p)]
+            i = p
+        else:
+            break
+    free[_ix(lo + i)] = v
+
+
+@njit(cache=True, inline="always")
+def _book_timed(  # noqa: C901  # TimedStageRuntime.book and _search, kept whole as there
+    r, t, svc, free_lo, free, n_busy, last, span_cur, span_hi, span_t, span_cap, span_iv, used, cap
+) -> float:
+    """TimedStageRuntime.book of runtime ``r`` (model/stage_timed.py), step for step: the
+    first candidate instant (the arrival, an end of a service under way, a span's start)
+    at which a server may start the truck; ``free[free_lo[r]:][:n_busy[r]]`` is the heap of
+    the services' end times, ``span_cap`` the servers of a span (0 none, -1 unlimited)."""
+    s = t if t > last[_ix(r)] else last[_ix(r)]
+    p = span_cur[_ix(r)]
+    hi = span_hi[_ix(r)]
+    lo = free_lo[_ix(r)]
+    nb = n_busy[_ix(r)]
+    q = cap[_ix(r)]
+    c = 0
+    while True:
+        while p + 1 < hi and span_t[_ix(p + 1)] <= s:
+            p += 1
+        while nb > 0 and free[_ix(lo)] <= s:
+            nb -= 1
+            if nb > 0:
+                _replace_min(free, lo, nb, free[_ix(lo + nb)])
+        c = span_cap[_ix(p)]
+        if c != 0 and (c < 0 or nb < c) and (q < 0 or used[_ix(span_iv[_ix(p)])] < q):
+            break
+        nxt = span_t[_ix(p + 1)] if p + 1 < hi else np.inf
+        if c > 0 and nb >= c and free[_ix(lo)] < nxt:  # full: the next end may free a server
+            nxt = free[_ix(lo)]
+        if nxt == np.inf:
+            s = nxt  # never again within the horizon
+            break
+        s = nxt
+    span_cur[_ix(r)] = p
+    last[_ix(r)] = s
+    if s != np.inf:
+        if q >= 0:
+            used[_ix(span_iv[_ix(p)])] += 1
+        if c > 0:
+            _push_f(free, lo, nb, s + svc)
+            nb += 1
+    n_busy[_ix(r)] = nb
+    return s
+
+
 # it allocates nothing: without numba's runtime (its own flag, not in the stubs) no reference counts
 @njit(cache=True, _nrt=False)  # type: ignore[call-overload]
 def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole as there
@@ -180,6 +240,14 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
     used,
     cap,
     always,
+    timed,
+    n_busy,
+    last,
+    span_cur,
+    span_hi,
+    span_t,
+    span_cap,
+    span_iv,
     heap_t,
     heap_k,
     q_head,
@@ -200,7 +268,8 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
     QUEUED, STARTED and ENDED words of route step ``s`` (stage code << 8 | kind);
     ``skip_row[s]`` the row of ``skip_mask`` (per truck: the routing rule applies
     to its class) of the step's rule, -1 for none, in force from ``skip_from[s]``
-    to ``skip_to[s]`` (time of day).
+    to ``skip_to[s]`` (time of day). A ``timed`` runtime (a server schedule,
+    outages) books on its spans (``span_t`` from ``span_cur[r]`` to ``span_hi[r]``).
 
     A truck booked a later start waits in its runtime's queue (``q_head[r]``,
     ``q_tail[r]``, linked by ``q_next``, its start in ``wake_t``): a runtime's
@@ -328,21 +397,39 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
             out_w[_ix(nw)] = base | step_words[_ix(s), 0] | sm
             nw += 1
             r = step_rt[_ix(s)]
-            t_start = _book(
-                r,
-                now,
-                service[step_col[_ix(s)], _ix(k)],
-                servers,
-                free_lo,
-                free,
-                cursor,
-                iv_hi,
-                opens,
-                closes,
-                used,
-                cap,
-                always,
-            )
+            if timed[_ix(r)]:  # servers on a timeline (model/stage_timed.py)
+                t_start = _book_timed(
+                    r,
+                    now,
+                    service[step_col[_ix(s)], _ix(k)],
+                    free_lo,
+                    free,
+                    n_busy,
+                    last,
+                    span_cur,
+                    span_hi,
+                    span_t,
+                    span_cap,
+                    span_iv,
+                    used,
+                    cap,
+                )
+            else:
+                t_start = _book(
+                    r,
+                    now,
+                    service[step_col[_ix(s)], _ix(k)],
+                    servers,
+                    free_lo,
+                    free,
+                    cursor,
+                    iv_hi,
+                    opens,
+                    closes,
+                    used,
+                    cap,
+                    always,
+                )
             if t_start > now:
                 t_next = t_start
                 has_next = t_start < horizon

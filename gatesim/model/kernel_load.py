@@ -74,6 +74,14 @@ SIGNATURE = "void({})".format(
             _A_I8,  # used
             _A_I8,  # cap
             _A_B1,  # always
+            _A_B1,  # timed
+            _A_I8,  # n_busy
+            _A_F8,  # last
+            _A_I8,  # span_cur
+            _A_I8,  # span_hi
+            _A_F8,  # span_t
+            _A_I8,  # span_cap
+            _A_I8,  # span_iv
             _A_F8,  # heap_t
             _A_I8,  # heap_k
             _A_I8,  # q_head

@@ -14,14 +14,15 @@ __all__ = ["kernel_refusal"]
 
 def kernel_refusal(scenario: Scenario) -> str | None:
     """Why the compiled kernel cannot run ``scenario`` (None: it can): a corridor, or a
-    stage with a state-dependent rule (it takes SimPy's general path)."""
+    stage with a state-dependent rule (it takes SimPy's general path). Server schedules
+    and outages are booked, on the kernel too (model/stage_timed.py)."""
     if scenario.corridor is not None:
         return "a corridor (gate choice, metering, booking) runs on SimPy"
     for gid, gate in scenario.gates.items():
         for sid, st in gate.stages.items():
-            if st.general:
+            if st.state_dependent:
                 return (
-                    f"stage {sid} of gate {gid} has a state-dependent rule (priority, patience, "
-                    "server schedule, surge or outage) and runs on SimPy"
+                    f"stage {sid} of gate {gid} has a state-dependent rule (priority, patience "
+                    "or surge) and runs on SimPy"
                 )
     return None

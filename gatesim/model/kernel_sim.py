@@ -1,9 +1,10 @@
 """One replication on the compiled FIFO kernel: the built gates as arrays, run gate by gate.
 
 The kernel (:mod:`gatesim.model.kernel`) runs a scenario whose stages are all on
-the booking path, without a corridor: hours, daily quotas, servers, split lanes,
-yards and the approach, travel. A stage with a state-dependent rule (priority,
-patience, server schedules, surges, outages) or a corridor stays on SimPy:
+a booking path, without a corridor: hours, daily quotas, servers, server
+schedules and outages, split lanes, yards and the approach, travel, routing
+rules. A stage with a state-dependent rule (priority, patience, surges) or a
+corridor stays on SimPy:
 :func:`gatesim.model.kernel_scope.kernel_refusal` says why. The log it writes is bit-identical to the SimPy
 booking engine's (``tests/properties/test_engine_kernel.py``).
 """
@@ -18,12 +19,15 @@ import numpy as np
 from gatesim.events.kinds import Kind
 from gatesim.events.log import EventLog
 from gatesim.memory import release_free_memory
-from gatesim.model.build import GatePlan, build_replication
+from gatesim.model.build import TIMED, GatePlan, build_replication
 from gatesim.model.gate import skip_rules
 from gatesim.model.kernel_load import run_gate_function
 from gatesim.model.kernel_scope import kernel_refusal
 from gatesim.model.kernel_state import STATE_N_TIMES, STATE_N_WORDS, STATE_SIZE, STATE_YARD_FREE
 from gatesim.model.metadata import run_metadata
+from gatesim.model.stage_rows import StageRows, stage_rows
+from gatesim.model.stage_timed import span_capacity
+from gatesim.model.timeline import span_wakes
 from gatesim.model.trucks import Trucks
 from gatesim.scenario.schema import DIRECTIONS, Scenario
 
@@ -33,9 +37,8 @@ __all__ = ["simulate_kernel"]
 class GateArrays:
     """One gate's runtimes, routes, trucks and log as the kernel's arrays."""
 
-    def __init__(
-        self, gp: GatePlan, calendar_t: np.ndarray, calendar_w: np.ndarray, horizon_h: float
-    ) -> None:
+    def __init__(self, gp: GatePlan, rows: StageRows, horizon_h: float) -> None:
+        """``rows``: the gate's stage-level rows (:func:`stage_rows`)."""
         trucks = gp.trucks
         assert trucks is not None  # per-gate trucks: the kernel runs no corridor
         n = trucks.arrivals.t_h.size
@@ -50,7 +53,8 @@ class GateArrays:
         self.arrival_t = np.ascontiguousarray(trucks.arrivals.t_h, np.float64)
         self.direction = np.ascontiguousarray(trucks.arrivals.direction, np.uint8)
         self.first_truck = gp.first_truck
-        self.calendar_t, self.calendar_w = calendar_t, calendar_w
+        self.calendar_t, self.calendar_w = rows.t_h, rows.word
+        self.servers_counts = rows.servers
         self.heap_t = np.empty(n, np.float64)
         self.heap_k = np.empty(n, np.int64)
         self.q_head = np.full(self.servers.size, -1, np.int64)  # each runtime's queue of booked starts
@@ -61,7 +65,7 @@ class GateArrays:
         self.step = np.zeros(n, np.int32)
         self.waiters = np.empty(n, np.int64)
         # at most: arrived, crossed, 3 per step, blocked / yard in / yard out (one yard per route)
-        bound = n * (5 + 3 * longest) + calendar_t.size
+        bound = n * (5 + 3 * longest) + rows.t_h.size
         # np.empty: pages never written are never resident
         self.out_t = np.empty(bound, np.float64)
         self.out_w = np.empty(bound, np.int64)
@@ -78,6 +82,12 @@ class GateArrays:
         iv_hi: list[int] = []
         opens: list[np.ndarray] = []
         closes: list[np.ndarray] = []
+        timed: list[bool] = []
+        span_lo: list[int] = []
+        span_hi: list[int] = []
+        span_t: list[float] = []
+        span_cap: list[int] = []
+        span_iv: list[int] = []
         lo = 0
         for sid, sp in gp.stages.items():
             st = sp.stage
@@ -87,7 +97,18 @@ class GateArrays:
                     self.index[(sid, d)] = self.index[(sid, DIRECTIONS[0])]  # shared by both
                     continue
                 self.index[(sid, d)] = len(servers)
-                servers.append((split[d] if split is not None else st.servers) or 0)  # 0: unlimited
+                span_lo.append(len(span_t))
+                if sp.path == TIMED:  # its spans; the heap of its services' ends in `free`
+                    assert sp.spans is not None  # built for every timed stage
+                    caps = [span_capacity(x) for x in sp.spans]
+                    servers.append(max(0, *caps))
+                    span_t += span_wakes(sp.spans)
+                    span_cap += caps
+                    span_iv += [-1 if x.interval < 0 else lo + x.interval for x in sp.spans]
+                else:
+                    servers.append((split[d] if split is not None else st.servers) or 0)  # 0: unlimited
+                timed.append(sp.path == TIMED)
+                span_hi.append(len(span_t))
                 cap.append(-1 if st.daily_capacity is None else st.daily_capacity)
                 always.append(sp.always and st.daily_capacity is None)
                 iv_lo.append(lo)
@@ -95,6 +116,14 @@ class GateArrays:
                 iv_hi.append(lo)
                 opens.append(sp.opens)
                 closes.append(sp.closes)
+        self.timed = np.asarray(timed, np.bool_)
+        self.n_busy = np.zeros(len(servers), np.int64)
+        self.last = np.zeros(len(servers), np.float64)
+        self.span_cur = np.asarray(span_lo, np.int64)
+        self.span_hi = np.asarray(span_hi, np.int64)
+        self.span_t = np.asarray(span_t, np.float64)
+        self.span_cap = np.asarray(span_cap, np.int64)
+        self.span_iv = np.asarray(span_iv, np.int64)
         self.servers = np.asarray(servers, np.int64)
         self.free_lo = np.r_[0, np.cumsum(self.servers)[:-1]].astype(np.int64)
         self.free = np.zeros(int(self.servers.sum()), np.float64)
@@ -190,6 +219,14 @@ class GateArrays:
             self.used,
             self.cap,
             self.always,
+            self.timed,
+            self.n_busy,
+            self.last,
+            self.span_cur,
+            self.span_hi,
+            self.span_t,
+            self.span_cap,
+            self.span_iv,
             self.heap_t,
             self.heap_k,
             self.q_head,
@@ -209,22 +246,9 @@ class GateArrays:
     def hand_over(self, log: EventLog) -> None:
         """Give the log its columns: views of the written part (the rest was never touched)."""
         n_t, n_w = self.state[STATE_N_TIMES], self.state[STATE_N_WORDS]
-        log.gate(self.code).adopt(self.out_t[:n_t], self.out_w[:n_w])
-
-
-def calendar_wakes(rows: list[tuple[float, int]], horizon_h: float) -> tuple[np.ndarray, np.ndarray]:
-    """The instants the calendar process logs its rows at, as SimPy computes them
-    (``now + (t - now)``, which can be an ulp off ``t``), before the horizon."""
-    times, words = [], []
-    now = 0.0
-    for t, w in rows:
-        if t > now:
-            now = now + (t - now)
-        if now >= horizon_h:
-            break
-        times.append(now)
-        words.append(w)
-    return np.asarray(times, np.float64), np.asarray(words, np.int64)
+        part = log.gate(self.code)
+        part.adopt(self.out_t[:n_t], self.out_w[:n_w])
+        part.servers.extend(self.servers_counts)
 
 
 def simulate_kernel(
@@ -245,8 +269,7 @@ def simulate_kernel(
         raise ValueError(f"the compiled kernel cannot run {scenario.name}: {reason}")
     plan = build_replication(scenario, days, replication, seed)
     horizon = plan.clock.horizon_h
-    cal_t, cal_w = calendar_wakes(plan.calendar, horizon)
-    cal_gate = (cal_w >> 16) & 0xFF
+    rows = stage_rows(plan)
     log = EventLog()
     n_days = math.ceil(horizon / 24)
     total = sum(gp.trucks.arrivals.t_h.size for gp in plan.gates if gp.trucks is not None)
@@ -255,8 +278,7 @@ def simulate_kernel(
     for gp in plan.gates:
         assert gp.trucks is not None  # per-gate trucks: the kernel runs no corridor
         log.add_payload(gp.first_truck, gp.trucks.payload())
-        mine = cal_gate == gp.code
-        gate = GateArrays(gp, cal_t[mine], cal_w[mine], horizon)
+        gate = GateArrays(gp, rows[gp.code], horizon)
         gate.run(horizon)
         gate.hand_over(log)
         del gate

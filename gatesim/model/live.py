@@ -33,6 +33,7 @@ from collections import deque
 from gatesim.model.gate import GateRuntime
 from gatesim.model.general import GeneralStage
 from gatesim.model.stage import StageRuntime
+from gatesim.model.stage_timed import TimedStageRuntime
 
 __all__ = []
 
@@ -42,7 +43,7 @@ class _Booked:
 
     __slots__ = ("stage", "entries")
 
-    def __init__(self, stage: StageRuntime) -> None:
+    def __init__(self, stage: StageRuntime | TimedStageRuntime) -> None:
         self.stage = stage
         self.entries: deque[tuple[float, float]] = deque()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gatesim.events.kinds import NO_STAGE, NO_TRUCK, YARD_STAGE, Kind
-from gatesim.model.build import stage_vocabulary
+from gatesim.model.build import stage_path, stage_vocabulary
 from gatesim.model.calendar import Clock
 from gatesim.model.smart import smart_meta
 from gatesim.scenario.schema import CARGO_CLASSES, CHANNELS, DIRECTIONS, Gate, Scenario, Stage
@@ -13,23 +13,23 @@ __all__ = ["run_metadata"]
 LOG_SCHEMA_VERSION = 2  # 2: reneged, servers, outage kinds; no-truck id -1; servers column; priority payload
 
 
-def stage_meta(sid: str, st: Stage) -> dict:
+def stage_meta(sid: str, st: Stage, corridor: bool) -> dict:
     """What projections need to know of a stage (in the run's metadata)."""
     return {
         "id": sid,
         "role": st.role,
         "servers": st.servers,
         "daily_capacity": st.daily_capacity,
-        "path": "general" if st.general else "booking",
+        "path": stage_path(st, corridor),
     }
 
 
-def gate_meta(gid: str, gate: Gate) -> dict:
+def gate_meta(gid: str, gate: Gate, corridor: bool) -> dict:
     """What projections need to know of a gate (in the run's metadata)."""
     return {
         "id": gid,
         "name": gate.name,
-        "stages": [stage_meta(sid, st) for sid, st in gate.stages.items()],
+        "stages": [stage_meta(sid, st, corridor) for sid, st in gate.stages.items()],
         "yard_capacity": gate.yard.capacity_trucks if gate.yard else None,
         "approach_lanes": gate.approach.lanes,
         "truck_spacing_m": gate.approach.truck_spacing_m,
@@ -52,7 +52,9 @@ def run_metadata(scenario: Scenario, clock: Clock, days: int, replication: int, 
         "drain_days": clock.drain_days,
         "days": days,
         "warmup_days": clock.warmup_days,
-        "gates": [gate_meta(gid, gate) for gid, gate in scenario.gates.items()],
+        "gates": [
+            gate_meta(gid, gate, scenario.corridor is not None) for gid, gate in scenario.gates.items()
+        ],
         "stages": stage_vocabulary(scenario),
         "kinds": [k.name.lower() for k in Kind],
         "directions": list(DIRECTIONS),

@@ -52,12 +52,12 @@ import simpy
 
 from gatesim.events.kinds import NO_STAGE, YARD_STAGE, Kind, pack
 from gatesim.events.log import EventLog
-from gatesim.model.build import GatePlan, ReplicationPlan, StagePlan, build_replication
+from gatesim.model.build import TIMED, GatePlan, ReplicationPlan, StagePlan, build_replication
 from gatesim.model.gate import Reneging
 from gatesim.model.metadata import run_metadata
 from gatesim.model.process import TRUCK_PRIORITY
 from gatesim.model.reference_live import FifoStart, RuledStart
-from gatesim.model.reference_stages import FifoStage, RuledStage, TruckWakeup
+from gatesim.model.reference_stages import FifoStage, RuledStage, TimedStage, TruckWakeup
 from gatesim.model.sources import GateArrivals, GateTrucks
 from gatesim.model.trucks import Trucks, mean_service_h
 from gatesim.scenario.schema import DIRECTIONS, Gate, Scenario, SkipRule, class_values
@@ -179,7 +179,9 @@ class GateTwin:
             if step.takes_yard_slot:
                 slot = yield from self.take_yard_slot(k)
             self.log(k, step.stage.code, Kind.QUEUED)
-            if isinstance(step.stage, RuledStage):
+            if isinstance(step.stage, TimedStage):
+                yield from self.timed_service(k, step, slot)
+            elif isinstance(step.stage, RuledStage):
                 served = yield from self.ruled_service(k, step, slot)
                 if not served:  # reneged: left the gate
                     if self.feed is not None:  # its source may send it elsewhere
@@ -252,6 +254,28 @@ class GateTwin:
         del stage.service_h[visit], stage.starts[visit]
         servers.release(server)
 
+    def timed_service(self, k: int, step: Step, slot):
+        """Queue for a server of a timed FIFO stage, be served, free it (as ``fifo_service``)."""
+        stage = step.stage
+        assert isinstance(stage, TimedStage)
+        request = stage.join(0)
+        waited = not request.triggered
+        yield request  # a server is ours
+        if waited:  # started at this instant by someone else: act in our turn among its trucks
+            yield self.hold(k, 0.0)
+        self.started(k, step, slot)
+        service_h = float(self.trucks.service_h[step.stage_id][k])
+        # freed at the end instant by a stage event, before every truck of it (fifo_service)
+        self.env.timeout(service_h).callbacks.append(lambda _e: self.free_timed(stage, request))
+        yield self.hold(k, service_h)
+        self.log(k, stage.code, Kind.ENDED)
+        yield self.hold(k, step.travel_h)
+
+    @staticmethod
+    def free_timed(stage: TimedStage, request) -> None:
+        """A timed stage's service ends now: the next truck of the queue may start."""
+        stage.release(request)
+
     def ruled_service(self, k: int, step: Step, slot):
         """Queue at a stage with rules; False if the truck gave up waiting."""
         stage = step.stage
@@ -296,7 +320,7 @@ class GateTwin:
 def _stage(env: simpy.Environment, log: EventLog, g_code: int, sp: StagePlan) -> FifoStage | RuledStage:
     st = sp.stage
     if sp.spans is not None:
-        return RuledStage(
+        return (TimedStage if sp.path == TIMED else RuledStage)(
             env,
             log.gate(g_code),
             g_code,

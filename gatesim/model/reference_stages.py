@@ -6,6 +6,8 @@
 - a stage with queue rules is a ``simpy.PriorityResource`` whose servers on duty change
   (:class:`RuledStage`): a process follows the stage's timeline (opening hours, server schedule,
   outages), a surge adds servers, the class rank is the request's priority;
+- a FIFO stage whose servers on duty change by the scenario alone (a server schedule, outages)
+  is a :class:`TimedStage`: the same resource, with a FIFO stage's tie order (below);
 - :class:`TruckWakeup`: trucks due at the same instant act in truck-id order, after the stages'
   own events (the one rule that is not textbook SimPy).
 """
@@ -16,7 +18,7 @@ import math
 from bisect import bisect_right
 
 import simpy
-from simpy.events import EventPriority
+from simpy.events import URGENT, EventPriority
 from simpy.resources.resource import PriorityRequest
 
 from gatesim.events.kinds import NO_TRUCK, Kind, pack
@@ -24,7 +26,7 @@ from gatesim.events.log import GateLog
 from gatesim.model.timeline import Span
 from gatesim.scenario.schema import Surge
 
-__all__ = ["FifoStage", "RuledStage", "TruckWakeup"]
+__all__ = ["FifoStage", "RuledStage", "TimedStage", "TruckWakeup"]
 
 
 class TruckWakeup(simpy.events.Event):
@@ -243,7 +245,7 @@ class RuledStage(simpy.PriorityResource):
         previous = None
         for span in spans:
             if span.t_h > env.now:
-                yield env.timeout(span.t_h - env.now)
+                yield self.wait_for_span(span.t_h - env.now)
             self.span = span
             if previous is None or previous.outage != span.outage:
                 if span.outage:
@@ -255,8 +257,30 @@ class RuledStage(simpy.PriorityResource):
             previous = span
             self._trigger_put(None)
 
+    def wait_for_span(self, delay: float) -> simpy.Event:
+        """The event the timeline's process waits on for its next span."""
+        return self._env.timeout(delay)
+
     def log(self, kind: Kind, value: int | None = None) -> None:
         self.part.t_h.append(self._env.now)
         self.part.word.append(pack(NO_TRUCK, self.gate_code, self.code, kind))
         if kind == Kind.SERVERS:
             self.part.servers.append(-1 if value is None else value)
+
+
+class TimedStage(RuledStage):
+    """A FIFO stage whose servers on duty follow its timeline (a server schedule, outages).
+
+    A :class:`RuledStage` without classes, patience or surge, with a FIFO stage's order of
+    an instant: the truck that takes a server freed at an instant acts in its own turn
+    (the server is freed by a stage event, see ``GateTwin.timed_service``), and a change of
+    the timeline comes before the servers freed at its instant (the stage's changes are
+    URGENT events, its frees NORMAL ones): a service ending as the count falls does not
+    let the next truck start.
+    """
+
+    def wait_for_span(self, delay: float) -> simpy.Event:
+        wake = simpy.Event(self._env)
+        wake._ok, wake._value = True, None  # triggered now, processed after ``delay``, as a Timeout
+        self._env.schedule(wake, URGENT, delay)
+        return wake

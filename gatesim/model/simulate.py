@@ -16,14 +16,15 @@ import simpy
 
 from gatesim.events.log import EventLog
 from gatesim.memory import release_free_memory
-from gatesim.model.build import GatePlan, StagePlan, build_replication
+from gatesim.model.build import GENERAL, TIMED, GatePlan, StagePlan, build_replication
 from gatesim.model.gate import GateRuntime
 from gatesim.model.general import GeneralStage
 from gatesim.model.metadata import run_metadata
-from gatesim.model.process import start
 from gatesim.model.smart import attach_smart
 from gatesim.model.sources import truck_source
 from gatesim.model.stage import StageRuntime
+from gatesim.model.stage_rows import follow_timeline, start_calendar
+from gatesim.model.stage_timed import TimedStageRuntime
 from gatesim.model.trucks import Trucks, mean_service_h
 from gatesim.scenario.schema import DIRECTIONS, Scenario
 
@@ -70,13 +71,29 @@ def _general_runtime(
     return {(sid, d): general for d in DIRECTIONS}
 
 
+def _timed_runtime(
+    env: simpy.Environment, log: EventLog, gp: GatePlan, sp: StagePlan
+) -> dict[tuple[str, str], TimedStageRuntime]:
+    """A FIFO stage on a timeline: one booking runtime for both directions, and the
+    process logging its changes of servers and outages."""
+    assert sp.spans is not None  # built for every timed stage
+    follow_timeline(env, log, gp.code, sp)
+    shared = TimedStageRuntime(sp.code, sp.sid, sp.spans, sp.stage.daily_capacity)
+    return {(sp.sid, d): shared for d in DIRECTIONS}
+
+
+Runtime = StageRuntime | TimedStageRuntime | GeneralStage
+
+
 def _runtimes(
     env: simpy.Environment, log: EventLog, gp: GatePlan, trucks: Trucks
-) -> dict[tuple[str, str], StageRuntime | GeneralStage]:
-    runtimes: dict[tuple[str, str], StageRuntime | GeneralStage] = {}
+) -> dict[tuple[str, str], Runtime]:
+    runtimes: dict[tuple[str, str], Runtime] = {}
     for sp in gp.stages.values():
-        if sp.spans is not None:
+        if sp.path == GENERAL:
             runtimes.update(_general_runtime(env, log, gp, sp, trucks))
+        elif sp.path == TIMED:
+            runtimes.update(_timed_runtime(env, log, gp, sp))
         else:
             runtimes.update(_booking_runtimes(sp))
     return runtimes
@@ -131,7 +148,7 @@ def _simulate(
         runtimes_by_gate[gp.gid] = rt
     if on_build is not None:
         on_build(runtimes_by_gate)
-    start(env, lambda _resume: _calendar(env, log, plan.calendar))
+    start_calendar(env, log, plan.calendar)
     source.attach(env, log, runtimes_by_gate)
     # Day by day: a stop at t pops before the events at t and leaves the queue's order
     # untouched, so the log is the same as one run to the horizon. After each day the
@@ -147,12 +164,3 @@ def _simulate(
     meta = run_metadata(scenario, clock, days, replication, seed)
     source.finish(log, meta)
     return log, meta
-
-
-def _calendar(env: simpy.Environment, log: EventLog, rows: list[tuple[float, int]]):
-    for t, w in rows:
-        if t > env.now:
-            yield t - env.now
-        part = log.gate((w >> 16) & 0xFF)
-        part.t_h.append(env.now)
-        part.word.append(w)

@@ -19,11 +19,12 @@ from typing import NamedTuple
 
 import numpy as np
 
+from gatesim.events.kinds import Kind
 from gatesim.model.calendar import CHINA_OFFSET_H, Clock
 from gatesim.model.streams import stream
 from gatesim.scenario.schema import Patience, scheduled_servers
 
-__all__ = ["Span", "draw_positive", "outage_intervals", "stage_timeline"]
+__all__ = ["Span", "draw_positive", "outage_intervals", "span_change", "span_wakes", "stage_timeline"]
 
 
 class Span(NamedTuple):
@@ -119,3 +120,28 @@ def stage_timeline(
             continue
         spans.append(span)
     return spans
+
+
+def span_change(previous: Span | None, span: Span) -> tuple[Kind | None, bool]:
+    """What a stage logs as ``span`` begins after ``previous`` (None: the first span): an
+    outage's start or end (None: neither), and whether the servers on duty changed."""
+    outage = None
+    if previous is None or previous.outage != span.outage:
+        if span.outage:
+            outage = Kind.OUTAGE_START
+        elif previous is not None:
+            outage = Kind.OUTAGE_END
+    return outage, previous is None or previous.staffed != span.staffed
+
+
+def span_wakes(spans: list[Span]) -> list[float]:
+    """The instants a stage's timeline driver wakes at, one per span: SimPy's clock after
+    each ``yield t - now`` is ``now + (t - now)``, which can be an ulp off ``t``. A span is
+    in force from its wake (the stage's events come before the trucks' at an instant)."""
+    out = []
+    now = 0.0
+    for span in spans:
+        if span.t_h > now:
+            now = now + (span.t_h - now)
+        out.append(now)
+    return out

@@ -362,16 +362,21 @@ class _QueueRules(_Model):
         return self
 
     @property
+    def state_dependent(self) -> bool:
+        """True if a queued truck's start depends on the queue's state (priority, patience,
+        a surge): such a stage takes the general (event-driven) path."""
+        return bool(self.discipline != "fifo" or self.patience_h is not None or self.surge is not None)
+
+    @property
+    def timed(self) -> bool:
+        """True if the servers on duty change over time by the scenario alone (a server
+        schedule, outages): a FIFO stage still books each start when the truck joins."""
+        return bool(self.server_schedule or self.outages or self.random_outages is not None)
+
+    @property
     def general(self) -> bool:
-        """True if the stage needs the general (event-driven) path, not FIFO booking."""
-        return bool(
-            self.discipline != "fifo"
-            or self.patience_h is not None
-            or self.server_schedule
-            or self.surge is not None
-            or self.outages
-            or self.random_outages is not None
-        )
+        """True if the stage has any queue rule: a state-dependent one or a timeline of its own."""
+        return self.state_dependent or self.timed
 
 
 class ServiceStage(_QueueRules):

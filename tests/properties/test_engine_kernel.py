@@ -4,7 +4,8 @@ The kernel must write the SimPy booking engine's event log bit for bit (the same
 words and times, in the same order), and so equal the plain-SimPy twin per truck:
 on the golden case and on random scenarios that use every FIFO feature (hours in
 both time zones, daily quotas, unlimited servers, split road lanes, yards used by
-one or both directions, travel, warm-up and drain, one or two gates).
+one or both directions, travel, warm-up and drain, one or two gates, routing
+rules, server schedules and outages).
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from hypothesis import strategies as st
 
 from gatesim.events.kinds import Kind
 from gatesim.events.log import EventLog
-from gatesim.model.build import build_replication
+from gatesim.model.build import TIMED, build_replication
 from gatesim.model.engines import engine_refusal, kernel_refusal, resolve_engine, run_engine
-from gatesim.model.kernel_sim import GateArrays, calendar_wakes, simulate_kernel
+from gatesim.model.kernel_sim import GateArrays, simulate_kernel
 from gatesim.model.reference import simulate_reference
 from gatesim.model.simulate import simulate
+from gatesim.model.stage_rows import stage_rows
 from gatesim.scenario.load import load_scenario, validate
 from tests.helpers.twin_compare import compare_paths, with_green_lane_and_reneging
 from tests.properties.test_engine_twin import small_scenarios
@@ -64,6 +66,19 @@ def three_engines(scenario, days: int, seed: int) -> None:
     assert msg is None, msg
 
 
+def with_fruit_lane(scenario):
+    """Tân Thanh's acceptance with a second lane on the run's first days (the fit's fruit-season
+    choice, moved to the run's dates), none over lunch, and random outages: a timed stage."""
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    stage = data["gates"]["tan_thanh"]["stages"]["cn_acceptance"]
+    stage["server_schedule"] = [
+        {"start": "2025-12-29", "end": "2026-01-01", "servers": 2},
+        {"from_h": 12, "to_h": 13, "servers": 0},
+    ]
+    stage["random_outages"] = {"rate_per_day": 1.0, "duration_h": {"dist": "exponential", "mean_h": 0.5}}
+    return validate(data)
+
+
 @pytest.fixture(scope="module")
 def baseline():
     scenario, _ = load_scenario(BASELINE)
@@ -93,18 +108,20 @@ def test_progress_reports_every_day_in_order_and_leaves_the_log_unchanged(baseli
 
 
 def test_a_gate_run_in_day_steps_writes_the_same_log(baseline):
-    """The kernel stops before ``until`` and goes on from its state: the same log as one run."""
-    plan = build_replication(baseline, 2, 0, 5)
+    """The kernel stops before ``until`` and goes on from its state: the same log as one run
+    (Tân Thanh, with the fruit season's extra acceptance lane: a timed stage)."""
+    scenario = with_fruit_lane(baseline)
+    plan = build_replication(scenario, 2, 0, 5)
     horizon = plan.clock.horizon_h
-    cal_t, cal_w = calendar_wakes(plan.calendar, horizon)
-    gp = plan.gates[1]
-    mine = ((cal_w >> 16) & 0xFF) == gp.code
+    rows = stage_rows(plan)[0]
+    gp = plan.gates[0]
+    assert any(sp.path == TIMED for sp in gp.stages.values())
     whole, stepped = EventLog(), EventLog()
-    gate = GateArrays(gp, cal_t[mine], cal_w[mine], horizon)
+    gate = GateArrays(gp, rows, horizon)
     gate.run(horizon)
     gate.hand_over(whole)
-    plan = build_replication(baseline, 2, 0, 5)  # the arrays took the trucks' service columns
-    gate = GateArrays(plan.gates[1], cal_t[mine], cal_w[mine], horizon)
+    plan = build_replication(scenario, 2, 0, 5)  # the arrays took the trucks' service columns
+    gate = GateArrays(plan.gates[0], rows, horizon)
     for k in range(1, int(horizon // 24) + 1):
         gate.run(24.0 * k)
     gate.run(horizon)
@@ -181,6 +198,21 @@ def _with_tight_yard_and_quota(data: dict) -> dict:
     return data
 
 
+def test_a_timed_stage_runs_on_the_kernel_bit_for_bit():
+    """Server schedule and outages: the kernel runs them (auto picks it) and writes the booking
+    engine's log bit for bit, the SERVERS and OUTAGE rows and their counts included."""
+    scenario, _ = load_scenario(BASELINE)
+    scenario = with_fruit_lane(scenario)
+    assert kernel_refusal(scenario) is None and resolve_engine(scenario, "auto") == "kernel"
+    fast, meta_f = simulate(scenario, 3, 0, 17)
+    kernel, meta_k = simulate_kernel(scenario, 3, 0, 17)
+    assert meta_f == meta_k
+    assert_same_log(fast, kernel)
+    kinds = fast.gate(0).columns()[1] & 0x7F
+    assert (kinds == Kind.SERVERS).sum() > 3 and (kinds == Kind.OUTAGE_START).sum() > 0
+    assert list(fast.gate(0).servers) == list(kernel.gate(0).servers)
+
+
 def test_yard_spillback_and_quotas_match():
     """A fixed case where trucks wait on the approach and quotas roll over to the next day."""
     from tests.properties.test_engine_twin import _BASE, START
@@ -228,7 +260,7 @@ def test_yard_spillback_and_quotas_match():
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(scenario=small_scenarios(with_rules=False), seed=st.integers(0, 2**32 - 1))
+@given(scenario=small_scenarios(with_rules=False, timed=True), seed=st.integers(0, 2**32 - 1))
 def test_random_fifo_scenarios_kernel_matches_fast_and_twin(scenario, seed):
     three_engines(scenario, 2, seed)
 
@@ -236,6 +268,6 @@ def test_random_fifo_scenarios_kernel_matches_fast_and_twin(scenario, seed):
 @pytest.mark.slow
 @pytest.mark.timeout(3600)
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(scenario=small_scenarios(with_rules=False), seed=st.integers(0, 2**32 - 1))
+@given(scenario=small_scenarios(with_rules=False, timed=True), seed=st.integers(0, 2**32 - 1))
 def test_random_fifo_scenarios_kernel_matches_fast_and_twin_many(scenario, seed):
     three_engines(scenario, 3, seed)

@@ -148,17 +148,25 @@ def test_stage_events_are_not_on_a_real_truck(priority_log):
     assert (priority_log.truck[~m] >= 0).all()
 
 
-def test_general_path_equals_booking_path_on_a_fifo_stage():
-    """A schedule that keeps the stage's servers sends it down the general path
-    without changing the rule: every truck's times must be the same."""
+def test_general_and_timed_paths_equal_the_booking_path_on_a_fifo_stage():
+    """A schedule that keeps the stage's servers sends it down the timed booking path, a
+    surge that never comes down the general path, without changing the rule: every
+    truck's times must be the same on the three."""
     same = {"cn_release": {"server_schedule": [{"from_h": 0, "to_h": 24, "servers": 4}]}}
-    a, b = run(one_gate()), run(one_gate(same))
-    assert b.meta["gates"][0]["stages"][-1]["path"] == "general"
-    for sid in ("cn_release", "road", "handover", "declaration", "cn_acceptance"):
-        for kind in (Kind.QUEUED, Kind.STARTED, Kind.ENDED):
-            x, y = per_truck(a, sid, kind), per_truck(b, sid, kind)
-            assert np.array_equal(np.isnan(x), np.isnan(y))
-            assert np.nanmax(np.abs(x - y)) < 1e-9, (sid, kind)
+    never = {
+        "cn_release": {
+            "surge": {"queue_at_least": 100000, "extra_servers": 1, "delay_h": 0.0, "until_queue_below": 1}
+        }
+    }
+    a = run(one_gate())
+    for rule, path in ((same, "timed"), (never, "general")):
+        b = run(one_gate(rule))
+        assert b.meta["gates"][0]["stages"][-1]["path"] == path
+        for sid in ("cn_release", "road", "handover", "declaration", "cn_acceptance"):
+            for kind in (Kind.QUEUED, Kind.STARTED, Kind.ENDED):
+                x, y = per_truck(a, sid, kind), per_truck(b, sid, kind)
+                assert np.array_equal(np.isnan(x), np.isnan(y))
+                assert np.nanmax(np.abs(x - y)) < 1e-9, (sid, kind, path)
 
 
 def test_more_servers_in_a_date_range_never_raises_that_ranges_waits():

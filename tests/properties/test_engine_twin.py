@@ -111,13 +111,14 @@ _patience_one = st.builds(
 
 
 @st.composite
-def _rules(draw, has_servers: bool) -> dict[str, Any]:
-    """Queue rules for a stage (each with some probability; none: FIFO, today's path)."""
+def _rules(draw, has_servers: bool, state_dependent: bool = True) -> dict[str, Any]:
+    """Queue rules for a stage (each with some probability; none: FIFO, today's path);
+    ``state_dependent=False``: only a server schedule and outages (the timed booking path)."""
     rules: dict[str, Any] = {}
-    if draw(st.booleans()):
+    if state_dependent and draw(st.booleans()):
         by = draw(st.sampled_from(sorted(_ATTRS)))
         rules.update(discipline="priority", priority_by=by, priority_order=draw(st.permutations(_ATTRS[by])))
-    choice = draw(st.sampled_from(["none", "none", "one", "by_class"]))
+    choice = draw(st.sampled_from(["none", "none", "one", "by_class"])) if state_dependent else "none"
     if choice == "one":
         rules["patience_h"] = draw(_patience_one)
     elif choice == "by_class":
@@ -149,7 +150,7 @@ def _rules(draw, has_servers: bool) -> dict[str, Any]:
                 }
             )
         rules["server_schedule"] = schedule
-    if has_servers and draw(st.booleans()):
+    if state_dependent and has_servers and draw(st.booleans()):
         below = draw(st.integers(1, 5))
         rules["surge"] = {
             "queue_at_least": below + draw(st.integers(0, 5)),
@@ -175,7 +176,7 @@ def _rules(draw, has_servers: bool) -> dict[str, Any]:
 
 
 @st.composite
-def _service_stage(draw, role: str, with_rules: bool) -> dict[str, Any]:
+def _service_stage(draw, role: str, with_rules: bool, timed: bool = False) -> dict[str, Any]:
     dist = draw(st.sampled_from(["exponential", "lognormal", "deterministic"]))
     servers = draw(st.one_of(st.none(), st.integers(1, 3)))
     stage: dict[str, Any] = {
@@ -193,15 +194,16 @@ def _service_stage(draw, role: str, with_rules: bool) -> dict[str, Any]:
     }
     if draw(st.booleans()):
         stage["daily_capacity"] = draw(st.integers(5, 60))
-    if with_rules:
-        stage.update(draw(_rules(servers is not None)))
+    if with_rules or timed:
+        stage.update(draw(_rules(servers is not None, state_dependent=with_rules)))
     return stage
 
 
 @st.composite
-def small_scenarios(draw, with_rules: bool = True):
+def small_scenarios(draw, with_rules: bool = True, timed: bool = False):
     """One or two gates; both directions; a road, a yard, hours, daily quotas, routing rules
-    (a class passes a stage by at some hours), and the queue rules."""
+    (a class passes a stage by at some hours), and the queue rules (``with_rules``), or only
+    server schedules and outages (``timed``: what the kernel books)."""
     data = copy.deepcopy(_BASE)
     data["calendar"] = {
         "start_date": START,
@@ -216,7 +218,8 @@ def small_scenarios(draw, with_rules: bool = True):
             "hours": draw(_hours),
             "travel_min": draw(st.sampled_from([0.0, 10.0])),
         }
-        road_rules = draw(_rules(True)) if with_rules and draw(st.booleans()) else {}
+        ruled = (with_rules or timed) and draw(st.booleans())
+        road_rules = draw(_rules(True, state_dependent=with_rules)) if ruled else {}
         if not road_rules and draw(st.booleans()):
             road["lanes_by_direction"] = {
                 "export": draw(st.integers(1, 2)),
@@ -226,10 +229,10 @@ def small_scenarios(draw, with_rules: bool = True):
             road["lanes"] = draw(st.integers(1, 3))
             road.update(road_rules)
         stages = {
-            "decl": draw(_service_stage("declaration", with_rules)),
+            "decl": draw(_service_stage("declaration", with_rules, timed)),
             "road": road,
-            "accept": draw(_service_stage("acceptance", with_rules)),
-            "release": draw(_service_stage("release", with_rules)),
+            "accept": draw(_service_stage("acceptance", with_rules, timed)),
+            "release": draw(_service_stage("release", with_rules, timed)),
         }
         export = {"stages": ["decl", "road", "accept"]}
         imports = {"stages": ["release", "road", "decl"]}

@@ -20,7 +20,8 @@ from gatesim.events.log import EventLog
 from gatesim.model import kernel_load
 from gatesim.model.build import build_replication
 from gatesim.model.kernel_load import aot_path, load_kernel
-from gatesim.model.kernel_sim import GateArrays, calendar_wakes
+from gatesim.model.kernel_sim import GateArrays
+from gatesim.model.stage_rows import stage_rows
 from gatesim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,9 +52,7 @@ def _gate_log(run_gate, code: int) -> tuple[np.ndarray, np.ndarray]:
     scenario, _ = load_scenario(BASELINE)
     plan = build_replication(scenario, 2, 0, 11)
     horizon = plan.clock.horizon_h
-    cal_t, cal_w = calendar_wakes(plan.calendar, horizon)
-    mine = ((cal_w >> 16) & 0xFF) == code
-    gate = GateArrays(plan.gates[code], cal_t[mine], cal_w[mine], horizon)
+    gate = GateArrays(plan.gates[code], stage_rows(plan)[code], horizon)
     run_gate(*gate.arguments(horizon))
     log = EventLog()
     gate.hand_over(log)
