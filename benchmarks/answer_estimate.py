@@ -17,7 +17,8 @@ cost, not its least, is what the estimate adds up).
 Runs: the baseline (``scenarios/baseline_2026.yaml``) on the compiled kernel and
 on the SimPy engine, and a corridor (``--corridor``, default
 ``scenarios/corridor_metering.yaml``: the corridor with metering, as its
-proposals run) on the SimPy engine (the kernel does not run a corridor). A sweep worker's start is
+proposals run) on the SimPy engine and on the kernel (its gates compiled, its decisions on
+SimPy). A sweep worker's start is
 measured apart, in a fresh process: importing gatesim and running its first
 short baseline on the kernel, less a warm run of the same. Prints the measured
 constants beside plan.py's.
@@ -41,7 +42,7 @@ SCENARIOS = {
 }
 __all__ = ["main", "measure", "one_run"]
 
-CASES = (("baseline", "kernel"), ("baseline", "fast"), ("corridor", "fast"))
+CASES = (("baseline", "kernel"), ("baseline", "fast"), ("corridor", "fast"), ("corridor", "kernel"))
 
 
 def one_run(scenario, days: int, engine: str, seed: int) -> tuple[float, int]:
@@ -130,15 +131,19 @@ def main() -> None:
               f"{r['ktruck_days_short']:6.1f}-{r['ktruck_days_long']:<7.1f} {r['fixed_s']:8.3f} "
               f"{r['per_ktruck_day_s']:9.4f} {r['first_extra_s']:8.2f} {r['trucks_long']:13,d}")  # fmt: skip
     fast, kernel, corridor = res["baseline on fast"], res["baseline on kernel"], res["corridor on fast"]
+    corridor_k = res["corridor on kernel"]
     rows = [
         ("SECONDS_PER_KTRUCK_DAY", fast["per_ktruck_day_s"], plan.SECONDS_PER_KTRUCK_DAY, "the SimPy engine"),
         ("ENGINE_SPEEDUP[kernel]", fast["per_ktruck_day_s"] / kernel["per_ktruck_day_s"],
          plan.ENGINE_SPEEDUP["kernel"], "per truck-day, the baseline"),
         ("CORRIDOR_COST", corridor["per_ktruck_day_s"] / fast["per_ktruck_day_s"], plan.CORRIDOR_COST,
          "corridor over baseline per truck-day, SimPy engine"),
+        ("CORRIDOR_SPEEDUP[kernel]", corridor["per_ktruck_day_s"] / corridor_k["per_ktruck_day_s"],
+         plan.CORRIDOR_SPEEDUP["kernel"], "per truck-day, the corridor"),
         ("SECONDS_PER_RUN", kernel["fixed_s"], plan.SECONDS_PER_RUN, "fixed part, the baseline on the kernel"),
         ("  on the SimPy engine", fast["fixed_s"], plan.SECONDS_PER_RUN, ""),
         ("  the corridor", corridor["fixed_s"], plan.SECONDS_PER_RUN, ""),
+        ("  the corridor on the kernel", corridor_k["fixed_s"], plan.SECONDS_PER_RUN, ""),
         ("WORKER_START_S", start, plan.WORKER_START_S, "a fresh worker: imports, loading the built kernel"),
     ]  # fmt: skip
     print()

@@ -8,15 +8,17 @@ and beside the same corridor on another checkout of gatesim (e.g. an earlier com
     python benchmarks/corridor.py --twin-days 3 --days 0 # the twin, the fast engine and a bare
                                                          # SimPy chain on a corridor scenario
 
-Each side runs in a fresh subprocess (so its peak RSS is its own):
-``simulate`` + decode + ``tables`` (+ the corridor KPIs for the corridor), one
+Each side runs in a fresh subprocess (so its peak RSS is its own), on the engine
+``gatesim run`` picks (``--engine auto``: the compiled kernel where it can run the
+scenario, a corridor's gates included; a checkout without it: the SimPy engine):
+simulate + decode + ``tables`` (+ the corridor KPIs for the corridor), one
 replication, event log on. Reported: CPU seconds (``process_time``: the
 machine may be loaded, wall time would count other jobs' bursts), wall
 seconds, trucks, events and peak RSS; the figures that count are ratios
 measured in the same run: corridor / baseline, and the other checkout / this one.
 
 ``--twin-days``: one corridor scenario (choice, metering, booking) for a few days
-on the fast engine and on the plain-SimPy twin (``simulate`` only, CPU seconds),
+on the fast engine, on the kernel and on the plain-SimPy twin (simulate only, CPU seconds),
 and a bare SimPy five-stage chain (``bare_simpy.py``) carrying as many trucks.
 """
 
@@ -46,14 +48,24 @@ SIDES = {
 
 
 def _one(side: str, days: int) -> dict:
-    from gatesim.model.simulate import simulate
     from gatesim.projections.tables import tables
     from gatesim.scenario.load import load_scenario
 
     path, overrides = SIDES[side]
     sc, _ = load_scenario(path, overrides)
+    try:  # the engine `gatesim run` picks (`--engine auto`); a checkout without engines: SimPy's
+        from gatesim.model.engines import resolve_engine, run_engine
+
+        engine = resolve_engine(sc, "auto")
+    except ImportError:
+        engine = "fast"
     c0, w0 = time.process_time(), time.perf_counter()
-    log, meta = simulate(sc, days, 0, sc.run.seed)
+    if engine == "fast":
+        from gatesim.model.simulate import simulate
+
+        log, meta = simulate(sc, days, 0, sc.run.seed)
+    else:
+        log, meta = run_engine(engine, sc, days, 0, sc.run.seed)
     c_sim = time.process_time() - c0
     n_events = len(log)
     data = log.decode(meta)
@@ -64,6 +76,7 @@ def _one(side: str, days: int) -> dict:
         summary = summary.merge(corridor_kpis(data), on="gate")
     return {
         "side": side,
+        "engine": engine,
         "days": days,
         "cpu_s": time.process_time() - c0,
         "cpu_simulate_s": c_sim,
@@ -91,7 +104,8 @@ def _side(python: str, script: Path, side: str, days: int) -> dict:
 
 def _show(r: dict, label: str) -> None:
     print(
-        f"{label:34s} {r['days']} d: cpu {r['cpu_s']:.1f} s (simulate {r['cpu_simulate_s']:.1f}), "
+        f"{label:34s} {r['days']} d, {r.get('engine', 'fast')}: cpu {r['cpu_s']:.1f} s "
+        f"(simulate {r['cpu_simulate_s']:.1f}), "
         f"wall {r['wall_s']:.1f} s, {r['trucks']} trucks, {r['events']} events, "
         f"peak RSS {r['peak_rss_mib']:.0f} MiB"
     )
@@ -103,15 +117,21 @@ def _twin(days: int) -> None:
     from bare_simpy import run_bare
 
     from gatesim.events.kinds import Kind
+    from gatesim.model.kernel_sim import simulate_kernel
     from gatesim.model.reference import simulate_reference
     from gatesim.model.simulate import simulate
     from gatesim.scenario.load import load_scenario
 
     path, overrides = SIDES[CORRIDOR]
     sc, _ = load_scenario(path, overrides)
+    simulate_kernel(sc, 1, 0, sc.run.seed)  # the kernel built or loaded before it is timed
     cpu = {}
     trucks = 0
-    for name, fn in (("fast", simulate), ("twin", simulate_reference)):
+    for name, fn in (
+        ("fast", simulate),
+        ("kernel (gates) + SimPy (corridor)", simulate_kernel),
+        ("twin", simulate_reference),
+    ):
         c0 = time.process_time()
         log, meta = fn(sc, days, 0, sc.run.seed)
         cpu[name] = time.process_time() - c0
@@ -120,7 +140,7 @@ def _twin(days: int) -> None:
     cpu["bare SimPy chain (5 stages)"] = trucks / run_bare(trucks, 5, clock=time.process_time)
     print(f"corridor scenario, {days} d, {trucks} trucks at the gates (simulate only, CPU s):")
     for name, s in cpu.items():
-        print(f"  {name:30s} {s:7.2f} s  ({s / cpu['fast']:.2f}x the fast engine)")
+        print(f"  {name:34s} {s:7.2f} s  ({s / cpu['fast']:.2f}x the fast engine)")
 
 
 def main() -> None:

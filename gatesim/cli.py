@@ -158,8 +158,8 @@ def _load(path: str, overrides: tuple[str, ...]):
     type=click.Choice(["auto", "kernel", "fast", "reference"]),
     default="auto",
     show_default=True,
-    help="kernel: the compiled FIFO kernel (scenarios without queue rules, corridor, automated lane or "
-    "route buffer); fast: the SimPy "
+    help="kernel: the compiled FIFO kernel (scenarios without priority, patience, surge, automated "
+    "lane or route buffer; a corridor's gates, its decisions on SimPy); fast: the SimPy "
     "booking engine (every scenario); reference: the plain-SimPy twin (slower; for checking and trying "
     "rules); auto: kernel where it can, else fast. All write the same outputs.",
 )

@@ -38,6 +38,11 @@ SECONDS_PER_RUN = 0.04
 # above (4-10x over a year: benchmarks/README.md, "The compiled FIFO kernel"); the plain-SimPy twin
 # (never chosen by ``auto``): "Reference twin vs fast engine".
 ENGINE_SPEEDUP = {"kernel": 7.0, "fast": 1.0, "reference": 0.3}
+# A corridor's decisions run on SimPy whichever engine runs its gates: on the kernel (its gates
+# compiled) a corridor truck-day costs CORRIDOR_COST / CORRIDOR_SPEEDUP["kernel"] of a baseline one
+# on the SimPy engine: 1.7x less than the corridor on the SimPy engine (corridor_metering.yaml,
+# windows of 1 and 12 days, benchmarks/answer_estimate.py); the twin ~5x more (benchmarks/corridor.py).
+CORRIDOR_SPEEDUP = {"kernel": 1.7, "fast": 1.0, "reference": 0.2}
 # A worker's start, once (the workers start side by side): importing gatesim and loading the built
 # kernel, 0.9 s measured in a fresh process. A machine's first build of the kernel (5-15 s,
 # benchmarks/README.md) is not in it.
@@ -137,8 +142,11 @@ def estimate_seconds(plan: Plan, workers: int) -> float:
     for pt in plan.sweep.points:
         sc = pt.scenario
         engine = resolve_engine(sc, "auto")
-        per_ktd = SECONDS_PER_KTRUCK_DAY * (CORRIDOR_COST if sc.corridor is not None else 1.0)
-        per_run = SECONDS_PER_RUN + per_ktd * truck_kdays(sc, plan.sweep.days) / ENGINE_SPEEDUP[engine]
+        if sc.corridor is not None:
+            per_ktd = SECONDS_PER_KTRUCK_DAY * CORRIDOR_COST / CORRIDOR_SPEEDUP[engine]
+        else:
+            per_ktd = SECONDS_PER_KTRUCK_DAY / ENGINE_SPEEDUP[engine]
+        per_run = SECONDS_PER_RUN + per_ktd * truck_kdays(sc, plan.sweep.days)
         total += per_run * plan.sweep.replications
     return total / workers + WORKER_START_S
 

@@ -2,8 +2,8 @@
 
 - ``kernel``: the compiled FIFO kernel (:mod:`gatesim.model.kernel_sim`), for a
   scenario whose stages are all FIFO (server schedules and outages included) and
-  that has no corridor, automated lane or route buffer
-  (:func:`gatesim.model.smart.smart_refusal`);
+  that has no automated lane or route buffer (:func:`gatesim.model.smart.smart_refusal`);
+  a corridor's gates run on it, its decisions on SimPy (:mod:`gatesim.model.kernel_corridor`);
 - ``fast``: the SimPy booking engine (:mod:`gatesim.model.simulate`), every scenario;
 - ``reference``: the plain-SimPy twin (:mod:`gatesim.model.reference`), the
   executable specification; every scenario;

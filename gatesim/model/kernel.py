@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from gatesim.model.kernel_book import book, book_timed
 from gatesim.model.kernel_state import (
     STATE_ARRIVAL,
     STATE_CALENDAR,
@@ -42,8 +43,9 @@ __all__ = ["run_gate"]
 # every signed one (~11% of a year's kernel time). Every index here is >= 0.
 _ix = np.uint64
 
-# A truck's phase: what its next wake-up resumes (_QUEUED: a booked start, in its runtime's queue).
-_YARD, _START, _END, _TRAVEL, _DONE, _QUEUED = 1, 2, 3, 4, 5, 6
+# A truck's phase: what its next wake-up resumes (_QUEUED: a booked start, in its runtime's queue;
+# _ARRIVE: handed over by a corridor, it arrives).
+_YARD, _START, _END, _TRAVEL, _DONE, _QUEUED, _ARRIVE = 1, 2, 3, 4, 5, 6, 7
 
 # Log words (gatesim.events.kinds, gatesim.events.log): kind | stage << 8, SAME_TIME flag.
 _SAME = 0x80
@@ -94,126 +96,14 @@ def _push(ht, hk, size, t, k) -> None:
     hk[_ix(i)] = k
 
 
-@njit(cache=True, inline="always")
-def _replace_min(free, lo, n, v) -> None:
-    """The server heap ``free[lo:lo+n]``: its smallest free time becomes ``v``."""
-    i = 0
-    while True:
-        c = 2 * i + 1
-        if c >= n:
-            break
-        if c + 1 < n and free[_ix(lo + c + 1)] < free[_ix(lo + c)]:
-            c += 1
-        if free[_ix(lo + c)] < v:
-            free[_ix(lo + i)] = free[_ix(lo + c)]
-            i = c
-        else:
-            break
-    free[_ix(lo + i)] = v
-
-
-@njit(cache=True, inline="always")
-def _next_open(r, t, cursor, iv_hi, opens, closes, used, cap) -> float:
-    """The first instant >= ``t`` runtime ``r`` is open with quota left (takes one unit of it).
-
-    ``cursor[r]`` is ``bisect_right(closes, t)`` of the runtime's last booking: a
-    runtime's booking instants never decrease (calls come in time order, and its
-    earliest free server only moves later), so the search goes on from there.
-    """
-    hi = iv_hi[_ix(r)]
-    i = cursor[_ix(r)]
-    while i < hi and closes[_ix(i)] <= t:
-        i += 1
-    cursor[_ix(r)] = i
-    c = cap[_ix(r)]
-    if c >= 0:
-        while i < hi and used[_ix(i)] >= c:
-            i += 1  # quota used up: the next opening
-        if i < hi:
-            used[_ix(i)] += 1
-    if i >= hi:
-        return np.inf  # never opens again within the horizon
-    o = opens[_ix(i)]
-    return o if o > t else t
-
-
-@njit(cache=True, inline="always")
-def _book(r, t, svc, servers, free_lo, free, cursor, iv_hi, opens, closes, used, cap, always) -> float:
-    """StageRuntime.book of runtime ``r``: reserve a server for a truck joining at ``t``."""
-    n = servers[_ix(r)]
-    if n > 0 and free[_ix(free_lo[_ix(r)])] > t:
-        t = free[_ix(free_lo[_ix(r)])]
-    if not always[_ix(r)]:
-        t = _next_open(r, t, cursor, iv_hi, opens, closes, used, cap)
-    if n > 0:
-        _replace_min(free, free_lo[_ix(r)], n, t + svc)
-    return t
-
-
-@njit(cache=True, inline="always")
-def _push_f(free, lo, n, v) -> None:
-    """Add ``v`` to the min-heap ``free[lo:lo+n]`` (it has room for one more)."""
-    i = n
-    while i > 0:
-        p = (i - 1) >> 1
-        if v < free[_ix(lo + p)]:
-            free[_ix(lo + i)] = free[_ix(lo + p)]
-            i = p
-        else:
-            break
-    free[_ix(lo + i)] = v
-
-
-@njit(cache=True, inline="always")
-def _book_timed(  # noqa: C901  # TimedStageRuntime.book and _search, kept whole as there
-    r, t, svc, free_lo, free, n_busy, last, span_cur, span_hi, span_t, span_cap, span_iv, used, cap
-) -> float:
-    """TimedStageRuntime.book of runtime ``r`` (model/stage_timed.py), step for step: the
-    first candidate instant (the arrival, an end of a service under way, a span's start)
-    at which a server may start the truck; ``free[free_lo[r]:][:n_busy[r]]`` is the heap of
-    the services' end times, ``span_cap`` the servers of a span (0 none, -1 unlimited)."""
-    s = t if t > last[_ix(r)] else last[_ix(r)]
-    p = span_cur[_ix(r)]
-    hi = span_hi[_ix(r)]
-    lo = free_lo[_ix(r)]
-    nb = n_busy[_ix(r)]
-    q = cap[_ix(r)]
-    c = 0
-    while True:
-        while p + 1 < hi and span_t[_ix(p + 1)] <= s:
-            p += 1
-        while nb > 0 and free[_ix(lo)] <= s:
-            nb -= 1
-            if nb > 0:
-                _replace_min(free, lo, nb, free[_ix(lo + nb)])
-        c = span_cap[_ix(p)]
-        if c != 0 and (c < 0 or nb < c) and (q < 0 or used[_ix(span_iv[_ix(p)])] < q):
-            break
-        nxt = span_t[_ix(p + 1)] if p + 1 < hi else np.inf
-        if c > 0 and nb >= c and free[_ix(lo)] < nxt:  # full: the next end may free a server
-            nxt = free[_ix(lo)]
-        if nxt == np.inf:
-            s = nxt  # never again within the horizon
-            break
-        s = nxt
-    span_cur[_ix(r)] = p
-    last[_ix(r)] = s
-    if s != np.inf:
-        if q >= 0:
-            used[_ix(span_iv[_ix(p)])] += 1
-        if c > 0:
-            _push_f(free, lo, nb, s + svc)
-            nb += 1
-    n_busy[_ix(r)] = nb
-    return s
-
-
 # it allocates nothing: without numba's runtime (its own flag, not in the stubs) no reference counts
 @njit(cache=True, _nrt=False)  # type: ignore[call-overload]
 def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole as there
     until,
     state,
     arrival_t,
+    adm_t,
+    adm_k,
     direction,
     calendar_t,
     calendar_w,
@@ -266,6 +156,8 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
     """Run the gate's wake-ups before ``until`` (<= the horizon); ``state`` and the
     per-truck arrays carry over to the next call. ``step_words[s]`` holds the
     QUEUED, STARTED and ENDED words of route step ``s`` (stage code << 8 | kind);
+    ``adm_t``, ``adm_k``: trucks a corridor handed over since the last call (their
+    instants, not before any wake-up run so far), pushed into the heap to arrive.
     ``skip_row[s]`` the row of ``skip_mask`` (per truck: the routing rule applies
     to its class) of the step's rule, -1 for none, in force from ``skip_from[s]``
     to ``skip_to[s]`` (time of day). A ``timed`` runtime (a server schedule,
@@ -288,6 +180,11 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
     wt = state[STATE_WAIT_TAIL]
     n_arr = arrival_t.shape[0]
     n_cal = calendar_t.shape[0]
+    for a in range(adm_k.shape[0]):  # trucks handed over since the last call: they arrive
+        k = adm_k[_ix(a)]
+        phase[_ix(k)] = _ARRIVE
+        _push(heap_t, heap_k, hs, adm_t[_ix(a)], k)
+        hs += 1
     while True:
         src = -1  # 0 calendar, 1 arrival, 2 heap
         now = np.inf
@@ -321,8 +218,9 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
         woken = -1
         q_up = -1  # the successor of a popped queue head
         # mode: 0 walk to the next step, 1 take the granted yard slot, 2 after the start, 3 done
-        if src == 1:
-            ai += 1
+        if src == 1 or phase[_ix(k)] == _ARRIVE:
+            if src == 1:
+                ai += 1
             out_w[_ix(nw)] = base | _ARRIVED
             nw += 1
             sm = _SAME
@@ -398,7 +296,7 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
             nw += 1
             r = step_rt[_ix(s)]
             if timed[_ix(r)]:  # servers on a timeline (model/stage_timed.py)
-                t_start = _book_timed(
+                t_start = book_timed(
                     r,
                     now,
                     service[step_col[_ix(s)], _ix(k)],
@@ -415,7 +313,7 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
                     cap,
                 )
             else:
-                t_start = _book(
+                t_start = book(
                     r,
                     now,
                     service[step_col[_ix(s)], _ix(k)],

@@ -38,7 +38,12 @@ from typing import Any
 __all__ = ["kernel_form", "run_gate_function"]
 
 _HERE = Path(__file__).resolve().parent
-_SOURCES = ("kernel.py", "kernel_state.py", "kernel_load.py")  # the source and how it is built
+_SOURCES = (
+    "kernel.py",
+    "kernel_book.py",
+    "kernel_state.py",
+    "kernel_load.py",
+)  # the source and how it is built
 
 # run_gate's argument types, in order (gatesim.model.kernel.run_gate; kernel_sim.GateArrays.run)
 _A_F8, _A_I8, _A_B1, _A_U1 = "f8[::1]", "i8[::1]", "b1[::1]", "u1[::1]"
@@ -48,6 +53,8 @@ SIGNATURE = "void({})".format(
             "f8",  # until
             _A_I8,  # state
             _A_F8,  # arrival_t
+            _A_F8,  # adm_t
+            _A_I8,  # adm_k
             _A_U1,  # direction
             _A_F8,  # calendar_t
             _A_I8,  # calendar_w

@@ -1,10 +1,10 @@
 """One replication on the compiled FIFO kernel: the built gates as arrays, run gate by gate.
 
 The kernel (:mod:`gatesim.model.kernel`) runs a scenario whose stages are all on
-a booking path, without a corridor: hours, daily quotas, servers, server
-schedules and outages, split lanes, yards and the approach, travel, routing
-rules. A stage with a state-dependent rule (priority, patience, surges) or a
-corridor stays on SimPy:
+a booking path: hours, daily quotas, servers, server schedules and outages,
+split lanes, yards and the approach, travel, routing rules (a corridor's gates
+too: :mod:`gatesim.model.kernel_corridor`). A stage with a state-dependent rule
+(priority, patience, surges) stays on SimPy:
 :func:`gatesim.model.kernel_scope.kernel_refusal` says why. The log it writes is bit-identical to the SimPy
 booking engine's (``tests/properties/test_engine_kernel.py``).
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -31,27 +32,81 @@ from gatesim.model.timeline import span_wakes
 from gatesim.model.trucks import Trucks
 from gatesim.scenario.schema import DIRECTIONS, Scenario
 
-__all__ = ["simulate_kernel"]
+__all__ = ["GateArrays", "SharedTrucks", "simulate_kernel"]
+
+
+class SharedTrucks(NamedTuple):
+    """What a corridor's gates share on the kernel, per corridor truck id: a truck is at one
+    gate at a time (see :mod:`gatesim.model.kernel_corridor`)."""
+
+    service: np.ndarray  # [stage id, truck] service hours (the corridor's columns, not a copy)
+    service_ids: list[str]  # the stage ids of its rows
+    direction: np.ndarray  # uint8 per truck
+    q_next: np.ndarray
+    wake_t: np.ndarray
+    phase: np.ndarray
+    step: np.ndarray
+
+    @classmethod
+    def of(cls, service: np.ndarray, service_ids: list[str], direction: np.ndarray) -> SharedTrucks:
+        n = direction.size
+        return cls(
+            service,
+            service_ids,
+            np.ascontiguousarray(direction, np.uint8),
+            np.empty(n, np.int64),
+            np.empty(n, np.float64),
+            np.zeros(n, np.int8),
+            np.zeros(n, np.int32),
+        )
 
 
 class GateArrays:
     """One gate's runtimes, routes, trucks and log as the kernel's arrays."""
 
-    def __init__(self, gp: GatePlan, rows: StageRows, horizon_h: float) -> None:
-        """``rows``: the gate's stage-level rows (:func:`stage_rows`)."""
-        trucks = gp.trucks
-        assert trucks is not None  # per-gate trucks: the kernel runs no corridor
+    def __init__(
+        self,
+        gp: GatePlan,
+        rows: StageRows,
+        horizon_h: float,
+        trucks: Trucks | None = None,
+        shared: SharedTrucks | None = None,
+    ) -> None:
+        """``rows``: the gate's stage-level rows (:func:`stage_rows`); a corridor's gate:
+        ``trucks`` (the corridor's columns as this gate reads them) and ``shared``."""
+        trucks = gp.trucks if trucks is None else trucks
+        assert trucks is not None  # per-gate trucks, or the corridor's
         n = trucks.arrivals.t_h.size
         self.code = gp.code
         self.horizon_h = horizon_h
         self._runtimes(gp)
-        longest = self._routes(gp, trucks)
-        columns = list(gp.stages)
-        self.service = np.stack([trucks.service_h[sid] for sid in columns]) if columns else np.empty((0, n))
-        # the matrix replaces the columns (a year: 36 MiB less at the peak); the payload needs none
-        trucks.service_h.clear()
-        self.arrival_t = np.ascontiguousarray(trucks.arrivals.t_h, np.float64)
-        self.direction = np.ascontiguousarray(trucks.arrivals.direction, np.uint8)
+        columns = list(gp.stages) if shared is None else shared.service_ids
+        longest = self._routes(gp, trucks, columns)
+        self._words_per_truck = 5 + 3 * longest
+        if shared is None:
+            self.service = (
+                np.stack([trucks.service_h[sid] for sid in columns]) if columns else np.empty((0, n))
+            )
+            # the matrix replaces the columns (a year: 36 MiB less at the peak); the payload needs none
+            trucks.service_h.clear()
+            self.arrival_t = np.ascontiguousarray(trucks.arrivals.t_h, np.float64)
+            self.direction = np.ascontiguousarray(trucks.arrivals.direction, np.uint8)
+            self.q_next = np.empty(n, np.int64)
+            self.wake_t = np.empty(n, np.float64)
+            self.phase = np.zeros(n, np.int8)
+            self.step = np.zeros(n, np.int32)
+        else:  # the corridor hands its trucks over as they arrive (adm_t, adm_k)
+            self.service = shared.service
+            self.arrival_t = np.empty(0, np.float64)
+            self.direction = shared.direction
+            self.q_next, self.wake_t, self.phase, self.step = (
+                shared.q_next,
+                shared.wake_t,
+                shared.phase,
+                shared.step,
+            )
+        self.adm_t = np.empty(0, np.float64)
+        self.adm_k = np.empty(0, np.int64)
         self.first_truck = gp.first_truck
         self.calendar_t, self.calendar_w = rows.t_h, rows.word
         self.servers_counts = rows.servers
@@ -59,18 +114,26 @@ class GateArrays:
         self.heap_k = np.empty(n, np.int64)
         self.q_head = np.full(self.servers.size, -1, np.int64)  # each runtime's queue of booked starts
         self.q_tail = np.full(self.servers.size, -1, np.int64)
-        self.q_next = np.empty(n, np.int64)
-        self.wake_t = np.empty(n, np.float64)
-        self.phase = np.zeros(n, np.int8)
-        self.step = np.zeros(n, np.int32)
         self.waiters = np.empty(n, np.int64)
         # at most: arrived, crossed, 3 per step, blocked / yard in / yard out (one yard per route)
-        bound = n * (5 + 3 * longest) + rows.t_h.size
+        bound = n * self._words_per_truck + rows.t_h.size
         # np.empty: pages never written are never resident
         self.out_t = np.empty(bound, np.float64)
         self.out_w = np.empty(bound, np.int64)
         self.state = np.zeros(STATE_SIZE, np.int64)
         self.state[STATE_YARD_FREE] = gp.gate.yard.capacity_trucks if gp.gate.yard is not None else 0
+
+    def reserve(self, trucks: int, rows: int) -> None:
+        """Room in the log's columns for ``trucks`` trucks' events and ``rows`` stage-level rows
+        (a corridor's rows are not known ahead: the columns grow, by copy, when they must)."""
+        need = trucks * self._words_per_truck + rows
+        if need > self.out_w.size:
+            size = max(need, 2 * self.out_w.size)
+            for name in ("out_t", "out_w"):
+                old = getattr(self, name)
+                new = np.empty(size, old.dtype)
+                new[: old.size] = old
+                setattr(self, name, new)
 
     def _runtimes(self, gp: GatePlan) -> None:
         """The booking runtimes: one per stage, or one per direction for a road with split lanes."""
@@ -135,9 +198,9 @@ class GateArrays:
         self.cap = np.asarray(cap, np.int64)
         self.always = np.asarray(always, np.bool_)
 
-    def _routes(self, gp: GatePlan, trucks: Trucks) -> int:
-        """The steps of each direction's route, one direction after the other; the longest route."""
-        columns = list(gp.stages)
+    def _routes(self, gp: GatePlan, trucks: Trucks, columns: list[str]) -> int:
+        """The steps of each direction's route, one direction after the other (``columns``: the
+        stage ids of the service matrix's rows); the longest route."""
         self.route_lo = np.zeros(len(DIRECTIONS), np.int64)
         self.route_hi = np.zeros(len(DIRECTIONS), np.int64)
         rt: list[int] = []
@@ -193,6 +256,8 @@ class GateArrays:
             until_h,
             self.state,
             self.arrival_t,
+            self.adm_t,
+            self.adm_k,
             self.direction,
             self.calendar_t,
             self.calendar_w,
@@ -267,6 +332,10 @@ def simulate_kernel(
     reason = kernel_refusal(scenario)
     if reason is not None:
         raise ValueError(f"the compiled kernel cannot run {scenario.name}: {reason}")
+    if scenario.corridor is not None:  # its decisions on SimPy, its gates on the kernel
+        from gatesim.model.kernel_corridor import simulate_corridor_kernel
+
+        return simulate_corridor_kernel(scenario, days, replication, seed, on_day)
     plan = build_replication(scenario, days, replication, seed)
     horizon = plan.clock.horizon_h
     rows = stage_rows(plan)
@@ -276,7 +345,7 @@ def simulate_kernel(
     done = reported = 0
     # Gate by gate (they do not interact on this path): one gate's working arrays at a time.
     for gp in plan.gates:
-        assert gp.trucks is not None  # per-gate trucks: the kernel runs no corridor
+        assert gp.trucks is not None  # per-gate trucks (a corridor went to kernel_corridor above)
         log.add_payload(gp.first_truck, gp.trucks.payload())
         gate = GateArrays(gp, rows[gp.code], horizon)
         gate.run(horizon)

@@ -73,16 +73,17 @@ def test_shipped_corridor_scenarios(name, overrides, days, kinds):
 START = "2026-03-02"
 
 
-def _gates(draw) -> dict[str, Any]:
+def _gates(draw, rules: bool = True) -> dict[str, Any]:
     """Gate ``a``: a yard between declaration and a Chinese acceptance (FIFO with a quota, or
-    booked trucks first with patience); gate ``b``: one stage with working hours."""
+    booked trucks first with patience unless ``rules`` is False); gate ``b``: one stage with
+    working hours."""
     accept: dict[str, Any] = {
         "role": "acceptance",
         "servers": draw(st.integers(1, 2)),
         "hours": {"tz": "china", "open_h": draw(st.sampled_from([0, 7])), "close_h": 21},
         "service": {"dist": "exponential", "cv": 1.0, "steps_min": {"s": draw(st.sampled_from([8.0, 15.0]))}},
     }
-    if draw(st.booleans()):
+    if rules and draw(st.booleans()):
         accept |= {
             "discipline": "priority",
             "priority_by": "booked",
@@ -135,10 +136,12 @@ def _origin(per_day: float, export_share: float, travel_min: dict[str, int]) -> 
 
 
 @st.composite
-def corridors(draw) -> dict[str, Any]:
+def corridors(draw, rules: bool = True) -> dict[str, Any]:
+    """A small corridor with every mechanism; ``rules=False``: its gates FIFO throughout
+    (what the compiled kernel runs)."""
     data = base_data("twin_corridor")
     data["calendar"] = {"start_date": START, "warmup_days": 1, "drain_days": 1}
-    data["gates"] = _gates(draw)
+    data["gates"] = _gates(draw, rules)
     choice: dict[str, Any] = {
         "scale_h": draw(st.sampled_from([0.25, 1.0, 4.0])),
         "value_of_time_vnd_per_h": 50000,

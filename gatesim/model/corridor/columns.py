@@ -63,7 +63,10 @@ class CorridorColumns:
         self.tax = np.zeros(n)
         self.fee = np.zeros(n)
         self.gate_of = np.full(n, -1, np.int16)
-        self.service = {sid: np.zeros(n) for sid in stage_ids(scenario)}
+        ids = stage_ids(scenario)
+        # one matrix, a row per stage id: the compiled kernel reads it as it is (model/kernel_corridor.py)
+        self.service_matrix = np.zeros((len(ids), n))
+        self.service = {sid: self.service_matrix[i] for i, sid in enumerate(ids)}
         self.priority = np.full(n, NO_PRIORITY, np.uint8)
         self.arrivals = Arrivals(self.t_arrival, demand.direction, demand.cargo)
         self._seed, self._rep = seed, replication
