@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 from functools import cache
 
-__all__ = ["release_free_memory"]
+__all__ = ["collect_run_garbage", "release_free_memory"]
 
 
 @cache
@@ -34,3 +35,10 @@ def release_free_memory() -> bool:
         return False
     libc.malloc_trim(0)
     return True
+
+
+def collect_run_garbage() -> None:
+    """After a run: collect the objects its engine left in reference cycles (they can hold
+    the run's columns through decode and projections), then return the freed pages."""
+    gc.collect()
+    release_free_memory()

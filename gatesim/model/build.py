@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 
@@ -25,20 +26,16 @@ from gatesim.model.trucks import Trucks, draw_trucks
 from gatesim.scenario.schema import Gate, Scenario, Stage
 from gatesim.scenario.smart import LANE_STAGE
 
-__all__ = [
-    "GENERAL",
-    "TIMED",
-    "GatePlan",
-    "StagePlan",
-    "build_replication",
-    "stage_path",
-    "stage_vocabulary",
-]
+__all__ = ["GatePlan", "StagePath", "StagePlan", "build_replication", "stage_path", "stage_vocabulary"]
 
-# How a stage decides its trucks' starts (every engine reads it from the plan):
-BOOKING = "booking"  # FIFO, fixed servers: booked when the truck joins (model/stage.py)
-TIMED = "timed"  # FIFO, servers on duty on a timeline of their own: booked too (model/stage_timed.py)
-GENERAL = "general"  # a state-dependent rule: decided event by event (model/general.py)
+
+class StagePath(StrEnum):
+    """How a stage decides its trucks' starts (every engine reads it from the plan; the run's
+    metadata holds its value)."""
+
+    BOOKING = "booking"  # FIFO, fixed servers: booked when the truck joins (model/stage.py)
+    TIMED = "timed"  # FIFO, servers on duty on a timeline of their own: booked too (model/stage_timed.py)
+    GENERAL = "general"  # a state-dependent rule: decided event by event (model/general.py)
 
 
 def stage_vocabulary(scenario: Scenario) -> list[str]:
@@ -55,15 +52,15 @@ def stage_vocabulary(scenario: Scenario) -> list[str]:
     return names
 
 
-def stage_path(stage: Stage, corridor: bool) -> str:
-    """The path a stage takes: :data:`GENERAL` for a state-dependent rule (priority,
-    patience, a surge), :data:`TIMED` for a FIFO stage with a server schedule or outages,
-    else :data:`BOOKING`. In a corridor a timed stage takes the general path: the gate
+def stage_path(stage: Stage, corridor: bool) -> StagePath:
+    """The path a stage takes: ``GENERAL`` for a state-dependent rule (priority,
+    patience, a surge), ``TIMED`` for a FIFO stage with a server schedule or outages,
+    else ``BOOKING``. In a corridor a timed stage takes the general path: the gate
     choice reads the general path's wait estimate of it (corridor/waits.py), which a
     booking runtime would replace by the exact virtual wait, and so change the choices."""
     if stage.state_dependent or (stage.timed and corridor):
-        return GENERAL
-    return TIMED if stage.timed else BOOKING
+        return StagePath.GENERAL
+    return StagePath.TIMED if stage.timed else StagePath.BOOKING
 
 
 def closed_dates(scenario: Scenario, gate_id: str) -> frozenset[dt.date]:
@@ -118,7 +115,7 @@ class StagePlan:
     closes: np.ndarray
     always: bool  # open around the clock (and no closed date)
     spans: list[Span] | None  # the timeline of a timed or general-path stage (None on the booking path)
-    path: str  # BOOKING, TIMED or GENERAL (stage_path)
+    path: StagePath
 
 
 @dataclass(frozen=True)

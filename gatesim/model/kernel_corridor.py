@@ -19,22 +19,21 @@ by the corridor's truck id.
 
 from __future__ import annotations
 
-import gc
 import math
 from array import array
-from bisect import bisect_right
 from collections.abc import Callable, Mapping
 
 import numpy as np
 import simpy
 
 from gatesim.events.log import EventLog, GateLog
-from gatesim.memory import release_free_memory
+from gatesim.memory import collect_run_garbage, release_free_memory
 from gatesim.model.build import GatePlan, build_replication
 from gatesim.model.kernel_load import run_gate_function
 from gatesim.model.kernel_sim import GateArrays, SharedTrucks
 from gatesim.model.kernel_state import STATE_WAIT_HEAD, STATE_WAIT_TAIL, STATE_YARD_FREE
 from gatesim.model.metadata import run_metadata
+from gatesim.model.stage import open_start
 from gatesim.model.stage_rows import StageRows, start_calendar
 from gatesim.model.trucks import Trucks
 from gatesim.scenario.schema import Scenario
@@ -50,16 +49,17 @@ def _view(values: array, dtype: type) -> np.ndarray:
 class KernelStage:
     """A booking runtime of a kernel gate, as the published wait reads it (``next_start``)."""
 
-    __slots__ = ("gate", "r", "opens", "closes", "lo", "always", "cap")
+    __slots__ = ("gate", "r", "opens", "closes", "used", "always", "cap")
 
     def __init__(self, gate: KernelGate, r: int) -> None:
         a = gate.arrays
         lo, hi = int(a.cursor[r]), int(a.iv_hi[r])
-        self.gate, self.r, self.lo = gate, r, lo
+        self.gate, self.r = gate, r
         self.opens = a.opens[lo:hi].tolist()
         self.closes = a.closes[lo:hi].tolist()
+        self.used = a.used[lo:hi]  # a view: the kernel counts the starts per opening in it
         self.always = bool(a.always[r])
-        self.cap = int(a.cap[r])
+        self.cap = None if a.cap[r] < 0 else int(a.cap[r])
 
     def next_start(self, t: float) -> float:
         """:meth:`gatesim.model.stage.StageRuntime.next_start` on the kernel's arrays."""
@@ -71,14 +71,7 @@ class KernelStage:
                 t = free
         if self.always:
             return t
-        closes, used, cap = self.closes, a.used, self.cap
-        i = bisect_right(closes, t)
-        while i < len(closes):
-            if cap < 0 or used[self.lo + i] < cap:
-                o = self.opens[i]
-                return o if o > t else t
-            i += 1
-        return math.inf
+        return open_start(t, self.opens, self.closes, self.used, self.cap)
 
 
 class _Approach:
@@ -173,8 +166,7 @@ def simulate_corridor_kernel(
     (without a collection now they lived on through decode: a year, ~230 MiB more).
     """
     out = _simulate(scenario, days, replication, seed, on_day)
-    gc.collect()
-    release_free_memory()
+    collect_run_garbage()
     return out
 
 

@@ -7,7 +7,7 @@ SimPy never pays for it.
 
 from __future__ import annotations
 
-from gatesim.model.build import GENERAL, stage_path
+from gatesim.model.build import StagePath, stage_path
 from gatesim.scenario.schema import Scenario
 
 __all__ = ["kernel_refusal"]
@@ -21,7 +21,7 @@ def kernel_refusal(scenario: Scenario) -> str | None:
     corridor = scenario.corridor is not None
     for gid, gate in scenario.gates.items():
         for sid, st in gate.stages.items():
-            if stage_path(st, corridor) != GENERAL:
+            if stage_path(st, corridor) != StagePath.GENERAL:
                 continue
             if st.state_dependent:
                 return (

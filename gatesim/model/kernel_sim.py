@@ -20,7 +20,7 @@ import numpy as np
 from gatesim.events.kinds import Kind
 from gatesim.events.log import EventLog
 from gatesim.memory import release_free_memory
-from gatesim.model.build import TIMED, GatePlan, build_replication
+from gatesim.model.build import GatePlan, StagePath, build_replication
 from gatesim.model.gate import skip_rules
 from gatesim.model.kernel_load import run_gate_function
 from gatesim.model.kernel_scope import kernel_refusal
@@ -161,7 +161,7 @@ class GateArrays:
                     continue
                 self.index[(sid, d)] = len(servers)
                 span_lo.append(len(span_t))
-                if sp.path == TIMED:  # its spans; the heap of its services' ends in `free`
+                if sp.path == StagePath.TIMED:  # its spans; the heap of its services' ends in `free`
                     assert sp.spans is not None  # built for every timed stage
                     caps = [span_capacity(x) for x in sp.spans]
                     servers.append(max(0, *caps))
@@ -170,7 +170,7 @@ class GateArrays:
                     span_iv += [-1 if x.interval < 0 else lo + x.interval for x in sp.spans]
                 else:
                     servers.append((split[d] if split is not None else st.servers) or 0)  # 0: unlimited
-                timed.append(sp.path == TIMED)
+                timed.append(sp.path == StagePath.TIMED)
                 span_hi.append(len(span_t))
                 cap.append(-1 if st.daily_capacity is None else st.daily_capacity)
                 always.append(sp.always and st.daily_capacity is None)

@@ -52,7 +52,7 @@ import simpy
 
 from gatesim.events.kinds import NO_STAGE, YARD_STAGE, Kind, pack
 from gatesim.events.log import EventLog
-from gatesim.model.build import TIMED, GatePlan, ReplicationPlan, StagePlan, build_replication
+from gatesim.model.build import GatePlan, ReplicationPlan, StagePath, StagePlan, build_replication
 from gatesim.model.gate import Reneging
 from gatesim.model.metadata import run_metadata
 from gatesim.model.process import TRUCK_PRIORITY
@@ -320,7 +320,7 @@ class GateTwin:
 def _stage(env: simpy.Environment, log: EventLog, g_code: int, sp: StagePlan) -> FifoStage | RuledStage:
     st = sp.stage
     if sp.spans is not None:
-        return (TimedStage if sp.path == TIMED else RuledStage)(
+        return (TimedStage if sp.path == StagePath.TIMED else RuledStage)(
             env,
             log.gate(g_code),
             g_code,

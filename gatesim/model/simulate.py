@@ -8,15 +8,14 @@ The replication itself (stages, calendar, arrivals, trucks) is built by
 
 from __future__ import annotations
 
-import gc
 import math
 from collections.abc import Callable
 
 import simpy
 
 from gatesim.events.log import EventLog
-from gatesim.memory import release_free_memory
-from gatesim.model.build import GENERAL, TIMED, GatePlan, StagePlan, build_replication
+from gatesim.memory import collect_run_garbage, release_free_memory
+from gatesim.model.build import GatePlan, StagePath, StagePlan, build_replication
 from gatesim.model.gate import GateRuntime
 from gatesim.model.general import GeneralStage
 from gatesim.model.metadata import run_metadata
@@ -90,9 +89,9 @@ def _runtimes(
 ) -> dict[tuple[str, str], Runtime]:
     runtimes: dict[tuple[str, str], Runtime] = {}
     for sp in gp.stages.values():
-        if sp.path == GENERAL:
+        if sp.path == StagePath.GENERAL:
             runtimes.update(_general_runtime(env, log, gp, sp, trucks))
-        elif sp.path == TIMED:
+        elif sp.path == StagePath.TIMED:
             runtimes.update(_timed_runtime(env, log, gp, sp))
         else:
             runtimes.update(_booking_runtimes(sp))
@@ -116,8 +115,7 @@ def simulate(
     pass (a year: ~80 MiB of the baseline's peak, ~200 MiB of the corridor's).
     """
     out = _simulate(scenario, days, replication, seed, on_build, on_day)
-    gc.collect()
-    release_free_memory()  # the freed columns' pages (heap, not mmap) back to the OS
+    collect_run_garbage()  # and the freed columns' pages (heap, not mmap) back to the OS
     return out
 
 

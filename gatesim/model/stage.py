@@ -12,11 +12,27 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from collections.abc import Sequence
 from heapq import heapreplace
 
 import numpy as np
 
-__all__ = ["StageRuntime"]
+__all__ = ["StageRuntime", "open_start"]
+
+
+def open_start(
+    t: float, opens: list[float], closes: list[float], used: Sequence[int] | np.ndarray, cap: int | None
+) -> float:
+    """The first instant >= ``t`` at which a stage with opening intervals ``[opens[i],
+    closes[i])`` is open and the opening's quota (``cap``; None: none) has room, without
+    taking it (``used``: trucks started per opening); inf if it never is within the horizon."""
+    i = bisect_right(closes, t)
+    while i < len(closes):
+        if cap is None or used[i] < cap:
+            o = opens[i]
+            return o if o > t else t
+        i += 1
+    return math.inf
 
 
 class StageRuntime:
@@ -76,14 +92,7 @@ class StageRuntime:
             t = free[0]
         if self._always:
             return t
-        closes = self._closes
-        i = bisect_right(closes, t)
-        while i < len(closes):
-            if self._cap is None or self._used[i] < self._cap:
-                o = self._opens[i]
-                return o if o > t else t
-            i += 1
-        return math.inf
+        return open_start(t, self._opens, self._closes, self._used, self._cap)
 
     def _next_open_capped(self, t: float, i: int, cap: int) -> float:
         closes = self._closes

@@ -17,7 +17,7 @@ import simpy
 
 from gatesim.events.kinds import NO_TRUCK, Kind, pack
 from gatesim.events.log import EventLog, GateLog
-from gatesim.model.build import TIMED, ReplicationPlan, StagePlan
+from gatesim.model.build import ReplicationPlan, StagePath, StagePlan
 from gatesim.model.process import start
 from gatesim.model.timeline import span_change
 
@@ -79,7 +79,7 @@ def stage_rows(plan: ReplicationPlan) -> list[StageRows]:
     log = EventLog()
     for gp in plan.gates:
         for sp in gp.stages.values():
-            if sp.path == TIMED:
+            if sp.path == StagePath.TIMED:
                 follow_timeline(env, log, gp.code, sp)
     start_calendar(env, log, plan.calendar)
     env.run(until=plan.clock.horizon_h)
@@ -87,5 +87,5 @@ def stage_rows(plan: ReplicationPlan) -> list[StageRows]:
     for gp in plan.gates:
         part = log.gate(gp.code)
         t, w = part.columns()
-        out.append(StageRows(t.copy(), w.copy(), list(part.servers)))
+        out.append(StageRows(t, w, list(part.servers)))  # the views keep the columns alive
     return out

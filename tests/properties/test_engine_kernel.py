@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from gatesim.events.kinds import Kind
 from gatesim.events.log import EventLog
-from gatesim.model.build import TIMED, build_replication
+from gatesim.model.build import StagePath, build_replication
 from gatesim.model.engines import engine_refusal, kernel_refusal, resolve_engine, run_engine
 from gatesim.model.kernel_sim import GateArrays, simulate_kernel
 from gatesim.model.reference import simulate_reference
@@ -115,7 +115,7 @@ def test_a_gate_run_in_day_steps_writes_the_same_log(baseline):
     horizon = plan.clock.horizon_h
     rows = stage_rows(plan)[0]
     gp = plan.gates[0]
-    assert any(sp.path == TIMED for sp in gp.stages.values())
+    assert any(sp.path == StagePath.TIMED for sp in gp.stages.values())
     whole, stepped = EventLog(), EventLog()
     gate = GateArrays(gp, rows, horizon)
     gate.run(horizon)
