@@ -84,10 +84,8 @@ class GateArrays:
         longest = self._routes(gp, trucks, columns)
         self._words_per_truck = 5 + 3 * longest
         if shared is None:
-            self.service = (
-                np.stack([trucks.service_h[sid] for sid in columns]) if columns else np.empty((0, n))
-            )
-            # the matrix replaces the columns (a year: 36 MiB less at the peak); the payload needs none
+            self.service = trucks.service_matrix(columns)
+            # the matrix holds the columns (a year: 36 MiB less at the peak); the payload needs none
             trucks.service_h.clear()
             self.arrival_t = np.ascontiguousarray(trucks.arrivals.t_h, np.float64)
             self.direction = np.ascontiguousarray(trucks.arrivals.direction, np.uint8)

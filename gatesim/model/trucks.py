@@ -47,6 +47,22 @@ class Trucks:
     patience_h: dict[str, np.ndarray] = field(default_factory=dict)  # inf: never reneges
     priority: np.ndarray | None = None  # rank at the gate's first priority stage (payload)
 
+    def service_matrix(self, stage_ids: list[str]) -> np.ndarray:
+        """The [stage, truck] service hours of ``stage_ids``: the draw's own matrix when they
+        are its rows in order (no copy), else a stacked copy. Only ``service_h``'s arrays keep
+        the draw's matrix alive, so clearing them frees it once its user lets it go."""
+        n = self.arrivals.t_h.size
+        rows = [self.service_h[sid] for sid in stage_ids]
+        base = rows[0].base if rows else None
+        if (
+            isinstance(base, np.ndarray)
+            and base.shape == (len(rows), n)
+            and base.flags.c_contiguous
+            and all(r.base is base and r.ctypes.data == base[i].ctypes.data for i, r in enumerate(rows))
+        ):
+            return base
+        return np.stack(rows) if rows else np.empty((0, n))
+
     def payload(self) -> dict[str, np.ndarray]:
         n = self.arrivals.t_h.size
         return {
@@ -61,22 +77,26 @@ class Trucks:
         }
 
 
-def unit_variates(dist: str, cv: float, u: np.ndarray) -> np.ndarray:
-    """Mean-one variates of a distribution from uniforms ``u`` (inverse transform)."""
+def unit_variates(dist: str, cv: float, u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Mean-one variates of a distribution from uniforms ``u`` (inverse transform), written
+    into ``out`` (a new array by default; ``u`` itself may be given)."""
+    if out is None:
+        out = np.empty_like(u)
     if dist == "deterministic" or (dist == "lognormal" and cv == 0):
-        return np.ones_like(u)
-    # in place on one temporary, with the same float operations (a year draws ~4M of them)
+        out.fill(1.0)
+        return out
+    # in place, with the same float operations (a year draws ~4M of them)
     if dist == "exponential":
-        x = np.negative(u)
-        np.log1p(x, out=x)
-        return np.negative(x, out=x)
+        np.negative(u, out=out)
+        np.log1p(out, out=out)
+        return np.negative(out, out=out)
     from scipy.special import ndtri  # inverse normal CDF, vectorised
 
     sigma2 = np.log1p(cv * cv)
-    x = ndtri(u)
-    x *= np.sqrt(sigma2)
-    x -= sigma2 / 2
-    return np.exp(x, out=x)
+    ndtri(u, out=out)
+    out *= np.sqrt(sigma2)
+    out -= sigma2 / 2
+    return np.exp(out, out=out)
 
 
 def _mean_service_min(svc: Service, channel: np.ndarray, transshipped: np.ndarray) -> np.ndarray:
@@ -87,6 +107,20 @@ def _mean_service_min(svc: Service, channel: np.ndarray, transshipped: np.ndarra
         per_channel = np.array([svc.by_channel_min[c] for c in CHANNELS])
         mean += per_channel[channel]
     return mean
+
+
+# Every (channel, transshipped) pair, in the order of _mix_index: a stage's per-truck mean takes
+# one of these few values, so it is computed for them and gathered (the same float operations)
+_MIX_CHANNEL = np.repeat(np.arange(len(CHANNELS), dtype=np.uint8), 2)
+_MIX_TRANSSHIPPED = np.tile(np.array([False, True]), len(CHANNELS))
+
+
+def _mix_index(channel: np.ndarray, transshipped: np.ndarray) -> np.ndarray:
+    """Each truck's row of a _MIX_* table."""
+    idx = channel.astype(np.intp)
+    idx *= 2
+    idx += transshipped
+    return idx
 
 
 def mean_service_h(gate: Gate, stage_id: str) -> float:
@@ -131,16 +165,22 @@ def draw_trucks(scenario: Scenario, gate_id: str, arrivals: Arrivals, seed: int,
     infra = np.array([scenario.fees.infrastructure_vnd_per_trip[d] for d in DIRECTIONS])
     fee = infra[direction] + np.where(transshipped, scenario.fees.transshipment_vnd_per_truck, 0.0)
 
+    # one matrix, a row per stage (gate.stages' order): the kernel runs on it as it is
+    service = np.empty((len(gate.stages), n))
+    mix = _mix_index(channel, transshipped)
+    mean = np.empty(n)
     service_h: dict[str, np.ndarray] = {}
-    for sid, st in gate.stages.items():
+    for row, (sid, st) in zip(service, gate.stages.items()):
         if st.kind == "road":  # a lane's headway: its stream is not drawn (it decides nothing)
-            service_h[sid] = np.full(n, 1.0 / st.per_lane_vehicles_per_h)
+            row.fill(1.0 / st.per_lane_vehicles_per_h)
         else:
             svc = st.service
-            x = unit_variates(svc.dist, svc.cv, rng(f"service/{sid}").random(n))
-            x *= _mean_service_min(svc, channel, transshipped)  # mean x variate, as mean * variate
-            x /= 60.0
-            service_h[sid] = x
+            rng(f"service/{sid}").random(out=row)  # the uniforms, turned into variates in place
+            unit_variates(svc.dist, svc.cv, row, out=row)
+            np.take(_mean_service_min(svc, _MIX_CHANNEL, _MIX_TRANSSHIPPED), mix, out=mean)
+            row *= mean  # mean x variate, as mean * variate
+            row /= 60.0
+        service_h[sid] = row
     attrs = {"cargo": cargo, "channel": channel, "direction": direction}
     attrs["booked"] = np.ones(n, np.uint8)  # corridor: per-gate trucks all walk in
     q = queue_rule_draws(gate, attrs, rng, n)
