@@ -108,7 +108,7 @@ class GateArrays:
         self.first_truck = gp.first_truck
         self.calendar_t, self.calendar_w = rows.t_h, rows.word
         self.servers_counts = rows.servers
-        self.heap_t = np.empty(n, np.float64)
+        self.heap_t = np.empty(n, np.int64)  # pending wake-ups' times as bits (kernel._bits)
         self.heap_k = np.empty(n, np.int64)
         self.q_head = np.full(self.servers.size, -1, np.int64)  # each runtime's queue of booked starts
         self.q_tail = np.full(self.servers.size, -1, np.int64)
