@@ -79,10 +79,6 @@ def draw_arrivals(rates: np.ndarray, rng: np.random.Generator) -> Arrivals:
     cls = np.repeat(cls_idx, reps)
     t = hours + rng.random(hours.size)
     order = np.argsort(t, kind="stable")
-    cls = cls[order]
-    n_cargo = len(CARGO_CLASSES)
-    return Arrivals(
-        t_h=t[order],
-        direction=(cls // n_cargo).astype(np.uint8),
-        cargo=(cls % n_cargo).astype(np.uint8),
-    )
+    cls = cls.astype(np.uint8)[order]  # a class index is small: the arithmetic below on bytes
+    n_cargo = np.uint8(len(CARGO_CLASSES))
+    return Arrivals(t_h=t[order], direction=cls // n_cargo, cargo=cls % n_cargo)

@@ -138,8 +138,12 @@ def mean_service_h(gate: Gate, stage_id: str) -> float:
 
 
 def _categorical(u: np.ndarray, shares: list[float]) -> np.ndarray:
-    edges = np.cumsum(shares)[:-1]
-    return np.searchsorted(edges, u, side="right").astype(np.uint8)
+    """The category of each uniform: how many of the shares' cumulative edges are <= it
+    (``searchsorted(edges, u, side="right")``, counted edge by edge: there are few)."""
+    out = np.zeros(u.shape, np.uint8)
+    for edge in np.cumsum(shares)[:-1]:
+        out += u >= edge
+    return out
 
 
 def draw_trucks(scenario: Scenario, gate_id: str, arrivals: Arrivals, seed: int, replication: int) -> Trucks:
