@@ -75,10 +75,11 @@ def draw_arrivals(rates: np.ndarray, rng: np.random.Generator) -> Arrivals:
     counts = rng.poisson(rates)
     hour_idx, cls_idx = np.nonzero(counts)
     reps = counts[hour_idx, cls_idx]
-    hours = np.repeat(hour_idx, reps).astype(float)
-    cls = np.repeat(cls_idx, reps)
-    t = hours + rng.random(hours.size)
+    # repeated in their final types (a class index is small: bytes), the instants in place
+    t = np.repeat(hour_idx.astype(np.float64), reps)
+    t += rng.random(t.size)
+    cls = np.repeat(cls_idx.astype(np.uint8), reps)
     order = np.argsort(t, kind="stable")
-    cls = cls.astype(np.uint8)[order]  # a class index is small: the arithmetic below on bytes
+    cls = cls[order]
     n_cargo = np.uint8(len(CARGO_CLASSES))
     return Arrivals(t_h=t[order], direction=cls // n_cargo, cargo=cls % n_cargo)

@@ -56,7 +56,7 @@ _YARD_OUT = (1 << 8) | 6
 
 
 @njit(cache=True, inline="always")
-def _bits(t: float) -> int:
+def _bits(t: float) -> np.int64:
     """A time as the heap keeps it: the bits of a float >= 0 (or +inf) order as the float does,
     and integer compares are cheaper than float ones (no unordered case) in the heap's sift."""
     return np.float64(t).view(np.int64)

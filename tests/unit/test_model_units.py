@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from gatesim.model.arrivals import draw_arrivals, hourly_rates
+from gatesim.model.build import gate_arrivals
 from gatesim.model.calendar import Clock
 from gatesim.model.stage import StageRuntime
 from gatesim.model.streams import stream
-from gatesim.model.trucks import unit_variates
+from gatesim.model.trucks import draw_trucks, unit_variates
+from gatesim.scenario.load import load_scenario
+from gatesim.scenario.schema import CARGO_CLASSES, CHANNELS, DIRECTIONS
+
+BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "baseline_2026.yaml"
 
 
 def _stage(servers, opens=(0.0,), closes=(1e9,), always=True, cap=None):
@@ -89,3 +95,80 @@ def test_unit_variates_have_mean_one(dist, cv):
     v = unit_variates(dist, cv, u)
     assert v.mean() == pytest.approx(1.0, rel=0.01)
     assert v.std() == pytest.approx(cv, rel=0.03, abs=1e-12)
+
+
+def _plain_draw(scenario, gate_id, arrivals, seed, replication):
+    """A gate's truck draws written plainly (a class at a time, a mean per truck, a binary
+    search for the channel): what draw_trucks' vectorised forms must equal bit for bit."""
+    gate = scenario.gates[gate_id]
+    n = arrivals.t_h.size
+    rng = lambda name: stream(seed, replication, gate_id, name)  # noqa: E731
+    a = gate.arrivals
+    edges = np.cumsum([a.channel_shares[c] for c in CHANNELS])[:-1]
+    channel = np.searchsorted(edges, rng("channel").random(n), side="right").astype(np.uint8)
+    transshipped = rng("transshipment").random(n) < a.transshipment_share
+    cargo, direction = arrivals.cargo, arrivals.direction
+    u = rng("value").random(n)
+    value = np.empty(n)
+    for ci, c in enumerate(CARGO_CLASSES):
+        m = cargo == ci
+        value[m] = unit_variates("lognormal", scenario.cargo[c].value_cv, u[m])
+    value *= (
+        np.array([scenario.cargo[c].value_usd_mean for c in CARGO_CLASSES])[cargo] * gate.value_multiplier
+    )
+    rate = np.array([[scenario.cargo[c].tax_rate[d] for c in CARGO_CLASSES] for d in DIRECTIONS])
+    tax = value * scenario.economy.vnd_per_usd * rate[direction, cargo]
+    infra = np.array([scenario.fees.infrastructure_vnd_per_trip[d] for d in DIRECTIONS])
+    fee = infra[direction] + np.where(transshipped, scenario.fees.transshipment_vnd_per_truck, 0.0)
+    service = {}
+    for sid, st in gate.stages.items():
+        if st.kind == "road":
+            service[sid] = np.full(n, 1.0 / st.per_lane_vehicles_per_h)
+            continue
+        svc = st.service
+        x = unit_variates(svc.dist, svc.cv, rng(f"service/{sid}").random(n))
+        mean = np.full(n, svc.base_mean_min)
+        if svc.transshipment_steps_min:
+            mean += np.where(transshipped, svc.transshipment_mean_min, 0.0)
+        if svc.by_channel_min is not None:
+            mean += np.array([svc.by_channel_min[c] for c in CHANNELS])[channel]
+        service[sid] = x * mean / 60.0
+    return {
+        "channel": channel,
+        "transshipped": transshipped,
+        "value_usd": value,
+        "tax_vnd": tax,
+        "fee_vnd": fee,
+    }, service
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        [],
+        [
+            "cargo.fruit.value_cv=0",
+            "gates.tan_thanh.stages.handover.service.dist=deterministic",
+            "gates.tan_thanh.stages.fees.service.dist=exponential",
+        ],
+    ],
+    ids=["baseline", "cv-zero-deterministic-exponential"],
+)
+def test_truck_draws_equal_the_plain_formulas_bit_for_bit(overrides):
+    scenario, _ = load_scenario(BASELINE, overrides)
+    clock = Clock.of(scenario, 5)
+    for gate_id in scenario.gates:
+        arrivals = gate_arrivals(hourly_rates(scenario, gate_id, clock), clock, 3, 1, gate_id)
+        trucks = draw_trucks(scenario, gate_id, arrivals, 3, 1)
+        columns, service = _plain_draw(scenario, gate_id, arrivals, 3, 1)
+        for name, plain in columns.items():
+            assert np.array_equal(getattr(trucks, name), plain), (gate_id, name)
+        assert list(trucks.service_h) == list(service)
+        for sid, plain in service.items():
+            assert np.array_equal(trucks.service_h[sid], plain), (gate_id, sid)
+        # the kernel runs on the draw's own matrix: its rows are the columns, not copies
+        matrix = trucks.service_matrix(list(service))
+        assert all(np.shares_memory(matrix[i], trucks.service_h[sid]) for i, sid in enumerate(service))
+    if overrides:  # a class with no spread: its values are its mean times the gate's multiplier
+        fruit = arrivals.cargo == CARGO_CLASSES.index("fruit")
+        assert fruit.any() and np.unique(trucks.value_usd[fruit]).size == 1
