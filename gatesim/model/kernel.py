@@ -69,8 +69,11 @@ def _time(b: int) -> float:
 
 @njit(cache=True, inline="always")
 def _less(t1: float, k1: int, t2: float, k2: int) -> bool:
-    # bitwise, not short-circuit: no branch to mispredict in the heap's sift (~10% of the kernel)
-    return (t1 < t2) | ((t1 == t2) & (k1 < k2))
+    # (time, truck) in order: the heap's time bits, or a queue's float times. On the heap's
+    # integers this form compiles to compares and a select, no branch to mispredict in the sift:
+    # ~4% of the kernel less than the bitwise (t1 < t2) | ((t1 == t2) & (k1 < k2)), which was
+    # the faster form on floats (by ~10%)
+    return t1 < t2 if t1 != t2 else k1 < k2
 
 
 @njit(cache=True, inline="always")
