@@ -23,7 +23,7 @@ from simpy.resources.resource import PriorityRequest
 
 from gatesim.events.kinds import NO_TRUCK, Kind, pack
 from gatesim.events.log import GateLog
-from gatesim.model.timeline import Span
+from gatesim.model.timeline import Span, span_change
 from gatesim.scenario.schema import Surge
 
 __all__ = ["FifoStage", "RuledStage", "TimedStage", "TruckWakeup"]
@@ -247,12 +247,10 @@ class RuledStage(simpy.PriorityResource):
             if span.t_h > env.now:
                 yield self.wait_for_span(span.t_h - env.now)
             self.span = span
-            if previous is None or previous.outage != span.outage:
-                if span.outage:
-                    self.log(Kind.OUTAGE_START)
-                elif previous is not None:
-                    self.log(Kind.OUTAGE_END)
-            if previous is None or previous.staffed != span.staffed:
+            outage, servers_changed = span_change(previous, span)
+            if outage is not None:
+                self.log(outage)
+            if servers_changed:
                 self.servers_changed()
             previous = span
             self._trigger_put(None)
@@ -280,7 +278,15 @@ class TimedStage(RuledStage):
     """
 
     def wait_for_span(self, delay: float) -> simpy.Event:
-        wake = simpy.Event(self._env)
-        wake._ok, wake._value = True, None  # triggered now, processed after ``delay``, as a Timeout
-        self._env.schedule(wake, URGENT, delay)
-        return wake
+        return SpanWake(self._env, delay)
+
+
+class SpanWake(simpy.events.Event):
+    """A timed stage's timeline change: ``env.timeout(delay)`` with SimPy's URGENT priority,
+    so that at its instant it comes before the services ending then (NORMAL)."""
+
+    def __init__(self, env: simpy.Environment, delay: float) -> None:
+        super().__init__(env)
+        self._ok = True  # triggered now, processed after ``delay`` (as a Timeout is)
+        self._value = None
+        env.schedule(self, URGENT, delay)

@@ -17,7 +17,7 @@ That is what the general path's queue decides for a FIFO stage, event by event
 the first of the candidates (the arrival, the ends of the services under way,
 the timeline's instants) at which a server may start it; the services under way
 are a heap of their end times. The compiled kernel books the same way
-(``_book_timed`` in :mod:`gatesim.model.kernel`), with the same float operations.
+(``book_timed`` in :mod:`gatesim.model.kernel_book`), with the same float operations.
 """
 
 from __future__ import annotations
