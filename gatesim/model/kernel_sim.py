@@ -36,8 +36,9 @@ __all__ = ["GateArrays", "SharedTrucks", "simulate_kernel"]
 
 
 class SharedTrucks(NamedTuple):
-    """What a corridor's gates share on the kernel, per corridor truck id: a truck is at one
-    gate at a time (see :mod:`gatesim.model.kernel_corridor`)."""
+    """The kernel's per-truck arrays: a gate's own, or shared by a corridor's gates, indexed
+    by the corridor's truck id (a truck is at one gate at a time, see
+    :mod:`gatesim.model.kernel_corridor`)."""
 
     service: np.ndarray  # [stage id, truck] service hours (the corridor's columns, not a copy)
     service_ids: list[str]  # the stage ids of its rows
@@ -83,26 +84,20 @@ class GateArrays:
         columns = list(gp.stages) if shared is None else shared.service_ids
         longest = self._routes(gp, trucks, columns)
         self._words_per_truck = 5 + 3 * longest
-        if shared is None:
-            self.service = trucks.service_matrix(columns)
+        if shared is None:  # the gate's own trucks, which arrive by themselves
+            shared = SharedTrucks.of(trucks.service_matrix(columns), columns, trucks.arrivals.direction)
             # the matrix holds the columns (a year: 36 MiB less at the peak); the payload needs none
             trucks.service_h.clear()
             self.arrival_t = np.ascontiguousarray(trucks.arrivals.t_h, np.float64)
-            self.direction = np.ascontiguousarray(trucks.arrivals.direction, np.uint8)
-            self.q_next = np.empty(n, np.int64)
-            self.wake_t = np.empty(n, np.float64)
-            self.phase = np.zeros(n, np.int8)
-            self.step = np.zeros(n, np.int32)
         else:  # the corridor hands its trucks over as they arrive (adm_t, adm_k)
-            self.service = shared.service
             self.arrival_t = np.empty(0, np.float64)
-            self.direction = shared.direction
-            self.q_next, self.wake_t, self.phase, self.step = (
-                shared.q_next,
-                shared.wake_t,
-                shared.phase,
-                shared.step,
-            )
+        self.service, self.direction = shared.service, shared.direction
+        self.q_next, self.wake_t, self.phase, self.step = (
+            shared.q_next,
+            shared.wake_t,
+            shared.phase,
+            shared.step,
+        )
         self.adm_t = np.empty(0, np.float64)
         self.adm_k = np.empty(0, np.int64)
         self.first_truck = gp.first_truck
