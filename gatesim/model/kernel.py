@@ -10,11 +10,14 @@ the same wake-up instants computed with the same float operations, and the same
 order of the events of an instant. SimPy runs a wake-up by (time, priority, push
 order): the stage-level rows (calendar, servers, outages) come first (SimPy's
 NORMAL), then trucks in truck-id order (a truck has one pending wake-up at a
-time, so time and truck id decide). The kernel keeps its pending wake-ups in a
-binary heap on (time, truck) and merges the arrivals and the stage-level rows
-(:func:`gatesim.model.stage_rows.stage_rows`) in as two sorted streams, so it pops wake-ups
+time, so time and truck id decide). The kernel keeps its pending wake-ups in
+(time, truck) order and merges the arrivals and the stage-level rows
+(:func:`gatesim.model.stage_rows.stage_rows`) in as two sorted streams, so it runs wake-ups
 in SimPy's order and writes the same log words and times in the same order:
 the log is bit-identical, not merely equal per truck.
+
+The pending wake-ups are kept in a wheel of time buckets, and the few set
+before its current bucket in a small heap (:mod:`gatesim.model.kernel_pending`).
 
 Gates do not interact on this path, so each gate runs on its own; a run can
 stop before ``until`` and go on later (the state lives in the arrays).
@@ -26,6 +29,7 @@ import numpy as np
 from numba import njit
 
 from gatesim.model.kernel_book import book, book_timed
+from gatesim.model.kernel_pending import before, pending_first, pending_insert, pending_pop
 from gatesim.model.kernel_state import (
     STATE_ARRIVAL,
     STATE_CALENDAR,
@@ -34,6 +38,8 @@ from gatesim.model.kernel_state import (
     STATE_N_WORDS,
     STATE_WAIT_HEAD,
     STATE_WAIT_TAIL,
+    STATE_WHEEL_BUCKET,
+    STATE_WHEEL_N,
     STATE_YARD_FREE,
 )
 
@@ -53,62 +59,6 @@ _ARRIVED, _CROSSED = 0, 7
 _BLOCKED = (1 << 8) | 1
 _YARD_IN = (1 << 8) | 2
 _YARD_OUT = (1 << 8) | 6
-
-
-@njit(cache=True, inline="always")
-def _bits(t: float) -> np.int64:
-    """A time as the heap keeps it: the bits of a float >= 0 (or +inf) order as the float does,
-    and integer compares are cheaper than float ones (no unordered case) in the heap's sift."""
-    return np.float64(t).view(np.int64)
-
-
-@njit(cache=True, inline="always")
-def _time(b: int) -> float:
-    return np.int64(b).view(np.float64)
-
-
-@njit(cache=True, inline="always")
-def _less(t1: float, k1: int, t2: float, k2: int) -> bool:
-    # (time, truck) in order: the heap's time bits, or a queue's float times. On the heap's
-    # integers this form compiles to compares and a select, no branch to mispredict in the sift:
-    # ~4% of the kernel less than the bitwise (t1 < t2) | ((t1 == t2) & (k1 < k2)), which was
-    # the faster form on floats (by ~10%)
-    return t1 < t2 if t1 != t2 else k1 < k2
-
-
-@njit(cache=True, inline="always")
-def _sift_down(ht, hk, size, t, k) -> None:
-    """Put (t, k) at the root of the heap of ``size`` entries and sift it down."""
-    i = 0
-    while True:
-        c = 2 * i + 1
-        if c >= size:
-            break
-        if c + 1 < size:
-            c += _less(ht[_ix(c + 1)], hk[_ix(c + 1)], ht[_ix(c)], hk[_ix(c)])
-        if _less(ht[_ix(c)], hk[_ix(c)], t, k):
-            ht[_ix(i)] = ht[_ix(c)]
-            hk[_ix(i)] = hk[_ix(c)]
-            i = c
-        else:
-            break
-    ht[_ix(i)] = t
-    hk[_ix(i)] = k
-
-
-@njit(cache=True, inline="always")
-def _push(ht, hk, size, t, k) -> None:
-    i = size
-    while i > 0:
-        p = (i - 1) >> 1
-        if _less(t, k, ht[_ix(p)], hk[_ix(p)]):
-            ht[_ix(i)] = ht[_ix(p)]
-            hk[_ix(i)] = hk[_ix(p)]
-            i = p
-        else:
-            break
-    ht[_ix(i)] = t
-    hk[_ix(i)] = k
 
 
 # it allocates nothing: without numba's runtime (its own flag, not in the stubs) no reference counts
@@ -155,6 +105,8 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
     span_iv,
     heap_t,
     heap_k,
+    wheel_head,
+    wheel_next,
     q_head,
     q_tail,
     q_next,
@@ -172,7 +124,7 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
     per-truck arrays carry over to the next call. ``step_words[s]`` holds the
     QUEUED, STARTED and ENDED words of route step ``s`` (stage code << 8 | kind);
     ``adm_t``, ``adm_k``: trucks a corridor handed over since the last call (their
-    instants, not before any wake-up run so far), pushed into the heap to arrive.
+    instants, not before any wake-up run so far), pending wake-ups to arrive.
     ``skip_row[s]`` the row of ``skip_mask`` (per truck: the routing rule applies
     to its class) of the step's rule, -1 for none, in force from ``skip_from[s]``
     to ``skip_to[s]`` (time of day). A ``timed`` runtime (a server schedule,
@@ -180,12 +132,15 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
 
     A truck booked a later start waits in its runtime's queue (``q_head[r]``,
     ``q_tail[r]``, linked by ``q_next``, its start in ``wake_t``): a runtime's
-    starts are booked in time order, so only the queue's head needs a place in
-    the heap of pending wake-ups, which then holds the trucks in service and on
-    the road (a year: ~40 entries instead of ~300, ~80% of them booked starts).
-    A start that would not come last in its queue by (time, truck) (equal
-    starts booked out of truck order) takes a place in the heap instead."""
-    hs = state[STATE_HEAP]
+    starts are booked in time order, so only the queue's head needs a place among
+    the pending wake-ups (the wheel: ``wheel_head`` per slot, linked by
+    ``wheel_next``; the early heap: ``heap_t``, ``heap_k``), which then hold the
+    trucks in service and on the road. A start that would not come last in its
+    queue by (time, truck) (equal starts booked out of truck order) takes a
+    place among them instead."""
+    eh = state[STATE_HEAP]
+    cb = state[STATE_WHEEL_BUCKET]
+    wn = state[STATE_WHEEL_N]
     ai = state[STATE_ARRIVAL]
     ci = state[STATE_CALENDAR]
     nt = state[STATE_N_TIMES]
@@ -198,18 +153,18 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
     for a in range(adm_k.shape[0]):  # trucks handed over since the last call: they arrive
         k = adm_k[_ix(a)]
         phase[_ix(k)] = _ARRIVE
-        _push(heap_t, heap_k, hs, _bits(adm_t[_ix(a)]), k)
-        hs += 1
+        eh, wn = pending_insert(k, adm_t[_ix(a)], cb, eh, wn, heap_t, heap_k, wheel_head, wheel_next, wake_t)
     while True:
-        src = -1  # 0 calendar, 1 arrival, 2 heap
+        src = -1  # 0 calendar, 1 arrival, 2 a pending wake-up
         now = np.inf
         k = -1
         if ci < n_cal:
             now = calendar_t[_ix(ci)]
             src = 0
-        if hs > 0 and _time(heap_t[_ix(0)]) < now:  # the calendar's rows come first at an instant
-            now = _time(heap_t[_ix(0)])
-            k = heap_k[_ix(0)]
+        pk, pt, cb = pending_first(eh, wn, cb, heap_t, heap_k, wheel_head, wheel_next, wake_t)
+        if pk >= 0 and pt < now:  # the calendar's rows come first at an instant
+            now = pt
+            k = pk
             src = 2
         if ai < n_arr:
             ta = arrival_t[_ix(ai)]
@@ -246,7 +201,7 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
             s = step[_ix(k)]
             sm = 0  # every phase sets it before it is read
             mode = 3
-            if ph == _QUEUED:  # the head of its runtime's queue: the next one takes its place in the heap
+            if ph == _QUEUED:  # the head of its runtime's queue: the next one takes its place
                 r = step_rt[_ix(s)]
                 q_up = q_next[_ix(k)]
                 q_head[_ix(r)] = q_up
@@ -351,13 +306,13 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
                 mode = 3
                 if has_next:
                     tail = q_tail[_ix(r)]
-                    if tail < 0:  # the queue's head: in the heap
+                    if tail < 0:  # the queue's head: a pending wake-up
                         q_head[_ix(r)] = k
                         q_tail[_ix(r)] = k
                         q_next[_ix(k)] = -1
                         wake_t[_ix(k)] = t_start
                         phase[_ix(k)] = _QUEUED
-                    elif _less(wake_t[_ix(tail)], tail, t_start, k):  # after the tail: no heap entry
+                    elif before(wake_t[_ix(tail)], tail, t_start, k):  # after the tail: not pending yet
                         q_next[_ix(tail)] = k
                         q_tail[_ix(r)] = k
                         q_next[_ix(k)] = -1
@@ -381,25 +336,19 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
             has_next = t_next < horizon
             phase[_ix(k)] = _END
             step[_ix(k)] = s
-        if src == 2:
-            if q_up >= 0:  # the popped head's successor takes the root, the truck goes in below
-                _sift_down(heap_t, heap_k, hs, _bits(wake_t[_ix(q_up)]), q_up)
-                if has_next:
-                    _push(heap_t, heap_k, hs, _bits(t_next), k)
-                    hs += 1
-            elif has_next:
-                _sift_down(heap_t, heap_k, hs, _bits(t_next), k)
-            else:
-                hs -= 1
-                if hs > 0:
-                    _sift_down(heap_t, heap_k, hs, heap_t[_ix(hs)], heap_k[_ix(hs)])
-        elif has_next:
-            _push(heap_t, heap_k, hs, _bits(t_next), k)
-            hs += 1
+        if src == 2:  # the wake-up run is no longer pending
+            eh, wn = pending_pop(k, cb, eh, wn, heap_t, heap_k, wheel_head, wheel_next)
+            if q_up >= 0:  # the popped head's successor
+                eh, wn = pending_insert(
+                    q_up, wake_t[_ix(q_up)], cb, eh, wn, heap_t, heap_k, wheel_head, wheel_next, wake_t
+                )
+        if has_next:
+            eh, wn = pending_insert(k, t_next, cb, eh, wn, heap_t, heap_k, wheel_head, wheel_next, wake_t)
         if woken >= 0:  # woken now (SimPy: now + 0.0), in its turn among this instant's trucks
-            _push(heap_t, heap_k, hs, _bits(now), woken)
-            hs += 1
-    state[STATE_HEAP] = hs
+            eh, wn = pending_insert(woken, now, cb, eh, wn, heap_t, heap_k, wheel_head, wheel_next, wake_t)
+    state[STATE_HEAP] = eh
+    state[STATE_WHEEL_BUCKET] = cb
+    state[STATE_WHEEL_N] = wn
     state[STATE_ARRIVAL] = ai
     state[STATE_CALENDAR] = ci
     state[STATE_N_TIMES] = nt

@@ -41,6 +41,7 @@ _HERE = Path(__file__).resolve().parent
 _SOURCES = (
     "kernel.py",
     "kernel_book.py",
+    "kernel_pending.py",
     "kernel_state.py",
     "kernel_load.py",
 )  # the source and how it is built
@@ -91,6 +92,8 @@ SIGNATURE = "void({})".format(
             _A_I8,  # span_iv
             _A_I8,  # heap_t (time bits: kernel._bits)
             _A_I8,  # heap_k
+            _A_I8,  # wheel_head
+            _A_I8,  # wheel_next
             _A_I8,  # q_head
             _A_I8,  # q_tail
             _A_I8,  # q_next

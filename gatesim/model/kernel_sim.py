@@ -24,7 +24,7 @@ from gatesim.model.build import GatePlan, StagePath, build_replication
 from gatesim.model.gate import skip_rules
 from gatesim.model.kernel_load import run_gate_function
 from gatesim.model.kernel_scope import kernel_refusal
-from gatesim.model.kernel_state import STATE_N_TIMES, STATE_N_WORDS, STATE_SIZE, STATE_YARD_FREE
+from gatesim.model.kernel_state import STATE_N_TIMES, STATE_N_WORDS, STATE_SIZE, STATE_YARD_FREE, WHEEL_SLOTS
 from gatesim.model.metadata import run_metadata
 from gatesim.model.stage_rows import StageRows, stage_rows
 from gatesim.model.stage_timed import span_capacity
@@ -44,6 +44,7 @@ class SharedTrucks(NamedTuple):
     service_ids: list[str]  # the stage ids of its rows
     direction: np.ndarray  # uint8 per truck
     q_next: np.ndarray
+    wheel_next: np.ndarray
     wake_t: np.ndarray
     phase: np.ndarray
     step: np.ndarray
@@ -55,6 +56,7 @@ class SharedTrucks(NamedTuple):
             service,
             service_ids,
             np.ascontiguousarray(direction, np.uint8),
+            np.empty(n, np.int64),
             np.empty(n, np.int64),
             np.empty(n, np.float64),
             np.zeros(n, np.int8),
@@ -92,8 +94,9 @@ class GateArrays:
         else:  # the corridor hands its trucks over as they arrive (adm_t, adm_k)
             self.arrival_t = np.empty(0, np.float64)
         self.service, self.direction = shared.service, shared.direction
-        self.q_next, self.wake_t, self.phase, self.step = (
+        self.q_next, self.wheel_next, self.wake_t, self.phase, self.step = (
             shared.q_next,
+            shared.wheel_next,
             shared.wake_t,
             shared.phase,
             shared.step,
@@ -103,8 +106,9 @@ class GateArrays:
         self.first_truck = gp.first_truck
         self.calendar_t, self.calendar_w = rows.t_h, rows.word
         self.servers_counts = rows.servers
-        self.heap_t = np.empty(n, np.int64)  # pending wake-ups' times as bits (kernel._bits)
+        self.heap_t = np.empty(n, np.int64)  # the early heap: times as bits (kernel._bits)
         self.heap_k = np.empty(n, np.int64)
+        self.wheel_head = np.full(WHEEL_SLOTS, -1, np.int64)  # the wheel's lists of wake-ups
         self.q_head = np.full(self.servers.size, -1, np.int64)  # each runtime's queue of booked starts
         self.q_tail = np.full(self.servers.size, -1, np.int64)
         self.waiters = np.empty(n, np.int64)
@@ -287,6 +291,8 @@ class GateArrays:
             self.span_iv,
             self.heap_t,
             self.heap_k,
+            self.wheel_head,
+            self.wheel_next,
             self.q_head,
             self.q_tail,
             self.q_next,

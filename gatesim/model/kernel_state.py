@@ -18,11 +18,23 @@ __all__ = [
     "STATE_SIZE",
     "STATE_WAIT_HEAD",
     "STATE_WAIT_TAIL",
+    "STATE_WHEEL_BUCKET",
+    "STATE_WHEEL_N",
     "STATE_YARD_FREE",
+    "WHEEL_BUCKETS_PER_H",
+    "WHEEL_SLOTS",
 ]
 
-# slots: heap size, next arrival, next calendar row, times written, words written,
+# slots: early heap size, next arrival, next calendar row, times written, words written,
 # free yard slots, head and tail of the approach's queue
 STATE_HEAP, STATE_ARRIVAL, STATE_CALENDAR, STATE_N_TIMES, STATE_N_WORDS = range(5)
 STATE_YARD_FREE, STATE_WAIT_HEAD, STATE_WAIT_TAIL = 5, 6, 7
-STATE_SIZE = 8
+# the wheel of pending wake-ups (gatesim.model.kernel): its current bucket, its entries
+STATE_WHEEL_BUCKET, STATE_WHEEL_N = 8, 9
+STATE_SIZE = 10
+
+# The wheel's buckets: a bucket is 1/WHEEL_BUCKETS_PER_H of an hour, kept in a ring of WHEEL_SLOTS
+# lists (a power of two: 17 h ahead); a wake-up further ahead than the ring shares a list with nearer
+# ones and is passed over until its turn. They set the speed only, never the order of wake-ups.
+WHEEL_BUCKETS_PER_H = 480.0
+WHEEL_SLOTS = 8192
