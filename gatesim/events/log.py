@@ -5,8 +5,11 @@ packed int64 word (truck, gate, stage, kind) to the gate's ``array('q')``;
 its time is appended to the gate's ``array('d')`` only when it differs from
 the previous event's: a word flagged ``SAME_TIME`` has no time of its own (a
 truck logs 17 events at ~10 instants). No Python object is kept per event.
-The attributes of each truck (the payload of its ARRIVED event) are held as
-columns indexed by truck id.
+An engine that writes a gate's columns whole (the compiled kernel) hands them
+over in a compact form instead (:class:`Compact`: the truck once per instant,
+a 16-bit word per event; ~9.0 bytes an event instead of ~12.7), which decodes
+to the same rows. The attributes of each truck (the payload of its ARRIVED
+event) are held as columns indexed by truck id.
 
 ``LogData`` is the decoded, read-only form every projection takes: events
 grouped by gate (in gate-code order), each gate's in time order, so a gate's
@@ -18,13 +21,13 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from gatesim.memory import release_free_memory
 
-__all__ = ["NO_PRIORITY", "PAYLOAD_COLUMNS", "SAME_TIME", "EventLog", "GateLog", "LogData"]
+__all__ = ["NO_PRIORITY", "PAYLOAD_COLUMNS", "SAME_TIME", "Compact", "EventLog", "GateLog", "LogData"]
 
 # Bit 7 of the kind byte: this event happened at the previous event's time.
 SAME_TIME = 0x80
@@ -48,42 +51,73 @@ PAYLOAD_COLUMNS: dict[str, str] = {
 NO_PRIORITY = 255
 
 
+class Compact(NamedTuple):
+    """A gate's columns in the compact form an engine that writes them whole hands over: per new
+    instant its time and its truck (every event of a new instant up to the next is the same
+    truck's, or one stage-level row's: NO_TRUCK), per event a 16-bit word (stage << 8 | kind,
+    SAME_TIME). A year of the baseline: 114 MiB instead of 160 MiB as packed words."""
+
+    t_h: np.ndarray  # float64 per new instant
+    truck: np.ndarray  # int32 per new instant
+    word: np.ndarray  # uint16 per event
+
+
 class GateLog:
     """The live columns of one gate: times (new instants only) and words; the
     new count of each SERVERS event, in order (few: a stage's schedule).
 
     An engine that writes a gate's columns whole (the compiled kernel) hands
-    them over with :meth:`adopt` instead of appending: no copy of a year's log.
+    them over with :meth:`adopt` in the compact form instead of appending: no
+    copy of a year's log.
     """
 
-    __slots__ = ("t_h", "word", "servers", "_adopted")
+    __slots__ = ("code", "t_h", "word", "servers", "_adopted")
 
-    def __init__(self) -> None:
+    def __init__(self, code: int = 0) -> None:
+        self.code = code
         self.t_h = array("d")
         self.word = array("q")
         self.servers = array("q")
-        self._adopted: tuple[np.ndarray, np.ndarray] | None = None
+        self._adopted: Compact | None = None
 
-    def adopt(self, t_h: np.ndarray, word: np.ndarray) -> None:
-        """Take the gate's finished columns (float64 times, int64 words) as they are."""
+    def adopt(self, t_h: np.ndarray, truck: np.ndarray, word: np.ndarray) -> None:
+        """Take the gate's finished columns in the compact form (:class:`Compact`) as they are."""
         if len(self.t_h) or len(self.word) or self._adopted is not None:
             raise ValueError("a gate's log is either appended or adopted whole, not both")
-        self._adopted = (np.asarray(t_h, np.float64), np.asarray(word, np.int64))
+        if len(t_h) != len(truck):
+            raise ValueError("a compact log has one truck per time")
+        self._adopted = Compact(
+            np.asarray(t_h, np.float64), np.asarray(truck, np.int32), np.asarray(word, np.uint16)
+        )
+
+    def compact(self) -> Compact | None:
+        """The adopted columns, or None for a log that was appended."""
+        return self._adopted
 
     def columns(self) -> tuple[np.ndarray, np.ndarray]:
-        """The times and words as numpy arrays (views of the live columns: drop them before :meth:`release`)."""
-        if self._adopted is not None:
-            return self._adopted
-        return np.frombuffer(self.t_h, dtype=np.float64), np.frombuffer(self.word, dtype=np.int64)
+        """The times and the packed words (:func:`gatesim.events.kinds.pack`) as numpy arrays:
+        views of appended columns (drop them before :meth:`release`); of adopted ones, the
+        words packed anew (a copy: for comparing logs, not on a run's path)."""
+        c = self._adopted
+        if c is None:
+            return np.frombuffer(self.t_h, dtype=np.float64), np.frombuffer(self.word, dtype=np.int64)
+        if c.word.size == 0:
+            return c.t_h, np.empty(0, np.int64)
+        idx = np.cumsum((c.word & SAME_TIME) == 0) - 1
+        words = c.truck[idx].astype(np.int64) << 24
+        words |= self.code << 16
+        words |= c.word
+        return c.t_h, words
 
     def __len__(self) -> int:
         """Events logged (words)."""
-        return len(self._adopted[1]) if self._adopted is not None else len(self.word)
+        return len(self._adopted.word) if self._adopted is not None else len(self.word)
 
     @property
     def nbytes(self) -> int:
-        t, w = self.columns()
-        return t.nbytes + w.nbytes
+        if self._adopted is not None:
+            return sum(a.nbytes for a in self._adopted)
+        return len(self.t_h) * 8 + len(self.word) * 8
 
     def release(self) -> None:
         """Free the columns' memory now, whoever still holds their ``append``.
@@ -118,7 +152,7 @@ class EventLog:
     def gate(self, code: int) -> GateLog:
         """The live columns of gate ``code`` (created on first use)."""
         while len(self._gates) <= code:
-            self._gates.append(GateLog())
+            self._gates.append(GateLog(len(self._gates)))
         return self._gates[code]
 
     def __len__(self) -> int:
@@ -200,6 +234,10 @@ def _decode_part(part: GateLog, t, truck, gate, stage, kind) -> None:
     n = len(part)
     if n == 0:
         return
+    compact = part.compact()
+    if compact is not None:
+        _decode_compact(compact, part.code, t, truck, gate, stage, kind)
+        return
     times, words = part.columns()
     n_times = 0  # times used by the blocks before
     for lo in range(0, n, _DECODE_BLOCK):
@@ -213,6 +251,23 @@ def _decode_part(part: GateLog, t, truck, gate, stage, kind) -> None:
         kind[lo:hi] = k & ~SAME_TIME
         idx = np.cumsum(new_time) + (n_times - 1)
         t[lo:hi] = times[idx]
+        n_times = int(idx[-1]) + 1
+
+
+def _decode_compact(c: Compact, code: int, t, truck, gate, stage, kind) -> None:
+    """Unpack a gate's compact columns (:class:`Compact`) into the given slices."""
+    gate[:] = code
+    n_times = 0  # times used by the blocks before
+    for lo in range(0, c.word.size, _DECODE_BLOCK):
+        w = c.word[lo : lo + _DECODE_BLOCK]
+        hi = lo + w.size
+        stage[lo:hi] = w >> 8
+        k = (w & 0xFF).astype(np.uint8)
+        new_time = (k & SAME_TIME) == 0
+        kind[lo:hi] = k & ~np.uint8(SAME_TIME)
+        idx = np.cumsum(new_time) + (n_times - 1)
+        t[lo:hi] = c.t_h[idx]
+        truck[lo:hi] = c.truck[idx]
         n_times = int(idx[-1]) + 1
 
 

@@ -115,14 +115,16 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
     step,
     waiters,
     out_t,
+    out_k,
     out_w,
-    gate_bits,
     first_truck,
     horizon,
 ) -> None:
     """Run the gate's wake-ups before ``until`` (<= the horizon); ``state`` and the
-    per-truck arrays carry over to the next call. ``step_words[s]`` holds the
-    QUEUED, STARTED and ENDED words of route step ``s`` (stage code << 8 | kind);
+    per-truck arrays carry over to the next call. The log (gatesim.events.log's
+    compact form): a time ``out_t`` and a truck ``out_k`` per wake-up, a word
+    ``out_w`` (stage code << 8 | kind, SAME_TIME after a wake-up's first) per event.
+    ``step_words[s]`` holds the QUEUED, STARTED and ENDED words of route step ``s``;
     ``adm_t``, ``adm_k``: trucks a corridor handed over since the last call (their
     instants, not before any wake-up run so far), pending wake-ups to arrive.
     ``skip_row[s]`` the row of ``skip_mask`` (per truck: the routing rule applies
@@ -175,13 +177,15 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
         if src < 0 or now >= until:
             break
         out_t[_ix(nt)] = now
-        nt += 1
-        if src == 0:
-            out_w[_ix(nw)] = calendar_w[_ix(ci)]
+        if src == 0:  # a packed row (gatesim.events.kinds.pack): its truck, its stage and kind
+            out_k[_ix(nt)] = calendar_w[_ix(ci)] >> 24
+            out_w[_ix(nw)] = calendar_w[_ix(ci)] & 0xFFFF
+            nt += 1
             nw += 1
             ci += 1
             continue
-        base = ((first_truck + k) << 24) | gate_bits
+        out_k[_ix(nt)] = first_truck + k
+        nt += 1
         end = route_hi[_ix(direction[_ix(k)])]
         has_next = False
         t_next = 0.0
@@ -191,7 +195,7 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
         if src == 1 or phase[_ix(k)] == _ARRIVE:
             if src == 1:
                 ai += 1
-            out_w[_ix(nw)] = base | _ARRIVED
+            out_w[_ix(nw)] = _ARRIVED
             nw += 1
             sm = _SAME
             s = route_lo[_ix(direction[_ix(k)])]
@@ -212,11 +216,11 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
                 sm = 0
                 mode = 1
             elif ph == _START:
-                out_w[_ix(nw)] = base | step_words[_ix(s), 1]
+                out_w[_ix(nw)] = step_words[_ix(s), 1]
                 nw += 1
                 mode = 2
             elif ph == _END:
-                out_w[_ix(nw)] = base | step_words[_ix(s), 2]
+                out_w[_ix(nw)] = step_words[_ix(s), 2]
                 nw += 1
                 travel = step_travel[_ix(s)]
                 if travel != 0.0:
@@ -240,7 +244,7 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
                     break
         if mode == 0:
             if s == end:
-                out_w[_ix(nw)] = base | _CROSSED | sm
+                out_w[_ix(nw)] = _CROSSED | sm
                 nw += 1
                 phase[_ix(k)] = _DONE
                 mode = 3
@@ -249,7 +253,7 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
                     yard_free -= 1
                     mode = 1
                 else:
-                    out_w[_ix(nw)] = base | _BLOCKED | sm
+                    out_w[_ix(nw)] = _BLOCKED | sm
                     nw += 1
                     waiters[_ix(wt)] = k
                     wt += 1
@@ -257,12 +261,12 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
                     step[_ix(k)] = s
                     mode = 3
         if mode == 1:
-            out_w[_ix(nw)] = base | _YARD_IN | sm
+            out_w[_ix(nw)] = _YARD_IN | sm
             nw += 1
             sm = _SAME
             mode = 0
         if mode == 0:  # queue at step s and be booked
-            out_w[_ix(nw)] = base | step_words[_ix(s), 0] | sm
+            out_w[_ix(nw)] = step_words[_ix(s), 0] | sm
             nw += 1
             r = step_rt[_ix(s)]
             if timed[_ix(r)]:  # servers on a timeline (model/stage_timed.py)
@@ -320,12 +324,12 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
                         phase[_ix(k)] = _QUEUED
                         has_next = False
             else:
-                out_w[_ix(nw)] = base | step_words[_ix(s), 1] | _SAME
+                out_w[_ix(nw)] = step_words[_ix(s), 1] | _SAME
                 nw += 1
                 mode = 2
         if mode == 2:
             if step_frees[_ix(s)]:
-                out_w[_ix(nw)] = base | _YARD_OUT | _SAME
+                out_w[_ix(nw)] = _YARD_OUT | _SAME
                 nw += 1
                 if wh < wt:
                     woken = waiters[_ix(wh)]

@@ -102,8 +102,8 @@ SIGNATURE = "void({})".format(
             "i4[::1]",  # step
             _A_I8,  # waiters
             _A_F8,  # out_t
-            _A_I8,  # out_w
-            "i8",  # gate_bits
+            "i4[::1]",  # out_k
+            "u2[::1]",  # out_w
             "i8",  # first_truck
             "f8",  # horizon
         ]

@@ -116,7 +116,8 @@ class GateArrays:
         bound = n * self._words_per_truck + rows.t_h.size
         # np.empty: pages never written are never resident
         self.out_t = np.empty(bound, np.float64)
-        self.out_w = np.empty(bound, np.int64)
+        self.out_k = np.empty(bound, np.int32)
+        self.out_w = np.empty(bound, np.uint16)
         self.state = np.zeros(STATE_SIZE, np.int64)
         self.state[STATE_YARD_FREE] = gp.gate.yard.capacity_trucks if gp.gate.yard is not None else 0
 
@@ -126,10 +127,11 @@ class GateArrays:
         need = trucks * self._words_per_truck + rows
         if need > self.out_w.size:
             size = max(need, 2 * self.out_w.size)
-            for name in ("out_t", "out_w"):
+            n_t, n_w = self.state[STATE_N_TIMES], self.state[STATE_N_WORDS]
+            for name, n in (("out_t", n_t), ("out_k", n_t), ("out_w", n_w)):
                 old = getattr(self, name)
                 new = np.empty(size, old.dtype)
-                new[: old.size] = old
+                new[:n] = old[:n]  # the written part: the rest was never touched
                 setattr(self, name, new)
 
     def _runtimes(self, gp: GatePlan) -> None:
@@ -301,8 +303,8 @@ class GateArrays:
             self.step,
             self.waiters,
             self.out_t,
+            self.out_k,
             self.out_w,
-            self.code << 16,
             self.first_truck,
             self.horizon_h,
         )
@@ -311,7 +313,7 @@ class GateArrays:
         """Give the log its columns: views of the written part (the rest was never touched)."""
         n_t, n_w = self.state[STATE_N_TIMES], self.state[STATE_N_WORDS]
         part = log.gate(self.code)
-        part.adopt(self.out_t[:n_t], self.out_w[:n_w])
+        part.adopt(self.out_t[:n_t], self.out_k[:n_t], self.out_w[:n_w])
         part.servers.extend(self.servers_counts)
 
 

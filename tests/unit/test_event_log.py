@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from gatesim.events.kinds import Kind
 from gatesim.events.log import EventLog, LogData
 from gatesim.events.store import read_log, write_log
+from gatesim.model.engines import run_engine
 from gatesim.model.simulate import simulate
 from gatesim.projections import base
 from gatesim.projections.base import (
@@ -61,6 +62,33 @@ def _copy(live: EventLog) -> EventLog:
         mine.word.extend(part.word)
     out._payload, out._payload_offsets = list(live._payload), list(live._payload_offsets)
     return out
+
+
+def test_a_compact_log_decodes_as_its_packed_words_do(baseline):
+    # the kernel hands its columns over compact (a truck per instant, 16-bit words); packed
+    # anew by columns() and appended, they must decode to the same rows, bit for bit
+    live, meta = run_engine("kernel", baseline, 3, 0, 7)
+    assert all(part.compact() is not None for part in live._gates)
+    packed = EventLog()
+    for code, part in enumerate(live._gates):
+        t, w = part.columns()
+        assert w.dtype == np.int64 and np.all(((w >> 16) & 0xFF) == code)
+        mine = packed.gate(code)
+        mine.t_h.extend(t.tolist())
+        mine.word.extend(w.tolist())
+        mine.servers.extend(part.servers)
+    packed._payload, packed._payload_offsets = list(live._payload), list(live._payload_offsets)
+    want = packed.decode(dict(meta))
+    got = live.decode(dict(meta))
+    assert np.any(got.truck < 0)  # stage-level rows (NO_TRUCK) are among them
+    for name in ("t_h", "truck", "gate", "stage", "kind", "servers"):
+        a, b = getattr(got, name), getattr(want, name)
+        assert a.dtype == b.dtype and np.array_equal(a, b), name
+
+
+def test_a_compact_log_has_one_truck_per_time():
+    with pytest.raises(ValueError, match="one truck per time"):
+        EventLog().gate(0).adopt(np.zeros(2), np.zeros(1, np.int32), np.zeros(3, np.uint16))
 
 
 def test_log_data_refuses_rows_not_grouped_by_gate():
