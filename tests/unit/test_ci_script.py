@@ -31,3 +31,12 @@ def test_it_runs_the_checks_and_both_tiers():
 def test_the_default_tier_leaves_out_slow_and_nightly():
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert "addopts = \"-ra --strict-markers -m 'not slow and not nightly'\"" in pyproject
+
+
+def test_the_readmes_test_command_is_the_default_tier_ci_runs():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = next(line for line in readme.splitlines() if "-m pytest" in line)
+    options = command.split("-m pytest", 1)[1].split()
+    default = next(c for c in COMMANDS if "-m pytest" in c).split("-m pytest", 1)[1].split()
+    # CI's own reporting options aside, the same options
+    assert [o for o in default if o not in ("-p", "no:cacheprovider", "--durations=30")] == options
