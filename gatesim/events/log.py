@@ -101,8 +101,6 @@ class GateLog:
         c = self._adopted
         if c is None:
             return np.frombuffer(self.t_h, dtype=np.float64), np.frombuffer(self.word, dtype=np.int64)
-        if c.word.size == 0:
-            return c.t_h, np.empty(0, np.int64)
         idx = np.cumsum((c.word & SAME_TIME) == 0) - 1
         words = c.truck[idx].astype(np.int64) << 24
         words |= self.code << 16

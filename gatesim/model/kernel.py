@@ -103,7 +103,6 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
     span_t,
     span_cap,
     span_iv,
-    heap_t,
     heap_k,
     wheel_head,
     wheel_next,
@@ -136,7 +135,7 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
     ``q_tail[r]``, linked by ``q_next``, its start in ``wake_t``): a runtime's
     starts are booked in time order, so only the queue's head needs a place among
     the pending wake-ups (the wheel: ``wheel_head`` per slot, linked by
-    ``wheel_next``; the early heap: ``heap_t``, ``heap_k``), which then hold the
+    ``wheel_next``; the early heap of trucks ``heap_k``), which then hold the
     trucks in service and on the road. A start that would not come last in its
     queue by (time, truck) (equal starts booked out of truck order) takes a
     place among them instead."""
@@ -155,7 +154,7 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
     for a in range(adm_k.shape[0]):  # trucks handed over since the last call: they arrive
         k = adm_k[_ix(a)]
         phase[_ix(k)] = _ARRIVE
-        eh, wn = pending_insert(k, adm_t[_ix(a)], cb, eh, wn, heap_t, heap_k, wheel_head, wheel_next, wake_t)
+        eh, wn = pending_insert(k, adm_t[_ix(a)], cb, eh, wn, heap_k, wheel_head, wheel_next, wake_t)
     while True:
         src = -1  # 0 calendar, 1 arrival, 2 a pending wake-up
         now = np.inf
@@ -163,7 +162,7 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
         if ci < n_cal:
             now = calendar_t[_ix(ci)]
             src = 0
-        pk, pt, cb = pending_first(eh, wn, cb, heap_t, heap_k, wheel_head, wheel_next, wake_t)
+        pk, pt, cb = pending_first(eh, wn, cb, heap_k, wheel_head, wheel_next, wake_t)
         if pk >= 0 and pt < now:  # the calendar's rows come first at an instant
             now = pt
             k = pk
@@ -341,15 +340,15 @@ def run_gate(  # noqa: C901  # the state machine of gate.py's _truck, kept whole
             phase[_ix(k)] = _END
             step[_ix(k)] = s
         if src == 2:  # the wake-up run is no longer pending
-            eh, wn = pending_pop(k, cb, eh, wn, heap_t, heap_k, wheel_head, wheel_next)
+            eh, wn = pending_pop(k, cb, eh, wn, heap_k, wheel_head, wheel_next, wake_t)
             if q_up >= 0:  # the popped head's successor
                 eh, wn = pending_insert(
-                    q_up, wake_t[_ix(q_up)], cb, eh, wn, heap_t, heap_k, wheel_head, wheel_next, wake_t
+                    q_up, wake_t[_ix(q_up)], cb, eh, wn, heap_k, wheel_head, wheel_next, wake_t
                 )
         if has_next:
-            eh, wn = pending_insert(k, t_next, cb, eh, wn, heap_t, heap_k, wheel_head, wheel_next, wake_t)
+            eh, wn = pending_insert(k, t_next, cb, eh, wn, heap_k, wheel_head, wheel_next, wake_t)
         if woken >= 0:  # woken now (SimPy: now + 0.0), in its turn among this instant's trucks
-            eh, wn = pending_insert(woken, now, cb, eh, wn, heap_t, heap_k, wheel_head, wheel_next, wake_t)
+            eh, wn = pending_insert(woken, now, cb, eh, wn, heap_k, wheel_head, wheel_next, wake_t)
     state[STATE_HEAP] = eh
     state[STATE_WHEEL_BUCKET] = cb
     state[STATE_WHEEL_N] = wn

@@ -90,8 +90,7 @@ SIGNATURE = "void({})".format(
             _A_F8,  # span_t
             _A_I8,  # span_cap
             _A_I8,  # span_iv
-            _A_I8,  # heap_t (time bits: kernel._bits)
-            _A_I8,  # heap_k
+            _A_I8,  # heap_k (the early heap's trucks)
             _A_I8,  # wheel_head
             _A_I8,  # wheel_next
             _A_I8,  # q_head

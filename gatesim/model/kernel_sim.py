@@ -106,8 +106,7 @@ class GateArrays:
         self.first_truck = gp.first_truck
         self.calendar_t, self.calendar_w = rows.t_h, rows.word
         self.servers_counts = rows.servers
-        self.heap_t = np.empty(n, np.int64)  # the early heap: times as bits (kernel._bits)
-        self.heap_k = np.empty(n, np.int64)
+        self.heap_k = np.empty(n, np.int64)  # the early heap's trucks (kernel_pending)
         self.wheel_head = np.full(WHEEL_SLOTS, -1, np.int64)  # the wheel's lists of wake-ups
         self.q_head = np.full(self.servers.size, -1, np.int64)  # each runtime's queue of booked starts
         self.q_tail = np.full(self.servers.size, -1, np.int64)
@@ -291,7 +290,6 @@ class GateArrays:
             self.span_t,
             self.span_cap,
             self.span_iv,
-            self.heap_t,
             self.heap_k,
             self.wheel_head,
             self.wheel_next,

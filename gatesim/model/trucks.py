@@ -92,11 +92,18 @@ def unit_variates(dist: str, cv: float, u: np.ndarray, out: np.ndarray | None = 
         return np.negative(out, out=out)
     from scipy.special import ndtri  # inverse normal CDF, vectorised
 
-    sigma2 = np.log1p(cv * cv)
+    scale, shift = _lognormal_scale_shift(cv)
     ndtri(u, out=out)
-    out *= np.sqrt(sigma2)
-    out -= sigma2 / 2
+    out *= scale
+    out -= shift
     return np.exp(out, out=out)
+
+
+def _lognormal_scale_shift(cv: float) -> tuple[float, float]:
+    """A mean-one lognormal of coefficient of variation ``cv`` is exp(scale * z - shift), z
+    standard normal: scale = sqrt(log1p(cv^2)), shift = log1p(cv^2) / 2."""
+    sigma2 = np.log1p(cv * cv)
+    return float(np.sqrt(sigma2)), float(sigma2 / 2)
 
 
 def _mean_service_min(svc: Service, channel: np.ndarray, transshipped: np.ndarray) -> np.ndarray:
@@ -114,10 +121,10 @@ def _lognormal_by_class(u: np.ndarray, cls: np.ndarray, cvs: list[float]) -> np.
     each class's scale and shift computed as there and gathered (the same float operations)."""
     from scipy.special import ndtri  # inverse normal CDF, vectorised
 
-    sigma2 = [np.log1p(cv * cv) for cv in cvs]
+    scale, shift = np.array([_lognormal_scale_shift(cv) for cv in cvs]).reshape(len(cvs), 2).T
     x = ndtri(u)
-    x *= np.array([np.sqrt(s2) for s2 in sigma2])[cls]
-    x -= np.array([s2 / 2 for s2 in sigma2])[cls]
+    x *= scale[cls]
+    x -= shift[cls]
     np.exp(x, out=x)
     for c, cv in enumerate(cvs):
         if cv == 0:  # exactly one, as unit_variates gives (even for a uniform of 0)

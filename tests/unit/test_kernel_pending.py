@@ -40,7 +40,6 @@ class Pending:
     """The kernel's arrays and counters, driven as its loop drives them."""
 
     def __init__(self) -> None:
-        self.ht = np.empty(N, np.int64)
         self.hk = np.empty(N, np.int64)
         self.head = np.full(WHEEL_SLOTS, -1, np.int64)
         self.nxt = np.empty(N, np.int64)
@@ -48,18 +47,18 @@ class Pending:
         self.eh = self.wn = self.cb = 0
 
     def first(self) -> tuple[int, float]:
-        k, t, self.cb = pending_first(
-            self.eh, self.wn, self.cb, self.ht, self.hk, self.head, self.nxt, self.wake_t
-        )
+        k, t, self.cb = pending_first(self.eh, self.wn, self.cb, self.hk, self.head, self.nxt, self.wake_t)
         return int(k), float(t)
 
     def add(self, k: int, t: float) -> None:
         self.eh, self.wn = pending_insert(
-            k, t, self.cb, self.eh, self.wn, self.ht, self.hk, self.head, self.nxt, self.wake_t
+            k, t, self.cb, self.eh, self.wn, self.hk, self.head, self.nxt, self.wake_t
         )
 
     def pop(self, k: int) -> None:
-        self.eh, self.wn = pending_pop(k, self.cb, self.eh, self.wn, self.ht, self.hk, self.head, self.nxt)
+        self.eh, self.wn = pending_pop(
+            k, self.cb, self.eh, self.wn, self.hk, self.head, self.nxt, self.wake_t
+        )
 
 
 @settings(max_examples=150, deadline=None)
@@ -109,3 +108,19 @@ def test_a_wake_up_before_the_current_bucket_goes_to_the_early_heap():
     assert p.first() == (1, 1.0)
     p.pop(1)
     assert p.first() == (0, 5.0)
+
+
+def test_many_wake_ups_before_the_bucket_come_out_of_the_early_heap_in_order():
+    p = Pending()
+    p.add(0, 50.0)
+    assert p.first() == (0, 50.0)  # the wheel's bucket moves on to 50 h
+    rng = np.random.default_rng(3)
+    times = np.round(rng.uniform(1.0, 50.0, N - 1), 1)  # ties among them
+    for k, t in enumerate(times, start=1):
+        p.add(k, float(t))
+    assert p.eh == N - 1
+    got = []
+    while (first := p.first())[0] >= 0:
+        got.append((first[1], first[0]))
+        p.pop(first[0])
+    assert got == sorted([(float(t), k) for k, t in enumerate(times, start=1)] + [(50.0, 0)])
