@@ -15,7 +15,7 @@ alternates fresh processes of the two codes. Each process times, in CPU seconds:
   of ``--reps``;
 - ``kernel``: the kernel alone, each gate's run on arrays whose log columns were
   touched beforehand, best of ``--reps`` (the figure least moved by the machine's
-  memory: the page faults are left out).
+  memory: the page faults are left out); and per gate, its nanoseconds per wake-up.
 
 Prints the minimum and median of each over the alternations, and the ratio of the
 medians; this VM's speed moves within minutes, so only alternated figures compare.
@@ -56,6 +56,7 @@ if reps == 0:  # build the kernel's module (the first run of a code), nothing ti
     raise SystemExit
 c = time.process_time(); simulate_kernel(sc, days, 0, sc.run.seed); sim = time.process_time() - c
 build = kernel = float("inf")
+gates = {}  # gate code -> (least CPU s of its kernel run, its wake-ups)
 for _ in range(reps):
     c = time.process_time(); plan = build_replication(sc, days, 0, sc.run.seed)
     build = min(build, time.process_time() - c)
@@ -63,13 +64,18 @@ for _ in range(reps):
     total = 0.0
     for gp in plan.gates:
         g = GateArrays(gp, rows[gp.code], plan.clock.horizon_h)
-        g.out_t[:] = 0.0  # touched beforehand: no first touches in the timing
-        g.out_w[:] = 0
-        c = time.process_time(); g.run(plan.clock.horizon_h); total += time.process_time() - c
+        for name in ("out_t", "out_k", "out_w"):  # touched beforehand: no first touches timed
+            if hasattr(g, name):  # a code's log columns (out_k: the compact log's trucks)
+                getattr(g, name)[:] = 0
+        c = time.process_time(); g.run(plan.clock.horizon_h); d = time.process_time() - c
+        total += d
+        wake_ups = int(g.state[3])  # kernel_state.STATE_N_TIMES in every code: one time per wake-up
+        gates[gp.code] = (min(d, gates.get(gp.code, (d, 0))[0]), wake_ups)
         del g
     kernel = min(kernel, total)
     del plan, rows
-print(json.dumps({"simulate": sim, "build": build, "kernel": kernel}))
+ns = [1e9 * gates[c][0] / max(gates[c][1], 1) for c in sorted(gates)]
+print(json.dumps({"simulate": sim, "build": build, "kernel": kernel, "ns_per_wake_up": ns}))
 """
 
 MEASURES = ("simulate", "build", "kernel")
@@ -124,6 +130,11 @@ def main(argv: list[str] | None = None) -> None:
         f"{'after/bef.':10}"
         + "".join(f"{medians[('after', m)] / medians[('before', m)]:>20.3f}x " for m in MEASURES)
     )
+    print("the kernel alone, ns per wake-up by gate (gate code order), median:")
+    for side, rev in (("before", a.before), ("after", a.after)):
+        per_gate = [r.get("ns_per_wake_up", []) for r in runs[side]]
+        cols = list(zip(*per_gate)) if per_gate and all(per_gate) else []
+        print(f"{rev[:10]:10}  " + "  ".join(f"{statistics.median(c):5.1f}" for c in cols))
 
 
 if __name__ == "__main__":
